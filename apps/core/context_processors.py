@@ -1,0 +1,26 @@
+from django.urls import NoReverseMatch, reverse
+
+from apps.accounts.scoping import has_action
+
+from .navigation import NAVIGATION
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": []}
+    current = request.path
+    sections = []
+    for title, entries in NAVIGATION:
+        items = []
+        for label, name, action in entries:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            if not has_action(user, action):
+                continue
+            items.append({"label": label, "url": url, "active": current == url or (url != "/" and current.startswith(url))})
+        if items:
+            sections.append({"title": title, "items": items})
+    return {"nav_sections": sections}

@@ -1,0 +1,181 @@
+from django.db import models
+from django.db.models import Q
+
+from apps.core import crypto
+from apps.core.querysets import ScopedQuerySet
+
+from . import codes
+
+
+class MemberQuerySet(ScopedQuerySet):
+    def counted(self):
+        """Members counted in party statistics (formal membership held here)."""
+        return self.filter(status__in=codes.COUNTED_STATUSES)
+
+    def active(self):
+        return self.filter(status__in=codes.ACTIVE_STATUSES)
+
+    def in_subtree(self, org):
+        return self.filter(org_path__startswith=org.path)
+
+    def by_id_number(self, id_number: str):
+        """Exact lookup through the blind index (the column itself is encrypted)."""
+        return self.filter(id_number_hash=crypto.blind_index(id_number))
+
+
+class Member(models.Model):
+    """A party member's registry record (one per person; a development file that reaches
+    probation creates it, and conversion completes it)."""
+
+    name = models.CharField("姓名", max_length=40)
+    name_pinyin = models.CharField("姓名拼音", max_length=120, editable=False, db_index=True)
+    name_initials = models.CharField("拼音首字母", max_length=20, editable=False, db_index=True)
+    sex = models.CharField("性别", max_length=1, choices=codes.SEX_CHOICES)
+    ethnicity = models.CharField("民族", max_length=8, choices=codes.ETHNICITY_CHOICES, default=codes.HAN)
+    birth_date = models.DateField("出生日期", db_index=True)
+    # 身份证号: encrypted at rest; the keyed hash serves exact lookup and uniqueness;
+    # the masked copy (110105********002X) is what lists show.
+    id_number_enc = models.TextField("身份证号（密文）", editable=False)
+    id_number_hash = models.CharField("身份证号索引", max_length=64, editable=False, db_index=True)
+    id_number_masked = models.CharField("身份证号", max_length=18, editable=False)
+    native_place = models.CharField("籍贯", max_length=60, blank=True)
+    education = models.CharField("学历", max_length=24, choices=codes.EDUCATION_CHOICES, db_index=True)
+    degree = models.CharField("学位", max_length=16, choices=codes.DEGREE_CHOICES, blank=True)
+    occupation = models.CharField("工作岗位（职业）", max_length=24, choices=codes.OCCUPATION_CHOICES, db_index=True)
+    work_unit = models.CharField("工作单位", max_length=120, blank=True)
+    job_post = models.CharField("职务", max_length=60, blank=True)
+    work_start_date = models.DateField("参加工作日期", null=True, blank=True)
+    phone_enc = models.TextField("联系电话（密文）", blank=True, editable=False)
+    phone_hash = models.CharField("联系电话索引", max_length=64, blank=True, editable=False, db_index=True)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
+    address = models.CharField("家庭住址", max_length=200, blank=True)
+    application_date = models.DateField("申请入党日期", null=True, blank=True)
+    join_date = models.DateField("入党日期", db_index=True, help_text="接收为预备党员的日期")
+    conversion_date = models.DateField("转正日期", null=True, blank=True)
+    member_type = models.CharField("人员类别", max_length=16, choices=codes.MEMBER_TYPE_CHOICES, db_index=True)
+    status = models.CharField("党籍状态", max_length=16, choices=codes.STATUS_CHOICES, default="normal", db_index=True)
+    status_since = models.DateField("状态变更日期", null=True, blank=True)
+    lost_contact_reason = models.CharField("失联原因", max_length=24, choices=codes.LOST_CONTACT_REASONS, blank=True)
+    increase_method = models.CharField("增加方式", max_length=16, choices=codes.INCREASE_METHOD_CHOICES, default="other")
+    organisation = models.ForeignKey("orgs.Organisation", verbose_name="所在党组织", on_delete=models.PROTECT, related_name="members")
+    # Copy of organisation.path: scoping and statistics filter members with one range
+    # scan on this column, no join. Kept by apps.members.services and the tree-move service.
+    org_path = models.CharField(max_length=255, editable=False)
+    party_group = models.ForeignKey(
+        "orgs.Organisation", verbose_name="所在党小组", null=True, blank=True, on_delete=models.SET_NULL, related_name="group_members"
+    )
+    remarks = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    SCOPE_PATH = "org_path"
+    SCOPE_MEMBER = "id"
+    AUDIT_EXCLUDE = (
+        "id_number_enc",
+        "id_number_hash",
+        "phone_enc",
+        "phone_hash",
+        "org_path",
+        "name_pinyin",
+        "name_initials",
+        "created_at",
+        "updated_at",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员"
+        ordering = ["org_path", "id"]
+        indexes = [
+            models.Index(fields=["org_path", "id"], name="member_org_path_idx", opclasses=["varchar_pattern_ops", "int8_ops"]),
+            models.Index(fields=["name_initials"], name="member_initials_like_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin"], name="member_pinyin_like_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"], condition=Q(status__in=codes.ACTIVE_STATUSES), name="member_id_number_unique_active"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def audit_org_path(self) -> str:
+        return self.org_path
+
+    def audit_extra(self) -> dict:
+        return {"categories": sorted(self.category_codes())}
+
+    def category_codes(self) -> list[str]:
+        if hasattr(self, "_prefetched_objects_cache") and "categories" in self._prefetched_objects_cache:
+            return [c.code for c in self.categories.all()]
+        if self.pk is None:
+            return []
+        return list(self.categories.values_list("code", flat=True))
+
+    # Personal data: the plain value only through these, and callers log the reveal.
+    def reveal_id_number(self) -> str:
+        return crypto.decrypt(self.id_number_enc)
+
+    def reveal_phone(self) -> str:
+        return crypto.decrypt(self.phone_enc)
+
+
+class MemberCategory(models.Model):
+    """A category tag (农村党员, 流动党员, 困难党员 …) on a member."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField("类别", max_length=16, choices=codes.CATEGORY_CHOICES, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = "member__org_path"
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员类别"
+        constraints = [models.UniqueConstraint(fields=["member", "code"], name="member_category_unique")]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class MemberStatusChange(models.Model):
+    """Dated history of a member's 党籍状态."""
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="status_history")
+    from_status = models.CharField("原状态", max_length=16, choices=codes.STATUS_CHOICES, blank=True)
+    to_status = models.CharField("新状态", max_length=16, choices=codes.STATUS_CHOICES)
+    date = models.DateField("日期")
+    reason = models.CharField("原因", max_length=200, blank=True)
+    recorded_by = models.CharField("记录人", max_length=150, blank=True)
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = "member__org_path"
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党籍状态变更"
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.member} {self.get_from_status_display()}→{self.get_to_status_display()} {self.date}"
+
+
+class MemberTransferHistory(models.Model):
+    """Moves of a member's formal membership between organisations inside the system."""
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="org_history")
+    from_org = models.ForeignKey("orgs.Organisation", verbose_name="原组织", on_delete=models.PROTECT, related_name="+")
+    to_org = models.ForeignKey("orgs.Organisation", verbose_name="新组织", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField("日期")
+    reason = models.CharField("原因", max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = "member__org_path"
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织关系变动"
+        ordering = ["-date", "-id"]

@@ -1,0 +1,406 @@
+"""Writes to the member registry. Web forms, the API, the Excel import, the demo data
+and the CLI all call these functions; they own validation, the transaction, the
+organisation counters and the audit entry."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.accounts.scoping import require_org_action
+from apps.core import crypto
+from apps.core.audit import record_change, snapshot
+from apps.core.context import current_actor
+from apps.core.models import ChangeLog
+from apps.core.pinyin import pinyin_keys
+from apps.orgs.models import Organisation
+from apps.orgs.rules import MEMBER_HOLDING_TYPES
+
+from . import codes, idnumber
+from .models import Member, MemberCategory, MemberStatusChange, MemberTransferHistory
+
+# Fields a caller may pass to create_member / update_member (plain values for the
+# personal data; the service encrypts them).
+MEMBER_FIELDS = (
+    "name",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "native_place",
+    "education",
+    "degree",
+    "occupation",
+    "work_unit",
+    "job_post",
+    "work_start_date",
+    "phone",
+    "address",
+    "application_date",
+    "join_date",
+    "conversion_date",
+    "member_type",
+    "status",
+    "lost_contact_reason",
+    "increase_method",
+    "organisation",
+    "party_group",
+    "remarks",
+    "categories",
+)
+REQUIRED = ("name", "sex", "birth_date", "id_number", "education", "occupation", "join_date", "member_type", "organisation")
+LABELS = {
+    "name": "姓名",
+    "sex": "性别",
+    "ethnicity": "民族",
+    "birth_date": "出生日期",
+    "id_number": "身份证号",
+    "native_place": "籍贯",
+    "education": "学历",
+    "degree": "学位",
+    "occupation": "工作岗位（职业）",
+    "work_unit": "工作单位",
+    "job_post": "职务",
+    "work_start_date": "参加工作日期",
+    "phone": "联系电话",
+    "address": "家庭住址",
+    "application_date": "申请入党日期",
+    "join_date": "入党日期",
+    "conversion_date": "转正日期",
+    "member_type": "人员类别",
+    "status": "党籍状态",
+    "lost_contact_reason": "失联原因",
+    "increase_method": "增加方式",
+    "organisation": "所在党组织",
+    "party_group": "所在党小组",
+    "remarks": "备注",
+    "categories": "党员类别",
+}
+CHOICE_FIELDS = {
+    "sex": codes.SEX_CHOICES,
+    "ethnicity": codes.ETHNICITY_CHOICES,
+    "education": codes.EDUCATION_CHOICES,
+    "degree": codes.DEGREE_CHOICES,
+    "occupation": codes.OCCUPATION_CHOICES,
+    "member_type": codes.MEMBER_TYPE_CHOICES,
+    "status": codes.STATUS_CHOICES,
+    "lost_contact_reason": [("", ""), *codes.LOST_CONTACT_REASONS],
+    "increase_method": codes.INCREASE_METHOD_CHOICES,
+}
+MIN_JOIN_AGE = 18
+PHONE_CHARS = set("0123456789-+ ")
+
+
+def _age(birth, on):
+    return idnumber.age_on(birth, on)
+
+
+def validate_member_data(data: dict, *, instance: Member | None = None, today: datetime.date | None = None) -> dict:
+    """Check one member's values against every registry rule; return the normalised
+    values or raise ValidationError({field: [Chinese message naming the rule]})."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    clean = dict(data)
+
+    def err(field, message):
+        errors.setdefault(field, []).append(message)
+
+    for field in REQUIRED:
+        value = clean.get(field)
+        if (value is None or value == "") and not (instance and field not in data):
+            err(field, f"{LABELS[field]}为必填项")
+
+    for field, choices in CHOICE_FIELDS.items():
+        value = clean.get(field)
+        if value in (None, ""):
+            continue
+        allowed = {c for c, _ in choices}
+        if value not in allowed:
+            labels = {label: code for code, label in choices}
+            if value in labels:  # accept the Chinese label too (import, API)
+                clean[field] = labels[value]
+            else:
+                err(field, f"{LABELS[field]}“{value}”不是有效取值")
+
+    name = (clean.get("name") or "").strip()
+    if "name" in clean:
+        clean["name"] = name
+        if name and (len(name) > 40 or any(ch.isdigit() for ch in name)):
+            err("name", "姓名应与身份证一致，不超过40个字且不含数字")
+
+    facts = None
+    if clean.get("id_number"):
+        try:
+            facts = idnumber.parse(clean["id_number"], today=today)
+            clean["id_number"] = facts.number
+        except idnumber.IdNumberError as exc:
+            err("id_number", str(exc))
+
+    birth = clean.get("birth_date") if "birth_date" in clean else (instance.birth_date if instance else None)
+    if facts:
+        if birth and birth != facts.birth_date:
+            err("birth_date", f"出生日期 {birth:%Y-%m-%d} 与身份证号中的出生日期 {facts.birth_date:%Y-%m-%d} 不一致")
+        elif not birth:
+            clean["birth_date"] = birth = facts.birth_date
+        sex = clean.get("sex") if "sex" in clean else (instance.sex if instance else None)
+        if sex in ("M", "F") and sex != facts.sex:
+            err("sex", f"性别与身份证号不一致：第17位为{'奇数（男）' if facts.sex == 'M' else '偶数（女）'}")
+        elif not sex:
+            clean["sex"] = facts.sex
+
+    if birth and birth > today:
+        err("birth_date", "出生日期不能晚于今天")
+
+    def current(field):
+        return clean.get(field) if field in clean else (getattr(instance, field) if instance else None)
+
+    application = current("application_date")
+    join = current("join_date")
+    conversion = current("conversion_date")
+    work_start = current("work_start_date")
+    member_type = current("member_type")
+    for field, value in (
+        ("application_date", application),
+        ("join_date", join),
+        ("conversion_date", conversion),
+        ("work_start_date", work_start),
+    ):
+        if value and value > today:
+            err(field, f"{LABELS[field]}不能晚于今天")
+        if value and birth and value < birth:
+            err(field, f"{LABELS[field]}不能早于出生日期")
+    if application and birth and _age(birth, application) < MIN_JOIN_AGE:
+        err("application_date", f"申请入党时须年满{MIN_JOIN_AGE}周岁（党章第一条），申请日出生满{_age(birth, application)}岁")
+    if join and birth and _age(birth, join) < MIN_JOIN_AGE:
+        err("join_date", f"入党时须年满{MIN_JOIN_AGE}周岁（党章第一条）")
+    if application and join and join < application:
+        err("join_date", "入党日期不能早于申请入党日期")
+    if conversion and join and conversion < join:
+        err("conversion_date", "转正日期不能早于入党日期")
+    if member_type == "full" and not conversion and join and join.year >= 1990:
+        err("conversion_date", "正式党员须填写转正日期")
+    if member_type == "probationary" and conversion:
+        err("conversion_date", "预备党员不应有转正日期；转正请通过转正程序办理")
+
+    phone = clean.get("phone")
+    if phone:
+        phone = str(phone).strip().translate(idnumber.FULLWIDTH)
+        clean["phone"] = phone
+        if not set(phone) <= PHONE_CHARS or not (7 <= len(phone.replace("-", "").replace(" ", "")) <= 15):
+            err("phone", "联系电话格式不正确：手机号11位，座机请带区号")
+
+    org = clean.get("organisation")
+    if org is not None and isinstance(org, Organisation):
+        if org.status != Organisation.Status.ACTIVE:
+            err("organisation", f"“{org}”已撤销，不能接收党员")
+        elif org.org_type not in MEMBER_HOLDING_TYPES:
+            err("organisation", f"党员组织关系应在党委、党总支或党支部，不能直接放在{org.get_org_type_display()}")
+    group = clean.get("party_group")
+    if group is not None and org is not None and isinstance(group, Organisation):
+        if group.org_type != "party_group" or not group.path.startswith(org.path):
+            err("party_group", "所在党小组必须是所在党组织下设的党小组")
+
+    cats = clean.get("categories")
+    if cats is not None:
+        allowed = {c for c, _ in codes.CATEGORY_CHOICES}
+        labels = {label: c for c, label in codes.CATEGORY_CHOICES}
+        normalised = []
+        for c in cats:
+            c = labels.get(c, c)
+            if c not in allowed:
+                err("categories", f"党员类别“{c}”不是有效取值")
+            else:
+                normalised.append(c)
+        clean["categories"] = sorted(set(normalised))
+
+    if facts and "id_number" not in errors:
+        duplicate = Member.objects.active().by_id_number(facts.number)
+        if instance is not None:
+            duplicate = duplicate.exclude(pk=instance.pk)
+        if duplicate.exists():
+            err("id_number", "该身份证号已有在册党员记录（同一身份证号只能有一条在册记录）")
+
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _apply(member: Member, clean: dict) -> None:
+    for field in MEMBER_FIELDS:
+        if field not in clean or field in ("id_number", "phone", "categories"):
+            continue
+        value = clean[field]
+        if value is None and member._meta.get_field(field).empty_strings_allowed and not member._meta.get_field(field).null:
+            value = ""
+        setattr(member, field, value)
+    if "id_number" in clean:
+        number = clean["id_number"]
+        member.id_number_enc = crypto.encrypt(number)
+        member.id_number_hash = crypto.blind_index(number)
+        member.id_number_masked = crypto.mask_id_number(number)
+    if "phone" in clean:
+        phone = clean["phone"] or ""
+        member.phone_enc = crypto.encrypt(phone)
+        member.phone_hash = crypto.blind_index(phone)
+        member.phone_masked = crypto.mask_phone(phone)
+    if "name" in clean:
+        member.name_pinyin, member.name_initials = pinyin_keys(member.name)
+    member.org_path = member.organisation.path
+
+
+def _counts(status: str) -> bool:
+    return status in codes.COUNTED_STATUSES
+
+
+def _bump(org_id: int, delta: int) -> None:
+    if delta:
+        Organisation.objects.filter(pk=org_id).update(direct_member_count=F("direct_member_count") + delta)
+
+
+def _set_categories(member: Member, categories: list[str]) -> None:
+    existing = set(member.categories.values_list("code", flat=True))
+    wanted = set(categories)
+    if existing - wanted:
+        member.categories.filter(code__in=existing - wanted).delete()
+    MemberCategory.objects.bulk_create([MemberCategory(member=member, code=c) for c in sorted(wanted - existing)])
+
+
+@transaction.atomic
+def create_member(data: dict, *, user=None, today=None) -> Member:
+    """Add a member record. `user` (when given) must be allowed to change the target
+    organisation; the CLI and demo data act as the system."""
+    data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
+    data.setdefault("status", "normal")
+    clean = validate_member_data(data, today=today)
+    if user is not None:
+        require_org_action(user, clean["organisation"], "change")
+    member = Member()
+    _apply(member, clean)
+    member.status_since = member.status_since or member.join_date
+    member.save()
+    _set_categories(member, clean.get("categories") or [])
+    if _counts(member.status):
+        _bump(member.organisation_id, 1)
+    MemberStatusChange.objects.create(
+        member=member,
+        from_status="",
+        to_status=member.status,
+        date=member.join_date,
+        reason="建立党员档案",
+        recorded_by=current_actor().username,
+    )
+    record_change(member, ChangeLog.Action.CREATE)
+    return member
+
+
+@transaction.atomic
+def update_member(member: Member, data: dict, *, user=None, today=None) -> Member:
+    """Change a member's record. Moving to another organisation and changing status have
+    their own services (they keep history); here they are refused."""
+    data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
+    if "organisation" in data and data["organisation"] is not None and data["organisation"].pk != member.organisation_id:
+        raise ValidationError({"organisation": ["变更所在党组织请使用“组织关系调整”，以保留转接记录"]})
+    if "status" in data and data["status"] != member.status:
+        raise ValidationError({"status": ["变更党籍状态请使用“党籍状态变更”，以保留状态历史"]})
+    data.pop("organisation", None)
+    data.pop("status", None)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if user is not None:
+        require_org_action(user, member.organisation, "change")
+    clean = validate_member_data({**data, "organisation": member.organisation}, instance=member, today=today)
+    before = snapshot(member)
+    _apply(member, clean)
+    member.save()
+    if "categories" in clean:
+        _set_categories(member, clean["categories"])
+    record_change(member, ChangeLog.Action.UPDATE, before=before)
+    return member
+
+
+@transaction.atomic
+def change_status(
+    member: Member, to_status: str, *, date: datetime.date, reason: str = "", user=None, lost_contact_reason: str = ""
+) -> Member:
+    allowed = {c for c, _ in codes.STATUS_CHOICES}
+    if to_status not in allowed:
+        raise ValidationError({"status": [f"党籍状态“{to_status}”不是有效取值"]})
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if user is not None:
+        require_org_action(user, member.organisation, "change")
+    if to_status == member.status:
+        raise ValidationError({"status": ["新状态与当前状态相同"]})
+    if date > timezone.localdate():
+        raise ValidationError({"date": ["状态变更日期不能晚于今天"]})
+    if member.status_since and date < member.status_since:
+        raise ValidationError({"date": [f"状态变更日期不能早于上次变更日期 {member.status_since:%Y-%m-%d}"]})
+    if member.status in codes.ENDED_STATUSES:
+        raise ValidationError({"status": [f"该党员已{member.get_status_display()}，不能再变更党籍状态"]})
+    if to_status == "lost_contact" and not lost_contact_reason:
+        raise ValidationError({"lost_contact_reason": ["标记失联须填写失联原因"]})
+    if member.status not in codes.ENDED_STATUSES and to_status in codes.ACTIVE_STATUSES:
+        clash = Member.objects.active().filter(id_number_hash=member.id_number_hash).exclude(pk=member.pk)
+        if clash.exists():
+            raise ValidationError({"status": ["同一身份证号已有另一条在册记录"]})
+    before = snapshot(member)
+    from_status = member.status
+    member.status = to_status
+    member.status_since = date
+    if to_status == "lost_contact":
+        member.lost_contact_reason = lost_contact_reason
+    member.save(update_fields=["status", "status_since", "lost_contact_reason", "updated_at"])
+    _bump(member.organisation_id, int(_counts(to_status)) - int(_counts(from_status)))
+    MemberStatusChange.objects.create(
+        member=member,
+        from_status=from_status,
+        to_status=to_status,
+        date=date,
+        reason=reason,
+        recorded_by=current_actor().username,
+    )
+    record_change(member, ChangeLog.Action.UPDATE, before=before, message=f"党籍状态变更：{reason}")
+    return member
+
+
+@transaction.atomic
+def move_member(member: Member, to_org: Organisation, *, date: datetime.date, reason: str = "", user=None) -> Member:
+    """Move a member's formal membership to another organisation inside the system."""
+    member = Member.objects.select_for_update().select_related("organisation").get(pk=member.pk)
+    if user is not None:
+        require_org_action(user, member.organisation, "change")
+        require_org_action(user, to_org, "change")
+    if to_org.pk == member.organisation_id:
+        raise ValidationError({"organisation": ["目标组织与当前所在组织相同"]})
+    validate_member_data({"organisation": to_org}, instance=member)
+    before = snapshot(member)
+    from_org = member.organisation
+    member.organisation = to_org
+    member.org_path = to_org.path
+    member.party_group = None
+    member.save(update_fields=["organisation", "org_path", "party_group", "updated_at"])
+    if _counts(member.status):
+        _bump(from_org.pk, -1)
+        _bump(to_org.pk, 1)
+    MemberTransferHistory.objects.create(member=member, from_org=from_org, to_org=to_org, date=date, reason=reason)
+    record_change(member, ChangeLog.Action.UPDATE, before=before, message=f"组织关系调整：{from_org} → {to_org}")
+    return member
+
+
+def recount_members(org_ids=None) -> int:
+    """Recompute direct_member_count from the member table (repair tool; check_org_tree
+    reports drift). Returns how many organisations changed."""
+    from django.db.models import Count
+
+    counts = dict(Member.objects.counted().values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n"))
+    qs = Organisation.objects.all()
+    if org_ids is not None:
+        qs = qs.filter(pk__in=org_ids)
+    changed = []
+    for org in qs.only("pk", "direct_member_count"):
+        n = counts.get(org.pk, 0)
+        if org.direct_member_count != n:
+            org.direct_member_count = n
+            changed.append(org)
+    Organisation.objects.bulk_update(changed, ["direct_member_count"], batch_size=1000)
+    return len(changed)

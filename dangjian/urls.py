@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+api_patterns = [
+    path("", include("apps.accounts.api.urls")),
+    path("", include("apps.orgs.api.urls")),
+    path("", include("apps.members.api.urls")),
+    path("", include("apps.recruitment.api.urls")),
+    path("", include("apps.dues.api.urls")),
+    path("", include("apps.excel.api.urls")),
+    path("", include("apps.stats.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("accounts/", include("apps.accounts.urls")),
+    path("orgs/", include("apps.orgs.urls")),
+    path("members/", include("apps.members.urls")),
+    path("recruitment/", include("apps.recruitment.urls")),
+    path("dues/", include("apps.dues.urls")),
+    path("excel/", include("apps.excel.urls")),
+    path("stats/", include("apps.stats.urls")),
+    path("api/", include(api_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+admin.site.site_header = "dangjian 党员教育管理平台 · 运维后台"
+admin.site.site_title = "dangjian 运维后台"
