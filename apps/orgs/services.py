@@ -171,9 +171,9 @@ def update_organisation(org: Organisation, data: dict, *, user=None) -> Organisa
     if user is not None:
         require_org_action(user, org, "change")
     org = Organisation.objects.select_for_update().get(pk=org.pk)
-    parent = org.get_parent()
+    parent = Organisation.objects.get_parent(org)
     if "org_type" in data and data["org_type"] != org.org_type:
-        bad = [c for c in org.get_children() if c.org_type not in ALLOWED_CHILDREN.get(data["org_type"], set())]
+        bad = [c for c in Organisation.objects.get_children(org) if c.org_type not in ALLOWED_CHILDREN.get(data["org_type"], set())]
         if bad:
             raise ValidationError(
                 {"org_type": [f"改为{TYPE_LABEL.get(data['org_type'], data['org_type'])}后，下级组织“{bad[0]}”的类别不再允许"]}
@@ -204,7 +204,7 @@ def move_subtree(org: Organisation, new_parent: Organisation, *, user=None) -> O
         raise ValidationError({"parent": [f"{TYPE_LABEL[new_parent.org_type]}下不能设立{TYPE_LABEL[org.org_type]}"]})
     if new_parent.status != Organisation.Status.ACTIVE:
         raise ValidationError({"parent": [f"目标上级组织“{new_parent}”已撤销"]})
-    old_parent = org.get_parent()
+    old_parent = Organisation.objects.get_parent(org)
     if old_parent.pk == new_parent.pk:
         raise ValidationError({"parent": ["已在该上级组织之下"]})
     before = snapshot(org)
