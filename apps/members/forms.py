@@ -70,6 +70,9 @@ class MemberForm(ServiceForm):
             for k in ("id_number", "phone"):  # blank = keep the stored value
                 if not data.get(k):
                     data.pop(k, None)
+            if ("sex" in data or "birth_date" in data) and "id_number" not in data:
+                # The service checks sex and birth date against the number it is given.
+                data["id_number"] = self.instance.reveal_id_number()
         for k in ("sex",):
             if data.get(k) == "":
                 data[k] = None

@@ -28,9 +28,10 @@ class HistoryEntry:
 
 def _field(model, name):
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except Exception:
         return None
+    return field if getattr(field, "concrete", False) else None
 
 
 def _display(field, value, names: dict) -> str:
