@@ -63,6 +63,8 @@ def member_list(request):
     org_id = filterset.form.cleaned_data.get("org") if filterset.is_valid() else None
     if org_id:
         org = restrict(Organisation.objects.all(), request.user).filter(pk=org_id).first()
+    _tidy_filter_form(filterset.form)
+    advanced = sum(1 for k, v in request.GET.lists() if k not in ("q", "ordering", "org", "page") and any(v))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -76,11 +78,22 @@ def member_list(request):
             "total": total,
             "exact": exact,
             "org": org,
+            "advanced": advanced,
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "can_create": Organisation.objects.restrict(request.user, "change").exists(),
         },
     )
+
+
+def _tidy_filter_form(form):
+    """ "全部" instead of "---------" and compact multi-selects (display only)."""
+    for field in form.fields.values():
+        choices = getattr(field, "choices", None)
+        if choices and list(choices)[0][0] == "" and str(list(choices)[0][1]).startswith("---"):
+            field.choices = [("", "全部"), *list(choices)[1:]]
+        if getattr(field.widget, "allow_multiple_selected", False):
+            field.widget.attrs["size"] = 4
 
 
 @login_required
