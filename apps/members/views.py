@@ -89,9 +89,9 @@ def member_list(request):
 def _tidy_filter_form(form):
     """ "全部" instead of "---------" and compact multi-selects (display only)."""
     for field in form.fields.values():
-        choices = getattr(field, "choices", None)
-        if choices and list(choices)[0][0] == "" and str(list(choices)[0][1]).startswith("---"):
-            field.choices = [("", "全部"), *list(choices)[1:]]
+        choices = list(getattr(field, "choices", None) or [])
+        if choices and choices[0][0] == "" and str(choices[0][1]).startswith("---"):
+            field.choices = [("", "全部"), *choices[1:]]
         if getattr(field.widget, "allow_multiple_selected", False):
             field.widget.attrs["size"] = 4
 
