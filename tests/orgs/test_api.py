@@ -47,7 +47,7 @@ def test_retrieve_and_children(api, tree):
     r = api.get(f"/api/orgs/{c.pk}/").json()
     assert r["code"] == c.code and r["org_type_display"] == "党委" and r["parent"] == tree["county"].pk
     r = api.get(f"/api/orgs/{c.pk}/children/").json()
-    assert [o["id"] for o in r["results"]] == [b.pk for b in tree["branches"][0]]
+    assert [o["id"] for o in r] == [b.pk for b in tree["branches"][0]]
 
 
 def test_scope_404(sec_api, tree):

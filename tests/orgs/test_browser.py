@@ -83,3 +83,12 @@ def test_tree_member_search_and_form_error(live_server, page):
     page.click("button[type=submit]:has-text('确认变更')")
     page.wait_for_selector("text=标记失联须填写失联原因")
     shot(page, "form_error")
+
+    page.goto(f"{live_server.url}/orgs/{branch.pk}/")
+    page.wait_for_selector("text=结构提醒")
+    shot(page, "org_detail")
+    page.goto(f"{live_server.url}/members/new/?org={branch.pk}")
+    page.fill("input[name=id_number]", "110105194912310021")
+    page.click("button[type=submit]:has-text('保存')")
+    page.wait_for_selector("text=姓名为必填项")
+    shot(page, "member_form_error")

@@ -228,3 +228,21 @@ def test_terms_due_list_scoped(secretary_client, tree):
 def test_member_counts_unchanged_by_views(admin_client, tree):
     make_member(tree["branches"][0][0])
     assert Member.objects.count() == 1
+
+
+def test_children_partial_query_count_constant(admin_client, tree):
+    county = tree["county"]
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin_client.get(reverse("orgs:children", args=[tree["committees"][0].pk])).status_code == 200
+            assert admin_client.get(reverse("orgs:tree")).status_code == 200
+        return len(ctx)
+
+    count()
+    few = count()
+    for _ in range(10):
+        b = make_org(tree["committees"][0], org_type="branch")
+        make_member(b)
+    make_org(county, org_type="committee")
+    assert count() == few

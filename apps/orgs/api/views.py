@@ -42,13 +42,14 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def retrieve(self, request, *args, **kwargs):
         return Response(self._serialize(self.get_object(), many=False))
 
-    @extend_schema(summary="直接下级组织", responses=OrganisationSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(summary="直接下级组织（不分页）", responses=OrganisationSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def children(self, request, pk=None):
         org = self.get_object()
+        # Not paged: an organisation's direct children are bounded by its fan-out; use
+        # /api/orgs/?parent=<id> for a paged, filterable list.
         qs = restrict(Organisation.objects.all(), request.user).filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(self._serialize(page))
+        return Response(self._serialize(qs))
 
     def _data(self, partial):
         ser = OrganisationWriteSerializer(data=self.request.data, partial=partial)
