@@ -33,6 +33,9 @@ def test_list_filters_and_counts(api, tree):
     assert all(o["parent"] == tree["county"].pk for o in r["results"])
     assert api.get("/api/orgs/", {"q": "第2镇"}).json()["count"] == 3
     assert api.get("/api/orgs/", {"type": "nonsense"}).status_code == 400
+    names = [o["code"] for o in api.get("/api/orgs/", {"ordering": "-code"}).json()["results"]]
+    assert names == sorted(names, reverse=True)
+    assert api.get("/api/orgs/", {"ordering": "get_org_type_display"}).status_code == 200  # ignored, not a 500
 
 
 def test_list_paging(api, tree):

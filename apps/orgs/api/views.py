@@ -19,6 +19,8 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilterSet
+    ordering_fields = ["path", "name", "code", "term_end", "direct_member_count"]
+    ordering = ["path"]
     queryset = Organisation.objects.none()
 
     def get_queryset(self):
