@@ -88,7 +88,7 @@ def test_list_paging_and_capped_count(sec, branch, monkeypatch):
     html = sec.get(reverse("members:list"), {"page": 3}).content.decode()
     assert "上一页" in html and "下一页" not in html
     monkeypatch.setattr("apps.members.views.capped_count", lambda qs: (3, False))
-    assert "超过3" in sec.get(reverse("members:list")).content.decode()
+    assert "超过3条" in sec.get(reverse("members:list")).content.decode()
 
 
 def test_list_query_count_constant(sec, branch):
