@@ -1,0 +1,110 @@
+"""Thin serializers: personal data only in masked form on the way out; writes are parsed
+here and validated by apps.members.services."""
+
+from rest_framework import serializers
+
+from .. import codes
+from ..models import Member
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    sex_display = serializers.CharField(source="get_sex_display", read_only=True, label="性别名称")
+    education_display = serializers.CharField(source="get_education_display", read_only=True, label="学历名称")
+    occupation_display = serializers.CharField(source="get_occupation_display", read_only=True, label="工作岗位名称")
+    member_type_display = serializers.CharField(source="get_member_type_display", read_only=True, label="人员类别名称")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, label="党籍状态名称")
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="所在党组织名称")
+    categories = serializers.SerializerMethodField(label="党员类别")
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "name",
+            "sex",
+            "sex_display",
+            "ethnicity",
+            "birth_date",
+            "id_number_masked",
+            "phone_masked",
+            "native_place",
+            "education",
+            "education_display",
+            "degree",
+            "occupation",
+            "occupation_display",
+            "work_unit",
+            "job_post",
+            "work_start_date",
+            "address",
+            "application_date",
+            "join_date",
+            "conversion_date",
+            "member_type",
+            "member_type_display",
+            "status",
+            "status_display",
+            "status_since",
+            "lost_contact_reason",
+            "increase_method",
+            "organisation",
+            "organisation_name",
+            "party_group",
+            "categories",
+            "remarks",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_categories(self, obj) -> list[str]:
+        return sorted(c.code for c in obj.categories.all())
+
+
+class MemberWriteSerializer(serializers.Serializer):
+    """Values for create/update. Every registry rule is checked by the service."""
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=40, label="姓名")
+    sex = serializers.CharField(required=False, allow_blank=True, label="性别", help_text="M / F")
+    ethnicity = serializers.CharField(required=False, allow_blank=True, label="民族")
+    birth_date = serializers.DateField(required=False, allow_null=True, label="出生日期")
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=18, write_only=True, label="身份证号")
+    native_place = serializers.CharField(required=False, allow_blank=True, max_length=60, label="籍贯")
+    education = serializers.CharField(required=False, allow_blank=True, label="学历")
+    degree = serializers.CharField(required=False, allow_blank=True, label="学位")
+    occupation = serializers.CharField(required=False, allow_blank=True, label="工作岗位（职业）")
+    work_unit = serializers.CharField(required=False, allow_blank=True, max_length=120, label="工作单位")
+    job_post = serializers.CharField(required=False, allow_blank=True, max_length=60, label="职务")
+    work_start_date = serializers.DateField(required=False, allow_null=True, label="参加工作日期")
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20, write_only=True, label="联系电话")
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200, label="家庭住址")
+    application_date = serializers.DateField(required=False, allow_null=True, label="申请入党日期")
+    join_date = serializers.DateField(required=False, allow_null=True, label="入党日期")
+    conversion_date = serializers.DateField(required=False, allow_null=True, label="转正日期")
+    member_type = serializers.CharField(required=False, allow_blank=True, label="人员类别")
+    increase_method = serializers.CharField(required=False, allow_blank=True, label="增加方式")
+    organisation = serializers.IntegerField(required=False, label="所在党组织", help_text="组织 id")
+    party_group = serializers.IntegerField(required=False, allow_null=True, label="所在党小组", help_text="党小组的组织 id")
+    categories = serializers.ListField(child=serializers.CharField(), required=False, label="党员类别")
+    remarks = serializers.CharField(required=False, allow_blank=True, label="备注")
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=codes.STATUS_CHOICES, label="新的党籍状态")
+    date = serializers.DateField(label="变更日期")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, label="原因")
+    lost_contact_reason = serializers.ChoiceField(choices=codes.LOST_CONTACT_REASONS, required=False, allow_blank=True, label="失联原因")
+
+
+class MoveSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(label="转入党组织", help_text="组织 id")
+    date = serializers.DateField(label="转接日期")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, label="原因")
+
+
+class RevealRequestSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=[("id_number", "身份证号"), ("phone", "联系电话")], label="字段")
+
+
+class RevealResponseSerializer(serializers.Serializer):
+    field = serializers.CharField(label="字段")
+    value = serializers.CharField(label="完整值")

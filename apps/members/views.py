@@ -1,0 +1,262 @@
+"""Member registry screens. Reads through restrict/get_in_scope (404 outside scope),
+writes through apps.members.services with user=request.user."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, restrict
+from apps.core.api.pagination import capped_count
+from apps.core.models import AccessLog
+from apps.orgs.forms import apply_service_errors
+from apps.orgs.history import readable_history
+from apps.orgs.models import Organisation
+
+from . import services
+from .filters import MemberFilterSet
+from .forms import MemberForm, MoveMemberForm, SelfEditForm, StatusForm
+from .models import Member
+
+PAGE_SIZE = 50
+REVEAL = {
+    "id_number": (AccessLog.Kind.REVEAL_ID, "reveal_id_number", "身份证号"),
+    "phone": (AccessLog.Kind.REVEAL_PHONE, "reveal_phone", "联系电话"),
+}
+
+
+def _data(request):
+    """Bound form data on POST (even an empty POST), None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _member(request, pk, action="view"):
+    return get_in_scope(Member.objects.select_related("organisation", "party_group"), request.user, action, pk=pk)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+@login_required
+def member_list(request):
+    base = Member.objects.restrict(request.user).select_related("organisation")
+    filterset = MemberFilterSet(request.GET, queryset=base)
+    qs = filterset.qs if filterset.is_valid() else base.none()
+    if not request.GET.get("ordering"):
+        qs = qs.order_by("org_path", "id")
+    page = _page_number(request)
+    offset = (page - 1) * PAGE_SIZE
+    rows = list(qs[offset : offset + PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    total, exact = capped_count(qs)
+    org = None
+    org_id = filterset.form.cleaned_data.get("org") if filterset.is_valid() else None
+    if org_id:
+        org = restrict(Organisation.objects.all(), request.user).filter(pk=org_id).first()
+    _tidy_filter_form(filterset.form)
+    advanced = sum(1 for k, v in request.GET.lists() if k not in ("q", "ordering", "org", "page") and any(v))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/list.html",
+        {
+            "filter": filterset,
+            "rows": rows,
+            "page": page,
+            "has_next": has_next,
+            "total": total,
+            "exact": exact,
+            "org": org,
+            "advanced": advanced,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_create": Organisation.objects.restrict(request.user, "change").exists(),
+        },
+    )
+
+
+def _tidy_filter_form(form):
+    """ "全部" instead of "---------" and compact multi-selects (display only)."""
+    for field in form.fields.values():
+        choices = list(getattr(field, "choices", None) or [])
+        if choices and choices[0][0] == "" and str(choices[0][1]).startswith("---"):
+            field.choices = [("", "全部"), *choices[1:]]
+        if getattr(field.widget, "allow_multiple_selected", False):
+            field.widget.attrs["size"] = 4
+
+
+@login_required
+def detail(request, pk):
+    member = _member(request, pk)
+    context = {
+        "m": member,
+        "categories": [c.get_code_display() for c in member.categories.all()],
+        "status_history": list(member.status_history.all()),
+        "org_history": list(member.org_history.select_related("from_org", "to_org")),
+        "seats": list(member.committee_seats.select_related("organisation").order_by("-start_date")),
+        "history": readable_history(member, limit=30),
+        "can_change": can_act_on_org(request.user, member.organisation, "change"),
+        "can_reveal": can_act_on_org(request.user, member.organisation, "reveal"),
+        "age": _age(member),
+    }
+    return render(request, "members/detail.html", context)
+
+
+def _age(member):
+    from .idnumber import age_on
+
+    return age_on(member.birth_date, timezone.localdate())
+
+
+@login_required
+@never_cache
+@require_POST
+def reveal(request, pk, field):
+    """The full ID number or phone of one member, for a user holding the "reveal" action
+    on the member's organisation; every reveal is written to the access log."""
+    if field not in REVEAL:
+        raise Http404("未知字段")
+    member = _member(request, pk)
+    if not can_act_on_org(request.user, member.organisation, "reveal"):
+        raise PermissionDenied("您没有查看完整个人信息的权限")
+    kind, method, label = REVEAL[field]
+    value = getattr(member, method)()
+    AccessLog.record(
+        kind,
+        user=request.user,
+        target=f"党员 {member.name}（#{member.pk}）{label}",
+        org_path=member.org_path,
+        member_id=member.pk,
+        field=field,
+    )
+    response = HttpResponse(format_html('<span class="reveal-value">{}</span>', value or "（未填）"))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    org = None
+    if request.GET.get("org"):
+        org = (
+            restrict(Organisation.objects.all(), request.user, "change").filter(pk=request.GET["org"]).first()
+            if request.GET["org"].isdigit()
+            else None
+        )
+    form = MemberForm(_data(request), user=request.user, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.create_member(form.service_data(), user=request.user)
+        except (ValidationError, ScopeError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"已建立党员“{member.name}”的档案")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "title": "新增党员"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    member = _member(request, pk, "change")
+    form = MemberForm(_data(request), user=request.user, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.update_member(member, form.service_data(), user=request.user)
+        except (ValidationError, ScopeError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "m": member, "title": f"修改党员“{member.name}”"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_status(request, pk):
+    member = _member(request, pk, "change")
+    form = StatusForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.change_status(
+                member,
+                d["status"],
+                date=d["date"],
+                reason=d.get("reason") or "",
+                lost_contact_reason=d.get("lost_contact_reason") or "",
+                user=request.user,
+            )
+        except (ValidationError, ScopeError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "党籍状态已变更")
+            return redirect("members:detail", pk=member.pk)
+    return render(
+        request, "members/action_form.html", {"form": form, "m": member, "title": f"党籍状态变更：{member.name}", "submit": "确认变更"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request, pk):
+    member = _member(request, pk, "change")
+    form = MoveMemberForm(_data(request), user=request.user, member=member)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.move_member(member, d["organisation"], date=d["date"], reason=d.get("reason") or "", user=request.user)
+        except (ValidationError, ScopeError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"已将{member.name}的组织关系转至“{d['organisation'].name}”")
+            return redirect("members:detail", pk=member.pk)
+    return render(
+        request, "members/action_form.html", {"form": form, "m": member, "title": f"组织关系调整：{member.name}", "submit": "确认调整"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me(request):
+    """The member role's own record: view it, edit only roles.SELF_EDITABLE_FIELDS."""
+    if not request.user.member_id:
+        raise Http404("您的账号未关联党员档案")
+    member = get_in_scope(Member.objects.select_related("organisation"), request.user, "change_self", pk=request.user.member_id)
+    form = SelfEditForm(_data(request), instance=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        if not data:
+            messages.info(request, "没有修改")
+            return redirect("members:me")
+        try:
+            # Scope was checked above with the "change_self" action (own record only);
+            # update_member's own check is for the "change" action, which members lack.
+            services.update_member(member, data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("members:me")
+    return render(
+        request,
+        "members/me.html",
+        {
+            "m": member,
+            "form": form,
+            "categories": [c.get_code_display() for c in member.categories.all()],
+            "status_history": list(member.status_history.all()),
+        },
+    )

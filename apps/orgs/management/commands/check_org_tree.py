@@ -1,0 +1,129 @@
+"""Verify the organisation tree and the registry's copies of it; print a Chinese report
+and exit non-zero when anything is wrong.
+
+    python manage.py check_org_tree [--fix-counts]
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count, F
+
+from apps.members import codes
+from apps.members.models import Member
+from apps.members.services import recount_members
+from apps.orgs import rules
+from apps.orgs.models import Organisation
+from apps.orgs.services import ALLOWED_CHILDREN, TYPE_LABEL
+
+SAMPLE = 10
+
+
+class Command(BaseCommand):
+    help = "检查组织树（treebeard 结构、党员组织路径、直属党员数、已撤销组织、上下级类别）并输出报告"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fix-counts", action="store_true", help="按党员表重新计算各组织的直属党员数")
+
+    def handle(self, *args, fix_counts=False, **options):
+        self.problems = 0
+        out = self.stdout
+        out.write("组织树检查报告")
+        out.write("=" * 30)
+        self.check_treebeard()
+        self.check_member_paths()
+        self.check_counts(fix_counts)
+        self.check_dissolved()
+        self.check_types()
+        out.write("=" * 30)
+        if self.problems:
+            raise CommandError(f"共发现 {self.problems} 项问题")
+        out.write(self.style.SUCCESS("未发现问题"))
+
+    def problem(self, title: str, rows: list[str], total: int | None = None):
+        total = len(rows) if total is None else total
+        if not total:
+            self.stdout.write(f"[通过] {title}")
+            return
+        self.problems += total
+        self.stdout.write(self.style.ERROR(f"[问题] {title}：{total} 项"))
+        for row in rows[:SAMPLE]:
+            self.stdout.write(f"    - {row}")
+        if total > SAMPLE:
+            self.stdout.write(f"    … 另有 {total - SAMPLE} 项")
+
+    def check_treebeard(self):
+        evil_chars, bad_steplen, orphans, wrong_depth, wrong_numchild = Organisation.find_problems()
+        names = dict(
+            Organisation.objects.filter(pk__in=[*evil_chars, *bad_steplen, *orphans, *wrong_depth, *wrong_numchild]).values_list(
+                "pk", "name"
+            )
+        )
+        for title, ids in (
+            ("路径含非法字符", evil_chars),
+            ("路径长度不是步长的整数倍", bad_steplen),
+            ("找不到上级组织（孤立节点）", orphans),
+            ("层级（depth）与路径不符", wrong_depth),
+            ("下级组织数（numchild）不符", wrong_numchild),
+        ):
+            self.problem(f"树结构：{title}", [f"{names.get(pk, pk)}（id={pk}）" for pk in ids])
+
+    def check_member_paths(self):
+        bad = Member.objects.exclude(org_path=F("organisation__path")).select_related("organisation")
+        rows = [f"{m.name}（id={m.pk}）路径 {m.org_path} ≠ 所在组织“{m.organisation}”路径 {m.organisation.path}" for m in bad[:SAMPLE]]
+        self.problem("党员的组织路径与所在组织不一致", rows, bad.count())
+
+    def check_counts(self, fix: bool):
+        actual = dict(
+            Member.objects.counted().order_by().values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n")
+        )
+        rows = []
+        for pk, name, stored in Organisation.objects.order_by("path").values_list("pk", "name", "direct_member_count").iterator():
+            real = actual.get(pk, 0)
+            if stored != real:
+                rows.append(f"{name}（id={pk}）记录 {stored} 名，实际 {real} 名")
+        if rows and fix:
+            changed = recount_members()
+            self.stdout.write(self.style.WARNING(f"[已修正] 直属党员数与党员表不一致：已重新计算 {changed} 个组织"))
+            return
+        self.problem("直属党员数与党员表不一致（可用 --fix-counts 修正）", rows)
+
+    def check_dissolved(self):
+        rows = (
+            Member.objects.active()
+            .filter(organisation__status=Organisation.Status.DISSOLVED)
+            .order_by()
+            .values("organisation__name", "organisation_id")
+            .annotate(n=Count("id"))
+        )
+        self.problem("已撤销的组织仍有在册党员", [f"{r['organisation__name']}（id={r['organisation_id']}）{r['n']} 名" for r in rows])
+
+    def check_types(self):
+        orgs = {
+            path: (pk, name, org_type, status)
+            for pk, name, org_type, status, path in Organisation.objects.values_list("pk", "name", "org_type", "status", "path")
+        }
+        step = Organisation.steplen
+        bad_type, active_under_dissolved = [], []
+        for path, (pk, name, org_type, status) in orgs.items():
+            parent = orgs.get(path[:-step]) if len(path) > step else None
+            if parent is None:
+                continue
+            _ppk, pname, ptype, pstatus = parent
+            if org_type not in ALLOWED_CHILDREN.get(ptype, set()):
+                bad_type.append(f"{TYPE_LABEL.get(ptype, ptype)}“{pname}”下设有{TYPE_LABEL.get(org_type, org_type)}“{name}”（id={pk}）")
+            if status == Organisation.Status.ACTIVE and pstatus == Organisation.Status.DISSOLVED:
+                active_under_dissolved.append(f"“{name}”（id={pk}）的上级“{pname}”已撤销")
+        self.problem("上下级组织类别不符合规定（如党小组下设党支部）", bad_type)
+        self.problem("已撤销组织下仍有未撤销的下级组织", active_under_dissolved)
+        misplaced = (
+            Member.objects.filter(status__in=codes.ACTIVE_STATUSES)
+            .exclude(organisation__org_type__in=rules.MEMBER_HOLDING_TYPES)
+            .order_by()
+            .values("organisation__name", "organisation__org_type")
+            .annotate(n=Count("id"))
+        )
+        self.problem(
+            "党员组织关系放在不能直接管理党员的组织",
+            [f"{TYPE_LABEL.get(r['organisation__org_type'])}“{r['organisation__name']}”{r['n']} 名" for r in misplaced],
+        )
+        groups = Member.objects.filter(party_group__isnull=False).exclude(party_group__path__startswith=F("org_path")).only("pk", "name")
+        self.problem("党员所在党小组不在其所在组织之下", [f"{m.name}（id={m.pk}）" for m in groups[:SAMPLE]], groups.count())

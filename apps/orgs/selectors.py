@@ -1,0 +1,92 @@
+"""Reads for the organisation screens and API with a fixed number of queries whatever
+the number of rows: subtree member totals are SUMs of direct_member_count grouped by
+path prefix (one query per tree depth present in the list, never one per row)."""
+
+from collections import defaultdict
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Substr
+
+from apps.accounts.scoping import user_scope
+
+from .models import Organisation
+
+STEP = Organisation.steplen
+
+
+def subtree_counts(orgs) -> dict[int, int]:
+    """{org.pk: members counted in org's subtree} for the given organisations."""
+    orgs = list(orgs)
+    by_depth: dict[int, list[Organisation]] = defaultdict(list)
+    for org in orgs:
+        by_depth[org.depth].append(org)
+    totals: dict[str, int] = {}
+    for depth, group in by_depth.items():
+        length = depth * STEP
+        condition = reduce(or_, (Q(path__startswith=o.path) for o in group))
+        rows = (
+            Organisation.objects.filter(condition)
+            .order_by()
+            .annotate(prefix=Substr("path", 1, length))
+            .values("prefix")
+            .annotate(n=Sum("direct_member_count"))
+            .values_list("prefix", "n")
+        )
+        totals.update(dict(rows))
+    return {o.pk: totals.get(o.path, 0) or 0 for o in orgs}
+
+
+def children_with_counts(parent: Organisation, queryset=None):
+    """The direct children of parent, each with .subtree_members set (2 queries)."""
+    qs = queryset if queryset is not None else Organisation.objects.all()
+    children = list(qs.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("path"))
+    if children:
+        rows = (
+            Organisation.objects.filter(path__startswith=parent.path, depth__gt=parent.depth)
+            .order_by()
+            .annotate(prefix=Substr("path", 1, (parent.depth + 1) * STEP))
+            .values("prefix")
+            .annotate(n=Sum("direct_member_count"))
+            .values_list("prefix", "n")
+        )
+        totals = dict(rows)
+        for c in children:
+            c.subtree_members = totals.get(c.path, 0) or 0
+    return children
+
+
+def with_counts(orgs):
+    """Set .subtree_members on each organisation of a list (one query per depth)."""
+    orgs = list(orgs)
+    counts = subtree_counts(orgs)
+    for o in orgs:
+        o.subtree_members = counts[o.pk]
+    return orgs
+
+
+def parents_of(orgs) -> dict[int, Organisation]:
+    """{org.pk: parent} in one query (the parent's path is the child's minus one step)."""
+    orgs = list(orgs)
+    paths = {o.path[:-STEP] for o in orgs if o.depth > 1}
+    parents = {p.path: p for p in Organisation.objects.filter(path__in=paths)} if paths else {}
+    return {o.pk: parents.get(o.path[:-STEP]) for o in orgs}
+
+
+def scope_roots(user, action: str = "view"):
+    """The top organisations of the user's scope (the tree browser's starting nodes)."""
+    scope = user_scope(user, action)
+    if scope.everything:
+        return Organisation.objects.filter(depth=1).order_by("path")
+    if not scope.paths:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(path__in=scope.paths).order_by("path")
+
+
+def ancestors(org: Organisation, user, action: str = "view"):
+    """The organisation's ancestors the user may see (breadcrumbs), one query."""
+    paths = [org.path[: i * STEP] for i in range(1, org.depth)]
+    if not paths:
+        return []
+    return list(Organisation.objects.restrict(user, action).filter(path__in=paths).order_by("depth"))
