@@ -193,3 +193,14 @@ def test_history_change_values_are_readable(tree):
     rows = {r["field"]: r for r in readable_changes(entry)}
     assert rows["education"]["label"] == "学历"
     assert rows["education"]["before"] == "大学本科" and rows["education"]["after"] == "研究生"
+
+
+def test_other_branch_secretary_gets_404_on_user_pages(client, tree):
+    target = make_user("branch_secretary", tree["branches"][0][0])
+    other = make_user("branch_secretary", tree["branches"][1][0])
+    client.force_login(other)
+    assert client.get(reverse("accounts:user_detail", kwargs={"user_pk": target.pk})).status_code == 404
+    for name in ("accounts:user_grant", "accounts:user_deactivate", "accounts:user_revoke_token"):
+        assert client.post(reverse(name, kwargs={"user_pk": target.pk})).status_code == 404
+    a = target.role_assignments.get()
+    assert client.post(reverse("accounts:role_revoke", kwargs={"assignment_pk": a.pk})).status_code == 404
