@@ -106,3 +106,21 @@ def test_other_branch_secretary_cannot_revoke_token(client, secretary, tree):
     client.force_login(other)
     response = client.post(reverse("accounts:user_revoke_token", kwargs={"user_pk": secretary.pk}))
     assert response.status_code in (403, 404)
+
+
+def test_initial_password_must_be_changed_before_api_use(api, tree, settings):
+    settings.DEMO_MODE = False
+    user = services.create_user("fresh", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0])
+    response = issue(api, "fresh", "Hongqi#Piao-2026")
+    assert response.status_code == 403 and "修改初始密码" in response.json()["detail"]
+    # a token issued earlier is refused as well, and so is the session
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get(reverse("api-auth-me")).status_code == 401
+    api.credentials()
+    api.force_login(user)
+    assert api.get("/api/orgs/").status_code == 403
+    settings.DEMO_MODE = True
+    assert issue(api, "fresh", "Hongqi#Piao-2026").status_code == 200

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -9,6 +10,7 @@ from apps.accounts import services
 from apps.accounts.roles import ALL_ACTIONS
 from apps.accounts.scoping import has_action, user_scope
 
+from .authentication import MUST_CHANGE
 from .serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
 
 
@@ -45,6 +47,8 @@ class TokenView(APIView):
             return Response({"detail": "连续登录失败次数过多，该账号已锁定15分钟"}, status=status.HTTP_403_FORBIDDEN)
         if user is None:
             return Response({"detail": "账号或密码不正确，或账号已停用"}, status=status.HTTP_400_BAD_REQUEST)
+        if user.must_change_password and not settings.DEMO_MODE:
+            return Response({"detail": MUST_CHANGE}, status=status.HTTP_403_FORBIDDEN)
         token = services.issue_token(user)
         return Response({"token": token, "username": user.username})
 
