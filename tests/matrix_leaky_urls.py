@@ -26,11 +26,16 @@ def member_write(request, member_pk):
     return HttpResponse("ok")
 
 
+def member_phone(request, member_pk):
+    return HttpResponse(Member.objects.get(pk=member_pk).reveal_phone())
+
+
 leaky = (
     [
         path("m/<int:member_pk>/", member, name="member"),
         path("m/", members, name="members"),
         path("m/<int:member_pk>/write/", member_write, name="member_write"),
+        path("m/<int:member_pk>/phone/", member_phone, name="member_phone"),
     ],
     "leaky",
 )

@@ -412,9 +412,45 @@ def test_the_matrix_catches_a_leaky_view(world, settings):
     """Self-test: an unscoped view and an unscoped list are reported, not passed."""
     settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
     routes = discover()
-    assert {r.name for r in routes} == {"leaky:member", "leaky:members", "leaky:member_write"}
+    assert {r.name for r in routes} == {"leaky:member", "leaky:members", "leaky:member_write", "leaky:member_phone"}
     problems = check_secretary_of_a_gets_nothing_of_b(world, routes)
     assert any("leaky:member）" in p and "200" in p for p in problems)
     assert any("leaky:members" in p and "B支部数据" in p for p in problems)
     assert any("leaky:member_write" in p for p in check_county_leader_cannot_write(world, routes))
     assert any("leaky:member）" in p for p in check_member_sees_only_own_record(world, routes))
+
+
+def test_the_matrix_catches_plain_personal_data(world, settings):
+    settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
+    problems = check_personal_data_masked(world, discover())
+    assert any("leaky:member_phone" in p for p in problems)
+
+
+# Routes that show a full ID number / phone on purpose (each call is logged as a reveal).
+PLAIN_PERSONAL_DATA_ALLOWED = {"members:reveal", "member-reveal"}
+
+
+def check_personal_data_masked(world, routes) -> list[str]:
+    """No page or API answer shows a plain ID number or phone, even to a role that may
+    reveal them, except the reveal routes themselves."""
+    problems: list[str] = []
+    member = world.obj("members.member", "B")
+    plain = [member.reveal_id_number(), member.reveal_phone()]
+    admin = client_for(world.users["admin"])
+    for side in ("B", "A"):
+        for route, url in build_calls(world, routes, side, problems):
+            if route.name in PLAIN_PERSONAL_DATA_ALLOWED or (side == "A" and route.kwargs):
+                continue
+            response = admin.get(url, HTTP_ACCEPT="application/json" if route.is_api else "text/html")
+            if response.status_code == 200:
+                body = _body(response)
+                shown = [p for p in plain if p and p in body]
+                if shown:
+                    problems.append(
+                        f"{url}（{route.name}）：页面/接口显示了完整的身份证号或手机号（应脱敏，查看完整值须经记录的“查看”操作）"
+                    )
+    return problems
+
+
+def test_personal_data_masked_everywhere(world, routes):
+    _report(check_personal_data_masked(world, routes))

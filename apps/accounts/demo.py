@@ -51,7 +51,11 @@ def _pick_orgs(root_org) -> dict:
     except ImportError:
         pick_demo_orgs = None
     if pick_demo_orgs is not None:
-        return pick_demo_orgs(root_org)
+        import inspect
+
+        picked = pick_demo_orgs(root_org) if inspect.signature(pick_demo_orgs).parameters else pick_demo_orgs()
+        if picked and picked.get("branch") is not None and picked.get("county") is not None:
+            return picked
 
     from apps.orgs.models import Organisation
     from apps.orgs.rules import BRANCH_TYPES
