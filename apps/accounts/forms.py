@@ -33,8 +33,16 @@ class _PeriodForm(forms.Form):
     request_id = forms.CharField(label="请求编号", required=False, max_length=64)
 
 
+def audited_types():
+    """(label, 中文名) of every model of the project's own apps, for the object-type filter."""
+    from django.apps import apps
+
+    types = sorted((m._meta.label_lower, str(m._meta.verbose_name)) for m in apps.get_models() if m.__module__.startswith("apps."))
+    return [("", "全部"), *types]
+
+
 class ChangeLogFilterForm(_PeriodForm):
-    object_type = forms.CharField(label="对象类型", required=False, help_text="如 members.member")
+    object_type = forms.ChoiceField(label="对象类型", required=False, choices=audited_types)
     object_id = forms.CharField(label="对象编号", required=False)
     action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部"), *ChangeLog.Action.choices])
 

@@ -60,6 +60,15 @@ def readable_changes(entry) -> list[dict]:
     return rows
 
 
+def record_history(obj, limit: int = 50):
+    """The newest history entries of one record, for its page:
+    {% include "accounts/_history.html" with entries=history %}. The caller has already
+    fetched obj through the scoping mechanism, so its history is in scope too."""
+    from apps.core.audit import history_for
+
+    return list(history_for(obj).order_by("-at", "-id")[:limit])
+
+
 def parse_date(value: str | None) -> datetime.date | None:
     if not value:
         return None

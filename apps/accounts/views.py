@@ -248,6 +248,8 @@ def changelog(request):
         if d["request_id"]:
             qs = qs.filter(request_id=d["request_id"].strip())
         qs = filter_by_period(qs, "at", d["date_from"], d["date_to"])
+    elif form.is_bound:
+        qs = qs.none()  # a wrong filter shows its error, not every row
     return render(request, "accounts/changelog.html", {"form": form, "page": _page(qs.order_by("-at", "-id"), request)})
 
 
@@ -267,6 +269,8 @@ def accesslog(request):
         if d["request_id"]:
             qs = qs.filter(request_id=d["request_id"].strip())
         qs = filter_by_period(qs, "at", d["date_from"], d["date_to"])
+    elif form.is_bound:
+        qs = qs.none()
     return render(request, "accounts/accesslog.html", {"form": form, "page": _page(qs.order_by("-at", "-id"), request)})
 
 

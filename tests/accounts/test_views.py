@@ -204,3 +204,38 @@ def test_other_branch_secretary_gets_404_on_user_pages(client, tree):
         assert client.post(reverse(name, kwargs={"user_pk": target.pk})).status_code == 404
     a = target.role_assignments.get()
     assert client.post(reverse("accounts:role_revoke", kwargs={"assignment_pk": a.pk})).status_code == 404
+
+
+def test_accesslog_fixed_query_count(client, tree, admin):
+    client.force_login(admin)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("accounts:accesslog"), {"kind": "reveal_id"}).status_code == 200
+        return len(ctx)
+
+    def add(n):
+        for _ in range(n):
+            AccessLog.record(AccessLog.Kind.REVEAL_ID, target="x", org_path=tree["county"].path)
+
+    add(3)
+    small = count()
+    add(27)
+    assert count() == small
+
+
+def test_record_history_helper(tree):
+    from apps.accounts.history import record_history
+
+    m = make_member(tree["branches"][0][0])
+    member_services.update_member(m, {"address": "一号"})
+    entries = record_history(m)
+    assert [e.action for e in entries] == ["update", "create"]
+
+
+def test_changelog_object_type_choices_are_chinese(client, tree, admin):
+    client.force_login(admin)
+    html = client.get(reverse("accounts:changelog")).content.decode()
+    assert 'value="members.member"' in html and "党员" in html
+    html = client.get(reverse("accounts:changelog"), {"object_type": "nonsense.model"}).content.decode()
+    assert "有效的选项" in html and "暂无变更记录" in html
