@@ -17,6 +17,9 @@ class User(AbstractUser):
     must_change_password = models.BooleanField("首次登录须修改密码", default=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
+    # Never copied into the change history: the password hash and login bookkeeping.
+    AUDIT_EXCLUDE = ("password", "last_login", "date_joined", "password_changed_at")
+
     class Meta:
         verbose_name = verbose_name_plural = "用户"
 

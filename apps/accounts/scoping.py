@@ -126,3 +126,16 @@ def visible_orgs(user, action: str = "view"):
     from apps.orgs.models import Organisation
 
     return restrict(Organisation.objects.all(), user, action)
+
+
+def restrict_by_path(queryset, user, action: str, path_field: str):
+    """Rows whose copied organisation path (path_field) lies in the user's scope for the
+    action: the same rule as `restrict`, for tables that do not declare SCOPE_PATH
+    (the change history and the access log). Rows without a path only for everything-scope."""
+    scope = user_scope(user, action)
+    if scope.everything:
+        return queryset
+    condition = Q(pk__in=[])
+    for p in scope.paths:
+        condition |= Q(**{f"{path_field}__startswith": p})
+    return queryset.filter(condition)

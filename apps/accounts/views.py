@@ -1,11 +1,32 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from apps.core.models import AccessLog
+from apps.core.models import AccessLog, ChangeLog
+from apps.orgs.models import Organisation
+
+from . import services
+from .forms import AccessLogFilterForm, ChangeLogFilterForm, CreateUserForm, GrantRoleForm, UserSearchForm
+from .history import filter_by_period
+from .models import RoleAssignment
+from .roles import AUDIT, MANAGE_USERS
+from .scoping import ScopeError, get_in_scope, has_action, restrict_by_path, visible_orgs
+
+PAGE_SIZE = 50
 
 
 class LoginView(auth_views.LoginView):
+    """The login form; AuthenticationForm passes the request to authenticate(), so
+    django-axes counts failures and the middleware answers a locked-out pair with
+    templates/accounts/locked.html."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
@@ -22,3 +43,236 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         AccessLog.record(AccessLog.Kind.PASSWORD_CHANGED, user=user, target=user.username)
         messages.success(self.request, "密码已修改")
         return response
+
+
+def _require(user, action):
+    if not has_action(user, action):
+        raise PermissionDenied("您没有此功能的权限")
+
+
+def _page(qs, request, size=PAGE_SIZE):
+    """One page without COUNT(*): fetch size+1 rows to know whether a next page exists."""
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        number = 1
+    rows = list(qs[(number - 1) * size : number * size + 1])
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "rows": rows[:size],
+        "number": number,
+        "has_next": len(rows) > size,
+        "has_previous": number > 1,
+        "query": params.urlencode(),
+    }
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return "；".join(exc.messages)
+
+
+def _org_by_code(user, code: str) -> Organisation:
+    org = visible_orgs(user, MANAGE_USERS).filter(code=(code or "").strip()).first()
+    if org is None:
+        raise ValidationError({"org_code": [f"组织代码“{code}”不存在，或不在您的用户管理范围内"]})
+    return org
+
+
+def _user_in_scope(request, user_pk):
+    # No function check first: outside the MANAGE_USERS scope a user simply does not exist (404).
+    try:
+        return services.users_in_scope(request.user).get(pk=user_pk)
+    except services.User.DoesNotExist:
+        raise Http404("未找到该用户，或不在您的管理范围内")
+
+
+@login_required
+def user_list(request):
+    _require(request.user, MANAGE_USERS)
+    form = UserSearchForm(request.GET or None)
+    qs = services.users_in_scope(request.user)
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+        if not form.cleaned_data["inactive"]:
+            qs = qs.filter(is_active=True)
+    else:
+        qs = qs.filter(is_active=True)
+    current = RoleAssignment.objects.current().select_related("organisation").order_by("organisation__path")
+    qs = qs.order_by("username").prefetch_related(Prefetch("role_assignments", queryset=current, to_attr="current_assignments"))
+    return render(request, "accounts/user_list.html", {"form": form, "page": _page(qs, request)})
+
+
+@login_required
+def user_detail(request, user_pk):
+    target = _user_in_scope(request, user_pk)
+    from rest_framework.authtoken.models import Token
+
+    assignments = target.role_assignments.select_related("organisation", "granted_by").order_by("-revoked_at", "organisation__path")
+    history = restrict_by_path(
+        ChangeLog.objects.filter(
+            Q(object_type="accounts.user", object_id=str(target.pk))
+            | Q(object_type="accounts.roleassignment", object_id__in=[str(a.pk) for a in assignments])
+        ),
+        request.user,
+        AUDIT,
+        "org_path",
+    )[:50]
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "assignments": assignments,
+            "grant_form": GrantRoleForm(),
+            "has_token": Token.objects.filter(user=target).exists(),
+            "history": history if has_action(request.user, AUDIT) else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def user_create(request):
+    _require(request.user, MANAGE_USERS)
+    form = CreateUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org = _org_by_code(request.user, data["org_code"])
+            user = services.create_user(
+                data["username"],
+                data["password"],
+                display_name=data["display_name"],
+                role=data["role"],
+                org=org,
+                granter=request.user,
+            )
+        except ValidationError as exc:
+            for field, msgs in exc.message_dict.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已创建账号“{user.username}”，首次登录须修改密码")
+            return redirect("accounts:user_detail", user_pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def user_grant(request, user_pk):
+    target = _user_in_scope(request, user_pk)
+    form = GrantRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            org = _org_by_code(request.user, form.cleaned_data["org_code"])
+            services.grant_role(target, form.cleaned_data["role"], org, granter=request.user, valid_to=form.cleaned_data["valid_to"])
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        except ScopeError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已授予角色，下一次请求起生效")
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{'、'.join(e)}" for f, e in form.errors.items()))
+    return redirect("accounts:user_detail", user_pk=target.pk)
+
+
+@login_required
+@require_POST
+def role_revoke(request, assignment_pk):
+    assignment = get_in_scope(RoleAssignment.objects.select_related("user", "organisation"), request.user, MANAGE_USERS, pk=assignment_pk)
+    try:
+        services.revoke_role(assignment, granter=request.user, reason=request.POST.get("reason", "")[:100])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except ScopeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已撤销角色，下一次请求起失效")
+    return redirect("accounts:user_detail", user_pk=assignment.user_id)
+
+
+@login_required
+@require_POST
+def user_deactivate(request, user_pk):
+    target = _user_in_scope(request, user_pk)
+    try:
+        if request.POST.get("activate"):
+            services.reactivate_user(target, granter=request.user)
+            messages.success(request, f"已恢复账号“{target.username}”")
+        else:
+            services.deactivate_user(target, granter=request.user, reason=request.POST.get("reason", "")[:100])
+            messages.success(request, f"已停用账号“{target.username}”，其会话与接口令牌即刻失效")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except ScopeError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:user_detail", user_pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_revoke_token(request, user_pk):
+    target = _user_in_scope(request, user_pk)
+    try:
+        revoked = services.revoke_token(target, granter=request.user)
+    except ScopeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已撤销接口令牌" if revoked else "该用户没有接口令牌")
+    return redirect("accounts:user_detail", user_pk=target.pk)
+
+
+@login_required
+def changelog(request):
+    _require(request.user, AUDIT)
+    form = ChangeLogFilterForm(request.GET or None)
+    qs = restrict_by_path(ChangeLog.objects.all(), request.user, AUDIT, "org_path")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["object_type"]:
+            qs = qs.filter(object_type=d["object_type"].strip().lower())
+        if d["object_id"]:
+            qs = qs.filter(object_id=d["object_id"].strip())
+        if d["action"]:
+            qs = qs.filter(action=d["action"])
+        if d["user"]:
+            qs = qs.filter(username=d["user"].strip())
+        if d["request_id"]:
+            qs = qs.filter(request_id=d["request_id"].strip())
+        qs = filter_by_period(qs, "at", d["date_from"], d["date_to"])
+    elif form.is_bound:
+        qs = qs.none()  # a wrong filter shows its error, not every row
+    return render(request, "accounts/changelog.html", {"form": form, "page": _page(qs.order_by("-at", "-id"), request)})
+
+
+@login_required
+def accesslog(request):
+    _require(request.user, AUDIT)
+    form = AccessLogFilterForm(request.GET or None)
+    qs = restrict_by_path(AccessLog.objects.all(), request.user, AUDIT, "org_path")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["kind"]:
+            qs = qs.filter(kind=d["kind"])
+        if d["user"]:
+            qs = qs.filter(username=d["user"].strip())
+        if d["target"]:
+            qs = qs.filter(target__icontains=d["target"].strip())
+        if d["request_id"]:
+            qs = qs.filter(request_id=d["request_id"].strip())
+        qs = filter_by_period(qs, "at", d["date_from"], d["date_to"])
+    elif form.is_bound:
+        qs = qs.none()
+    return render(request, "accounts/accesslog.html", {"form": form, "page": _page(qs.order_by("-at", "-id"), request)})
+
+
+def user_detail_url(user):
+    return reverse("accounts:user_detail", kwargs={"user_pk": user.pk})

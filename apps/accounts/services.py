@@ -1,0 +1,332 @@
+"""Writes to accounts and role assignments. The web pages, the API and the management
+commands all call these functions; they own validation (Chinese messages), the
+granter's MANAGE_USERS scope, the transaction, the change history and the access log.
+
+A granter may act only inside the subtrees where they hold "manage_users", and may
+grant only roles not above their own there (ROLE_RANK). granter=None means the system
+or an operator's CLI without an acting user (unrestricted, still audited).
+"""
+
+import datetime
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.core.audit import record_change, snapshot
+from apps.core.models import AccessLog, ChangeLog
+from apps.orgs.models import Organisation
+
+from .models import RoleAssignment, User
+from .roles import MANAGE_USERS, ROLE_BY_CODE
+from .scoping import ScopeError, require_org_action, restrict
+
+# Rank of each role for "may grant only roles not above their own". County-wide roles
+# rank highest; a member's own-record role lowest.
+ROLE_RANK = {
+    "county_admin": 100,
+    "county_leader": 90,
+    "committee_organiser": 80,
+    "inspector": 70,
+    "branch_secretary": 60,
+    "branch_organiser": 50,
+    "member": 10,
+}
+USERNAME_MAX = 150
+
+
+def _is_unrestricted(granter) -> bool:
+    return granter is None or getattr(granter, "is_superuser", False)
+
+
+def _granter_rank(granter, org: Organisation) -> int:
+    """The highest rank among the granter's current MANAGE_USERS roles covering org."""
+    best = 0
+    rows = RoleAssignment.objects.current().filter(user_id=granter.pk).values_list("role", "organisation__path")
+    for role_code, path in rows:
+        role = ROLE_BY_CODE.get(role_code)
+        if role and MANAGE_USERS in role.actions and org.path.startswith(path):
+            best = max(best, ROLE_RANK.get(role_code, 0))
+    return best
+
+
+def check_can_manage(granter, org: Organisation, role_code: str | None = None) -> None:
+    """Raise ScopeError unless the granter may manage accounts at org (and grant role_code)."""
+    if _is_unrestricted(granter):
+        return
+    require_org_action(granter, org, MANAGE_USERS)
+    if role_code is not None and ROLE_RANK.get(role_code, 1000) > _granter_rank(granter, org):
+        label = ROLE_BY_CODE[role_code].label if role_code in ROLE_BY_CODE else role_code
+        raise ScopeError(f"您不能授予高于本人角色的角色“{label}”")
+
+
+def users_in_scope(manager):
+    """Users holding (or having held) an assignment in the manager's MANAGE_USERS scope."""
+    if getattr(manager, "is_superuser", False):
+        return User.objects.all()
+    assignments = restrict(RoleAssignment.objects.all(), manager, MANAGE_USERS)
+    return User.objects.filter(pk__in=assignments.values("user_id"))
+
+
+def _clean_role(role_code: str, org) -> tuple[str, Organisation]:
+    errors = {}
+    if role_code not in ROLE_BY_CODE:
+        errors["role"] = [f"角色“{role_code}”不存在，可选：{'、'.join(f'{r}（{v.label}）' for r, v in ROLE_BY_CODE.items())}"]
+    if org is None:
+        errors["organisation"] = ["请指定授权的党组织"]
+    elif org.status != Organisation.Status.ACTIVE:
+        errors["organisation"] = [f"“{org}”已撤销，不能在其上授予角色"]
+    if errors:
+        raise ValidationError(errors)
+    return role_code, org
+
+
+def grant_role(
+    user: User,
+    role_code: str,
+    org: Organisation,
+    *,
+    granter=None,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+) -> RoleAssignment:
+    """Grant role_code on org's subtree to user (effective from the next request)."""
+    _clean_role(role_code, org)
+    check_can_manage(granter, org, role_code)
+    valid_from = valid_from or timezone.localdate()
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": [f"截止日期 {valid_to:%Y-%m-%d} 不能早于生效日期 {valid_from:%Y-%m-%d}"]})
+    if not user.is_active:
+        raise ValidationError({"user": [f"用户“{user.username}”已停用，不能授予角色"]})
+    if ROLE_BY_CODE[role_code].self_only:
+        member = user.member
+        if member is None:
+            raise ValidationError({"role": ["“党员”角色只能授予已关联党员记录的账号"]})
+        if not member.org_path.startswith(org.path):
+            raise ValidationError({"organisation": [f"党员“{member}”的组织关系不在“{org}”内"]})
+    with transaction.atomic():
+        duplicate = RoleAssignment.objects.current().filter(user=user, role=role_code, organisation=org)
+        if duplicate.exists():
+            raise ValidationError({"role": [f"用户“{user.username}”已在“{org}”拥有“{ROLE_BY_CODE[role_code].label}”角色"]})
+        assignment = RoleAssignment.objects.create(
+            user=user,
+            role=role_code,
+            organisation=org,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            granted_by=granter if granter is not None and granter.pk else None,
+        )
+        record_change(assignment, ChangeLog.Action.CREATE, message=f"授予角色：{ROLE_BY_CODE[role_code].label}")
+        AccessLog.record(
+            AccessLog.Kind.ROLE_GRANT,
+            user=granter,
+            target=f"{user.username} · {ROLE_BY_CODE[role_code].label} · {org}",
+            org_path=org.path,
+            grantee=user.username,
+            role=role_code,
+            org=org.code,
+            valid_to=valid_to.isoformat() if valid_to else None,
+        )
+    _forget_cached_scope(user)
+    return assignment
+
+
+def revoke_role(assignment: RoleAssignment, *, granter=None, reason: str = "") -> RoleAssignment:
+    """End an assignment now: from the next request the role no longer applies."""
+    check_can_manage(granter, assignment.organisation, assignment.role)
+    if assignment.revoked_at is not None:
+        raise ValidationError({"role": ["该角色授权已撤销"]})
+    with transaction.atomic():
+        before = snapshot(assignment)
+        assignment.revoked_at = timezone.now()
+        assignment.save(update_fields=["revoked_at"])
+        label = ROLE_BY_CODE[assignment.role].label
+        record_change(
+            assignment, ChangeLog.Action.UPDATE, before=before, message=f"撤销角色：{label}{('（' + reason + '）') if reason else ''}"
+        )
+        AccessLog.record(
+            AccessLog.Kind.ROLE_REVOKE,
+            user=granter,
+            target=f"{assignment.user.username} · {label} · {assignment.organisation}",
+            org_path=assignment.organisation.path,
+            grantee=assignment.user.username,
+            role=assignment.role,
+            org=assignment.organisation.code,
+            reason=reason,
+        )
+    _forget_cached_scope(assignment.user)
+    return assignment
+
+
+def validate_new_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages})
+
+
+def create_user(
+    username: str,
+    password: str,
+    *,
+    display_name: str = "",
+    member=None,
+    role: str | None = None,
+    org: Organisation | None = None,
+    granter=None,
+    must_change_password: bool = True,
+    valid_to: datetime.date | None = None,
+) -> User:
+    """Create an account (forced to change its password at first login unless told
+    otherwise) and, when given, its first role assignment — in one transaction."""
+    username = (username or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["账号为必填项"]
+    elif len(username) > USERNAME_MAX or any(ch.isspace() for ch in username):
+        errors["username"] = [f"账号不超过{USERNAME_MAX}个字符且不能含空格"]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [f"账号“{username}”已存在"]
+    if member is not None and User.objects.filter(member=member).exists():
+        errors["member"] = [f"党员“{member}”已有账号"]
+    if role is None and not _is_unrestricted(granter):
+        errors["role"] = ["请为新用户指定角色和授权组织（否则您将无法再管理该账号）"]
+    candidate = User(username=username, display_name=display_name)
+    try:
+        validate_new_password(password, candidate)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if role is not None:
+        try:
+            _clean_role(role, org)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if role is not None:
+        check_can_manage(granter, org, role)
+    elif org is not None:
+        check_can_manage(granter, org)
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=username,
+            password=password,
+            display_name=display_name,
+            member=member,
+            must_change_password=must_change_password,
+        )
+        record_change(user, ChangeLog.Action.CREATE, org_path=org.path if org is not None else "", message="新建账号")
+        if role is not None:
+            grant_role(user, role, org, granter=granter, valid_to=valid_to)
+    return user
+
+
+def _manageable_or_raise(granter, user: User) -> list[RoleAssignment]:
+    assignments = list(RoleAssignment.objects.current().filter(user=user).select_related("organisation"))
+    if _is_unrestricted(granter):
+        return assignments
+    if granter.pk == user.pk:
+        raise ScopeError("不能停用自己的账号")
+    if not assignments:
+        raise ScopeError(f"用户“{user.username}”不在您的管理范围内")
+    for a in assignments:
+        check_can_manage(granter, a.organisation, a.role)
+    return assignments
+
+
+def deactivate_user(user: User, *, granter=None, reason: str = "") -> User:
+    """Stop an account: refused from the next request on (web session and API token)."""
+    assignments = _manageable_or_raise(granter, user)
+    if not user.is_active:
+        raise ValidationError({"user": [f"用户“{user.username}”已停用"]})
+    with transaction.atomic():
+        before = snapshot(user)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=user).delete()
+        org_path = assignments[0].organisation.path if assignments else ""
+        record_change(
+            user, ChangeLog.Action.UPDATE, before=before, org_path=org_path, message=f"停用账号{('：' + reason) if reason else ''}"
+        )
+    return user
+
+
+def reactivate_user(user: User, *, granter=None) -> User:
+    _manageable_or_raise(granter, user)
+    if user.is_active:
+        raise ValidationError({"user": [f"用户“{user.username}”未停用"]})
+    with transaction.atomic():
+        before = snapshot(user)
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        record_change(user, ChangeLog.Action.UPDATE, before=before, message="恢复账号")
+    return user
+
+
+def issue_token(user: User) -> str:
+    """The user's API token (one per user), logged as TOKEN_ISSUED."""
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    AccessLog.record(AccessLog.Kind.TOKEN_ISSUED, user=user, target=user.username, org_path=login_org_path(user))
+    return token.key
+
+
+def revoke_token(user: User, *, granter=None) -> bool:
+    """Delete the user's API token (by the user, or by a manager of the user)."""
+    from rest_framework.authtoken.models import Token
+
+    if granter is not None and granter.pk != user.pk:
+        _manageable_or_raise(granter, user)
+    deleted, _ = Token.objects.filter(user=user).delete()
+    AccessLog.record(
+        AccessLog.Kind.TOKEN_REVOKED,
+        user=granter if granter is not None else user,
+        target=user.username,
+        org_path=login_org_path(user),
+        revoked=bool(deleted),
+    )
+    return bool(deleted)
+
+
+def login_org_path(user) -> str:
+    """The organisation path a user's login events are filed under (their first current
+    assignment), so that an organiser's access-log search sees logins in the subtree."""
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    path = (
+        RoleAssignment.objects.current()
+        .filter(user_id=user.pk)
+        .order_by("organisation__path")
+        .values_list("organisation__path", flat=True)
+        .first()
+    )
+    return path or ""
+
+
+def current_assignments(user):
+    return RoleAssignment.objects.current().filter(user=user).select_related("organisation").order_by("organisation__path", "role")
+
+
+def _forget_cached_scope(user) -> None:
+    if hasattr(user, "_dangjian_assignments"):
+        del user._dangjian_assignments
+
+
+def scope_roots(user) -> list[Organisation]:
+    """The organisations at the top of the user's view scope (for /api/auth/me/)."""
+    from .scoping import user_scope
+
+    scope = user_scope(user, "view")
+    if scope.everything:
+        return list(Organisation.objects.filter(depth=1))
+    if not scope.paths:
+        return []
+    q = Q()
+    for p in scope.paths:
+        q |= Q(path=p)
+    return list(Organisation.objects.filter(q))

@@ -1,0 +1,142 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.accounts import services
+from apps.accounts.models import RoleAssignment, User
+from apps.accounts.scoping import ScopeError, user_scope
+from apps.core.models import AccessLog, ChangeLog
+from tests.factories import make_member, make_user
+
+GOOD = "Hongqi#Piao-2026"
+
+
+@pytest.fixture
+def organiser(tree):
+    return make_user("committee_organiser", tree["committees"][0], username="org1")
+
+
+def test_create_user_with_role_audits_and_forces_password_change(tree, organiser):
+    branch = tree["branches"][0][0]
+    user = services.create_user("newsec", GOOD, display_name="王书记", role="branch_secretary", org=branch, granter=organiser)
+    assert user.must_change_password and user.check_password(GOOD)
+    a = RoleAssignment.objects.get(user=user)
+    assert a.role == "branch_secretary" and a.organisation == branch and a.granted_by == organiser
+    created = ChangeLog.objects.get(object_type="accounts.user", object_id=str(user.pk))
+    assert created.action == "create" and "password" not in created.after and created.after["username"] == "newsec"
+    assert created.org_path == branch.path
+    grant_log = ChangeLog.objects.get(object_type="accounts.roleassignment", object_id=str(a.pk))
+    assert grant_log.after["role"] == "branch_secretary"
+    access = AccessLog.objects.get(kind=AccessLog.Kind.ROLE_GRANT)
+    assert access.detail["grantee"] == "newsec" and access.org_path == branch.path
+
+
+def test_create_user_rejects_bad_password_and_writes_nothing(tree):
+    with pytest.raises(ValidationError) as exc:
+        services.create_user("newsec", "short", role="branch_secretary", org=tree["branches"][0][0])
+    assert "password" in exc.value.message_dict
+    assert not User.objects.filter(username="newsec").exists()
+    assert not ChangeLog.objects.filter(object_type="accounts.user").exists()
+
+
+def test_create_user_rejects_duplicate_username(tree):
+    services.create_user("dup", GOOD)
+    with pytest.raises(ValidationError) as exc:
+        services.create_user("DUP", GOOD)
+    assert "已存在" in exc.value.message_dict["username"][0]
+
+
+def test_organiser_grants_only_within_subtree(tree, organiser):
+    user = make_user(username="target")
+    other_branch = tree["branches"][1][0]
+    with pytest.raises(ScopeError) as exc:
+        services.grant_role(user, "branch_secretary", other_branch, granter=organiser)
+    assert "不在您的" in exc.value.message
+    assert not RoleAssignment.objects.filter(user=user).exists()
+    assert not AccessLog.objects.filter(kind=AccessLog.Kind.ROLE_GRANT).exists()
+
+
+@pytest.mark.parametrize("role", ["county_admin", "county_leader"])
+def test_organiser_cannot_grant_roles_above_own(tree, organiser, role):
+    user = make_user(username="target")
+    with pytest.raises(ScopeError) as exc:
+        services.grant_role(user, role, tree["branches"][0][0], granter=organiser)
+    assert "高于本人角色" in exc.value.message
+
+
+@pytest.mark.parametrize("role", ["committee_organiser", "inspector", "branch_secretary", "branch_organiser"])
+def test_organiser_grants_roles_not_above_own(tree, organiser, role):
+    user = make_user(username="target")
+    services.grant_role(user, role, tree["branches"][0][0], granter=organiser)
+    assert RoleAssignment.objects.current().filter(user=user, role=role).exists()
+
+
+def test_branch_secretary_cannot_grant(tree):
+    secretary = make_user("branch_secretary", tree["branches"][0][0])
+    with pytest.raises(ScopeError):
+        services.grant_role(make_user(), "branch_organiser", tree["branches"][0][0], granter=secretary)
+
+
+def test_member_role_needs_member_record_in_org(tree):
+    branch = tree["branches"][0][0]
+    with pytest.raises(ValidationError) as exc:
+        services.grant_role(make_user(), "member", branch)
+    assert "关联党员" in exc.value.message_dict["role"][0]
+    m = make_member(tree["branches"][1][0])
+    with pytest.raises(ValidationError):
+        services.grant_role(make_user(member=m), "member", branch)
+    user = make_user(member=make_member(branch))
+    services.grant_role(user, "member", branch)
+    assert user_scope(User.objects.get(pk=user.pk)).member_id == user.member_id
+
+
+def test_duplicate_grant_and_bad_role_refused(tree):
+    user = make_user()
+    branch = tree["branches"][0][0]
+    services.grant_role(user, "branch_secretary", branch)
+    with pytest.raises(ValidationError) as exc:
+        services.grant_role(user, "branch_secretary", branch)
+    assert "已在" in exc.value.message_dict["role"][0]
+    with pytest.raises(ValidationError) as exc:
+        services.grant_role(user, "king", branch)
+    assert "不存在" in exc.value.message_dict["role"][0]
+
+
+def test_revoke_role_logs_and_checks_scope(tree, organiser):
+    user = make_user()
+    a = services.grant_role(user, "branch_secretary", tree["branches"][1][0])
+    with pytest.raises(ScopeError):
+        services.revoke_role(a, granter=organiser)
+    admin = make_user("county_admin", tree["county"])
+    services.revoke_role(a, granter=admin, reason="调离")
+    a.refresh_from_db()
+    assert a.revoked_at is not None
+    log = AccessLog.objects.get(kind=AccessLog.Kind.ROLE_REVOKE)
+    assert log.user == admin and log.detail["reason"] == "调离"
+    change = ChangeLog.objects.filter(object_type="accounts.roleassignment", action="update").get()
+    assert change.before["revoked_at"] is None and change.after["revoked_at"] is not None
+    with pytest.raises(ValidationError):
+        services.revoke_role(a, granter=admin)
+
+
+def test_deactivate_user_scope_and_token(tree, organiser):
+    from rest_framework.authtoken.models import Token
+
+    target = make_user("branch_secretary", tree["branches"][0][0])
+    Token.objects.create(user=target)
+    outsider = make_user("branch_secretary", tree["branches"][1][0])
+    with pytest.raises(ScopeError):
+        services.deactivate_user(outsider, granter=organiser)
+    with pytest.raises(ScopeError):
+        services.deactivate_user(organiser, granter=organiser)
+    services.deactivate_user(target, granter=organiser)
+    target.refresh_from_db()
+    assert not target.is_active and not Token.objects.filter(user=target).exists()
+    log = ChangeLog.objects.get(object_type="accounts.user", object_id=str(target.pk))
+    assert log.before["is_active"] is True and log.after["is_active"] is False
+
+
+def test_users_in_scope(tree, organiser):
+    inside = make_user("branch_secretary", tree["branches"][0][1])
+    outside = make_user("branch_secretary", tree["branches"][1][0])
+    visible = set(services.users_in_scope(organiser))
+    assert inside in visible and outside not in visible and organiser in visible

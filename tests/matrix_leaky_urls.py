@@ -1,0 +1,42 @@
+"""Deliberately unscoped views: tests/test_access_matrix.py proves it reports them."""
+
+from django.http import HttpResponse
+from django.urls import include, path
+
+from apps.core.audit import record_change, snapshot
+from apps.core.models import ChangeLog
+from apps.members.models import Member
+
+
+def member(request, member_pk):
+    return HttpResponse(Member.objects.get(pk=member_pk).name)
+
+
+def members(request):
+    return HttpResponse(", ".join(Member.objects.values_list("name", flat=True)))
+
+
+def member_write(request, member_pk):
+    m = Member.objects.get(pk=member_pk)
+    if request.method == "POST":
+        before = snapshot(m)
+        m.remarks = "改"
+        m.save(update_fields=["remarks"])
+        record_change(m, ChangeLog.Action.UPDATE, before=before)
+    return HttpResponse("ok")
+
+
+def member_phone(request, member_pk):
+    return HttpResponse(Member.objects.get(pk=member_pk).reveal_phone())
+
+
+leaky = (
+    [
+        path("m/<int:member_pk>/", member, name="member"),
+        path("m/", members, name="members"),
+        path("m/<int:member_pk>/write/", member_write, name="member_write"),
+        path("m/<int:member_pk>/phone/", member_phone, name="member_phone"),
+    ],
+    "leaky",
+)
+urlpatterns = [path("leaky/", include(leaky))]

@@ -1,0 +1,456 @@
+"""Role × endpoint matrix: every URL pattern and API route, discovered from the URL
+resolver, is called by every role against a scoped fixture world.
+
+World: county → 党委 C1 → branch A (+ A2); county → 党委 C2 → branch B. Objects of every
+registered model exist in B (and, for the member check, a second member in A).
+
+Proved for every route:
+- the secretary of A gets no 200 for any URL whose kwargs point at B's objects, and no
+  write succeeds there; kwarg-free pages never show B's data; API list routes return no
+  row of B;
+- a member sees only their own record (another member's URLs are not 200);
+- the county leader cannot write anywhere (nothing is written; API writes answer ≥ 400);
+- a committee organiser of C1 sees nothing of C2's subtree and is not refused (404) on
+  pages of its own subtree that an administrator can open.
+
+New endpoints are covered automatically. A URL kwarg must be registered below (which
+model or which values it takes): an unregistered kwarg FAILS this test, so nothing is
+silently skipped.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.core.models import AccessLog, ChangeLog
+from tests.factories import make_member, make_org, make_user
+
+# ── Registries: what a URL kwarg refers to ────────────────────────────────────────────
+# kwarg name → model label ("app_label.modelname"), whatever the namespace.
+KWARG_MODELS = {
+    "org_pk": "orgs.organisation",
+    "parent_pk": "orgs.organisation",
+    "organisation_pk": "orgs.organisation",
+    "member_pk": "members.member",
+    "user_pk": "accounts.user",
+    "assignment_pk": "accounts.roleassignment",
+    "seat_pk": "orgs.committeemember",
+}
+# "pk" / "id" are ambiguous: resolved by URL name first, then by namespace, then (API
+# viewsets) by the view's `queryset.model`.
+PK_BY_URL_NAME: dict[str, str] = {}
+PK_BY_NAMESPACE = {
+    "orgs": "orgs.organisation",
+    "members": "members.member",
+    "accounts": "accounts.user",
+}
+# kwargs that are values, not objects: every listed value is tried.
+VALUE_KWARGS = {
+    "field": ["id_number", "phone"],
+}
+# Routes never walked (framework or documentation endpoints), by path prefix.
+SKIP_PREFIXES = ("admin/", "static/", "media/", "i18n/", "api/schema/", "api/docs/")
+# Self-service account endpoints every signed-in user may POST to (own session/password).
+SELF_SERVICE = {"accounts:login", "accounts:logout", "accounts:password_change", "api-auth-token"}
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+B_BRANCH_NAME = "乙方隔离测试党支部"
+B_MEMBER_NAME = "司马乙乙"
+OTHER_A_MEMBER_NAME = "欧阳甲乙"
+B_USERNAME = "zz_secretary_of_b"
+
+
+def _committee_role():
+    from apps.orgs.rules import COMMITTEE_ROLES
+
+    return COMMITTEE_ROLES[0][0]
+
+
+# model label → factory(org, side) creating one object of that model in org.
+def _make_committee_member(org, side):
+    from apps.orgs.models import CommitteeMember
+
+    return CommitteeMember.objects.create(organisation=org, member=make_member(org), role=_committee_role())
+
+
+FACTORIES = {
+    "orgs.organisation": lambda org, side: org,
+    "members.member": lambda org, side: make_member(org, **({"name": B_MEMBER_NAME} if side == "B" else {})),
+    "accounts.user": lambda org, side: make_user("branch_secretary", org, **({"username": B_USERNAME} if side == "B" else {})),
+    "accounts.roleassignment": lambda org, side: make_user("branch_organiser", org).role_assignments.get(),
+    "orgs.committeemember": _make_committee_member,
+}
+
+
+# ── Discovery ─────────────────────────────────────────────────────────────────────────
+@dataclass
+class Route:
+    name: str  # full name with namespaces
+    namespace: str
+    route: str  # the pattern text, for messages
+    kwargs: list[str]
+    callback: object = None
+    is_api: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+def _kwarg_names(pattern) -> list[str]:
+    return list(pattern.pattern.regex.groupindex)
+
+
+def discover(patterns=None, prefix="", namespaces=(), inherited=()) -> list[Route]:
+    routes = []
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        text = prefix + str(p.pattern).lstrip("^").rstrip("$")
+        if text.startswith(SKIP_PREFIXES):
+            continue
+        kwargs = [*inherited, *_kwarg_names(p)]
+        if isinstance(p, URLResolver):
+            ns = (*namespaces, p.namespace) if p.namespace else namespaces
+            routes.extend(discover(p.url_patterns, text, ns, kwargs))
+        elif isinstance(p, URLPattern):
+            if "format" in kwargs:  # DRF format-suffix duplicates of routes walked anyway
+                continue
+            full = ":".join([*namespaces, p.name]) if p.name else ""
+            route = Route(full, ":".join(namespaces), text, kwargs, p.callback, is_api=text.startswith("api/"))
+            if not p.name:
+                route.problems.append(f"URL “{text}” 没有 name：请为它命名，访问矩阵测试才能覆盖它")
+            routes.append(route)
+    return routes
+
+
+def model_for(route: Route, kwarg: str) -> str | None:
+    if kwarg in KWARG_MODELS:
+        return KWARG_MODELS[kwarg]
+    if kwarg in ("pk", "id"):
+        if route.name in PK_BY_URL_NAME:
+            return PK_BY_URL_NAME[route.name]
+        if route.namespace in PK_BY_NAMESPACE:
+            return PK_BY_NAMESPACE[route.namespace]
+        cls = getattr(route.callback, "cls", None) or getattr(route.callback, "view_class", None)
+        queryset = getattr(cls, "queryset", None)
+        if queryset is not None:
+            return queryset.model._meta.label_lower
+        model = getattr(cls, "model", None)
+        if model is not None:
+            return model._meta.label_lower
+    return None
+
+
+# ── The world ─────────────────────────────────────────────────────────────────────────
+class World:
+    def __init__(self, tree):
+        self.county = tree["county"]
+        self.c1, self.c2 = tree["committees"]
+        self.a = tree["branches"][0][0]
+        self.b = make_org(self.c2, org_type="branch", name=B_BRANCH_NAME)
+        self.member_a = make_member(self.a)
+        self.other_member_a = make_member(self.a, name=OTHER_A_MEMBER_NAME)
+        self.users = {
+            "secretary_a": make_user("branch_secretary", self.a, username="matrix_sec_a"),
+            "organiser_c1": make_user("committee_organiser", self.c1, username="matrix_org_c1"),
+            "leader": make_user("county_leader", self.county, username="matrix_leader"),
+            "admin": make_user("county_admin", self.county, username="matrix_admin"),
+            "member_a": make_user("member", self.a, username="matrix_member_a", member=self.member_a),
+        }
+        self._objects: dict[tuple[str, str], object] = {("members.member", "A-other"): self.other_member_a}
+
+    def org(self, side):
+        return {"A": self.a, "A-other": self.a, "B": self.b}[side]
+
+    def obj(self, label: str, side: str):
+        key = (label, side)
+        if key not in self._objects:
+            self._objects[key] = FACTORIES[label](self.org(side), side)
+        return self._objects[key]
+
+    def b_markers(self) -> list[str]:
+        return [B_BRANCH_NAME, self.b.code, B_MEMBER_NAME, B_USERNAME]
+
+
+def client_for(user) -> Client:
+    c = Client(REMOTE_ADDR="10.8.8.8")
+    c.force_login(user)
+    return c
+
+
+def build_calls(world: World, routes: list[Route], side: str, problems: list[str], *, only_models=None):
+    """[(route, url)] for every route whose kwargs can point at `side` objects."""
+    calls = []
+    for route in routes:
+        problems.extend(route.problems)
+        if route.problems:
+            continue
+        value_sets = [{}]
+        skip = False
+        for kw in route.kwargs:
+            if kw in VALUE_KWARGS:
+                value_sets = [{**vs, kw: v} for vs in value_sets for v in VALUE_KWARGS[kw]]
+                continue
+            label = model_for(route, kw)
+            if label is None:
+                problems.append(
+                    f"URL “{route.name}”（{route.route}）的参数“{kw}”未登记：请在 tests/test_access_matrix.py 的 "
+                    f"KWARG_MODELS / PK_BY_URL_NAME / PK_BY_NAMESPACE / VALUE_KWARGS 中登记它指向哪个模型"
+                )
+                skip = True
+                break
+            try:
+                apps.get_model(label)
+            except LookupError:
+                problems.append(f"参数“{kw}”登记的模型“{label}”不存在")
+                skip = True
+                break
+            if label not in FACTORIES:
+                problems.append(f"模型“{label}”（URL “{route.name}”的参数“{kw}”）没有测试数据工厂：请在 FACTORIES 中登记")
+                skip = True
+                break
+            if only_models is not None and label not in only_models:
+                skip = True
+                break
+            obj = world.obj(label, side)
+            value_sets = [{**vs, kw: obj.pk} for vs in value_sets]
+        if skip:
+            continue
+        for vs in value_sets:
+            calls.append((route, reverse(route.name, kwargs=vs) if vs else reverse(route.name)))
+    return calls
+
+
+def _counts():
+    """A fingerprint of "something was written": history rows, grants, and row counts."""
+    rows = tuple(apps.get_model(label).objects.count() for label in FACTORIES)
+    return ChangeLog.objects.count(), AccessLog.objects.filter(kind__in=["role_grant", "role_revoke", "import"]).count(), rows
+
+
+def _call(client, method, url, is_api):
+    if is_api:
+        return getattr(client, method)(url, data="{}", content_type="application/json")
+    return getattr(client, method)(url, data={}) if method == "post" else getattr(client, method)(url)
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def world(tree):
+    return World(tree)
+
+
+@pytest.fixture
+def routes():
+    found = discover()
+    assert any(r.name == "accounts:users" for r in found), "URL discovery found nothing"
+    return found
+
+
+def _report(problems):
+    assert not problems, "访问矩阵发现问题：\n" + "\n".join(dict.fromkeys(problems))
+
+
+def test_every_kwarg_is_registered(world, routes):
+    problems = []
+    build_calls(world, routes, "B", problems)
+    _report(problems)
+
+
+def test_secretary_of_a_gets_nothing_of_b(world, routes):
+    _report(check_secretary_of_a_gets_nothing_of_b(world, routes))
+
+
+def check_secretary_of_a_gets_nothing_of_b(world, routes) -> list[str]:
+    problems: list[str] = []
+    user = world.users["secretary_a"]
+    client = client_for(user)
+    markers = world.b_markers()
+    for route, url in build_calls(world, routes, "B", problems):
+        if not route.kwargs:
+            continue
+        response = client.get(url)
+        if response.status_code == 200:
+            problems.append(f"{url}（{route.name}）：A支部书记 GET 指向B支部对象得到 200")
+        if route.name in SELF_SERVICE:
+            continue
+        for method in WRITE_METHODS if route.is_api else ("post",):
+            before = _counts()
+            response = _call(client, method, url, route.is_api)
+            if response.status_code < 400 or _counts() != before:
+                problems.append(f"{url}（{route.name}）：A支部书记 {method.upper()} B支部对象未被拒绝（{response.status_code}）")
+    for route, url in build_calls(world, routes, "A", problems):
+        if route.kwargs:
+            continue
+        response = client.get(url)
+        if response.status_code == 200:
+            body = _body(response)
+            leaked = [m for m in markers if m in body]
+            if leaked:
+                problems.append(f"{url}（{route.name}）：A支部书记的页面含B支部数据 {leaked}")
+    return problems
+
+
+def test_api_list_routes_return_no_rows_of_b(world, routes):
+    _report(check_api_list_routes_return_no_rows_of_b(world, routes))
+
+
+def check_api_list_routes_return_no_rows_of_b(world, routes) -> list[str]:
+    problems: list[str] = []
+    # Give B rows of every registered model before listing.
+    for label in FACTORIES:
+        world.obj(label, "B")
+    client = client_for(world.users["secretary_a"])
+    lists = [r for r in routes if r.is_api and r.name.endswith("-list") and not r.problems]
+    for route in lists:
+        calls = build_calls(world, [route], "A", problems)
+        for _, url in calls:
+            response = client.get(url, HTTP_ACCEPT="application/json")
+            if response.status_code == 200:
+                leaked = [m for m in world.b_markers() if m in _body(response)]
+                if leaked:
+                    problems.append(f"{url}（{route.name}）：A支部书记的接口列表含B支部数据 {leaked}")
+    return problems
+
+
+def test_member_sees_only_own_record(world, routes):
+    _report(check_member_sees_only_own_record(world, routes))
+
+
+def check_member_sees_only_own_record(world, routes) -> list[str]:
+    problems: list[str] = []
+    client = client_for(world.users["member_a"])
+    for side in ("B", "A-other"):
+        only = {"members.member"} if side == "A-other" else None
+        for route, url in build_calls(world, routes, side, problems, only_models=only):
+            if not route.kwargs:
+                continue
+            response = client.get(url)
+            if response.status_code == 200:
+                problems.append(f"{url}（{route.name}）：党员本人 GET 他人/他支部对象得到 200")
+    for route, url in build_calls(world, routes, "A", problems):
+        if route.kwargs:
+            continue
+        response = client.get(url)
+        if response.status_code == 200:
+            body = _body(response)
+            leaked = [m for m in [*world.b_markers(), OTHER_A_MEMBER_NAME] if m in body]
+            if leaked:
+                problems.append(f"{url}（{route.name}）：党员本人的页面含他人数据 {leaked}")
+    return problems
+
+
+def test_county_leader_cannot_write(world, routes):
+    _report(check_county_leader_cannot_write(world, routes))
+
+
+def check_county_leader_cannot_write(world, routes) -> list[str]:
+    problems: list[str] = []
+    leader = world.users["leader"]
+    for side in ("A", "B"):
+        for route, url in build_calls(world, routes, side, problems):
+            if route.name in SELF_SERVICE:
+                continue
+            if side == "A" and route.kwargs:
+                continue  # objects of B are enough: the leader's scope is the whole tree
+            client = client_for(leader)
+            for method in WRITE_METHODS if route.is_api else ("post",):
+                before = _counts()
+                response = _call(client, method, url, route.is_api)
+                # API writes must be refused outright; a web page may re-render on POST
+                # (e.g. a read-only page ignoring the method) as long as nothing is written.
+                if route.is_api and response.status_code < 400:
+                    problems.append(f"{url}（{route.name}）：县领导 {method.upper()} 未被拒绝（{response.status_code}）")
+                if _counts() != before:
+                    problems.append(f"{url}（{route.name}）：县领导 {method.upper()} 写入了数据")
+    return problems
+
+
+def test_committee_organiser_sees_only_subtree(world, routes):
+    _report(check_committee_organiser_sees_only_subtree(world, routes))
+
+
+def check_committee_organiser_sees_only_subtree(world, routes) -> list[str]:
+    problems: list[str] = []
+    organiser = client_for(world.users["organiser_c1"])
+    admin = client_for(world.users["admin"])
+    for route, url in build_calls(world, routes, "B", problems):
+        if not route.kwargs:
+            continue
+        if organiser.get(url).status_code == 200:
+            problems.append(f"{url}（{route.name}）：党委组织员 GET 其他党委下的对象得到 200")
+    for route, url in build_calls(world, routes, "A", problems):
+        response = organiser.get(url)
+        if not route.kwargs:
+            if response.status_code == 200:
+                leaked = [m for m in world.b_markers() if m in _body(response)]
+                if leaked:
+                    problems.append(f"{url}（{route.name}）：党委组织员的页面含其他党委的数据 {leaked}")
+            continue
+        if response.status_code == 404 and admin.get(url).status_code == 200:
+            problems.append(f"{url}（{route.name}）：党委组织员打不开本党委下的对象（404），管理员可以")
+    return problems
+
+
+def test_unregistered_kwarg_fails_with_instructions(world):
+    route = Route("demo:thing", "demo", "demo/<int:widget_pk>/", ["widget_pk"])
+    problems: list[str] = []
+    build_calls(world, [route], "B", problems)
+    assert problems and "widget_pk" in problems[0] and "登记" in problems[0]
+
+
+def test_skip_list_is_explicit():
+    assert set(SKIP_PREFIXES) == {"admin/", "static/", "media/", "i18n/", "api/schema/", "api/docs/"}
+    assert all(re.fullmatch(r"[a-z0-9/]+", p) for p in SKIP_PREFIXES)
+
+
+def test_the_matrix_catches_a_leaky_view(world, settings):
+    """Self-test: an unscoped view and an unscoped list are reported, not passed."""
+    settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
+    routes = discover()
+    assert {r.name for r in routes} == {"leaky:member", "leaky:members", "leaky:member_write", "leaky:member_phone"}
+    problems = check_secretary_of_a_gets_nothing_of_b(world, routes)
+    assert any("leaky:member）" in p and "200" in p for p in problems)
+    assert any("leaky:members" in p and "B支部数据" in p for p in problems)
+    assert any("leaky:member_write" in p for p in check_county_leader_cannot_write(world, routes))
+    assert any("leaky:member）" in p for p in check_member_sees_only_own_record(world, routes))
+
+
+def test_the_matrix_catches_plain_personal_data(world, settings):
+    settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
+    problems = check_personal_data_masked(world, discover())
+    assert any("leaky:member_phone" in p for p in problems)
+
+
+# Routes that show a full ID number / phone on purpose (each call is logged as a reveal).
+PLAIN_PERSONAL_DATA_ALLOWED = {"members:reveal", "member-reveal"}
+
+
+def check_personal_data_masked(world, routes) -> list[str]:
+    """No page or API answer shows a plain ID number or phone, even to a role that may
+    reveal them, except the reveal routes themselves."""
+    problems: list[str] = []
+    member = world.obj("members.member", "B")
+    plain = [member.reveal_id_number(), member.reveal_phone()]
+    admin = client_for(world.users["admin"])
+    for side in ("B", "A"):
+        for route, url in build_calls(world, routes, side, problems):
+            if route.name in PLAIN_PERSONAL_DATA_ALLOWED or (side == "A" and route.kwargs):
+                continue
+            response = admin.get(url, HTTP_ACCEPT="application/json" if route.is_api else "text/html")
+            if response.status_code == 200:
+                body = _body(response)
+                shown = [p for p in plain if p and p in body]
+                if shown:
+                    problems.append(
+                        f"{url}（{route.name}）：页面/接口显示了完整的身份证号或手机号（应脱敏，查看完整值须经记录的“查看”操作）"
+                    )
+    return problems
+
+
+def test_personal_data_masked_everywhere(world, routes):
+    _report(check_personal_data_masked(world, routes))
