@@ -10,6 +10,7 @@ NAVIGATION = [
             ("组织树", "orgs:tree", "view"),
             ("换届提醒", "orgs:terms", "view"),
             ("党员名册", "members:list", "view"),
+            ("信息修改审核", "members:change_requests", "change"),
             ("我的信息", "members:me", "change_self"),
         ],
     ),

@@ -7,4 +7,4 @@ class MembersConfig(AppConfig):
     verbose_name = "党员"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals, todo  # noqa: F401

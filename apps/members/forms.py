@@ -5,7 +5,7 @@ calls the write service."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from apps.accounts.roles import SELF_EDITABLE_FIELDS
+from apps.accounts.roles import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
 from apps.accounts.scoping import restrict
 from apps.orgs.forms import DATE, OrgChoiceField, ServiceForm, apply_service_errors
 from apps.orgs.models import Organisation
@@ -136,30 +136,47 @@ class MoveMemberForm(ServiceForm):
 
 
 class SelfEditForm(ServiceForm):
-    """A member's own record: only roles.SELF_EDITABLE_FIELDS."""
+    """A member's own record: phone and address change at once (roles.SELF_EDITABLE_FIELDS);
+    education and degree (roles.SELF_REVIEWED_FIELDS) go to the branch for review."""
 
-    phone = forms.CharField(label="联系电话", max_length=20)
-    address = forms.CharField(label="家庭住址", max_length=200)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    address = forms.CharField(label="家庭住址", max_length=200, required=False)
+    education = forms.ChoiceField(label="学历", choices=codes.EDUCATION_CHOICES, required=False)
+    degree = forms.ChoiceField(label="学位", choices=codes.DEGREE_CHOICES, required=False)
+    reason = forms.CharField(
+        label="学历/学位变化说明", max_length=200, required=False, help_text="如：2025年6月取得大学本科学历（证书编号…）"
+    )
 
     def __init__(self, *args, instance, **kwargs):
         self.instance = instance
-        kwargs.setdefault("initial", {"address": instance.address})
+        kwargs.setdefault("initial", {"address": instance.address, "education": instance.education, "degree": instance.degree})
         super().__init__(*args, **kwargs)
-        self.fields = {k: v for k, v in self.fields.items() if k in SELF_EDITABLE_FIELDS}
         if "phone" in self.fields:
             self.fields["phone"].help_text = f"当前：{instance.phone_masked or '未填'}；留空则不修改"
+        self.fields["education"].help_text = "修改后须经党支部审核"
 
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k in SELF_EDITABLE_FIELDS and k in self.changed_data}
+        fields = (*SELF_EDITABLE_FIELDS, *SELF_REVIEWED_FIELDS)
+        data = {k: v for k, v in self.cleaned_data.items() if k in fields and k in self.changed_data}
         if not data.get("phone"):
             data.pop("phone", None)
+        if not data.get("education"):
+            data.pop("education", None)  # education cannot be emptied; blank means unchanged
+        if any(k in SELF_REVIEWED_FIELDS for k in data):
+            data["reason"] = self.cleaned_data.get("reason", "")
         return data
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
+            direct = {k: v for k, v in self.service_data().items() if k in SELF_EDITABLE_FIELDS}
             try:
-                services.validate_member_data({**self.service_data(), "organisation": self.instance.organisation}, instance=self.instance)
+                services.validate_member_data({**direct, "organisation": self.instance.organisation}, instance=self.instance)
             except ValidationError as exc:
                 apply_service_errors(self, exc)
         return cleaned
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "不通过")])
+    note = forms.CharField(label="审核意见", max_length=200, required=False)

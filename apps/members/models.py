@@ -179,3 +179,50 @@ class MemberTransferHistory(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "组织关系变动"
         ordering = ["-date", "-id"]
+
+
+class MemberChangeRequest(models.Model):
+    """A member's own request to change a reviewed field (学历, 学位): the branch checks
+    it against the certificate and approves or rejects it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "未通过"
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="change_requests")
+    field = models.CharField("修改项", max_length=24, choices=[("education", "学历"), ("degree", "学位")])
+    old_value = models.CharField("原值", max_length=40, blank=True)
+    new_value = models.CharField("申请改为", max_length=40)
+    reason = models.CharField("说明", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decided_by = models.CharField("审核人", max_length=150, blank=True)
+    decision_note = models.CharField("审核意见", max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = "member__org_path"
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员信息修改申请"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.member} {self.get_field_display()}：{self.display_value(self.old_value)} → {self.display_value(self.new_value)}"
+
+    @property
+    def old_display(self) -> str:
+        return self.display_value(self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return self.display_value(self.new_value)
+
+    def display_value(self, value: str) -> str:
+        choices = dict(codes.EDUCATION_CHOICES if self.field == "education" else codes.DEGREE_CHOICES)
+        return choices.get(value, value) or "无"
+
+    def audit_org_path(self) -> str:
+        return self.member.org_path

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.scoping import require_org_action
+from apps.accounts.roles import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
+from apps.accounts.scoping import ScopeError, require_org_action, user_scope
 from apps.core import crypto
 from apps.core.audit import record_change, snapshot
 from apps.core.context import current_actor
@@ -19,7 +20,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import codes, idnumber
-from .models import Member, MemberCategory, MemberStatusChange, MemberTransferHistory
+from .models import Member, MemberCategory, MemberChangeRequest, MemberStatusChange, MemberTransferHistory
 
 # Fields a caller may pass to create_member / update_member (plain values for the
 # personal data; the service encrypts them).
@@ -131,6 +132,9 @@ def validate_member_data(data: dict, *, instance: Member | None = None, today: d
             err("name", "姓名应与身份证一致，不超过40个字且不含数字")
 
     facts = None
+    if not clean.get("id_number") and instance is not None and ("sex" in clean or "birth_date" in clean) and instance.id_number_enc:
+        # Sex and birth date must still agree with the number on record when only they change.
+        clean["id_number"] = instance.reveal_id_number()
     if clean.get("id_number"):
         try:
             facts = idnumber.parse(clean["id_number"], today=today)
@@ -404,3 +408,57 @@ def recount_members(org_ids=None) -> int:
             changed.append(org)
     Organisation.objects.bulk_update(changed, ["direct_member_count"], batch_size=1000)
     return len(changed)
+
+
+@transaction.atomic
+def update_member_self(member: Member, data: dict, *, user) -> tuple[Member, list[MemberChangeRequest]]:
+    """A member edits their own record: self-editable fields (phone, address) change at
+    once; reviewed fields (education, degree) become requests for the branch to check."""
+    if user_scope(user, "change_self").member_id != member.pk:
+        raise ScopeError("只能修改本人的信息")
+    direct = {k: v for k, v in data.items() if k in SELF_EDITABLE_FIELDS}
+    reviewed = {k: v for k, v in data.items() if k in SELF_REVIEWED_FIELDS and v != getattr(member, k)}
+    refused = set(data) - set(SELF_EDITABLE_FIELDS) - set(SELF_REVIEWED_FIELDS) - {"reason"}
+    if refused:
+        raise ValidationError(
+            {sorted(refused)[0]: [f"{LABELS.get(sorted(refused)[0], sorted(refused)[0])}不能由本人修改，请向所在党支部提出"]}
+        )
+    if reviewed:
+        validate_member_data({**reviewed, "organisation": member.organisation}, instance=member)
+        if member.change_requests.filter(status=MemberChangeRequest.Status.PENDING, field__in=reviewed).exists():
+            raise ValidationError({next(iter(reviewed)): ["已有待审核的修改申请，请等待支部审核"]})
+    if direct:
+        member = update_member(member, direct)
+    requests = []
+    for field, value in reviewed.items():
+        req = MemberChangeRequest.objects.create(
+            member=member,
+            field=field,
+            old_value=getattr(member, field) or "",
+            new_value=value or "",
+            reason=(data.get("reason") or "")[:200],
+        )
+        record_change(req, ChangeLog.Action.CREATE)
+        requests.append(req)
+    return member, requests
+
+
+@transaction.atomic
+def decide_change_request(request: MemberChangeRequest, *, approve: bool, user, note: str = "") -> MemberChangeRequest:
+    """The branch approves (the record changes) or rejects a member's change request."""
+    req = MemberChangeRequest.objects.select_for_update().select_related("member__organisation").get(pk=request.pk)
+    require_org_action(user, req.member.organisation, "change")
+    if req.status != MemberChangeRequest.Status.PENDING:
+        raise ValidationError({"status": [f"该申请已{req.get_status_display()}，不能重复审核"]})
+    if not approve and not note.strip():
+        raise ValidationError({"decision_note": ["不通过时须填写审核意见，告知党员原因"]})
+    before = snapshot(req)
+    if approve:
+        update_member(req.member, {req.field: req.new_value}, user=user)
+    req.status = MemberChangeRequest.Status.APPROVED if approve else MemberChangeRequest.Status.REJECTED
+    req.decided_at = timezone.now()
+    req.decided_by = getattr(user, "username", "")
+    req.decision_note = note.strip()[:200]
+    req.save()
+    record_change(req, ChangeLog.Action.UPDATE, before=before)
+    return req

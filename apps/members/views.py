@@ -20,8 +20,8 @@ from apps.orgs.models import Organisation
 
 from . import services
 from .filters import MemberFilterSet
-from .forms import MemberForm, MoveMemberForm, SelfEditForm, StatusForm
-from .models import Member
+from .forms import DecisionForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
+from .models import Member, MemberChangeRequest
 
 PAGE_SIZE = 50
 REVEAL = {
@@ -242,13 +242,11 @@ def me(request):
             messages.info(request, "没有修改")
             return redirect("members:me")
         try:
-            # Scope was checked above with the "change_self" action (own record only);
-            # update_member's own check is for the "change" action, which members lack.
-            services.update_member(member, data)
+            _member_obj, requests = services.update_member_self(member, data, user=request.user)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, "已保存" + ("，学历/学位修改已提交党支部审核" if requests else ""))
             return redirect("members:me")
     return render(
         request,
@@ -258,5 +256,40 @@ def me(request):
             "form": form,
             "categories": [c.get_code_display() for c in member.categories.all()],
             "status_history": list(member.status_history.all()),
+            "change_requests": list(member.change_requests.all()[:10]),
         },
     )
+
+
+@login_required
+def change_requests(request):
+    """Pending requests of members in scope to change reviewed fields (学历, 学位)."""
+    qs = (
+        MemberChangeRequest.objects.restrict(request.user, "change")
+        .filter(status=MemberChangeRequest.Status.PENDING)
+        .select_related("member__organisation")
+        .order_by("requested_at", "id")
+    )
+    rows = list(qs[: PAGE_SIZE + 1])
+    return render(
+        request, "members/change_requests.html", {"rows": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE, "form": DecisionForm()}
+    )
+
+
+@require_POST
+@login_required
+def decide_request(request, pk):
+    req = get_in_scope(MemberChangeRequest.objects.select_related("member"), request.user, "change", pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审核结果")
+        return redirect("members:change_requests")
+    try:
+        services.decide_change_request(
+            req, approve=form.cleaned_data["decision"] == "approve", user=request.user, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已审核：{req}")
+    return redirect("members:change_requests")
