@@ -1075,12 +1075,12 @@ def write_county(plan: CountyPlan):
     return root
 
 
-def run_extensions(root, seed: int, as_of: datetime.date, modules=DEMO_EXTENSIONS) -> list[str]:
+def run_extensions(root, seed: int, as_of: datetime.date, modules=None) -> list[str]:
     """Call populate(root_org, rng, as_of) of every extension module that exists, in order.
     Each gets its own generator derived from the seed, so adding a module never changes
     what another one draws. Returns the modules that ran."""
     ran = []
-    for name in modules:
+    for name in DEMO_EXTENSIONS if modules is None else modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -1095,7 +1095,7 @@ def run_extensions(root, seed: int, as_of: datetime.date, modules=DEMO_EXTENSION
     return ran
 
 
-def build_demo_county(seed: int = 2005, as_of: datetime.date | None = None, *, extensions=DEMO_EXTENSIONS):
+def build_demo_county(seed: int = 2005, as_of: datetime.date | None = None, *, extensions=None):
     """Plan, write and extend the demo county in one transaction. Returns (root, plan, ran)."""
     from apps.core.context import acting_as
 

@@ -173,9 +173,9 @@ def member_counts(org: Organisation, as_of: datetime.date) -> dict:
     }
 
 
-def _extensions(org: Organisation, as_of: datetime.date, modules=STATS_EXTENSIONS) -> dict:
+def _extensions(org: Organisation, as_of: datetime.date, modules=None) -> dict:
     out = {}
-    for name in modules:
+    for name in STATS_EXTENSIONS if modules is None else modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
