@@ -781,6 +781,8 @@ def _one_member(rng, orgs, org_index, as_of, used_ids, *, sex, age, educated, pr
 
     # Dates: application ≤ join; joined at 18 or older; converted a year after joining.
     adult = add_years(birth, 18)
+    if idnumber.age_on(birth, adult) < 18:  # born 29 February: 18 on 1 March
+        adult += datetime.timedelta(days=1)
     if pre1949:
         join = _random_date(rng, max(adult, datetime.date(1945, 1, 1)), datetime.date(1949, 9, 30))
     elif probationary:
@@ -935,7 +937,7 @@ def write_county(plan: CountyPlan):
 
     if Organisation.objects.filter(code=ROOT_CODE).exists():
         raise ValueError(f"示范县（组织代码 {ROOT_CODE}）已存在，如需重建请先清空数据库")
-    last_root = Organisation.get_last_root_node()
+    last_root = Organisation.objects.get_last_root_node()
     root_step = (Organisation._str2int(last_root.path[: Organisation.steplen]) + 1) if last_root else 1
 
     # Materialised paths computed here (children numbered in plan order under each
