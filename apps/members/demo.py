@@ -61,6 +61,9 @@ TARGETS = {
 # Records outside the counted statuses (deceased, suspended): present in the registry,
 # absent from the statistics, so the demo shows the difference.
 EXTRA_UNCOUNTED = (("deceased", 12), ("suspended", 3))
+# ID order codes (idnumber.compose's sequence) 400–499 are never used by the base county:
+# extension modules (applicants, activists …) take theirs from extension_id_number().
+EXTENSION_SEQUENCE_START = 400
 PROBATIONARY = 118
 MOBILE = 260
 LOST_CONTACT = 45
@@ -749,7 +752,7 @@ def _one_member(rng, orgs, org_index, as_of, used_ids, *, sex, age, educated, pr
     seq = used_ids.get(key)
     seq = rng.randrange(1, 200) if seq is None else seq + 1
     used_ids[key] = seq
-    if seq >= 500:
+    if seq >= EXTENSION_SEQUENCE_START:
         raise ValueError("too many members share one birth date")
     id_number = idnumber.compose(AREA_CODE, birth, seq, sex)
     name = _person_name(rng, sex)
@@ -1074,6 +1077,14 @@ def write_county(plan: CountyPlan):
         message=f"生成示范县演示数据（seed={plan.seed}，基准日{plan.as_of:%Y-%m-%d}）：组织{len(objs)}个，在册统计党员{counted}名",
     )
     return root
+
+
+def extension_id_number(birth: datetime.date, sex: str, n: int) -> str:
+    """A valid demo ID number that cannot collide with the base county's members: the n-th
+    (0–99) person of this birth date and sex in an extension module."""
+    if not 0 <= n < 500 - EXTENSION_SEQUENCE_START:
+        raise ValueError("extension sequence must be 0–99")
+    return idnumber.compose(AREA_CODE, birth, EXTENSION_SEQUENCE_START + n, sex)
 
 
 def run_extensions(root, seed: int, as_of: datetime.date, modules=None) -> list[str]:

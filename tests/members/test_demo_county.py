@@ -64,6 +64,16 @@ def test_id_numbers_valid_unique_and_agree_with_the_record(plan):
         assert facts.birth_date == m.birth_date and facts.sex == m.sex
 
 
+def test_extension_id_numbers_never_collide(plan):
+    taken = {m.id_number for m in plan.members}
+    extra = {demo.extension_id_number(m.birth_date, m.sex, k) for m in plan.members[:500] for k in (0, 99)}
+    assert not taken & extra
+    for number in list(extra)[:50]:
+        assert idnumber.parse(number, today=AS_OF).area_code == demo.AREA_CODE
+    with pytest.raises(ValueError):
+        demo.extension_id_number(AS_OF, "M", 100)
+
+
 def test_names_are_plausible(plan):
     for m in plan.members:
         assert 2 <= len(m.name) <= 3 and not any(ch.isdigit() or ch.isascii() for ch in m.name)
