@@ -82,6 +82,9 @@ def chart_data(stats: dict) -> dict:
 
 @login_required
 def dashboard(request):
+    if not request.GET.get("org") and not visible_orgs(request.user, "view").exists():
+        # e.g. a member's own account: nothing to count, say so instead of a bare 404
+        return render(request, "stats/no_scope.html", status=200)
     org = resolve_org(request.user, request.GET.get("org"))
     try:
         as_of = parse_as_of(request.GET.get("as_of"))

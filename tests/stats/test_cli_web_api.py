@@ -175,3 +175,13 @@ def test_api_bad_date_is_400_in_chinese(client, members):
 
 def test_api_requires_authentication(client, members):
     assert client.get("/api/stats/party/").status_code in (401, 403)
+
+
+def test_dashboard_without_any_organisation_explains(client, members):
+    member = make_member(members["branches"][0][0])
+    client.force_login(make_user("member", members["branches"][0][0], member=member))
+    response = client.get(reverse("stats:dashboard"))
+    assert response.status_code == 200
+    assert "没有可统计的党组织" in response.content.decode()
+    assert client.get(reverse("stats:dashboard"), {"org": members["branches"][0][0].pk}).status_code == 404
+    assert client.get("/api/stats/party/").status_code == 404
