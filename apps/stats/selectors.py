@@ -1,0 +1,272 @@
+"""Party statistics (党内统计, domain-rules §9) for an organisation's subtree.
+
+Members are counted where their formal membership sits (Member.org_path under the
+organisation) with a counted status (codes.COUNTED_STATUSES). Every figure comes from a
+fixed number of aggregate queries, whatever the number of members or organisations:
+
+  1. organisations: one conditional aggregation over the subtree's organisation rows;
+  2. members: ONE conditional aggregation (Count(filter=Q(...))) for sex, age bands,
+     education, occupation, member type, joining period and status;
+  3. ethnicity: one GROUP BY over the minority members;
+  4. category tags (rural among them): one GROUP BY over MemberCategory joined to the
+     counted members;
+plus whatever each app in STATS_EXTENSIONS contributes. No per-organisation loop, no
+Python iteration over members: it stays a single pass over the member range at 1M rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from apps.core.dates import add_years
+from apps.core.routers import reporting
+from apps.members import codes
+from apps.members.models import Member, MemberCategory
+from apps.orgs import rules
+from apps.orgs.models import Organisation
+
+STATS_EXTENSIONS = ("apps.recruitment.stats", "apps.dues.stats")
+
+GRASSROOTS_LEVELS = [
+    # (key, label, org types counted under it) — joint and temporary branches are 党支部.
+    ("committee", "党委", ("committee",)),
+    ("general_branch", "党总支", ("general_branch",)),
+    ("branch", "党支部", tuple(sorted(rules.BRANCH_TYPES))),
+]
+YOUTH_LABEL = f"{codes.YOUTH_AGE}岁及以下"
+HIGH_SCHOOL_LABEL = "高中及以上"
+COLLEGE_LABEL = "大专及以上"
+
+
+def percent(part: int, whole: int) -> float:
+    """Share in percent with one decimal (half up), 0.0 for an empty whole."""
+    if not whole:
+        return 0.0
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def age_cutoff(as_of: datetime.date, age: int) -> datetime.date:
+    """Latest birth date of someone at least `age` years old on as_of (age_on semantics)."""
+    return add_years(as_of, -age)
+
+
+def age_q(as_of: datetime.date, lo: int | None, hi: int | None) -> Q:
+    """Members aged lo..hi (inclusive) on as_of, as a condition on birth_date."""
+    q = Q()
+    if lo is not None and lo > 0:
+        q &= Q(birth_date__lte=age_cutoff(as_of, lo))
+    if hi is not None:
+        q &= Q(birth_date__gt=age_cutoff(as_of, hi + 1))
+    return q
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _member_conditions(as_of: datetime.date) -> dict[str, Q]:
+    """Every member breakdown as a named condition, evaluated in one aggregate query."""
+    cond: dict[str, Q] = {
+        "women": Q(sex="F"),
+        "men": Q(sex="M"),
+        "minority": ~Q(ethnicity=codes.HAN),
+        "youth": age_q(as_of, None, codes.YOUTH_AGE),
+        "high_school_or_above": Q(education__in=codes.HIGH_SCHOOL_OR_ABOVE),
+        "college_or_above": Q(education__in=codes.COLLEGE_OR_ABOVE),
+    }
+    for i, (_label, lo, hi) in enumerate(codes.AGE_BANDS):
+        cond[f"age_{i}"] = age_q(as_of, lo, hi if hi < 200 else None)
+    for code, _label in codes.EDUCATION_CHOICES:
+        cond[f"edu_{code}"] = Q(education=code)
+    for code, _label in codes.OCCUPATION_CHOICES:
+        cond[f"occ_{code}"] = Q(occupation=code)
+    for code, _label in codes.MEMBER_TYPE_CHOICES:
+        cond[f"type_{code}"] = Q(member_type=code)
+    for code in codes.COUNTED_STATUSES:
+        cond[f"status_{code}"] = Q(status=code)
+    for code, _label, first, last in codes.JOIN_PERIODS:
+        q = Q()
+        if first:
+            q &= Q(join_date__gte=_date(first))
+        if last:
+            q &= Q(join_date__lte=_date(last))
+        cond[f"join_{code}"] = q
+    return cond
+
+
+def _item(code: str, label: str, count: int, total: int) -> dict:
+    return {"code": code, "label": label, "count": count, "percent": percent(count, total)}
+
+
+def organisation_counts(org: Organisation) -> dict:
+    """Grassroots organisations in the subtree (the organisation itself included when it is
+    one) by level and by unit type: one aggregate query."""
+    qs = Organisation.objects.filter(path__startswith=org.path, status=Organisation.Status.ACTIVE)
+    grassroots = Q(org_type__in=sorted(rules.GRASSROOTS_TYPES))
+    agg = {"total": Count("id", filter=grassroots), "party_groups": Count("id", filter=Q(org_type="party_group"))}
+    for key, _label, types in GRASSROOTS_LEVELS:
+        agg[f"lvl_{key}"] = Count("id", filter=Q(org_type__in=types))
+    for t in sorted(rules.BRANCH_TYPES):
+        agg[f"type_{t}"] = Count("id", filter=Q(org_type=t))
+    for code, _label in rules.UNIT_TYPES:
+        agg[f"unit_{code}"] = Count("id", filter=grassroots & Q(unit_type=code))
+    row = qs.order_by().aggregate(**agg)
+    total = row["total"] or 0
+    type_labels = dict(rules.ORG_TYPES)
+    return {
+        "total": total,
+        "by_level": [_item(key, label, row[f"lvl_{key}"], total) for key, label, _types in GRASSROOTS_LEVELS],
+        "branches_by_type": [_item(t, type_labels[t], row[f"type_{t}"], total) for t in ("branch", "joint_branch", "temporary_branch")],
+        "by_unit_type": [_item(code, label, row[f"unit_{code}"], total) for code, label in rules.UNIT_TYPES],
+        "party_groups": row["party_groups"],
+    }
+
+
+def member_counts(org: Organisation, as_of: datetime.date) -> dict:
+    members = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES).order_by()
+    cond = _member_conditions(as_of)
+    row = members.aggregate(total=Count("id"), **{k: Count("id", filter=q) for k, q in cond.items()})
+    total = row["total"] or 0
+
+    minorities = list(
+        members.exclude(ethnicity=codes.HAN)
+        .values("ethnicity")
+        .annotate(n=Count("id"))
+        .order_by("-n", "ethnicity")
+        .values_list("ethnicity", "n")
+    )
+    cat_rows = dict(
+        MemberCategory.objects.filter(member__org_path__startswith=org.path, member__status__in=codes.COUNTED_STATUSES)
+        .order_by()
+        .values("code")
+        .annotate(n=Count("id"))
+        .values_list("code", "n")
+    )
+    return {
+        "total": total,
+        "women": _item("F", "女党员", row["women"], total),
+        "by_sex": [_item("M", "男", row["men"], total), _item("F", "女", row["women"], total)],
+        # Rural is a category tag (农村党员): from the category GROUP BY.
+        "rural": _item("rural", "农村党员", cat_rows.get("rural", 0), total),
+        "minority": {
+            **_item("minority", "少数民族党员", row["minority"], total),
+            "by_ethnicity": [_item(e, e, n, total) for e, n in minorities],
+        },
+        "age_bands": [_item(f"age_{i}", label, row[f"age_{i}"], total) for i, (label, _lo, _hi) in enumerate(codes.AGE_BANDS)],
+        "aged_35_or_under": _item("youth", YOUTH_LABEL, row["youth"], total),
+        "education": [_item(code, label, row[f"edu_{code}"], total) for code, label in codes.EDUCATION_CHOICES],
+        "high_school_or_above": _item("high_school_or_above", HIGH_SCHOOL_LABEL, row["high_school_or_above"], total),
+        "college_or_above": _item("college_or_above", COLLEGE_LABEL, row["college_or_above"], total),
+        "occupation": [_item(code, label, row[f"occ_{code}"], total) for code, label in codes.OCCUPATION_CHOICES],
+        "categories": [_item(code, label, cat_rows.get(code, 0), total) for code, label in codes.CATEGORY_CHOICES],
+        "member_type": [_item(code, label, row[f"type_{code}"], total) for code, label in codes.MEMBER_TYPE_CHOICES],
+        "join_period": [_item(code, label, row[f"join_{code}"], total) for code, label, _f, _l in codes.JOIN_PERIODS],
+        "status": [
+            _item(code, label, row[f"status_{code}"], total) for code, label in codes.STATUS_CHOICES if code in codes.COUNTED_STATUSES
+        ],
+    }
+
+
+def _extensions(org: Organisation, as_of: datetime.date, modules=None) -> dict:
+    out = {}
+    for name in STATS_EXTENSIONS if modules is None else modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        contribute = getattr(module, "contribute", None)
+        if contribute is None:
+            continue
+        result = contribute(org, as_of)
+        if result:
+            out.update(result)
+    return out
+
+
+def party_statistics(org: Organisation, as_of: datetime.date | None = None) -> dict:
+    """The base 党内统计 breakdowns of `org`'s subtree on `as_of` (default today)."""
+    as_of = as_of or timezone.localdate()
+    with reporting():
+        result = {
+            "organisation": {"id": org.pk, "code": org.code, "name": org.name, "org_type": org.org_type},
+            "as_of": as_of.isoformat(),
+            "organisations": organisation_counts(org),
+            "members": member_counts(org, as_of),
+        }
+        result.update(_extensions(org, as_of))
+    return result
+
+
+def child_rows(org: Organisation) -> list[dict]:
+    """The immediate children of `org` with their subtree's member count and number of
+    grassroots organisations: the counts come from ONE grouped query over the
+    per-organisation counters (direct_member_count), plus one query for the children."""
+    with reporting():
+        children = list(Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1).exclude(org_type="party_group"))
+        width = (org.depth + 1) * Organisation.steplen
+        sums = {
+            row["prefix"]: row
+            for row in Organisation.objects.filter(path__startswith=org.path, depth__gt=org.depth)
+            .order_by()
+            .annotate(prefix=Substr("path", 1, width))
+            .values("prefix")
+            .annotate(
+                members=Sum("direct_member_count"),
+                grassroots=Count("id", filter=Q(org_type__in=sorted(rules.GRASSROOTS_TYPES), status=Organisation.Status.ACTIVE)),
+            )
+        }
+    return [
+        {"org": c, "members": (sums.get(c.path) or {}).get("members") or 0, "grassroots": (sums.get(c.path) or {}).get("grassroots") or 0}
+        for c in children
+    ]
+
+
+def flat_rows(stats: dict) -> list[tuple[str, str, int, float | str]]:
+    """(section, item, count, percent) rows of the statistics, for tables and exports."""
+    m = stats["members"]
+    o = stats["organisations"]
+    rows = [("基层党组织", "合计", o["total"], "")]
+    rows += [("基层党组织", i["label"], i["count"], i["percent"]) for i in o["by_level"]]
+    rows += [("基层党组织·单位类型", i["label"], i["count"], i["percent"]) for i in o["by_unit_type"] if i["count"]]
+    rows.append(("党员", "党员总数", m["total"], ""))
+    rows += [("党员·性别", i["label"], i["count"], i["percent"]) for i in m["by_sex"]]
+    rows.append(("党员·民族", m["minority"]["label"], m["minority"]["count"], m["minority"]["percent"]))
+    rows += [("党员·民族", i["label"], i["count"], i["percent"]) for i in m["minority"]["by_ethnicity"]]
+    rows += [("党员·年龄", i["label"], i["count"], i["percent"]) for i in m["age_bands"]]
+    rows.append(("党员·年龄", m["aged_35_or_under"]["label"], m["aged_35_or_under"]["count"], m["aged_35_or_under"]["percent"]))
+    rows += [("党员·学历", i["label"], i["count"], i["percent"]) for i in m["education"]]
+    for key in ("high_school_or_above", "college_or_above"):
+        rows.append(("党员·学历", m[key]["label"], m[key]["count"], m[key]["percent"]))
+    rows += [("党员·职业", i["label"], i["count"], i["percent"]) for i in m["occupation"]]
+    rows += [("党员·类别", i["label"], i["count"], i["percent"]) for i in m["categories"]]
+    rows += [("党员·人员类别", i["label"], i["count"], i["percent"]) for i in m["member_type"]]
+    rows += [("党员·入党时间", i["label"], i["count"], i["percent"]) for i in m["join_period"]]
+    rows += [("党员·党籍状态", i["label"], i["count"], i["percent"]) for i in m["status"]]
+    for key, value in stats.items():
+        if key in ("organisation", "as_of", "organisations", "members"):
+            continue
+        rows += _flatten_extension(key, value)
+    return rows
+
+
+def _flatten_extension(key: str, value) -> list[tuple]:
+    """Extension sections: numbers become rows; {label, count, percent} items too."""
+    rows = []
+    if isinstance(value, dict):
+        section = value.get("label", key) if isinstance(value.get("label"), str) else key
+        for k, v in value.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                rows.append((section, k, v, ""))
+            elif isinstance(v, dict) and "count" in v:
+                rows.append((section, v.get("label", k), v["count"], v.get("percent", "")))
+            elif isinstance(v, list):
+                rows += [(f"{section}·{k}", i.get("label", ""), i.get("count", ""), i.get("percent", "")) for i in v if isinstance(i, dict)]
+    return rows

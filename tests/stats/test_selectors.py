@@ -1,0 +1,234 @@
+import datetime
+import sys
+import types
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.core.dates import add_years
+from apps.members import services as member_services
+from apps.stats import selectors
+from apps.stats.selectors import child_rows, party_statistics, percent
+from tests.factories import make_member, make_org
+
+
+def _item(items, code):
+    return next(i for i in items if i["code"] == code)
+
+
+def _born(age: int, extra_days: int = 0) -> datetime.date:
+    """Birth date of someone exactly `age` today (extra_days > 0: a little younger)."""
+    return add_years(timezone.localdate(), -age) + datetime.timedelta(days=extra_days)
+
+
+@pytest.fixture
+def populated(tree):
+    """Hand-counted members: branch A1 (5), A2 (2), B1 (1 + 1 suspended, 1 deceased)."""
+    a1, a2 = tree["branches"][0]
+    b1, _b2 = tree["branches"][1]
+    join = datetime.date(2015, 7, 1)
+    conv = datetime.date(2016, 7, 1)
+    m = {}
+    m["exactly35"] = make_member(
+        a1,
+        sex="F",
+        birth_date=_born(35),
+        join_date=join,
+        conversion_date=conv,
+        education="high_school",
+        occupation="farmer",
+        categories=["rural"],
+    )
+    m["turned36"] = make_member(
+        a1,
+        sex="M",
+        birth_date=_born(36),
+        join_date=join,
+        conversion_date=conv,
+        education="junior_or_below",
+        occupation="farmer",
+        categories=["rural", "hardship"],
+    )
+    m["almost36"] = make_member(
+        a1,
+        sex="M",
+        birth_date=_born(36, 1),
+        join_date=join,
+        conversion_date=conv,
+        education="college",
+        occupation="manager",
+        ethnicity="畲族",
+    )
+    m["young"] = make_member(
+        a1,
+        sex="F",
+        birth_date=_born(25),
+        join_date=timezone.localdate() - datetime.timedelta(days=30),
+        conversion_date=None,
+        member_type="probationary",
+        education="bachelor",
+        occupation="professional",
+    )
+    m["old"] = make_member(
+        a1,
+        sex="M",
+        birth_date=datetime.date(1928, 3, 1),
+        join_date=datetime.date(1948, 5, 1),
+        conversion_date=datetime.date(1949, 5, 1),
+        education="secondary_vocational",
+        occupation="retired",
+        categories=["pre_1949", "retired"],
+        ethnicity="回族",
+    )
+    m["a2_1"] = make_member(
+        a2,
+        sex="F",
+        birth_date=_born(61),
+        join_date=datetime.date(1990, 1, 1),
+        conversion_date=datetime.date(1991, 1, 1),
+        education="postgraduate",
+        occupation="civil_servant",
+    )
+    m["a2_2"] = make_member(
+        a2,
+        sex="M",
+        birth_date=_born(60),
+        join_date=datetime.date(2013, 1, 1),
+        conversion_date=datetime.date(2014, 1, 1),
+        education="junior_or_below",
+        occupation="other",
+    )
+    m["b_mobile"] = make_member(
+        b1, sex="M", birth_date=_born(40), join_date=join, conversion_date=conv, education="junior_or_below", occupation="farmer"
+    )
+    member_services.change_status(m["b_mobile"], "mobile", date=timezone.localdate(), reason="外出务工")
+    susp = make_member(b1, sex="F", birth_date=_born(45), join_date=join, conversion_date=conv)
+    member_services.change_status(susp, "suspended", date=timezone.localdate(), reason="失联满6个月")
+    dead = make_member(b1, sex="F", birth_date=_born(80), join_date=datetime.date(1970, 1, 1), conversion_date=datetime.date(1971, 1, 1))
+    member_services.change_status(dead, "deceased", date=timezone.localdate(), reason="病故")
+    return m
+
+
+def test_hand_counted_county(tree, populated):
+    stats = party_statistics(tree["county"])
+    m = stats["members"]
+    assert m["total"] == 8  # suspended and deceased are not counted
+    assert m["women"]["count"] == 3 and m["women"]["percent"] == 37.5
+    assert m["minority"]["count"] == 2
+    assert {i["code"]: i["count"] for i in m["minority"]["by_ethnicity"]} == {"畲族": 1, "回族": 1}
+    # Age boundaries: exactly 35 today counts, 36 today does not, 36 tomorrow still 35.
+    assert m["aged_35_or_under"]["count"] == 3  # exactly35, almost36, young
+    bands = {i["label"]: i["count"] for i in m["age_bands"]}
+    assert bands == {
+        "30岁及以下": 1,
+        "31至35岁": 2,
+        "36至40岁": 2,
+        "41至45岁": 0,
+        "46至50岁": 0,
+        "51至55岁": 0,
+        "56至60岁": 1,
+        "61岁及以上": 2,
+    }
+    assert m["high_school_or_above"]["count"] == 5
+    assert m["college_or_above"]["count"] == 3
+    assert _item(m["education"], "junior_or_below")["count"] == 3
+    assert _item(m["occupation"], "farmer")["count"] == 3
+    assert _item(m["member_type"], "probationary")["count"] == 1
+    assert _item(m["categories"], "rural")["count"] == 2 and m["rural"]["count"] == 2
+    assert _item(m["categories"], "pre_1949")["count"] == 1
+    assert _item(m["join_period"], "before_1949")["count"] == 1
+    assert _item(m["join_period"], "to_1978")["count"] == 0
+    assert _item(m["join_period"], "to_2012")["count"] == 1
+    assert _item(m["join_period"], "since_2012")["count"] == 6
+    assert _item(m["status"], "mobile")["count"] == 1
+    o = stats["organisations"]
+    assert o["total"] == 6  # 2 党委 + 4 党支部; the county committee itself is not grassroots
+    assert {i["code"]: i["count"] for i in o["by_level"]} == {"committee": 2, "general_branch": 0, "branch": 4}
+
+
+def test_subtree_and_joint_branches(tree, populated):
+    committee = tree["committees"][0]
+    joint = make_org(committee, org_type="joint_branch", name="联合党支部", unit_type="non_public_enterprise")
+    make_org(tree["branches"][0][0], org_type="party_group", name="第一党小组")
+    make_member(joint, sex="M")
+    stats = party_statistics(committee)
+    assert stats["members"]["total"] == 8
+    o = stats["organisations"]
+    # the committee itself + A1, A2 + the joint branch (counted as 党支部); the party group is not
+    assert {i["code"]: i["count"] for i in o["by_level"]} == {"committee": 1, "general_branch": 0, "branch": 3}
+    assert _item(o["branches_by_type"], "joint_branch")["count"] == 1
+    assert _item(o["by_unit_type"], "non_public_enterprise")["count"] == 1
+    assert o["party_groups"] == 1
+    other = party_statistics(tree["committees"][1])
+    assert other["members"]["total"] == 1
+
+
+def test_as_of_moves_the_age_boundary(tree, populated):
+    # A year ago, "exactly35" was 34 and "turned36" was 35.
+    stats = party_statistics(tree["county"], add_years(timezone.localdate(), -1))
+    assert stats["as_of"] == add_years(timezone.localdate(), -1).isoformat()
+    bands = {i["label"]: i["count"] for i in stats["members"]["age_bands"]}
+    assert bands["31至35岁"] == 3
+
+
+def test_empty_subtree_gives_zero_shares(tree):
+    stats = party_statistics(tree["branches"][0][0])
+    assert stats["members"]["total"] == 0
+    assert stats["members"]["women"]["percent"] == 0.0
+
+
+def test_percent_rounds_half_up():
+    assert percent(10150, 20135) == 50.4
+    assert percent(11069, 20135) == 55.0
+    assert percent(1, 8) == 12.5
+    assert percent(1, 0) == 0.0
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_query_count_is_constant(tree, n, django_assert_num_queries):
+    branch = tree["branches"][0][0]
+    for i in range(n):
+        make_member(branch, categories=["rural"] if i % 2 else [], ethnicity="回族" if i % 3 == 0 else "汉族")
+    with CaptureQueriesContext(connection) as ctx:
+        stats = party_statistics(tree["county"])
+    assert stats["members"]["total"] == n
+    assert len(ctx.captured_queries) == 4  # organisations, members, ethnicity, categories
+
+
+def test_child_rows_one_grouped_query(tree, populated):
+    with CaptureQueriesContext(connection) as ctx:
+        rows = child_rows(tree["county"])
+    assert len(ctx.captured_queries) == 2
+    assert [(r["org"].pk, r["members"], r["grassroots"]) for r in rows] == [
+        (tree["committees"][0].pk, 7, 3),  # the committee itself + 2 branches
+        (tree["committees"][1].pk, 1, 3),
+    ]
+
+
+def test_extensions_contribute_their_sections(tree, monkeypatch):
+    mod = types.ModuleType("tests_fake_stats_ext")
+    mod.contribute = lambda org, as_of: {"development": {"label": "发展党员", "developed": 3}}
+    monkeypatch.setitem(sys.modules, "tests_fake_stats_ext", mod)
+    monkeypatch.setattr(selectors, "STATS_EXTENSIONS", ("tests_missing_stats_ext", "tests_fake_stats_ext"))
+    stats = party_statistics(tree["county"])
+    assert stats["development"] == {"label": "发展党员", "developed": 3}
+    assert ("发展党员", "developed", 3, "") in selectors.flat_rows(stats)
+
+
+def test_extension_with_broken_import_is_not_hidden(tree, monkeypatch):
+    mod_name = "tests_broken_stats_ext"
+    import importlib
+
+    real = importlib.import_module
+
+    def fake(name, *a, **k):
+        if name == mod_name:
+            raise ModuleNotFoundError("No module named 'some_dependency'", name="some_dependency")
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(selectors.importlib, "import_module", fake)
+    monkeypatch.setattr(selectors, "STATS_EXTENSIONS", (mod_name,))
+    with pytest.raises(ModuleNotFoundError):
+        party_statistics(tree["county"])
