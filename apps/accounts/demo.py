@@ -46,16 +46,11 @@ def _pick_orgs(root_org) -> dict:
     """county = root; committee = first 党委/党总支 by path with a branch child holding
     members; branch = that child; other_branch = a branch under another committee (or
     another branch of the same committee when there is only one)."""
-    try:
-        from apps.members.demo import pick_demo_orgs
-    except ImportError:
-        pick_demo_orgs = None
-    if pick_demo_orgs is not None:
-        import inspect
+    from apps.members.demo import pick_demo_orgs
 
-        picked = pick_demo_orgs(root_org) if inspect.signature(pick_demo_orgs).parameters else pick_demo_orgs()
-        if picked and picked.get("branch") is not None and picked.get("county") is not None:
-            return picked
+    picked = pick_demo_orgs()
+    if picked and picked.get("branch") is not None and picked.get("county") == root_org:
+        return picked
 
     from apps.orgs.models import Organisation
     from apps.orgs.rules import BRANCH_TYPES

@@ -1123,7 +1123,7 @@ def pick_demo_orgs() -> dict:
     under it and a branch under another 党委 (deterministic: first in tree order)."""
     from apps.orgs.models import Organisation
 
-    county = Organisation.objects.filter(code=ROOT_CODE).first() or Organisation.get_first_root_node()
+    county = Organisation.objects.filter(code=ROOT_CODE).first() or Organisation.objects.get_first_root_node()
     if county is None:
         return {}
     committees = list(

@@ -1,36 +1,14 @@
 """Smoke test in real Chromium: log in, open the tree and expand it (htmx), find a member
 by pinyin, open their page, submit a form with an error and see the Chinese message.
-Skipped when Chromium or Playwright is missing, except under CI=true where it fails."""
+Runs on a phone-sized viewport. Browser fixtures: tests/e2e/conftest.py."""
 
 import os
-import shutil
 
 import pytest
 
 from tests.factories import make_member, make_user
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture
-def page():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but the playwright package is missing")
-        pytest.skip("playwright not installed")
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but Chromium is missing at {CHROMIUM}")
-        pytest.skip("chromium not installed")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
 
 
 def shot(page, name):
@@ -40,7 +18,8 @@ def shot(page, name):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_tree_member_search_and_form_error(live_server, page):
+def test_tree_member_search_and_form_error(live_server, phone_page):
+    page = phone_page
     from tests.factories import make_tree
 
     tree = make_tree()
