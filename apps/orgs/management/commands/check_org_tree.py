@@ -51,7 +51,7 @@ class Command(BaseCommand):
             self.stdout.write(f"    … 另有 {total - SAMPLE} 项")
 
     def check_treebeard(self):
-        evil_chars, bad_steplen, orphans, wrong_depth, wrong_numchild = Organisation.find_problems()
+        evil_chars, bad_steplen, orphans, wrong_depth, wrong_numchild = Organisation.objects.find_problems()
         names = dict(
             Organisation.objects.filter(pk__in=[*evil_chars, *bad_steplen, *orphans, *wrong_depth, *wrong_numchild]).values_list(
                 "pk", "name"
