@@ -188,6 +188,7 @@ def update_file(file: DevelopmentFile, data: dict, *, user=None) -> DevelopmentF
 
 @transaction.atomic
 def add_assessment(file, *, date, period, evaluator, score=None, comment="", user=None) -> Assessment:
+    file = DevelopmentFile.objects.select_related("organisation").get(pk=file.pk)
     if user is not None:
         require_org_action(user, file.organisation, "change")
     errors = {}
@@ -217,6 +218,7 @@ def add_assessment(file, *, date, period, evaluator, score=None, comment="", use
 
 @transaction.atomic
 def create_notice(file, *, start_date, place="", purpose="target", user=None) -> PublicNotice:
+    file = DevelopmentFile.objects.select_related("organisation").get(pk=file.pk)
     if user is not None:
         require_org_action(user, file.organisation, "change")
     if file.status != "active":

@@ -68,7 +68,7 @@ def full_members(org, n=2):
     return [make_member(org) for _ in range(n)]
 
 
-def before_step(file, code, *, branch_user=None, higher_user=None, people=None):
+def before_step(file, code, *, branch_user=None, higher_user=None, people=None, prepare=True):
     """Run the journey up to (not including) `code`, adding the records each step needs."""
     from apps.recruitment import rules
 
@@ -76,6 +76,8 @@ def before_step(file, code, *, branch_user=None, higher_user=None, people=None):
     people = people or full_members(org)
     for step_code, date, data in PLAN:
         if step_code == code:
+            if prepare:
+                _prepare(file, step_code, date)
             return file
         _prepare(file, step_code, date)
         if data == "contacts":
