@@ -501,3 +501,19 @@ def publish_circular(org, year: int, month: int, *, user=None) -> dict:
             open_flag.save(update_fields=["cleared_month", "behind_by"])
             record_change(open_flag, ChangeLog.Action.UPDATE, before=before, message="已赶上计划进度，移出重点管理")
     return selectors.monthly_report(org, year, month)
+
+
+@transaction.atomic
+def add_attachment(file, upload, *, description="", step=None, user=None):
+    from .models import Attachment
+
+    if user is not None:
+        require_org_action(user, file.organisation, "change")
+    if upload.size > 20 * 1024 * 1024:
+        raise ValidationError({"attachment": ["附件不能超过20MB"]})
+    name = upload.name.lower()
+    if not name.endswith((".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx")):
+        raise ValidationError({"attachment": ["附件只能是 PDF、JPG、PNG 或 Word 文件"]})
+    a = Attachment.objects.create(file=file, step=step, upload=upload, description=description)
+    _audit_create(a)
+    return a
