@@ -51,7 +51,7 @@ def step_form_class(rule: rules.Step, *, members_qs=None):
     }
     for f in rule.fields:
         if f.kind == "choice":
-            field = forms.ChoiceField(label=f.label, choices=[("", "—")] + list(f.choices), required=f.required)
+            field = forms.ChoiceField(label=f.label, choices=[("", "—"), *f.choices], required=f.required)
         elif f.kind == "int":
             field = forms.IntegerField(label=f.label, required=f.required, min_value=0)
         elif f.kind == "bool":
