@@ -462,7 +462,7 @@ def check_step(file, code, *, date, user=None, data=None, today=None):
 
 def _fresh(file):
     return (
-        DevelopmentFile.objects.select_for_update()
+        DevelopmentFile.objects.select_for_update(of=("self",))
         .select_related("organisation", "member")
         .prefetch_related("steps", "assessments", "notices__objections", "votes", "political_reviews", "trainings")
         .get(pk=file.pk)
@@ -691,7 +691,7 @@ def transfer_file(file, to_org, *, user=None, date=None, reason="") -> Developme
     from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
     date = date or timezone.localdate()
-    file = DevelopmentFile.objects.select_for_update().select_related("organisation", "member").get(pk=file.pk)
+    file = DevelopmentFile.objects.select_for_update(of=("self",)).select_related("organisation", "member").get(pk=file.pk)
     if user is not None:
         require_org_action(user, file.organisation, "change")
         require_org_action(user, to_org, "change")
