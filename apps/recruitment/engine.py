@@ -326,6 +326,14 @@ def _check(name, file, rule, date, data, taken, version, user):
                 "assessments",
                 f"培养教育考察须每{every}个月考察一次（细则第十一条）：自 {fmt(start)} 至 {fmt(date)} 应有{needed}次考察记录，现有{have}次",
             )
+    elif name == "target_assessment":
+        # 测评制: members' and the masses' opinions are heard before listing a target.
+        window = add_months(date, -values["assessment_every_months"])
+        if not any(a.evaluator in ("mass", "member") and window <= a.date <= date for a in file.assessments.all()):
+            _err(
+                "assessments",
+                f"确定发展对象前须听取党员和群众意见（测评制，细则第十三条）：{fmt(window)} 至 {fmt(date)} 之间没有党员或群众测评记录",
+            )
     elif name == "notice":
         notices = [n for n in file.notices.all() if n.purpose == "target"]
         if not notices:

@@ -183,9 +183,13 @@ class Attachment(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     SCOPE_PATH = "file__org_path"
+    AUDIT_EXCLUDE = ("upload",)  # a FieldFile: the history keeps its name (audit_extra)
 
     class Meta:
         verbose_name = verbose_name_plural = "附件"
+
+    def audit_extra(self) -> dict:
+        return {"upload": self.upload.name}
 
     def __str__(self):
         return self.description or self.upload.name

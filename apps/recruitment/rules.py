@@ -250,7 +250,7 @@ STEPS: list[Step] = [
         ("cultivate", "activist_filed"),
         (_i("activist", "min", "activist_to_target_years", article="细则第十三条"),),
         (Field("decided_by", "决定机构", "choice", choices=DECIDED_BY),),
-        checks=("notice",),
+        checks=("target_assessment", "notice"),
         effects=("stage:target",),
         article="细则第十三条",
         records="党员和群众意见、公示结果、支委会会议记录",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.file_new, name="file_new"),
     path("files/<int:pk>/", views.file_detail, name="file_detail"),
     path("files/<int:pk>/steps/<str:code>/", views.step_take, name="step_take"),
+    path("files/<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("files/<int:pk>/vote/", views.vote_new, name="vote_new"),
     path("files/<int:pk>/notice/", views.notice_new, name="notice_new"),
     path("files/<int:pk>/notice/<int:notice_id>/objection/", views.objection_new, name="objection_new"),

@@ -103,6 +103,18 @@ def file_new(request):
 
 
 @login_required
+def attachment_download(request, pk, attachment_id):
+    """Attachments are served through the scope check, never straight from MEDIA_URL."""
+    from django.http import FileResponse
+
+    from .models import Attachment
+
+    f = _file(request, pk)
+    a = get_object_or_404(Attachment, pk=attachment_id, file=f)
+    return FileResponse(a.upload.open("rb"), as_attachment=True, filename=a.upload.name.rsplit("/", 1)[-1])
+
+
+@login_required
 def file_detail(request, pk):
     f = _file(request, pk)
     today = timezone.localdate()

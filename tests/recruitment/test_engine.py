@@ -398,3 +398,13 @@ def test_plan_subtargets_cannot_exceed_total(db, tree):
     with pytest.raises(ValidationError) as exc:
         services.save_plan({"organisation": tree["county"], "kind": "annual", "start_year": 2024, "total": 2, "women": 3})
     assert "不能超过发展总数" in str(exc.value)
+
+
+def test_target_needs_recent_mass_or_member_assessment(tree):
+    from apps.recruitment.models import Assessment
+
+    f = before_step(new_file(tree["branches"][0][0]), "target")
+    Assessment.objects.filter(file=f).update(evaluator="branch")
+    with pytest.raises(ValidationError) as exc:
+        take(f, "target", D(2024, 3, 15), decided_by="committee")
+    assert "须听取党员和群众意见（测评制" in str(exc.value)

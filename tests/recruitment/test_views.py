@@ -202,3 +202,41 @@ def test_settings_page_configure_only(client, users):
     assert RuleVersion.objects.order_by("-id").first().value("notice_workdays") == 7
     assert c.post(reverse("recruitment:settings"), {"form": "holiday", "date": "2026-10-01", "name": "国庆节"}).status_code == 302
     assert Holiday.objects.filter(date=D(2026, 10, 1)).exists()
+
+
+def test_attachment_upload_and_scoped_download(client, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    f = new_file(users["branch"])
+    c = _client(client, users["sec"])
+    upload = SimpleUploadedFile("talk.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    r = c.post(
+        reverse("recruitment:step_take", args=[f.pk, "talk"]),
+        {
+            "date": "2023-01-20",
+            "talker": "王",
+            "talker_role": "secretary",
+            "summary": "谈话",
+            "attachment": upload,
+            "attachment_note": "谈话记录",
+        },
+    )
+    assert r.status_code == 302
+    a = f.attachments.get()
+    assert a.step.code == "talk"
+    url = reverse("recruitment:attachment_download", args=[f.pk, a.pk])
+    assert c.get(url).status_code == 200
+    assert _client(client, users["other"]).get(url).status_code == 404
+
+
+def test_activists_page_fixed_queries(client, users):
+    c = _client(client, users["admin"])
+    before_step(new_file(users["branch"]), "activist_filed")
+    with CaptureQueriesContext(connection) as small:
+        c.get(reverse("recruitment:activists"))
+    for _ in range(5):
+        before_step(new_file(users["branch"]), "activist_filed")
+    with CaptureQueriesContext(connection) as big:
+        r = c.get(reverse("recruitment:activists"))
+    assert 'id="activist-total">6<' in r.content.decode()
+    assert len(big) == len(small)
