@@ -188,11 +188,11 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "附件"
 
-    def audit_extra(self) -> dict:
-        return {"upload": self.upload.name}
-
     def __str__(self):
         return self.description or self.upload.name
+
+    def audit_extra(self) -> dict:
+        return {"upload": self.upload.name}
 
     def audit_org_path(self) -> str:
         return self.file.org_path
