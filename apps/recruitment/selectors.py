@@ -196,7 +196,9 @@ REPORT_COLUMNS = [
     ("applications", "申请入党", "application_date"),
     ("activists", "确定积极分子", "activist_date"),
     ("targets", "确定发展对象", "target_date"),
-    ("admissions", "发展党员", "approval_date"),
+    # Counted by the general meeting date (= join date, as party statistics count them),
+    # once the higher committee has approved the admission.
+    ("admissions", "发展党员", "admission_date"),
     ("conversions", "按期转正", "conversion_date"),
 ]
 
@@ -212,7 +214,9 @@ def monthly_report(org, year: int, month: int) -> dict:
     cond = Q()
     for f in date_fields:
         cond |= Q(**{f"{f}__gte": year_start, f"{f}__lte": month_end})
-    rows = list(DevelopmentFile.objects.filter(cond, org_path__startswith=org.path).values_list("org_path", *date_fields))
+    rows = list(
+        DevelopmentFile.objects.filter(cond, org_path__startswith=org.path).values_list("org_path", *date_fields, "approval_date")
+    )
     plans = {
         p.organisation_id: p
         for p in DevelopmentPlan.objects.filter(kind="annual", start_year=year, organisation__in=units).select_related("organisation")
@@ -230,6 +234,8 @@ def monthly_report(org, year: int, month: int) -> dict:
         for r in mine:
             for i, (key, _label, _f) in enumerate(REPORT_COLUMNS):
                 d = r[i + 1]
+                if key == "admissions" and (r[-1] is None or r[-1] > month_end):
+                    continue  # not yet approved by the end of the month
                 if d and year_start <= d <= month_end:
                     y[key] += 1
                     if d >= month_start:

@@ -377,9 +377,11 @@ def test_plan_progress_and_lagging_units(tree):
         "non_public": 0,
     }
     assert progress[1]["actual"]["total"] == 1
+    may = selectors.monthly_report(committee, 2024, 5)
+    assert next(r for r in may["rows"] if r["org"] == branch)["ytd"]["admissions"] == 0  # approved only in June
     report = selectors.monthly_report(committee, 2024, 6)
     row = next(r for r in report["rows"] if r["org"] == branch)
-    assert row["ytd"]["admissions"] == 1 and row["month"]["admissions"] == 1 and row["expected"] == 6 and row["lagging"]
+    assert row["ytd"]["admissions"] == 1 and row["month"]["admissions"] == 0 and row["expected"] == 6 and row["lagging"]
     other = next(r for r in report["rows"] if r["org"] != branch)
     assert not other["lagging"] and other["plan"] is None
     services.publish_circular(committee, 2024, 6)
