@@ -187,3 +187,18 @@ class MonthForm(forms.Form):
         except ValueError:
             today = timezone.localdate()
             return today.year, today.month
+
+
+class TrainingClassForm(forms.Form):
+    organisation = OrgField(label="举办组织", queryset=None)
+    name = forms.CharField(label="班次名称", max_length=120)
+    start_date = forms.DateField(label="开班日期", widget=forms.DateInput(attrs=DATE))
+    end_date = forms.DateField(label="结业日期", widget=forms.DateInput(attrs=DATE))
+    days = forms.IntegerField(label="天数", min_value=0, initial=3)
+    hours = forms.IntegerField(label="学时", min_value=0, initial=24)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            visible_orgs(user, "change").filter(status="active").exclude(org_type="party_group").order_by("path")
+        )

@@ -214,9 +214,7 @@ def monthly_report(org, year: int, month: int) -> dict:
     cond = Q()
     for f in date_fields:
         cond |= Q(**{f"{f}__gte": year_start, f"{f}__lte": month_end})
-    rows = list(
-        DevelopmentFile.objects.filter(cond, org_path__startswith=org.path).values_list("org_path", *date_fields, "approval_date")
-    )
+    rows = list(DevelopmentFile.objects.filter(cond, org_path__startswith=org.path).values_list("org_path", *date_fields, "approval_date"))
     plans = {
         p.organisation_id: p
         for p in DevelopmentPlan.objects.filter(kind="annual", start_year=year, organisation__in=units).select_related("organisation")

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -427,3 +428,49 @@ def rule_table(request):
                 limits.append(f"第{after.number}步后{rules.amount_text(n, unit)}内{'（可说明原因延后）' if iv.soft else ''}")
         rows.append({"s": s, "limits": limits, "stage": rules.STAGE_LABEL[s.stage]})
     return render(request, "recruitment/rule_table.html", {"rows": rows, "version": version})
+
+
+@login_required
+def training_classes(request):
+    """积极分子培训班 (1–2 a year): attendance counts toward step 11's hours."""
+    from .models import TrainingClass
+
+    form = forms.TrainingClassForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            c = services.create_training_class(form.cleaned_data, user=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"已开设“{c.name}”，请登记参训人员")
+            return redirect("recruitment:training_enrol", c.pk)
+    classes = TrainingClass.objects.restrict(request.user, "view").select_related("organisation").annotate(n=Count("attendance"))[:100]
+    return render(
+        request, "recruitment/training.html", {"classes": classes, "form": form, "can_change": has_action(request.user, "change")}
+    )
+
+
+@login_required
+def training_enrol(request, class_id):
+    from .models import TrainingClass
+
+    c = get_in_scope(TrainingClass.objects.select_related("organisation"), request.user, "view", pk=class_id)
+    candidates = (
+        DevelopmentFile.objects.restrict(request.user, "change")
+        .filter(org_path__startswith=c.organisation.path, status="active", stage__in=("activist", "target"))
+        .exclude(trainings__training_class=c)
+        .select_related("organisation")
+        .order_by("org_path", "id")[:500]
+    )
+    if request.method == "POST":
+        ids = [_int(v, 0) for v in request.POST.getlist("files")]
+        files = list(DevelopmentFile.objects.restrict(request.user, "change").filter(pk__in=ids).select_related("organisation"))
+        try:
+            n = services.enrol(c, files, user=request.user)
+        except ScopeError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已登记{n}人参训")
+        return redirect("recruitment:training_enrol", c.pk)
+    attended = c.attendance.select_related("file").order_by("file__name")[:500]
+    return render(request, "recruitment/training_enrol.html", {"c": c, "candidates": candidates, "attended": attended})

@@ -240,3 +240,29 @@ def test_activists_page_fixed_queries(client, users):
         r = c.get(reverse("recruitment:activists"))
     assert 'id="activist-total">6<' in r.content.decode()
     assert len(big) == len(small)
+
+
+def test_training_class_and_enrolment(client, users):
+    from apps.recruitment.models import TrainingClass, TrainingRecord
+
+    f = before_step(new_file(users["branch"]), "activist_filed")
+    c = _client(client, users["sec"])
+    r = c.post(
+        reverse("recruitment:training"),
+        {
+            "organisation": users["branch"].pk,
+            "name": "2024年第一期",
+            "start_date": "2024-04-01",
+            "end_date": "2024-04-03",
+            "days": 3,
+            "hours": 24,
+        },
+    )
+    assert r.status_code == 302
+    tc = TrainingClass.objects.get()
+    assert _client(client, users["other"]).get(reverse("recruitment:training_enrol", args=[tc.pk])).status_code == 404
+    c = _client(client, users["sec"])
+    assert f.name in c.get(reverse("recruitment:training_enrol", args=[tc.pk])).content.decode()
+    assert c.post(reverse("recruitment:training_enrol", args=[tc.pk]), {"files": [f.pk]}).status_code == 302
+    assert TrainingRecord.objects.get(file=f).hours == 24
+    assert c.get(reverse("recruitment:training")).status_code == 200
