@@ -510,14 +510,11 @@ def take_step(file, code, *, date, user=None, data=None, notes="", today=None) -
 
 
 def _people(file, rule, clean, date):
-    if "contacts" in clean and rule.code == "contacts":
-        FilePerson.objects.bulk_create(
-            [FilePerson(file=file, member_id=pk, role="contact", since=date) for pk in dict.fromkeys(clean["contacts"])]
-        )
-    if "introducers" in clean and rule.code == "introducers":
-        FilePerson.objects.bulk_create(
-            [FilePerson(file=file, member_id=pk, role="introducer", since=date) for pk in dict.fromkeys(clean["introducers"])]
-        )
+    roles = {"contacts": "contact", "introducers": "introducer"}
+    if rule.code in roles and clean.get(rule.code):
+        for pk in dict.fromkeys(clean[rule.code]):
+            person = FilePerson.objects.create(file=file, member_id=pk, role=roles[rule.code], since=date)
+            record_change(person, ChangeLog.Action.CREATE, org_path=file.org_path)
 
 
 def _apply_effect(effect, file, step, clean, user, version):
@@ -534,19 +531,21 @@ def _apply_effect(effect, file, step, clean, user, version):
             file.admission_date = date
             file.probation_end = add_years(date, version.value("probation_years"))
     elif effect == "political_review":
-        PoliticalReview.objects.create(
+        review = PoliticalReview.objects.create(
             file=file,
             date=date,
             conclusion=clean["conclusion"],
             summary=clean.get("summary", ""),
             valid_until=add_years(date, version.value("political_review_valid_years")),
         )
+        record_change(review, ChangeLog.Action.CREATE, org_path=file.org_path)
         file._prefetched_objects_cache.pop("political_reviews", None)
     elif effect == "training":
         if clean.get("days") or clean.get("hours"):
-            TrainingRecord.objects.create(
+            record = TrainingRecord.objects.create(
                 file=file, date=date, days=clean.get("days") or 0, hours=clean.get("hours") or 0, provider=clean.get("provider", "")
             )
+            record_change(record, ChangeLog.Action.CREATE, org_path=file.org_path)
     elif effect == "pre_review":
         pass
     elif effect == "approval":
@@ -712,7 +711,7 @@ def transfer_file(file, to_org, *, user=None, date=None, reason="") -> Developme
     before = snapshot(file)
     from_org = file.organisation
     version = current_version()
-    FileTransfer.objects.create(
+    transfer = FileTransfer.objects.create(
         file=file,
         from_org=from_org,
         to_org=to_org,
@@ -721,6 +720,7 @@ def transfer_file(file, to_org, *, user=None, date=None, reason="") -> Developme
         reason=reason,
         by=str(user) if user else "系统",
     )
+    record_change(transfer, ChangeLog.Action.CREATE, org_path=from_org.path)
     file.organisation = to_org
     file.org_path = to_org.path
     file.save(update_fields=["organisation", "org_path", "updated_at"])

@@ -410,3 +410,15 @@ def test_target_needs_recent_mass_or_member_assessment(tree):
     with pytest.raises(ValidationError) as exc:
         take(f, "target", D(2024, 3, 15), decided_by="committee")
     assert "须听取党员和群众意见（测评制" in str(exc.value)
+
+
+def test_file_paths_follow_a_moved_subtree(tree):
+    from apps.orgs.models import Organisation
+    from apps.orgs.services import move_subtree
+
+    branch = tree["branches"][0][0]
+    f = new_file(branch)
+    move_subtree(branch, tree["committees"][1])
+    branch = Organisation.objects.get(pk=branch.pk)
+    f.refresh_from_db()
+    assert f.org_path == branch.path and branch.path.startswith(tree["committees"][1].path)
