@@ -21,7 +21,7 @@ Choices (seed report 一.1: "2001年以来全县共发展党员2603名 … 保�
   the month's circular is published so lagging units appear on the key list.
 
 Everything is bulk-inserted (no per-record service call): it is a synthetic load by the
-system, recorded as one ChangeLog summary entry on the root.
+system, recorded as one ChangeLog summary entry (on the county's three-year plan).
 """
 
 from __future__ import annotations
@@ -440,6 +440,7 @@ def populate(root_org, rng, as_of: datetime.date) -> dict:
             )
         )
     DevelopmentPlan.objects.bulk_create(plans)
+    county_plan = DevelopmentPlan.objects.get(organisation=root_org, kind="three_year", start_year=as_of.year - 1)
     from .services import publish_circular
 
     publish_circular(root_org, as_of.year, as_of.month)
@@ -454,5 +455,7 @@ def populate(root_org, rng, as_of: datetime.date) -> dict:
         "closed_files": len(sample_ids),
         "steps": len(b.steps),
     }
-    record_change(root_org, ChangeLog.Action.UPDATE, message=f"示范县发展党员数据：{summary}")
+    # One summary history entry for the bulk load (on the county plan, so the base
+    # county's single organisation entry stays single).
+    record_change(county_plan, ChangeLog.Action.CREATE, message=f"示范县发展党员数据：{summary}", org_path=root_org.path)
     return summary
