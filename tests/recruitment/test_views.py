@@ -266,3 +266,22 @@ def test_training_class_and_enrolment(client, users):
     assert c.post(reverse("recruitment:training_enrol", args=[tc.pk]), {"files": [f.pk]}).status_code == 302
     assert TrainingRecord.objects.get(file=f).hours == 24
     assert c.get(reverse("recruitment:training")).status_code == 200
+
+
+def test_monthly_and_plans_pages_fixed_queries(client, users, tree):
+    from apps.recruitment import services
+
+    c = _client(client, users["admin"])
+    services.save_plan({"organisation": tree["committees"][0], "kind": "annual", "start_year": 2024, "total": 5})
+    before_step(new_file(users["branch"]), "higher_talk")
+    urls = [reverse("recruitment:monthly") + "?month=2024-06&view=circular", reverse("recruitment:plans")]
+    with CaptureQueriesContext(connection) as small:
+        for u in urls:
+            assert c.get(u).status_code == 200
+    services.save_plan({"organisation": tree["committees"][1], "kind": "annual", "start_year": 2024, "total": 5})
+    for _ in range(4):
+        before_step(new_file(tree["branches"][1][0]), "higher_talk")
+    with CaptureQueriesContext(connection) as big:
+        for u in urls:
+            assert c.get(u).status_code == 200
+    assert len(big) == len(small)
