@@ -339,6 +339,8 @@ def monthly(request):
     month_form = forms.MonthForm(request.GET)
     year, month = month_form.month_tuple()
     report = selectors.monthly_report(org, year, month)
+    if request.GET.get("format") == "xlsx":
+        return _report_xlsx(report)
     key_list = LaggingUnit.objects.restrict(request.user, "view").filter(cleared_month__isnull=True).select_related("organisation")[:200]
     return render(
         request,
@@ -474,3 +476,29 @@ def training_enrol(request, class_id):
         return redirect("recruitment:training_enrol", c.pk)
     attended = c.attendance.select_related("file").order_by("file__name")[:500]
     return render(request, "recruitment/training_enrol.html", {"c": c, "candidates": candidates, "attended": attended})
+
+
+def _report_xlsx(report):
+    from django.http import HttpResponse
+
+    from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
+
+    headers = ["单位"]
+    for _k, label in report["columns"]:
+        headers += [f"{label}（本月）", f"{label}（累计）"]
+    headers += ["年度计划", "应完成", "状态"]
+    rows = []
+    for r in [*report["rows"]]:
+        cells = [r["org"].name]
+        for k, _label in report["columns"]:
+            cells += [r["month"][k], r["ytd"][k]]
+        state = "滞后单位" if r["lagging"] else ""
+        if r["key_managed_since"]:
+            state += f" 重点管理（{r['key_managed_since']:%Y-%m}起）"
+        cells += [r["plan"] if r["plan"] is not None else "", r["expected"], state.strip()]
+        rows.append(cells)
+    title = f"{report['year']}年{report['month']}月发展党员月报告"
+    buf = write_table(title, headers, rows)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''development-{report['year']:04d}-{report['month']:02d}.xlsx"
+    return response

@@ -285,3 +285,15 @@ def test_monthly_and_plans_pages_fixed_queries(client, users, tree):
         for u in urls:
             assert c.get(u).status_code == 200
     assert len(big) == len(small)
+
+
+def test_monthly_report_xlsx(client, users):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = _client(client, users["admin"]).get(reverse("recruitment:monthly") + "?month=2024-06&format=xlsx")
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb.active
+    assert ws.cell(1, 1).value == "单位" and ws.max_row >= 2
