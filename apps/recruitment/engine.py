@@ -394,6 +394,21 @@ def _check(name, file, rule, date, data, taken, version, user):
         raise KeyError(name)
 
 
+# A failed pre-review (预审不通过) is kept as history and marked superseded, so the
+# higher committee can review again later. A political review that failed or whose
+# validity has lapsed may be repeated before the general meeting (the failed/lapsed one
+# stays as history); until then the later steps name the problem.
+NEGATIVE_RESULTS = {"pre_review": ("result", "fail")}
+
+
+def retake_allowed(file, code, date) -> bool:
+    if code == "political_review":
+        review = _latest_review(file)
+        lapsed = review is not None and (review.conclusion != "pass" or review.valid_until < date)
+        return lapsed and "general_meeting" not in taken_steps(file)
+    return False
+
+
 def _latest_review(file):
     reviews = sorted(file.political_reviews.all(), key=lambda r: (r.date, r.id))
     return reviews[-1] if reviews else None
@@ -455,7 +470,7 @@ def check_step(file, code, *, date, user=None, data=None, today=None):
     if date > today:
         _err("date", f"第{rule.number}步“{rule.name}”的日期不能晚于今天")
     taken = taken_steps(file)
-    if code in taken:
+    if code in taken and not retake_allowed(file, code, date):
         _err("code", f"第{rule.number}步“{rule.name}”已于 {fmt(taken[code].date)} 办理")
     missing = [rules.STEP_BY_CODE[p] for p in rule.prerequisites if p not in taken]
     if missing:
@@ -485,6 +500,9 @@ def take_step(file, code, *, date, user=None, data=None, notes="", today=None) -
     before = snapshot(file)
     performer_name = clean.pop("performer_name", "") or (str(user) if user else "系统")
     performer_role = clean.pop("performer_role", "")
+    previous = taken_steps(file).get(code)
+    if previous is not None:  # a permitted retake: the earlier step stays as history
+        DevelopmentStep.objects.filter(pk=previous.pk).update(superseded=True)
     step = DevelopmentStep.objects.create(
         file=file,
         code=code,
@@ -503,6 +521,11 @@ def take_step(file, code, *, date, user=None, data=None, notes="", today=None) -
     for effect in rule.effects:
         _apply_effect(effect, file, step, clean, user, version)
     _people(file, rule, clean, date)
+    negative = NEGATIVE_RESULTS.get(code)
+    if negative and clean.get(negative[0]) == negative[1]:
+        DevelopmentStep.objects.filter(pk=step.pk).update(superseded=True)
+        step.superseded = True
+        _reload_steps(file)
     refresh_state(file, version=version)
     record_change(step, ChangeLog.Action.CREATE, message=f"第{rule.number}步 {rule.name}")
     record_change(file, ChangeLog.Action.UPDATE, before=before, message=f"办理第{rule.number}步 {rule.name}")

@@ -141,6 +141,8 @@ def test_failed_political_review_blocks_and_expiry_blocks_meeting(tree):
     with pytest.raises(ValidationError) as exc:
         take(f, "branch_review", D(2024, 4, 15), summary="x")
     assert "政治审查结论不合格" in str(exc.value)
+    take(f, "political_review", D(2024, 4, 12), conclusion="pass", summary="补充调查后合格")
+    take(f, "branch_review", D(2024, 4, 15), summary="同意")
 
 
 def test_expired_political_review_blocks_general_meeting(tree):
@@ -151,6 +153,11 @@ def test_expired_political_review_blocks_general_meeting(tree):
     with pytest.raises(ValidationError) as exc:
         take(f, "general_meeting", D(2024, 5, 10))
     assert "有效期至 2024-05-09" in str(exc.value) and "须重新政审" in str(exc.value)
+    with pytest.raises(ValidationError) as exc:  # still valid on 2024-05-09: no second review
+        take(f, "political_review", D(2024, 5, 9), conclusion="pass", summary="复审")
+    assert "已于 2024-04-01 办理" in str(exc.value)
+    take(f, "political_review", D(2024, 5, 10), conclusion="pass", summary="重新政审合格")
+    take(f, "general_meeting", D(2024, 5, 10))
 
 
 def test_pre_review_leaving_unit_and_failed_pre_review(tree):
@@ -162,7 +169,12 @@ def test_pre_review_leaving_unit_and_failed_pre_review(tree):
     take(f, "pre_review", D(2024, 4, 20), result="fail", summary="材料不全")
     with pytest.raises(ValidationError) as exc:
         take(f, "form", D(2024, 4, 25))
-    assert "预审未通过" in str(exc.value)
+    assert "须先完成第13步“上级党委预审”" in str(exc.value)
+    # The failed pre-review stays in the history; after the materials are completed the
+    # higher committee reviews again, and the 入党志愿书 is issued.
+    take(f, "pre_review", D(2024, 5, 6), result="pass", summary="预审合格")
+    take(f, "form", D(2024, 5, 8))
+    assert DevelopmentStep.objects.filter(file=f, code="pre_review", superseded=True).count() == 1
 
 
 def test_general_meeting_needs_passed_vote(tree):
