@@ -179,7 +179,16 @@ def step_take(request, pk, code):
     return render(
         request,
         "recruitment/step_form.html",
-        {"f": f, "rule": rule, "form": form, "due": pending.get(code), "stage": rules.STAGE_LABEL[rule.stage]},
+        {
+            "f": f,
+            "rule": rule,
+            "form": form,
+            "due": pending.get(code),
+            "stage": rules.STAGE_LABEL[rule.stage],
+            "needs_vote": any(c.startswith("vote:") or c == "conversion_vote" for c in rule.checks),
+            "needs_notice": "notice" in rule.checks,
+            "needs_assessment": "assessments" in rule.checks or "target_assessment" in rule.checks,
+        },
         status=status,
     )
 
