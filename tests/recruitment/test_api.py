@@ -110,3 +110,11 @@ def test_plans_and_monthly_report(api, capsys):
     out = capsys.readouterr().out
     assert '"lagging_units"' in out and api["branch"].code in out
     assert D(2024, 6, 1)
+
+
+def test_due_endpoint_scoped(api):
+    f = new_file(api["branch"])
+    r = api["sec"].get(f"/api/recruitment/files/{f.pk}/due/")
+    assert r.status_code == 200 and r.data[0]["code"] == "talk" and r.data[0]["overdue"]
+    assert api["other"].get(f"/api/recruitment/files/{f.pk}/due/").status_code == 404
+    assert api["other"].get(f"/api/recruitment/files/{f.pk}/steps/").status_code == 404

@@ -297,3 +297,48 @@ def test_monthly_report_xlsx(client, users):
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb.active
     assert ws.cell(1, 1).value == "单位" and ws.max_row >= 2
+
+
+def test_other_branch_404_on_objections_circular_and_plans(client, users, tree):
+    from apps.recruitment import services
+
+    f = before_step(new_file(users["branch"]), "target")
+    notice = f.notices.get()
+    objection = services.add_objection(notice, received=D(2024, 3, 5), content="反映问题")
+    services.save_plan({"organisation": users["branch"], "kind": "annual", "start_year": 2024, "total": 3})
+    c = _client(client, users["other"])
+    assert c.get(reverse("recruitment:objection_new", args=[f.pk, notice.pk])).status_code == 404
+    assert (
+        c.post(
+            reverse("recruitment:objection_resolve", args=[f.pk, objection.pk]), {"resolved": "2024-03-06", "resolution": "x"}
+        ).status_code
+        == 404
+    )
+    assert c.post(reverse("recruitment:publish_circular"), {"org": tree["committees"][0].pk, "month": "2024-06"}).status_code == 404
+    page = c.get(reverse("recruitment:plans")).content.decode()
+    assert users["branch"].name not in page
+    page = c.get(reverse("recruitment:monthly") + f"?org={tree['committees'][0].pk}").content.decode()
+    assert users["branch"].name not in page
+    objection.refresh_from_db()
+    assert objection.resolved is None
+
+
+def test_objection_flow_in_the_web(client, users):
+    f = before_step(new_file(users["branch"]), "target")
+    notice = f.notices.get()
+    c = _client(client, users["sec"])
+    assert (
+        c.post(reverse("recruitment:objection_new", args=[f.pk, notice.pk]), {"received": "2024-03-05", "content": "反映问题"}).status_code
+        == 302
+    )
+    r = c.post(reverse("recruitment:step_take", args=[f.pk, "target"]), {"date": "2024-03-15", "decided_by": "committee"})
+    assert "异议尚未核查处理完毕" in r.content.decode()
+    o = notice.objections.get()
+    assert (
+        c.post(reverse("recruitment:objection_resolve", args=[f.pk, o.pk]), {"resolved": "2024-03-06", "resolution": "不属实"}).status_code
+        == 302
+    )
+    assert (
+        c.post(reverse("recruitment:step_take", args=[f.pk, "target"]), {"date": "2024-03-15", "decided_by": "committee"}).status_code
+        == 302
+    )
