@@ -751,3 +751,28 @@ def transfer_file(file, to_org, *, user=None, date=None, reason="") -> Developme
         move_member(file.member, to_org, date=date, reason=f"发展档案转接：{reason}", user=None)
     record_change(file, ChangeLog.Action.UPDATE, before=before, message=f"发展档案转接：{from_org} → {to_org}")
     return file
+
+
+def refresh_all(queryset=None, *, batch: int = 1000, on=None) -> int:
+    """Recompute next step and deadline of active files (after a rule version changes the
+    limits): a constant number of queries per batch. Returns how many files changed."""
+    version = current_version()
+    qs = (queryset if queryset is not None else DevelopmentFile.objects.all()).filter(status=DevelopmentFile.Status.ACTIVE)
+    changed = 0
+    last_id = 0
+    while True:
+        files = list(qs.filter(pk__gt=last_id).order_by("pk").prefetch_related("steps", "assessments")[:batch])
+        if not files:
+            return changed
+        updates = []
+        for f in files:
+            items = due_steps(f, on, version=version)
+            step = items[0].code if items else ""
+            deadlines = [d.deadline for d in items if d.deadline]
+            deadline = min(deadlines) if deadlines else None
+            if (step, deadline) != (f.next_step, f.next_deadline):
+                f.next_step, f.next_deadline = step, deadline
+                updates.append(f)
+        DevelopmentFile.objects.bulk_update(updates, ["next_step", "next_deadline"])
+        changed += len(updates)
+        last_id = files[-1].pk

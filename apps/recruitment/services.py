@@ -448,6 +448,8 @@ def save_rule_version(values: dict, *, note="", user=None) -> RuleVersion:
         raise ValidationError({"values": ["规则取值没有变化"]})
     version = RuleVersion.objects.create(values=clean, note=note or "修订规则取值", created_by=user)
     _audit_create(version, note)
+    # Deadlines shown in lists and to-do items follow the new limits at once.
+    engine.refresh_all()
     return version
 
 

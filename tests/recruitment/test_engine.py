@@ -434,3 +434,15 @@ def test_file_paths_follow_a_moved_subtree(tree):
     branch = Organisation.objects.get(pk=branch.pk)
     f.refresh_from_db()
     assert f.org_path == branch.path and branch.path.startswith(tree["committees"][1].path)
+
+
+def test_new_rule_version_moves_deadlines(tree):
+    from django.core.management import call_command
+
+    f = new_file(tree["branches"][0][0])
+    assert DevelopmentFile.objects.get(pk=f.pk).next_deadline == D(2023, 2, 10)
+    services.save_rule_version({"talk_within_months": 2}, note="谈话期限改为两个月")
+    assert DevelopmentFile.objects.get(pk=f.pk).next_deadline == D(2023, 3, 10)
+    DevelopmentFile.objects.filter(pk=f.pk).update(next_deadline=None)
+    call_command("refresh_development_deadlines", "--org", tree["county"].code)
+    assert DevelopmentFile.objects.get(pk=f.pk).next_deadline == D(2023, 3, 10)
