@@ -446,3 +446,12 @@ def test_new_rule_version_moves_deadlines(tree):
     DevelopmentFile.objects.filter(pk=f.pk).update(next_deadline=None)
     call_command("refresh_development_deadlines", "--org", tree["county"].code)
     assert DevelopmentFile.objects.get(pk=f.pk).next_deadline == D(2023, 3, 10)
+
+
+def test_transfer_of_a_probationary_member_moves_the_member_too(tree):
+    a, b = tree["branches"][0][0], tree["branches"][1][1]
+    f = before_step(new_file(a), "placement")
+    engine.transfer_file(f, b, date=D(2024, 7, 1), reason="工作调动")
+    m = Member.objects.get(pk=DevelopmentFile.objects.get(pk=f.pk).member_id)
+    assert m.organisation == b and m.org_history.get().to_org == b
+    take(DevelopmentFile.objects.get(pk=f.pk), "placement", D(2024, 7, 2))  # the new branch continues
