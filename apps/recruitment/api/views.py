@@ -1,0 +1,175 @@
+"""Scoped REST endpoints: every queryset goes through .restrict(user, action); every
+write goes through the engine/services."""
+
+import datetime
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.scoping import get_in_scope
+from apps.orgs.models import Organisation
+
+from .. import engine, selectors, services
+from ..models import DevelopmentFile, DevelopmentPlan, PublicNotice, Vote
+from . import serializers as s
+
+FILE_PREFETCH = ("steps", "assessments", "notices__objections", "votes", "political_reviews", "trainings")
+
+
+def _file_for(request, pk, action="view"):
+    return get_in_scope(
+        DevelopmentFile.objects.select_related("organisation").prefetch_related(*FILE_PREFETCH), request.user, action, pk=pk
+    )
+
+
+class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """发展档案：列表、详情（含已办理步骤与待办期限）、新建入党申请、办理步骤。"""
+
+    filterset_fields = ["stage", "status", "source"]
+    ordering_fields = ["id", "next_deadline", "application_date"]
+
+    def get_queryset(self):
+        qs = DevelopmentFile.objects.restrict(self.request.user, "view").select_related("organisation").order_by("org_path", "id")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(*FILE_PREFETCH)
+        if self.request.query_params.get("overdue") == "1":
+            qs = qs.filter(next_deadline__lt=datetime.date.today())
+        return qs
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.FileDetailSerializer
+        if self.action == "create":
+            return s.FileCreateSerializer
+        if self.action == "steps":
+            return s.TakeStepSerializer
+        return s.FileSerializer
+
+    @extend_schema(request=s.FileCreateSerializer, responses={201: s.FileSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.FileCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        org = Organisation.objects.filter(pk=data["organisation"]).first()
+        if org is None:
+            raise Http404("组织不存在")
+        data["organisation"] = org
+        f = services.create_file(data, user=request.user)
+        return Response(s.FileSerializer(f).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TakeStepSerializer, responses={201: s.StepSerializer, 200: s.StepSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"])
+    def steps(self, request, pk=None):
+        """GET：已办理步骤；POST：办理一个步骤（由发展党员规则引擎校验顺序、时限、材料与权限）。"""
+        f = _file_for(request, pk)
+        if request.method == "GET":
+            return Response(s.StepSerializer(f.steps.all(), many=True).data)
+        ser = s.TakeStepSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        step = engine.take_step(
+            f,
+            ser.validated_data["code"],
+            date=ser.validated_data["date"],
+            user=request.user,
+            data=ser.validated_data["data"],
+            notes=ser.validated_data["notes"],
+        )
+        return Response(s.StepSerializer(step).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.DueSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def due(self, request, pk=None):
+        """待办步骤及期限（逾期标记）。"""
+        f = _file_for(request, pk)
+        return Response(s.DueSerializer(engine.due_steps(f), many=True).data)
+
+
+class VoteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """支部大会表决（票决制）：法定人数与通过票数由引擎核算。"""
+
+    serializer_class = s.VoteSerializer
+    filterset_fields = ["file", "proposal"]
+
+    def get_queryset(self):
+        return Vote.objects.restrict(self.request.user, "view").order_by("-meeting_date", "-id")
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        f = _file_for(request, ser.validated_data["file"].pk)
+        data = {k: v for k, v in ser.validated_data.items() if k != "file"}
+        vote = services.record_vote(f, data, user=request.user)
+        return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+
+
+class NoticeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """公示（公示制）：结束日期按县工作日日历计算。"""
+
+    serializer_class = s.NoticeSerializer
+    filterset_fields = ["file", "purpose"]
+
+    def get_queryset(self):
+        return PublicNotice.objects.restrict(self.request.user, "view").order_by("-start_date", "-id")
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        f = _file_for(request, ser.validated_data["file"].pk)
+        n = services.create_notice(
+            f,
+            start_date=ser.validated_data["start_date"],
+            place=ser.validated_data.get("place", ""),
+            purpose=ser.validated_data.get("purpose", "target"),
+            user=request.user,
+        )
+        return Response(s.NoticeSerializer(n).data, status=status.HTTP_201_CREATED)
+
+
+class PlanViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """发展党员规划与年度计划；完成情况按发展档案计算。"""
+
+    serializer_class = s.PlanSerializer
+    filterset_fields = ["kind", "start_year"]
+
+    def get_queryset(self):
+        return (
+            DevelopmentPlan.objects.restrict(self.request.user, "view")
+            .select_related("organisation")
+            .order_by("organisation__path", "-start_year")
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        progress = {p["plan"].pk: p["items"] for p in selectors.plan_progress(page)}
+        ser = s.PlanSerializer(page, many=True, context={"progress": progress, "request": request})
+        return self.get_paginated_response(ser.data)
+
+    def create(self, request, *args, **kwargs):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        plan = services.save_plan(dict(ser.validated_data), user=request.user)
+        return Response(s.PlanSerializer(plan, context={"progress": {}}).data, status=status.HTTP_201_CREATED)
+
+
+class MonthlyReportView(APIView):
+    """发展党员月报告：各单位本月与累计数、年度计划、滞后单位。"""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("org", OpenApiTypes.STR, description="组织代码", required=True),
+            OpenApiParameter("month", OpenApiTypes.STR, description="月份 YYYY-MM", required=True),
+        ],
+        responses=s.MonthlyReportSerializer,
+    )
+    def get(self, request):
+        org = get_in_scope(Organisation.objects.all(), request.user, "view", code=request.query_params.get("org", ""))
+        try:
+            d = datetime.datetime.strptime(request.query_params.get("month", ""), "%Y-%m").date()
+        except ValueError:
+            return Response({"month": ["月份格式应为 YYYY-MM"]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(selectors.report_json(selectors.monthly_report(org, d.year, d.month)))

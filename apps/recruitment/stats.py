@@ -1,0 +1,77 @@
+"""Development figures for 党内统计 (called by apps.stats.selectors.party_statistics):
+applicants, activists and development targets (from the files), members developed this
+year and since a date (from the member registry: increase_method "developed", counted
+statuses), with the breakdowns of domain-rules §9. Two aggregate queries."""
+
+import datetime
+
+from django.db.models import Count, Q
+
+from apps.core.dates import add_years
+from apps.members import codes
+from apps.members.models import Member
+
+from .models import DevelopmentFile
+
+DEFAULT_SINCE = datetime.date(2001, 1, 1)
+
+
+def _breakdown_conditions(as_of: datetime.date) -> dict[str, Q]:
+    youth_cutoff = add_years(as_of, -(codes.YOUTH_AGE + 1))  # born after this: 35 or under on as_of
+    cond = {
+        "women": Q(sex="F"),
+        "minorities": ~Q(ethnicity=codes.HAN),
+        "aged_35_or_under": Q(birth_date__gt=youth_cutoff),
+        "college_or_above": Q(education__in=codes.COLLEGE_OR_ABOVE),
+    }
+    for code, _label in codes.OCCUPATION_CHOICES:
+        cond[f"occupation_{code}"] = Q(occupation=code)
+    return cond
+
+
+def _counts(prefix: str, base: Q, as_of) -> dict:
+    aggs = {f"{prefix}total": Count("id", filter=base)}
+    for key, cond in _breakdown_conditions(as_of).items():
+        aggs[f"{prefix}{key}"] = Count("id", filter=base & cond)
+    return aggs
+
+
+def _split(row: dict, prefix: str) -> dict:
+    out = {"total": row[f"{prefix}total"], "occupation": {}}
+    labels = dict(codes.OCCUPATION_CHOICES)
+    for key, value in row.items():
+        if not key.startswith(prefix) or key == f"{prefix}total":
+            continue
+        name = key[len(prefix) :]
+        if name.startswith("occupation_"):
+            out["occupation"][labels[name[len("occupation_") :]]] = value
+        else:
+            out[name] = value
+    return out
+
+
+def contribute(org, as_of: datetime.date, since: datetime.date = DEFAULT_SINCE) -> dict:
+    files = DevelopmentFile.objects.filter(org_path__startswith=org.path, status="active")
+    pipeline = files.aggregate(
+        applicants=Count("id", filter=Q(stage="applicant", application_date__lte=as_of)),
+        activists=Count("id", filter=Q(stage="activist")),
+        targets=Count("id", filter=Q(stage="target")),
+        probationary_in_pipeline=Count("id", filter=Q(stage="probationary")),
+    )
+    year_start = datetime.date(as_of.year, 1, 1)
+    members = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES, increase_method="developed")
+    row = members.aggregate(
+        **_counts("y_", Q(join_date__gte=year_start, join_date__lte=as_of), as_of),
+        **_counts("s_", Q(join_date__gte=since, join_date__lte=as_of), as_of),
+    )
+    return {
+        "development": {
+            "label": "发展党员",
+            "applicants": pipeline["applicants"],
+            "activists": pipeline["activists"],
+            "development_targets": pipeline["targets"],
+            "probationary_in_pipeline": pipeline["probationary_in_pipeline"],
+            "developed_this_year": _split(row, "y_"),
+            "developed_since": {"since": since.isoformat(), **_split(row, "s_")},
+        }
+    }

@@ -1,0 +1,513 @@
+"""Thin web views: parse input, call the engine/services, render. No rule lives here."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.accounts.scoping import ScopeError, get_in_scope, has_action, visible_orgs
+from apps.members.models import Member
+from apps.orgs.models import Organisation
+
+from . import engine, forms, rules, selectors, services
+from .models import DevelopmentFile, DevelopmentPlan, Holiday, LaggingUnit, Objection, PublicNotice, RuleVersion
+
+PAGE_SIZE = 50
+
+
+def _errors(form, exc):
+    if isinstance(exc, ScopeError):
+        form.add_error(None, exc.message)
+        return
+    for field, msgs in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
+def _file(request, pk, action="view"):
+    return get_in_scope(
+        DevelopmentFile.objects.select_related("organisation", "member").prefetch_related(
+            "steps", "assessments", "notices__objections", "votes", "political_reviews", "trainings"
+        ),
+        request.user,
+        action,
+        pk=pk,
+    )
+
+
+class _Page:
+    """A page of rows without COUNT(*) over the whole table: one row more tells if there is a next page."""
+
+    def __init__(self, qs, number, size=PAGE_SIZE):
+        self.number = max(1, number)
+        rows = list(qs[(self.number - 1) * size : self.number * size + 1])
+        self.has_next = len(rows) > size
+        self.has_previous = self.number > 1
+        self.rows = rows[:size]
+
+
+def _int(value, default=1):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@login_required
+def file_list(request):
+    g = request.GET
+    org = None
+    if g.get("org"):
+        org = visible_orgs(request.user).filter(pk=_int(g.get("org"), 0)).first()
+    qs = selectors.files_for(
+        request.user,
+        stage=g.get("stage", ""),
+        org=org,
+        overdue=g.get("overdue") == "1",
+        status=g.get("status", "active"),
+        q=g.get("q", "").strip(),
+    )
+    page = _Page(qs, _int(g.get("page")))
+    resp = selectors.responsibility(page.rows)
+    rows = [{"f": f, **resp[f.pk]} for f in page.rows]
+    return render(
+        request,
+        "recruitment/file_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "stages": rules.FILE_STAGES,
+            "statuses": DevelopmentFile.Status.choices,
+            "orgs": visible_orgs(request.user).filter(depth__lte=3).exclude(org_type="party_group").order_by("path")[:300],
+            "today": timezone.localdate(),
+            "can_change": has_action(request.user, "change"),
+            "query": g,
+        },
+    )
+
+
+@login_required
+def file_new(request):
+    form = forms.FileForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            f = services.create_file(form.cleaned_data, user=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"已为{f.name}建立发展档案")
+            return redirect("recruitment:file_detail", f.pk)
+    return render(request, "recruitment/form.html", {"form": form, "title": "新建入党申请", "multipart": False})
+
+
+@login_required
+def attachment_download(request, pk, attachment_id):
+    """Attachments are served through the scope check, never straight from MEDIA_URL."""
+    from django.http import FileResponse
+
+    from .models import Attachment
+
+    f = _file(request, pk)
+    a = get_object_or_404(Attachment, pk=attachment_id, file=f)
+    return FileResponse(a.upload.open("rb"), as_attachment=True, filename=a.upload.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def file_detail(request, pk):
+    f = _file(request, pk)
+    today = timezone.localdate()
+    chart = engine.flowchart(f, today)
+    return render(
+        request,
+        "recruitment/file_detail.html",
+        {
+            "f": f,
+            "chart": chart,
+            "stages": rules.STAGES,
+            "due": engine.due_steps(f, today),
+            "people": f.people.select_related("member").order_by("role", "id"),
+            "transfers": f.transfers.select_related("from_org", "to_org"),
+            "attachments": f.attachments.select_related("step"),
+            "form_issued": any(r["rule"].code == "pre_review" and r["step"] and r["step"].data.get("result") == "pass" for r in chart),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def step_take(request, pk, code):
+    f = _file(request, pk)
+    rule = rules.STEP_BY_CODE.get(code)
+    if rule is None:
+        raise Http404("步骤不存在")
+    members_qs = Member.objects.restrict(request.user, "view").filter(
+        member_type="full", status="normal", org_path__startswith=f.org_path[:8]
+    )
+    form_class = forms.step_form_class(rule, members_qs=members_qs)
+    form = form_class(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            step = engine.take_step(
+                f,
+                code,
+                date=form.cleaned_data["date"],
+                user=request.user,
+                data=forms.step_data(rule, form.cleaned_data),
+                notes=form.cleaned_data.get("notes", ""),
+            )
+            if form.cleaned_data.get("attachment"):
+                services.add_attachment(
+                    f,
+                    form.cleaned_data["attachment"],
+                    description=form.cleaned_data.get("attachment_note", ""),
+                    step=step,
+                    user=request.user,
+                )
+        except ScopeError as exc:
+            _errors(form, exc)
+            status = 403
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"第{rule.number}步“{rule.name}”已办理")
+            return redirect("recruitment:file_detail", f.pk)
+    pending = {d.code: d for d in engine.due_steps(f)}
+    return render(
+        request,
+        "recruitment/step_form.html",
+        {
+            "f": f,
+            "rule": rule,
+            "form": form,
+            "due": pending.get(code),
+            "stage": rules.STAGE_LABEL[rule.stage],
+            "needs_vote": any(c.startswith("vote:") or c == "conversion_vote" for c in rule.checks),
+            "needs_notice": "notice" in rule.checks,
+            "needs_assessment": "assessments" in rule.checks or "target_assessment" in rule.checks,
+        },
+        status=status,
+    )
+
+
+@login_required
+def vote_new(request, pk):
+    f = _file(request, pk)
+    form = forms.VoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_vote(f, form.cleaned_data, user=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "表决结果已记录")
+            return redirect("recruitment:file_detail", f.pk)
+    return render(
+        request,
+        "recruitment/form.html",
+        {
+            "form": form,
+            "title": f"{f.name}：支部大会表决（票决制）",
+            "f": f,
+            "help": "实到有表决权的正式党员须超过应到人数的半数；赞成票须超过应到人数的半数，决议方为通过。",
+        },
+    )
+
+
+@login_required
+def notice_new(request, pk):
+    f = _file(request, pk)
+    form = forms.NoticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.create_notice(f, user=request.user, **form.cleaned_data)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"公示已发布，{n.workdays}个工作日，至 {n.end_date:%Y-%m-%d}")
+            return redirect("recruitment:file_detail", f.pk)
+    workdays = engine.current_version().value("notice_workdays")
+    return render(
+        request,
+        "recruitment/form.html",
+        {"form": form, "title": f"{f.name}：发布公示", "f": f, "help": f"公示期{workdays}个工作日（节假日不计，调休日计入）"},
+    )
+
+
+@login_required
+def objection_new(request, pk, notice_id):
+    f = _file(request, pk)
+    notice = get_object_or_404(PublicNotice, pk=notice_id, file=f)
+    form = forms.ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_objection(notice, user=request.user, **form.cleaned_data)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "异议已登记；处理完毕前不能办理下一步")
+            return redirect("recruitment:file_detail", f.pk)
+    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：登记公示异议", "f": f})
+
+
+@login_required
+def objection_resolve(request, pk, objection_id):
+    f = _file(request, pk)
+    objection = get_object_or_404(Objection, pk=objection_id, notice__file=f)
+    form = forms.ResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resolve_objection(objection, user=request.user, **form.cleaned_data)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "异议处理结果已记录")
+            return redirect("recruitment:file_detail", f.pk)
+    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：处理公示异议", "f": f, "help": objection.content})
+
+
+@login_required
+def assessment_new(request, pk):
+    f = _file(request, pk)
+    form = forms.AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_assessment(f, user=request.user, **form.cleaned_data)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "考察测评已记录")
+            return redirect("recruitment:file_detail", f.pk)
+    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：考察测评（测评制）", "f": f})
+
+
+@login_required
+def transfer(request, pk):
+    f = _file(request, pk)
+    form = forms.TransferForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            engine.transfer_file(
+                f, form.cleaned_data["to_org"], user=request.user, date=form.cleaned_data["date"], reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "发展档案已转接，培养时间连续计算")
+            return redirect("recruitment:file_detail", f.pk)
+    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：转接发展档案", "f": f})
+
+
+@login_required
+def activists(request):
+    org = None
+    if request.GET.get("org"):
+        org = visible_orgs(request.user).filter(pk=_int(request.GET.get("org"), 0)).first()
+    org = org or selectors.default_org(request.user)
+    if org is None:
+        raise Http404("没有可查看的组织")
+    db = selectors.activist_database(org)
+    qs = selectors.files_for(request.user, stage="activist", org=org, q=request.GET.get("q", "").strip())
+    if request.GET.get("source"):
+        qs = qs.filter(source=request.GET["source"])
+    page = _Page(qs, _int(request.GET.get("page")))
+    return render(request, "recruitment/activists.html", {"db": db, "page": page, "sources": rules.SOURCES, "query": request.GET})
+
+
+@login_required
+def plans(request):
+    qs = (
+        DevelopmentPlan.objects.restrict(request.user, "view")
+        .select_related("organisation")
+        .order_by("organisation__path", "-start_year")[:200]
+    )
+    progress = selectors.plan_progress(qs)
+    form = forms.PlanForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_plan(form.cleaned_data, user=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "发展计划已保存")
+            return redirect("recruitment:plans")
+    return render(request, "recruitment/plans.html", {"progress": progress, "form": form, "can_change": has_action(request.user, "change")})
+
+
+@login_required
+def monthly(request):
+    org = None
+    if request.GET.get("org"):
+        org = visible_orgs(request.user).filter(pk=_int(request.GET.get("org"), 0)).first()
+    org = org or selectors.default_org(request.user)
+    if org is None:
+        raise Http404("没有可查看的组织")
+    month_form = forms.MonthForm(request.GET)
+    year, month = month_form.month_tuple()
+    report = selectors.monthly_report(org, year, month)
+    if request.GET.get("format") == "xlsx":
+        return _report_xlsx(report)
+    key_list = LaggingUnit.objects.restrict(request.user, "view").filter(cleared_month__isnull=True).select_related("organisation")[:200]
+    return render(
+        request,
+        "recruitment/monthly.html",
+        {
+            "r": report,
+            "key_list": key_list,
+            "month_value": f"{year:04d}-{month:02d}",
+            "circular": request.GET.get("view") == "circular",
+            "can_publish": has_action(request.user, "approve"),
+            "orgs": visible_orgs(request.user).filter(depth__lte=2).order_by("path")[:100],
+        },
+    )
+
+
+@login_required
+@require_POST
+def publish_circular(request):
+    org = get_in_scope(Organisation.objects.all(), request.user, "view", pk=_int(request.POST.get("org"), 0))
+    year, month = forms.MonthForm(request.POST).month_tuple()
+    try:
+        report = services.publish_circular(org, year, month, user=request.user)
+    except ScopeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{year}年{month}月发展党员通报已发布，滞后单位{len(report['lagging'])}个")
+    return redirect(f"/recruitment/monthly/?org={org.pk}&month={year:04d}-{month:02d}&view=circular")
+
+
+@login_required
+def rule_settings(request):
+    if not has_action(request.user, "configure"):
+        raise Http404("无权访问")
+    version = engine.current_version()
+    form_class = forms.settings_form_class()
+    form = form_class(request.POST if request.POST.get("form") == "rules" else None, initial=version.all_values())
+    holiday_form = forms.HolidayForm(request.POST if request.POST.get("form") == "holiday" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "rules" and form.is_valid():
+                values = {k: v for k, v in form.cleaned_data.items() if k != "note"}
+                v = services.save_rule_version(values, note=form.cleaned_data["note"], user=request.user)
+                messages.success(request, f"已保存为规则{v}，此后办理的步骤按新版本执行")
+                return redirect("recruitment:settings")
+            if request.POST.get("form") == "holiday" and holiday_form.is_valid():
+                services.save_holiday(user=request.user, **holiday_form.cleaned_data)
+                messages.success(request, "节假日日历已更新")
+                return redirect("recruitment:settings")
+            if request.POST.get("form") == "delete_holiday":
+                h = get_object_or_404(Holiday, pk=_int(request.POST.get("id"), 0))
+                services.delete_holiday(h, user=request.user)
+                messages.success(request, "已删除")
+                return redirect("recruitment:settings")
+        except ScopeError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            _errors(form if request.POST.get("form") == "rules" else holiday_form, exc)
+    year = timezone.localdate().year
+    return render(
+        request,
+        "recruitment/settings.html",
+        {
+            "form": form,
+            "holiday_form": holiday_form,
+            "version": version,
+            "versions": RuleVersion.objects.select_related("created_by")[:20],
+            "holidays": Holiday.objects.filter(date__year__gte=year - 1)[:200],
+            "steps": rules.STEPS,
+        },
+    )
+
+
+@login_required
+def rule_table(request):
+    """The rule table as a readable page (流程图 of the 25 steps with their limits)."""
+    version = engine.current_version()
+    values = version.all_values()
+    rows = []
+    for s in rules.STEPS:
+        limits = []
+        for iv in s.intervals:
+            n, unit = iv.amount(values)
+            after = rules.STEP_BY_CODE[iv.after]
+            if iv.kind == "min" and n:
+                limits.append(f"第{after.number}步满{rules.amount_text(n, unit)}后")
+            elif iv.kind == "max":
+                limits.append(f"第{after.number}步后{rules.amount_text(n, unit)}内{'（可说明原因延后）' if iv.soft else ''}")
+        rows.append({"s": s, "limits": limits, "stage": rules.STAGE_LABEL[s.stage]})
+    return render(request, "recruitment/rule_table.html", {"rows": rows, "version": version})
+
+
+@login_required
+def training_classes(request):
+    """积极分子培训班 (1–2 a year): attendance counts toward step 11's hours."""
+    from .models import TrainingClass
+
+    form = forms.TrainingClassForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            c = services.create_training_class(form.cleaned_data, user=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"已开设“{c.name}”，请登记参训人员")
+            return redirect("recruitment:training_enrol", c.pk)
+    classes = TrainingClass.objects.restrict(request.user, "view").select_related("organisation").annotate(n=Count("attendance"))[:100]
+    return render(
+        request, "recruitment/training.html", {"classes": classes, "form": form, "can_change": has_action(request.user, "change")}
+    )
+
+
+@login_required
+def training_enrol(request, class_id):
+    from .models import TrainingClass
+
+    c = get_in_scope(TrainingClass.objects.select_related("organisation"), request.user, "view", pk=class_id)
+    candidates = (
+        DevelopmentFile.objects.restrict(request.user, "change")
+        .filter(org_path__startswith=c.organisation.path, status="active", stage__in=("activist", "target"))
+        .exclude(trainings__training_class=c)
+        .select_related("organisation")
+        .order_by("org_path", "id")[:500]
+    )
+    if request.method == "POST":
+        ids = [_int(v, 0) for v in request.POST.getlist("files")]
+        files = list(DevelopmentFile.objects.restrict(request.user, "change").filter(pk__in=ids).select_related("organisation"))
+        try:
+            n = services.enrol(c, files, user=request.user)
+        except ScopeError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已登记{n}人参训")
+        return redirect("recruitment:training_enrol", c.pk)
+    attended = c.attendance.select_related("file").order_by("file__name")[:500]
+    return render(request, "recruitment/training_enrol.html", {"c": c, "candidates": candidates, "attended": attended})
+
+
+def _report_xlsx(report):
+    from django.http import HttpResponse
+
+    from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
+
+    headers = ["单位"]
+    for _k, label in report["columns"]:
+        headers += [f"{label}（本月）", f"{label}（累计）"]
+    headers += ["年度计划", "应完成", "状态"]
+    rows = []
+    for r in [*report["rows"]]:
+        cells = [r["org"].name]
+        for k, _label in report["columns"]:
+            cells += [r["month"][k], r["ytd"][k]]
+        state = "滞后单位" if r["lagging"] else ""
+        if r["key_managed_since"]:
+            state += f" 重点管理（{r['key_managed_since']:%Y-%m}起）"
+        cells += [r["plan"] if r["plan"] is not None else "", r["expected"], state.strip()]
+        rows.append(cells)
+    title = f"{report['year']}年{report['month']}月发展党员月报告"
+    buf = write_table(title, headers, rows)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''development-{report['year']:04d}-{report['month']:02d}.xlsx"
+    return response
