@@ -102,13 +102,14 @@ STATUS_CHOICES = [
     ("removed", "出党·除名"),
     ("expelled", "出党·开除"),
     ("self_withdrawal", "出党·自行脱党"),
+    ("cancelled_probation", "出党·取消预备党员资格"),
     ("deceased", "死亡"),
 ]
 # Statuses still counted in the organisation's membership (党内统计 counts members whose
 # formal membership sits in the organisation: normal, mobile and lost-contact members).
 COUNTED_STATUSES = ["normal", "mobile", "lost_contact"]
 # Statuses that end a record's activity (its ID number may be reused by a new record).
-ENDED_STATUSES = ["withdrawn", "removed", "expelled", "self_withdrawal", "deceased"]
+ENDED_STATUSES = ["withdrawn", "removed", "expelled", "self_withdrawal", "cancelled_probation", "deceased"]
 ACTIVE_STATUSES = ["normal", "mobile", "lost_contact", "suspended"]
 
 CATEGORY_CHOICES = [

@@ -53,7 +53,7 @@ class Member(models.Model):
     join_date = models.DateField("入党日期", db_index=True, help_text="接收为预备党员的日期")
     conversion_date = models.DateField("转正日期", null=True, blank=True)
     member_type = models.CharField("人员类别", max_length=16, choices=codes.MEMBER_TYPE_CHOICES, db_index=True)
-    status = models.CharField("党籍状态", max_length=16, choices=codes.STATUS_CHOICES, default="normal", db_index=True)
+    status = models.CharField("党籍状态", max_length=24, choices=codes.STATUS_CHOICES, default="normal", db_index=True)
     status_since = models.DateField("状态变更日期", null=True, blank=True)
     lost_contact_reason = models.CharField("失联原因", max_length=24, choices=codes.LOST_CONTACT_REASONS, blank=True)
     increase_method = models.CharField("增加方式", max_length=16, choices=codes.INCREASE_METHOD_CHOICES, default="other")
@@ -144,8 +144,8 @@ class MemberStatusChange(models.Model):
     """Dated history of a member's 党籍状态."""
 
     member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="status_history")
-    from_status = models.CharField("原状态", max_length=16, choices=codes.STATUS_CHOICES, blank=True)
-    to_status = models.CharField("新状态", max_length=16, choices=codes.STATUS_CHOICES)
+    from_status = models.CharField("原状态", max_length=24, choices=codes.STATUS_CHOICES, blank=True)
+    to_status = models.CharField("新状态", max_length=24, choices=codes.STATUS_CHOICES)
     date = models.DateField("日期")
     reason = models.CharField("原因", max_length=200, blank=True)
     recorded_by = models.CharField("记录人", max_length=150, blank=True)

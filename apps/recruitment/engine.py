@@ -15,7 +15,6 @@ from apps.accounts.scoping import ScopeError, can_act_on_org, require_org_action
 from apps.core.audit import record_change, snapshot
 from apps.core.dates import add_months, add_years
 from apps.core.models import ChangeLog
-from apps.members import codes as member_codes
 from apps.members.idnumber import age_on
 
 from . import rules
@@ -31,11 +30,9 @@ from .models import (
     Vote,
 )
 
-# Cancelling probationary membership is not a sanction (党章第七条). The shared status list
-# has no dedicated code yet; "withdrawn" (出党·退党) is the ended status closest in effect
-# (not counted, ID number reusable) and the status change carries the reason
-# "取消预备党员资格（非处分）". If members.codes gains "cancelled_probation", it is used.
-CANCEL_STATUS = "cancelled_probation" if "cancelled_probation" in dict(member_codes.STATUS_CHOICES) else "withdrawn"
+# Cancelling probationary membership is not a sanction (党章第七条): its own ended status
+# (not counted, ID number reusable), distinct from 退党/除名/开除.
+CANCEL_STATUS = "cancelled_probation"
 CANCEL_REASON = "取消预备党员资格（不属于党纪处分，党章第七条）"
 
 

@@ -191,6 +191,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationStatusEnum": "apps.orgs.models.Organisation.Status",
         "MemberStatusEnum": "apps.members.codes.STATUS_CHOICES",
+        "DevelopmentFileStatusEnum": "apps.recruitment.models.DevelopmentFile.Status",
     },
 }
 
