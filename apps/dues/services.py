@@ -639,7 +639,7 @@ def hand_over(org: Organisation, year_month, *, amount, handed_on=None, differen
     if diff != ZERO and not (difference_note or "").strip():
         _fail("difference_note", f"上交金额{amount}元与实收合计{coll.total_in_hand}元相差{diff}元，须说明差额原因")
     coll.difference_note = (difference_note or "").strip()[:300]
-    coll.handed_to = org.get_parent()
+    coll.handed_to = Organisation.objects.get_parent(org)
     coll.handed_on = handed_on
     coll.handed_by = _actor_name(user)
     coll.status = Collection.Status.HANDED_OVER
