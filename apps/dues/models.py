@@ -84,19 +84,27 @@ class DuesLine(_OrgScoped):
 
     SETTLED = (Status.PAID, Status.EXEMPT, Status.PAID_ELSEWHERE)
 
-    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="dues_lines")
+    # The big table: indexes kept to what the queries use (member+month unique,
+    # path+month, organisation+month); the other foreign keys are not indexed.
+    organisation = models.ForeignKey("orgs.Organisation", verbose_name="党组织", on_delete=models.PROTECT, related_name="+", db_index=False)
+    org_path = models.CharField(max_length=255, editable=False)
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="dues_lines", db_index=False)
     month = models.DateField("月份")
     category = models.CharField("党费类别", max_length=16, choices=rules.CATEGORY_CHOICES)
     base = models.DecimalField("缴纳基数", null=True, blank=True, **MONEY)
     rate = models.DecimalField("比例", null=True, blank=True, max_digits=6, decimal_places=4)
     standard_amount = models.DecimalField("按规定应交", **MONEY)
     amount_due = models.DecimalField("应交金额", **MONEY)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.UNPAID, db_index=True)
-    reduction = models.ForeignKey("Reduction", verbose_name="减免", null=True, blank=True, on_delete=models.SET_NULL, related_name="lines")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.UNPAID)
+    reduction = models.ForeignKey(
+        "Reduction", verbose_name="减免", null=True, blank=True, on_delete=models.SET_NULL, related_name="lines", db_index=False
+    )
     paid_elsewhere = models.BooleanField("在流入地缴纳", default=False)
     paid_elsewhere_note = models.CharField("缴纳地说明", max_length=120, blank=True)
     paid_on = models.DateField("缴纳日期", null=True, blank=True)
-    payment = models.ForeignKey("Payment", verbose_name="缴费记录", null=True, blank=True, on_delete=models.SET_NULL, related_name="lines")
+    payment = models.ForeignKey(
+        "Payment", verbose_name="缴费记录", null=True, blank=True, on_delete=models.SET_NULL, related_name="lines", db_index=False
+    )
 
     SCOPE_MEMBER = "member_id"
 
@@ -152,6 +160,7 @@ class Payment(_OrgScoped):
     class Meta:
         verbose_name = verbose_name_plural = "党费缴纳记录"
         ordering = ["-paid_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "paid_on"], name="dues_payment_org_paid_idx")]
 
     def __str__(self):
         return f"{self.member} {self.first_month:%Y-%m}～{self.last_month:%Y-%m} {self.amount}元"
@@ -162,7 +171,7 @@ class PaymentMonth(models.Model):
     two concurrent payments of the same month impossible."""
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="months")
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField("月份")
     amount = models.DecimalField("金额", **MONEY)
 

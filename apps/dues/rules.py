@@ -225,6 +225,11 @@ def quarter_average(incomes) -> Decimal:
     return round_fen(sum(values, Decimal("0")) / QUARTER_MONTHS)
 
 
+def money(value) -> Decimal:
+    """A database SUM as yuan to the fen (SQLite sums decimals in floating point)."""
+    return round_fen(Decimal(str(value))) if value is not None else Decimal("0.00")
+
+
 def rate_label(rate: Decimal | None) -> str:
     if rate is None:
         return "定额"

@@ -136,8 +136,8 @@ def child_summaries(org: Organisation, month: datetime.date) -> list[dict]:
         out.append(
             {
                 "org": child,
-                "due": r.get("due") or ZERO,
-                "paid": r.get("paid") or ZERO,
+                "due": rules.money(r.get("due")),
+                "paid": rules.money(r.get("paid")),
                 "lines": lines,
                 "settled": settled,
                 "rate": round(100 * settled / lines, 1) if lines else None,
@@ -170,7 +170,7 @@ def disclosure(org: Organisation, year: int, as_of: datetime.date) -> list[dict]
         out.append(
             {
                 "org": o,
-                "collected": r["collected"] or ZERO,
+                "collected": rules.money(r["collected"]),
                 "members": r["members"],
                 "rate": round(100 * r["settled"] / r["lines"], 1) if r["lines"] else None,
             }

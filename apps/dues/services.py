@@ -605,10 +605,10 @@ def collection_figures(org: Organisation, month: datetime.date) -> dict:
         Collection.objects.filter(handed_to=org, month=month).exclude(status=Collection.Status.OPEN).aggregate(s=Sum("handed_over"))["s"]
     )
     return {
-        "expected": expected or ZERO,
-        "collected": collected or ZERO,
-        "voluntary": voluntary or ZERO,
-        "received_from_below": received or ZERO,
+        "expected": rules.money(expected),
+        "collected": rules.money(collected),
+        "voluntary": rules.money(voluntary),
+        "received_from_below": rules.money(received),
     }
 
 
@@ -691,9 +691,8 @@ def record_annual_remittance(
         _fail("rate", "上缴比例应在0到1之间（如 0.05 表示5%）")
     amount = rules.parse_money(amount_remitted, "amount_remitted", "实际上缴金额")
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    total = (
-        Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=first, paid_on__lte=last).aggregate(s=Sum("amount"))["s"] or ZERO
-    )
+    total = Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=first, paid_on__lte=last).aggregate(s=Sum("amount"))["s"]
+    total = rules.money(total)
     rem = AnnualRemittance.objects.select_for_update().filter(organisation=org, year=year).first()
     before = snapshot(rem) if rem else None
     rem = rem or AnnualRemittance(organisation=org, org_path=org.path, year=year)
