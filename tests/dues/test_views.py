@@ -233,3 +233,34 @@ def mo_next(month):
     from apps.dues import months as mo
 
     return mo.shift(month, 1)
+
+
+@pytest.mark.parametrize("page", ["dues:arrears", "dues:reductions", "dues:collections", "dues:disclosure", "dues:member"])
+def test_list_pages_run_a_fixed_number_of_queries(client, tree, page):
+    import random
+
+    from apps.dues import demo
+
+    county = tree["county"]
+    admin = make_user("county_admin", county)
+    client.force_login(admin)
+    counts = []
+    for n in (3, 30):
+        for _ in range(n):
+            make_member(tree["branches"][0][0], occupation="farmer")
+        from apps.dues import models as dm
+
+        for model in (dm.PaymentMonth, dm.DuesLine, dm.Payment, dm.ArrearsCase, dm.Reduction, dm.Collection, dm.IncomeDeclaration):
+            model.objects.all().delete()
+        for model in (dm.LedgerMonth, dm.VoluntaryPayment, dm.AnnualRemittance):
+            model.objects.all().delete()
+        from django.utils import timezone
+
+        demo.populate(county, random.Random(n), timezone.localdate())
+        member = DuesLine.objects.order_by("-id").first().member
+        url = reverse(page, args=[member.pk]) if page == "dues:member" else reverse(page)
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
