@@ -81,17 +81,19 @@ def arrears_counts(lines, as_of: datetime.date) -> dict:
     return counts
 
 
-def ledger(org: Organisation, month: datetime.date, *, limit: int = 1000) -> dict:
+def ledger(org: Organisation, month: datetime.date, *, limit: int = 1000, subtree: bool = False) -> dict:
     """The branch ledger of one month: lines with member, payment and "paid up to", the
-    totals, and the members still lacking a declared base. Four queries."""
+    totals, and the members still lacking a declared base. Four queries (subtree=True:
+    every line under org, for exports; "paid up to" then takes one query per 5000 lines)."""
     from .services import paid_up_to_map
 
-    lines = list(
-        DuesLine.objects.filter(organisation=org, month=month)
-        .select_related("member", "payment")
-        .order_by("member__name_pinyin", "member_id")[:limit]
-    )
-    paid_up = paid_up_to_map([line.member_id for line in lines]) if lines else {}
+    qs = DuesLine.objects.filter(org_path__startswith=org.path) if subtree else DuesLine.objects.filter(organisation=org)
+    order = ("org_path", "member__name_pinyin", "member_id") if subtree else ("member__name_pinyin", "member_id")
+    lines = list(qs.filter(month=month).select_related("member", "payment", "organisation").order_by(*order)[:limit])
+    paid_up = {}
+    ids = [line.member_id for line in lines]
+    for i in range(0, len(ids), 5000):
+        paid_up.update(paid_up_to_map(ids[i : i + 5000]))
     for line in lines:
         line.paid_up_to = paid_up.get(line.member_id)
     missing = list(

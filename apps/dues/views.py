@@ -172,9 +172,11 @@ def export(request):
     if org is None:
         raise Http404("您没有可导出的党组织")
     month = _month(request)
-    data = selectors.ledger(org, month, limit=100_000)
+    subtree = bool(org.numchild)
+    data = selectors.ledger(org, month, limit=200_000, subtree=subtree)
     rows = [
         [
+            *([line.organisation.name] if subtree else []),
             line.member.name,
             line.base if line.base is not None else "",
             line.rate_label,
@@ -186,7 +188,10 @@ def export(request):
         for line in data["lines"]
     ]
     headers = ["党员", "缴纳基数（元）", "比例", "应交金额（元）", "实交（元）", "缴纳日期", "交至（年月）"]
-    out = write_table(f"{month:%Y-%m}党费台账", headers, rows, widths=[12, 14, 8, 14, 12, 12, 12])
+    widths = [12, 14, 8, 14, 12, 12, 12]
+    if subtree:
+        headers, widths = ["党组织", *headers], [30, *widths]
+    out = write_table(f"{month:%Y-%m}党费台账", headers, rows, widths=widths)
     AccessLog.record(
         AccessLog.Kind.EXPORT, target=f"{org.name}{mo.label(month)}党费台账", org_path=org.path, rows=len(rows), month=f"{month:%Y-%m}"
     )

@@ -264,3 +264,10 @@ def test_list_pages_run_a_fixed_number_of_queries(client, tree, page):
             assert client.get(url).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_committee_export_covers_the_subtree(client, tree, setup, organiser, month):
+    login(client, organiser)
+    r = client.get(reverse("dues:export"), {"org": tree["committees"][0].pk, "month": f"{month:%Y-%m}"})
+    rows = list(load_workbook(io.BytesIO(r.content)).active.values)
+    assert rows[0][0] == "党组织" and rows[1][0] == setup["line"].organisation.name and rows[1][1] == setup["member"].name
