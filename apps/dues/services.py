@@ -5,6 +5,7 @@ the rule), scoping (require_org_action) and audit entry (record_change)."""
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -325,10 +326,10 @@ def _lock_lines(member: Member, months: list[datetime.date], today) -> list[Dues
     advance, a month not yet generated) are created at the member's organisation."""
     missing = set(months) - set(DuesLine.objects.filter(member=member, month__in=months).values_list("month", flat=True))
     if missing:
-        org = member.organisation
+        anywhere = SimpleNamespace(path="")  # charged wherever the member was held that month
         for month in sorted(missing):
             result = GenerationResult(month=month)
-            lines = build_lines({member.pk: member}, month, org, result)
+            lines = build_lines({member.pk: member}, month, anywhere, result)
             if result.missing_declaration:
                 _fail("months", f"{member.name}尚未申报党费缴纳基数，无法计算{mo.label(month)}应交金额，请先登记基数")
             DuesLine.objects.bulk_create(lines, ignore_conflicts=True)

@@ -287,3 +287,23 @@ def test_voluntary_payment_flag(branch):
     with pytest.raises(ValidationError):
         services.record_voluntary_payment(m, amount="-5")
     assert VoluntaryPayment.objects.count() == 2
+
+
+def test_back_payment_of_a_month_before_a_transfer_is_charged_at_the_old_branch(tree, branch):
+    other = tree["branches"][0][1]
+    m = salaried(branch, "4000")
+    member_services.move_member(m, other, date=datetime.date(2026, 3, 10))
+    services.record_payment(m, months=["2026-03", "2026-04"], amount="80.00", today=TODAY)
+    assert line(m, "2026-03").organisation == branch and line(m, "2026-04").organisation == other
+
+
+def test_org_paths_follow_a_subtree_move(tree, branch):
+    from apps.orgs.services import move_subtree
+
+    m = salaried(branch, "4000")
+    services.generate_month(branch, "2026-02", today=TODAY)
+    services.record_payment(m, months=["2026-02"], amount="40.00", today=TODAY)
+    moved = move_subtree(branch, tree["committees"][1])
+    assert line(m, "2026-02").org_path == moved.path
+    assert Payment.objects.get().org_path == moved.path
+    assert IncomeDeclaration.objects.get().org_path == moved.path
