@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import ScopeError, get_in_scope, has_action, restrict, visible_orgs
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict, visible_orgs
 from apps.core.models import AccessLog
 from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
 from apps.members.models import Member
@@ -69,18 +69,12 @@ def ledger(request):
         "month": month,
         "prev_month": mo.shift(month, -1),
         "next_month": mo.shift(month, 1),
-        "can_change": has_action(request.user, "change") and selectors_can_change(request.user, org),
+        "can_change": can_act_on_org(request.user, org, "change"),
         "data": selectors.ledger(org, month),
         "children": selectors.child_summaries(org, month) if org.numchild else [],
         "arrears": selectors.arrears_list(request.user, org, timezone.localdate(), limit=20) if org.is_branch else [],
     }
     return render(request, "dues/ledger.html", context)
-
-
-def selectors_can_change(user, org) -> bool:
-    from apps.accounts.scoping import can_act_on_org
-
-    return can_act_on_org(user, org, "change")
 
 
 @login_required
@@ -212,8 +206,6 @@ def my_dues(request):
 @login_required
 def member(request, pk):
     m = get_in_scope(Member.objects.select_related("organisation"), request.user, "view", pk=pk)
-    from apps.accounts.scoping import can_act_on_org
-
     can_change = can_act_on_org(request.user, m.organisation, "change")
     context = {"member": m, "can_change": can_change, **selectors.member_history(m)}
     if can_change:
@@ -324,8 +316,6 @@ def collections(request):
     if org is None:
         raise Http404("您没有可查看的党组织")
     month = _month(request, mo.shift(mo.month_start(timezone.localdate()), 0))
-    from apps.accounts.scoping import can_act_on_org
-
     can_change = can_act_on_org(request.user, org, "change")
     own = Collection.objects.filter(organisation=org, month=month).first()
     form = forms.HandOverForm()

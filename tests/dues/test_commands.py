@@ -33,3 +33,22 @@ def test_dues_generate_user_scope(branch, other_branch):
     with pytest.raises(CommandError) as exc:
         call_command("dues_generate", "--org", branch.code, "--month", "2026-01", "--user", user.username)
     assert "不在您的维护权限范围内" in str(exc.value)
+
+
+def test_dues_arrears_command_opens_cases_once(capsys, branch):
+
+    from apps.dues import months as mo
+    from apps.dues import services
+    from apps.dues.models import ArrearsCase
+
+    salaried(branch, "4000", month="2020-01")
+    current = timezone.localdate().replace(day=1)
+    for i in range(1, 7):
+        services.generate_month(branch, mo.shift(current, -i), open_cases=False)
+    call_command("dues_arrears")
+    assert "新开启处置1件" in capsys.readouterr().out
+    call_command("dues_arrears", "--org", branch.code)
+    assert "6个月以上1人；新开启处置0件" in capsys.readouterr().out
+    assert ArrearsCase.objects.count() == 1
+    with pytest.raises(CommandError):
+        call_command("dues_arrears", "--org", "NOPE")
