@@ -140,7 +140,10 @@ def arrears_level(months: int) -> tuple[str, str] | None:
 
 
 def rule_set_on(on: datetime.date | None = None) -> RuleSet:
-    on = on or datetime.date.today()
+    if on is None:
+        from django.utils import timezone
+
+        on = timezone.localdate()
     applicable = [r for r in RULE_SETS if r.effective_from <= on]
     if not applicable:
         raise ValidationError({"month": [f"{on:%Y年%m月}早于党费规定施行日期，无适用的计算规则"]})

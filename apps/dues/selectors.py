@@ -243,3 +243,20 @@ def todo_items(user) -> list[TodoItem]:
             )
         )
     return items
+
+
+def ledger_totals(org: Organisation, month: datetime.date) -> dict:
+    """One month's totals for org's subtree: lines, settled lines, due and paid. One query."""
+    r = DuesLine.objects.filter(org_path__startswith=org.path, month=month).aggregate(
+        lines=Count("id"),
+        settled=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
+        due=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
+        paid=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
+    )
+    return {
+        "lines": r["lines"],
+        "settled": r["settled"],
+        "due": rules.money(r["due"]),
+        "paid": rules.money(r["paid"]),
+        "rate": round(100 * r["settled"] / r["lines"], 1) if r["lines"] else None,
+    }

@@ -1,4 +1,3 @@
-import datetime
 import io
 from decimal import Decimal
 
@@ -177,8 +176,11 @@ def test_collections_page_hand_over_and_confirm(client, tree, setup, secretary, 
 
 def test_arrears_pages(client, branch, secretary):
     m = salaried(branch, "4000", month="2020-01")
-    today = datetime.date.today()
+    from django.utils import timezone
+
     from apps.dues import months as mo
+
+    today = timezone.localdate()
 
     for i in range(1, 8):
         services.generate_month(branch, mo.shift(today.replace(day=1), -i), open_cases=False)
@@ -271,3 +273,16 @@ def test_committee_export_covers_the_subtree(client, tree, setup, organiser, mon
     r = client.get(reverse("dues:export"), {"org": tree["committees"][0].pk, "month": f"{month:%Y-%m}"})
     rows = list(load_workbook(io.BytesIO(r.content)).active.values)
     assert rows[0][0] == "党组织" and rows[1][0] == setup["line"].organisation.name and rows[1][1] == setup["member"].name
+
+
+def test_branch_panel_tag(rf, setup, secretary, outsider):
+    from django.template import Context, Template
+
+    branch = setup["line"].organisation
+    tpl = Template("{% load dues_tags %}{% dues_branch_panel org %}")
+    request = rf.get("/")
+    request.user = secretary
+    html = tpl.render(Context({"request": request, "org": branch}))
+    assert "本月台账1人" in html and "应交40.00元" in html
+    request.user = outsider
+    assert "党费" not in tpl.render(Context({"request": request, "org": branch}))
