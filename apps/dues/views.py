@@ -43,13 +43,16 @@ def _month(request, default=None) -> datetime.date:
         raise Http404("月份格式错误")
 
 
-def _org(request, action: str = "view") -> Organisation | None:
+def _org(request, action: str = "view", *, required: bool = False) -> Organisation | None:
     """The organisation chosen by ?org=<id> (404 outside scope), else the top of the
-    user's scope; None for a member-only user."""
+    user's scope; None for a member-only user (404 when required)."""
     raw = request.GET.get("org") or request.POST.get("org")
     if raw:
         return get_in_scope(Organisation.objects.all(), request.user, action, pk=raw)
-    return visible_orgs(request.user, action).order_by("depth", "path").first()
+    org = visible_orgs(request.user, action).order_by("depth", "path").first()
+    if org is None and required:
+        raise Http404("您没有可操作的党组织")
+    return org
 
 
 def _children(org: Organisation):
@@ -80,7 +83,7 @@ def ledger(request):
 @login_required
 @require_POST
 def generate(request):
-    org = _org(request, "change")
+    org = _org(request, "change", required=True)
     month = _month(request)
     try:
         result = services.generate_month(org, month, request.user)
@@ -367,7 +370,7 @@ def confirm(request, pk):
 @login_required
 @require_POST
 def remittance(request):
-    org = _org(request, "change")
+    org = _org(request, "change", required=True)
     form = forms.RemittanceForm(request.POST)
     if form.is_valid():
         try:

@@ -286,3 +286,12 @@ def test_branch_panel_tag(rf, setup, secretary, outsider):
     assert "本月台账1人" in html and "应交40.00元" in html
     request.user = outsider
     assert "党费" not in tpl.render(Context({"request": request, "org": branch}))
+
+
+def test_member_only_user_cannot_post_manager_actions(client, setup, branch):
+    user = make_user("member", branch, member=setup["member"])
+    client.force_login(user)
+    assert client.post(reverse("dues:generate"), {"month": "2026-01"}).status_code == 404
+    assert client.post(reverse("dues:remittance"), {"year": 2026, "amount_remitted": "1"}).status_code == 404
+    assert client.get(reverse("dues:collections")).status_code == 404
+    assert client.get(reverse("dues:export")).status_code == 404
