@@ -1,0 +1,262 @@
+"""Read-side queries for dues screens, reports and the to-do list. Each runs a fixed
+number of SQL queries whatever the number of rows."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.scoping import restrict
+from apps.core.todo import TodoItem
+from apps.members.models import Member
+from apps.orgs.models import Organisation
+
+from . import months as mo
+from . import rules
+from .models import ArrearsCase, Collection, DuesLine, Reduction
+
+ZERO = Decimal("0.00")
+
+
+def arrears_cutoff(as_of: datetime.date) -> datetime.date:
+    """The last month that counts towards arrears: the current month is still payable."""
+    return mo.shift(mo.month_start(as_of), -1)
+
+
+def arrears_queryset(lines, as_of: datetime.date, minimum: int = rules.ARREARS_WARNING):
+    """Members with at least `minimum` consecutive unpaid months up to the cutoff, counted
+    back from the last month settled (paid, paid elsewhere, or exempt — a good reason),
+    across year boundaries. Rows: member_id, organisation_id, org_path, months,
+    first_unpaid, last_unpaid. One query."""
+    cutoff = arrears_cutoff(as_of)
+    last_ok = (
+        DuesLine.objects.filter(member_id=OuterRef("member_id"), month__lte=cutoff, status__in=DuesLine.SETTLED)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    return (
+        lines.filter(status=DuesLine.Status.UNPAID, month__lte=cutoff, member__status__in=["normal", "mobile", "lost_contact"])
+        .annotate(last_ok=Subquery(last_ok))
+        .filter(Q(last_ok__isnull=True) | Q(month__gt=F("last_ok")))
+        .values("member_id")
+        .annotate(
+            months=Count("id"),
+            first_unpaid=Min("month"),
+            last_unpaid=Max("month"),
+            organisation_id=Max("member__organisation_id"),
+            org_path=Max("member__org_path"),
+        )
+        .filter(months__gte=minimum)
+        .order_by("-months", "member_id")
+    )
+
+
+def arrears_list(user, org: Organisation | None, as_of: datetime.date, limit: int = 500) -> list[dict]:
+    """The arrears list for a user (optionally one organisation's subtree): rows with the
+    member, months, level and any open case. Three queries."""
+    lines = restrict(DuesLine.objects.all(), user, "view")
+    if org is not None:
+        lines = lines.filter(org_path__startswith=org.path)
+    rows = list(arrears_queryset(lines, as_of)[:limit])
+    ids = [r["member_id"] for r in rows]
+    members = Member.objects.filter(pk__in=ids).select_related("organisation").in_bulk()
+    cases = {c.member_id: c for c in ArrearsCase.objects.filter(member_id__in=ids, status=ArrearsCase.Status.OPEN)}
+    for r in rows:
+        r["member"] = members.get(r["member_id"])
+        r["level"], r["level_text"] = rules.arrears_level(r["months"]) or ("", "")
+        r["case"] = cases.get(r["member_id"])
+    return [r for r in rows if r["member"] is not None]
+
+
+def arrears_counts(lines, as_of: datetime.date) -> dict:
+    """{"warning": n≥3, "escalation": n≥5, "case": n≥6} for a set of lines. One query."""
+    counts = {"warning": 0, "escalation": 0, "case": 0}
+    for n in arrears_queryset(lines, as_of).values_list("months", flat=True):
+        for threshold, code, _ in rules.ARREARS_LEVELS:
+            if n >= threshold:
+                counts[code] += 1
+    return counts
+
+
+def ledger(org: Organisation, month: datetime.date, *, limit: int = 1000, subtree: bool = False) -> dict:
+    """The branch ledger of one month: lines with member, payment and "paid up to", the
+    totals, and the members still lacking a declared base. Four queries (subtree=True:
+    every line under org, for exports; "paid up to" then takes one query per 5000 lines)."""
+    from .services import paid_up_to_map
+
+    qs = DuesLine.objects.filter(org_path__startswith=org.path) if subtree else DuesLine.objects.filter(organisation=org)
+    order = ("org_path", "member__name_pinyin", "member_id") if subtree else ("member__name_pinyin", "member_id")
+    lines = list(qs.filter(month=month).select_related("member", "payment", "organisation").order_by(*order)[:limit])
+    paid_up = {}
+    ids = [line.member_id for line in lines]
+    for i in range(0, len(ids), 5000):
+        paid_up.update(paid_up_to_map(ids[i : i + 5000]))
+    for line in lines:
+        line.paid_up_to = paid_up.get(line.member_id)
+    missing = list(
+        Member.objects.counted()
+        .filter(organisation=org, join_date__lte=mo.month_end(month))
+        .exclude(pk__in=DuesLine.objects.filter(month=month).values("member_id"))
+        .only("id", "name", "occupation")
+        .order_by("name_pinyin")[:200]
+    )
+    totals = {
+        "due": sum((line.amount_due for line in lines if line.status != DuesLine.Status.PAID_ELSEWHERE), ZERO),
+        "paid": sum((line.amount_due for line in lines if line.status == DuesLine.Status.PAID), ZERO),
+        "count": len(lines),
+        "paid_count": sum(1 for line in lines if line.settled),
+    }
+    return {"lines": lines, "missing": missing, "totals": totals}
+
+
+def child_summaries(org: Organisation, month: datetime.date) -> list[dict]:
+    """Per child organisation (one level down) for one month: expected, paid, counts and
+    the hand-over record. Three queries."""
+    children = list(Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1).exclude(org_type="party_group"))
+    width = (org.depth + 1) * Organisation.steplen
+    agg = (
+        DuesLine.objects.filter(org_path__startswith=org.path, month=month)
+        .annotate(prefix=Substr("org_path", 1, width))
+        .values("prefix")
+        .annotate(
+            due=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
+            paid=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
+            lines=Count("id"),
+            settled=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
+        )
+        .order_by()
+    )
+    by_prefix = {r["prefix"]: r for r in agg}
+    colls = {c.organisation_id: c for c in Collection.objects.filter(organisation__in=children, month=month)}
+    out = []
+    for child in children:
+        r = by_prefix.get(child.path, {})
+        lines, settled = r.get("lines", 0), r.get("settled", 0)
+        out.append(
+            {
+                "org": child,
+                "due": rules.money(r.get("due")),
+                "paid": rules.money(r.get("paid")),
+                "lines": lines,
+                "settled": settled,
+                "rate": round(100 * settled / lines, 1) if lines else None,
+                "collection": colls.get(child.pk),
+            }
+        )
+    return out
+
+
+def disclosure(org: Organisation, year: int, as_of: datetime.date) -> list[dict]:
+    """Dues disclosure (党费公开): per branch under org, the year's dues collected and the
+    paid-up rate; no personal amounts. Two queries."""
+    cutoff = min(mo.month_start(as_of), datetime.date(year, 12, 1))
+    agg = (
+        DuesLine.objects.filter(org_path__startswith=org.path, month__gte=datetime.date(year, 1, 1), month__lte=cutoff)
+        .values("organisation_id")
+        .annotate(
+            collected=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
+            lines=Count("id"),
+            settled=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
+            members=Count("member_id", distinct=True),
+        )
+        .order_by()
+    )
+    rows = {r["organisation_id"]: r for r in agg}
+    orgs = Organisation.objects.filter(pk__in=list(rows)).order_by("path").only("id", "name", "short_name", "path")
+    out = []
+    for o in orgs:
+        r = rows[o.pk]
+        out.append(
+            {
+                "org": o,
+                "collected": rules.money(r["collected"]),
+                "members": r["members"],
+                "rate": round(100 * r["settled"] / r["lines"], 1) if r["lines"] else None,
+            }
+        )
+    return out
+
+
+def member_history(member: Member) -> dict:
+    """A member's own dues: lines, payments, declarations, paid up to. Four queries."""
+    from .services import paid_up_to_map
+
+    lines = list(DuesLine.objects.filter(member=member).select_related("organisation").order_by("-month")[:120])
+    return {
+        "lines": lines,
+        "payments": list(member.dues_payments.order_by("-paid_on", "-id")[:60]),
+        "declarations": list(member.dues_declarations.order_by("-effective_month")),
+        "paid_up_to": paid_up_to_map([member.pk]).get(member.pk),
+    }
+
+
+def todo_items(user) -> list[TodoItem]:
+    """Dues to-dos: open arrears cases, members at warning/escalation, reductions waiting
+    for approval, hand-overs waiting for confirmation."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items: list[TodoItem] = []
+    today = timezone.localdate()
+    cases = restrict(ArrearsCase.objects.filter(status=ArrearsCase.Status.OPEN), user, "change").select_related("member", "organisation")
+    for c in cases[:50]:
+        items.append(
+            TodoItem(
+                module="党费",
+                title=f"{c.member.name}连续{c.months_unpaid}个月未交纳党费，请提交支部大会决定",
+                url=reverse("dues:arrears_case", args=[c.pk]),
+                due=c.opened_on,
+                overdue=True,
+                org=c.organisation.name,
+            )
+        )
+    lines = restrict(DuesLine.objects.all(), user, "change")
+    counts = arrears_counts(lines, today)
+    if counts.get("escalation", 0) - counts.get("case", 0) > 0:
+        n = counts["escalation"] - counts["case"]
+        items.append(TodoItem(module="党费", title=f"{n}名党员已欠缴党费5个月，请上报预警", url=reverse("dues:arrears"), due=today))
+    if counts.get("warning", 0) - counts.get("escalation", 0) > 0:
+        n = counts["warning"] - counts["escalation"]
+        items.append(TodoItem(module="党费", title=f"{n}名党员欠缴党费3个月以上，请谈话提醒", url=reverse("dues:arrears"), due=today))
+    pending = restrict(Reduction.objects.filter(status=Reduction.Status.PROPOSED), user, "approve").select_related("member", "organisation")
+    for r in pending[:50]:
+        items.append(
+            TodoItem(
+                module="党费",
+                title=f"{r.member.name}党费{r.get_kind_display()}申请待审批",
+                url=reverse("dues:reductions"),
+                due=r.proposed_on,
+                org=r.organisation.name,
+            )
+        )
+    receivers = restrict(Organisation.objects.all(), user, "change").values("pk")
+    waiting = Collection.objects.filter(status=Collection.Status.HANDED_OVER, handed_to__in=receivers).select_related("organisation")
+    for c in waiting[:50]:
+        items.append(
+            TodoItem(
+                module="党费",
+                title=f"{c.organisation.name}{mo.label(c.month)}上交党费{c.handed_over}元待确认",
+                url=reverse("dues:collections") + f"?month={c.month:%Y-%m}",
+                due=c.handed_on,
+            )
+        )
+    return items
+
+
+def ledger_totals(org: Organisation, month: datetime.date) -> dict:
+    """One month's totals for org's subtree: lines, settled lines, due and paid. One query."""
+    r = DuesLine.objects.filter(org_path__startswith=org.path, month=month).aggregate(
+        lines=Count("id"),
+        settled=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
+        due=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
+        paid=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
+    )
+    return {
+        "lines": r["lines"],
+        "settled": r["settled"],
+        "due": rules.money(r["due"]),
+        "paid": rules.money(r["paid"]),
+        "rate": round(100 * r["settled"] / r["lines"], 1) if r["lines"] else None,
+    }

@@ -1,0 +1,64 @@
+"""Dues figures for the statistics dashboard: `contribute(org, as_of) -> dict`, a fixed
+number of aggregate queries (run on the report replica when one is configured)."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from apps.core.routers import reporting
+
+from . import months as mo
+from .models import ArrearsCase, DuesLine, Payment, VoluntaryPayment
+from .rules import money
+from .selectors import arrears_counts
+
+ZERO = Decimal("0.00")
+
+
+def contribute(org, as_of: datetime.date | None = None) -> dict:
+    """This year's dues for org's subtree: collected (payments received this year),
+    expected (dues of this year's months so far), paid-up rate over the completed months,
+    voluntary payments, and members in arrears at each level plus open cases. Five queries."""
+    from django.utils import timezone
+
+    as_of = as_of or timezone.localdate()
+    year_start = datetime.date(as_of.year, 1, 1)
+    cutoff = mo.shift(mo.month_start(as_of), -1)
+    with reporting():
+        collected = Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=year_start, paid_on__lte=as_of).aggregate(
+            s=Sum("amount")
+        )["s"]
+        lines = DuesLine.objects.filter(org_path__startswith=org.path, month__gte=year_start, month__lte=mo.month_start(as_of)).aggregate(
+            expected=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
+            done=Count("id", filter=Q(month__lte=cutoff)),
+            settled=Count("id", filter=Q(month__lte=cutoff, status__in=DuesLine.SETTLED)),
+        )
+        voluntary = VoluntaryPayment.objects.filter(org_path__startswith=org.path, paid_on__gte=year_start, paid_on__lte=as_of).aggregate(
+            s=Sum("amount")
+        )["s"]
+        arrears = arrears_counts(DuesLine.objects.filter(org_path__startswith=org.path), as_of)
+        open_cases = ArrearsCase.objects.filter(org_path__startswith=org.path, status=ArrearsCase.Status.OPEN).count()
+    return {
+        "dues_year": as_of.year,
+        "dues_collected": money(collected),
+        "dues_expected": money(lines["expected"]),
+        "dues_paid_up_rate": round(100 * lines["settled"] / lines["done"], 1) if lines["done"] else None,
+        "dues_voluntary": money(voluntary),
+        "dues_arrears_warning": arrears["warning"],
+        "dues_arrears_escalation": arrears["escalation"],
+        "dues_arrears_case": arrears["case"],
+        "dues_open_cases": open_cases,
+    }
+
+
+LABELS = {
+    "dues_collected": "本年已收党费（元）",
+    "dues_expected": "本年应收党费（元）",
+    "dues_paid_up_rate": "按时交纳率（%）",
+    "dues_voluntary": "自愿多交党费（元）",
+    "dues_arrears_warning": "欠缴3个月以上（人）",
+    "dues_arrears_escalation": "欠缴5个月以上（人）",
+    "dues_arrears_case": "连续6个月未交（人）",
+    "dues_open_cases": "待处置（件）",
+}

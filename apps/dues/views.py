@@ -1,0 +1,401 @@
+"""Dues web pages. Views parse input, look objects up through the one scoping mechanism
+(get_in_scope: 404 outside the user's scope) and call services; the rules live there."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict, visible_orgs
+from apps.core.models import AccessLog
+from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
+from apps.members.models import Member
+from apps.orgs.models import Organisation
+
+from . import forms, selectors, services
+from . import months as mo
+from .models import AnnualRemittance, ArrearsCase, Collection, DuesLine, Reduction
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.message_dict.items():
+            for msg in errors:
+                form.add_error(field_name if field_name in form.fields else None, msg)
+    else:
+        for msg in exc.messages:
+            form.add_error(None, msg)
+
+
+def _month(request, default=None) -> datetime.date:
+    raw = request.GET.get("month") or request.POST.get("month")
+    if not raw:
+        return default or mo.month_start(timezone.localdate())
+    try:
+        return mo.parse_month(raw)
+    except ValidationError:
+        raise Http404("月份格式错误")
+
+
+def _org(request, action: str = "view", *, required: bool = False) -> Organisation | None:
+    """The organisation chosen by ?org=<id> (404 outside scope), else the top of the
+    user's scope; None for a member-only user (404 when required)."""
+    raw = request.GET.get("org") or request.POST.get("org")
+    if raw:
+        return get_in_scope(Organisation.objects.all(), request.user, action, pk=raw)
+    org = visible_orgs(request.user, action).order_by("depth", "path").first()
+    if org is None and required:
+        raise Http404("您没有可操作的党组织")
+    return org
+
+
+def _children(org: Organisation):
+    return Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1).exclude(org_type="party_group")
+
+
+@login_required
+def ledger(request):
+    org = _org(request)
+    if org is None:
+        if request.user.member_id:
+            return redirect("dues:member", request.user.member_id)
+        raise Http404("您没有可查看的党组织")
+    month = _month(request)
+    context = {
+        "org": org,
+        "month": month,
+        "prev_month": mo.shift(month, -1),
+        "next_month": mo.shift(month, 1),
+        "can_change": can_act_on_org(request.user, org, "change"),
+        "data": selectors.ledger(org, month),
+        "children": selectors.child_summaries(org, month) if org.numchild else [],
+        "arrears": selectors.arrears_list(request.user, org, timezone.localdate(), limit=20) if org.is_branch else [],
+    }
+    return render(request, "dues/ledger.html", context)
+
+
+@login_required
+@require_POST
+def generate(request):
+    org = _org(request, "change", required=True)
+    month = _month(request)
+    try:
+        result = services.generate_month(org, month, request.user)
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        text = f"已生成{mo.label(month)}党费台账：新增{result.created}条，已存在{result.existing}条"
+        if result.missing_declaration:
+            text += f"；{len(result.missing_declaration)}名党员尚未申报缴纳基数"
+        if result.cases_opened:
+            text += f"；新开启{result.cases_opened}件欠缴处置"
+        messages.success(request, text)
+    return redirect(f"{reverse('dues:ledger')}?org={org.pk}&month={month:%Y-%m}")
+
+
+def _line(request, pk, action="view") -> DuesLine:
+    return get_in_scope(DuesLine.objects.select_related("member", "payment", "organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def pay_form(request, pk):
+    line = _line(request, pk, "change")
+    form = forms.PaymentForm(initial={"from_month": f"{line.month:%Y-%m}", "amount": line.amount_due})
+    return render(request, "dues/_pay_form.html", {"line": line, "form": form})
+
+
+@login_required
+@require_POST
+def pay(request, pk):
+    line = _line(request, pk, "change")
+    form = forms.PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.record_payment(
+                line.member,
+                months=form.months(),
+                amount=form.cleaned_data["amount"],
+                paid_on=form.cleaned_data["paid_on"],
+                mode=form.cleaned_data["mode"],
+                branch_consent=form.cleaned_data["branch_consent"],
+                payer_kind=form.cleaned_data["payer_kind"],
+                payer_name=form.cleaned_data["payer_name"],
+                method=form.cleaned_data["method"],
+                note=form.cleaned_data["note"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            line = _line(request, pk)
+            line.paid_up_to = services.paid_up_to(line.member)
+            if request.htmx:
+                return render(request, "dues/_line_row.html", {"line": line, "can_change": True, "warnings": result.warnings})
+            for w in result.warnings:
+                messages.warning(request, w)
+            messages.success(request, f"已登记{line.member.name}党费{result.payment.amount}元")
+            return redirect(f"{reverse('dues:ledger')}?org={line.organisation_id}&month={line.month:%Y-%m}")
+    status = 200 if request.htmx else 400
+    return render(request, "dues/_pay_form.html" if request.htmx else "dues/pay_page.html", {"line": line, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def paid_elsewhere(request, pk):
+    line = _line(request, pk, "change")
+    form = forms.PaidElsewhereForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mark_paid_elsewhere(line, note=form.cleaned_data["note"], user=request.user)
+            messages.success(request, f"已记录{line.member.name}{mo.label(line.month)}在流入地交纳")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "请填写流入地党组织")
+    return redirect(f"{reverse('dues:ledger')}?org={line.organisation_id}&month={line.month:%Y-%m}")
+
+
+@login_required
+def export(request):
+    org = _org(request)
+    if org is None:
+        raise Http404("您没有可导出的党组织")
+    month = _month(request)
+    subtree = bool(org.numchild)
+    data = selectors.ledger(org, month, limit=200_000, subtree=subtree)
+    rows = [
+        [
+            *([line.organisation.name] if subtree else []),
+            line.member.name,
+            line.base if line.base is not None else "",
+            line.rate_label,
+            line.amount_due,
+            line.amount_due if line.status == DuesLine.Status.PAID else (line.get_status_display() if line.settled else 0),
+            line.paid_on.isoformat() if line.paid_on else "",
+            f"{line.paid_up_to:%Y-%m}" if line.paid_up_to else "",
+        ]
+        for line in data["lines"]
+    ]
+    headers = ["党员", "缴纳基数（元）", "比例", "应交金额（元）", "实交（元）", "缴纳日期", "交至（年月）"]
+    widths = [12, 14, 8, 14, 12, 12, 12]
+    if subtree:
+        headers, widths = ["党组织", *headers], [30, *widths]
+    out = write_table(f"{month:%Y-%m}党费台账", headers, rows, widths=widths)
+    AccessLog.record(
+        AccessLog.Kind.EXPORT, target=f"{org.name}{mo.label(month)}党费台账", org_path=org.path, rows=len(rows), month=f"{month:%Y-%m}"
+    )
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{org.name}-{month:%Y-%m}-党费台账.xlsx')}"
+    return response
+
+
+@login_required
+def my_dues(request):
+    if not request.user.member_id:
+        raise Http404("当前账号未关联党员")
+    return redirect("dues:member", request.user.member_id)
+
+
+@login_required
+def member(request, pk):
+    m = get_in_scope(Member.objects.select_related("organisation"), request.user, "view", pk=pk)
+    can_change = can_act_on_org(request.user, m.organisation, "change")
+    context = {"member": m, "can_change": can_change, **selectors.member_history(m)}
+    if can_change:
+        context.update(
+            {
+                "declaration_form": forms.DeclarationForm(prefix="decl"),
+                "voluntary_form": forms.VoluntaryForm(prefix="vol"),
+                "reduction_form": forms.ReductionForm(prefix="red"),
+                "payment_form": forms.PaymentForm(prefix="pay"),
+            }
+        )
+    if request.method == "POST":
+        if not can_change:
+            raise Http404("不在您的管理范围内")
+        which = request.POST.get("form")
+        form = None
+        try:
+            if which == "declaration":
+                form = context["declaration_form"] = forms.DeclarationForm(request.POST, prefix="decl")
+                if form.is_valid():
+                    services.declare_income(m, user=request.user, **form.cleaned_data)
+                    messages.success(request, "已登记缴纳基数")
+                    return redirect("dues:member", m.pk)
+            elif which == "voluntary":
+                form = context["voluntary_form"] = forms.VoluntaryForm(request.POST, prefix="vol")
+                if form.is_valid():
+                    vp = services.record_voluntary_payment(m, user=request.user, **form.cleaned_data)
+                    messages.success(request, "已登记自愿多交党费" + ("（一次性1000元以上，全额上缴中央）" if vp.remit_to_centre else ""))
+                    return redirect("dues:member", m.pk)
+            elif which == "reduction":
+                form = context["reduction_form"] = forms.ReductionForm(request.POST, prefix="red")
+                if form.is_valid():
+                    services.propose_reduction(m, user=request.user, **form.cleaned_data)
+                    messages.success(request, "已提交减免申请，待上级党委审批")
+                    return redirect("dues:member", m.pk)
+            elif which == "payment":
+                form = context["payment_form"] = forms.PaymentForm(request.POST, prefix="pay")
+                if form.is_valid():
+                    data = dict(form.cleaned_data)
+                    data.pop("from_month"), data.pop("to_month")
+                    result = services.record_payment(m, months=form.months(), user=request.user, **data)
+                    for w in result.warnings:
+                        messages.warning(request, w)
+                    messages.success(request, f"已登记党费{result.payment.amount}元")
+                    return redirect("dues:member", m.pk)
+            else:
+                raise Http404("未知表单")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        return render(request, "dues/member.html", context, status=400)
+    return render(request, "dues/member.html", context)
+
+
+@login_required
+def arrears(request):
+    org = _org(request) if request.GET.get("org") else None
+    today = timezone.localdate()
+    rows = selectors.arrears_list(request.user, org, today)
+    cases = restrict(ArrearsCase.objects.all(), request.user, "view").select_related("member", "organisation")[:200]
+    return render(request, "dues/arrears.html", {"rows": rows, "cases": cases, "org": org, "cutoff": selectors.arrears_cutoff(today)})
+
+
+@login_required
+def arrears_case(request, pk):
+    case = get_in_scope(ArrearsCase.objects.select_related("member", "organisation"), request.user, "view", pk=pk)
+    form = forms.CaseDecisionForm()
+    if request.method == "POST":
+        case = get_in_scope(ArrearsCase.objects.select_related("member", "organisation"), request.user, "change", pk=pk)
+        form = forms.CaseDecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.decide_arrears_case(case, user=request.user, **form.cleaned_data)
+                messages.success(request, "已记录支部大会决定")
+                return redirect("dues:arrears_case", case.pk)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+    return render(request, "dues/case.html", {"case": case, "form": form})
+
+
+@login_required
+def reductions(request):
+    qs = restrict(Reduction.objects.all(), request.user, "view").select_related("member", "organisation")
+    can_approve = has_action(request.user, "approve")
+    return render(request, "dues/reductions.html", {"reductions": qs[:300], "can_approve": can_approve, "form": forms.DecisionForm()})
+
+
+@login_required
+@require_POST
+def decide_reduction(request, pk):
+    r = get_in_scope(Reduction.objects.select_related("member", "organisation"), request.user, "approve", pk=pk)
+    form = forms.DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide_reduction(r, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], user=request.user)
+            messages.success(request, "已审批")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "请选择审批结果")
+    return redirect("dues:reductions")
+
+
+@login_required
+def collections(request):
+    org = _org(request)
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    month = _month(request, mo.shift(mo.month_start(timezone.localdate()), 0))
+    can_change = can_act_on_org(request.user, org, "change")
+    own = Collection.objects.filter(organisation=org, month=month).first()
+    form = forms.HandOverForm()
+    if request.method == "POST":
+        if not can_change:
+            raise Http404("不在您的管理范围内")
+        form = forms.HandOverForm(request.POST)
+        if form.is_valid():
+            try:
+                services.hand_over(org, month, user=request.user, **form.cleaned_data)
+                messages.success(request, f"已登记{mo.label(month)}党费上交")
+                return redirect(f"{reverse('dues:collections')}?org={org.pk}&month={month:%Y-%m}")
+            except (ValidationError, ScopeError) as exc:
+                if isinstance(exc, ScopeError):
+                    form.add_error(None, exc.message)
+                else:
+                    _form_errors(form, exc)
+    context = {
+        "org": org,
+        "month": month,
+        "prev_month": mo.shift(month, -1),
+        "next_month": mo.shift(month, 1),
+        "figures": services.collection_figures(org, month),
+        "own": own,
+        "form": form,
+        "can_change": can_change,
+        "children": selectors.child_summaries(org, month) if org.numchild else [],
+        "remittances": AnnualRemittance.objects.filter(organisation=org).order_by("-year")[:10],
+        "remittance_form": forms.RemittanceForm(initial={"year": month.year - 1 if month.month <= 4 else month.year}),
+    }
+    return render(request, "dues/collections.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def confirm(request, pk):
+    coll = get_in_scope(Collection.objects.select_related("organisation"), request.user, "view", pk=pk)
+    try:
+        services.confirm_collection(coll, user=request.user)
+        messages.success(request, f"已确认收到{coll.organisation.name}上交的党费")
+    except ScopeError:
+        raise Http404("不在您的管理范围内")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    parent = coll.handed_to_id or coll.organisation_id
+    return redirect(f"{reverse('dues:collections')}?org={parent}&month={coll.month:%Y-%m}")
+
+
+@login_required
+@require_POST
+def remittance(request):
+    org = _org(request, "change", required=True)
+    form = forms.RemittanceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_annual_remittance(org, user=request.user, **form.cleaned_data)
+            messages.success(request, "已登记年度党费上缴")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, "年度与金额为必填项")
+    return redirect(f"{reverse('dues:collections')}?org={org.pk}")
+
+
+@login_required
+def disclosure(request):
+    """Per-branch summary (collected, paid-up rate), no personal amounts. A member sees
+    their own organisation's; managers see the branches in their scope."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        raise Http404("年度格式错误")
+    org = _org(request)
+    if org is None and request.user.member_id:
+        org = Member.objects.select_related("organisation").get(pk=request.user.member_id).organisation
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    rows = selectors.disclosure(org, year, today)
+    return render(request, "dues/disclosure.html", {"org": org, "year": year, "rows": rows, "years": range(today.year, today.year - 5, -1)})

@@ -1,0 +1,45 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from apps.dues import services
+from tests.factories import make_member, make_user
+
+D = Decimal
+
+
+@pytest.fixture
+def branch(tree):
+    return tree["branches"][0][0]
+
+
+@pytest.fixture
+def other_branch(tree):
+    return tree["branches"][1][0]
+
+
+@pytest.fixture
+def secretary(branch):
+    return make_user("branch_secretary", branch)
+
+
+@pytest.fixture
+def organiser(tree):
+    return make_user("committee_organiser", tree["committees"][0])
+
+
+@pytest.fixture
+def outsider(other_branch):
+    return make_user("branch_secretary", other_branch)
+
+
+def salaried(org, base="4000.00", month="2025-01", **kw):
+    m = make_member(org, **kw)
+    services.declare_income(m, category="salaried", base=base, effective_month=month, declared_on=datetime.date(2025, 1, 5))
+    return m
+
+
+@pytest.fixture
+def make_salaried():
+    return salaried
