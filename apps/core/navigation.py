@@ -12,6 +12,7 @@ NAVIGATION = [
             ("党员名册", "members:list", "view"),
             ("信息修改审核", "members:change_requests", "change"),
             ("我的信息", "members:me", "change_self"),
+            ("我的党费", "dues:my", "change_self"),
         ],
     ),
     (
@@ -29,6 +30,7 @@ NAVIGATION = [
             ("党费台账", "dues:ledger", "view"),
             ("欠缴提醒", "dues:arrears", "view"),
             ("收缴上交", "dues:collections", "view"),
+            ("减免审批", "dues:reductions", "view"),
             ("党费公开", "dues:disclosure", "view"),
         ],
     ),

@@ -40,25 +40,31 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
         arrears = arrears_counts(DuesLine.objects.filter(org_path__startswith=org.path), as_of)
         open_cases = ArrearsCase.objects.filter(org_path__startswith=org.path, status=ArrearsCase.Status.OPEN).count()
     return {
-        "dues_year": as_of.year,
-        "dues_collected": money(collected),
-        "dues_expected": money(lines["expected"]),
-        "dues_paid_up_rate": round(100 * lines["settled"] / lines["done"], 1) if lines["done"] else None,
-        "dues_voluntary": money(voluntary),
-        "dues_arrears_warning": arrears["warning"],
-        "dues_arrears_escalation": arrears["escalation"],
-        "dues_arrears_case": arrears["case"],
-        "dues_open_cases": open_cases,
+        "dues": {
+            "label": "党费",
+            "labels": LABELS,
+            "year": as_of.year,
+            # Money as exact decimal strings (JSON has no decimal type).
+            "collected": str(money(collected)),
+            "expected": str(money(lines["expected"])),
+            "paid_up_rate": round(100 * lines["settled"] / lines["done"], 1) if lines["done"] else None,
+            "voluntary": str(money(voluntary)),
+            "arrears_warning": arrears["warning"],
+            "arrears_escalation": arrears["escalation"],
+            "arrears_case": arrears["case"],
+            "open_cases": open_cases,
+        }
     }
 
 
 LABELS = {
-    "dues_collected": "本年已收党费（元）",
-    "dues_expected": "本年应收党费（元）",
-    "dues_paid_up_rate": "按时交纳率（%）",
-    "dues_voluntary": "自愿多交党费（元）",
-    "dues_arrears_warning": "欠缴3个月以上（人）",
-    "dues_arrears_escalation": "欠缴5个月以上（人）",
-    "dues_arrears_case": "连续6个月未交（人）",
-    "dues_open_cases": "待处置（件）",
+    "year": "年度",
+    "collected": "本年已收党费（元）",
+    "expected": "本年应收党费（元）",
+    "paid_up_rate": "按时交纳率（%）",
+    "voluntary": "自愿多交党费（元）",
+    "arrears_warning": "欠缴3个月以上（人）",
+    "arrears_escalation": "欠缴5个月以上（人）",
+    "arrears_case": "连续6个月未交（人）",
+    "open_cases": "待处置（件）",
 }

@@ -67,6 +67,14 @@ def contribute(org, as_of: datetime.date, since: datetime.date = DEFAULT_SINCE) 
     return {
         "development": {
             "label": "发展党员",
+            "labels": {
+                "applicants": "入党申请人",
+                "activists": "入党积极分子",
+                "development_targets": "发展对象",
+                "probationary_in_pipeline": "预备党员（发展中）",
+                "developed_this_year": "本年发展党员",
+                "developed_since": f"{since.year}年以来发展党员",
+            },
             "applicants": pipeline["applicants"],
             "activists": pipeline["activists"],
             "development_targets": pipeline["targets"],

@@ -257,16 +257,46 @@ def flat_rows(stats: dict) -> list[tuple[str, str, int, float | str]]:
     return rows
 
 
+SUB_LABELS = {
+    "total": "合计",
+    "women": "女",
+    "minorities": "少数民族",
+    "aged_35_or_under": "35岁及以下",
+    "college_or_above": "大专及以上",
+    "since": "起始日期",
+}
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+
+
 def _flatten_extension(key: str, value) -> list[tuple]:
-    """Extension sections: numbers become rows; {label, count, percent} items too."""
+    """Extension sections: numbers (and money strings) become rows, labelled by the
+    section's "labels" map; nested breakdowns become sub-sections."""
     rows = []
-    if isinstance(value, dict):
-        section = value.get("label", key) if isinstance(value.get("label"), str) else key
-        for k, v in value.items():
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                rows.append((section, k, v, ""))
-            elif isinstance(v, dict) and "count" in v:
-                rows.append((section, v.get("label", k), v["count"], v.get("percent", "")))
-            elif isinstance(v, list):
-                rows += [(f"{section}·{k}", i.get("label", ""), i.get("count", ""), i.get("percent", "")) for i in v if isinstance(i, dict)]
+    if not isinstance(value, dict):
+        return rows
+    section = value.get("label", key) if isinstance(value.get("label"), str) else key
+    labels = value.get("labels") or {}
+    for k, v in value.items():
+        if k in ("label", "labels"):
+            continue
+        name = labels.get(k, k)
+        if _is_number(v) or (isinstance(v, str) and k in labels):
+            rows.append((section, name, v, ""))
+        elif isinstance(v, dict) and "count" in v:
+            rows.append((section, v.get("label", name), v["count"], v.get("percent", "")))
+        elif isinstance(v, dict):
+            for sub_key, sub_value in v.items():
+                if _is_number(sub_value):
+                    rows.append((f"{section}·{name}", SUB_LABELS.get(sub_key, sub_key), sub_value, ""))
+                elif isinstance(sub_value, dict):
+                    rows += [
+                        (f"{section}·{name}·{SUB_LABELS.get(sub_key, sub_key)}", lk, lv, "")
+                        for lk, lv in sub_value.items()
+                        if _is_number(lv)
+                    ]
+        elif isinstance(v, list):
+            rows += [(f"{section}·{name}", i.get("label", ""), i.get("count", ""), i.get("percent", "")) for i in v if isinstance(i, dict)]
     return rows

@@ -80,6 +80,29 @@ def chart_data(stats: dict) -> dict:
     }
 
 
+def extension_cards(stats: dict) -> list[tuple]:
+    """Headline cards of the sections other modules contribute (发展党员, 党费)."""
+    cards = []
+    dev = stats.get("development")
+    if dev:
+        cards += [
+            ("入党申请人", dev["applicants"], "名", None),
+            ("入党积极分子", dev["activists"], "名", None),
+            ("发展对象", dev["development_targets"], "名", None),
+            (dev["labels"]["developed_since"], dev["developed_since"]["total"], "名", None),
+        ]
+    dues = stats.get("dues")
+    if dues:
+        rate = dues["paid_up_rate"]
+        cards += [
+            (f"{dues['year']}年已收党费", dues["collected"], "元", None),
+            ("党费按时交纳率", "—" if rate is None else rate, "%", None),
+            ("欠缴5个月以上", dues["arrears_escalation"], "名", None),
+            ("连续6个月未交党费", dues["arrears_case"], "名", None),
+        ]
+    return cards
+
+
 @login_required
 def dashboard(request):
     if not request.GET.get("org") and not visible_orgs(request.user, "view").exists():
@@ -103,6 +126,7 @@ def dashboard(request):
         ("大专及以上", m["college_or_above"]["count"], "名", m["college_or_above"]["percent"]),
         ("农村党员", m["rural"]["count"], "名", m["rural"]["percent"]),
     ]
+    cards += extension_cards(stats)
     return render(
         request,
         "stats/dashboard.html",
