@@ -5,3 +5,6 @@ document.addEventListener("click", function (e) {
   var c = e.target.closest("[data-confirm]");
   if (c && !window.confirm(c.getAttribute("data-confirm"))) { e.preventDefault(); }
 });
+document.addEventListener("change", function (e) {
+  if (e.target.matches("[data-autosubmit]")) { e.target.form.submit(); }
+});
