@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.core.history import attach_readable
 from apps.core.models import AccessLog, ChangeLog
 from apps.orgs.models import Organisation
 
@@ -130,7 +131,7 @@ def user_detail(request, user_pk):
             "assignments": assignments,
             "grant_form": GrantRoleForm(),
             "has_token": Token.objects.filter(user=target).exists(),
-            "history": history if has_action(request.user, AUDIT) else None,
+            "history": attach_readable(history) if has_action(request.user, AUDIT) else None,
             "today": timezone.localdate(),
         },
     )
@@ -250,7 +251,9 @@ def changelog(request):
         qs = filter_by_period(qs, "at", d["date_from"], d["date_to"])
     elif form.is_bound:
         qs = qs.none()  # a wrong filter shows its error, not every row
-    return render(request, "accounts/changelog.html", {"form": form, "page": _page(qs.order_by("-at", "-id"), request)})
+    page = _page(qs.order_by("-at", "-id"), request)
+    page["rows"] = attach_readable(page["rows"])
+    return render(request, "accounts/changelog.html", {"form": form, "page": page})
 
 
 @login_required

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, restrict
 from apps.core.api.pagination import capped_count
+from apps.core.history import record_history
 from apps.core.models import AccessLog
 from apps.orgs.forms import apply_service_errors
-from apps.orgs.history import readable_history
 from apps.orgs.models import Organisation
 
 from . import services
@@ -105,7 +105,7 @@ def detail(request, pk):
         "status_history": list(member.status_history.all()),
         "org_history": list(member.org_history.select_related("from_org", "to_org")),
         "seats": list(member.committee_seats.select_related("organisation").order_by("-start_date")),
-        "history": readable_history(member, limit=30),
+        "history": record_history(member, limit=30),
         "can_change": can_act_on_org(request.user, member.organisation, "change"),
         "can_reveal": can_act_on_org(request.user, member.organisation, "reveal"),
         "age": _age(member),

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, restrict
 from apps.core.api.pagination import capped_count
+from apps.core.history import record_history
 
 from . import committee, selectors, services
 from .forms import CommitteeSeatForm, DissolveForm, EndSeatForm, MoveOrganisationForm, OrganisationForm, apply_service_errors
-from .history import readable_history
 from .models import CommitteeMember, Organisation
 
 TERM_BADGE = {"overdue": ("danger", "已到期"), "due": ("warn", "即将到期"), "ok": ("ok", "任期内"), "": ("", "未记录")}
@@ -60,7 +60,7 @@ def detail(request, pk):
         "term_badge": TERM_BADGE[state],
         "term_rule": services.term_years(org.org_type, org.unit_type),
         "warnings": services.structure_warnings(org),
-        "history": readable_history(org, limit=30),
+        "history": record_history(org, limit=30),
         "can_change": can_act_on_org(request.user, org, "change"),
         "is_active": org.status == Organisation.Status.ACTIVE,
     }

@@ -185,12 +185,12 @@ def test_history_include_renders(tree):
 
 
 def test_history_change_values_are_readable(tree):
-    from apps.accounts.history import readable_changes
+    from apps.core.history import attach_readable
 
     m = make_member(tree["branches"][0][0])
     member_services.update_member(m, {"education": "postgraduate"})
     entry = ChangeLog.objects.filter(object_type="members.member", action="update").get()
-    rows = {r["field"]: r for r in readable_changes(entry)}
+    rows = {r["field"]: r for r in attach_readable([entry])[0].readable}
     assert rows["education"]["label"] == "学历"
     assert rows["education"]["before"] == "大学本科" and rows["education"]["after"] == "研究生"
 
@@ -225,7 +225,7 @@ def test_accesslog_fixed_query_count(client, tree, admin):
 
 
 def test_record_history_helper(tree):
-    from apps.accounts.history import record_history
+    from apps.core.history import record_history
 
     m = make_member(tree["branches"][0][0])
     member_services.update_member(m, {"address": "一号"})
