@@ -402,11 +402,11 @@ def _read_rows(data: bytes, ws, should_cancel) -> SheetData:
     rows: list[tuple[int, tuple]] = []
     formula_errors: list[RowError] = []
     width = 0
-    for cells in ws.iter_rows():
+    # The <dimension> element can be wrong (some generators write "A1"): read every row,
+    # numbering them ourselves (gaps come back as empty rows).
+    ws.reset_dimensions()
+    for rownum, cells in enumerate(ws.iter_rows(), start=1):
         if not cells:
-            continue
-        rownum = getattr(cells[0], "row", None)
-        if rownum is None:
             continue
         if not header_row:
             values = [c.value for c in cells]
@@ -577,6 +577,7 @@ class Importer:
         should_cancel: Callable[[], bool] | None = None,
         today: datetime.date | None = None,
         job_label: str = "",
+        phase: Callable[[str], None] | None = None,
     ):
         self.user = user
         self.default_org = org
@@ -586,6 +587,7 @@ class Importer:
         self.should_cancel = should_cancel or (lambda: False)
         self.today = today or timezone.localdate()
         self.job_label = job_label
+        self.phase = phase or (lambda name: None)
         self.scope = user_scope(user, "change") if user is not None else None
         self.mappings = {c.key: C.label_to_code(c) for c in C.COLUMNS if c.choices}
 
@@ -613,6 +615,7 @@ class Importer:
         if missing:
             result.refused = f"缺少必填列：{'、'.join(missing)}（列名可用模板中的写法或说明页列出的别名）"
             return result
+        self.phase("validate")
         self.progress(0, result.rows_total)
         prepared = self.validate(sheet, result)
         if result.errors:
@@ -861,6 +864,8 @@ class Importer:
             member.status_since = member.status_since or member.join_date
             p.member = member
 
+        self.phase("write")
+        self.progress(0, len(creates) + len(updates))
         with transaction.atomic():
             advisory_lock("members.import")
             # The database may have changed since validation: re-check the blind index.

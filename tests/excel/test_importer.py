@@ -418,3 +418,8 @@ def test_progress_reported_and_cancel_writes_nothing(branch):
     finally:
         importer.CANCEL_EVERY = old
     assert Member.objects.count() == 0 and ChangeLog.objects.filter(object_type="members.member").count() == 0
+
+
+def test_row_with_empty_first_column_is_reported_not_skipped(branch):
+    e = only_error(commit(xlsx([good_row(branch), good_row(branch, 姓名=None)])))
+    assert (e.row, e.column, e.header) == (3, "A", "姓名") and "必填" in e.message
