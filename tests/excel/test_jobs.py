@@ -4,7 +4,7 @@ and exports (masked by default, full data logged and refused without export_full
 import io
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -38,7 +38,7 @@ def test_preview_then_commit(branch):
     assert Member.objects.count() == 2
     assert not job.file, "the uploaded roster is deleted once imported"
     assert AccessLog.objects.filter(kind="import", user=admin).exists()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.request_commit(job, admin)
 
 
@@ -47,7 +47,7 @@ def test_invalid_preview_cannot_be_committed_and_report_highlights(branch):
     job = services.start_import(admin, upload(xlsx([good_row(branch), good_row(branch, 学历="幼儿园")])))
     assert job.status == JobStatus.INVALID and job.error_count == 1
     assert job.errors[0]["row"] == 3 and job.errors[0]["header"] == "学历"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.request_commit(job, admin)
     wb = load_workbook(io.BytesIO(services.error_report(job)))
     ws = wb["党员信息"]
@@ -146,7 +146,7 @@ def test_progress_written_to_the_job(branch, monkeypatch):
 def test_export_masked_by_default_and_logged(branch):
     m = make_member(branch)
     secretary = make_user("branch_organiser", branch)
-    data, filename = services.export_members_for(secretary, {})
+    data, _filename = services.export_members_for(secretary, {})
     ws = load_workbook(io.BytesIO(data)).active
     row = {h.value: c.value for h, c in zip(ws[1], ws[2], strict=False)}
     assert row["公民身份号码"] == m.id_number_masked and "*" in row["联系电话"]
