@@ -48,10 +48,11 @@ def scope_root(user, action: str = "view") -> str:
 # ------------------------------------------------------------------ dispatching
 
 
-def _backend_is_immediate() -> bool:
-    from django_tasks import default_task_backend
+def _runs_in_process(task) -> bool:
+    """The immediate backend has already run the task inside enqueue()."""
+    from django_tasks.backends.immediate import ImmediateBackend
 
-    return type(default_task_backend).__name__ == "ImmediateBackend"
+    return isinstance(task.get_backend(), ImmediateBackend)
 
 
 def dispatch(job) -> None:
@@ -65,7 +66,7 @@ def dispatch(job) -> None:
     result = task.enqueue(job.pk)
     type(job).objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     delay = fallback_seconds()
-    if delay and not _backend_is_immediate():
+    if delay and not _runs_in_process(task):
         timer = threading.Timer(delay, _fallback, args=(type(job), job.pk))
         timer.daemon = True
         timer.start()

@@ -244,3 +244,35 @@ def test_export_query_count_is_fixed(tree, django_assert_max_num_queries):
             export_members(Member.objects.all(), full_pii=False)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_database_backend_without_worker_falls_back_to_a_thread(branch, settings, monkeypatch):
+    """`make run` starts no db_worker: the job is enqueued in the database queue and, if
+    no worker claims it within a few seconds, the web process runs it itself."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    timers = []
+
+    class FakeTimer:
+        def __init__(self, delay, fn, args=()):
+            timers.append((delay, fn, args))
+            self.daemon = False
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(services.threading, "Timer", FakeTimer)
+    monkeypatch.setattr(services.connection, "close", lambda: None)  # the test's connection
+    admin = make_user("county_admin", branch.get_parent().get_parent())
+    job = services.start_import(admin, upload(xlsx([good_row(branch)])))
+    assert job.status == JobStatus.QUEUED and DBTaskResult.objects.filter(id=job.task_id).exists()
+    ((delay, fn, args),) = timers
+    assert delay == 3
+    fn(*args)  # the timer fires: nobody claimed the job, the web process runs it
+    job.refresh_from_db()
+    assert job.status == JobStatus.PREVIEWED
+    # The worker that finally picks the queued task finds the job already done.
+    from apps.excel.tasks import run_import_task
+
+    assert run_import_task.call(job.pk) is False
