@@ -43,6 +43,7 @@ from apps.members.models import Member, MemberCategory, MemberStatusChange
 from apps.orgs.models import Organisation
 
 from . import columns as C
+from .sheetreader import iter_rows as iter_sheet_rows
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_ROWS = 200_000
@@ -402,14 +403,13 @@ def _read_rows(data: bytes, ws, should_cancel) -> SheetData:
     rows: list[tuple[int, tuple]] = []
     formula_errors: list[RowError] = []
     width = 0
-    # The <dimension> element can be wrong (some generators write "A1"): read every row,
-    # numbering them ourselves (gaps come back as empty rows).
-    ws.reset_dimensions()
-    for rownum, cells in enumerate(ws.iter_rows(), start=1):
-        if not cells:
+    # Cells come from our streaming reader (apps.excel.sheetreader): fast, and it numbers
+    # rows from the XML itself, whatever the sheet's <dimension> says.
+    for rownum, row_values, formula_cols in iter_sheet_rows(ws.parent, ws):
+        if not row_values and not formula_cols:
             continue
         if not header_row:
-            values = [c.value for c in cells]
+            values = list(row_values)
             matched = {i: C.match_header(v) for i, v in enumerate(values)}
             matched = {i: k for i, k in matched.items() if k}
             if len(matched) >= 3:
@@ -432,25 +432,23 @@ def _read_rows(data: bytes, ws, should_cancel) -> SheetData:
                     f"前{HEADER_SEARCH_ROWS}行中找不到表头（至少应有“姓名”“公民身份号码”“入党日期”等3个列名）：请使用系统模板"
                 )
             continue
-        values = []
-        blank = True
-        for i, cell in enumerate(cells[:width]):
-            v = cell.value
-            if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=") and cell.data_type == "f"):
-                key = keys.get(i)
-                formula_errors.append(
-                    RowError(
-                        rownum,
-                        get_column_letter(i + 1),
-                        headers[key][1] if key else "",
-                        str(v)[:60],
-                        "单元格是公式：请复制后“选择性粘贴→数值”再上传",
-                    )
+        for i in formula_cols:
+            key = keys.get(i)
+            formula_errors.append(
+                RowError(
+                    rownum,
+                    get_column_letter(i + 1),
+                    headers[key][1] if key else "",
+                    str(row_values[i])[:60] if i < len(row_values) else "",
+                    "单元格是公式：请复制后“选择性粘贴→数值”再上传",
                 )
-            if v is not None and v != "":
-                if not (isinstance(v, str) and not v.strip()):
-                    blank = False
-            values.append(v)
+            )
+        values = row_values[:width]
+        blank = True
+        for v in values:
+            if v is not None and v != "" and not (isinstance(v, str) and not v.strip()):
+                blank = False
+                break
         if blank:
             continue
         rows.append((rownum, tuple(values)))
