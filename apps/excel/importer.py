@@ -14,6 +14,7 @@ history row, the organisation counters and one ChangeLog row per record.
 
 import calendar
 import datetime
+import inspect
 import io
 import re
 import zipfile
@@ -26,7 +27,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
 
@@ -42,7 +42,9 @@ from apps.members.idnumber import FULLWIDTH
 from apps.members.models import Member, MemberCategory, MemberStatusChange
 from apps.orgs.models import Organisation
 
+from . import bulk
 from . import columns as C
+from .sheetreader import has_data, open_workbook
 from .sheetreader import iter_rows as iter_sheet_rows
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -367,16 +369,9 @@ def _pick_sheet(wb):
     return None
 
 
-def _has_data(ws) -> bool:
-    for row in ws.iter_rows(values_only=True):
-        if any(v not in (None, "") for v in row):
-            return True
-    return False
-
-
 def read_sheet(data: bytes, *, should_cancel: Callable[[], bool] | None = None) -> SheetData:
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+        wb = open_workbook(data)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise ImportRefused(f"无法读取该 .xlsx 文件（文件可能已损坏）：{type(exc).__name__}") from exc
     try:
@@ -384,7 +379,7 @@ def read_sheet(data: bytes, *, should_cancel: Callable[[], bool] | None = None) 
         # either its rows were meant to be imported and the user cannot see them, or they
         # were not and would silently be ignored. Empty hidden sheets are harmless.
         for ws in wb.worksheets:
-            if ws.sheet_state != "visible" and _has_data(ws):
+            if ws.sheet_state != "visible" and has_data(wb, ws):
                 raise ImportRefused(f"工作簿包含有数据的隐藏工作表“{ws.title}”：请取消隐藏并核对，或删除该工作表后重新上传")
         ws = _pick_sheet(wb)
         if ws is None:
@@ -529,11 +524,13 @@ def resolve_orgs(values: set[str], codes: set[str]) -> dict[str, OrgResolution]:
     def names(o):
         return {o.name, o.short_name} - {""}
 
+    by_name: dict[str, list] = {}
+    for cand in candidates:
+        for n in names(cand):
+            by_name.setdefault(n, []).append(cand)
     for value, segments in pending.items():
         matches = []
-        for cand in candidates:
-            if segments[-1] not in names(cand):
-                continue
+        for cand in by_name.get(segments[-1], []):
             chain = [ancestors.get(cand.path[: step * k]) for k in range(1, cand.depth)]
             chain = [a for a in chain if a is not None] + [cand]
             if len(segments) > len(chain):
@@ -588,6 +585,11 @@ class Importer:
         self.phase = phase or (lambda name: None)
         self.scope = user_scope(user, "change") if user is not None else None
         self.mappings = {c.key: C.label_to_code(c) for c in C.COLUMNS if c.choices}
+        # The importer checks ID numbers against the register itself, in bulk (blind index,
+        # one query per 1,000 rows); when the member service lets a caller skip its
+        # one-query-per-row duplicate check, skip it (same rule, same message source).
+        params = inspect.signature(member_services.validate_member_data).parameters
+        self.validate_options = {"check_duplicate": False} if "check_duplicate" in params else {}
 
     # -- helpers
     def in_scope(self, org: Organisation) -> bool:
@@ -823,7 +825,7 @@ class Importer:
             # Without an organisation the service would only repeat "required".
             data.pop("organisation", None)
         try:
-            clean = member_services.validate_member_data(data, instance=instance, today=self.today)
+            clean = member_services.validate_member_data(data, instance=instance, today=self.today, **self.validate_options)
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 if key == "organisation" and not row_ok and "organisation" not in data:
@@ -893,16 +895,13 @@ class Importer:
                 if self.should_cancel():
                     raise ImportCancelled()
                 chunk = creates[i : i + BATCH]
-                members = Member.objects.bulk_create([p.member for p in chunk], batch_size=BATCH)
-                for p, m in zip(chunk, members, strict=True):
-                    p.member = m
-                if any(m.pk is None for m in members):  # pragma: no cover - databases without RETURNING
-                    raise RuntimeError("数据库不支持批量插入后返回主键")
-                MemberCategory.objects.bulk_create(
+                bulk.insert(Member, [p.member for p in chunk], with_ids=True)
+                bulk.insert(
+                    MemberCategory,
                     [MemberCategory(member=p.member, code=c) for p in chunk for c in sorted(set(p.clean.get("categories") or []))],
-                    batch_size=BATCH * 2,
                 )
-                MemberStatusChange.objects.bulk_create(
+                bulk.insert(
+                    MemberStatusChange,
                     [
                         MemberStatusChange(
                             member=p.member,
@@ -914,7 +913,6 @@ class Importer:
                         )
                         for p in chunk
                     ],
-                    batch_size=BATCH,
                 )
                 logs = []
                 for p in chunk:
@@ -922,7 +920,7 @@ class Importer:
                     p.member.audit_extra = lambda cats=cats: {"categories": cats}
                     logs.append(self._log(actor, p.member, ChangeLog.Action.CREATE, None, snapshot(p.member), message))
                     del p.member.audit_extra
-                ChangeLog.objects.bulk_create(logs, batch_size=BATCH)
+                bulk.insert(ChangeLog, logs)
                 done += len(chunk)
                 self.progress(done, total)
             counts = Counter(p.member.organisation_id for p in creates if p.member.status in _counted())
@@ -949,7 +947,7 @@ class Importer:
                         if "categories" in p.clean:
                             after["categories"] = sorted(set(p.clean["categories"]))
                         logs.append(self._log(actor, p.member, ChangeLog.Action.UPDATE, p.before, after, message))
-                    ChangeLog.objects.bulk_create(logs, batch_size=BATCH)
+                    bulk.insert(ChangeLog, logs)
                     done += len(chunk)
                     self.progress(done, total)
             if self.should_cancel():

@@ -6,7 +6,7 @@ import datetime
 import io
 from collections import defaultdict
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -27,14 +27,14 @@ def _cell_value(v):
 
 def _source_rows(data: bytes):
     from .importer import _pick_sheet
+    from .sheetreader import iter_rows, open_workbook
 
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    wb = open_workbook(data)
     try:
         ws = _pick_sheet(wb)
         if ws is None:
             return []
-        ws.reset_dimensions()
-        return [(n, [c.value for c in cells]) for n, cells in enumerate(ws.iter_rows(), start=1)]
+        return [(n, list(values)) for n, values, _formulas in iter_rows(wb, ws)]
     finally:
         wb.close()
 
@@ -61,7 +61,12 @@ def build_error_report(data: bytes | None, errors: list[dict], *, refused: str =
 
         width = max((len(v) for _n, v in rows), default=0)
         header_row = None
+        written = 0
         for n, values in rows:
+            while written < n - 1:  # keep the file's row numbers: rows the XML omits are empty
+                ws.append([])
+                written += 1
+            written = n
             if header_row is None and sum(1 for v in values if C.match_header(v)) >= 3:
                 header_row = n
             out = []

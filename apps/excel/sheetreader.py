@@ -9,11 +9,14 @@ which cells hold a formula. openpyxl still opens the workbook (sheet list, share
 strings, styles, date formats) — only the cell loop is ours.
 """
 
+import io
 import re
 from collections.abc import Iterator
 from xml.etree.ElementTree import iterparse
 
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _LETTERS: dict[str, int] = {}
@@ -123,3 +126,35 @@ def iter_rows(wb, ws) -> Iterator[tuple[int, list, list[int]]]:
                 el.clear()
             elif name == "sheetData":
                 break
+
+
+class _UnsizedReadOnlyWorksheet(ReadOnlyWorksheet):
+    def _get_size(self):
+        # openpyxl scans the whole sheet XML here when <dimension> comes late (files
+        # written in write-only mode); we read every row anyway, so skip it.
+        pass
+
+
+class _Reader(ExcelReader):
+    def read_worksheets(self):
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _UnsizedReadOnlyWorksheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
+
+
+def open_workbook(data: bytes):
+    """The workbook in read-only mode (sheet list and states, shared strings, styles),
+    without sizing every sheet. Close it with wb.close()."""
+    reader = _Reader(io.BytesIO(data), read_only=True, keep_vba=False, data_only=False, keep_links=False)
+    reader.read()
+    return reader.wb
+
+
+def has_data(wb, ws) -> bool:
+    for _n, values, formulas in iter_rows(wb, ws):
+        if formulas or any(v not in (None, "") and not (isinstance(v, str) and not v.strip()) for v in values):
+            return True
+    return False

@@ -1,0 +1,94 @@
+"""Fast multi-row INSERT for the import's commit phase.
+
+`QuerySet.bulk_create` spends most of its time preparing each value through the
+compiler (≈ 35 columns × 20,000 members). Here the per-column conversion is chosen once
+per model (text and integers pass through; dates, datetimes and JSON go through the
+field's own get_db_prep_save), and rows go to `cursor.executemany`. Primary keys are
+allocated up front (PostgreSQL: the column's sequence; SQLite: after the highest id,
+under the write lock the IMMEDIATE transaction already holds), so the caller can link
+child rows. Any other database falls back to bulk_create.
+"""
+
+from django.db import connection, models
+
+PASS_THROUGH = {
+    "CharField",
+    "TextField",
+    "SlugField",
+    "EmailField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "BooleanField",
+    "ForeignKey",
+    "OneToOneField",
+    "AutoField",
+    "BigAutoField",
+}
+
+
+def supported() -> bool:
+    return connection.vendor in ("postgresql", "sqlite")
+
+
+def allocate_ids(model, n: int) -> list[int]:
+    if n == 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, n])
+            return [row[0] for row in cursor.fetchall()]
+        q = connection.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({q(pk)}), 0) FROM {q(table)}")
+        top = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(top, row[0] if row else 0) + 1
+        return list(range(start, start + n))
+
+
+def insert(model, objs: list[models.Model], *, with_ids: bool = False, batch: int = 2000) -> None:
+    """INSERT the objects; with_ids: allocate and set their primary keys first."""
+    if not objs:
+        return
+    if not supported():  # pragma: no cover - the two supported databases are tested
+        model.objects.bulk_create(objs, batch_size=batch)
+        return
+    opts = model._meta
+    if with_ids:
+        for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
+            obj.pk = pk
+    fields = [f for f in opts.concrete_fields if not (f.primary_key and not with_ids)]
+    auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    converters = []
+    for f in fields:
+        if f.get_internal_type() in PASS_THROUGH:
+            converters.append((f.attname, None))
+        else:
+            converters.append((f.attname, f))
+    q = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        q(opts.db_table), ", ".join(q(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    rows = []
+    for obj in objs:
+        for f in auto:
+            f.pre_save(obj, add=True)
+        row = []
+        for attname, field in converters:
+            value = getattr(obj, attname)
+            if field is not None:
+                value = field.get_db_prep_save(value, connection)
+            row.append(value)
+        rows.append(row)
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), batch):
+            cursor.executemany(sql, rows[i : i + batch])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
