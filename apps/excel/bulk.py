@@ -9,7 +9,7 @@ under the write lock the IMMEDIATE transaction already holds), so the caller can
 child rows. Any other database falls back to bulk_create.
 """
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 PASS_THROUGH = {
     "CharField",
@@ -30,13 +30,18 @@ PASS_THROUGH = {
 }
 
 
+def _conn():
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def supported() -> bool:
-    return connection.vendor in ("postgresql", "sqlite")
+    return _conn().vendor in ("postgresql", "sqlite")
 
 
 def allocate_ids(model, n: int) -> list[int]:
     if n == 0:
         return []
+    connection = _conn()
     table = model._meta.db_table
     pk = model._meta.pk.column
     with connection.cursor() as cursor:
@@ -59,6 +64,7 @@ def insert(model, objs: list[models.Model], *, with_ids: bool = False, batch: in
     if not supported():  # pragma: no cover - the two supported databases are tested
         model.objects.bulk_create(objs, batch_size=batch)
         return
+    connection = _conn()  # resolved once: the proxy's lookup per value is measurable
     opts = model._meta
     if with_ids:
         for obj, pk in zip(objs, allocate_ids(model, len(objs)), strict=True):
