@@ -37,7 +37,9 @@ def test_import_preview_progress_commit(branch):
 
 def test_import_errors_listed(branch):
     secretary = make_user("branch_secretary", branch)
-    r = api(secretary).post("/api/imports/", {"file": SimpleUploadedFile("a.xlsx", xlsx([good_row(branch, 性别="未知")]))}, format="multipart")
+    r = api(secretary).post(
+        "/api/imports/", {"file": SimpleUploadedFile("a.xlsx", xlsx([good_row(branch, 性别="未知")]))}, format="multipart"
+    )
     body = r.json()
     assert body["status"] == "invalid" and body["errors"][0]["row"] == 2 and body["errors"][0]["header"] == "性别"
     r = api(secretary).post(f"/api/imports/{body['id']}/commit/")

@@ -98,3 +98,23 @@ def test_missing_file_is_usage_error(tmp_path):
         call_command("import_members", str(tmp_path / "nope.xlsx"))
     with pytest.raises(CommandError):
         call_command("import_members")
+
+
+def test_prune_excel_jobs_deletes_old_files(branch):
+    import datetime
+
+    from django.utils import timezone
+
+    from apps.excel import services
+    from apps.excel.models import ImportJob
+
+    admin = make_user("county_admin", branch.get_parent().get_parent())
+    job = services.start_import(admin, xlsx([good_row(branch, 学历="x")]), filename="a.xlsx")
+    assert job.file
+    call_command("prune_excel_jobs", "--days", "7")
+    job.refresh_from_db()
+    assert job.file
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    call_command("prune_excel_jobs", "--days", "7")
+    job.refresh_from_db()
+    assert not job.file

@@ -423,3 +423,27 @@ def test_progress_reported_and_cancel_writes_nothing(branch):
 def test_row_with_empty_first_column_is_reported_not_skipped(branch):
     e = only_error(commit(xlsx([good_row(branch), good_row(branch, 姓名=None)])))
     assert (e.row, e.column, e.header) == (3, "A", "姓名") and "必填" in e.message
+
+
+def test_skips_the_services_per_row_duplicate_query_when_it_can(tree, monkeypatch):
+    """When validate_member_data accepts check_duplicate, the importer passes False and
+    relies on its own bulk blind-index check — with the same outcomes."""
+    from apps.members import services as member_services
+
+    original = member_services.validate_member_data
+    calls = []
+
+    def validate(data, *, instance=None, today=None, check_duplicate=True):
+        calls.append(check_duplicate)
+        return original(data, instance=instance, today=today)
+
+    monkeypatch.setattr(member_services, "validate_member_data", validate)
+    mine, other = tree["branches"][0][0], tree["branches"][1][0]
+    existing = make_member(other)
+    secretary = make_user("branch_secretary", mine)
+    dup = good_row(mine, 公民身份号码=existing.reveal_id_number(), 出生日期=existing.birth_date, 性别=existing.get_sex_display())
+    calls.clear()
+    r = commit(xlsx([good_row(mine), dup]), user=secretary)
+    e = only_error(r)
+    assert (e.row, e.column) == (3, "E") and "已有在册党员记录" in e.message
+    assert calls and not any(calls)
