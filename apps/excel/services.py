@@ -7,11 +7,13 @@ import io
 import logging
 import threading
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import close_old_connections, connection
+from django.http import QueryDict
 from django.utils import timezone
 
 from apps.accounts.scoping import ScopeError, has_action, require_org_action, user_scope
@@ -267,6 +269,10 @@ def member_export_queryset(user, params, *, full_pii: bool):
     if full_pii and not has_action(user, "export_full"):
         raise PermissionDenied("您没有导出完整个人信息的权限（需要“导出完整信息”授权）")
     base = Member.objects.restrict(user, "export_full" if full_pii else "view")
+    if not hasattr(params, "getlist"):
+        # Stored/API parameters are a plain dict; the filter set expects a QueryDict
+        # (multiple-choice filters such as status read every value of the key).
+        params = QueryDict(urlencode(params, doseq=True))
     filterset = MemberFilterSet(params, queryset=base)
     if not filterset.is_valid():
         raise ValidationError({k: [str(m) for m in v] for k, v in filterset.errors.items()})

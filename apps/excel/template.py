@@ -105,7 +105,7 @@ def write_template(stream=None) -> io.BytesIO:
         help_ws.append([col.header, required, "、".join(col.aliases), rule])
         help_ws.cell(row=help_ws.max_row, column=4).alignment = Alignment(wrap_text=True, vertical="top")
     help_ws.append([])
-    help_ws.append(["示例", "", "", "张三 | 男 | 汉族 | 1985-07-01 | 11010519850701001X | … | 中共示范县委员会/城关镇党委/东街社区党支部"])
+    help_ws.append(["示例", "", "", "李芳 | 女 | 汉族 | 1949-12-31 | 11010519491231002X | … | 中共示范县委员会/城关镇党委/东街社区党支部"])
 
     out = stream or io.BytesIO()
     wb.save(out)

@@ -276,3 +276,21 @@ def test_database_backend_without_worker_falls_back_to_a_thread(branch, settings
     from apps.excel.tasks import run_import_task
 
     assert run_import_task.call(job.pk) is False
+
+
+def test_export_with_multiple_choice_filter_sync_and_background(branch, monkeypatch):
+    make_member(branch)
+    lost = make_member(branch)
+    from apps.members.services import change_status
+
+    change_status(lost, "mobile", date=lost.join_date)
+    admin = make_user("county_admin", branch.get_parent().get_parent())
+    data, _ = services.export_members_for(admin, {"status": "mobile"})
+    assert load_workbook(io.BytesIO(data)).active.max_row == 2
+    from django.http import QueryDict
+
+    data, _ = services.export_members_for(admin, QueryDict("status=mobile&status=normal"))
+    assert load_workbook(io.BytesIO(data)).active.max_row == 3
+    monkeypatch.setattr(services, "SYNC_EXPORT_MAX_ROWS", 0)
+    job = services.export_members_for(admin, QueryDict("status=mobile"))
+    assert job.status == JobStatus.DONE and job.rows_total == 1
