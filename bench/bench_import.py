@@ -209,7 +209,14 @@ def measure(rows: int) -> dict:
 
     _county, branches = _build_tree()
     data = _roster(branches, rows)
-    figures = {"vendor": connection.vendor, "rows": rows, "file_bytes": len(data), "target_rows_per_s": TARGET_RATE}
+    figures = {
+        "vendor": connection.vendor,
+        "rows": rows,
+        "file_bytes": len(data),
+        "target_rows_per_s": TARGET_RATE,
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(x, 1) for x in os.getloadavg()],
+    }
 
     dry, t_dry = _timed(lambda: import_members(data, dry_run=True))
     assert dry.ok, [str(e) for e in dry.errors[:5]] or dry.refused
@@ -244,6 +251,7 @@ def measure(rows: int) -> dict:
     rate = rows / (t_dry2 + t_commit2)
     figures["round_trip_import"] = {"dry_run_s": round(t_dry2, 2), "commit_s": round(t_commit2, 2), "rows_per_s": round(rate)}
     figures["rows_per_s"] = round(rate)
+    figures["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
     figures["meets_target"] = rate >= TARGET_RATE
     return figures
 

@@ -842,13 +842,9 @@ class Importer:
             return None
         prepared = PreparedRow(rownum, clean, instance)
         if instance is not None:
-            # Compare before/after now, so the preview can say "unchanged".
-            prepared.before = snapshot(instance)
-            member_services._apply(instance, clean)
-            after = snapshot(instance)
-            if "categories" in clean:
-                after["categories"] = sorted(set(clean["categories"]))
-            prepared.changed = after != prepared.before
+            # Decide now whether the row changes anything, so the preview can say
+            # "unchanged" (a county re-uploading its roster is mostly unchanged rows).
+            prepared.changed = _differs(instance, clean)
             prepared.member = instance
         return prepared
 
@@ -858,6 +854,9 @@ class Importer:
         message = f"Excel导入{self.job_label}"[:255]
         creates = [p for p in prepared if p.instance is None]
         updates = [p for p in prepared if p.instance is not None and p.changed]
+        for p in updates:
+            p.before = snapshot(p.instance)
+            member_services._apply(p.instance, p.clean)
         for p in creates:
             member = Member()
             member_services._apply(member, p.clean)
@@ -992,6 +991,34 @@ class Importer:
             after=after,
             message=message,
         )
+
+
+def _differs(member: Member, clean: dict) -> bool:
+    """Would apps.members.services._apply change this record? (Compared on the values
+    as _apply would set them, without encrypting anything.)"""
+    for key, value in clean.items():
+        if key == "categories":
+            if sorted(set(value)) != sorted(member.category_codes()):
+                return True
+        elif key == "id_number":
+            if crypto.blind_index(value) != member.id_number_hash:
+                return True
+        elif key == "phone":
+            if crypto.blind_index(value or "") != member.phone_hash:
+                return True
+        elif key == "organisation":
+            if value.pk != member.organisation_id:
+                return True
+        elif key in _MEMBER_FIELD_NAMES:
+            f = Member._meta.get_field(key)
+            if value is None and f.empty_strings_allowed and not f.null:
+                value = ""
+            if getattr(member, key) != value:
+                return True
+    return False
+
+
+_MEMBER_FIELD_NAMES = {f.name for f in Member._meta.concrete_fields}
 
 
 class _Rollback(Exception):
