@@ -180,3 +180,18 @@ def test_exports_page_fixed_queries(client, secretary, django_assert_max_num_que
             assert c.get(reverse("excel:exports")).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_import_page_fixed_queries(client, secretary, branch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = login(client, secretary)
+    counts = []
+    for n in (3, 30):
+        while ImportJob.objects.count() < n:
+            ImportJob.objects.create(user=secretary, org_path=branch.path, organisation=branch, filename="a.xlsx", status=JobStatus.DONE)
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(reverse("excel:import")).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
