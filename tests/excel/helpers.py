@@ -81,3 +81,9 @@ def xlsx(rows: list[dict], headers: list[str] | None = None) -> bytes:
 
 def date(y, m, d):
     return datetime.date(y, m, d)
+
+
+def county_of(org):
+    from apps.orgs.models import Organisation
+
+    return Organisation.objects.get(path=org.path[: Organisation.steplen])

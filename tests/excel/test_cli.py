@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from apps.core.models import AccessLog
 from apps.excel import columns as C
 from apps.members.models import Member
-from tests.excel.helpers import good_row, xlsx
+from tests.excel.helpers import county_of, good_row, xlsx
 from tests.factories import make_user
 
 
@@ -108,7 +108,7 @@ def test_prune_excel_jobs_deletes_old_files(branch):
     from apps.excel import services
     from apps.excel.models import ImportJob
 
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     job = services.start_import(admin, xlsx([good_row(branch, 学历="x")]), filename="a.xlsx")
     assert job.file
     call_command("prune_excel_jobs", "--days", "7")

@@ -15,7 +15,7 @@ from apps.excel.exporter import export_members
 from apps.excel.importer import import_members
 from apps.excel.models import ExportJob, ImportJob, JobStatus
 from apps.members.models import Member
-from tests.excel.helpers import good_row, xlsx
+from tests.excel.helpers import county_of, good_row, xlsx
 from tests.factories import make_member, make_user
 
 
@@ -29,7 +29,7 @@ def upload(data, name="roster.xlsx"):
 
 
 def test_preview_then_commit(branch):
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     job = services.start_import(admin, upload(xlsx([good_row(branch), good_row(branch)])))
     assert job.status == JobStatus.PREVIEWED and job.summary["to_create"] == 2
     assert job.rows_done == job.rows_total == 2 and Member.objects.count() == 0
@@ -43,7 +43,7 @@ def test_preview_then_commit(branch):
 
 
 def test_invalid_preview_cannot_be_committed_and_report_highlights(branch):
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     job = services.start_import(admin, upload(xlsx([good_row(branch), good_row(branch, 学历="幼儿园")])))
     assert job.status == JobStatus.INVALID and job.error_count == 1
     assert job.errors[0]["row"] == 3 and job.errors[0]["header"] == "学历"
@@ -62,7 +62,7 @@ def test_invalid_preview_cannot_be_committed_and_report_highlights(branch):
 
 
 def test_corrected_report_can_be_uploaded_again(branch):
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     job = services.start_import(admin, upload(xlsx([good_row(branch, 学历="幼儿园")])))
     wb = load_workbook(io.BytesIO(services.error_report(job)))
     ws = wb["党员信息"]
@@ -75,7 +75,7 @@ def test_corrected_report_can_be_uploaded_again(branch):
 
 
 def test_refused_file_job(branch):
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     job = services.start_import(admin, upload(b"plain text", "a.xlsx"))
     assert job.status == JobStatus.INVALID and "不是有效的 .xlsx" in job.message
     assert services.error_report(job)  # still downloadable: lists the refusal
@@ -95,7 +95,7 @@ def test_scope_importing_into_another_branch_refused(tree):
 
 
 def test_cancel_queued_job_and_claim_is_exclusive(branch, monkeypatch):
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     monkeypatch.setattr(services, "dispatch", lambda job: None)  # nobody runs it
     job = services.start_import(admin, upload(xlsx([good_row(branch)])))
     assert job.status == JobStatus.QUEUED
@@ -111,7 +111,7 @@ def test_cancel_queued_job_and_claim_is_exclusive(branch, monkeypatch):
 
 
 def test_cancel_while_running_rolls_back(branch, monkeypatch):
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     monkeypatch.setattr(services, "dispatch", lambda job: None)
     job = services.start_import(admin, upload(xlsx([good_row(branch) for _ in range(3)])), dry_run=False)
     # The user presses 取消 while the task runs: the task sees the flag at its next check
@@ -123,7 +123,7 @@ def test_cancel_while_running_rolls_back(branch, monkeypatch):
 
 
 def test_progress_written_to_the_job(branch, monkeypatch):
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     monkeypatch.setattr(services, "dispatch", lambda job: None)
     seen = []
     original = services._Progress.__call__
@@ -185,13 +185,13 @@ def test_large_export_runs_as_job(branch, monkeypatch):
     monkeypatch.setattr(services, "SYNC_EXPORT_MAX_ROWS", 2)
     for _ in range(3):
         make_member(branch)
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     job = services.export_members_for(admin, {})
     assert isinstance(job, ExportJob) and job.status == JobStatus.DONE
     assert job.rows_done == 3 and job.file and job.filename.endswith(".xlsx")
     assert AccessLog.objects.filter(kind="export", detail__rows=3).exists()
     assert list(services.export_jobs_for(admin)) == [job]
-    other = make_user("county_admin", branch.get_parent().get_parent())
+    other = make_user("county_admin", county_of(branch))
     assert not services.export_jobs_for(other).exists()
 
 
@@ -264,7 +264,7 @@ def test_database_backend_without_worker_falls_back_to_a_thread(branch, settings
 
     monkeypatch.setattr(services.threading, "Timer", FakeTimer)
     monkeypatch.setattr(services.connection, "close", lambda: None)  # the test's connection
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     job = services.start_import(admin, upload(xlsx([good_row(branch)])))
     assert job.status == JobStatus.QUEUED and DBTaskResult.objects.filter(id=job.task_id).exists()
     ((delay, fn, args),) = timers
@@ -284,7 +284,7 @@ def test_export_with_multiple_choice_filter_sync_and_background(branch, monkeypa
     from apps.members.services import change_status
 
     change_status(lost, "mobile", date=lost.join_date)
-    admin = make_user("county_admin", branch.get_parent().get_parent())
+    admin = make_user("county_admin", county_of(branch))
     data, _ = services.export_members_for(admin, {"status": "mobile"})
     assert load_workbook(io.BytesIO(data)).active.max_row == 2
     from django.http import QueryDict
