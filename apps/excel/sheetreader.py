@@ -39,8 +39,15 @@ def _number(text: str):
     return int(text)
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    """'{namespace}c' → 'c' (cached: the same few tags repeat for every cell)."""
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = _LOCAL[tag] = tag.rsplit("}", 1)[-1]
+    return name
 
 
 def _inline_text(element) -> str:
@@ -71,8 +78,7 @@ def iter_rows(wb, ws) -> Iterator[tuple[int, list, list[int]]]:
         formulas: list[int] = []
         col = -1
         for _event, el in iterparse(src, events=("end",)):
-            tag = el.tag
-            name = tag[tag.rfind("}") + 1 :] if tag[0] == "{" else tag
+            name = _LOCAL.get(el.tag) or _local(el.tag)
             if name == "c":
                 ref = el.get("r")
                 m = _REF.match(ref) if ref else None
@@ -85,7 +91,7 @@ def iter_rows(wb, ws) -> Iterator[tuple[int, list, list[int]]]:
                 formula = False
                 v_text = None
                 for child in el:
-                    cname = _local(child.tag)
+                    cname = _LOCAL.get(child.tag) or _local(child.tag)
                     if cname == "v":
                         v_text = child.text
                     elif cname == "f":
