@@ -98,3 +98,47 @@ def insert(model, objs: list[models.Model], *, with_ids: bool = False, batch: in
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert_dicts(model, rows: list[dict], *, batch: int = 2000) -> None:
+    """INSERT plain rows ({attname: value}) without building model instances: columns
+    missing from a row take the field's default (evaluated once per call, so every row
+    of one call shares the same timestamp for auto_now_add / default=timezone.now)."""
+    if not rows:
+        return
+    if not supported():  # pragma: no cover
+        model.objects.bulk_create([model(**r) for r in rows], batch_size=batch)
+        return
+    from django.utils import timezone
+
+    connection = _conn()
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    defaults = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = now
+        elif f.has_default():
+            defaults[f.attname] = f.get_default()
+        elif f.null:
+            defaults[f.attname] = None
+        elif f.empty_strings_allowed:
+            defaults[f.attname] = ""
+    converters = [(f.attname, None if f.get_internal_type() in PASS_THROUGH else f) for f in fields]
+    q = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        q(opts.db_table), ", ".join(q(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    values = []
+    for r in rows:
+        row = []
+        for attname, field in converters:
+            value = r[attname] if attname in r else defaults[attname]
+            if field is not None:
+                value = field.get_db_prep_save(value, connection)
+            row.append(value)
+        values.append(row)
+    with connection.cursor() as cursor:
+        for i in range(0, len(values), batch):
+            cursor.executemany(sql, values[i : i + batch])

@@ -895,21 +895,21 @@ class Importer:
                     raise ImportCancelled()
                 chunk = creates[i : i + BATCH]
                 bulk.insert(Member, [p.member for p in chunk], with_ids=True)
-                bulk.insert(
+                bulk.insert_dicts(
                     MemberCategory,
-                    [MemberCategory(member=p.member, code=c) for p in chunk for c in sorted(set(p.clean.get("categories") or []))],
+                    [{"member_id": p.member.pk, "code": c} for p in chunk for c in sorted(set(p.clean.get("categories") or []))],
                 )
-                bulk.insert(
+                bulk.insert_dicts(
                     MemberStatusChange,
                     [
-                        MemberStatusChange(
-                            member=p.member,
-                            from_status="",
-                            to_status=p.member.status,
-                            date=p.member.join_date,
-                            reason="建立党员档案",
-                            recorded_by=actor.username,
-                        )
+                        {
+                            "member_id": p.member.pk,
+                            "from_status": "",
+                            "to_status": p.member.status,
+                            "date": p.member.join_date,
+                            "reason": "建立党员档案",
+                            "recorded_by": actor.username,
+                        }
                         for p in chunk
                     ],
                 )
@@ -919,7 +919,7 @@ class Importer:
                     p.member.audit_extra = lambda cats=cats: {"categories": cats}
                     logs.append(self._log(actor, p.member, ChangeLog.Action.CREATE, None, snapshot(p.member), message))
                     del p.member.audit_extra
-                bulk.insert(ChangeLog, logs)
+                bulk.insert_dicts(ChangeLog, logs)
                 done += len(chunk)
                 self.progress(done, total)
             counts = Counter(p.member.organisation_id for p in creates if p.member.status in _counted())
@@ -950,7 +950,7 @@ class Importer:
                         if "categories" in p.clean:
                             after["categories"] = sorted(set(p.clean["categories"]))
                         logs.append(self._log(actor, p.member, ChangeLog.Action.UPDATE, p.before, after, message))
-                    bulk.insert(ChangeLog, logs)
+                    bulk.insert_dicts(ChangeLog, logs)
                     done += len(chunk)
                     self.progress(done, total)
             if self.should_cancel():
@@ -974,23 +974,24 @@ class Importer:
         )
 
     @staticmethod
-    def _log(actor, member, action, before, after, message) -> ChangeLog:
-        # Exactly the row apps.core.audit.record_change writes, built for bulk_create.
-        return ChangeLog(
-            user_id=actor.user_id,
-            username=actor.username,
-            ip=actor.ip,
-            request_id=actor.request_id,
-            source=actor.source,
-            action=action,
-            object_type=object_type(member),
-            object_id=str(member.pk),
-            object_repr=str(member)[:200],
-            org_path=member.org_path,
-            before=before,
-            after=after,
-            message=message,
-        )
+    def _log(actor, member, action, before, after, message) -> dict:
+        # Exactly the row apps.core.audit.record_change writes, as a plain row for a bulk INSERT.
+        return {
+            "at": timezone.now(),
+            "user_id": actor.user_id,
+            "username": actor.username,
+            "ip": actor.ip,
+            "request_id": actor.request_id,
+            "source": actor.source,
+            "action": str(action),
+            "object_type": object_type(member),
+            "object_id": str(member.pk),
+            "object_repr": str(member)[:200],
+            "org_path": member.org_path,
+            "before": before,
+            "after": after,
+            "message": message,
+        }
 
 
 def _differs(member: Member, clean: dict) -> bool:
