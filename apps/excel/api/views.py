@@ -40,13 +40,13 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
         params = ImportCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
+        if not has_action(request.user, "change"):
+            raise PermissionDenied("您没有维护党员信息的权限，不能导入")
         org = None
         if data.get("org_code"):
             org = Organisation.objects.restrict(request.user, "change").filter(code=data["org_code"]).first()
             if org is None:
                 raise ValidationError({"org_code": [f"组织代码“{data['org_code']}”不存在或不在您的维护范围内"]})
-        if not has_action(request.user, "change"):
-            raise PermissionDenied("您没有维护党员信息的权限，不能导入")
         upload = data["file"]
         job = services.start_import(
             request.user, upload, filename=upload.name, org=org, dry_run=data["dry_run"], update_existing=data["update_existing"]
