@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -71,7 +71,8 @@ def dispatch(job) -> None:
     if delay and not _runs_in_process(task):
         timer = threading.Timer(delay, _fallback, args=(type(job), job.pk))
         timer.daemon = True
-        timer.start()
+        # Armed once the job row is committed, so the thread's own connection can see it.
+        transaction.on_commit(timer.start)
 
 
 def _fallback(model, job_id: int) -> None:

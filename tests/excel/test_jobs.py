@@ -246,7 +246,7 @@ def test_export_query_count_is_fixed(tree, django_assert_max_num_queries):
     assert counts[0] == counts[1]
 
 
-def test_database_backend_without_worker_falls_back_to_a_thread(branch, settings, monkeypatch):
+def test_database_backend_without_worker_falls_back_to_a_thread(branch, settings, monkeypatch, django_capture_on_commit_callbacks):
     """`make run` starts no db_worker: the job is enqueued in the database queue and, if
     no worker claims it within a few seconds, the web process runs it itself."""
     from django_tasks_db.models import DBTaskResult
@@ -260,14 +260,16 @@ def test_database_backend_without_worker_falls_back_to_a_thread(branch, settings
             self.daemon = False
 
         def start(self):
-            pass
+            timers.append("started")
 
     monkeypatch.setattr(services.threading, "Timer", FakeTimer)
     monkeypatch.setattr(services.connection, "close", lambda: None)  # the test's connection
     admin = make_user("county_admin", county_of(branch))
-    job = services.start_import(admin, upload(xlsx([good_row(branch)])))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.start_import(admin, upload(xlsx([good_row(branch)])))
     assert job.status == JobStatus.QUEUED and DBTaskResult.objects.filter(id=job.task_id).exists()
-    ((delay, fn, args),) = timers
+    (delay, fn, args), started = timers
+    assert started == "started"
     assert delay == 3
     fn(*args)  # the timer fires: nobody claimed the job, the web process runs it
     job.refresh_from_db()
