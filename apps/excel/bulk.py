@@ -38,6 +38,32 @@ def supported() -> bool:
     return _conn().vendor in ("postgresql", "sqlite")
 
 
+def _sqlite_date(value):
+    # What Django's SQLite backend stores for a date (adapt_datefield_value).
+    return None if value is None else str(value)
+
+
+def _converter(field, connection):
+    """None (pass the value through) or a function value → database value."""
+    kind = field.get_internal_type()
+    if kind in PASS_THROUGH:
+        return None
+    if kind == "DateField":
+        return _sqlite_date if connection.vendor == "sqlite" else None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def add_to_counts(model, column: str, deltas: dict[int, int]) -> None:
+    """UPDATE table SET column = column + delta WHERE id = …, for many rows at once."""
+    if not deltas:
+        return
+    connection = _conn()
+    q = connection.ops.quote_name
+    sql = f"UPDATE {q(model._meta.db_table)} SET {q(column)} = {q(column)} + %s WHERE {q(model._meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(n, pk) for pk, n in deltas.items()])
+
+
 def allocate_ids(model, n: int) -> list[int]:
     if n == 0:
         return []
@@ -71,12 +97,7 @@ def insert(model, objs: list[models.Model], *, with_ids: bool = False, batch: in
             obj.pk = pk
     fields = [f for f in opts.concrete_fields if not (f.primary_key and not with_ids)]
     auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    converters = []
-    for f in fields:
-        if f.get_internal_type() in PASS_THROUGH:
-            converters.append((f.attname, None))
-        else:
-            converters.append((f.attname, f))
+    converters = [(f.attname, _converter(f, connection)) for f in fields]
     q = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         q(opts.db_table), ", ".join(q(f.column) for f in fields), ", ".join(["%s"] * len(fields))
@@ -86,10 +107,10 @@ def insert(model, objs: list[models.Model], *, with_ids: bool = False, batch: in
         for f in auto:
             f.pre_save(obj, add=True)
         row = []
-        for attname, field in converters:
+        for attname, convert in converters:
             value = getattr(obj, attname)
-            if field is not None:
-                value = field.get_db_prep_save(value, connection)
+            if convert is not None:
+                value = convert(value)
             row.append(value)
         rows.append(row)
     with connection.cursor() as cursor:
@@ -125,7 +146,7 @@ def insert_dicts(model, rows: list[dict], *, batch: int = 2000) -> None:
             defaults[f.attname] = None
         elif f.empty_strings_allowed:
             defaults[f.attname] = ""
-    converters = [(f.attname, None if f.get_internal_type() in PASS_THROUGH else f) for f in fields]
+    converters = [(f.attname, _converter(f, connection)) for f in fields]
     q = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         q(opts.db_table), ", ".join(q(f.column) for f in fields), ", ".join(["%s"] * len(fields))
@@ -133,10 +154,10 @@ def insert_dicts(model, rows: list[dict], *, batch: int = 2000) -> None:
     values = []
     for r in rows:
         row = []
-        for attname, field in converters:
+        for attname, convert in converters:
             value = r[attname] if attname in r else defaults[attname]
-            if field is not None:
-                value = field.get_db_prep_save(value, connection)
+            if convert is not None:
+                value = convert(value)
             row.append(value)
         values.append(row)
     with connection.cursor() as cursor:

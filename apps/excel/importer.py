@@ -25,7 +25,6 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
@@ -923,12 +922,9 @@ class Importer:
                 done += len(chunk)
                 self.progress(done, total)
             counts = Counter(p.member.organisation_id for p in creates if p.member.status in _counted())
-            if counts:
-                # One UPDATE for every organisation's counter (not one per organisation).
-                Organisation.objects.filter(pk__in=list(counts)).update(
-                    direct_member_count=F("direct_member_count")
-                    + Case(*[When(pk=org_id, then=Value(n)) for org_id, n in counts.items()], default=Value(0))
-                )
+            # The organisations' direct member counters, as create_member bumps them (one
+            # executemany for all organisations).
+            bulk.add_to_counts(Organisation, "direct_member_count", dict(counts))
             if updates:
                 fields = [
                     f.name
