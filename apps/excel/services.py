@@ -1,0 +1,401 @@
+"""Import and export jobs: starting, running (in a django-tasks worker, or in a thread of
+the web process when no worker has picked the job up — see `dispatch`), progress,
+cancellation, the error report and the access log. Views, the API and the CLI call
+these; the engines are apps.excel.importer and apps.excel.exporter."""
+
+import io
+import logging
+import threading
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import close_old_connections, connection, transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from apps.accounts.scoping import ScopeError, has_action, require_org_action, user_scope
+from apps.core.api.pagination import capped_count
+from apps.core.context import acting_as
+from apps.core.models import AccessLog
+from apps.members.filters import MemberFilterSet
+from apps.members.models import Member
+
+from . import exporter
+from .importer import ImportCancelled, import_members, max_bytes
+from .models import ExportJob, ImportJob, JobStatus
+
+log = logging.getLogger(__name__)
+
+SYNC_EXPORT_MAX_ROWS = 5000  # larger exports run as a background ExportJob
+MAX_STORED_ERRORS = 10_000
+PROGRESS_MIN_INTERVAL = 0.5  # seconds between progress writes
+
+
+def fallback_seconds() -> float | None:
+    """After this many seconds without a worker, the web process runs the job itself in a
+    thread (so `make run` needs no extra command). None/0 disables the fallback."""
+    return getattr(settings, "DANGJIAN_TASK_FALLBACK_SECONDS", 3)
+
+
+def scope_root(user, action: str = "view") -> str:
+    scope = user_scope(user, action)
+    if scope.everything or not scope.paths:
+        return ""
+    return scope.paths[0]
+
+
+# ------------------------------------------------------------------ dispatching
+
+
+def _runs_in_process(task) -> bool:
+    """The immediate backend has already run the task inside enqueue()."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    return isinstance(task.get_backend(), ImmediateBackend)
+
+
+def dispatch(job) -> None:
+    """Enqueue the job's task. With the database backend, also arm the in-process
+    fallback: if no `db_worker` has claimed the job after a few seconds, a daemon thread
+    of this process claims and runs it (claiming is a conditional UPDATE, so a worker
+    and the fallback never both run it)."""
+    from . import tasks
+
+    task = tasks.run_import_task if isinstance(job, ImportJob) else tasks.run_export_task
+    result = task.enqueue(job.pk)
+    type(job).objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    delay = fallback_seconds()
+    if delay and not _runs_in_process(task):
+        timer = threading.Timer(delay, _fallback, args=(type(job), job.pk))
+        timer.daemon = True
+        # Armed once the job row is committed, so the thread's own connection can see it.
+        transaction.on_commit(timer.start)
+
+
+def _fallback(model, job_id: int) -> None:
+    close_old_connections()
+    try:
+        run_job(model, job_id, fallback=True)
+    except Exception:  # pragma: no cover - logged, the job row records the failure
+        log.exception("后台任务回退执行失败：%s #%s", model.__name__, job_id)
+    finally:
+        connection.close()
+
+
+def claim(model, job_id: int) -> bool:
+    """Atomically move a queued job to running; False when someone else has it."""
+    now = timezone.now()
+    return bool(
+        model.objects.filter(pk=job_id, status=JobStatus.QUEUED, cancel_requested=False).update(status=JobStatus.RUNNING, started=now)
+    )
+
+
+def run_job(model, job_id: int, *, fallback: bool = False) -> bool:
+    if not claim(model, job_id):
+        job = model.objects.filter(pk=job_id).first()
+        if job is not None and job.status == JobStatus.QUEUED and job.cancel_requested:
+            model.objects.filter(pk=job_id).update(status=JobStatus.CANCELLED, finished=timezone.now())
+        return False
+    job = model.objects.select_related("user").get(pk=job_id)
+    with acting_as(job.user, source="task"):
+        if model is ImportJob:
+            _run_import(job)
+        else:
+            _run_export(job)
+    return True
+
+
+class _Progress:
+    """Writes rows done/total to the job row, at most every PROGRESS_MIN_INTERVAL seconds,
+    never from inside the import's write transaction (its rows are not visible to
+    others until it commits, and on SQLite the writer holds the only write lock)."""
+
+    def __init__(self, job):
+        self.job = job
+        self.model = type(job)
+        self.last = 0.0
+        self.writing = False
+
+    def phase(self, name: str) -> None:
+        self.model.objects.filter(pk=self.job.pk).update(phase=name)
+        self.writing = name == "write"
+
+    def __call__(self, done: int, total: int) -> None:
+        self.job.rows_done, self.job.rows_total = done, total
+        now = time.monotonic()
+        if self.writing or (now - self.last < PROGRESS_MIN_INTERVAL and done != total and done != 0):
+            return
+        self.last = now
+        self.model.objects.filter(pk=self.job.pk).update(rows_done=done, rows_total=total)
+
+    def cancelled(self) -> bool:
+        return self.model.objects.filter(pk=self.job.pk, cancel_requested=True).exists()
+
+
+# ------------------------------------------------------------------ imports
+
+
+def start_import(user, upload, *, filename: str = "", org=None, dry_run: bool = True, update_existing: bool = True) -> ImportJob:
+    """Store the upload and queue its preview (or, dry_run=False, its direct import)."""
+    if not has_action(user, "change"):
+        raise ScopeError("您没有维护党员信息的权限，不能导入")
+    if org is not None:
+        require_org_action(user, org, "change")
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes():
+        raise ValidationError({"file": [f"文件过大：上限为 {max_bytes() / 1024 / 1024:.0f} MB，请分批导入"]})
+    name = (filename or getattr(upload, "name", "") or "upload.xlsx").rsplit("/", 1)[-1][:200]
+    job = ImportJob(
+        user=user,
+        organisation=org,
+        org_path=org.path if org is not None else scope_root(user, "change"),
+        filename=name,
+        dry_run=dry_run,
+        update_existing=update_existing,
+    )
+    content = upload.read() if hasattr(upload, "read") else bytes(upload)
+    job.file.save("upload.xlsx", ContentFile(content), save=False)
+    job.save()
+    dispatch(job)
+    job.refresh_from_db()
+    return job
+
+
+def request_commit(job: ImportJob, user) -> ImportJob:
+    """Import a previewed file for real (it is validated again, then written)."""
+    if job.status != JobStatus.PREVIEWED:
+        raise ValidationError({"status": [f"只有预览通过的任务可以确认导入，当前状态：{job.get_status_display()}"]})
+    if job.organisation is not None:
+        require_org_action(user, job.organisation, "change")
+    updated = ImportJob.objects.filter(pk=job.pk, status=JobStatus.PREVIEWED).update(
+        dry_run=False, status=JobStatus.QUEUED, rows_done=0, started=None, finished=None, phase="", cancel_requested=False
+    )
+    if not updated:
+        raise ValidationError({"status": ["该任务已在处理中"]})
+    job.refresh_from_db()
+    dispatch(job)
+    job.refresh_from_db()
+    return job
+
+
+def cancel(job) -> None:
+    """Cooperative: the running task checks the flag every few hundred rows and rolls back;
+    a job still in the queue is cancelled at once."""
+    type(job).objects.filter(pk=job.pk, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(cancel_requested=True)
+    type(job).objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.CANCELLED, finished=timezone.now())
+    if isinstance(job, ImportJob):
+        job.refresh_from_db()
+        if job.status == JobStatus.CANCELLED:
+            _drop_file(job)
+    job.refresh_from_db()
+
+
+def _drop_file(job) -> None:
+    if job.file:
+        job.file.delete(save=False)
+        type(job).objects.filter(pk=job.pk).update(file="")
+
+
+def _run_import(job: ImportJob) -> None:
+    progress = _Progress(job)
+    try:
+        with job.file.open("rb") as fh:
+            data = fh.read(max_bytes() + 1)
+        result = import_members(
+            data,
+            user=job.user,
+            org=job.organisation,
+            dry_run=job.dry_run,
+            update_existing=job.update_existing,
+            progress=progress,
+            should_cancel=progress.cancelled,
+            phase=progress.phase,
+            job_label=f"（导入任务#{job.pk} {job.filename}）",
+        )
+    except ImportCancelled:
+        ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.CANCELLED, finished=timezone.now(), message="已取消，未写入任何数据")
+        job.refresh_from_db()
+        _drop_file(job)
+        return
+    except Exception as exc:
+        log.exception("导入任务 #%s 运行出错", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, finished=timezone.now(), message=f"运行出错，未写入任何数据：{type(exc).__name__}"
+        )
+        return
+    errors = [e.as_dict() for e in result.errors]
+    if result.ok:
+        status = JobStatus.PREVIEWED if job.dry_run else JobStatus.DONE
+    else:
+        status = JobStatus.INVALID
+    message = result.refused or ("" if result.ok else f"共 {len(errors)} 处错误，未写入任何数据")
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status,
+        finished=timezone.now(),
+        rows_total=result.rows_total,
+        rows_done=result.rows_total if result.ok or not result.refused else 0,
+        summary=result.summary(),
+        errors=errors[:MAX_STORED_ERRORS],
+        error_count=len(errors),
+        message=message,
+    )
+    if status == JobStatus.DONE:
+        AccessLog.record(
+            AccessLog.Kind.IMPORT,
+            user=job.user,
+            target=f"党员名册导入：{job.filename}"[:200],
+            org_path=job.org_path,
+            job=job.pk,
+            created=result.created,
+            updated=result.updated,
+            rows=result.rows_total,
+        )
+        job.refresh_from_db()
+        _drop_file(job)  # the roster holds personal data: keep it no longer than needed
+
+
+def import_jobs_for(user):
+    return ImportJob.objects.restrict(user, "change").filter(user=user)
+
+
+# ------------------------------------------------------------------ exports
+
+
+def member_export_queryset(user, params, *, full_pii: bool):
+    """The member list's own filters over the user's scope: the export equals the screen.
+    Full personal data needs the "export_full" action, over the organisations it covers."""
+    if full_pii and not has_action(user, "export_full"):
+        raise PermissionDenied("您没有导出完整个人信息的权限（需要“导出完整信息”授权）")
+    base = Member.objects.restrict(user, "export_full" if full_pii else "view")
+    if not hasattr(params, "getlist"):
+        # Stored/API parameters are a plain dict; the filter set expects a QueryDict
+        # (multiple-choice filters such as status read every value of the key).
+        params = QueryDict(urlencode(params, doseq=True))
+    filterset = MemberFilterSet(params, queryset=base)
+    if not filterset.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in filterset.errors.items()})
+    return filterset.qs
+
+
+def _params_dict(params) -> dict:
+    if hasattr(params, "lists"):
+        return {k: v if len(v) > 1 else v[0] for k, v in params.lists() if k not in ("full", "page", "csrfmiddlewaretoken")}
+    return {k: v for k, v in dict(params).items() if k not in ("full", "page")}
+
+
+def _log_export(user, *, kind: str, full_pii: bool, params: dict, rows: int, org_path: str) -> None:
+    AccessLog.record(
+        AccessLog.Kind.EXPORT_FULL if full_pii else AccessLog.Kind.EXPORT,
+        user=user,
+        target="党员名册导出" if kind == ExportJob.Kind.MEMBERS else "党组织导出",
+        org_path=org_path,
+        filters=params,
+        rows=rows,
+        full_pii=full_pii,
+    )
+
+
+def export_filename(kind: str, full_pii: bool) -> str:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    base = "党员名册" if kind == ExportJob.Kind.MEMBERS else "党组织"
+    return f"{base}{'-完整信息' if full_pii else ''}-{stamp}.xlsx"
+
+
+def export_members_for(user, params, *, full_pii: bool = False, force_background: bool = False):
+    """Small exports: (bytes, filename) at once. Large ones (> SYNC_EXPORT_MAX_ROWS rows):
+    an ExportJob running in the background. Both write the access log."""
+    params = _params_dict(params)
+    qs = member_export_queryset(user, params, full_pii=full_pii)
+    n, exact = capped_count(qs, SYNC_EXPORT_MAX_ROWS)
+    if exact and not force_background:
+        out = exporter.export_members(qs, full_pii=full_pii)
+        _log_export(user, kind=ExportJob.Kind.MEMBERS, full_pii=full_pii, params=params, rows=n, org_path=scope_root(user))
+        return out.getvalue(), export_filename(ExportJob.Kind.MEMBERS, full_pii)
+    job = ExportJob.objects.create(
+        user=user, kind=ExportJob.Kind.MEMBERS, params=params, full_pii=full_pii, org_path=scope_root(user), rows_total=n
+    )
+    dispatch(job)
+    job.refresh_from_db()
+    return job
+
+
+def _run_export(job: ExportJob) -> None:
+    progress = _Progress(job)
+    try:
+        if job.kind == ExportJob.Kind.MEMBERS:
+            qs = member_export_queryset(job.user, job.params, full_pii=job.full_pii)
+            total = qs.count()
+            ExportJob.objects.filter(pk=job.pk).update(rows_total=total, phase="write")
+
+            def tick(n):
+                progress(n, total)
+                if progress.cancelled():
+                    raise ImportCancelled()
+
+            out = exporter.export_members(qs, full_pii=job.full_pii, progress=tick)
+        else:
+            from apps.accounts.scoping import visible_orgs
+
+            qs = visible_orgs(job.user)
+            total = qs.count()
+            out = exporter.export_orgs(qs)
+    except ImportCancelled:
+        ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.CANCELLED, finished=timezone.now())
+        return
+    except Exception as exc:
+        log.exception("导出任务 #%s 运行出错", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, finished=timezone.now(), message=type(exc).__name__)
+        return
+    filename = export_filename(job.kind, job.full_pii)
+    job.file.save("export.xlsx", ContentFile(out.getvalue()), save=False)
+    ExportJob.objects.filter(pk=job.pk).update(
+        file=job.file.name, filename=filename, status=JobStatus.DONE, finished=timezone.now(), rows_total=total, rows_done=total
+    )
+    _log_export(job.user, kind=job.kind, full_pii=job.full_pii, params=job.params, rows=total, org_path=job.org_path)
+
+
+def export_jobs_for(user):
+    return ExportJob.objects.restrict(user, "view").filter(user=user)
+
+
+def export_orgs_for(user, params) -> tuple[bytes, str]:
+    from apps.accounts.scoping import visible_orgs
+
+    qs = visible_orgs(user)
+    root = params.get("org")
+    if root:
+        org = qs.filter(pk=root).first() if str(root).isdigit() else None
+        qs = qs.filter(path__startswith=org.path) if org else qs.none()
+    if params.get("q"):
+        qs = qs.filter(name__contains=params["q"].strip())
+    if params.get("org_type"):
+        qs = qs.filter(org_type=params["org_type"])
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    out = exporter.export_orgs(qs)
+    rows = qs.count()
+    _log_export(user, kind=ExportJob.Kind.ORGS, full_pii=False, params=_params_dict(params), rows=rows, org_path=scope_root(user))
+    return out.getvalue(), export_filename(ExportJob.Kind.ORGS, False)
+
+
+# ------------------------------------------------------------------ error report
+
+
+def error_report(job: ImportJob) -> bytes:
+    from .report import build_error_report
+
+    data = None
+    if job.file:
+        try:
+            with job.file.open("rb") as fh:
+                data = fh.read(max_bytes() + 1)
+        except FileNotFoundError:
+            data = None
+    return build_error_report(data, job.errors, refused=job.summary.get("refused", "") if job.summary else job.message)
+
+
+def as_stream(data: bytes) -> io.BytesIO:
+    return io.BytesIO(data)

@@ -1,0 +1,298 @@
+"""Jobs: preview → commit, cancel, progress, the worker/fallback claim, the error report,
+and exports (masked by default, full data logged and refused without export_full)."""
+
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from apps.accounts.scoping import ScopeError
+from apps.core.models import AccessLog
+from apps.excel import services
+from apps.excel.exporter import export_members
+from apps.excel.importer import import_members
+from apps.excel.models import ExportJob, ImportJob, JobStatus
+from apps.members.models import Member
+from tests.excel.helpers import county_of, good_row, xlsx
+from tests.factories import make_member, make_user
+
+
+@pytest.fixture
+def branch(tree):
+    return tree["branches"][0][0]
+
+
+def upload(data, name="roster.xlsx"):
+    return SimpleUploadedFile(name, data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def test_preview_then_commit(branch):
+    admin = make_user("county_admin", county_of(branch))
+    job = services.start_import(admin, upload(xlsx([good_row(branch), good_row(branch)])))
+    assert job.status == JobStatus.PREVIEWED and job.summary["to_create"] == 2
+    assert job.rows_done == job.rows_total == 2 and Member.objects.count() == 0
+    job = services.request_commit(job, admin)
+    assert job.status == JobStatus.DONE and job.summary["created"] == 2
+    assert Member.objects.count() == 2
+    assert not job.file, "the uploaded roster is deleted once imported"
+    assert AccessLog.objects.filter(kind="import", user=admin).exists()
+    with pytest.raises(ValidationError):
+        services.request_commit(job, admin)
+
+
+def test_invalid_preview_cannot_be_committed_and_report_highlights(branch):
+    admin = make_user("county_admin", county_of(branch))
+    job = services.start_import(admin, upload(xlsx([good_row(branch), good_row(branch, 学历="幼儿园")])))
+    assert job.status == JobStatus.INVALID and job.error_count == 1
+    assert job.errors[0]["row"] == 3 and job.errors[0]["header"] == "学历"
+    with pytest.raises(ValidationError):
+        services.request_commit(job, admin)
+    wb = load_workbook(io.BytesIO(services.error_report(job)))
+    ws = wb["党员信息"]
+    headers = [c.value for c in ws[1]]
+    assert headers[-1] == "错误说明"
+    bad = ws.cell(row=3, column=headers.index("学历") + 1)
+    assert bad.value == "幼儿园" and bad.fill.fgColor.rgb.endswith("FF9999")
+    assert "不是有效取值" in ws.cell(row=3, column=len(headers)).value
+    assert ws.cell(row=2, column=headers.index("学历") + 1).fill.fgColor.rgb in (None, "00000000")
+    listing = wb["错误清单"]
+    assert listing.cell(row=2, column=1).value == 3
+
+
+def test_corrected_report_can_be_uploaded_again(branch):
+    admin = make_user("county_admin", county_of(branch))
+    job = services.start_import(admin, upload(xlsx([good_row(branch, 学历="幼儿园")])))
+    wb = load_workbook(io.BytesIO(services.error_report(job)))
+    ws = wb["党员信息"]
+    headers = [c.value for c in ws[1]]
+    ws.cell(row=2, column=headers.index("学历") + 1, value="大学本科")
+    out = io.BytesIO()
+    wb.save(out)
+    result = import_members(out.getvalue(), dry_run=False)
+    assert result.ok and result.created == 1 and any("错误说明" in w for w in result.warnings)
+
+
+def test_refused_file_job(branch):
+    admin = make_user("county_admin", county_of(branch))
+    job = services.start_import(admin, upload(b"plain text", "a.xlsx"))
+    assert job.status == JobStatus.INVALID and "不是有效的 .xlsx" in job.message
+    assert services.error_report(job)  # still downloadable: lists the refusal
+
+
+def test_scope_importing_into_another_branch_refused(tree):
+    mine, other = tree["branches"][0][0], tree["branches"][1][0]
+    secretary = make_user("branch_secretary", mine)
+    with pytest.raises(ScopeError):
+        services.start_import(secretary, upload(xlsx([good_row(other)])), org=other)
+    job = services.start_import(secretary, upload(xlsx([good_row(other)])), dry_run=False)
+    assert job.status == JobStatus.INVALID and "不在您的维护权限范围内" in job.errors[0]["message"]
+    assert Member.objects.count() == 0
+    viewer = make_user("county_leader", tree["county"])
+    with pytest.raises(ScopeError):
+        services.start_import(viewer, upload(xlsx([good_row(mine)])))
+
+
+def test_cancel_queued_job_and_claim_is_exclusive(branch, monkeypatch):
+    admin = make_user("county_admin", county_of(branch))
+    monkeypatch.setattr(services, "dispatch", lambda job: None)  # nobody runs it
+    job = services.start_import(admin, upload(xlsx([good_row(branch)])))
+    assert job.status == JobStatus.QUEUED
+    services.cancel(job)
+    assert job.status == JobStatus.CANCELLED and not job.file
+    assert services.run_job(ImportJob, job.pk) is False  # a late worker does nothing
+
+    job2 = services.start_import(admin, upload(xlsx([good_row(branch)])))
+    assert services.run_job(ImportJob, job2.pk, fallback=True) is True
+    assert services.run_job(ImportJob, job2.pk) is False  # the worker finds it claimed
+    job2.refresh_from_db()
+    assert job2.status == JobStatus.PREVIEWED
+
+
+def test_cancel_while_running_rolls_back(branch, monkeypatch):
+    admin = make_user("county_admin", county_of(branch))
+    monkeypatch.setattr(services, "dispatch", lambda job: None)
+    job = services.start_import(admin, upload(xlsx([good_row(branch) for _ in range(3)])), dry_run=False)
+    # The user presses 取消 while the task runs: the task sees the flag at its next check
+    # (here: already at the first check inside the write transaction).
+    monkeypatch.setattr(services._Progress, "cancelled", lambda self: True)
+    services.run_job(ImportJob, job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED and Member.objects.count() == 0
+
+
+def test_progress_written_to_the_job(branch, monkeypatch):
+    admin = make_user("county_admin", county_of(branch))
+    monkeypatch.setattr(services, "dispatch", lambda job: None)
+    seen = []
+    original = services._Progress.__call__
+
+    def spy(self, done, total):
+        original(self, done, total)
+        seen.append(ImportJob.objects.values_list("rows_done", "rows_total").get(pk=self.job.pk))
+
+    monkeypatch.setattr(services._Progress, "__call__", spy)
+    job = services.start_import(admin, upload(xlsx([good_row(branch) for _ in range(4)])))
+    services.run_job(ImportJob, job.pk)
+    assert (0, 4) in seen and (4, 4) in seen
+    job.refresh_from_db()
+    assert job.percent == 100 and job.rate > 0
+
+
+# ---------------------------------------------------------------- exports
+
+
+def test_export_masked_by_default_and_logged(branch):
+    m = make_member(branch)
+    secretary = make_user("branch_organiser", branch)
+    data, _filename = services.export_members_for(secretary, {})
+    ws = load_workbook(io.BytesIO(data)).active
+    row = {h.value: c.value for h, c in zip(ws[1], ws[2], strict=False)}
+    assert row["公民身份号码"] == m.id_number_masked and "*" in row["联系电话"]
+    entry = AccessLog.objects.get(kind="export")
+    assert entry.detail["rows"] == 1 and entry.detail["full_pii"] is False
+
+
+def test_full_export_refused_without_export_full(branch):
+    make_member(branch)
+    organiser = make_user("branch_organiser", branch)  # view/change/reveal, no export_full
+    with pytest.raises(PermissionDenied):
+        services.export_members_for(organiser, {}, full_pii=True)
+    assert not AccessLog.objects.filter(kind="export_full").exists()
+
+
+def test_full_export_logged_with_filters(branch):
+    m = make_member(branch)
+    make_member(branch, member_type="probationary", conversion_date=None)
+    secretary = make_user("branch_secretary", branch)
+    data, _name = services.export_members_for(secretary, {"member_type": "full"}, full_pii=True)
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws.max_row == 2
+    assert ws.cell(row=2, column=5).value == m.reveal_id_number()
+    entry = AccessLog.objects.get(kind="export_full")
+    assert entry.detail["filters"] == {"member_type": "full"} and entry.detail["rows"] == 1
+
+
+def test_export_scope_other_branch_sees_nothing(tree):
+    make_member(tree["branches"][1][0])
+    secretary = make_user("branch_secretary", tree["branches"][0][0])
+    data, _ = services.export_members_for(secretary, {})
+    assert load_workbook(io.BytesIO(data)).active.max_row == 1
+
+
+def test_large_export_runs_as_job(branch, monkeypatch):
+    monkeypatch.setattr(services, "SYNC_EXPORT_MAX_ROWS", 2)
+    for _ in range(3):
+        make_member(branch)
+    admin = make_user("county_admin", county_of(branch))
+    job = services.export_members_for(admin, {})
+    assert isinstance(job, ExportJob) and job.status == JobStatus.DONE
+    assert job.rows_done == 3 and job.file and job.filename.endswith(".xlsx")
+    assert AccessLog.objects.filter(kind="export", detail__rows=3).exists()
+    assert list(services.export_jobs_for(admin)) == [job]
+    other = make_user("county_admin", county_of(branch))
+    assert not services.export_jobs_for(other).exists()
+
+
+def test_round_trip_export_then_import_into_empty_database(tree):
+    a, b = tree["branches"][0][0], tree["branches"][1][1]
+    originals = [
+        make_member(
+            a, categories=["rural", "hardship"], work_unit="某村委会", job_post="村主任", address="某村1组", native_place="福建惠安"
+        ),
+        make_member(b, member_type="probationary", conversion_date=None, ethnicity="回族", degree="bachelor"),
+        make_member(a, application_date=__import__("datetime").date(2009, 3, 1), remarks="备注=1+1"),
+    ]
+    fields = [
+        "name", "sex", "ethnicity", "birth_date", "native_place", "education", "degree", "occupation", "work_unit", "job_post",
+        "work_start_date", "address", "application_date", "join_date", "conversion_date", "member_type", "status",
+        "lost_contact_reason", "increase_method", "organisation_id", "remarks",
+    ]  # fmt: skip
+
+    def snapshot(m):
+        return (
+            *(getattr(m, f) for f in fields),
+            m.reveal_id_number(),
+            m.reveal_phone(),
+            tuple(sorted(m.category_codes())),
+        )
+
+    before = sorted(snapshot(m) for m in Member.objects.all())
+    data = export_members(Member.objects.all(), full_pii=True).getvalue()
+    Member.objects.all().delete()
+    result = import_members(data, dry_run=False)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.created == len(originals)
+    after = sorted(snapshot(m) for m in Member.objects.all())
+    assert after == before
+    # Importing the same export again changes nothing.
+    again = import_members(data, dry_run=False)
+    assert again.ok and again.unchanged == len(originals) and again.updated == 0
+
+
+def test_export_query_count_is_fixed(tree, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    branch = tree["branches"][0][0]
+    counts = []
+    for n in (3, 30):
+        while Member.objects.count() < n:
+            make_member(branch, categories=["rural"])
+        with CaptureQueriesContext(connection) as ctx:
+            export_members(Member.objects.all(), full_pii=False)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_database_backend_without_worker_falls_back_to_a_thread(branch, settings, monkeypatch, django_capture_on_commit_callbacks):
+    """`make run` starts no db_worker: the job is enqueued in the database queue and, if
+    no worker claims it within a few seconds, the web process runs it itself."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    timers = []
+
+    class FakeTimer:
+        def __init__(self, delay, fn, args=()):
+            timers.append((delay, fn, args))
+            self.daemon = False
+
+        def start(self):
+            timers.append("started")
+
+    monkeypatch.setattr(services.threading, "Timer", FakeTimer)
+    monkeypatch.setattr(services.connection, "close", lambda: None)  # the test's connection
+    admin = make_user("county_admin", county_of(branch))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.start_import(admin, upload(xlsx([good_row(branch)])))
+    assert job.status == JobStatus.QUEUED and DBTaskResult.objects.filter(id=job.task_id).exists()
+    (delay, fn, args), started = timers
+    assert started == "started"
+    assert delay == 3
+    fn(*args)  # the timer fires: nobody claimed the job, the web process runs it
+    job.refresh_from_db()
+    assert job.status == JobStatus.PREVIEWED
+    # The worker that finally picks the queued task finds the job already done.
+    from apps.excel.tasks import run_import_task
+
+    assert run_import_task.call(job.pk) is False
+
+
+def test_export_with_multiple_choice_filter_sync_and_background(branch, monkeypatch):
+    make_member(branch)
+    lost = make_member(branch)
+    from apps.members.services import change_status
+
+    change_status(lost, "mobile", date=lost.join_date)
+    admin = make_user("county_admin", county_of(branch))
+    data, _ = services.export_members_for(admin, {"status": "mobile"})
+    assert load_workbook(io.BytesIO(data)).active.max_row == 2
+    from django.http import QueryDict
+
+    data, _ = services.export_members_for(admin, QueryDict("status=mobile&status=normal"))
+    assert load_workbook(io.BytesIO(data)).active.max_row == 3
+    monkeypatch.setattr(services, "SYNC_EXPORT_MAX_ROWS", 0)
+    job = services.export_members_for(admin, QueryDict("status=mobile"))
+    assert job.status == JobStatus.DONE and job.rows_total == 1
