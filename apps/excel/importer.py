@@ -14,7 +14,6 @@ history row, the organisation counters and one ChangeLog row per record.
 
 import calendar
 import datetime
-import inspect
 import io
 import re
 import zipfile
@@ -587,8 +586,8 @@ class Importer:
         # The importer checks ID numbers against the register itself, in bulk (blind index,
         # one query per 1,000 rows); when the member service lets a caller skip its
         # one-query-per-row duplicate check, skip it (same rule, same message source).
-        params = inspect.signature(member_services.validate_member_data).parameters
-        self.validate_options = {"check_duplicate": False} if "check_duplicate" in params else {}
+        # The importer checks duplicate ID numbers for the whole file in bulk.
+        self.validate_options = {"check_duplicate": False}
 
     # -- helpers
     def in_scope(self, org: Organisation) -> bool:
@@ -855,10 +854,10 @@ class Importer:
         updates = [p for p in prepared if p.instance is not None and p.changed]
         for p in updates:
             p.before = snapshot(p.instance)
-            member_services._apply(p.instance, p.clean)
+            member_services.apply_values(p.instance, p.clean)
         for p in creates:
             member = Member()
-            member_services._apply(member, p.clean)
+            member_services.apply_values(member, p.clean)
             member.status_since = member.status_since or member.join_date
             p.member = member
 
@@ -991,8 +990,8 @@ class Importer:
 
 
 def _differs(member: Member, clean: dict) -> bool:
-    """Would apps.members.services._apply change this record? (Compared on the values
-    as _apply would set them, without encrypting anything.)"""
+    """Would apps.members.services.apply_values change this record? (Compared on the values
+    as apply_values would set them, without encrypting anything.)"""
     for key, value in clean.items():
         if key == "categories":
             if sorted(set(value)) != sorted(member.category_codes()):

@@ -98,9 +98,13 @@ def _age(birth, on):
     return idnumber.age_on(birth, on)
 
 
-def validate_member_data(data: dict, *, instance: Member | None = None, today: datetime.date | None = None) -> dict:
+def validate_member_data(
+    data: dict, *, instance: Member | None = None, today: datetime.date | None = None, check_duplicate: bool = True
+) -> dict:
     """Check one member's values against every registry rule; return the normalised
-    values or raise ValidationError({field: [Chinese message naming the rule]})."""
+    values or raise ValidationError({field: [Chinese message naming the rule]}).
+    check_duplicate=False skips the one per-row query for an existing ID number: only
+    for callers that check a whole batch against the database themselves (Excel import)."""
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     clean = dict(data)
@@ -219,7 +223,7 @@ def validate_member_data(data: dict, *, instance: Member | None = None, today: d
                 normalised.append(c)
         clean["categories"] = sorted(set(normalised))
 
-    if facts and "id_number" not in errors:
+    if check_duplicate and facts and "id_number" not in errors:
         duplicate = Member.objects.active().by_id_number(facts.number)
         if instance is not None:
             duplicate = duplicate.exclude(pk=instance.pk)
@@ -231,7 +235,9 @@ def validate_member_data(data: dict, *, instance: Member | None = None, today: d
     return clean
 
 
-def _apply(member: Member, clean: dict) -> None:
+def apply_values(member: Member, clean: dict) -> None:
+    """Set validated values on a record as every writer must: encryption, blind index,
+    masks, pinyin keys and the org_path copy (used by the services and the bulk import)."""
     for field in MEMBER_FIELDS:
         if field not in clean or field in ("id_number", "phone", "categories"):
             continue
@@ -281,7 +287,7 @@ def create_member(data: dict, *, user=None, today=None) -> Member:
     if user is not None:
         require_org_action(user, clean["organisation"], "change")
     member = Member()
-    _apply(member, clean)
+    apply_values(member, clean)
     member.status_since = member.status_since or member.join_date
     member.save()
     _set_categories(member, clean.get("categories") or [])
@@ -315,7 +321,7 @@ def update_member(member: Member, data: dict, *, user=None, today=None) -> Membe
         require_org_action(user, member.organisation, "change")
     clean = validate_member_data({**data, "organisation": member.organisation}, instance=member, today=today)
     before = snapshot(member)
-    _apply(member, clean)
+    apply_values(member, clean)
     member.save()
     if "categories" in clean:
         _set_categories(member, clean["categories"])

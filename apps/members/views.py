@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, restrict
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict
 from apps.core.api.pagination import capped_count
 from apps.core.history import record_history
 from apps.core.models import AccessLog
@@ -82,6 +82,7 @@ def member_list(request):
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "can_create": Organisation.objects.restrict(request.user, "change").exists(),
+            "can_export_full": has_action(request.user, "export_full"),
         },
     )
 

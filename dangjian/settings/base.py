@@ -192,6 +192,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationStatusEnum": "apps.orgs.models.Organisation.Status",
         "MemberStatusEnum": "apps.members.codes.STATUS_CHOICES",
         "DevelopmentFileStatusEnum": "apps.recruitment.models.DevelopmentFile.Status",
+        "JobStatusEnum": "apps.excel.models.JobStatus",
     },
 }
 
