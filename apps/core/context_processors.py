@@ -1,6 +1,6 @@
 from django.urls import NoReverseMatch, reverse
 
-from apps.accounts.scoping import has_action
+from apps.accounts.scoping import user_scope
 
 from .navigation import NAVIGATION
 
@@ -18,9 +18,18 @@ def navigation(request):
                 url = reverse(name)
             except NoReverseMatch:
                 continue
-            if not has_action(user, action):
+            if not _may_use(user, action):
                 continue
             items.append({"label": label, "url": url, "active": current == url or (url != "/" and current.startswith(url))})
         if items:
             sections.append({"title": title, "items": items})
     return {"nav_sections": sections}
+
+
+def _may_use(user, action) -> bool:
+    if action is None:
+        return True
+    scope = user_scope(user, action)
+    if action == "change_self":
+        return scope.member_id is not None
+    return scope.everything or bool(scope.paths)

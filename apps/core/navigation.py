@@ -1,11 +1,13 @@
 """The left navigation, declared once. An entry whose URL name is not (yet) installed is
-left out, and so is one whose action the user holds nowhere."""
+left out, and so is one the user cannot use: "change_self" entries need a member's own
+record, every other action needs that action on some organisation subtree (a member's
+"view" on their own record does not show the organisation-wide screens). None: always."""
 
 from django.utils.translation import gettext_lazy as _
 
 NAVIGATION = [
     # (section, [(label, url name, action)])
-    (_("工作台"), [(_("首页"), "core:home", "view"), (_("我的待办"), "core:todo", "view")]),
+    (_("工作台"), [(_("首页"), "core:home", None), (_("我的待办"), "core:todo", None)]),
     (
         _("组织与党员"),
         [

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, restrict
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, restrict, user_scope
 from apps.core.api.pagination import capped_count
 from apps.core.history import record_history
 
@@ -62,6 +62,9 @@ def detail(request, pk):
         "warnings": services.structure_warnings(org),
         "history": record_history(org, limit=30),
         "can_change": can_act_on_org(request.user, org, "change"),
+        # Moving or dissolving an organisation is its parent's business: offered only to
+        # users who may change the parent (a branch secretary cannot move their own branch).
+        "can_restructure": org.depth > 1 and user_scope(request.user, "change").covers_path(org.path[: -Organisation.steplen]),
         "is_active": org.status == Organisation.Status.ACTIVE,
     }
     return render(request, "orgs/detail.html", context)

@@ -263,6 +263,7 @@ SUB_LABELS = {
     "minorities": "少数民族",
     "aged_35_or_under": "35岁及以下",
     "college_or_above": "大专及以上",
+    "occupation": "职业",
     "since": "起始日期",
 }
 

@@ -246,3 +246,17 @@ def test_children_partial_query_count_constant(admin_client, tree):
         make_member(b)
     make_org(county, org_type="committee")
     assert count() == few
+
+
+def test_branch_secretary_is_not_offered_to_move_or_dissolve_own_branch(client, tree):
+    from django.urls import reverse
+
+    from tests.factories import make_user
+
+    branch = tree["branches"][0][0]
+    client.force_login(make_user("branch_secretary", branch))
+    html = client.get(reverse("orgs:detail", args=[branch.pk])).content.decode()
+    assert reverse("orgs:move", args=[branch.pk]) not in html and reverse("orgs:dissolve", args=[branch.pk]) not in html
+    client.force_login(make_user("committee_organiser", tree["committees"][0]))
+    html = client.get(reverse("orgs:detail", args=[branch.pk])).content.decode()
+    assert reverse("orgs:move", args=[branch.pk]) in html
