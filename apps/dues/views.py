@@ -393,9 +393,14 @@ def disclosure(request):
     except ValueError:
         raise Http404("年度格式错误")
     org = _org(request)
+    member_only = org is None  # a member sees their own branch's summary and no manager tabs
     if org is None and request.user.member_id:
         org = Member.objects.select_related("organisation").get(pk=request.user.member_id).organisation
     if org is None:
         raise Http404("您没有可查看的党组织")
     rows = selectors.disclosure(org, year, today)
-    return render(request, "dues/disclosure.html", {"org": org, "year": year, "rows": rows, "years": range(today.year, today.year - 5, -1)})
+    return render(
+        request,
+        "dues/disclosure.html",
+        {"org": org, "year": year, "rows": rows, "years": range(today.year, today.year - 5, -1), "member_only": member_only},
+    )

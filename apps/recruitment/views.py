@@ -91,7 +91,11 @@ def file_list(request):
 
 @login_required
 def file_new(request):
-    form = forms.FileForm(request.POST or None, user=request.user)
+    initial = {}
+    choices = list(forms.org_choices(request.user)[:2])
+    if len(choices) == 1:  # a branch secretary files for their own branch: preselect it
+        initial["organisation"] = choices[0].pk
+    form = forms.FileForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             f = services.create_file(form.cleaned_data, user=request.user)
