@@ -20,9 +20,14 @@ def navigation(request):
                 continue
             if not _may_use(user, action):
                 continue
-            items.append({"label": label, "url": url, "active": current == url or (url != "/" and current.startswith(url))})
+            items.append({"label": label, "url": url, "active": False})
         if items:
             sections.append({"title": title, "items": items})
+    # Highlight the one entry whose URL is the longest prefix of the current path
+    # (/dues/arrears/ lights 欠缴提醒, not also 党费台账 at /dues/).
+    candidates = [i for sec in sections for i in sec["items"] if current == i["url"] or (i["url"] != "/" and current.startswith(i["url"]))]
+    if candidates:
+        max(candidates, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_sections": sections}
 
 

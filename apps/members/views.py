@@ -39,6 +39,16 @@ def _member(request, pk, action="view"):
     return get_in_scope(Member.objects.select_related("organisation", "party_group"), request.user, action, pk=pk)
 
 
+def _development_file_id(member):
+    """The member's 发展档案, when they were developed through the system (one query)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return member.development_file.pk
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+
+
 def _page_number(request) -> int:
     try:
         return max(1, int(request.GET.get("page", 1)))
@@ -106,6 +116,7 @@ def detail(request, pk):
         "status_history": list(member.status_history.all()),
         "org_history": list(member.org_history.select_related("from_org", "to_org")),
         "seats": list(member.committee_seats.select_related("organisation").order_by("-start_date")),
+        "development_file_id": _development_file_id(member),
         "history": record_history(member, limit=30),
         "can_change": can_act_on_org(request.user, member.organisation, "change"),
         "can_reveal": can_act_on_org(request.user, member.organisation, "reveal"),

@@ -19,3 +19,11 @@ def test_secretary_sees_branch_screens_not_self_service(client, tree):
     assert f'href="{reverse("members:list")}"' in html and f'href="{reverse("dues:ledger")}"' in html
     assert f'href="{reverse("members:me")}"' not in html
     assert f'href="{reverse("accounts:changelog")}"' not in html  # audit is not a branch action
+
+
+def test_only_the_closest_menu_entry_is_highlighted(client, tree):
+    client.force_login(make_user("branch_secretary", tree["branches"][0][0]))
+    html = client.get(reverse("dues:arrears")).content.decode()
+    nav = html[html.index('<nav class="sidenav"') : html.index("</nav>", html.index('<nav class="sidenav"'))]
+    assert nav.count('class="active"') == 1
+    assert f'href="{reverse("dues:arrears")}" class="active"' in nav
