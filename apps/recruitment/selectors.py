@@ -203,6 +203,13 @@ REPORT_COLUMNS = [
 ]
 
 
+def pro_rata(plan_total: int, month: int, admitted: int) -> tuple[float, int]:
+    """The annual plan's share due by the end of `month` (plan × month / 12, exact) and how
+    many whole admissions the unit is behind it: lagging (滞后) when admitted × 12 <
+    plan × month — a plan of 3 expects 2.75 by November, so 2 admissions lag by 1."""
+    return round(plan_total * month / 12, 1), max(0, -((admitted * 12 - plan_total * month) // 12))
+
+
 def monthly_report(org, year: int, month: int) -> dict:
     """Per unit under org: this month's and year-to-date counts against the annual plan.
     A unit whose year-to-date admissions fall below plan × month/12 is 滞后单位."""
@@ -239,8 +246,7 @@ def monthly_report(org, year: int, month: int) -> dict:
                     if d >= month_start:
                         m[key] += 1
         plan = plans.get(u.pk)
-        expected = plan.total * month // 12 if plan else 0
-        behind = expected - y["admissions"] if plan else 0
+        expected, behind = pro_rata(plan.total, month, y["admissions"]) if plan else (0, 0)
         row = {
             "org": u,
             "month": m,

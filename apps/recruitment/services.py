@@ -267,6 +267,10 @@ def resolve_objection(objection, *, resolved, resolution, substantiated=False, u
 # 票决制
 
 
+# Which stage a general-meeting vote is about (票决制: steps 15 and 23).
+VOTE_STAGE = {"admit": "target", "convert": "probationary", "extend": "probationary", "cancel": "probationary"}
+
+
 @transaction.atomic
 def record_vote(file, data: dict, *, user=None) -> Vote:
     if user is not None:
@@ -284,6 +288,11 @@ def record_vote(file, data: dict, *, user=None) -> Vote:
     proposal = data.get("proposal")
     if proposal not in dict(Vote.PROPOSALS):
         errors["proposal"] = ["请选择表决事项"]
+    elif VOTE_STAGE[proposal] != file.stage or file.status != file.Status.ACTIVE:
+        errors["proposal"] = [
+            f"“{dict(Vote.PROPOSALS)[proposal]}”须由支部大会对{dict(rules.FILE_STAGES)[VOTE_STAGE[proposal]]}表决（第{15 if proposal == 'admit' else 23}步），"
+            f"该档案目前处于“{file.get_stage_display()}”{'' if file.status == file.Status.ACTIVE else '且已结束'}"
+        ]
     meeting_date = data.get("meeting_date")
     if not isinstance(meeting_date, datetime.date):
         errors["meeting_date"] = ["请填写会议日期"]

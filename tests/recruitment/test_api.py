@@ -62,7 +62,7 @@ def test_other_branch_404_and_higher_step_403(api):
 
 
 def test_votes_and_notices(api):
-    f = new_file(api["branch"])
+    f = before_step(new_file(api["branch"]), "general_meeting", prepare=False)  # a development target
     vote = {
         "file": f.pk,
         "proposal": "admit",
@@ -80,11 +80,11 @@ def test_votes_and_notices(api):
     assert Vote.objects.count() == 0
     assert api["sec"].post("/api/recruitment/votes/", {**vote, "present": 6, "yes": 6}, format="json").status_code == 201
     assert api["other"].get("/api/recruitment/votes/").data["count"] == 0
-    f = before_step(f, "cultivate", prepare=False)
+    f = before_step(new_file(api["branch"]), "cultivate", prepare=False)
     r = api["sec"].post("/api/recruitment/notices/", {"file": f.pk, "start_date": "2025-01-03"}, format="json")
     assert r.status_code == 201 and r.data["end_date"] == "2025-01-09"
     assert api["other"].get("/api/recruitment/notices/").data["count"] == 0
-    assert PublicNotice.objects.count() == 1
+    assert PublicNotice.objects.filter(file=f).count() == 1  # the first file's notice came with its journey
 
 
 def test_plans_and_monthly_report(api, capsys):

@@ -455,3 +455,34 @@ def test_transfer_of_a_probationary_member_moves_the_member_too(tree):
     m = Member.objects.get(pk=DevelopmentFile.objects.get(pk=f.pk).member_id)
     assert m.organisation == b and m.org_history.get().to_org == b
     take(DevelopmentFile.objects.get(pk=f.pk), "placement", D(2024, 7, 2))  # the new branch continues
+
+
+@pytest.mark.parametrize(
+    "plan, month, admitted, expected, behind",
+    [(3, 11, 2, 2.8, 1), (3, 11, 3, 2.8, 0), (12, 6, 6, 6.0, 0), (12, 6, 5, 6.0, 1), (1, 1, 0, 0.1, 1), (12, 12, 13, 12.0, 0)],
+)
+def test_lagging_rule_is_exact_pro_rata(plan, month, admitted, expected, behind):
+    from apps.recruitment.selectors import pro_rata
+
+    assert pro_rata(plan, month, admitted) == (expected, behind)
+
+
+def test_vote_refused_for_a_file_at_the_wrong_stage(tree):
+    from apps.recruitment.models import Vote
+
+    f = new_file(tree["branches"][0][0])  # an applicant: no general-meeting vote yet
+    data = {
+        "proposal": "admit",
+        "meeting_date": D(2024, 5, 1),
+        "should_attend": 10,
+        "present": 8,
+        "yes": 8,
+        "no": 0,
+        "abstain": 0,
+        "passed": True,
+    }
+    with pytest.raises(ValidationError, match="须由支部大会对发展对象表决"):
+        services.record_vote(f, data)
+    with pytest.raises(ValidationError, match="预备党员"):
+        services.record_vote(f, {**data, "proposal": "convert"})
+    assert not Vote.objects.exists()

@@ -85,9 +85,9 @@ def test_odd_should_attend(db):
 
 
 def test_engine_refuses_passed_resolution_without_quorum_or_majority(tree):
-    from tests.recruitment.helpers import new_file
+    from tests.recruitment.helpers import before_step, new_file
 
-    f = new_file(tree["branches"][0][0])
+    f = before_step(new_file(tree["branches"][0][0]), "general_meeting", prepare=False)
     base = {"proposal": "admit", "meeting_date": D(2024, 5, 10), "should_attend": 10, "no": 0, "abstain": 0, "passed": True}
     with pytest.raises(ValidationError) as exc:
         services.record_vote(f, {**base, "present": 5, "yes": 5})
