@@ -255,6 +255,29 @@ def deactivate_user(user: User, *, granter=None, reason: str = "") -> User:
     return user
 
 
+def reset_password(user: User, new_password: str, *, granter=None) -> User:
+    """An administrator sets a temporary password for a user who forgot theirs: the user
+    must change it at the next sign-in, their API token is revoked, the reset is logged."""
+    assignments = _manageable_or_raise(granter, user)
+    if granter is not None and granter.pk == user.pk:
+        raise ValidationError({"password": ["不能重置自己的密码，请使用“修改密码”"]})
+    validate_new_password(new_password, user)
+    with transaction.atomic():
+        before = snapshot(user)
+        user.set_password(new_password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=user).delete()
+        org_path = assignments[0].organisation.path if assignments else ""
+        record_change(user, ChangeLog.Action.UPDATE, before=before, org_path=org_path, message="管理员重置密码")
+        AccessLog.record(
+            AccessLog.Kind.PASSWORD_CHANGED, target=user.username, org_path=org_path, reset_by=getattr(granter, "username", "system")
+        )
+    return user
+
+
 def reactivate_user(user: User, *, granter=None) -> User:
     _manageable_or_raise(granter, user)
     if user.is_active:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("users/<int:user_pk>/", views.user_detail, name="user_detail"),
     path("users/<int:user_pk>/grant/", views.user_grant, name="user_grant"),
     path("users/<int:user_pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("users/<int:user_pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("users/<int:user_pk>/revoke-token/", views.user_revoke_token, name="user_revoke_token"),
     path("assignments/<int:assignment_pk>/revoke/", views.role_revoke, name="role_revoke"),
     path("changelog/", views.changelog, name="changelog"),

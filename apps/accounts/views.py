@@ -220,6 +220,20 @@ def user_deactivate(request, user_pk):
 
 @login_required
 @require_POST
+def user_reset_password(request, user_pk):
+    target = _user_in_scope(request, user_pk)
+    try:
+        services.reset_password(target, request.POST.get("new_password", ""), granter=request.user)
+        messages.success(request, f"已为“{target.username}”设置临时密码，对方下次登录时须修改密码")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except ScopeError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:user_detail", user_pk=target.pk)
+
+
+@login_required
+@require_POST
 def user_revoke_token(request, user_pk):
     target = _user_in_scope(request, user_pk)
     try:

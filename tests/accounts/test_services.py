@@ -140,3 +140,21 @@ def test_users_in_scope(tree, organiser):
     outside = make_user("branch_secretary", tree["branches"][1][0])
     visible = set(services.users_in_scope(organiser))
     assert inside in visible and outside not in visible and organiser in visible
+
+
+def test_reset_password_forces_change_and_is_logged(tree):
+    from rest_framework.authtoken.models import Token
+
+    admin = make_user("county_admin", tree["county"])
+    target = make_user("branch_secretary", tree["branches"][0][0])
+    Token.objects.create(user=target)
+    with pytest.raises(ValidationError):
+        services.reset_password(target, "short", granter=admin)
+    services.reset_password(target, "Temporary#2026pw", granter=admin)
+    target.refresh_from_db()
+    assert target.check_password("Temporary#2026pw") and target.must_change_password
+    assert not Token.objects.filter(user=target).exists()
+    assert AccessLog.objects.filter(kind="password_changed", target=target.username).exists()
+    outsider = make_user("committee_organiser", tree["committees"][1])
+    with pytest.raises(ScopeError):  # outside the organiser's subtree
+        services.reset_password(target, "Another#2026pw", granter=outsider)
