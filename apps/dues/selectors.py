@@ -149,17 +149,25 @@ def child_summaries(org: Organisation, month: datetime.date) -> list[dict]:
     return out
 
 
+def rate_cutoff(as_of: datetime.date) -> datetime.date:
+    """The paid-up rate (按时交纳率) counts months up to the previous one: the current month
+    can still be paid. The disclosure page and the statistics use this same rule."""
+    return mo.shift(mo.month_start(as_of), -1)
+
+
 def disclosure(org: Organisation, year: int, as_of: datetime.date) -> list[dict]:
     """Dues disclosure (党费公开): per branch under org, the year's dues collected and the
-    paid-up rate; no personal amounts. Two queries."""
+    paid-up rate (months up to last month, as in the statistics); no personal amounts.
+    Two queries."""
     cutoff = min(mo.month_start(as_of), datetime.date(year, 12, 1))
+    due = Q(month__lte=rate_cutoff(as_of))
     agg = (
         DuesLine.objects.filter(org_path__startswith=org.path, month__gte=datetime.date(year, 1, 1), month__lte=cutoff)
         .values("organisation_id")
         .annotate(
             collected=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
-            lines=Count("id"),
-            settled=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
+            lines=Count("id", filter=due),
+            settled=Count("id", filter=due & Q(status__in=DuesLine.SETTLED)),
             members=Count("member_id", distinct=True),
         )
         .order_by()
@@ -216,10 +224,10 @@ def todo_items(user) -> list[TodoItem]:
     counts = arrears_counts(lines, today)
     if counts.get("escalation", 0) - counts.get("case", 0) > 0:
         n = counts["escalation"] - counts["case"]
-        items.append(TodoItem(module="党费", title=f"{n}名党员已欠缴党费5个月，请上报预警", url=reverse("dues:arrears"), due=today))
+        items.append(TodoItem(module="党费", title=f"{n}名党员连续欠缴党费5个月，请上报预警", url=reverse("dues:arrears"), due=today))
     if counts.get("warning", 0) - counts.get("escalation", 0) > 0:
         n = counts["warning"] - counts["escalation"]
-        items.append(TodoItem(module="党费", title=f"{n}名党员欠缴党费3个月以上，请谈话提醒", url=reverse("dues:arrears"), due=today))
+        items.append(TodoItem(module="党费", title=f"{n}名党员连续欠缴党费3至4个月，请谈话提醒", url=reverse("dues:arrears"), due=today))
     pending = restrict(Reduction.objects.filter(status=Reduction.Status.PROPOSED), user, "approve").select_related("member", "organisation")
     for r in pending[:50]:
         items.append(

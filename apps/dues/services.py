@@ -680,6 +680,10 @@ def record_annual_remittance(
     subtree received in the year, due by the end of April of the following year."""
     if user is not None:
         require_org_action(user, org, "change")
+    if not org.is_root():
+        # The upward remittance is made by the top of this deployment's tree (the province
+        # in the regulation; the county committee when dangjian serves one county).
+        _fail("org", f"年度上缴由本系统最上级组织办理，“{org}”不办理此项")
     try:
         year = int(year)
     except (TypeError, ValueError):

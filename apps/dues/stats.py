@@ -11,7 +11,7 @@ from apps.core.routers import reporting
 from . import months as mo
 from .models import ArrearsCase, DuesLine, Payment, VoluntaryPayment
 from .rules import money
-from .selectors import arrears_counts
+from .selectors import arrears_counts, rate_cutoff
 
 ZERO = Decimal("0.00")
 
@@ -24,7 +24,7 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
 
     as_of = as_of or timezone.localdate()
     year_start = datetime.date(as_of.year, 1, 1)
-    cutoff = mo.shift(mo.month_start(as_of), -1)
+    cutoff = rate_cutoff(as_of)
     with reporting():
         collected = Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=year_start, paid_on__lte=as_of).aggregate(
             s=Sum("amount")

@@ -51,3 +51,12 @@ def test_stats_contribute_fixed_queries(tree):
     assert Decimal(dues["collected"]) > Decimal("0") and 50 < dues["paid_up_rate"] <= 100
     assert dues["arrears_warning"] >= dues["arrears_escalation"] >= dues["arrears_case"] >= 1
     assert set(stats.LABELS) <= set(dues)
+
+
+def test_disclosure_and_statistics_agree_on_the_paid_up_rate(tree):
+    from apps.dues import selectors
+
+    _people(tree, 24)
+    demo.populate(tree["county"], random.Random(11), AS_OF)
+    for row in selectors.disclosure(tree["county"], AS_OF.year, AS_OF):
+        assert row["rate"] == stats.contribute(row["org"], AS_OF)["dues"]["paid_up_rate"], row["org"].name

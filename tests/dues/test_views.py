@@ -112,9 +112,13 @@ def test_member_sees_own_history_only(client, setup, branch, month):
     assert client.get(reverse("dues:ledger")).status_code == 302  # redirected to own history
 
 
-def test_disclosure_has_no_personal_amounts(client, setup, secretary, month):
+def test_disclosure_has_no_personal_amounts(client, setup, secretary, branch, month):
+    from apps.dues import months as mo
+
     login(client, secretary)
-    services.record_payment(setup["member"], months=[month], amount="40.00")
+    last_month = mo.shift(month, -1)  # the paid-up rate counts months up to last month
+    services.generate_month(branch, last_month)
+    services.record_payment(setup["member"], months=[last_month], amount="40.00")
     r = client.get(reverse("dues:disclosure"))
     text = r.content.decode()
     assert r.status_code == 200 and "100.0%" in text and setup["member"].name not in text
@@ -168,9 +172,14 @@ def test_collections_page_hand_over_and_confirm(client, tree, setup, secretary, 
     assert r.status_code == 200 and "确认收到" in r.content.decode()
     client.post(reverse("dues:confirm", args=[coll.pk]))
     assert Collection.objects.get().status == "confirmed"
+    # The annual upward remittance belongs to the top of the tree, not to a 党委.
     r = client.post(
         reverse("dues:remittance"), {"org": tree["committees"][0].pk, "year": month.year, "amount_remitted": "2.00"}, follow=True
     )
+    assert "年度上缴由本系统最上级组织办理" in r.content.decode()
+    assert "登记年度上缴" not in client.get(reverse("dues:collections") + f"?org={tree['committees'][0].pk}").content.decode()
+    login(client, make_user("county_admin", tree["county"]))
+    r = client.post(reverse("dues:remittance"), {"org": tree["county"].pk, "year": month.year, "amount_remitted": "2.00"}, follow=True)
     assert "已登记年度党费上缴" in r.content.decode()
 
 
@@ -295,3 +304,20 @@ def test_member_only_user_cannot_post_manager_actions(client, setup, branch):
     assert client.post(reverse("dues:remittance"), {"year": 2026, "amount_remitted": "1"}).status_code == 404
     assert client.get(reverse("dues:collections")).status_code == 404
     assert client.get(reverse("dues:export")).status_code == 404
+
+
+def test_mobile_member_line_offers_paid_elsewhere(client, setup, secretary, month):
+    import datetime
+
+    from apps.members import services as member_services
+
+    line = setup["line"]
+    login(client, secretary)
+    url = reverse("dues:paid_elsewhere", args=[line.pk])
+    assert url not in client.get(reverse("dues:ledger"), {"month": f"{month:%Y-%m}"}).content.decode()
+    member_services.change_status(setup["member"], "mobile", date=datetime.date(2024, 1, 1), reason="外出务工")
+    html = client.get(reverse("dues:ledger"), {"month": f"{month:%Y-%m}"}).content.decode()
+    assert url in html
+    client.post(url, {"note": "厦门市某社区党委"})
+    line.refresh_from_db()
+    assert line.status == DuesLine.Status.PAID_ELSEWHERE
