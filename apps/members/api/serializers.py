@@ -60,6 +60,84 @@ class MemberSerializer(serializers.ModelSerializer):
         return sorted(c.code for c in obj.categories.all())
 
 
+_LABELS = {
+    "sex": dict(codes.SEX_CHOICES),
+    "education": dict(codes.EDUCATION_CHOICES),
+    "occupation": dict(codes.OCCUPATION_CHOICES),
+    "member_type": dict(codes.MEMBER_TYPE_CHOICES),
+    "status": dict(codes.STATUS_CHOICES),
+}
+
+
+class MemberListSerializer(serializers.ModelSerializer):
+    """The list's columns (what the member list screen shows). Declared like any
+    serializer for the schema; to_representation builds each row directly, because the
+    generic field machinery cost most of a 50-row page (docs/performance.md)."""
+
+    sex_display = serializers.CharField(read_only=True, label="性别名称")
+    education_display = serializers.CharField(read_only=True, label="学历名称")
+    occupation_display = serializers.CharField(read_only=True, label="工作岗位名称")
+    member_type_display = serializers.CharField(read_only=True, label="人员类别名称")
+    status_display = serializers.CharField(read_only=True, label="党籍状态名称")
+    organisation_name = serializers.CharField(read_only=True, label="所在党组织名称")
+    categories = serializers.ListField(child=serializers.CharField(), read_only=True, label="党员类别")
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "name",
+            "sex",
+            "sex_display",
+            "ethnicity",
+            "birth_date",
+            "id_number_masked",
+            "phone_masked",
+            "education",
+            "education_display",
+            "occupation",
+            "occupation_display",
+            "join_date",
+            "conversion_date",
+            "member_type",
+            "member_type_display",
+            "status",
+            "status_display",
+            "organisation",
+            "organisation_name",
+            "categories",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, m):
+        def iso(d):
+            return d.isoformat() if d else None
+
+        return {
+            "id": m.id,
+            "name": m.name,
+            "sex": m.sex,
+            "sex_display": _LABELS["sex"].get(m.sex, m.sex),
+            "ethnicity": m.ethnicity,
+            "birth_date": iso(m.birth_date),
+            "id_number_masked": m.id_number_masked,
+            "phone_masked": m.phone_masked,
+            "education": m.education,
+            "education_display": _LABELS["education"].get(m.education, m.education),
+            "occupation": m.occupation,
+            "occupation_display": _LABELS["occupation"].get(m.occupation, m.occupation),
+            "join_date": iso(m.join_date),
+            "conversion_date": iso(m.conversion_date),
+            "member_type": m.member_type,
+            "member_type_display": _LABELS["member_type"].get(m.member_type, m.member_type),
+            "status": m.status,
+            "status_display": _LABELS["status"].get(m.status, m.status),
+            "organisation": m.organisation_id,
+            "organisation_name": m.organisation.name,
+            "categories": sorted(c.code for c in m.categories.all()),
+        }
+
+
 class MemberWriteSerializer(serializers.Serializer):
     """Values for create/update. Every registry rule is checked by the service."""
 

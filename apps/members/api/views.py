@@ -13,6 +13,7 @@ from .. import services
 from ..filters import MemberFilterSet
 from ..models import Member
 from .serializers import (
+    MemberListSerializer,
     MemberSerializer,
     MemberWriteSerializer,
     MoveSerializer,
@@ -36,6 +37,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filter_backends = [DjangoFilterBackend]
     filterset_class = MemberFilterSet
     queryset = Member.objects.none()
+
+    def get_serializer_class(self):
+        return MemberListSerializer if self.action == "list" else MemberSerializer
 
     def get_queryset(self):
         scope_action = "change" if self.action in WRITE_ACTIONS else "view"
