@@ -459,7 +459,8 @@ def build_province(
             tasks = [(p, seed, text) for p in plans]
             loaded = 0
             if workers > 1 and len(plans) > 1:
-                connections.close_all()  # never share a connection with forked workers
+                if not connection.in_atomic_block:
+                    connections.close_all()  # never share a live connection with forked workers (they never use it)
                 ctx = multiprocessing.get_context("fork")
                 with ctx.Pool(workers) as pool:
                     for m_rows, c_rows, n in pool.imap(_worker, tasks):
@@ -520,6 +521,7 @@ def _reset(pg: bool):
 
     with connection.cursor() as cursor:
         if pg:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks may block TRUNCATE
             cursor.execute(f"TRUNCATE {Organisation._meta.db_table} RESTART IDENTITY CASCADE")
             return
         # SQLite: delete the dependants first (foreign keys are enforced).
