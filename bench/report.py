@@ -36,6 +36,10 @@ def summarise(report: dict) -> str:
                 f"COUNT counted {_ms(r['count_counted_members'])} ms  COUNT index-only {_ms(r['count_index_only_all_rows'])} ms  "
                 f"value {r['value']} agrees {r['agrees_with_member_table']}"
             )
+        for key, r in (run.get("scope_predicate") or {}).items():
+            lines.append(f"  scope {key:7s} LIKE {_ms(r['like'])} ms  range {_ms(r['range'])} ms  same rows {r['same_rows']}")
+        if run.get("load_average_before"):
+            lines.append(f"  load average before/after: {run['load_average_before']} / {run.get('load_average_after')}")
         if run.get("http"):
             for key, r in run["http"].items():
                 if isinstance(r, dict):

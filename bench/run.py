@@ -74,6 +74,7 @@ def worker(args) -> dict:
         "members_in_db": Member.objects.count(),
         "organisations_in_db": Organisation.objects.count(),
         "synth": synth,
+        "load_average_before": os.getloadavg(),
         "targets": {k: {"id": o.id, "name": o.name, "path": o.path} for k, o in targets.items()},
     }
     log("  a. party statistics …")
@@ -82,6 +83,9 @@ def worker(args) -> dict:
     result["member_list"] = scenarios.scenario_member_list(targets, users, repeat * 2)
     log("  c. subtree member count …")
     result["subtree_count"] = scenarios.scenario_counts(targets, repeat)
+    log("  scope predicate (LIKE vs range) …")
+    result["scope_predicate"] = scenarios.scenario_scope_predicate(targets, repeat)
+    result["load_average_after"] = os.getloadavg()
     if args.http_seconds and connection.vendor == "postgresql":
         log("  d. HTTP throughput …")
         result["http"] = http_scenario(args, targets, users)
@@ -283,6 +287,7 @@ def main(argv=None):
         "git_commit": git_commit(),
         "machine": machine(),
         "quick": args.quick,
+        "load_average_at_start": os.getloadavg(),
         "runs": [],
     }
     name = args.name or started.strftime("%Y%m%dT%H%M%SZ")

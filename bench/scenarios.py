@@ -290,3 +290,39 @@ def scenario_counts(targets: dict, repeat: int) -> dict:
                 r["index_only_plan"] = " / ".join(row[0].strip() for row in cursor.fetchall()[:3])
         out[key] = r
     return out
+
+
+# ---------------------------------------------------------------- scope predicate (SQLite finding)
+def scenario_scope_predicate(targets: dict, repeat: int) -> dict:
+    """The branch page's WHERE clause as Django writes it for `org_path__startswith`
+    (LIKE 'p%' ESCAPE '\\') against the equivalent range (org_path >= p AND < p || '~':
+    path characters are 0-9A-Z, all below '~'). PostgreSQL turns the LIKE into an index range
+    (varchar_pattern_ops); SQLite only does so when LIKE is case-sensitive, so by default it
+    walks another index or the table — this measures what that costs."""
+    out = {}
+    for key in ("branch", "county"):
+        path = targets[key].path
+        like_sql = (
+            "SELECT id, name FROM members_member WHERE org_path LIKE %s ESCAPE '\\' AND status IN ('normal') ORDER BY name_pinyin, id LIMIT 51"
+        )
+        range_sql = "SELECT id, name FROM members_member WHERE org_path >= %s AND org_path < %s AND status IN ('normal') ORDER BY name_pinyin, id LIMIT 51"
+
+        def run(sql, params):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
+        fns = {
+            "like": lambda: run(like_sql, [path + "%"]),
+            "range": lambda: run(range_sql, [path, path + "~"]),
+        }
+        r = side_by_side(fns, repeat)
+        r["same_rows"] = fns["like"]() == fns["range"]()
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN QUERY PLAN " + like_sql, [path + "%"])
+                r["like_plan"] = " / ".join(str(row[-1]) for row in cursor.fetchall())
+                cursor.execute("EXPLAIN QUERY PLAN " + range_sql, [path, path + "~"])
+                r["range_plan"] = " / ".join(str(row[-1]) for row in cursor.fetchall())
+        out[key] = r
+    return out

@@ -80,3 +80,8 @@ def test_labels_and_text_summary():
     assert run._pg_url_for("postgres://u@h:5432/dj_bench", 200000) == "postgres://u@h:5432/dj_bench_200k"
     report = {"command": "bench/run.py", "timestamp": "t", "git_commit": "abc", "machine": {}, "runs": [{"size": 20000, "error": "boom"}]}
     assert "ERROR boom" in summarise(report)
+
+
+def test_scope_predicate_like_and_range_find_the_same_rows(province):
+    out = scenarios.scenario_scope_predicate(province, repeat=1)
+    assert out["branch"]["same_rows"] is True and out["county"]["same_rows"] is True
