@@ -302,9 +302,7 @@ def scenario_scope_predicate(targets: dict, repeat: int) -> dict:
     out = {}
     for key in ("branch", "county"):
         path = targets[key].path
-        like_sql = (
-            "SELECT id, name FROM members_member WHERE org_path LIKE %s ESCAPE '\\' AND status IN ('normal') ORDER BY name_pinyin, id LIMIT 51"
-        )
+        like_sql = "SELECT id, name FROM members_member WHERE org_path LIKE %s ESCAPE '\\' AND status IN ('normal') ORDER BY name_pinyin, id LIMIT 51"
         range_sql = "SELECT id, name FROM members_member WHERE org_path >= %s AND org_path < %s AND status IN ('normal') ORDER BY name_pinyin, id LIMIT 51"
 
         def run(sql, params):
@@ -313,8 +311,8 @@ def scenario_scope_predicate(targets: dict, repeat: int) -> dict:
                 return cursor.fetchall()
 
         fns = {
-            "like": lambda: run(like_sql, [path + "%"]),
-            "range": lambda: run(range_sql, [path, path + "~"]),
+            "like": lambda sql=like_sql, p=path: run(sql, [p + "%"]),
+            "range": lambda sql=range_sql, p=path: run(sql, [p, p + "~"]),
         }
         r = side_by_side(fns, repeat)
         r["same_rows"] = fns["like"]() == fns["range"]()
