@@ -52,5 +52,88 @@ def summarise(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _fmt(v):
+    return "—" if v is None else f"{v:,.1f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def markdown(report: dict) -> str:
+    """Tables for docs/performance.md (one row per database and size)."""
+    runs = [r for r in report["runs"] if "error" not in r]
+    out = []
+    out.append("#### a. Annual statistics (median ms; ratio = party_statistics / raw SQL)\n")
+    out.append(
+        "| database | members | province raw SQL | province party_statistics | ratio | county raw SQL | county party_statistics | ratio |"
+    )
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in runs:
+        cells = []
+        for key in ("province", "county"):
+            st = r["statistics"][key]
+            ps = st.get("party_statistics")
+            cells += [
+                _fmt(st["raw_sql"]["median_ms"]),
+                _fmt(ps["median_ms"]) if isinstance(ps, dict) else "n/a",
+                _fmt(st.get("ratio_median")),
+            ]
+        out.append(f"| {r['vendor']} | {r['size']:,} | " + " | ".join(cells) + " |")
+    out.append("\n#### b. Member list (p95 ms / queries; page size 50)\n")
+    cases = ["branch_p1", "branch_last", "county_p1", "county_p200", "county_filter_p1"]
+    out.append("| database | members | via | " + " | ".join(cases) + " |")
+    out.append("|---|---:|---|" + "---:|" * len(cases))
+    for r in runs:
+        ml = r["member_list"]
+        cells = [f"{ml[c]['p95_ms']:.1f} / {ml[c]['queries']}q" for c in cases]
+        out.append(f"| {r['vendor']} | {r['size']:,} | {ml['via'].split(' (')[0]} | " + " | ".join(cells) + " |")
+    out.append("\n#### c. Exact member count of a subtree (median ms)\n")
+    out.append(
+        "| database | members | subtree | members counted | subtree_member_count (counters) | COUNT(*) counted statuses | COUNT(*) index-only, all rows |"
+    )
+    out.append("|---|---:|---|---:|---:|---:|---:|")
+    for r in runs:
+        for key, c in r["subtree_count"].items():
+            out.append(
+                f"| {r['vendor']} | {r['size']:,} | {key} | {c['value']:,} | {_fmt(c['subtree_member_count']['median_ms'])} | "
+                f"{_fmt(c['count_counted_members']['median_ms'])} | {_fmt(c['count_index_only_all_rows']['median_ms'])} |"
+            )
+    if any(r.get("scope_predicate") for r in runs):
+        out.append("\n#### Scope predicate: LIKE 'path%' vs range (median ms, branch page query)\n")
+        out.append("| database | members | branch LIKE | branch range | county LIKE | county range |")
+        out.append("|---|---:|---:|---:|---:|---:|")
+        for r in runs:
+            sp = r.get("scope_predicate")
+            if sp:
+                out.append(
+                    f"| {r['vendor']} | {r['size']:,} | {_fmt(sp['branch']['like']['median_ms'])} | {_fmt(sp['branch']['range']['median_ms'])} | "
+                    f"{_fmt(sp['county']['like']['median_ms'])} | {_fmt(sp['county']['range']['median_ms'])} |"
+                )
+    http = [r for r in runs if r.get("http")]
+    if http:
+        out.append("\n#### d. HTTP throughput (gunicorn -w 2, wrk -t2 -c8, loopback)\n")
+        out.append("| database | members | URL | req/s | p99 ms | non-2xx | socket errors | ratio to bare |")
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|")
+        for r in http:
+            for key, h in r["http"].items():
+                if isinstance(h, dict):
+                    out.append(
+                        f"| {r['vendor']} | {r['size']:,} | {key} | {h['rps']:.0f} | {_fmt(h['p99_ms'])} | {h['non_2xx']} | {h['socket_errors']} | {_fmt(h.get('ratio_to_bare'))} |"
+                    )
+                elif key not in ("server", "duration_s"):
+                    out.append(f"| {r['vendor']} | {r['size']:,} | {key} | {h} | | | | |")
+    synth = [r for r in runs if r.get("synth")]
+    if synth:
+        out.append("\n#### synth_province load time\n")
+        out.append("| database | members | total s | phases (s) |")
+        out.append("|---|---:|---:|---|")
+        for r in synth:
+            out.append(f"| {r['vendor']} | {r['size']:,} | {r['synth']['total_seconds']} | {r['synth']['phases']} |")
+    loads = [f"{r['vendor']} {r['size']:,}: {r.get('load_average_before')}" for r in runs if r.get("load_average_before")]
+    if loads:
+        out.append("\nLoad average (1/5/15 min) when each run started: " + "; ".join(loads))
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
-    print(summarise(json.load(open(sys.argv[1]))))
+    if sys.argv[1] == "--markdown":
+        print(markdown(json.load(open(sys.argv[2]))))
+    else:
+        print(summarise(json.load(open(sys.argv[1]))))
