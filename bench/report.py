@@ -56,6 +56,43 @@ def _fmt(v):
     return "—" if v is None else f"{v:,.1f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
 
 
+GROWTH_METRICS = [
+    ("statistics county, party_statistics median", lambda r: (r["statistics"]["county"].get("party_statistics") or {}).get("median_ms")),
+    ("statistics county, raw SQL median", lambda r: r["statistics"]["county"]["raw_sql"]["median_ms"]),
+    ("statistics province, raw SQL median", lambda r: r["statistics"]["province"]["raw_sql"]["median_ms"]),
+    ("member list branch page 1, p95", lambda r: r["member_list"]["branch_p1"]["p95_ms"]),
+    ("member list county page 1, p95", lambda r: r["member_list"]["county_p1"]["p95_ms"]),
+    ("member list county page 200, p95", lambda r: r["member_list"]["county_p200"]["p95_ms"]),
+    ("queries per list page (max)", lambda r: max(v["queries"] for k, v in r["member_list"].items() if k != "via")),
+    ("subtree count province (counters)", lambda r: r["subtree_count"]["province"]["subtree_member_count"]["median_ms"]),
+    ("subtree count county (counters)", lambda r: r["subtree_count"]["county"]["subtree_member_count"]["median_ms"]),
+    ("subtree count branch (counters)", lambda r: r["subtree_count"]["branch"]["subtree_member_count"]["median_ms"]),
+]
+
+
+def growth(runs) -> str:
+    """e. How each cost grows with the province (per database, smallest → largest size)."""
+    out = ["\n#### e. Growth (ms unless stated; last column = largest / smallest size)\n"]
+    for vendor in sorted({r["vendor"] for r in runs}):
+        rs = sorted((r for r in runs if r["vendor"] == vendor), key=lambda r: r["size"])
+        if len(rs) < 2:
+            continue
+        out.append(f"{vendor}:\n")
+        out.append("| metric | " + " | ".join(f"{r['size']:,}" for r in rs) + " | growth |")
+        out.append("|---|" + "---:|" * (len(rs) + 1))
+        for name, fn in GROWTH_METRICS:
+            try:
+                vals = [fn(r) for r in rs]
+            except (KeyError, TypeError, AttributeError):
+                continue
+            if any(v is None for v in vals):
+                continue
+            g = f"{vals[-1] / vals[0]:.2f}×" if vals[0] else "—"
+            out.append(f"| {name} | " + " | ".join(_fmt(v) for v in vals) + f" | {g} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def markdown(report: dict) -> str:
     """Tables for docs/performance.md (one row per database and size)."""
     runs = [r for r in report["runs"] if "error" not in r]
@@ -119,6 +156,7 @@ def markdown(report: dict) -> str:
                     )
                 elif key not in ("server", "duration_s"):
                     out.append(f"| {r['vendor']} | {r['size']:,} | {key} | {h} | | | | |")
+    out.append(growth(runs))
     synth = [r for r in runs if r.get("synth")]
     if synth:
         out.append("\n#### synth_province load time\n")
