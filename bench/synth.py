@@ -13,7 +13,8 @@ categories; direct_member_count is set from the loaded rows at the end.
 Speed: rows are generated in worker processes (one county per task) while the main
 process streams the previous county into the database — COPY on PostgreSQL (with the
 member tables' secondary indexes and foreign keys dropped during the load and rebuilt
-afterwards), executemany in large transactions on SQLite. The plaintext is fully
+afterwards), executemany in large transactions on SQLite (its secondary indexes are rebuilt after the
+load too). The plaintext is fully
 determined by --seed; the ciphertexts are not (Fernet uses a random IV), by design.
 """
 
@@ -428,7 +429,7 @@ def build_province(
     counties = counties or max(1, round(members / MEMBERS_PER_COUNTY))
     counties = max(1, min(counties, members))
     pg = connection.vendor == "postgresql"
-    rebuild_indexes = (pg and members >= 50_000) if rebuild_indexes is None else (rebuild_indexes and pg)
+    rebuild_indexes = members >= 50_000 if rebuild_indexes is None else rebuild_indexes
     timer = Timer(out)
     started = time.perf_counter()
     out(f"合成省：{members} 名党员，{counties} 个县，seed={seed}，数据库 {connection.vendor}")
@@ -565,10 +566,17 @@ def _load_county(pg: bool, member_rows, category_rows):
 
 
 def _drop_secondary(tables):
+    """Drop the secondary indexes (and on PostgreSQL the foreign keys) of the bulk tables;
+    returns what to recreate. Indexes backing a primary key or unique constraint stay."""
     indexes, fks = [], []
     with connection.cursor() as cursor:
         for table in tables:
-            idx, fk = _pg_secondary_objects(cursor, table)
+            if connection.vendor == "postgresql":
+                idx, fk = _pg_secondary_objects(cursor, table)
+            else:
+                # sql IS NULL: the automatic index of a PRIMARY KEY/UNIQUE constraint
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL", [table])
+                idx, fk = cursor.fetchall(), []
             indexes += [(table, name, sql) for name, sql in idx]
             fks += [(table, name, sql) for name, sql in fk]
         for table, name, _sql in fks:
@@ -579,13 +587,16 @@ def _drop_secondary(tables):
 
 
 def _restore_secondary(indexes, fks):
+    pg = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
+        if pg:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
         for _table, _name, sql in indexes:
             cursor.execute(sql)
         for table, name, sql in fks:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}')
-        cursor.execute("RESET maintenance_work_mem")
+        if pg:
+            cursor.execute("RESET maintenance_work_mem")
 
 
 def _set_counts(root_path: str):

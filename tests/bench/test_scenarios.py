@@ -85,3 +85,9 @@ def test_labels_and_text_summary():
 def test_scope_predicate_like_and_range_find_the_same_rows(province):
     out = scenarios.scenario_scope_predicate(province, repeat=1)
     assert out["branch"]["same_rows"] is True and out["county"]["same_rows"] is True
+
+
+def test_run_refuses_clearly_when_postgresql_is_unreachable(monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/dj_bench")
+    assert run.main(["--sizes", "20000", "--sqlite-sizes", ""]) == 2
+    assert "PostgreSQL is unreachable" in capsys.readouterr().err
