@@ -37,7 +37,10 @@ def summarise(report: dict) -> str:
                 f"value {r['value']} agrees {r['agrees_with_member_table']}"
             )
         for key, r in (run.get("scope_predicate") or {}).items():
-            lines.append(f"  scope {key:7s} LIKE {_ms(r['like'])} ms  range {_ms(r['range'])} ms  same rows {r['same_rows']}")
+            lines.append(
+                f"  scope {key:7s} LIKE {_ms(r['like'])} ms  range {_ms(r['range'])} ms  same rows {r['same_rows']}"
+                + (f"  LIKE+NOCASE index {_ms(r['like_with_nocase_index'])} ms" if "like_with_nocase_index" in r else "")
+            )
         if run.get("load_average_before"):
             lines.append(f"  load average before/after: {run['load_average_before']} / {run.get('load_average_after')}")
         if run.get("http"):
@@ -134,14 +137,18 @@ def markdown(report: dict) -> str:
             )
     if any(r.get("scope_predicate") for r in runs):
         out.append("\n#### Scope predicate: LIKE 'path%' vs range (median ms, branch page query)\n")
-        out.append("| database | members | branch LIKE | branch range | county LIKE | county range |")
-        out.append("|---|---:|---:|---:|---:|---:|")
+        out.append(
+            "| database | members | branch LIKE | branch range | branch LIKE + NOCASE index | county LIKE | county range | county LIKE + NOCASE index |"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
         for r in runs:
             sp = r.get("scope_predicate")
             if sp:
                 out.append(
                     f"| {r['vendor']} | {r['size']:,} | {_fmt(sp['branch']['like']['median_ms'])} | {_fmt(sp['branch']['range']['median_ms'])} | "
-                    f"{_fmt(sp['county']['like']['median_ms'])} | {_fmt(sp['county']['range']['median_ms'])} |"
+                    f"{_fmt((sp['branch'].get('like_with_nocase_index') or {}).get('median_ms'))} | "
+                    f"{_fmt(sp['county']['like']['median_ms'])} | {_fmt(sp['county']['range']['median_ms'])} | "
+                    f"{_fmt((sp['county'].get('like_with_nocase_index') or {}).get('median_ms'))} |"
                 )
     http = [r for r in runs if r.get("http")]
     if http:

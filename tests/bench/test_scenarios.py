@@ -85,6 +85,8 @@ def test_labels_and_text_summary():
 def test_scope_predicate_like_and_range_find_the_same_rows(province):
     out = scenarios.scenario_scope_predicate(province, repeat=1)
     assert out["branch"]["same_rows"] is True and out["county"]["same_rows"] is True
+    if "like_with_nocase_index" in out["branch"]:  # SQLite: the proposed index finds the same rows
+        assert out["branch"]["same_rows_with_nocase_index"] is True
 
 
 def test_run_refuses_clearly_when_postgresql_is_unreachable(monkeypatch, capsys):
