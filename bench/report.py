@@ -52,6 +52,13 @@ def summarise(report: dict) -> str:
                     )
                 elif key not in ("server", "duration_s"):
                     lines.append(f"  d. http {key}: {r}")
+    g = report.get("growth")
+    if g and "metrics" in g:
+        lines.append(f"\n[growth side by side: {', '.join(g['aliases'])}]")
+        for name, r in g["metrics"].items():
+            lines.append(
+                f"  {name:40s} " + "  ".join(f"{a} {r[a]['median_ms']:.1f}" for a in g["aliases"]) + f"  growth {r['growth_median']}×"
+            )
     return "\n".join(lines)
 
 
@@ -93,6 +100,20 @@ def growth(runs) -> str:
             g = f"{vals[-1] / vals[0]:.2f}×" if vals[0] else "—"
             out.append(f"| {name} | " + " | ".join(_fmt(v) for v in vals) + f" | {g} |")
         out.append("")
+    return "\n".join(out)
+
+
+def growth_side_by_side(report: dict) -> str:
+    g = report.get("growth")
+    if not g or "metrics" not in g:
+        return ""
+    aliases = g["aliases"]
+    out = [f"\n#### e. Growth measured side by side (PostgreSQL, one process, sizes interleaved; via {g['via']}; median / p95 ms)\n"]
+    out.append("| metric | " + " | ".join(a.lstrip("s") for a in aliases) + " | growth (median) | growth (p95) |")
+    out.append("|---|" + "---:|" * (len(aliases) + 2))
+    for name, r in g["metrics"].items():
+        cells = [f"{r[a]['median_ms']:.1f} / {r[a]['p95_ms']:.1f}" for a in aliases]
+        out.append(f"| {name} | " + " | ".join(cells) + f" | {r['growth_median']}× | {r['growth_p95']}× |")
     return "\n".join(out)
 
 
@@ -164,6 +185,7 @@ def markdown(report: dict) -> str:
                 elif key not in ("server", "duration_s"):
                     out.append(f"| {r['vendor']} | {r['size']:,} | {key} | {h} | | | | |")
     out.append(growth(runs))
+    out.append(growth_side_by_side(report))
     synth = [r for r in runs if r.get("synth")]
     if synth:
         out.append("\n#### synth_province load time\n")

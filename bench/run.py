@@ -92,6 +92,20 @@ def worker(args) -> dict:
     return result
 
 
+def growth_worker(args) -> dict:
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    os.environ["BENCH_GROWTH_DBS"] = args.growth
+    os.environ["DATABASE_URL"] = args.growth.split(",")[0].split("=", 1)[1]
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from bench.growth import run_growth
+
+    aliases = [item.split("=", 1)[0] for item in args.growth.split(",")]
+    return run_growth(aliases, 7 if args.quick else 21)
+
+
 def _redact(url: str) -> str:
     p = urlparse(url)
     if p.password:
@@ -253,10 +267,14 @@ def main(argv=None):
     parser.add_argument("--http-sizes", default=None, help="sizes at which to run the HTTP scenario (default: the largest)")
     parser.add_argument("--name", default=None, help="results file name (default: timestamp)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--growth", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.growth:
+        print(json.dumps(growth_worker(args), ensure_ascii=False, default=str))
+        return 0
     if args.worker:
         result = worker(args)
         print(json.dumps(result, ensure_ascii=False, default=str))
@@ -305,6 +323,19 @@ def main(argv=None):
         report["runs"].append(run_one(args, db, size))
         args.http_seconds = http
         path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))  # partial results survive a crash
+    pg_ok = [
+        (db, size)
+        for vendor, db, size in plan
+        if vendor == "postgresql" and any(r.get("size") == size and r.get("vendor") == "postgresql" for r in report["runs"])
+    ]
+    if len(pg_ok) >= 2:
+        print("== growth, side by side ==", file=sys.stderr, flush=True)
+        spec = ",".join(f"s{label(size)}={db}" for db, size in pg_ok)
+        cmd = [sys.executable, __file__, "--growth", spec] + (["--quick"] if args.quick else [])
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        report["growth"] = (
+            json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"error": f"exit {proc.returncode}"}
+        )
     report["wall_seconds"] = round((datetime.datetime.now(datetime.UTC) - started).total_seconds(), 1)
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     print(f"results: {path.relative_to(ROOT)}", file=sys.stderr)

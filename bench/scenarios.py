@@ -7,7 +7,7 @@ import datetime
 import statistics
 import time
 
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from apps.members import codes
@@ -90,7 +90,7 @@ def bench_users(targets: dict) -> dict:
 
 
 # ---------------------------------------------------------------- a. party statistics
-def raw_statistics_sql(org_path: str, as_of: datetime.date) -> dict:
+def raw_statistics_sql(org_path: str, as_of: datetime.date, using: str | None = None) -> dict:
     """The hand-written lower bound: every member figure of the annual statistics in one
     pass over the subtree's counted members, plus one pass each over categories and orgs."""
     from apps.core.dates import add_years
@@ -126,7 +126,8 @@ def raw_statistics_sql(org_path: str, as_of: datetime.date) -> dict:
         case(f"status_{code}", "status = %s", code)
     sql = f"SELECT COUNT(*) AS total, {', '.join(cols)} FROM members_member WHERE org_path LIKE %s AND status IN ({marks})"
     like = org_path + "%"
-    with connection.cursor() as cursor:
+    conn = connections[using] if using else connection
+    with conn.cursor() as cursor:
         cursor.execute(sql, [*params, like, *counted])
         names = [d[0] for d in cursor.description]
         result = dict(zip(names, cursor.fetchone(), strict=True))

@@ -93,3 +93,28 @@ def test_run_refuses_clearly_when_postgresql_is_unreachable(monkeypatch, capsys)
     monkeypatch.setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/dj_bench")
     assert run.main(["--sizes", "20000", "--sqlite-sizes", ""]) == 2
     assert "PostgreSQL is unreachable" in capsys.readouterr().err
+
+
+def test_pinned_alias_router_only_inside_the_block():
+    from bench.routers import PinnedAliasRouter, pinned
+
+    r = PinnedAliasRouter()
+    assert r.db_for_read(Member) is None and r.db_for_write(Member) is None
+    with pinned("s1m"):
+        assert r.db_for_read(Member) == "s1m" and r.db_for_write(Member) == "s1m"
+    assert r.db_for_read(Member) is None
+
+
+def test_growth_markdown_renders():
+    from bench.report import growth_side_by_side
+
+    stats = {"median_ms": 2.0, "p95_ms": 3.0}
+    report = {
+        "growth": {
+            "via": "api",
+            "aliases": ["s20k", "s1m"],
+            "metrics": {"m": {"s20k": stats, "s1m": stats, "growth_median": 1.0, "growth_p95": 1.0}},
+        }
+    }
+    text = growth_side_by_side(report)
+    assert "| m | 2.0 / 3.0 | 2.0 / 3.0 | 1.0× | 1.0× |" in text
