@@ -141,7 +141,7 @@ def _wrk(url: str, token: str | None, seconds: int) -> dict:
         "non_2xx": non2xx,
         "socket_errors": socket_errors,
         "p99_ms": lat99,
-        "command": " ".join(cmd[:-1]),
+        "command": " ".join(cmd[:-1]).replace(token, "***") if token else " ".join(cmd[:-1]),
     }
 
 
