@@ -62,8 +62,10 @@ def test_counts_scenario_agrees(province):
 def test_member_list_scenario_constant_queries(province):
     users = scenarios.bench_users(province)
     out = scenarios.scenario_member_list(province, users, repeat=1)
-    queries = {case: r["queries"] for case, r in out.items() if case != "via"}
-    assert len(set(queries.values())) == 1 and max(queries.values()) <= 10
+    cases = {case: r for case, r in out.items() if case != "via"}
+    assert max(r["queries"] for r in cases.values()) <= 10
+    # pages with rows run the same queries (an empty page past the end may skip the prefetch)
+    assert len({r["queries"] for r in cases.values() if r["rows"]}) == 1
     assert out["county_p1"]["rows"] == 50
     assert out["branch_p1"]["rows"] == min(50, out["branch_p1"]["count"])
 
