@@ -55,7 +55,17 @@ def worker(args) -> dict:
     from bench.synth import build_province
 
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     call_command("migrate", verbosity=0)
+    if pending:
+        # An ALTER COLUMN drops the column's planner statistics (PostgreSQL) or rebuilds the
+        # table (SQLite): without fresh statistics the plans measured would not be the product's.
+        log(f"  {len(pending)} migration(s) applied: ANALYZE")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     root = Organisation.objects.filter(code=f"S{SEED}R1P").first()
     synth = None
     if args.rebuild or root is None or Member.objects.count() != args.size:
