@@ -121,20 +121,27 @@ def markdown(report: dict) -> str:
     """Tables for docs/performance.md (one row per database and size)."""
     runs = [r for r in report["runs"] if "error" not in r]
     out = []
-    out.append("#### a. Annual statistics (median ms; ratio = party_statistics / raw SQL)\n")
     out.append(
-        "| database | members | province raw SQL | province party_statistics | ratio | county raw SQL | county party_statistics | ratio |"
+        "#### a. Annual statistics (median ms; ratio = party_statistics / raw SQL; core = organisation_counts + member_counts, "
+        "the same rows as the raw SQL, without the extension sections)\n"
     )
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    out.append(
+        "| database | members | province raw SQL | province party_statistics | ratio | core | core ratio "
+        "| county raw SQL | county party_statistics | ratio | core | core ratio |"
+    )
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in runs:
         cells = []
         for key in ("province", "county"):
             st = r["statistics"][key]
             ps = st.get("party_statistics")
+            pc = st.get("party_statistics_core")
             cells += [
                 _fmt(st["raw_sql"]["median_ms"]),
                 _fmt(ps["median_ms"]) if isinstance(ps, dict) else "n/a",
-                _fmt(st.get("ratio_median")),
+                (f"{st['ratio_median']:.2f}×" if "ratio_median" in st else "—"),
+                _fmt(pc["median_ms"]) if isinstance(pc, dict) else "—",
+                (f"{st['ratio_core_median']:.2f}×" if "ratio_core_median" in st else "—"),
             ]
         out.append(f"| {r['vendor']} | {r['size']:,} | " + " | ".join(cells) + " |")
     out.append("\n#### b. Member list (p95 ms / queries; page size 50)\n")
