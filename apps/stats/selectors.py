@@ -145,7 +145,10 @@ def member_counts(org: Organisation, as_of: datetime.date) -> dict:
         MemberCategory.objects.filter(member__org_path__startswith=org.path, member__status__in=codes.COUNTED_STATUSES)
         .order_by()
         .values("code")
-        .annotate(n=Count("id"))
+        # COUNT(*), not COUNT(id): the (member_id, code) unique index then answers the join
+        # index-only per member; COUNT(id) needs the heap and makes PostgreSQL hash-join the
+        # whole province's category table for a county (docs/performance.md).
+        .annotate(n=Count("*"))
         .values_list("code", "n")
     )
     return {
