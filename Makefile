@@ -6,6 +6,8 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock 2>/dev/null | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two test processes (these machines have 2 cores); PYTEST_ARGS= runs serially.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run setup test test-sqlite test-postgres lint bench demo clean e2e
 
