@@ -26,6 +26,9 @@ class BadParameter(ValueError):
     pass
 
 
+EARLIEST_AS_OF = datetime.date(1921, 7, 1)
+
+
 def parse_as_of(value: str | None) -> datetime.date:
     """The statistics reference date: today by default, never in the future."""
     today = timezone.localdate()
@@ -37,6 +40,8 @@ def parse_as_of(value: str | None) -> datetime.date:
         raise BadParameter(f"统计基准日“{value}”格式不正确，应为 YYYY-MM-DD")
     if as_of > today:
         raise BadParameter("统计基准日不能晚于今天")
+    if as_of < EARLIEST_AS_OF:
+        raise BadParameter(f"统计基准日不能早于 {EARLIEST_AS_OF:%Y-%m-%d}（中国共产党成立）")
     return as_of
 
 

@@ -1,11 +1,9 @@
 """manage.py party_stats [--json] [--org CODE] [--as-of YYYY-MM-DD] [--user USERNAME]:
 the base party statistics of an organisation's subtree (apps.stats.selectors)."""
 
-import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from apps.accounts.scoping import visible_orgs
 from apps.core.context import acting_as
@@ -23,12 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--user", default=None, help="以该用户身份统计：组织必须在其管理范围内")
 
     def handle(self, *args, **opts):
-        as_of = timezone.localdate()
-        if opts["as_of"]:
-            try:
-                as_of = datetime.date.fromisoformat(opts["as_of"])
-            except ValueError:
-                raise CommandError(f"统计基准日“{opts['as_of']}”格式不正确，应为 YYYY-MM-DD")
+        from apps.stats.views import BadParameter, parse_as_of  # the web's and API's own rule
+
+        try:
+            as_of = parse_as_of(opts["as_of"])
+        except BadParameter as exc:
+            raise CommandError(str(exc))
         user = None
         if opts["user"]:
             from django.contrib.auth import get_user_model

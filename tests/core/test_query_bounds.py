@@ -1,0 +1,13 @@
+from django.urls import reverse
+
+from tests.factories import make_user
+
+
+def test_oversized_integers_are_a_clear_400_not_a_server_error(client, tree):
+    client.force_login(make_user("county_admin", tree["county"]))
+    r = client.get("/api/members/", {"page": "458256487025261084672"})
+    assert r.status_code == 400 and "page" in r.json()["detail"] and "超出允许范围" in r.json()["detail"]
+    r = client.get(reverse("members:list"), {"org": "-3078596540478636999999"})
+    assert r.status_code == 400 and "超出允许范围" in r.content.decode()
+    assert client.get("/api/members/", {"page": "2"}).status_code in (200, 404)
+    assert client.get(reverse("members:list"), {"q": "13800001111"}).status_code == 200  # an 11-digit phone is fine
