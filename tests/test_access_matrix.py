@@ -535,6 +535,52 @@ def check_api_list_routes_return_no_rows_of_b(world, routes) -> list[str]:
     return problems
 
 
+def _content(response) -> str:
+    """The text of a page, JSON answer or .xlsx download (every cell)."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        data = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+        wb = load_workbook(io.BytesIO(data), read_only=True)
+        return "\n".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+    return _body(response)
+
+
+def test_query_parameters_do_not_widen_scope(world, routes):
+    _report(check_query_parameters_do_not_widen_scope(world, routes))
+
+
+def check_query_parameters_do_not_widen_scope(world, routes) -> list[str]:
+    """Kwarg-free pages, API lists and exports choose what they show by query parameters
+    (?org=, ?organisation=, ?member=, ?file=). Pointing those at B must not show B's data
+    to the secretary of A or the organiser of C1 (a 404, or their own scope, is fine)."""
+    problems: list[str] = []
+    for label in FACTORIES:
+        world.obj(label, "B")
+    b = world.b
+    queries = {
+        f"org={b.pk}": world.b_markers(),
+        f"organisation={b.pk}": world.b_markers(),
+        f"org={b.code}": [m for m in world.b_markers() if m != b.code],  # the code itself is echoed in the filter form
+        f"member={world.obj('members.member', 'B').pk}": world.b_markers(),
+        f"file={world.obj('recruitment.developmentfile', 'B').pk}": world.b_markers(),
+    }
+    for who in ("secretary_a", "organiser_c1"):
+        client = client_for(world.users[who])
+        for route, url in build_calls(world, routes, "A", problems):
+            if route.kwargs:
+                continue
+            for query, markers in queries.items():
+                response = client.get(f"{url}?{query}", HTTP_ACCEPT="application/json" if route.is_api else "text/html")
+                if response.status_code == 200:
+                    leaked = [m for m in markers if m in _content(response)]
+                    if leaked:
+                        problems.append(f"{url}?{query}（{route.name}）：{who} 通过查询参数看到B支部数据 {leaked}")
+    return problems
+
+
 def test_member_sees_only_own_record(world, routes):
     _report(check_member_sees_only_own_record(world, routes))
 
@@ -636,12 +682,24 @@ def test_the_matrix_catches_a_leaky_view(world, settings):
     """Self-test: an unscoped view and an unscoped list are reported, not passed."""
     settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
     routes = discover()
-    assert {r.name for r in routes} == {"leaky:member", "leaky:members", "leaky:member_write", "leaky:member_phone"}
+    assert {r.name for r in routes} == {
+        "leaky:member",
+        "leaky:members",
+        "leaky:members_by_org",
+        "leaky:member_write",
+        "leaky:member_phone",
+    }
     problems = check_secretary_of_a_gets_nothing_of_b(world, routes)
     assert any("leaky:member）" in p and "200" in p for p in problems)
     assert any("leaky:members" in p and "B支部数据" in p for p in problems)
     assert any("leaky:member_write" in p for p in check_county_leader_cannot_write(world, routes))
     assert any("leaky:member）" in p for p in check_member_sees_only_own_record(world, routes))
+
+
+def test_the_matrix_catches_a_query_parameter_leak(world, settings):
+    settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
+    problems = check_query_parameters_do_not_widen_scope(world, discover())
+    assert any("leaky:members_by_org" in p and B_MEMBER_NAME in p for p in problems)
 
 
 def test_the_matrix_catches_plain_personal_data(world, settings):
