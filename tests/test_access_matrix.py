@@ -49,6 +49,22 @@ KWARG_MODELS = {
 # "pk" / "id" are ambiguous: resolved by URL name first, then by namespace, then (API
 # viewsets) by the view's `queryset.model`.
 PK_BY_URL_NAME: dict[str, str] = {
+    # recruitment pages of one development file (by name, not by namespace: a later
+    # recruitment/<pk> page about another model must be registered, not guessed)
+    **{
+        f"recruitment:{name}": "recruitment.developmentfile"
+        for name in (
+            "file_detail",
+            "step_take",
+            "attachment_download",
+            "vote_new",
+            "notice_new",
+            "objection_new",
+            "objection_resolve",
+            "assessment_new",
+            "transfer",
+        )
+    },
     # dues web pages: pk differs by page
     "dues:pay": "dues.duesline",
     "dues:pay_form": "dues.duesline",
@@ -88,7 +104,6 @@ PK_BY_NAMESPACE = {
     "orgs": "orgs.organisation",
     "members": "members.member",
     "accounts": "accounts.user",
-    "recruitment": "recruitment.developmentfile",  # every recruitment/<pk> page is a file's
 }
 
 
