@@ -49,6 +49,8 @@ KWARG_MODELS = {
 # "pk" / "id" are ambiguous: resolved by URL name first, then by namespace, then (API
 # viewsets) by the view's `queryset.model`.
 PK_BY_URL_NAME: dict[str, str] = {
+    # a member's request to change a reviewed field (its pk is not a member's)
+    "members:decide_request": "members.memberchangerequest",
     # recruitment pages of one development file (by name, not by namespace: a later
     # recruitment/<pk> page about another model must be registered, not guessed)
     **{
@@ -296,7 +298,17 @@ def _export_job(org, side):
     return services.export_members_for(user, {}, force_background=True)
 
 
+def _change_request(org, side):
+    """A member of the side asks (self-service) to change their education."""
+    from apps.members import services
+
+    member = make_member(org, name=_person_name(side), education="high_school")
+    user = make_user("member", org, member=member)
+    return services.update_member_self(member, {"education": "bachelor", "reason": "取得本科学历"}, user=user)[1][0]
+
+
 FACTORIES = {
+    "members.memberchangerequest": _change_request,
     "orgs.organisation": lambda org, side: org,
     "members.member": lambda org, side: make_member(org, **({"name": B_MEMBER_NAME} if side == "B" else {})),
     "accounts.user": lambda org, side: make_user("branch_secretary", org, **({"username": B_USERNAME} if side == "B" else {})),
