@@ -16,6 +16,12 @@ def members(request):
     return HttpResponse(", ".join(Member.objects.values_list("name", flat=True)))
 
 
+def members_by_org(request):
+    org = request.GET.get("org", "")
+    members = Member.objects.filter(organisation_id=int(org)) if org.isdigit() else Member.objects.none()
+    return HttpResponse(", ".join(members.values_list("name", flat=True)))
+
+
 def member_write(request, member_pk):
     m = Member.objects.get(pk=member_pk)
     if request.method == "POST":
@@ -34,6 +40,7 @@ leaky = (
     [
         path("m/<int:member_pk>/", member, name="member"),
         path("m/", members, name="members"),
+        path("by-org/", members_by_org, name="members_by_org"),
         path("m/<int:member_pk>/write/", member_write, name="member_write"),
         path("m/<int:member_pk>/phone/", member_phone, name="member_phone"),
     ],

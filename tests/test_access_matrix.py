@@ -39,23 +39,98 @@ KWARG_MODELS = {
     "user_pk": "accounts.user",
     "assignment_pk": "accounts.roleassignment",
     "seat_pk": "orgs.committeemember",
+    # recruitment: objects nested under a development file (the factories below put them
+    # on the side's own file, so a nested URL really reaches its object)
+    "attachment_id": "recruitment.attachment",
+    "notice_id": "recruitment.publicnotice",
+    "objection_id": "recruitment.objection",
+    "class_id": "recruitment.trainingclass",
 }
 # "pk" / "id" are ambiguous: resolved by URL name first, then by namespace, then (API
 # viewsets) by the view's `queryset.model`.
-PK_BY_URL_NAME: dict[str, str] = {}
+PK_BY_URL_NAME: dict[str, str] = {
+    # a member's request to change a reviewed field (its pk is not a member's)
+    "members:decide_request": "members.memberchangerequest",
+    # recruitment pages of one development file (by name, not by namespace: a later
+    # recruitment/<pk> page about another model must be registered, not guessed)
+    **{
+        f"recruitment:{name}": "recruitment.developmentfile"
+        for name in (
+            "file_detail",
+            "step_take",
+            "attachment_download",
+            "vote_new",
+            "notice_new",
+            "objection_new",
+            "objection_resolve",
+            "assessment_new",
+            "transfer",
+        )
+    },
+    # dues web pages: pk differs by page
+    "dues:pay": "dues.duesline",
+    "dues:pay_form": "dues.duesline",
+    "dues:paid_elsewhere": "dues.duesline",
+    "dues:member": "members.member",
+    "dues:arrears_case": "dues.arrearscase",
+    "dues:decide_reduction": "dues.reduction",
+    "dues:confirm": "dues.collection",
+    # excel web pages
+    "excel:import_job": "excel.importjob",
+    "excel:import_progress": "excel.importjob",
+    "excel:import_commit": "excel.importjob",
+    "excel:import_cancel": "excel.importjob",
+    "excel:import_report": "excel.importjob",
+    "excel:export_download": "excel.exportjob",
+    "excel:export_cancel": "excel.exportjob",
+    # API viewsets whose queryset is built per request (get_queryset), so the resolver
+    # cannot tell their model
+    "recruitment-file-detail": "recruitment.developmentfile",
+    "recruitment-file-due": "recruitment.developmentfile",
+    "recruitment-file-steps": "recruitment.developmentfile",
+    "dues-line-detail": "dues.duesline",
+    "dues-payment-detail": "dues.payment",
+    "dues-declaration-detail": "dues.incomedeclaration",
+    "dues-arrears-case-detail": "dues.arrearscase",
+    "dues-arrears-case-decide": "dues.arrearscase",
+    "dues-collection-detail": "dues.collection",
+    "dues-collection-confirm": "dues.collection",
+    "import-job-detail": "excel.importjob",
+    "import-job-cancel": "excel.importjob",
+    "import-job-commit": "excel.importjob",
+    "export-job-detail": "excel.exportjob",
+    "export-job-cancel": "excel.exportjob",
+    "export-job-download": "excel.exportjob",
+}
 PK_BY_NAMESPACE = {
     "orgs": "orgs.organisation",
     "members": "members.member",
     "accounts": "accounts.user",
 }
+
+
+def _step_codes() -> list[str]:
+    from apps.recruitment.rules import STEPS
+
+    return [s.code for s in STEPS]
+
+
 # kwargs that are values, not objects: every listed value is tried.
 VALUE_KWARGS = {
     "field": ["id_number", "phone"],
+    # recruitment:step_take — every step of the rule table (each is its own form/permission)
+    "code": _step_codes(),
 }
 # Routes never walked (framework or documentation endpoints), by path prefix.
 SKIP_PREFIXES = ("admin/", "static/", "media/", "i18n/", "api/schema/", "api/docs/")
 # Self-service account endpoints every signed-in user may POST to (own session/password).
 SELF_SERVICE = {"accounts:login", "accounts:logout", "accounts:password_change", "api-auth-token"}
+# API routes whose POST is a read, not a write: it starts a background export of data the
+# caller may already view (masked; full values need "export_full", refused otherwise) and
+# creates only the caller's own job row. A read-only role (county leader) gets its 201 and
+# its job, and nothing else may change: every other row count and the change history are
+# still compared. route name → the models whose row count may grow.
+READ_ONLY_POSTS = {"export-job-members": {"excel.exportjob"}}
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
 B_BRANCH_NAME = "乙方隔离测试党支部"
@@ -77,12 +152,181 @@ def _make_committee_member(org, side):
     return CommitteeMember.objects.create(organisation=org, member=make_member(org), role=_committee_role())
 
 
+def _person_name(side):
+    """The person a side's record is about: B's carry B's marker name (so a list leaking
+    them is caught); A's carry the "other member of A" name (so a member of A seeing
+    another A member's dues/file is caught)."""
+    return B_MEMBER_NAME if side == "B" else OTHER_A_MEMBER_NAME
+
+
+def _person(org, side):
+    return make_member(org, name=_person_name(side))
+
+
+# ── recruitment: one development file per organisation (at the activist stage, so that
+# notices and objections can hang on it); nested objects are put on that same file.
+def _dev_file(org, side):
+    from apps.recruitment.models import DevelopmentFile
+    from tests.recruitment.helpers import before_step, new_file
+
+    f = DevelopmentFile.objects.filter(organisation=org).order_by("id").first()
+    if f is None:
+        f = before_step(new_file(org, name=_person_name(side)), "activist_filed")
+    return f
+
+
+def _dev_notice(org, side):
+    import datetime
+
+    from apps.recruitment import services
+
+    f = _dev_file(org, side)
+    return f.notices.order_by("id").first() or services.create_notice(f, start_date=datetime.date(2023, 3, 13), place="村务公开栏")
+
+
+def _dev_objection(org, side):
+    import datetime
+
+    from apps.recruitment import services
+
+    notice = _dev_notice(org, side)
+    return services.add_objection(notice, received=notice.start_date + datetime.timedelta(days=1), content="群众反映情况待核查")
+
+
+def _dev_attachment(org, side):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.recruitment import services
+
+    upload = SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")
+    return services.add_attachment(_dev_file(org, side), upload, description="入党申请书")
+
+
+def _training_class(org, side):
+    import datetime
+
+    from apps.recruitment import services
+
+    data = {
+        "organisation": org,
+        "name": f"{org.name}积极分子培训班",
+        "start_date": datetime.date(2026, 3, 2),
+        "end_date": datetime.date(2026, 3, 4),
+        "days": 3,
+        "hours": 24,
+    }
+    return services.create_training_class(data)
+
+
+# ── dues: a salaried member of the side with this month's ledger line.
+def _dues_member(org, side):
+    import datetime
+
+    from apps.dues import services
+
+    m = _person(org, side)
+    services.declare_income(m, category="salaried", base="4000.00", effective_month="2025-01", declared_on=datetime.date(2025, 1, 5))
+    return m
+
+
+def _dues_line(org, side, *, months_back=0):
+    from django.utils import timezone
+
+    from apps.dues import months as mo
+    from apps.dues import services
+    from apps.dues.models import DuesLine
+
+    m = _dues_member(org, side)
+    this_month = mo.month_start(timezone.localdate())
+    for k in range(months_back, -1, -1):
+        services.generate_month(org, mo.shift(this_month, -k), open_cases=False)
+    return DuesLine.objects.get(member=m, month=this_month)
+
+
+def _dues_payment(org, side):
+    from apps.dues import services
+
+    line = _dues_line(org, side)
+    return services.record_payment(line.member, months=[f"{line.month:%Y-%m}"], amount=line.amount_due).payment
+
+
+def _dues_declaration(org, side):
+    return _dues_member(org, side).dues_declarations.get()
+
+
+def _dues_arrears_case(org, side):
+    from apps.dues import services
+    from apps.dues.models import ArrearsCase
+
+    line = _dues_line(org, side, months_back=7)  # seven unpaid months before this one
+    services.refresh_arrears_cases(org)
+    return ArrearsCase.objects.get(member=line.member)
+
+
+def _dues_reduction(org, side):
+    from django.utils import timezone
+
+    from apps.dues import services
+
+    m = _dues_member(org, side)
+    month = f"{timezone.localdate():%Y-%m}"
+    return services.propose_reduction(m, kind="exempt", start_month=month, end_month=month, reason="患重病，经支部讨论")
+
+
+def _dues_collection(org, side):
+    from django.utils import timezone
+
+    from apps.dues import services
+
+    _dues_line(org, side)
+    return services.hand_over(org, f"{timezone.localdate():%Y-%m}", amount="0.00", difference_note="矩阵测试：本月尚未收缴")
+
+
+# ── excel: jobs belong to the user who started them, over that user's organisation.
+def _import_job(org, side):
+    from apps.excel import services
+    from tests.excel.helpers import good_row, xlsx
+
+    user = make_user("branch_secretary", org)
+    return services.start_import(user, xlsx([good_row(org, 姓名=_person_name(side))]), filename="名册.xlsx", org=org)
+
+
+def _export_job(org, side):
+    from apps.excel import services
+
+    user = make_user("branch_secretary", org)
+    return services.export_members_for(user, {}, force_background=True)
+
+
+def _change_request(org, side):
+    """A member of the side asks (self-service) to change their education."""
+    from apps.members import services
+
+    member = make_member(org, name=_person_name(side), education="high_school")
+    user = make_user("member", org, member=member)
+    return services.update_member_self(member, {"education": "bachelor", "reason": "取得本科学历"}, user=user)[1][0]
+
+
 FACTORIES = {
+    "members.memberchangerequest": _change_request,
     "orgs.organisation": lambda org, side: org,
     "members.member": lambda org, side: make_member(org, **({"name": B_MEMBER_NAME} if side == "B" else {})),
     "accounts.user": lambda org, side: make_user("branch_secretary", org, **({"username": B_USERNAME} if side == "B" else {})),
     "accounts.roleassignment": lambda org, side: make_user("branch_organiser", org).role_assignments.get(),
     "orgs.committeemember": _make_committee_member,
+    "recruitment.developmentfile": _dev_file,
+    "recruitment.attachment": _dev_attachment,
+    "recruitment.publicnotice": _dev_notice,
+    "recruitment.objection": _dev_objection,
+    "recruitment.trainingclass": _training_class,
+    "dues.duesline": _dues_line,
+    "dues.payment": _dues_payment,
+    "dues.incomedeclaration": _dues_declaration,
+    "dues.arrearscase": _dues_arrears_case,
+    "dues.reduction": _dues_reduction,
+    "dues.collection": _dues_collection,
+    "excel.importjob": _import_job,
+    "excel.exportjob": _export_job,
 }
 
 
@@ -221,9 +465,10 @@ def build_calls(world: World, routes: list[Route], side: str, problems: list[str
     return calls
 
 
-def _counts():
-    """A fingerprint of "something was written": history rows, grants, and row counts."""
-    rows = tuple(apps.get_model(label).objects.count() for label in FACTORIES)
+def _counts(ignore=frozenset()):
+    """A fingerprint of "something was written": history rows, grants, and row counts
+    (except those of the `ignore` models)."""
+    rows = tuple(apps.get_model(label).objects.count() for label in FACTORIES if label not in ignore)
     return ChangeLog.objects.count(), AccessLog.objects.filter(kind__in=["role_grant", "role_revoke", "import"]).count(), rows
 
 
@@ -317,6 +562,52 @@ def check_api_list_routes_return_no_rows_of_b(world, routes) -> list[str]:
     return problems
 
 
+def _content(response) -> str:
+    """The text of a page, JSON answer or .xlsx download (every cell)."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        data = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+        wb = load_workbook(io.BytesIO(data), read_only=True)
+        return "\n".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+    return _body(response)
+
+
+def test_query_parameters_do_not_widen_scope(world, routes):
+    _report(check_query_parameters_do_not_widen_scope(world, routes))
+
+
+def check_query_parameters_do_not_widen_scope(world, routes) -> list[str]:
+    """Kwarg-free pages, API lists and exports choose what they show by query parameters
+    (?org=, ?organisation=, ?member=, ?file=). Pointing those at B must not show B's data
+    to the secretary of A or the organiser of C1 (a 404, or their own scope, is fine)."""
+    problems: list[str] = []
+    for label in FACTORIES:
+        world.obj(label, "B")
+    b = world.b
+    queries = {
+        f"org={b.pk}": world.b_markers(),
+        f"organisation={b.pk}": world.b_markers(),
+        f"org={b.code}": [m for m in world.b_markers() if m != b.code],  # the code itself is echoed in the filter form
+        f"member={world.obj('members.member', 'B').pk}": world.b_markers(),
+        f"file={world.obj('recruitment.developmentfile', 'B').pk}": world.b_markers(),
+    }
+    for who in ("secretary_a", "organiser_c1"):
+        client = client_for(world.users[who])
+        for route, url in build_calls(world, routes, "A", problems):
+            if route.kwargs:
+                continue
+            for query, markers in queries.items():
+                response = client.get(f"{url}?{query}", HTTP_ACCEPT="application/json" if route.is_api else "text/html")
+                if response.status_code == 200:
+                    leaked = [m for m in markers if m in _content(response)]
+                    if leaked:
+                        problems.append(f"{url}?{query}（{route.name}）：{who} 通过查询参数看到B支部数据 {leaked}")
+    return problems
+
+
 def test_member_sees_only_own_record(world, routes):
     _report(check_member_sees_only_own_record(world, routes))
 
@@ -324,8 +615,12 @@ def test_member_sees_only_own_record(world, routes):
 def check_member_sees_only_own_record(world, routes) -> list[str]:
     problems: list[str] = []
     client = client_for(world.users["member_a"])
-    for side in ("B", "A-other"):
-        only = {"members.member"} if side == "A-other" else None
+    # B: everything of another branch. A-other: another member of the member's own branch.
+    # A: every record of the member's own branch about someone else (another member's
+    # dues, a development file, a user account, …), not the branch itself.
+    others_in_a = set(FACTORIES) - {"orgs.organisation"}
+    for side in ("B", "A-other", "A"):
+        only = {"A-other": {"members.member"}, "A": others_in_a}.get(side)
         for route, url in build_calls(world, routes, side, problems, only_models=only):
             if not route.kwargs:
                 continue
@@ -359,13 +654,15 @@ def check_county_leader_cannot_write(world, routes) -> list[str]:
                 continue  # objects of B are enough: the leader's scope is the whole tree
             client = client_for(leader)
             for method in WRITE_METHODS if route.is_api else ("post",):
-                before = _counts()
+                read_only_post = READ_ONLY_POSTS.get(route.name) if method == "post" else None
+                ignore = read_only_post or frozenset()
+                before = _counts(ignore)
                 response = _call(client, method, url, route.is_api)
                 # API writes must be refused outright; a web page may re-render on POST
                 # (e.g. a read-only page ignoring the method) as long as nothing is written.
-                if route.is_api and response.status_code < 400:
+                if route.is_api and response.status_code < 400 and not read_only_post:
                     problems.append(f"{url}（{route.name}）：县领导 {method.upper()} 未被拒绝（{response.status_code}）")
-                if _counts() != before:
+                if _counts(ignore) != before:
                     problems.append(f"{url}（{route.name}）：县领导 {method.upper()} 写入了数据")
     return problems
 
@@ -412,12 +709,24 @@ def test_the_matrix_catches_a_leaky_view(world, settings):
     """Self-test: an unscoped view and an unscoped list are reported, not passed."""
     settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
     routes = discover()
-    assert {r.name for r in routes} == {"leaky:member", "leaky:members", "leaky:member_write", "leaky:member_phone"}
+    assert {r.name for r in routes} == {
+        "leaky:member",
+        "leaky:members",
+        "leaky:members_by_org",
+        "leaky:member_write",
+        "leaky:member_phone",
+    }
     problems = check_secretary_of_a_gets_nothing_of_b(world, routes)
     assert any("leaky:member）" in p and "200" in p for p in problems)
     assert any("leaky:members" in p and "B支部数据" in p for p in problems)
     assert any("leaky:member_write" in p for p in check_county_leader_cannot_write(world, routes))
     assert any("leaky:member）" in p for p in check_member_sees_only_own_record(world, routes))
+
+
+def test_the_matrix_catches_a_query_parameter_leak(world, settings):
+    settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
+    problems = check_query_parameters_do_not_widen_scope(world, discover())
+    assert any("leaky:members_by_org" in p and B_MEMBER_NAME in p for p in problems)
 
 
 def test_the_matrix_catches_plain_personal_data(world, settings):
@@ -435,7 +744,8 @@ def check_personal_data_masked(world, routes) -> list[str]:
     reveal them, except the reveal routes themselves."""
     problems: list[str] = []
     member = world.obj("members.member", "B")
-    plain = [member.reveal_id_number(), member.reveal_phone()]
+    applicant = world.obj("recruitment.developmentfile", "B")  # an applicant's file holds the same data
+    plain = [member.reveal_id_number(), member.reveal_phone(), applicant.reveal_id_number(), applicant.reveal_phone()]
     admin = client_for(world.users["admin"])
     for side in ("B", "A"):
         for route, url in build_calls(world, routes, side, problems):

@@ -94,3 +94,20 @@ def test_full_export_refused_without_export_full(branch):
     r = api(secretary).post("/api/exports/members/", {"full": True}, format="json")
     assert r.status_code == 201 and r.json()["full_pii"] is True and r.json()["status"] == JobStatus.DONE
     assert AccessLog.objects.filter(kind="export_full").exists()
+
+
+def test_read_only_leader_may_start_a_masked_export_only(tree, branch):
+    """The access matrix declares POST /api/exports/members/ a read (READ_ONLY_POSTS): a
+    county leader gets a masked export of what they may view and nothing else is written;
+    full values stay refused."""
+    from apps.core.models import ChangeLog
+
+    make_member(branch)
+    leader = make_user("county_leader", tree["county"])
+    history = ChangeLog.objects.count()
+    r = api(leader).post("/api/exports/members/", {"full": True}, format="json")
+    assert r.status_code == 403 and not ExportJob.objects.exists()
+    r = api(leader).post("/api/exports/members/", {}, format="json")
+    assert r.status_code == 201 and r.json()["full_pii"] is False and r.json()["rows_total"] == 1
+    assert ExportJob.objects.get().user == leader
+    assert ChangeLog.objects.count() == history

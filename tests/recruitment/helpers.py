@@ -13,7 +13,7 @@ _seq = iter(range(1, 100000))
 def applicant_data(org, **overrides):
     n = next(_seq)
     sex = overrides.pop("sex", "F" if n % 2 else "M")
-    birth = overrides.pop("birth_date", D(1995, 3, 1) + datetime.timedelta(days=n))
+    birth = overrides.pop("birth_date", D(1995, 3, 1) + datetime.timedelta(days=n % 3000))  # adult on 2023-01-10 whatever n
     data = {
         "name": overrides.pop("name", "林" + "晓明华丽芳强"[n % 6] + "春夏秋冬"[n % 4]),
         "sex": sex,

@@ -14,12 +14,19 @@ D = datetime.date
 
 
 def _county(tree, n_full=30, n_prob=3):
+    # Explicit birth dates: the shared factory's default birth date moves later with every
+    # object made before in the same process, and would end up too young for these dates.
+    born = D(1978, 1, 1)
     branches = [b for row in tree["branches"] for b in row]
     for i in range(n_full):
         make_member(
-            branches[i % 4], join_date=D(2005 + i % 15, 3, 1), conversion_date=D(2006 + i % 15, 3, 1), application_date=D(2003, 1, 1)
+            branches[i % 4],
+            birth_date=born + datetime.timedelta(days=i),
+            join_date=D(2005 + i % 15, 3, 1),
+            conversion_date=D(2006 + i % 15, 3, 1),
+            application_date=D(2003, 1, 1),
         )
-    make_member(branches[0], join_date=D(2000, 6, 1), conversion_date=D(2001, 6, 1))
+    make_member(branches[0], birth_date=born, join_date=D(2000, 6, 1), conversion_date=D(2001, 6, 1))
     for i in range(n_prob):
         make_member(branches[i % 4], member_type="probationary", join_date=D(2026, 3, 1) + datetime.timedelta(days=i), conversion_date=None)
 
