@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -200,49 +200,48 @@ def role_revoke(request, assignment_pk):
     return redirect("accounts:user_detail", user_pk=assignment.user_id)
 
 
-@login_required
-@require_POST
-def user_deactivate(request, user_pk):
+def _user_action(request, user_pk, act) -> HttpResponse:
+    """Run one account action on a user in the manager's scope; `act(target)` calls the
+    service and returns the success message. Refusals become error messages."""
     target = _user_in_scope(request, user_pk)
     try:
-        if request.POST.get("activate"):
-            services.reactivate_user(target, granter=request.user)
-            messages.success(request, f"已恢复账号“{target.username}”")
-        else:
-            services.deactivate_user(target, granter=request.user, reason=request.POST.get("reason", "")[:100])
-            messages.success(request, f"已停用账号“{target.username}”，其会话与接口令牌即刻失效")
+        messages.success(request, act(target))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     except ScopeError as exc:
         messages.error(request, exc.message)
     return redirect("accounts:user_detail", user_pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_deactivate(request, user_pk):
+    def act(target):
+        if request.POST.get("activate"):
+            services.reactivate_user(target, granter=request.user)
+            return f"已恢复账号“{target.username}”"
+        services.deactivate_user(target, granter=request.user, reason=request.POST.get("reason", "")[:100])
+        return f"已停用账号“{target.username}”，其会话与接口令牌即刻失效"
+
+    return _user_action(request, user_pk, act)
 
 
 @login_required
 @require_POST
 def user_reset_password(request, user_pk):
-    target = _user_in_scope(request, user_pk)
-    try:
+    def act(target):
         services.reset_password(target, request.POST.get("new_password", ""), granter=request.user)
-        messages.success(request, f"已为“{target.username}”设置临时密码，对方下次登录时须修改密码")
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    except ScopeError as exc:
-        messages.error(request, exc.message)
-    return redirect("accounts:user_detail", user_pk=target.pk)
+        return f"已为“{target.username}”设置临时密码，对方下次登录时须修改密码"
+
+    return _user_action(request, user_pk, act)
 
 
 @login_required
 @require_POST
 def user_revoke_token(request, user_pk):
-    target = _user_in_scope(request, user_pk)
-    try:
-        revoked = services.revoke_token(target, granter=request.user)
-    except ScopeError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已撤销接口令牌" if revoked else "该用户没有接口令牌")
-    return redirect("accounts:user_detail", user_pk=target.pk)
+    return _user_action(
+        request, user_pk, lambda target: "已撤销接口令牌" if services.revoke_token(target, granter=request.user) else "该用户没有接口令牌"
+    )
 
 
 @login_required
