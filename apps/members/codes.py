@@ -156,3 +156,15 @@ JOIN_PERIODS = [
     ("to_2012", "十一届三中全会后至党的十八大前", "1979-01-01", "2012-11-14"),
     ("since_2012", "党的十八大以来", "2012-11-15", None),
 ]
+
+# 党纪处分 (中国共产党纪律处分条例): kinds, and the one that bars a member from acting as
+# an introducer (细则第十四条) and from voting, electing and standing while it lasts.
+DISCIPLINE_CHOICES = [
+    ("warning", "警告"),
+    ("serious_warning", "严重警告"),
+    ("dismissal_from_post", "撤销党内职务"),
+    ("probation", "留党察看"),
+    ("expulsion", "开除党籍"),
+]
+DISCIPLINE_PROBATION = "probation"
+DISCIPLINE_PROBATION_YEARS = (1, 2)  # 留党察看期限为一年或二年

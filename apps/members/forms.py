@@ -180,3 +180,19 @@ class SelfEditForm(ServiceForm):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("reject", "不通过")])
     note = forms.CharField(label="审核意见", max_length=200, required=False)
+
+
+class DisciplineForm(ServiceForm):
+    required_names = ("kind", "decided_on", "decided_by", "reason")
+
+    kind = forms.ChoiceField(label="处分种类", choices=[("", "请选择"), *codes.DISCIPLINE_CHOICES])
+    decided_on = forms.DateField(label="处分决定日期", widget=DATE)
+    probation_years = forms.TypedChoiceField(
+        label="留党察看期限",
+        choices=[("", "（留党察看时必填）"), ("1", "一年"), ("2", "二年")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    decided_by = forms.CharField(label="作出决定的组织", max_length=120)
+    reason = forms.CharField(label="处分事由", max_length=200)

@@ -226,3 +226,30 @@ class MemberChangeRequest(models.Model):
 
     def audit_org_path(self) -> str:
         return self.member.org_path
+
+
+class MemberDiscipline(models.Model):
+    """A party disciplinary sanction (党纪处分) recorded on a member. 留党察看 has an end
+    date (one or two years); while it runs the member may not be an introducer."""
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="disciplines")
+    kind = models.CharField("处分种类", max_length=24, choices=codes.DISCIPLINE_CHOICES)
+    decided_on = models.DateField("处分决定日期")
+    ends_on = models.DateField("察看期满日期", null=True, blank=True)
+    decided_by = models.CharField("作出决定的组织", max_length=120)
+    reason = models.CharField("处分事由", max_length=200)
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = "member__org_path"
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党纪处分"
+        ordering = ["-decided_on", "-id"]
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()} {self.decided_on}"
+
+    def audit_org_path(self) -> str:
+        return self.member.org_path

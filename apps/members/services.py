@@ -14,13 +14,14 @@ from apps.accounts.scoping import ScopeError, require_org_action, user_scope
 from apps.core import crypto
 from apps.core.audit import record_change, snapshot
 from apps.core.context import current_actor
+from apps.core.dates import add_years
 from apps.core.models import ChangeLog
 from apps.core.pinyin import pinyin_keys
 from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import codes, idnumber
-from .models import Member, MemberCategory, MemberChangeRequest, MemberStatusChange, MemberTransferHistory
+from .models import Member, MemberCategory, MemberChangeRequest, MemberDiscipline, MemberStatusChange, MemberTransferHistory
 
 # Fields a caller may pass to create_member / update_member (plain values for the
 # personal data; the service encrypts them).
@@ -468,3 +469,54 @@ def decide_change_request(request: MemberChangeRequest, *, approve: bool, user, 
     req.save()
     record_change(req, ChangeLog.Action.UPDATE, before=before)
     return req
+
+
+@transaction.atomic
+def record_discipline(member: Member, data: dict, *, user=None, today=None) -> MemberDiscipline:
+    """Record a 党纪处分 decided by the competent organisation. Recording it is a higher
+    committee's business (the "approve" action); 留党察看 runs one or two years."""
+    today = today or timezone.localdate()
+    if user is not None:
+        require_org_action(user, member.organisation, "approve")
+    errors: dict[str, list[str]] = {}
+    kind = data.get("kind")
+    if kind not in dict(codes.DISCIPLINE_CHOICES):
+        errors["kind"] = ["请选择处分种类"]
+    decided_on = data.get("decided_on")
+    if not isinstance(decided_on, datetime.date):
+        errors["decided_on"] = ["处分决定日期为必填项"]
+    elif decided_on > today:
+        errors["decided_on"] = ["处分决定日期不能晚于今天"]
+    elif decided_on < member.join_date:
+        errors["decided_on"] = [f"处分决定日期不能早于入党日期 {member.join_date:%Y-%m-%d}"]
+    ends_on = None
+    if kind == codes.DISCIPLINE_PROBATION and "decided_on" not in errors:
+        years = data.get("probation_years")
+        if years not in codes.DISCIPLINE_PROBATION_YEARS:
+            errors["probation_years"] = ["留党察看期限为一年或二年（纪律处分条例）"]
+        else:
+            ends_on = add_years(decided_on, years)
+    for field, label in (("decided_by", "作出决定的组织"), ("reason", "处分事由")):
+        if not (data.get(field) or "").strip():
+            errors[field] = [f"{label}为必填项"]
+    if errors:
+        raise ValidationError(errors)
+    record = MemberDiscipline.objects.create(
+        member=member,
+        kind=kind,
+        decided_on=decided_on,
+        ends_on=ends_on,
+        decided_by=data["decided_by"].strip()[:120],
+        reason=data["reason"].strip()[:200],
+    )
+    record_change(record, ChangeLog.Action.CREATE)
+    return record
+
+
+def under_probation_sanction(member_ids, on: datetime.date) -> set[int]:
+    """Ids among member_ids under 留党察看 on the given date (one query)."""
+    return set(
+        MemberDiscipline.objects.filter(
+            member_id__in=list(member_ids), kind=codes.DISCIPLINE_PROBATION, decided_on__lte=on, ends_on__gt=on
+        ).values_list("member_id", flat=True)
+    )

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/status/", views.change_status, name="status"),
     path("<int:pk>/move/", views.move, name="move"),
+    path("<int:pk>/discipline/", views.discipline, name="discipline"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
 ]

@@ -20,7 +20,7 @@ from apps.orgs.models import Organisation
 
 from . import services
 from .filters import MemberFilterSet
-from .forms import DecisionForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
+from .forms import DecisionForm, DisciplineForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
 from .models import Member, MemberChangeRequest
 
 PAGE_SIZE = 50
@@ -117,6 +117,8 @@ def detail(request, pk):
         "org_history": list(member.org_history.select_related("from_org", "to_org")),
         "seats": list(member.committee_seats.select_related("organisation").order_by("-start_date")),
         "development_file_id": _development_file_id(member),
+        "disciplines": list(member.disciplines.all()),
+        "can_approve": can_act_on_org(request.user, member.organisation, "approve"),
         "history": record_history(member, limit=30),
         "can_change": can_act_on_org(request.user, member.organisation, "change"),
         "can_reveal": can_act_on_org(request.user, member.organisation, "reveal"),
@@ -218,6 +220,25 @@ def change_status(request, pk):
             return redirect("members:detail", pk=member.pk)
     return render(
         request, "members/action_form.html", {"form": form, "m": member, "title": f"党籍状态变更：{member.name}", "submit": "确认变更"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discipline(request, pk):
+    """Record a 党纪处分 (higher committee: the "approve" action; others get 404)."""
+    member = _member(request, pk, "approve")
+    form = DisciplineForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_discipline(member, form.cleaned_data, user=request.user)
+        except (ValidationError, ScopeError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "党纪处分已记录")
+            return redirect("members:detail", pk=member.pk)
+    return render(
+        request, "members/action_form.html", {"form": form, "m": member, "title": f"记录党纪处分：{member.name}", "submit": "确认记录"}
     )
 
 

@@ -276,8 +276,9 @@ def _parse_data(rule: rules.Step, data: dict) -> dict:
     return clean
 
 
-def _full_members(ids, user, label, article, *, exactly=None, at_most=None):
+def _full_members(ids, user, label, article, *, exactly=None, at_most=None, on=None):
     from apps.members.models import Member
+    from apps.members.services import under_probation_sanction
 
     ids = list(dict.fromkeys(ids))
     if exactly is not None and len(ids) != exactly:
@@ -289,14 +290,15 @@ def _full_members(ids, user, label, article, *, exactly=None, at_most=None):
         qs = qs.restrict(user, "view")
     found = {m.pk: m for m in qs}
     field = "introducers" if exactly else "contacts"
+    sanctioned = under_probation_sanction(found, on) if on is not None else set()
     for pk in ids:
         m = found.get(pk)
         if m is None:
             _err(field, f"{label}：编号 {pk} 的党员不存在或不在您的管理范围内")
         if m.member_type != "full":
             _err(field, f"{label}须为正式党员（{article}）：{m.name}是预备党员")
-        # No discipline (处分) record model exists yet: 留党察看 cannot be checked
-        # directly, so only members whose status is "normal" are accepted.
+        if m.pk in sanctioned:
+            _err(field, f"{label}不得由受留党察看处分、尚未恢复党员权利的党员担任（{article}）：{m.name}")
         if m.status != "normal":
             _err(field, f"{label}须为党籍状态正常的正式党员（{article}，受留党察看处分者不得担任）：{m.name}当前为{m.get_status_display()}")
     return [found[pk] for pk in ids]
@@ -311,7 +313,7 @@ def _check(name, file, rule, date, data, taken, version, user):
     elif name == "contacts":
         _full_members(data["contacts"], user, "培养联系人", "细则第十条", at_most=2)
     elif name == "introducers":
-        _full_members(data["introducers"], user, "入党介绍人", "细则第十四条", exactly=2)
+        _full_members(data["introducers"], user, "入党介绍人", "细则第十四条", exactly=2, on=date)
     elif name == "assessments":
         start = taken["activist"].date
         months = (date.year - start.year) * 12 + date.month - start.month - (1 if date.day < start.day else 0)
