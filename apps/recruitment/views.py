@@ -197,47 +197,49 @@ def step_take(request, pk, code):
     )
 
 
-@login_required
-def vote_new(request, pk):
-    f = _file(request, pk)
-    form = forms.VoteForm(request.POST or None)
+def _file_form(request, f, form, act, title, help=""):
+    """A form about one file: on a valid POST, `act(cleaned_data)` calls the service and
+    returns the success message; the service's refusals are shown on the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_vote(f, form.cleaned_data, user=request.user)
+            message = act(form.cleaned_data)
         except (ValidationError, ScopeError) as exc:
             _errors(form, exc)
         else:
-            messages.success(request, "表决结果已记录")
+            messages.success(request, message)
             return redirect("recruitment:file_detail", f.pk)
-    return render(
+    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：{title}", "f": f, "help": help})
+
+
+@login_required
+def vote_new(request, pk):
+    f = _file(request, pk)
+
+    def act(data):
+        services.record_vote(f, data, user=request.user)
+        return "表决结果已记录"
+
+    return _file_form(
         request,
-        "recruitment/form.html",
-        {
-            "form": form,
-            "title": f"{f.name}：支部大会表决（票决制）",
-            "f": f,
-            "help": "实到有表决权的正式党员须超过应到人数的半数；赞成票须超过应到人数的半数，决议方为通过。",
-        },
+        f,
+        forms.VoteForm(request.POST or None),
+        act,
+        "支部大会表决（票决制）",
+        "实到有表决权的正式党员须超过应到人数的半数；赞成票须超过应到人数的半数，决议方为通过。",
     )
 
 
 @login_required
 def notice_new(request, pk):
     f = _file(request, pk)
-    form = forms.NoticeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            n = services.create_notice(f, user=request.user, **form.cleaned_data)
-        except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, f"公示已发布，{n.workdays}个工作日，至 {n.end_date:%Y-%m-%d}")
-            return redirect("recruitment:file_detail", f.pk)
+
+    def act(data):
+        n = services.create_notice(f, user=request.user, **data)
+        return f"公示已发布，{n.workdays}个工作日，至 {n.end_date:%Y-%m-%d}"
+
     workdays = engine.current_version().value("notice_workdays")
-    return render(
-        request,
-        "recruitment/form.html",
-        {"form": form, "title": f"{f.name}：发布公示", "f": f, "help": f"公示期{workdays}个工作日（节假日不计，调休日计入）"},
+    return _file_form(
+        request, f, forms.NoticeForm(request.POST or None), act, "发布公示", f"公示期{workdays}个工作日（节假日不计，调休日计入）"
     )
 
 
@@ -245,64 +247,46 @@ def notice_new(request, pk):
 def objection_new(request, pk, notice_id):
     f = _file(request, pk)
     notice = get_object_or_404(PublicNotice, pk=notice_id, file=f)
-    form = forms.ObjectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_objection(notice, user=request.user, **form.cleaned_data)
-        except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "异议已登记；处理完毕前不能办理下一步")
-            return redirect("recruitment:file_detail", f.pk)
-    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：登记公示异议", "f": f})
+
+    def act(data):
+        services.add_objection(notice, user=request.user, **data)
+        return "异议已登记；处理完毕前不能办理下一步"
+
+    return _file_form(request, f, forms.ObjectionForm(request.POST or None), act, "登记公示异议")
 
 
 @login_required
 def objection_resolve(request, pk, objection_id):
     f = _file(request, pk)
     objection = get_object_or_404(Objection, pk=objection_id, notice__file=f)
-    form = forms.ResolveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resolve_objection(objection, user=request.user, **form.cleaned_data)
-        except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "异议处理结果已记录")
-            return redirect("recruitment:file_detail", f.pk)
-    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：处理公示异议", "f": f, "help": objection.content})
+
+    def act(data):
+        services.resolve_objection(objection, user=request.user, **data)
+        return "异议处理结果已记录"
+
+    return _file_form(request, f, forms.ResolveForm(request.POST or None), act, "处理公示异议", objection.content)
 
 
 @login_required
 def assessment_new(request, pk):
     f = _file(request, pk)
-    form = forms.AssessmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_assessment(f, user=request.user, **form.cleaned_data)
-        except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "考察测评已记录")
-            return redirect("recruitment:file_detail", f.pk)
-    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：考察测评（测评制）", "f": f})
+
+    def act(data):
+        services.add_assessment(f, user=request.user, **data)
+        return "考察测评已记录"
+
+    return _file_form(request, f, forms.AssessmentForm(request.POST or None), act, "考察测评（测评制）")
 
 
 @login_required
 def transfer(request, pk):
     f = _file(request, pk)
-    form = forms.TransferForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            engine.transfer_file(
-                f, form.cleaned_data["to_org"], user=request.user, date=form.cleaned_data["date"], reason=form.cleaned_data["reason"]
-            )
-        except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "发展档案已转接，培养时间连续计算")
-            return redirect("recruitment:file_detail", f.pk)
-    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：转接发展档案", "f": f})
+
+    def act(data):
+        engine.transfer_file(f, data["to_org"], user=request.user, date=data["date"], reason=data["reason"])
+        return "发展档案已转接，培养时间连续计算"
+
+    return _file_form(request, f, forms.TransferForm(request.POST or None, user=request.user), act, "转接发展档案")
 
 
 @login_required
