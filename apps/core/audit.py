@@ -9,6 +9,7 @@ Usage in a service:
 
 import datetime
 import decimal
+import functools
 import uuid
 
 from django.db import models
@@ -16,8 +17,12 @@ from django.db import models
 from .context import current_actor
 from .models import ChangeLog
 
+_PLAIN = (str, int, bool, float, type(None))
+
 
 def _serialise(value):
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
@@ -27,15 +32,16 @@ def _serialise(value):
     return value
 
 
+@functools.cache
+def _audited_fields(model) -> tuple[tuple[str, str], ...]:
+    exclude = set(getattr(model, "AUDIT_EXCLUDE", ()))
+    return tuple((f.name, f.attname) for f in model._meta.concrete_fields if f.name not in exclude and not f.primary_key)
+
+
 def snapshot(obj: models.Model) -> dict:
     """The auditable field values of a record. Models list fields never to copy into the
     history (ciphertext, blind indexes, denormalised paths) in AUDIT_EXCLUDE."""
-    exclude = set(getattr(obj, "AUDIT_EXCLUDE", ()))
-    data = {}
-    for f in obj._meta.concrete_fields:
-        if f.name in exclude or f.primary_key:
-            continue
-        data[f.name] = _serialise(getattr(obj, f.attname))
+    data = {name: _serialise(getattr(obj, attname)) for name, attname in _audited_fields(type(obj))}
     extra = getattr(obj, "audit_extra", None)
     if callable(extra):
         data.update({k: _serialise(v) for k, v in extra().items()})

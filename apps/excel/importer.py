@@ -5,7 +5,10 @@ every row with the member service's own rules, and writes all rows or none.
     result = import_members(path_or_bytes, user=user, dry_run=False)  # commit
 
 Two phases share one code path: a commit re-validates every row (the database may have
-changed since the preview) and writes only if nothing is wrong. Row validation is
+changed since the preview) and writes only if nothing is wrong. Reading the file is a
+pure function of its bytes, so a preview may keep what it read (`sheet_store`, see
+`dump_sheet`/`load_sheet`) and the commit of the same file reuses it instead of parsing
+the workbook again; validation is never reused. Row validation is
 `apps.members.services.validate_member_data` — the same function as the web form and
 the API; the writes are batched (bulk inserts) but have exactly the shape
 `create_member` / `update_member` write: the member, its categories, the first status
@@ -14,17 +17,22 @@ history row, the organisation counters and one ChangeLog row per record.
 
 import calendar
 import datetime
+import hashlib
+import hmac
 import io
+import pickle
 import re
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
 
@@ -367,6 +375,46 @@ def _pick_sheet(wb):
     return None
 
 
+class SheetStore(Protocol):
+    """Keeps what a preview read, for the commit of the same file (apps.excel.services
+    stores it beside the job's upload)."""
+
+    def load(self, digest: str) -> "SheetData | None": ...
+
+    def save(self, digest: str, sheet: "SheetData") -> None: ...
+
+
+_SHEET_SALT = "dangjian.excel.parsed-sheet"
+_SHEET_FORMAT = b"DJSHEET1"
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def dump_sheet(sheet: SheetData, digest: str) -> bytes:
+    """The read sheet as bytes, signed with the site's secret key (a pickle is only ever
+    loaded after its signature and the file digest check out)."""
+    payload = pickle.dumps((digest, sheet), protocol=pickle.HIGHEST_PROTOCOL)
+    mac = salted_hmac(_SHEET_SALT, payload, algorithm="sha256").digest()
+    return _SHEET_FORMAT + mac + payload
+
+
+def load_sheet(blob: bytes, digest: str) -> SheetData | None:
+    """The sheet dump_sheet wrote for the file with this digest; None when the blob is
+    missing, tampered with, from another key or for another file."""
+    head = len(_SHEET_FORMAT)
+    if not blob or blob[:head] != _SHEET_FORMAT or len(blob) < head + 32:
+        return None
+    mac, payload = blob[head : head + 32], blob[head + 32 :]
+    if not hmac.compare_digest(mac, salted_hmac(_SHEET_SALT, payload, algorithm="sha256").digest()):
+        return None
+    stored_digest, sheet = pickle.loads(payload)  # signed by this site: checked above
+    if stored_digest != digest or not isinstance(sheet, SheetData):
+        return None
+    return sheet
+
+
 def read_sheet(data: bytes, *, should_cancel: Callable[[], bool] | None = None) -> SheetData:
     try:
         wb = open_workbook(data)
@@ -571,6 +619,7 @@ class Importer:
         today: datetime.date | None = None,
         job_label: str = "",
         phase: Callable[[str], None] | None = None,
+        sheet_store: SheetStore | None = None,
     ):
         self.user = user
         self.default_org = org
@@ -581,6 +630,7 @@ class Importer:
         self.today = today or timezone.localdate()
         self.job_label = job_label
         self.phase = phase or (lambda name: None)
+        self.sheet_store = sheet_store
         self.scope = user_scope(user, "change") if user is not None else None
         self.mappings = {c.key: C.label_to_code(c) for c in C.COLUMNS if c.choices}
         # The importer checks ID numbers against the register itself, in bulk (blind index,
@@ -600,7 +650,7 @@ class Importer:
         try:
             data = read_source(source)
             check_container(data)
-            sheet = read_sheet(data, should_cancel=self.should_cancel)
+            sheet = self._read(data)
         except ImportRefused as exc:
             result.refused = exc.message
             result.errors = exc.errors
@@ -624,6 +674,16 @@ class Importer:
             except _Rollback:
                 pass  # the errors are on the result; the transaction rolled back
         return result
+
+    def _read(self, data: bytes) -> SheetData:
+        if self.sheet_store is None:
+            return read_sheet(data, should_cancel=self.should_cancel)
+        digest = file_digest(data)
+        sheet = self.sheet_store.load(digest)
+        if sheet is None:
+            sheet = read_sheet(data, should_cancel=self.should_cancel)
+            self.sheet_store.save(digest, sheet)
+        return sheet
 
     # -- phase 1: every row through the member service's validation
     def validate(self, sheet: SheetData, result: ImportResult) -> list[PreparedRow]:
@@ -865,6 +925,7 @@ class Importer:
         self.progress(0, len(creates) + len(updates))
         with transaction.atomic():
             advisory_lock("members.import")
+            at = timezone.now()
             # The database may have changed since validation: re-check the blind index.
             hashes = [p.member.id_number_hash for p in creates]
             clash = set()
@@ -915,7 +976,7 @@ class Importer:
                 for p in chunk:
                     cats = sorted(set(p.clean.get("categories") or []))
                     p.member.audit_extra = lambda cats=cats: {"categories": cats}
-                    logs.append(self._log(actor, p.member, ChangeLog.Action.CREATE, None, snapshot(p.member), message))
+                    logs.append(self._log(actor, p.member, ChangeLog.Action.CREATE, None, snapshot(p.member), message, at))
                     del p.member.audit_extra
                 bulk.insert_dicts(ChangeLog, logs)
                 done += len(chunk)
@@ -944,7 +1005,7 @@ class Importer:
                         after = snapshot(p.member)
                         if "categories" in p.clean:
                             after["categories"] = sorted(set(p.clean["categories"]))
-                        logs.append(self._log(actor, p.member, ChangeLog.Action.UPDATE, p.before, after, message))
+                        logs.append(self._log(actor, p.member, ChangeLog.Action.UPDATE, p.before, after, message, at))
                     bulk.insert_dicts(ChangeLog, logs)
                     done += len(chunk)
                     self.progress(done, total)
@@ -969,10 +1030,11 @@ class Importer:
         )
 
     @staticmethod
-    def _log(actor, member, action, before, after, message) -> dict:
-        # Exactly the row apps.core.audit.record_change writes, as a plain row for a bulk INSERT.
+    def _log(actor, member, action, before, after, message, at) -> dict:
+        # Exactly the row apps.core.audit.record_change writes, as a plain row for a bulk
+        # INSERT; `at` is the import's one timestamp (its rows are committed together).
         return {
-            "at": timezone.now(),
+            "at": at,
             "user_id": actor.user_id,
             "username": actor.username,
             "ip": actor.ip,

@@ -71,6 +71,9 @@ class ImportJob(JobBase):
         "orgs.Organisation", verbose_name="导入到（默认组织）", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     file = models.FileField("文件", upload_to="excel/imports/%Y/%m/", blank=True)
+    # What the preview read from the file (signed; apps.excel.importer.dump_sheet), so the
+    # commit does not parse the workbook again. Deleted with the upload.
+    parsed = models.FileField("解析结果", upload_to="excel/imports/%Y/%m/", blank=True)
     filename = models.CharField("文件名", max_length=200)
     dry_run = models.BooleanField("仅预览", default=True)
     update_existing = models.BooleanField("更新已有党员", default=True)

@@ -24,7 +24,7 @@ from apps.members.filters import MemberFilterSet
 from apps.members.models import Member
 
 from . import exporter
-from .importer import ImportCancelled, import_members, max_bytes
+from .importer import ImportCancelled, SheetData, dump_sheet, import_members, load_sheet, max_bytes
 from .models import ExportJob, ImportJob, JobStatus
 
 log = logging.getLogger(__name__)
@@ -189,14 +189,45 @@ def cancel(job) -> None:
     if isinstance(job, ImportJob):
         job.refresh_from_db()
         if job.status == JobStatus.CANCELLED:
-            _drop_file(job)
+            drop_files(job)
     job.refresh_from_db()
 
 
-def _drop_file(job) -> None:
+def drop_files(job) -> None:
+    """Delete the job's files (the upload, and for an import what its preview read)."""
+    fields = {"file": ""}
     if job.file:
         job.file.delete(save=False)
-        type(job).objects.filter(pk=job.pk).update(file="")
+    if isinstance(job, ImportJob):
+        fields["parsed"] = ""
+        if job.parsed:
+            job.parsed.delete(save=False)
+    type(job).objects.filter(pk=job.pk).update(**fields)
+
+
+class _JobSheetStore:
+    """Keeps what the preview of a job read beside its upload; the commit of the same
+    job (the same file, by digest) loads it instead of parsing the workbook again."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+
+    def load(self, digest: str) -> SheetData | None:
+        if not self.job.parsed:
+            return None
+        try:
+            with self.job.parsed.open("rb") as fh:
+                return load_sheet(fh.read(), digest)
+        except (OSError, ValueError, EOFError):
+            return None
+
+    def save(self, digest: str, sheet: SheetData) -> None:
+        if not self.job.dry_run:
+            return  # a direct import reads the file once anyway
+        if self.job.parsed:
+            self.job.parsed.delete(save=False)
+        self.job.parsed.save("parsed.bin", ContentFile(dump_sheet(sheet, digest)), save=False)
+        ImportJob.objects.filter(pk=self.job.pk).update(parsed=self.job.parsed.name)
 
 
 def _run_import(job: ImportJob) -> None:
@@ -214,11 +245,12 @@ def _run_import(job: ImportJob) -> None:
             should_cancel=progress.cancelled,
             phase=progress.phase,
             job_label=f"（导入任务#{job.pk} {job.filename}）",
+            sheet_store=_JobSheetStore(job),
         )
     except ImportCancelled:
         ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.CANCELLED, finished=timezone.now(), message="已取消，未写入任何数据")
         job.refresh_from_db()
-        _drop_file(job)
+        drop_files(job)
         return
     except Exception as exc:
         log.exception("导入任务 #%s 运行出错", job.pk)
@@ -254,7 +286,7 @@ def _run_import(job: ImportJob) -> None:
             rows=result.rows_total,
         )
         job.refresh_from_db()
-        _drop_file(job)  # the roster holds personal data: keep it no longer than needed
+        drop_files(job)  # the roster holds personal data: keep it no longer than needed
 
 
 def import_jobs_for(user):

@@ -42,6 +42,71 @@ def test_preview_then_commit(branch):
         services.request_commit(job, admin)
 
 
+def test_commit_reuses_what_the_preview_read_and_validates_again(branch, monkeypatch):
+    """The preview keeps the sheet it read (signed, beside the upload); the commit of the
+    same job does not parse the workbook again, but validates every row again against
+    the register as it is then."""
+    from apps.excel import importer
+
+    admin = make_user("county_admin", county_of(branch))
+    row = good_row(branch)
+    job = services.start_import(admin, upload(xlsx([row, good_row(branch)])))
+    assert job.status == JobStatus.PREVIEWED and job.parsed, "the preview kept what it read"
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the commit parsed the workbook again")
+
+    monkeypatch.setattr(importer, "read_sheet", no_second_read)
+    monkeypatch.undo()
+    assert import_members(xlsx([row]), dry_run=False).created == 1  # entered by someone else meanwhile
+    monkeypatch.setattr(importer, "read_sheet", no_second_read)
+    job = services.request_commit(job, admin)
+    # Validated again against the register: the row entered meanwhile is now an existing
+    # record (unchanged), not a second record with the same ID number.
+    assert job.status == JobStatus.DONE, job.errors
+    assert job.summary["created"] == 1 and job.summary["unchanged"] == 1
+    assert Member.objects.count() == 2
+
+
+def test_parsed_sheet_is_deleted_with_the_upload(branch):
+    admin = make_user("county_admin", county_of(branch))
+    job = services.start_import(admin, upload(xlsx([good_row(branch)])))
+    parsed = job.parsed.name
+    assert job.parsed.storage.exists(parsed)
+    job = services.request_commit(job, admin)
+    assert job.status == JobStatus.DONE and not job.file and not job.parsed
+    assert not job.parsed.storage.exists(parsed), "what the preview read holds personal data too"
+
+
+def test_parsed_sheet_from_another_file_or_tampered_is_ignored(branch):
+    from apps.excel.importer import dump_sheet, file_digest, load_sheet, read_sheet
+
+    data = xlsx([good_row(branch)])
+    sheet = read_sheet(data)
+    blob = dump_sheet(sheet, file_digest(data))
+    assert load_sheet(blob, file_digest(data)) == sheet
+    assert load_sheet(blob, file_digest(data + b"x")) is None, "another file's sheet"
+    tampered = blob[:-1] + bytes([blob[-1] ^ 1])
+    assert load_sheet(tampered, file_digest(data)) is None, "a changed byte breaks the signature"
+    assert load_sheet(b"", file_digest(data)) is None and load_sheet(b"garbage" * 10, file_digest(data)) is None
+
+
+def test_prune_deletes_old_uploads_and_parsed_sheets(branch):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    admin = make_user("county_admin", county_of(branch))
+    job = services.start_import(admin, upload(xlsx([good_row(branch)])))
+    names = (job.file.name, job.parsed.name)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=30))
+    call_command("prune_excel_jobs", "--days", "7", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert not job.file and not job.parsed
+    assert not any(job.file.storage.exists(n) for n in names)
+
+
 def test_invalid_preview_cannot_be_committed_and_report_highlights(branch):
     admin = make_user("county_admin", county_of(branch))
     job = services.start_import(admin, upload(xlsx([good_row(branch), good_row(branch, 学历="幼儿园")])))

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from apps.excel.models import ExportJob, ImportJob
+from apps.excel.services import drop_files
 
 
 class Command(BaseCommand):
@@ -23,7 +24,6 @@ class Command(BaseCommand):
         removed = 0
         for model in (ImportJob, ExportJob):
             for job in model.objects.filter(created_at__lt=cutoff).exclude(file="").exclude(status__in=["queued", "running"]):
-                job.file.delete(save=False)
-                model.objects.filter(pk=job.pk).update(file="")
+                drop_files(job)
                 removed += 1
         self.stdout.write(f"已删除 {removed} 个过期文件")
