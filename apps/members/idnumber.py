@@ -5,6 +5,7 @@ import all say the same thing.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -36,6 +37,11 @@ def normalise(raw: str) -> str:
 
 def parse(raw: str, *, today: datetime.date | None = None) -> IdFacts:
     """Validate and decode an ID number; a 15-digit number is upgraded to 18."""
+    return _parse(raw, today or datetime.date.today())
+
+
+@functools.lru_cache(maxsize=256)  # an import asks twice per row (cell, then the member service)
+def _parse(raw: str, today: datetime.date) -> IdFacts:
     value = normalise(raw)
     upgraded = False
     if len(value) == 15:
@@ -52,7 +58,6 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdFacts:
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
         raise IdNumberError(f"身份证号中的出生日期“{value[6:14]}”不是有效日期") from exc
-    today = today or datetime.date.today()
     if birth > today:
         raise IdNumberError(f"身份证号中的出生日期 {birth:%Y-%m-%d} 晚于今天")
     if birth.year < 1880:

@@ -99,6 +99,12 @@ def _age(birth, on):
     return idnumber.age_on(birth, on)
 
 
+# Per coded field: the codes, and label → code (built once; validation runs per row on import).
+_CHOICE_CODES = {
+    field: (frozenset(code for code, _ in choices), {label: code for code, label in choices}) for field, choices in CHOICE_FIELDS.items()
+}
+
+
 def validate_member_data(
     data: dict, *, instance: Member | None = None, today: datetime.date | None = None, check_duplicate: bool = True
 ) -> dict:
@@ -118,13 +124,11 @@ def validate_member_data(
         if (value is None or value == "") and not (instance and field not in data):
             err(field, f"{LABELS[field]}为必填项")
 
-    for field, choices in CHOICE_FIELDS.items():
+    for field, (allowed, labels) in _CHOICE_CODES.items():
         value = clean.get(field)
         if value in (None, ""):
             continue
-        allowed = {c for c, _ in choices}
         if value not in allowed:
-            labels = {label: code for code, label in choices}
             if value in labels:  # accept the Chinese label too (import, API)
                 clean[field] = labels[value]
             else:
