@@ -719,12 +719,15 @@ class Importer:
         existing: dict[str, Member] = {}
         hash_list = list(hashes)
         for i in range(0, len(hash_list), BATCH):
-            for m in (
-                Member.objects.active()
-                .filter(id_number_hash__in=hash_list[i : i + BATCH])
-                .select_related("organisation")
-                .prefetch_related("categories")
-            ):
+            batch = {
+                m.pk: m for m in Member.objects.active().filter(id_number_hash__in=hash_list[i : i + BATCH]).select_related("organisation")
+            }
+            # Their categories in one query (prefetch_related builds a queryset per member).
+            codes = defaultdict(list)
+            for member_id, code in MemberCategory.objects.filter(member_id__in=list(batch)).values_list("member_id", "code"):
+                codes[member_id].append(code)
+            for m in batch.values():
+                m.set_known_category_codes(codes[m.pk])
                 existing[m.id_number_hash] = m
 
         seen_ids: dict[str, int] = {}
@@ -1018,6 +1021,9 @@ class Importer:
         wanted = {p.member.pk: set(p.clean["categories"]) for p in chunk if "categories" in p.clean}
         if not wanted:
             return
+        for p in chunk:
+            if "categories" in p.clean:
+                p.member.set_known_category_codes(sorted(wanted[p.member.pk]))
         current = defaultdict(set)
         for member_id, code in MemberCategory.objects.filter(member_id__in=list(wanted)).values_list("member_id", "code"):
             current[member_id].add(code)

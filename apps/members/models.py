@@ -107,7 +107,15 @@ class Member(models.Model):
     def audit_extra(self) -> dict:
         return {"categories": sorted(self.category_codes())}
 
+    def set_known_category_codes(self, codes: list[str]) -> None:
+        """The categories as a bulk reader already loaded them (the import's one query per
+        batch); category_codes() returns them until the record's categories are saved."""
+        self._known_category_codes = list(codes)
+
     def category_codes(self) -> list[str]:
+        known = self.__dict__.get("_known_category_codes")
+        if known is not None:
+            return list(known)
         if hasattr(self, "_prefetched_objects_cache") and "categories" in self._prefetched_objects_cache:
             return [c.code for c in self.categories.all()]
         if self.pk is None:

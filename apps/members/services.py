@@ -275,6 +275,7 @@ def _bump(org_id: int, delta: int) -> None:
 
 
 def _set_categories(member: Member, categories: list[str]) -> None:
+    member.__dict__.pop("_known_category_codes", None)
     existing = set(member.categories.values_list("code", flat=True))
     wanted = set(categories)
     if existing - wanted:
