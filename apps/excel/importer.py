@@ -227,6 +227,10 @@ class CellError(ValueError):
 
 def text(value) -> str:
     """Any cell → trimmed text ('张三 ' → '张三'; 13800001111 → '13800001111')."""
+    if type(value) is str:  # most cells: skip the type checks below
+        if "\u200b" in value or "\ufeff" in value:
+            value = value.replace("\u200b", "").replace("\ufeff", "")
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
