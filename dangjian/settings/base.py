@@ -96,9 +96,15 @@ TEMPLATES = [
 # Database: SQLite (WAL) under var/ by default; PostgreSQL through DATABASE_URL.
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dangjian.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# SQLite has one writer at a time, and every request writes (the session's idle timeout).
+# A county's roster import holds the write lock for a few seconds while it commits; other
+# requests wait for it (up to 30 s) instead of failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = int(env("DANGJIAN_SQLITE_BUSY_TIMEOUT_MS", "30000"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"),
+        "init_command": (
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS};"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

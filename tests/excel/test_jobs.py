@@ -361,3 +361,43 @@ def test_export_with_multiple_choice_filter_sync_and_background(branch, monkeypa
     monkeypatch.setattr(services, "SYNC_EXPORT_MAX_ROWS", 0)
     job = services.export_members_for(admin, QueryDict("status=mobile"))
     assert job.status == JobStatus.DONE and job.rows_total == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_reads_no_open_cursor_while_others_write(tree, monkeypatch):
+    """A background export must not hold a statement open across its progress writes:
+    on SQLite an open read (QuerySet.iterator) made the job's own progress UPDATE fail
+    with "database is locked" once a page view elsewhere had saved its session. Here
+    another connection writes between every page of the export, then the job writes.
+    (The test database is SQLite's shared-cache memory database, whose locks are per
+    table: the other connection writes the table being read, which fails with the old
+    iterator — "database table is locked".)"""
+    from django.db import connections
+
+    from apps.excel import exporter
+
+    branch = tree["branches"][0][0]
+    for _ in range(5):
+        make_member(branch)
+    monkeypatch.setattr(exporter, "CHUNK", 2)
+    other = connections.create_connection("default")  # a second connection, as another request has
+    pages = []
+
+    def in_pages(queryset, size=2):
+        for n, obj in enumerate(original(queryset, size)):
+            if n % size == 0:
+                with other.cursor() as cursor:  # someone else writes meanwhile
+                    cursor.execute("UPDATE members_member SET remarks = %s", [f"p{n}"])
+                ImportJob.objects.filter(pk=-1).update(rows_done=n)  # and the job writes its progress
+                pages.append(n)
+            yield obj
+
+    original = exporter.in_pages
+    monkeypatch.setattr(exporter, "in_pages", in_pages)
+    try:
+        data = export_members(Member.objects.all(), full_pii=False).getvalue()
+    finally:
+        other.close()
+    assert pages == [0, 2, 4]
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5
