@@ -44,6 +44,7 @@ from apps.core.locks import advisory_lock
 from apps.core.models import ChangeLog
 from apps.members import idnumber
 from apps.members import services as member_services
+from apps.members.codes import ENDED_STATUSES
 from apps.members.idnumber import FULLWIDTH
 from apps.members.models import Member, MemberCategory, MemberStatusChange
 from apps.orgs.models import Organisation
@@ -635,6 +636,7 @@ class Importer:
         self.job_label = job_label
         self.phase = phase or (lambda name: None)
         self.sheet_store = sheet_store
+        self._ended: dict[str, Member] = {}  # ended records by blind index (see validate)
         self.scope = user_scope(user, "change") if user is not None else None
         self.mappings = {c.key: C.label_to_code(c) for c in C.COLUMNS if c.choices}
         # The importer checks ID numbers against the register itself, in bulk (blind index,
@@ -654,6 +656,7 @@ class Importer:
         try:
             data = read_source(source)
             check_container(data)
+            self.phase("read")
             sheet = self._read(data)
         except ImportRefused as exc:
             result.refused = exc.message
@@ -720,19 +723,28 @@ class Importer:
                 number = raw.translate(FULLWIDTH).replace(" ", "").strip().upper()
                 if len(number) == 18:
                     hashes[crypto.blind_index(number)] = number
+        # Active records by ID number (at most one each); ended records (出党, 死亡) too,
+        # the latest per number: a row that carries an ended status is that record (an
+        # export re-imported), while a row with an active status is a new record (the
+        # number of an ended record may come back, e.g. on readmission).
         existing: dict[str, Member] = {}
+        ended: dict[str, Member] = {}
         hash_list = list(hashes)
         for i in range(0, len(hash_list), BATCH):
-            batch = {
-                m.pk: m for m in Member.objects.active().filter(id_number_hash__in=hash_list[i : i + BATCH]).select_related("organisation")
-            }
+            batch = {}
+            for m in Member.objects.filter(id_number_hash__in=hash_list[i : i + BATCH]).select_related("organisation").order_by("pk"):
+                batch[m.pk] = m
+                if m.status in ENDED_STATUSES:
+                    ended[m.id_number_hash] = m  # ordered by pk: the latest wins
             # Their categories in one query (prefetch_related builds a queryset per member).
             codes = defaultdict(list)
             for member_id, code in MemberCategory.objects.filter(member_id__in=list(batch)).values_list("member_id", "code"):
                 codes[member_id].append(code)
             for m in batch.values():
                 m.set_known_category_codes(codes[m.pk])
-                existing[m.id_number_hash] = m
+                if m.status not in ENDED_STATUSES:
+                    existing[m.id_number_hash] = m
+        self._ended = ended
 
         seen_ids: dict[str, int] = {}
         prepared: list[PreparedRow] = []
@@ -854,6 +866,8 @@ class Importer:
             seen_ids[normalised] = rownum
 
         instance = existing.get(crypto.blind_index(normalised)) if len(normalised) == 18 else None
+        if instance is None and len(normalised) == 18 and data.get("status") in ENDED_STATUSES:
+            instance = self._ended.get(crypto.blind_index(normalised))
         if instance is not None:
             if not (self.scope is None or self.scope.covers_path(instance.org_path)) or not self.in_scope(instance.organisation):
                 err(rownum, "id_number", number, "该身份证号已有在册党员记录，且不在您的维护范围内，不能导入或更新")

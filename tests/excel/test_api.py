@@ -111,3 +111,16 @@ def test_read_only_leader_may_start_a_masked_export_only(tree, branch):
     assert r.status_code == 201 and r.json()["full_pii"] is False and r.json()["rows_total"] == 1
     assert ExportJob.objects.get().user == leader
     assert ChangeLog.objects.count() == history
+
+
+def test_queued_job_reads_with_a_null_summary(branch):
+    """A job still waiting for a worker has no summary yet: the API says null (it used to
+    answer 500 while a job was queued)."""
+    secretary = make_user("branch_secretary", branch)
+    job = ImportJob.objects.create(user=secretary, org_path=branch.path, filename="a.xlsx")
+    c = api(secretary)
+    r = c.get(f"/api/imports/{job.pk}/")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "queued" and r.json()["summary"] is None
+    listing = c.get("/api/imports/")
+    assert listing.status_code == 200 and listing.json()["results"][0]["summary"] is None

@@ -447,3 +447,28 @@ def test_skips_the_services_per_row_duplicate_query_when_it_can(tree, monkeypatc
     e = only_error(r)
     assert (e.row, e.column) == (3, "E") and "已有在册党员记录" in e.message
     assert calls and not any(calls)
+
+
+def test_reimported_export_matches_ended_records_instead_of_duplicating_them(branch):
+    """A full roster export holds ended records (死亡, 出党) too. Re-imported into the same
+    register, each row is its record (unchanged), not a second record; a row with an
+    active status and the number of an ended record is a new record (readmission)."""
+    from apps.excel.exporter import export_members
+    from apps.members import services as member_services
+
+    alive = make_member(branch)
+    gone = make_member(branch)
+    member_services.change_status(gone, "deceased", date=datetime.date(2024, 5, 1), reason="病故")
+    data = export_members(Member.objects.all(), full_pii=True).getvalue()
+    preview = import_members(data, dry_run=True)
+    assert preview.ok, [str(e) for e in preview.errors]
+    assert (preview.to_create, preview.unchanged) == (0, 2)
+    assert commit(data).created == 0 and Member.objects.count() == 2
+
+    row = good_row(branch)
+    gone.refresh_from_db()
+    row.update({"公民身份号码": gone.reveal_id_number(), "出生日期": gone.birth_date, "性别": "男" if gone.sex == "M" else "女"})
+    readmitted = import_members(xlsx([row]), dry_run=True)
+    assert readmitted.ok, [str(e) for e in readmitted.errors]
+    assert readmitted.to_create == 1, "an active row with an ended record's number is a new record"
+    assert alive.pk != gone.pk

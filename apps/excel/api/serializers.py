@@ -29,7 +29,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True, label="进度（%）")
     rate = serializers.FloatField(read_only=True, label="速度（行/秒）")
     organisation_code = serializers.CharField(source="organisation.code", read_only=True, allow_null=True, label="导入到（组织代码）")
-    summary = ImportSummarySerializer(read_only=True, label="结果汇总")
+    summary = serializers.SerializerMethodField(label="结果汇总（任务结束后才有）")
     errors = serializers.SerializerMethodField(label="错误清单（前1000条）")
 
     class Meta:
@@ -57,6 +57,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "finished",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ImportSummarySerializer(allow_null=True))
+    def get_summary(self, obj):
+        # A queued or running job has no summary yet (an empty dict): null, not a 500.
+        return ImportSummarySerializer(obj.summary).data if obj.summary else None
 
     @extend_schema_field(RowErrorSerializer(many=True))
     def get_errors(self, obj):
