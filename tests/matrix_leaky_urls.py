@@ -32,6 +32,20 @@ def member_write(request, member_pk):
     return HttpResponse("ok")
 
 
+def member_write_checked(request, member_pk):
+    """Validates its form first and never checks scope: an EMPTY POST is refused (400), so
+    only a valid body shows the hole."""
+    if request.method == "POST":
+        if not request.POST.get("remarks"):
+            return HttpResponse("备注为必填项", status=400)
+        m = Member.objects.get(pk=member_pk)
+        before = snapshot(m)
+        m.remarks = request.POST["remarks"]
+        m.save(update_fields=["remarks"])
+        record_change(m, ChangeLog.Action.UPDATE, before=before)
+    return HttpResponse("ok")
+
+
 def member_phone(request, member_pk):
     return HttpResponse(Member.objects.get(pk=member_pk).reveal_phone())
 
@@ -42,6 +56,7 @@ leaky = (
         path("m/", members, name="members"),
         path("by-org/", members_by_org, name="members_by_org"),
         path("m/<int:member_pk>/write/", member_write, name="member_write"),
+        path("m/<int:member_pk>/write-checked/", member_write_checked, name="member_write_checked"),
         path("m/<int:member_pk>/phone/", member_phone, name="member_phone"),
     ],
     "leaky",

@@ -11,22 +11,32 @@ Proved for every route:
 - a member sees only their own record (another member's URLs are not 200);
 - the county leader cannot write anywhere (nothing is written; API writes answer ≥ 400);
 - a committee organiser of C1 sees nothing of C2's subtree and is not refused (404) on
-  pages of its own subtree that an administrator can open.
+  pages of its own subtree that an administrator can open;
+- every write endpoint is sent a VALID body (tests/access_matrix_bodies.py): B's own
+  secretary (or the county administrator) succeeds with it — the change shows in the
+  database, then is rolled back — and the same body from the secretary of A or the
+  organiser of C1 answers 404 and changes nothing. An empty body would prove nothing
+  where a form refuses it before the scope check.
 
 New endpoints are covered automatically. A URL kwarg must be registered below (which
-model or which values it takes): an unregistered kwarg FAILS this test, so nothing is
+model or which values it takes), and a write endpoint needs a body in
+tests/access_matrix_bodies.py: anything unregistered FAILS this test, so nothing is
 silently skipped.
 """
 
+import inspect
+import json
 import re
 from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.db import connection, models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.core.models import AccessLog, ChangeLog
+from tests.access_matrix_bodies import NO_BODY, WRITE_BODIES, Write
 from tests.factories import make_member, make_org, make_user
 
 # ── Registries: what a URL kwarg refers to ────────────────────────────────────────────
@@ -400,6 +410,8 @@ class World:
             "leader": make_user("county_leader", self.county, username="matrix_leader"),
             "admin": make_user("county_admin", self.county, username="matrix_admin"),
             "member_a": make_user("member", self.a, username="matrix_member_a", member=self.member_a),
+            # B's own secretary: the positive control of the cross-branch write proofs
+            "secretary_b": make_user("branch_secretary", self.b, username="matrix_sec_b"),
         }
         self._objects: dict[tuple[str, str], object] = {("members.member", "A-other"): self.other_member_a}
 
@@ -714,6 +726,7 @@ def test_the_matrix_catches_a_leaky_view(world, settings):
         "leaky:members",
         "leaky:members_by_org",
         "leaky:member_write",
+        "leaky:member_write_checked",
         "leaky:member_phone",
     }
     problems = check_secretary_of_a_gets_nothing_of_b(world, routes)
@@ -764,3 +777,213 @@ def check_personal_data_masked(world, routes) -> list[str]:
 
 def test_personal_data_masked_everywhere(world, routes):
     _report(check_personal_data_masked(world, routes))
+
+
+# ── Cross-branch writes with valid bodies (tests/access_matrix_bodies.py) ─────────────
+REFUSING_USERS = ("secretary_a", "organiser_c1")  # a branch of C1, and the committee above it
+# Who proves a body valid unless the case names someone: B's own secretary for B's
+# objects; the county administrator when the URL is about A and the body names B.
+POSITIVE_ACTOR = {"B": "secretary_b", "A": "admin"}
+
+
+def write_methods(route: Route) -> list[str]:
+    """The write methods a route accepts: API routes from their view's handlers; web pages
+    that read POST data (a function view mentioning POST, or a class view with post())."""
+    cls = getattr(route.callback, "cls", None) or getattr(route.callback, "view_class", None)
+    if route.is_api:
+        actions = getattr(route.callback, "actions", None)
+        if actions:
+            return [m for m in WRITE_METHODS if m in actions]
+        return [m for m in WRITE_METHODS if hasattr(cls, m)]
+    if cls is not None:
+        return ["post"] if hasattr(cls, "post") else []
+    return ["post"] if "POST" in inspect.getsource(inspect.unwrap(route.callback)) else []
+
+
+def write_key(route: Route, method: str) -> str:
+    return f"{method.upper()} {route.name}" if route.is_api else route.name
+
+
+def write_endpoints(routes, bodies, no_body, problems) -> list[tuple[Route, str, Write]]:
+    """(route, method, case) for every write endpoint; unregistered ones are problems."""
+    found = []
+    for route in routes:
+        if route.problems:
+            problems.extend(route.problems)
+            continue
+        for method in write_methods(route):
+            key = write_key(route, method)
+            if key in no_body:
+                continue
+            cases = bodies.get(key)
+            if cases is None:
+                problems.append(
+                    f"写操作“{key}”（{route.route}）没有登记有效请求体：请在 tests/access_matrix_bodies.py 的 WRITE_BODIES 中"
+                    f"登记（或在 NO_BODY 中说明为何不涉及其他支部）"
+                )
+                continue
+            found.extend((route, method, case) for case in (cases if isinstance(cases, list) else [cases]))
+    return found
+
+
+def _refusal_text(response) -> str:
+    """The messages of a refused write: form errors and flash messages, or the API answer."""
+    text = _body(response)
+    found = re.findall(r'class="(?:error|errorlist|msg[^"]*|messages?[^"]*)"[^>]*>(.*?)</', text, re.S)
+    found = [re.sub(r"<[^>]+>|\s+", " ", f).strip() for f in found]
+    return "；".join(f for f in found if f)[:400] or text[-300:]
+
+
+def _fingerprint(objs: dict) -> tuple:
+    """What a write would change: the row count of every table (one query), the newest id
+    of every table with an integer key, and every field of the objects the call is about."""
+    tables = [m for m in apps.get_models() if m._meta.app_label != "sessions" and m._meta.managed and not m._meta.proxy]
+    q = connection.ops.quote_name
+    parts = []
+    for m in tables:
+        parts.append(f"(SELECT COUNT(*) FROM {q(m._meta.db_table)})")
+        if isinstance(m._meta.pk, models.AutoField | models.BigAutoField):
+            parts.append(f"(SELECT MAX({q(m._meta.pk.column)}) FROM {q(m._meta.db_table)})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        counts = cursor.fetchone()
+    rows = tuple(sorted((k, tuple(type(o).objects.filter(pk=o.pk).values())) for k, o in objs.items()))
+    return counts, rows
+
+
+def _send(client, method, url, body, *, is_api, multipart):
+    for value in body.values():
+        if hasattr(value, "seek"):
+            value.seek(0)
+    if is_api and not multipart:
+        return getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
+    return getattr(client, method)(url, data=body)
+
+
+def _attempt(client, method, url, body, objs, *, is_api, multipart):
+    """Send the body inside a savepoint that is always rolled back: (status, changed)."""
+    with transaction.atomic():
+        before = _fingerprint(objs)
+        response = _send(client, method, url, body, is_api=is_api, multipart=multipart)
+        changed = _fingerprint(objs) != before
+        transaction.set_rollback(True)
+    return response, changed
+
+
+def _resolve(world, route: Route, case: Write, problems) -> tuple[str, dict] | None:
+    """The URL of the call and the objects it is about (URL objects plus fresh extras)."""
+    objs, url_kwargs = {}, {}
+    for kw in route.kwargs:
+        if kw in case.values:
+            url_kwargs[kw] = case.values[kw]
+            continue
+        if kw in VALUE_KWARGS:
+            problems.append(f"“{route.name}”的参数“{kw}”是取值参数：请在其 Write 的 values 中给出一个值")
+            return None
+        obj = case.fresh[kw](world) if kw in case.fresh else world.obj(model_for(route, kw), case.url_side)
+        objs[kw] = obj
+        url_kwargs[kw] = obj.pk
+    for kw, make in case.fresh.items():
+        if kw not in objs:
+            objs[kw] = make(world)
+    return reverse(route.name, kwargs=url_kwargs) if url_kwargs else reverse(route.name), objs
+
+
+def check_cross_branch_writes(world, routes, bodies=WRITE_BODIES, no_body=NO_BODY) -> list[str]:
+    """Every write endpoint, with a body that works: an in-scope user sending it succeeds
+    (the change shows in the database; rolled back), and the same body from a user of
+    another branch is refused (404 for a URL pointing at B) and changes nothing."""
+    problems: list[str] = []
+    for route, method, case in write_endpoints(routes, bodies, no_body, problems):
+        name = write_key(route, method) + (f"［{case.label}］" if case.label else "")
+        resolved = _resolve(world, route, case, problems)
+        if resolved is None:
+            continue
+        url, objs = resolved
+        body = case.body(world, objs)
+        actor = case.actor(world, objs) if callable(case.actor) else world.users[case.actor or POSITIVE_ACTOR[case.url_side]]
+        send = {"is_api": route.is_api, "multipart": case.multipart}
+        response, changed = _attempt(client_for(actor), method, url, body, objs, **send)
+        if response.status_code >= 400 or not changed:
+            problems.append(
+                f"{name}：对照组（{actor.username}）发送的请求体没有生效（{response.status_code}，"
+                f"{'有' if changed else '无'}写入），请修正 tests/access_matrix_bodies.py 中的请求体：{_refusal_text(response)}"
+            )
+            continue
+        expected = case.refused if case.url_side == "A" else (404,)
+        for who in REFUSING_USERS:
+            response, changed = _attempt(client_for(world.users[who]), method, url, body, objs, **send)
+            if response.status_code not in expected:
+                problems.append(f"{name}：{who} 用有效请求体写B支部的对象，得到 {response.status_code}（应为 {expected}）")
+            if changed:
+                problems.append(f"{name}：{who} 用有效请求体写B支部的对象，数据被改动了")
+    return problems
+
+
+def test_every_write_endpoint_has_a_body(world, routes):
+    problems: list[str] = []
+    write_endpoints(routes, WRITE_BODIES, NO_BODY, problems)
+    keys = {write_key(r, m) for r in routes for m in write_methods(r)}
+    stale = sorted(set(WRITE_BODIES) - keys) + sorted(set(NO_BODY) - keys)
+    problems += [f"tests/access_matrix_bodies.py 登记了不存在的写操作“{k}”" for k in stale]
+    _report(problems)
+
+
+def test_cross_branch_writes_with_valid_bodies(world, routes):
+    _report(check_cross_branch_writes(world, routes))
+
+
+def test_export_job_filtered_on_b_exports_nothing_of_b(world):
+    """POST /api/exports/members/ is a read (NO_BODY): the same filters that export B's
+    members for the administrator export nothing of B for the users of C1."""
+    from apps.excel.models import ExportJob
+
+    member_b = world.obj("members.member", "B")
+    body = json.dumps({"filters": {"org": str(world.b.pk)}, "full": False})
+
+    def exported(who) -> str | None:
+        response = client_for(world.users[who]).post(reverse("export-job-members"), data=body, content_type="application/json")
+        if response.status_code != 201:
+            return None
+        job = ExportJob.objects.get(pk=response.json()["id"])
+        if not job.file:
+            return ""
+        from openpyxl import load_workbook
+
+        with job.file.open("rb") as fh:
+            wb = load_workbook(fh, read_only=True)
+            return "\n".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+
+    assert member_b.name in exported("admin")  # the filter body is valid
+    for who in REFUSING_USERS:
+        text = exported(who)
+        assert text is None or member_b.name not in text, who
+
+
+def test_unregistered_write_endpoint_fails_with_instructions(world, settings):
+    settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
+    problems = check_cross_branch_writes(world, discover(), bodies={}, no_body={})
+    assert any("leaky:member_write”" in p and "WRITE_BODIES" in p for p in problems)
+    assert any("leaky:member_write_checked”" in p for p in problems)
+    assert not any("leaky:members”" in p for p in problems)  # a page that does not read POST is no write
+
+
+def test_the_matrix_catches_a_write_that_validates_before_scoping(world, settings):
+    """The hole an empty body leaves: a view that refuses an empty POST (400) before it
+    would (not) check scope. The empty-body sweep passes it; a valid body does not."""
+    settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
+    routes = [r for r in discover() if r.name == "leaky:member_write_checked"]
+    swept = check_secretary_of_a_gets_nothing_of_b(world, routes)
+    assert not any("member_write_checked" in p and "POST" in p for p in swept)
+    bodies = {"leaky:member_write_checked": Write(lambda w, o: {"remarks": "矩阵改动"})}
+    problems = check_cross_branch_writes(world, routes, bodies=bodies, no_body={})
+    assert any("secretary_a" in p and "得到 200" in p for p in problems)
+    assert any("secretary_a" in p and "数据被改动了" in p for p in problems)
+
+
+def test_a_body_that_does_not_work_is_reported(world, settings):
+    """The positive control: a body the in-scope user cannot use proves nothing."""
+    settings.ROOT_URLCONF = "tests.matrix_leaky_urls"
+    routes = [r for r in discover() if r.name == "leaky:member_write_checked"]
+    problems = check_cross_branch_writes(world, routes, bodies={"leaky:member_write_checked": Write(lambda w, o: {})}, no_body={})
+    assert len(problems) == 1 and "对照组" in problems[0] and "没有生效" in problems[0]

@@ -24,6 +24,14 @@ class ScopeError(PermissionError):
         self.message = message
 
 
+class OutOfScope(ScopeError):
+    """The organisation is not even visible to the user: answered like one that does not
+    exist (404, no name), so an id cannot be probed for its existence or its name."""
+
+    def __init__(self):
+        super().__init__("未找到该组织，或不在您的管理范围内")
+
+
 @dataclass(frozen=True)
 class Scope:
     everything: bool
@@ -116,10 +124,15 @@ def can_act_on_org(user, org, action: str) -> bool:
 
 
 def require_org_action(user, org, action: str = "change") -> None:
-    """Refuse creating/moving a record into an organisation outside the user's scope."""
-    if not can_act_on_org(user, org, action):
-        verb = {"change": "维护", "approve": "审批", "view": "查看"}.get(action, action)
-        raise ScopeError(f"“{org}”不在您的{verb}权限范围内，操作被拒绝")
+    """Refuse creating/moving a record into an organisation outside the user's scope.
+    An organisation the user cannot even see raises OutOfScope (a 404, without its name);
+    one they see but may not act on names the missing right."""
+    if can_act_on_org(user, org, action):
+        return
+    if not can_act_on_org(user, org, "view"):
+        raise OutOfScope()
+    verb = {"change": "维护", "approve": "审批", "view": "查看"}.get(action, action)
+    raise ScopeError(f"“{org}”不在您的{verb}权限范围内，操作被拒绝")
 
 
 def visible_orgs(user, action: str = "view"):

@@ -65,7 +65,7 @@ def test_declaration_generate_arrears_collections(api, data, secretary, organise
     )
     assert r.status_code == 201 and r.json()["expected"] == "25.00"
     coll = Collection.objects.get()
-    assert api.post(f"/api/dues/collections/{coll.pk}/confirm/").status_code == 403  # the receiver confirms
+    assert api.post(f"/api/dues/collections/{coll.pk}/confirm/").status_code == 404  # the receiver (unseen by the branch) confirms
     api.force_authenticate(organiser)
     assert api.post(f"/api/dues/collections/{coll.pk}/confirm/").status_code == 200
 

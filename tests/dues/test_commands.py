@@ -32,7 +32,7 @@ def test_dues_generate_user_scope(branch, other_branch):
     user = make_user("branch_secretary", other_branch)
     with pytest.raises(CommandError) as exc:
         call_command("dues_generate", "--org", branch.code, "--month", "2026-01", "--user", user.username)
-    assert "不在您的维护权限范围内" in str(exc.value)
+    assert "不在您的管理范围内" in str(exc.value)
 
 
 def test_dues_arrears_command_opens_cases_once(capsys, branch):

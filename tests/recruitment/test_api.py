@@ -98,7 +98,7 @@ def test_plans_and_monthly_report(api, capsys):
         {"organisation": tree["county"].pk, "kind": "three_year", "start_year": 2024, "total": 100},
         format="json",
     )
-    assert r.status_code == 403
+    assert r.status_code == 404  # the county is outside a branch secretary's view: as if it did not exist
     r = api["organiser"].get("/api/recruitment/plans/")
     assert r.data["results"][0]["progress"][0]["key"] == "total"
     assert api["other"].get("/api/recruitment/plans/").data["count"] == 0
@@ -118,3 +118,34 @@ def test_due_endpoint_scoped(api):
     assert r.status_code == 200 and r.data[0]["code"] == "talk" and r.data[0]["overdue"]
     assert api["other"].get(f"/api/recruitment/files/{f.pk}/due/").status_code == 404
     assert api["other"].get(f"/api/recruitment/files/{f.pk}/steps/").status_code == 404
+
+
+def test_an_organisation_outside_scope_is_answered_as_not_found(api):
+    """Posting another branch's organisation id must not reveal that it exists or its
+    name (it used to answer 403 “<name>不在您的维护权限范围内”, so ids could be probed)."""
+    elsewhere = api["tree"]["branches"][1][0]  # a branch of the other committee
+    data = applicant_data(elsewhere)
+    payload = {k: v for k, v in data.items() if k not in ("organisation", "birth_date", "sex")}
+    payload.update(organisation=elsewhere.pk, application_date="2023-01-10")
+    plan = {"organisation": elsewhere.pk, "kind": "annual", "start_year": 2024, "total": 12}
+    for url, body in (("/api/recruitment/files/", payload), ("/api/recruitment/plans/", plan)):
+        r = api["sec"].post(url, body, format="json")
+        assert r.status_code == 404, (url, r.data)
+        assert elsewhere.name not in str(r.data)
+    r = api["sec"].post("/api/recruitment/files/", {**payload, "organisation": 999999}, format="json")
+    assert r.status_code == 404  # the same answer as for an id that does not exist
+
+
+def test_require_org_action_hides_what_the_user_cannot_see(tree):
+    from apps.accounts.scoping import OutOfScope, ScopeError, require_org_action
+
+    branch, elsewhere = tree["branches"][0][0], tree["branches"][1][0]
+    secretary = make_user("branch_secretary", branch)
+    leader = make_user("county_leader", tree["county"])
+    require_org_action(secretary, branch, "change")
+    with pytest.raises(OutOfScope) as exc:
+        require_org_action(secretary, elsewhere, "change")
+    assert elsewhere.name not in exc.value.message
+    with pytest.raises(ScopeError) as exc:  # visible, but no right to change: named
+        require_org_action(leader, elsewhere, "change")
+    assert not isinstance(exc.value, OutOfScope) and elsewhere.name in exc.value.message
