@@ -212,8 +212,8 @@ class OrgFilterForm(forms.Form):
 
     org = OrgPickerField(label="党组织", action="view", required=False)
 
-    def __init__(self, data, *, user, action: str = "view", org_types=()):
-        super().__init__(data)
+    def __init__(self, data, *, user, action: str = "view", org_types=(), initial=None):
+        super().__init__(data, initial=initial)
         field = self.fields["org"]
         field.action, field.org_types, field.active_only = action, tuple(org_types), False
         field.for_user(user)

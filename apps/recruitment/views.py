@@ -331,12 +331,12 @@ def plans(request):
 
 @login_required
 def monthly(request):
-    org = None
-    if request.GET.get("org"):
-        org = visible_orgs(request.user).filter(pk=_int(request.GET.get("org"), 0)).first()
-    org = org or selectors.default_org(request.user)
+    filter_form = OrgFilterForm(request.GET, user=request.user)
+    org = filter_form.chosen() or selectors.default_org(request.user)
     if org is None:
         raise Http404("没有可查看的组织")
+    if not filter_form.errors:  # the picker shows the organisation reported on
+        filter_form = OrgFilterForm(None, user=request.user, initial={"org": org.pk})
     month_form = forms.MonthForm(request.GET)
     year, month = month_form.month_tuple()
     report = selectors.monthly_report(org, year, month)
@@ -352,7 +352,7 @@ def monthly(request):
             "month_value": f"{year:04d}-{month:02d}",
             "circular": request.GET.get("view") == "circular",
             "can_publish": has_action(request.user, "approve"),
-            "orgs": visible_orgs(request.user).filter(depth__lte=2).order_by("path")[:100],
+            "filter_form": filter_form,
         },
     )
 

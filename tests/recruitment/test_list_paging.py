@@ -144,3 +144,15 @@ def test_file_list_org_picker_filter(client, tree, world):
     assert there.name in html and here.name not in html
     assert '<select name="org"' not in html and 'name="org_text"' in html
     assert client.get(reverse("recruitment:file_list"), {"org": tree["branches"][1][0].pk}).status_code == 404
+
+
+def test_monthly_report_organisation_picker(client, tree, world):
+    client.force_login(world["organiser"])
+    url = reverse("recruitment:monthly")
+    html = client.get(url).content.decode()
+    assert '<select name="org"' not in html and f"{world['committee'].name}（{world['committee'].code}）" in html
+    r = client.get(url, {"org_text": world["branch"].code, "month": "2026-03"})
+    assert r.status_code == 200 and r.context["r"]["org"] == world["branch"]
+    r = client.get(url, {"org_text": tree["committees"][1].code})
+    assert r.context["r"]["org"] == world["committee"] and "未找到" in r.content.decode()
+    assert client.get(url, {"org": tree["committees"][1].pk}).status_code == 404
