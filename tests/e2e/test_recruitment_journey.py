@@ -135,10 +135,14 @@ def test_recruitment_journey_from_application_to_full_membership(browser, page):
             "occupation": "farmer",
             "work_unit": "东岭村",
             "source": "returned_youth",
-            "organisation": branch.pk,
             "application_date": "2023-01-10",
         },
     )
+    # the organisation picker: type part of the name, choose the suggestion (htmx)
+    sec.fill("#id_organisation_text", branch.name[-4:])
+    sec.click(f".picker-option[data-pick='{branch.pk}']")
+    assert sec.input_value("input[name=organisation]") == str(branch.pk)
+    assert sec.input_value("#id_organisation_text") == f"{branch.name}（{branch.code}）"
     submit(sec, "保存")
     sec.wait_for_selector(".msg-success:has-text('已为郑晓航建立发展档案')")
     pk = int(re.search(r"/recruitment/files/(\d+)/", sec.url).group(1))
