@@ -54,6 +54,9 @@ def search(queryset, q: str, limit: int = SUGGESTION_LIMIT) -> tuple[list[Organi
     """(at most `limit` organisations of the queryset matching q by name, short name or
     code — an exact code first, then the higher levels —, whether there are more). One query."""
     q = (q or "").strip()[:60]
+    label = _LABEL_CODE.search(q)
+    if label:  # the text of a chosen organisation ("名称（代码）"): look it up by its code
+        q = label.group(1).strip()
     qs = queryset
     order = ["depth", "path"]
     if q:

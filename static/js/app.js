@@ -45,6 +45,11 @@ document.addEventListener("change", function (e) {
     else if (e.key === "ArrowUp" && opts.length) { e.preventDefault(); if (i <= 0) { p.querySelector("input[type=text]").focus(); } else { opts[i - 1].focus(); } }
     else if (e.key === "Enter" && e.target.type === "text" && opts.length === 1) { e.preventDefault(); opts[0].click(); }
   });
+  document.addEventListener("focusin", function (e) {
+    var p = picker(e.target);
+    // a chosen organisation's text is selected, so typing starts a new search
+    if (p && e.target.type === "text" && p.querySelector("[data-picker-value]").value) { e.target.select(); }
+  });
   document.addEventListener("htmx:afterSwap", function (e) {
     var p = picker(e.target);
     if (p) { p.querySelector("input[type=text]").setAttribute("aria-expanded", options(p).length ? "true" : "false"); }

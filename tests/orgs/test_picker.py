@@ -222,3 +222,9 @@ def test_member_create_page_has_pickers_not_selects(client, sides):
     html = client.get(reverse("members:create")).content.decode()
     assert 'name="organisation_text"' in html and 'name="party_group_text"' in html
     assert '<select name="organisation"' not in html and '<select name="party_group"' not in html
+
+
+def test_the_label_of_a_chosen_organisation_finds_it(client, sides):
+    """Focusing a filled picker searches its text, "名称（代码）": that finds the organisation."""
+    html = _suggest(client, sides["org_c1"], q=picker_label(sides["a"]))
+    assert html.count("data-pick=") == 1 and f'data-pick="{sides["a"].pk}"' in html
