@@ -22,6 +22,7 @@ from . import services
 from .filters import MemberFilterSet
 from .forms import DecisionForm, DisciplineForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
 from .models import Member, MemberChangeRequest
+from .picker import SUGGESTION_LIMIT, member_label, member_queryset, search
 
 PAGE_SIZE = 50
 REVEAL = {
@@ -326,3 +327,30 @@ def decide_request(request, pk):
     else:
         messages.success(request, f"已审核：{req}")
     return redirect("members:change_requests")
+
+
+@login_required
+@never_cache
+def picker(request):
+    """Suggestions for the member picker (apps.members.picker): at most SUGGESTION_LIMIT
+    members of the user's scope for ?action=, under ?org= (an organisation in scope; one
+    outside gives none), matching the text. Fixed query count."""
+    g = request.GET
+    q = g.get("q") or g.get(g.get("input") or "q", "")
+    action = g.get("action", "view")
+    under = None
+    if g.get("org"):
+        under = restrict(Organisation.objects.all(), request.user, action).filter(pk=_int_or_zero(g["org"])).first()
+        if under is None:
+            return render(request, "members/_picker_options.html", {"members": [], "q": q.strip(), "limit": SUGGESTION_LIMIT})
+    rows, more = search(member_queryset(request.user, action, under), q) if q.strip() else ([], False)
+    for m in rows:
+        m.label = member_label(m)
+    return render(request, "members/_picker_options.html", {"members": rows, "more": more, "q": q.strip(), "limit": SUGGESTION_LIMIT})
+
+
+def _int_or_zero(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

@@ -119,17 +119,16 @@ class DissolveForm(ServiceForm):
 class CommitteeSeatForm(ServiceForm):
     required_names = ("member", "role")
 
-    member = forms.ModelChoiceField(label="党员", queryset=None, empty_label="请选择")
+    member = forms.Field(label="党员")  # a member picker, set per organisation and user below
     role = forms.ChoiceField(label="职务", choices=[("", "请选择"), *rules.COMMITTEE_ROLES])
     start_date = forms.DateField(label="任职日期", widget=DATE, help_text="留空为今天")
 
     def __init__(self, *args, org: Organisation, user, **kwargs):
-        from apps.members.models import Member
+        from apps.members.picker import MemberPickerField
 
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (
-            Member.objects.restrict(user).counted().filter(org_path__startswith=org.path).order_by("name_pinyin", "id")
-        )
+        # every counted member of the subtree: thousands for a committee, so a picker
+        self.fields["member"] = MemberPickerField(label="党员", required=False).for_user(user, under=org)
 
 
 class EndSeatForm(ServiceForm):

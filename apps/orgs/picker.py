@@ -66,13 +66,22 @@ def search(queryset, q: str, limit: int = SUGGESTION_LIMIT) -> tuple[list[Organi
     return rows[:limit], len(rows) > limit
 
 
-class OrgPickerWidget(forms.Widget):
+class PickerWidget(forms.Widget):
+    """A hidden id plus a text input with htmx suggestions from `url_name`. Subclasses say
+    how a chosen object is labelled (the text shown, and accepted back)."""
+
     template_name = "orgs/_picker.html"
+    url_name = "orgs:picker"
+    placeholder = "输入名称或组织代码"
+    model = Organisation
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
-        self.queryset = Organisation.objects.none()
+        self.queryset = self.model.objects.none()
         self.params: dict = {}
+
+    def label(self, obj) -> str:
+        return picker_label(obj)
 
     def value_from_datadict(self, data, files, name):
         return (data.get(name) or "", data.get(f"{name}_text") or "")
@@ -88,14 +97,14 @@ class OrgPickerWidget(forms.Widget):
         if isinstance(value, tuple):
             pk, text = value
             return (pk, text) if text or not pk else (pk, self._label_for(pk)[1])
-        if isinstance(value, Organisation):
-            return str(value.pk), picker_label(value)
+        if isinstance(value, self.model):
+            return str(value.pk), self.label(value)
         if value in (None, ""):
             return "", ""
         # An id (initial data): labelled through the scoped queryset only, never echoing
-        # the name of an organisation the user may not see.
-        org = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
-        return (str(org.pk), picker_label(org)) if org else ("", "")
+        # the name of a record the user may not see.
+        obj = self.queryset.filter(pk=value).first() if str(value).isdigit() else None
+        return (str(obj.pk), self.label(obj)) if obj else ("", "")
 
     def render(self, name, value, attrs=None, renderer=None):
         pk, text = self._label_for(value)
@@ -109,76 +118,114 @@ class OrgPickerWidget(forms.Widget):
                 "pk": pk,
                 "text": text,
                 "id": base_id,
-                "url": f"{reverse('orgs:picker')}?{urlencode(params)}",
+                "url": f"{reverse(self.url_name)}?{urlencode(params)}",
                 "required": attrs.get("required", False),
-                "placeholder": attrs.get("placeholder") or "输入名称或组织代码",
+                "placeholder": attrs.get("placeholder") or self.placeholder,
             },
         )
 
 
-class OrgPickerField(forms.Field):
-    widget = OrgPickerWidget
-    default_error_messages = {
-        "not_found": "{label}：未找到“{value}”，或该组织不在您的管理范围内。请从提示中选择，或输入组织代码",
-        "ambiguous": "{label}：名称含“{value}”的组织不止一个，请输入完整名称或组织代码，或从提示中选择",
-        "required": "{label}为必填项",
-    }
+class OrgPickerWidget(PickerWidget):
+    pass
 
-    def __init__(self, *, action: str = "change", org_types=None, active_only: bool = True, **kwargs):
+
+class PickerField(forms.Field):
+    """The field side of a picker: the value is looked up in `queryset` only (set per user
+    by the subclass), by the hidden id while the text still shows its label, else by the
+    text (`resolve_text`)."""
+
+    widget = PickerWidget
+    noun = "记录"
+    default_error_messages = {"required": "{label}为必填项"}
+
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.action = action
-        self.org_types = tuple(org_types or ())
-        self.active_only = active_only
-        self._set_queryset(Organisation.objects.none())
+        self._set_queryset(self.widget.model.objects.none())
 
     def __deepcopy__(self, memo):
         result = super().__deepcopy__(memo)
         result.widget.queryset = result.queryset
         return result
 
+    def suggestion_params(self) -> dict:
+        return {}
+
     def _set_queryset(self, qs):
         self.queryset = qs
         self.widget.queryset = qs
+        self.widget.params = self.suggestion_params()
+
+    def narrow(self, fn) -> "PickerField":
+        """An extra rule on the choosable records (e.g. not the organisation's own subtree)."""
+        self._set_queryset(fn(self.queryset))
+        return self
+
+    def _error(self, code, value=""):
+        return ValidationError(self.error_messages[code].format(label=self.label or self.noun, value=value), code=code)
+
+    def to_python(self, value):
+        pk, text = value if isinstance(value, tuple) else (value, "")
+        if isinstance(pk, self.widget.model):
+            pk = pk.pk
+        pk, text = str(pk or "").strip(), str(text or "").strip()
+        if pk and not pk.isdigit() and not text:  # ?org=<code> in a link
+            pk, text = "", pk
+        if pk:
+            obj = self.queryset.filter(pk=pk).first() if pk.isdigit() else None
+            # The hidden id stands only while the text still shows its label: a user
+            # without JavaScript who retypes the text means the new text.
+            if obj is not None and (not text or text == self.widget.label(obj)):
+                return obj
+            if not text:
+                raise self._error("not_found", pk)
+        if not text:
+            return None
+        return self.resolve_text(text)
+
+    def resolve_text(self, text: str):
+        raise NotImplementedError
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise self._error("required")
+
+    def has_changed(self, initial, data):
+        initial_pk = str(initial.pk if isinstance(initial, self.widget.model) else initial or "")
+        try:
+            new = self.to_python(data)
+        except ValidationError:
+            return True
+        return str(new.pk if new else "") != initial_pk
+
+
+class OrgPickerField(PickerField):
+    widget = OrgPickerWidget
+    noun = "党组织"
+    default_error_messages = {
+        "not_found": "{label}：未找到“{value}”，或该组织不在您的管理范围内。请从提示中选择，或输入组织代码",
+        "ambiguous": "{label}：名称含“{value}”的组织不止一个，请输入完整名称或组织代码，或从提示中选择",
+    }
+
+    def __init__(self, *, action: str = "change", org_types=None, active_only: bool = True, **kwargs):
+        self.action = action
+        self.org_types = tuple(org_types or ())
+        self.active_only = active_only
+        super().__init__(**kwargs)
+
+    def suggestion_params(self) -> dict:
         params = {"action": self.action}
         if self.org_types:
             params["types"] = ",".join(self.org_types)
         if not self.active_only:
             params["all"] = "1"
-        self.widget.params = params
+        return params
 
     def for_user(self, user) -> "OrgPickerField":
         """Limit the field to the user's scope for its action (call in the form's __init__)."""
         self._set_queryset(picker_queryset(user, self.action, self.org_types, self.active_only))
         return self
 
-    def narrow(self, fn) -> "OrgPickerField":
-        """An extra rule on the choosable organisations (e.g. not its own subtree)."""
-        self._set_queryset(fn(self.queryset))
-        return self
-
-    def _error(self, code, value=""):
-        return ValidationError(self.error_messages[code].format(label=self.label or "党组织", value=value), code=code)
-
-    def to_python(self, value):
-        pk, text = value if isinstance(value, tuple) else (value, "")
-        if isinstance(pk, Organisation):
-            pk = pk.pk
-        pk, text = str(pk or "").strip(), str(text or "").strip()
-        if pk and not pk.isdigit() and not text:  # ?org=<code> in a link
-            pk, text = "", pk
-        if pk:
-            org = self.queryset.filter(pk=pk).first() if pk.isdigit() else None
-            # The hidden id stands only while the text still shows its label: a user
-            # without JavaScript who retypes the text means the new text.
-            if org is not None and (not text or text == picker_label(org)):
-                return org
-            if not text:
-                raise self._error("not_found", pk)
-        if not text:
-            return None
-        return self._resolve_text(text)
-
-    def _resolve_text(self, text: str) -> Organisation:
+    def resolve_text(self, text: str) -> Organisation:
         found = self.queryset.filter(code__iexact=text).first()
         if found is None:
             match = _LABEL_CODE.search(text)
@@ -194,18 +241,6 @@ class OrgPickerField(forms.Field):
         if found is None:
             raise self._error("not_found", text)
         return found
-
-    def validate(self, value):
-        if value is None and self.required:
-            raise self._error("required")
-
-    def has_changed(self, initial, data):
-        initial_pk = str(initial.pk if isinstance(initial, Organisation) else initial or "")
-        try:
-            new = self.to_python(data)
-        except ValidationError:
-            return True
-        return str(new.pk if new else "") != initial_pk
 
 
 class OrgFilterForm(forms.Form):
