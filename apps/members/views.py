@@ -333,17 +333,20 @@ def decide_request(request, pk):
 @never_cache
 def picker(request):
     """Suggestions for the member picker (apps.members.picker): at most SUGGESTION_LIMIT
-    members of the user's scope for ?action=, under ?org= (an organisation in scope; one
-    outside gives none), matching the text. Fixed query count."""
+    members of the user's scope for ?action=, under ?org= (only a narrowing: the members
+    are restricted to the user's scope whatever the organisation, as in the member list's
+    filter; a branch secretary picks introducers under the township committee), matching
+    the text; ?full=1: 正式党员 in normal standing. Fixed query count."""
     g = request.GET
     q = g.get("q") or g.get(g.get("input") or "q", "")
     action = g.get("action", "view")
     under = None
     if g.get("org"):
-        under = restrict(Organisation.objects.all(), request.user, action).filter(pk=_int_or_zero(g["org"])).first()
+        under = Organisation.objects.filter(pk=_int_or_zero(g["org"])).only("path").first()
         if under is None:
             return render(request, "members/_picker_options.html", {"members": [], "q": q.strip(), "limit": SUGGESTION_LIMIT})
-    rows, more = search(member_queryset(request.user, action, under), q) if q.strip() else ([], False)
+    qs = member_queryset(request.user, action, under, full_only=g.get("full") == "1")
+    rows, more = search(qs, q) if q.strip() else ([], False)
     for m in rows:
         m.label = member_label(m)
     return render(request, "members/_picker_options.html", {"members": rows, "more": more, "q": q.strip(), "limit": SUGGESTION_LIMIT})

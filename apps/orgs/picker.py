@@ -107,9 +107,11 @@ class PickerWidget(forms.Widget):
         return (str(obj.pk), self.label(obj)) if obj else ("", "")
 
     def render(self, name, value, attrs=None, renderer=None):
-        pk, text = self._label_for(value)
         attrs = self.build_attrs(self.attrs, attrs)
-        base_id = attrs.get("id") or f"id_{name}"
+        return self.render_one(name, value, attrs.get("id") or f"id_{name}", attrs)
+
+    def render_one(self, name, value, base_id, attrs):
+        pk, text = self._label_for(value)
         params = {**self.params, "input": f"{name}_text"}
         return render_to_string(
             self.template_name,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from apps.accounts.scoping import visible_orgs
 from apps.members import codes as member_codes
+from apps.members.picker import MemberMultiPickerField
 from apps.orgs.picker import OrgPickerField
 from apps.orgs.rules import MEMBER_HOLDING_TYPES, ORG_TYPES
 
@@ -43,8 +44,10 @@ class FileForm(forms.Form):
         self.fields["organisation"].for_user(user)
 
 
-def step_form_class(rule: rules.Step, *, members_qs=None):
-    """A form with exactly what this step needs (the rule table's fields)."""
+def step_form_class(rule: rules.Step, *, user=None, members_under=None):
+    """A form with exactly what this step needs (the rule table's fields). Members
+    (contacts, introducers) are chosen with member pickers: 正式党员 in the user's scope
+    under `members_under`."""
     fields = {
         "date": forms.DateField(label="办理日期", widget=forms.DateInput(attrs=DATE), initial=timezone.localdate),
     }
@@ -56,13 +59,8 @@ def step_form_class(rule: rules.Step, *, members_qs=None):
         elif f.kind == "bool":
             field = forms.BooleanField(label=f.label, required=False)
         elif f.kind == "members":
-            field = forms.ModelMultipleChoiceField(
-                label=f.label,
-                queryset=members_qs,
-                required=f.required,
-                widget=forms.SelectMultiple(attrs={"size": 6}),
-                help_text="按住 Ctrl 可多选；只列出正式党员",
-            )
+            field = MemberMultiPickerField(label=f.label, required=f.required, full_only=True, help_text="每栏选一名正式党员")
+            field.for_user(user, under=members_under)
         else:
             field = forms.CharField(
                 label=f.label,

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import ScopeError, get_in_scope, has_action, visible_orgs
 from apps.core.paging import page_of
-from apps.members.models import Member
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
@@ -149,10 +148,9 @@ def step_take(request, pk, code):
     rule = rules.STEP_BY_CODE.get(code)
     if rule is None:
         raise Http404("步骤不存在")
-    members_qs = Member.objects.restrict(request.user, "view").filter(
-        member_type="full", status="normal", org_path__startswith=f.org_path[:8]
-    )
-    form_class = forms.step_form_class(rule, members_qs=members_qs)
+    # contacts and introducers: full members of the file's township (the path's first two levels)
+    under = Organisation.objects.filter(path=f.org_path[:8]).first() if any(x.kind == "members" for x in rule.fields) else None
+    form_class = forms.step_form_class(rule, user=request.user, members_under=under)
     form = form_class(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -44,6 +44,9 @@ def open_file(page, pk):
 def fill(page, data):
     """Fill a rendered Django form from {field name: value}; selects, checkboxes and inputs."""
     for name, value in data.items():
+        if isinstance(value, list) and value and hasattr(value[0], "pk"):
+            pick_members(page, name, value)
+            continue
         el = page.locator(f"form [name={name}]")
         tag = el.evaluate("e => e.tagName.toLowerCase()")
         kind = el.get_attribute("type") or ""
@@ -53,6 +56,16 @@ def fill(page, data):
             el.set_checked(bool(value))
         else:
             el.fill(str(value))
+
+
+def pick_members(page, name, members):
+    """Member pickers (one per slot): type the name, click the htmx suggestion."""
+    slots = page.locator(f"form [data-org-picker]:has([name={name}_text])")
+    for i, m in enumerate(members):
+        slot = slots.nth(i)
+        slot.locator("input[type=text]").fill(m.name)
+        slot.locator(f".picker-option[data-pick='{m.pk}']").click()
+        assert slot.locator(f"input[name={name}]").input_value() == str(m.pk)
 
 
 def submit(page, label):
@@ -151,8 +164,8 @@ def test_recruitment_journey_from_application_to_full_membership(browser, page):
 
     data = {code: d for code, d, _x in PLAN}
     extra = {code: x for code, _d, x in PLAN}
-    extra["contacts"] = {"contacts": [people[0].pk]}
-    extra["introducers"] = {"introducers": [people[1].pk, people[2].pk]}
+    extra["contacts"] = {"contacts": [people[0]]}
+    extra["introducers"] = {"introducers": [people[1], people[2]]}
 
     def step(code):
         user_page = org if code in HIGHER else sec

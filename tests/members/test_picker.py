@@ -1,6 +1,8 @@
 """The member picker (apps.members.picker), used where a <select> listed every member of
 a subtree (班子成员: the county committee's form listed the whole county)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -102,3 +104,29 @@ def test_seat_form_name_fallback_and_ambiguity(client, sides):
     assert r.status_code == 302 and CommitteeMember.objects.get().member == one
     # the picked label (hidden id + label text) stands
     assert member_label(one).startswith("独孤唯一（")
+
+
+# ── 培养联系人 / 入党介绍人: one member picker per slot ─────────────────────────────────
+def test_step_members_are_pickers_with_fallback_and_scope(client, tree, sides):
+    from apps.recruitment.models import FilePerson
+    from tests.recruitment.helpers import before_step, new_file
+
+    first, second = make_member(sides["a"], name="介绍人甲"), make_member(sides["a"], name="介绍人乙")
+    outsider = make_member(sides["b"], name="介绍人外")
+    f = before_step(new_file(sides["a"]), "introducers", people=[first, second])
+    client.force_login(sides["sec_a"])
+    url = reverse("recruitment:step_take", args=[f.pk, "introducers"])
+    html = client.get(url).content.decode()
+    assert html.count('name="introducers_text"') == 2 and '<select name="introducers"' not in html
+    assert "full=1" in html  # suggestions: full members only
+    # someone outside the secretary's scope, by id or by ID number: refused, nothing written
+    for data in ({"introducers": [outsider.pk, first.pk]}, {"introducers_text": [outsider.reveal_id_number(), "介绍人甲"]}):
+        body = client.post(url, {"date": "2024-03-20", **data}).content.decode()
+        assert "入党介绍人（2名正式党员）：未找到" in body and outsider.name not in body
+        errors = " ".join(re.findall(r'role="alert">([^<]*)<', body))
+        assert "未找到" in errors and outsider.reveal_id_number() not in errors  # the message masks a typed ID number
+    assert not FilePerson.objects.filter(file=f, role="introducer").exists()
+    # typed without JavaScript: an ID number and a name
+    r = client.post(url, {"date": "2024-03-20", "introducers_text": [first.reveal_id_number(), "介绍人乙"]})
+    assert r.status_code == 302
+    assert set(FilePerson.objects.filter(file=f, role="introducer").values_list("member_id", flat=True)) == {first.pk, second.pk}
