@@ -605,6 +605,12 @@ def check_query_parameters_do_not_widen_scope(world, routes) -> list[str]:
         f"org={b.code}": [m for m in world.b_markers() if m != b.code],  # the code itself is echoed in the filter form
         f"member={world.obj('members.member', 'B').pk}": world.b_markers(),
         f"file={world.obj('recruitment.developmentfile', 'B').pk}": world.b_markers(),
+        # search boxes and the organisation picker (orgs:picker answers ?q=; list filters
+        # take a typed ?org_text=): the searched text may be echoed, nothing else of B
+        f"q={B_BRANCH_NAME}": [m for m in world.b_markers() if m != B_BRANCH_NAME],
+        f"q={b.code}": [m for m in world.b_markers() if m != b.code],
+        f"q={B_MEMBER_NAME}": [m for m in world.b_markers() if m != B_MEMBER_NAME],
+        f"org_text={b.code}": [m for m in world.b_markers() if m != b.code],
     }
     for who in ("secretary_a", "organiser_c1"):
         client = client_for(world.users[who])
@@ -703,6 +709,12 @@ def check_committee_organiser_sees_only_subtree(world, routes) -> list[str]:
         if response.status_code == 404 and admin.get(url).status_code == 200:
             problems.append(f"{url}（{route.name}）：党委组织员打不开本党委下的对象（404），管理员可以")
     return problems
+
+
+def test_org_picker_is_walked(routes):
+    """The organisation picker's suggestions (apps.orgs.picker) take no URL kwarg: the
+    checks above call it with ?q= (B's name, code, member) as every kwarg-free route."""
+    assert any(r.name == "orgs:picker" and not r.kwargs for r in routes)
 
 
 def test_unregistered_kwarg_fails_with_instructions(world):

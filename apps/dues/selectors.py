@@ -54,13 +54,33 @@ def arrears_queryset(lines, as_of: datetime.date, minimum: int = rules.ARREARS_W
     )
 
 
-def arrears_list(user, org: Organisation | None, as_of: datetime.date, limit: int = 500) -> list[dict]:
-    """The arrears list for a user (optionally one organisation's subtree): rows with the
-    member, months, level and any open case. Three queries."""
+def arrears_for(user, org: Organisation | None, as_of: datetime.date, q: str = ""):
+    """The arrears rows (arrears_queryset) a user may see, optionally of one organisation's
+    subtree and of the members matching q (name, pinyin, initials: search_members)."""
+    from apps.members.filters import search_members
+
     lines = restrict(DuesLine.objects.all(), user, "view")
     if org is not None:
         lines = lines.filter(org_path__startswith=org.path)
-    rows = list(arrears_queryset(lines, as_of)[:limit])
+    if (q or "").strip():
+        lines = lines.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
+    return arrears_queryset(lines, as_of)
+
+
+def count_grouped(queryset, cap: int) -> tuple[int, bool]:
+    """capped_count for a GROUP BY queryset (one row per member): COUNT over the LIMITed rows."""
+    n = queryset.order_by()[: cap + 1].count()
+    return min(n, cap), n <= cap
+
+
+def arrears_list(user, org: Organisation | None, as_of: datetime.date, limit: int = 500) -> list[dict]:
+    """The arrears list for a user (optionally one organisation's subtree): rows with the
+    member, months, level and any open case. Three queries."""
+    return arrears_details(list(arrears_for(user, org, as_of)[:limit]))
+
+
+def arrears_details(rows: list[dict]) -> list[dict]:
+    """Put member, level and open case on arrears rows. Two queries."""
     ids = [r["member_id"] for r in rows]
     members = Member.objects.filter(pk__in=ids).select_related("organisation").in_bulk()
     cases = {c.member_id: c for c in ArrearsCase.objects.filter(member_id__in=ids, status=ArrearsCase.Status.OPEN)}

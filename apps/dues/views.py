@@ -14,9 +14,12 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict, visible_orgs
 from apps.core.models import AccessLog
+from apps.core.paging import page_of
 from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
+from apps.members.filters import search_members
 from apps.members.models import Member
 from apps.orgs.models import Organisation
+from apps.orgs.picker import OrgFilterForm
 
 from . import forms, selectors, services
 from . import months as mo
@@ -266,11 +269,28 @@ def member(request, pk):
 
 @login_required
 def arrears(request):
-    org = _org(request) if request.GET.get("org") else None
+    """The arrears list and the case records, each paged (?page=, ?cpage=) and filtered by
+    organisation (?org=, the picker) and member (?q=). Fixed query count."""
+    filter_form = OrgFilterForm(request.GET, user=request.user)
+    org = filter_form.chosen()
+    q = request.GET.get("q", "").strip()
     today = timezone.localdate()
-    rows = selectors.arrears_list(request.user, org, today)
-    cases = restrict(ArrearsCase.objects.all(), request.user, "view").select_related("member", "organisation")[:200]
-    return render(request, "dues/arrears.html", {"rows": rows, "cases": cases, "org": org, "cutoff": selectors.arrears_cutoff(today)})
+    page = page_of(selectors.arrears_for(request.user, org, today, q), request, count=selectors.count_grouped)
+    page.rows = selectors.arrears_details(page.rows)
+    cases = restrict(ArrearsCase.objects.all(), request.user, "view").select_related("member", "organisation")
+    if org is not None:
+        cases = cases.filter(org_path__startswith=org.path)
+    if q:
+        cases = cases.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
+    context = {
+        "page": page,
+        "cases": page_of(cases.order_by("-opened_on", "-id"), request, param="cpage", size=20),
+        "org": org,
+        "q": q,
+        "filter_form": filter_form,
+        "cutoff": selectors.arrears_cutoff(today),
+    }
+    return render(request, "dues/arrears.html", context)
 
 
 @login_required
@@ -292,9 +312,21 @@ def arrears_case(request, pk):
 
 @login_required
 def reductions(request):
+    q = request.GET.get("q", "").strip()
     qs = restrict(Reduction.objects.all(), request.user, "view").select_related("member", "organisation")
-    can_approve = has_action(request.user, "approve")
-    return render(request, "dues/reductions.html", {"reductions": qs[:300], "can_approve": can_approve, "form": forms.DecisionForm()})
+    if q:
+        qs = qs.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
+    if request.GET.get("status"):
+        qs = qs.filter(status=request.GET["status"])
+    context = {
+        "page": page_of(qs.order_by("-proposed_on", "-id"), request),
+        "q": q,
+        "status": request.GET.get("status", ""),
+        "statuses": Reduction.Status.choices,
+        "can_approve": has_action(request.user, "approve"),
+        "form": forms.DecisionForm(),
+    }
+    return render(request, "dues/reductions.html", context)
 
 
 @login_required

@@ -9,6 +9,7 @@ from apps.accounts.roles import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
 from apps.accounts.scoping import restrict
 from apps.orgs.forms import DATE, OrgChoiceField, ServiceForm, apply_service_errors
 from apps.orgs.models import Organisation
+from apps.orgs.picker import OrgPickerField
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import codes, services
@@ -36,7 +37,7 @@ class MemberForm(ServiceForm):
     conversion_date = forms.DateField(label="转正日期", widget=DATE)
     member_type = forms.ChoiceField(label="人员类别", choices=[("", "请选择"), *codes.MEMBER_TYPE_CHOICES])
     increase_method = forms.ChoiceField(label="增加方式", choices=codes.INCREASE_METHOD_CHOICES, initial="other")
-    organisation = OrgChoiceField(label="所在党组织", queryset=Organisation.objects.none(), empty_label="请选择")
+    organisation = OrgPickerField(label="所在党组织", action="change", org_types=MEMBER_HOLDING_TYPES)
     party_group = OrgChoiceField(label="所在党小组", queryset=Organisation.objects.none(), empty_label="无")
     categories = forms.MultipleChoiceField(label="党员类别", choices=codes.CATEGORY_CHOICES, widget=forms.CheckboxSelectMultiple)
     remarks = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 3}))
@@ -52,16 +53,19 @@ class MemberForm(ServiceForm):
         elif organisation is not None:
             kwargs.setdefault("initial", {})["organisation"] = organisation.pk
         super().__init__(*args, **kwargs)
-        orgs = restrict(Organisation.objects.active(), user, "change")
-        self.fields["organisation"].queryset = orgs.filter(org_type__in=MEMBER_HOLDING_TYPES)
-        groups = orgs.filter(org_type="party_group")
-        if instance is not None:
-            groups = groups.filter(path__startswith=instance.organisation.path)
+        self.fields["organisation"].for_user(user)
+        if instance is None:
+            # Every party group in scope: too many for a drop-down; the service checks that
+            # the group belongs to the chosen organisation.
+            self.fields["party_group"] = OrgPickerField(label="所在党小组", action="change", org_types=("party_group",)).for_user(user)
+            self.fields["party_group"].required = False
+        else:
+            groups = restrict(Organisation.objects.active(), user, "change").filter(org_type="party_group")
+            self.fields["party_group"].queryset = groups.filter(path__startswith=instance.organisation.path)
             del self.fields["organisation"]
             self.fields["id_number"].help_text = f"当前：{instance.id_number_masked}；留空则不修改"
             self.fields["phone"].help_text = f"当前：{instance.phone_masked or '未填'}；留空则不修改"
             self.required_names = tuple(n for n in services.REQUIRED if n not in ("id_number", "organisation"))
-        self.fields["party_group"].queryset = groups
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k in services.MEMBER_FIELDS}
@@ -114,17 +118,13 @@ class StatusForm(ServiceForm):
 class MoveMemberForm(ServiceForm):
     required_names = ("organisation", "date")
 
-    organisation = OrgChoiceField(label="转入党组织", queryset=Organisation.objects.none(), empty_label="请选择")
+    organisation = OrgPickerField(label="转入党组织", action="change", org_types=MEMBER_HOLDING_TYPES)
     date = forms.DateField(label="转接日期", widget=DATE)
     reason = forms.CharField(label="原因", max_length=200)
 
     def __init__(self, *args, user, member, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
-            restrict(Organisation.objects.active(), user, "change")
-            .filter(org_type__in=MEMBER_HOLDING_TYPES)
-            .exclude(pk=member.organisation_id)
-        )
+        self.fields["organisation"].for_user(user).narrow(lambda qs: qs.exclude(pk=member.organisation_id))
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("me/", views.me, name="me"),
     path("requests/", views.change_requests, name="change_requests"),
+    path("picker/", views.picker, name="picker"),
     path("requests/<int:pk>/decide/", views.decide_request, name="decide_request"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

@@ -22,6 +22,7 @@ from . import services
 from .filters import MemberFilterSet
 from .forms import DecisionForm, DisciplineForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
 from .models import Member, MemberChangeRequest
+from .picker import SUGGESTION_LIMIT, member_label, member_queryset, search
 
 PAGE_SIZE = 50
 REVEAL = {
@@ -326,3 +327,33 @@ def decide_request(request, pk):
     else:
         messages.success(request, f"已审核：{req}")
     return redirect("members:change_requests")
+
+
+@login_required
+@never_cache
+def picker(request):
+    """Suggestions for the member picker (apps.members.picker): at most SUGGESTION_LIMIT
+    members of the user's scope for ?action=, under ?org= (only a narrowing: the members
+    are restricted to the user's scope whatever the organisation, as in the member list's
+    filter; a branch secretary picks introducers under the township committee), matching
+    the text; ?full=1: 正式党员 in normal standing. Fixed query count."""
+    g = request.GET
+    q = g.get("q") or g.get(g.get("input") or "q", "")
+    action = g.get("action", "view")
+    under = None
+    if g.get("org"):
+        under = Organisation.objects.filter(pk=_int_or_zero(g["org"])).only("path").first()
+        if under is None:
+            return render(request, "members/_picker_options.html", {"members": [], "q": q.strip(), "limit": SUGGESTION_LIMIT})
+    qs = member_queryset(request.user, action, under, full_only=g.get("full") == "1")
+    rows, more = search(qs, q) if q.strip() else ([], False)
+    for m in rows:
+        m.label = member_label(m)
+    return render(request, "members/_picker_options.html", {"members": rows, "more": more, "q": q.strip(), "limit": SUGGESTION_LIMIT})
+
+
+def _int_or_zero(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

@@ -4,10 +4,11 @@ their ValidationError dict is put back on the form field by field (apply_service
 from django import forms
 from django.core.exceptions import ValidationError
 
-from apps.accounts.scoping import ScopeError, restrict
+from apps.accounts.scoping import ScopeError
 
 from . import rules, services
 from .models import Organisation
+from .picker import OrgPickerField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -95,14 +96,14 @@ class OrgChoiceField(forms.ModelChoiceField):
 class MoveOrganisationForm(ServiceForm):
     required_names = ("parent",)
 
-    parent = OrgChoiceField(label="新的上级组织", queryset=Organisation.objects.none(), empty_label="请选择")
+    parent = OrgPickerField(label="新的上级组织", action="change")
 
     def __init__(self, *args, org: Organisation, user, **kwargs):
         super().__init__(*args, **kwargs)
         parent_types = [t for t, children in services.ALLOWED_CHILDREN.items() if org.org_type in children]
-        self.fields["parent"].queryset = (
-            restrict(Organisation.objects.active(), user, "change").filter(org_type__in=parent_types).exclude(path__startswith=org.path)
-        )
+        field = self.fields["parent"]
+        field.org_types = tuple(parent_types)
+        field.for_user(user).narrow(lambda qs: qs.exclude(path__startswith=org.path))
 
     def clean(self):
         cleaned = super().clean()
@@ -118,17 +119,16 @@ class DissolveForm(ServiceForm):
 class CommitteeSeatForm(ServiceForm):
     required_names = ("member", "role")
 
-    member = forms.ModelChoiceField(label="党员", queryset=None, empty_label="请选择")
+    member = forms.Field(label="党员")  # a member picker, set per organisation and user below
     role = forms.ChoiceField(label="职务", choices=[("", "请选择"), *rules.COMMITTEE_ROLES])
     start_date = forms.DateField(label="任职日期", widget=DATE, help_text="留空为今天")
 
     def __init__(self, *args, org: Organisation, user, **kwargs):
-        from apps.members.models import Member
+        from apps.members.picker import MemberPickerField
 
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (
-            Member.objects.restrict(user).counted().filter(org_path__startswith=org.path).order_by("name_pinyin", "id")
-        )
+        # every counted member of the subtree: thousands for a committee, so a picker
+        self.fields["member"] = MemberPickerField(label="党员", required=False).for_user(user, under=org)
 
 
 class EndSeatForm(ServiceForm):

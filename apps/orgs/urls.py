@@ -6,6 +6,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("terms/", views.terms, name="terms"),
+    path("picker/", views.picker, name="picker"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/children/", views.children, name="children"),
     path("<int:parent_pk>/new/", views.create, name="create"),

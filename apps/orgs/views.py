@@ -7,15 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, restrict, user_scope
 from apps.core.api.pagination import capped_count
 from apps.core.history import record_history
 
-from . import committee, selectors, services
+from . import committee, rules, selectors, services
 from .forms import CommitteeSeatForm, DissolveForm, EndSeatForm, MoveOrganisationForm, OrganisationForm, apply_service_errors
 from .models import CommitteeMember, Organisation
+from .picker import SUGGESTION_LIMIT, picker_queryset, search
 
 TERM_BADGE = {"overdue": ("danger", "已到期"), "due": ("warn", "即将到期"), "ok": ("ok", "任期内"), "": ("", "未记录")}
 PAGE_SIZE = 50
@@ -196,3 +198,18 @@ def terms(request):
         "orgs/terms.html",
         {"rows": rows, "page": page, "has_next": has_next, "total": total, "exact": exact, "today": today},
     )
+
+
+@login_required
+@never_cache
+def picker(request):
+    """Suggestions for the organisation picker (apps.orgs.picker): at most
+    SUGGESTION_LIMIT organisations of the user's scope for ?action= matching the text, as
+    an HTML fragment. ?input= names the text input htmx sends (<field>_text); ?q= also works.
+    Two queries (the user's role assignments and the search) whatever the tree size."""
+    g = request.GET
+    q = g.get("q") or g.get(g.get("input") or "q", "")
+    types = [t for t in g.get("types", "").split(",") if t in dict(rules.ORG_TYPES)]
+    qs = picker_queryset(request.user, g.get("action", "view"), types, active_only=g.get("all") != "1")
+    orgs, more = search(qs, q)
+    return render(request, "orgs/_picker_options.html", {"orgs": orgs, "more": more, "q": q.strip(), "limit": SUGGESTION_LIMIT})

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from apps.accounts.scoping import visible_orgs
 from apps.members import codes as member_codes
-from apps.orgs.rules import MEMBER_HOLDING_TYPES
+from apps.members.picker import MemberMultiPickerField
+from apps.orgs.picker import OrgPickerField
+from apps.orgs.rules import MEMBER_HOLDING_TYPES, ORG_TYPES
 
 from . import rules
 from .models import Assessment, DevelopmentPlan, Vote
@@ -22,9 +24,7 @@ def org_choices(user, action="change", holding_only=True):
     return qs.order_by("path")
 
 
-class OrgField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return "　" * max(obj.depth - 1, 0) + obj.name
+NOT_PARTY_GROUP = tuple(t for t, _ in ORG_TYPES if t != "party_group")
 
 
 class FileForm(forms.Form):
@@ -36,16 +36,18 @@ class FileForm(forms.Form):
     occupation = forms.ChoiceField(label="职业", choices=member_codes.OCCUPATION_CHOICES)
     work_unit = forms.CharField(label="工作单位", max_length=120, required=False)
     source = forms.ChoiceField(label="来源", choices=rules.SOURCES, initial="other")
-    organisation = OrgField(label="负责党组织", queryset=None)
+    organisation = OrgPickerField(label="负责党组织", action="change", org_types=MEMBER_HOLDING_TYPES)
     application_date = forms.DateField(label="递交入党申请书日期", widget=forms.DateInput(attrs=DATE))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = org_choices(user)
+        self.fields["organisation"].for_user(user)
 
 
-def step_form_class(rule: rules.Step, *, members_qs=None):
-    """A form with exactly what this step needs (the rule table's fields)."""
+def step_form_class(rule: rules.Step, *, user=None, members_under=None):
+    """A form with exactly what this step needs (the rule table's fields). Members
+    (contacts, introducers) are chosen with member pickers: 正式党员 in the user's scope
+    under `members_under`."""
     fields = {
         "date": forms.DateField(label="办理日期", widget=forms.DateInput(attrs=DATE), initial=timezone.localdate),
     }
@@ -57,13 +59,8 @@ def step_form_class(rule: rules.Step, *, members_qs=None):
         elif f.kind == "bool":
             field = forms.BooleanField(label=f.label, required=False)
         elif f.kind == "members":
-            field = forms.ModelMultipleChoiceField(
-                label=f.label,
-                queryset=members_qs,
-                required=f.required,
-                widget=forms.SelectMultiple(attrs={"size": 6}),
-                help_text="按住 Ctrl 可多选；只列出正式党员",
-            )
+            field = MemberMultiPickerField(label=f.label, required=f.required, full_only=True, help_text="每栏选一名正式党员")
+            field.for_user(user, under=members_under)
         else:
             field = forms.CharField(
                 label=f.label,
@@ -130,17 +127,17 @@ class AssessmentForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_org = OrgField(label="转入党组织", queryset=None)
+    to_org = OrgPickerField(label="转入党组织", action="change", org_types=MEMBER_HOLDING_TYPES)
     date = forms.DateField(label="转接日期", widget=forms.DateInput(attrs=DATE), initial=timezone.localdate)
     reason = forms.CharField(label="原因", max_length=200, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_org"].queryset = org_choices(user)
+        self.fields["to_org"].for_user(user)
 
 
 class PlanForm(forms.Form):
-    organisation = OrgField(label="党组织", queryset=None)
+    organisation = OrgPickerField(label="党组织", action="change", org_types=NOT_PARTY_GROUP)
     kind = forms.ChoiceField(label="类型", choices=DevelopmentPlan.Kind.choices, initial="annual")
     start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
     total = forms.IntegerField(label="发展总数", min_value=0)
@@ -154,9 +151,7 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
-            visible_orgs(user, "change").filter(status="active").exclude(org_type="party_group").order_by("path")
-        )
+        self.fields["organisation"].for_user(user)
 
 
 class HolidayForm(forms.Form):
@@ -190,7 +185,7 @@ class MonthForm(forms.Form):
 
 
 class TrainingClassForm(forms.Form):
-    organisation = OrgField(label="举办组织", queryset=None)
+    organisation = OrgPickerField(label="举办组织", action="change", org_types=NOT_PARTY_GROUP)
     name = forms.CharField(label="班次名称", max_length=120)
     start_date = forms.DateField(label="开班日期", widget=forms.DateInput(attrs=DATE))
     end_date = forms.DateField(label="结业日期", widget=forms.DateInput(attrs=DATE))
@@ -199,6 +194,4 @@ class TrainingClassForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
-            visible_orgs(user, "change").filter(status="active").exclude(org_type="party_group").order_by("path")
-        )
+        self.fields["organisation"].for_user(user)

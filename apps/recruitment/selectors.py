@@ -32,8 +32,14 @@ def files_for(user, *, action="view", stage="", org=None, overdue=False, status=
     if overdue:
         qs = qs.filter(next_deadline__lt=on)
     if q:
-        qs = qs.filter(Q(name__contains=q) | Q(work_unit__contains=q))
+        qs = search_files(qs, q)
     return qs.order_by("org_path", "id")
+
+
+def search_files(qs, q: str):
+    """Files whose applicant's name or work unit contains q."""
+    q = (q or "").strip()
+    return qs.filter(Q(name__contains=q) | Q(work_unit__contains=q)) if q else qs
 
 
 def responsibility(files) -> dict:

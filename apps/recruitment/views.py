@@ -3,15 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.http import Http404
+from django.db.models import Count, Q
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import ScopeError, get_in_scope, has_action, visible_orgs
-from apps.members.models import Member
+from apps.core.paging import page_of
 from apps.orgs.models import Organisation
+from apps.orgs.picker import OrgFilterForm
 
 from . import engine, forms, rules, selectors, services
 from .models import DevelopmentFile, DevelopmentPlan, Holiday, LaggingUnit, Objection, PublicNotice, RuleVersion
@@ -59,9 +61,8 @@ def _int(value, default=1):
 @login_required
 def file_list(request):
     g = request.GET
-    org = None
-    if g.get("org"):
-        org = visible_orgs(request.user).filter(pk=_int(g.get("org"), 0)).first()
+    filter_form = OrgFilterForm(g, user=request.user)
+    org = filter_form.chosen()
     qs = selectors.files_for(
         request.user,
         stage=g.get("stage", ""),
@@ -70,7 +71,7 @@ def file_list(request):
         status=g.get("status", "active"),
         q=g.get("q", "").strip(),
     )
-    page = _Page(qs, _int(g.get("page")))
+    page = page_of(qs, request)
     resp = selectors.responsibility(page.rows)
     rows = [{"f": f, **resp[f.pk]} for f in page.rows]
     return render(
@@ -81,7 +82,7 @@ def file_list(request):
             "rows": rows,
             "stages": rules.FILE_STAGES,
             "statuses": DevelopmentFile.Status.choices,
-            "orgs": visible_orgs(request.user).filter(depth__lte=3).exclude(org_type="party_group").order_by("path")[:300],
+            "filter_form": filter_form,
             "today": timezone.localdate(),
             "can_change": has_action(request.user, "change"),
             "query": g,
@@ -147,10 +148,9 @@ def step_take(request, pk, code):
     rule = rules.STEP_BY_CODE.get(code)
     if rule is None:
         raise Http404("步骤不存在")
-    members_qs = Member.objects.restrict(request.user, "view").filter(
-        member_type="full", status="normal", org_path__startswith=f.org_path[:8]
-    )
-    form_class = forms.step_form_class(rule, members_qs=members_qs)
+    # contacts and introducers: full members of the file's township (the path's first two levels)
+    under = Organisation.objects.filter(path=f.org_path[:8]).first() if any(x.kind == "members" for x in rule.fields) else None
+    form_class = forms.step_form_class(rule, user=request.user, members_under=under)
     form = form_class(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -307,12 +307,13 @@ def activists(request):
 
 @login_required
 def plans(request):
-    qs = (
-        DevelopmentPlan.objects.restrict(request.user, "view")
-        .select_related("organisation")
-        .order_by("organisation__path", "-start_year")[:200]
-    )
-    progress = selectors.plan_progress(qs)
+    filter_form = OrgFilterForm(request.GET, user=request.user)
+    org = filter_form.chosen()
+    qs = DevelopmentPlan.objects.restrict(request.user, "view").select_related("organisation")
+    if org is not None:
+        qs = qs.filter(organisation__path__startswith=org.path)
+    page = page_of(qs.order_by("organisation__path", "-start_year", "id"), request, size=20)
+    progress = selectors.plan_progress(page.rows)
     form = forms.PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -322,17 +323,18 @@ def plans(request):
         else:
             messages.success(request, "发展计划已保存")
             return redirect("recruitment:plans")
-    return render(request, "recruitment/plans.html", {"progress": progress, "form": form, "can_change": has_action(request.user, "change")})
+    context = {"progress": progress, "page": page, "filter_form": filter_form, "org": org, "form": form}
+    return render(request, "recruitment/plans.html", {**context, "can_change": has_action(request.user, "change")})
 
 
 @login_required
 def monthly(request):
-    org = None
-    if request.GET.get("org"):
-        org = visible_orgs(request.user).filter(pk=_int(request.GET.get("org"), 0)).first()
-    org = org or selectors.default_org(request.user)
+    filter_form = OrgFilterForm(request.GET, user=request.user)
+    org = filter_form.chosen() or selectors.default_org(request.user)
     if org is None:
         raise Http404("没有可查看的组织")
+    if not filter_form.errors:  # the picker shows the organisation reported on
+        filter_form = OrgFilterForm(None, user=request.user, initial={"org": org.pk})
     month_form = forms.MonthForm(request.GET)
     year, month = month_form.month_tuple()
     report = selectors.monthly_report(org, year, month)
@@ -348,7 +350,7 @@ def monthly(request):
             "month_value": f"{year:04d}-{month:02d}",
             "circular": request.GET.get("view") == "circular",
             "can_publish": has_action(request.user, "approve"),
-            "orgs": visible_orgs(request.user).filter(depth__lte=2).order_by("path")[:100],
+            "filter_form": filter_form,
         },
     )
 
@@ -443,10 +445,13 @@ def training_classes(request):
         else:
             messages.success(request, f"已开设“{c.name}”，请登记参训人员")
             return redirect("recruitment:training_enrol", c.pk)
-    classes = TrainingClass.objects.restrict(request.user, "view").select_related("organisation").annotate(n=Count("attendance"))[:100]
-    return render(
-        request, "recruitment/training.html", {"classes": classes, "form": form, "can_change": has_action(request.user, "change")}
-    )
+    q = request.GET.get("q", "").strip()
+    classes = TrainingClass.objects.restrict(request.user, "view").select_related("organisation")
+    if q:
+        classes = classes.filter(Q(name__icontains=q) | Q(organisation__name__icontains=q))
+    page = page_of(classes.annotate(n=Count("attendance")).order_by("-start_date", "-id"), request)
+    context = {"page": page, "q": q, "form": form, "can_change": has_action(request.user, "change")}
+    return render(request, "recruitment/training.html", context)
 
 
 @login_required
@@ -454,13 +459,19 @@ def training_enrol(request, class_id):
     from .models import TrainingClass
 
     c = get_in_scope(TrainingClass.objects.select_related("organisation"), request.user, "view", pk=class_id)
+    filter_form = OrgFilterForm(request.GET, user=request.user)
+    org = filter_form.chosen()
+    q = request.GET.get("q", "").strip()
     candidates = (
         DevelopmentFile.objects.restrict(request.user, "change")
         .filter(org_path__startswith=c.organisation.path, status="active", stage__in=("activist", "target"))
         .exclude(trainings__training_class=c)
         .select_related("organisation")
-        .order_by("org_path", "id")[:500]
     )
+    if org is not None:
+        candidates = candidates.filter(org_path__startswith=org.path)
+    if q:
+        candidates = selectors.search_files(candidates, q)
     if request.method == "POST":
         ids = [_int(v, 0) for v in request.POST.getlist("files")]
         files = list(DevelopmentFile.objects.restrict(request.user, "change").filter(pk__in=ids).select_related("organisation"))
@@ -470,9 +481,17 @@ def training_enrol(request, class_id):
             messages.error(request, exc.message)
         else:
             messages.success(request, f"已登记{n}人参训")
-        return redirect("recruitment:training_enrol", c.pk)
-    attended = c.attendance.select_related("file").order_by("file__name")[:500]
-    return render(request, "recruitment/training_enrol.html", {"c": c, "candidates": candidates, "attended": attended})
+        back = QueryDict(request.POST.get("back", "")).urlencode()  # the filter the user was on
+        return redirect(reverse("recruitment:training_enrol", args=[c.pk]) + (f"?{back}" if back else ""))
+    context = {
+        "c": c,
+        "candidates": page_of(candidates.order_by("org_path", "id"), request),
+        "attended": page_of(c.attendance.select_related("file").order_by("file__name", "id"), request, param="apage", size=100),
+        "filter_form": filter_form,
+        "org": org,
+        "q": q,
+    }
+    return render(request, "recruitment/training_enrol.html", context)
 
 
 def _report_xlsx(report):

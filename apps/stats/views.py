@@ -5,21 +5,18 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from apps.accounts.scoping import get_in_scope, user_scope, visible_orgs
+from apps.accounts.scoping import get_in_scope, visible_orgs
 from apps.core.models import AccessLog
 from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
 from apps.orgs.models import Organisation
+from apps.orgs.picker import OrgFilterForm
 
 from .selectors import child_rows, flat_rows, party_statistics
-
-PICKER_TYPES = ("county_committee", "committee", "general_branch")
-PICKER_LIMIT = 1000
 
 
 class BadParameter(ValueError):
@@ -54,21 +51,6 @@ def resolve_org(user, org_id) -> Organisation:
     if org is None:
         raise Http404("您没有可统计的党组织")
     return org
-
-
-def picker_orgs(user, current: Organisation):
-    """Organisations offered in the picker: the user's scope roots and every committee /
-    general branch in scope (branches are reached from the children table)."""
-    scope = user_scope(user, "view")
-    roots = Q(depth=1) if scope.everything else Q(path__in=list(scope.paths))
-    qs = (
-        visible_orgs(user, "view")
-        .filter(status=Organisation.Status.ACTIVE)
-        .filter(roots | Q(org_type__in=PICKER_TYPES) | Q(pk=current.pk))
-        .only("id", "name", "short_name", "depth", "path")
-        .order_by("path")
-    )
-    return qs[:PICKER_LIMIT]
 
 
 def chart_data(stats: dict) -> dict:
@@ -113,7 +95,11 @@ def dashboard(request):
     if not request.GET.get("org") and not visible_orgs(request.user, "view").exists():
         # e.g. a member's own account: nothing to count, say so instead of a bare 404
         return render(request, "stats/no_scope.html", status=200)
-    org = resolve_org(request.user, request.GET.get("org"))
+    filter_form = OrgFilterForm(request.GET, user=request.user)
+    chosen = filter_form.chosen()  # an id outside scope: 404
+    org = chosen or resolve_org(request.user, None)
+    if chosen is None and not filter_form.errors:  # show the organisation counted
+        filter_form = OrgFilterForm(None, user=request.user, initial={"org": org.pk})
     try:
         as_of = parse_as_of(request.GET.get("as_of"))
     except BadParameter as exc:
@@ -141,7 +127,7 @@ def dashboard(request):
             "stats": stats,
             "cards": cards,
             "children": child_rows(org),
-            "picker": picker_orgs(request.user, org),
+            "filter_form": filter_form,
             "charts": chart_data(stats),
             "rows": flat_rows(stats),
         },

@@ -44,6 +44,9 @@ def open_file(page, pk):
 def fill(page, data):
     """Fill a rendered Django form from {field name: value}; selects, checkboxes and inputs."""
     for name, value in data.items():
+        if isinstance(value, list) and value and hasattr(value[0], "pk"):
+            pick_members(page, name, value)
+            continue
         el = page.locator(f"form [name={name}]")
         tag = el.evaluate("e => e.tagName.toLowerCase()")
         kind = el.get_attribute("type") or ""
@@ -53,6 +56,16 @@ def fill(page, data):
             el.set_checked(bool(value))
         else:
             el.fill(str(value))
+
+
+def pick_members(page, name, members):
+    """Member pickers (one per slot): type the name, click the htmx suggestion."""
+    slots = page.locator(f"form [data-org-picker]:has([name={name}_text])")
+    for i, m in enumerate(members):
+        slot = slots.nth(i)
+        slot.locator("input[type=text]").fill(m.name)
+        slot.locator(f".picker-option[data-pick='{m.pk}']").click()
+        assert slot.locator(f"input[name={name}]").input_value() == str(m.pk)
 
 
 def submit(page, label):
@@ -135,10 +148,14 @@ def test_recruitment_journey_from_application_to_full_membership(browser, page):
             "occupation": "farmer",
             "work_unit": "东岭村",
             "source": "returned_youth",
-            "organisation": branch.pk,
             "application_date": "2023-01-10",
         },
     )
+    # the organisation picker: type part of the name, choose the suggestion (htmx)
+    sec.fill("#id_organisation_text", branch.name[-4:])
+    sec.click(f".picker-option[data-pick='{branch.pk}']")
+    assert sec.input_value("input[name=organisation]") == str(branch.pk)
+    assert sec.input_value("#id_organisation_text") == f"{branch.name}（{branch.code}）"
     submit(sec, "保存")
     sec.wait_for_selector(".msg-success:has-text('已为郑晓航建立发展档案')")
     pk = int(re.search(r"/recruitment/files/(\d+)/", sec.url).group(1))
@@ -147,8 +164,8 @@ def test_recruitment_journey_from_application_to_full_membership(browser, page):
 
     data = {code: d for code, d, _x in PLAN}
     extra = {code: x for code, _d, x in PLAN}
-    extra["contacts"] = {"contacts": [people[0].pk]}
-    extra["introducers"] = {"introducers": [people[1].pk, people[2].pk]}
+    extra["contacts"] = {"contacts": [people[0]]}
+    extra["introducers"] = {"introducers": [people[1], people[2]]}
 
     def step(code):
         user_page = org if code in HIGHER else sec

@@ -91,9 +91,17 @@ def test_dashboard_for_county_admin(client, members):
 def test_dashboard_picker_limited_to_scope(client, members):
     client.force_login(make_user("committee_organiser", members["committees"][0]))
     response = client.get(reverse("stats:dashboard"))
-    picker = {o.pk for o in response.context["picker"]}
+    picker = set(response.context["filter_form"].fields["org"].queryset.values_list("pk", flat=True))
     assert members["committees"][0].pk in picker
     assert members["county"].pk not in picker and members["committees"][1].pk not in picker
+    html = response.content.decode()
+    assert '<select name="org"' not in html and 'name="org_text"' in html
+    assert members["committees"][0].name in html  # the organisation counted is shown in the picker
+    # a code typed without JavaScript; another committee's code is not found
+    response = client.get(reverse("stats:dashboard"), {"org_text": members["branches"][0][0].code})
+    assert response.context["org"] == members["branches"][0][0]
+    response = client.get(reverse("stats:dashboard"), {"org_text": members["committees"][1].code})
+    assert response.context["org"] == members["committees"][0] and "未找到" in response.content.decode()
 
 
 def test_dashboard_other_branch_gets_404(client, members):

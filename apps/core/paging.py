@@ -1,0 +1,47 @@
+"""Paging for the web list screens: one page of rows (size+1 fetched to know whether a
+next page exists) and a total counted only up to a cap (apps.core.api.pagination.capped_count),
+so a page costs two queries whatever the table size. Several lists on one screen page
+independently through their own query parameter (`param`)."""
+
+from dataclasses import dataclass
+
+from .api.pagination import COUNT_CAP, capped_count
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    has_next: bool
+    total: int | None
+    exact: bool
+    param: str
+    query: str  # the request's other parameters, urlencoded, for the pager links
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def page_number(request, param: str = "page") -> int:
+    try:
+        return max(1, int(request.GET.get(param, 1)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def page_of(queryset, request, *, size: int = PAGE_SIZE, param: str = "page", count=True, cap: int = COUNT_CAP) -> Page:
+    """One page of `queryset` for ?<param>=N. count=True counts with capped_count; a
+    callable count(queryset, cap) → (n, exact) counts querysets capped_count cannot (a
+    GROUP BY); count=False skips the total."""
+    number = page_number(request, param)
+    offset = (number - 1) * size
+    rows = list(queryset[offset : offset + size + 1])
+    total, exact = None, True
+    if count:
+        total, exact = (count if callable(count) else capped_count)(queryset, cap)
+    params = request.GET.copy()
+    params.pop(param, None)
+    return Page(rows[:size], number, len(rows) > size, total, exact, param, params.urlencode())
