@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict, visible_orgs
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.core.models import AccessLog
 from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
 from apps.members.models import Member
@@ -34,22 +34,13 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 
 def _month(request, default=None) -> datetime.date:
-    raw = request.GET.get("month") or request.POST.get("month")
-    if not raw:
-        return default or mo.month_start(timezone.localdate())
-    try:
-        return mo.parse_month(raw)
-    except ValidationError:
-        raise Http404("月份格式错误")
+    return selectors.chosen_month({"month": request.GET.get("month") or request.POST.get("month")}, default)
 
 
 def _org(request, action: str = "view", *, required: bool = False) -> Organisation | None:
     """The organisation chosen by ?org=<id> (404 outside scope), else the top of the
     user's scope; None for a member-only user (404 when required)."""
-    raw = request.GET.get("org") or request.POST.get("org")
-    if raw:
-        return get_in_scope(Organisation.objects.all(), request.user, action, pk=raw)
-    org = visible_orgs(request.user, action).order_by("depth", "path").first()
+    org = selectors.chosen_org(request.user, {"org": request.GET.get("org") or request.POST.get("org")}, action)
     if org is None and required:
         raise Http404("您没有可操作的党组织")
     return org
@@ -266,10 +257,10 @@ def member(request, pk):
 
 @login_required
 def arrears(request):
-    org = _org(request) if request.GET.get("org") else None
+    org = selectors.arrears_org(request.user, request.GET)
     today = timezone.localdate()
-    rows = selectors.arrears_list(request.user, org, today)
-    cases = restrict(ArrearsCase.objects.all(), request.user, "view").select_related("member", "organisation")[:200]
+    rows = selectors.arrears_details(list(selectors.arrears_rows(request.user, org, today)[:500]))
+    cases = selectors.arrears_cases(request.user, request.GET)[:200]
     return render(request, "dues/arrears.html", {"rows": rows, "cases": cases, "org": org, "cutoff": selectors.arrears_cutoff(today)})
 
 
@@ -292,7 +283,7 @@ def arrears_case(request, pk):
 
 @login_required
 def reductions(request):
-    qs = restrict(Reduction.objects.all(), request.user, "view").select_related("member", "organisation")
+    qs = selectors.reduction_list(request.user, request.GET)
     can_approve = has_action(request.user, "approve")
     return render(request, "dues/reductions.html", {"reductions": qs[:300], "can_approve": can_approve, "form": forms.DecisionForm()})
 
@@ -345,7 +336,7 @@ def collections(request):
         "own": own,
         "form": form,
         "can_change": can_change,
-        "children": selectors.child_summaries(org, month) if org.numchild else [],
+        "children": selectors.collection_children(org, month),
         "remittances": AnnualRemittance.objects.filter(organisation=org).order_by("-year")[:10],
         "remittance_form": forms.RemittanceForm(initial={"year": month.year - 1 if month.month <= 4 else month.year}),
     }
@@ -388,17 +379,8 @@ def disclosure(request):
     """Per-branch summary (collected, paid-up rate), no personal amounts. A member sees
     their own organisation's; managers see the branches in their scope."""
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        raise Http404("年度格式错误")
-    org = _org(request)
-    member_only = org is None  # a member sees their own branch's summary and no manager tabs
-    if org is None and request.user.member_id:
-        org = Member.objects.select_related("organisation").get(pk=request.user.member_id).organisation
-    if org is None:
-        raise Http404("您没有可查看的党组织")
-    rows = selectors.disclosure(org, year, today)
+    page = selectors.disclosure_page(request.user, request.GET, today)
+    org, year, rows, member_only = page["org"], page["year"], page["rows"], page["member_only"]
     return render(
         request,
         "dues/disclosure.html",

@@ -6,6 +6,7 @@ import datetime
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from apps.members import codes as member_codes
 from apps.orgs.models import CommitteeMember, Organisation
 
 from . import rules
-from .models import DevelopmentFile, DevelopmentPlan, LaggingUnit
+from .models import DevelopmentFile, DevelopmentPlan, LaggingUnit, TrainingClass
 
 STEPLEN = Organisation.steplen
 
@@ -34,6 +35,69 @@ def files_for(user, *, action="view", stage="", org=None, overdue=False, status=
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(work_unit__contains=q))
     return qs.order_by("org_path", "id")
+
+
+def _int(value, default=0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def chosen_org(user, params):
+    """The organisation a page's ?org=<id> chooses among those the user may view, else None."""
+    if not params.get("org"):
+        return None
+    return visible_orgs(user).filter(pk=_int(params.get("org"))).first()
+
+
+# ---------------------------------------------------------------------------
+# The list screens' selectors: the page and its Excel export (apps.excel.lists) both
+# call these with the page's query parameters, so the export holds what the screen shows.
+
+
+def file_list(user, params):
+    """发展档案 list: ?q= &stage= &org= &status= (default active) &overdue=1."""
+    return files_for(
+        user,
+        stage=params.get("stage", ""),
+        org=chosen_org(user, params),
+        overdue=params.get("overdue") == "1",
+        status=params.get("status", "active"),
+        q=params.get("q", "").strip(),
+    )
+
+
+def activist_org(user, params):
+    """The activist database's organisation: ?org= in scope, else the top of the user's scope."""
+    org = chosen_org(user, params) or default_org(user)
+    if org is None:
+        raise Http404("没有可查看的组织")
+    return org
+
+
+def activist_list(user, params, org=None):
+    """积极分子名册 under the chosen organisation: ?q= &source=."""
+    org = org or activist_org(user, params)
+    qs = files_for(user, stage="activist", org=org, q=params.get("q", "").strip())
+    if params.get("source"):
+        qs = qs.filter(source=params["source"])
+    return qs
+
+
+def training_class_list(user, params=None):
+    """积极分子培训班 in scope, newest first, with their number of participants."""
+    return (
+        TrainingClass.objects.restrict(user, "view")
+        .select_related("organisation")
+        .annotate(n=Count("attendance"))
+        .order_by("-start_date", "-id")
+    )
+
+
+def plan_list(user, params=None):
+    """发展党员规划与计划 in scope (their progress: plan_progress)."""
+    return DevelopmentPlan.objects.restrict(user, "view").select_related("organisation").order_by("organisation__path", "-start_year", "id")
 
 
 def responsibility(files) -> dict:

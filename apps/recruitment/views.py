@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import engine, forms, rules, selectors, services
-from .models import DevelopmentFile, DevelopmentPlan, Holiday, LaggingUnit, Objection, PublicNotice, RuleVersion
+from .models import DevelopmentFile, Holiday, LaggingUnit, Objection, PublicNotice, RuleVersion
 
 PAGE_SIZE = 50
 
@@ -59,17 +58,7 @@ def _int(value, default=1):
 @login_required
 def file_list(request):
     g = request.GET
-    org = None
-    if g.get("org"):
-        org = visible_orgs(request.user).filter(pk=_int(g.get("org"), 0)).first()
-    qs = selectors.files_for(
-        request.user,
-        stage=g.get("stage", ""),
-        org=org,
-        overdue=g.get("overdue") == "1",
-        status=g.get("status", "active"),
-        q=g.get("q", "").strip(),
-    )
+    qs = selectors.file_list(request.user, g)
     page = _Page(qs, _int(g.get("page")))
     resp = selectors.responsibility(page.rows)
     rows = [{"f": f, **resp[f.pk]} for f in page.rows]
@@ -291,28 +280,16 @@ def transfer(request, pk):
 
 @login_required
 def activists(request):
-    org = None
-    if request.GET.get("org"):
-        org = visible_orgs(request.user).filter(pk=_int(request.GET.get("org"), 0)).first()
-    org = org or selectors.default_org(request.user)
-    if org is None:
-        raise Http404("没有可查看的组织")
+    org = selectors.activist_org(request.user, request.GET)
     db = selectors.activist_database(org)
-    qs = selectors.files_for(request.user, stage="activist", org=org, q=request.GET.get("q", "").strip())
-    if request.GET.get("source"):
-        qs = qs.filter(source=request.GET["source"])
+    qs = selectors.activist_list(request.user, request.GET, org=org)
     page = _Page(qs, _int(request.GET.get("page")))
     return render(request, "recruitment/activists.html", {"db": db, "page": page, "sources": rules.SOURCES, "query": request.GET})
 
 
 @login_required
 def plans(request):
-    qs = (
-        DevelopmentPlan.objects.restrict(request.user, "view")
-        .select_related("organisation")
-        .order_by("organisation__path", "-start_year")[:200]
-    )
-    progress = selectors.plan_progress(qs)
+    progress = selectors.plan_progress(selectors.plan_list(request.user, request.GET)[:200])
     form = forms.PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -432,7 +409,6 @@ def rule_table(request):
 @login_required
 def training_classes(request):
     """积极分子培训班 (1–2 a year): attendance counts toward step 11's hours."""
-    from .models import TrainingClass
 
     form = forms.TrainingClassForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -443,7 +419,7 @@ def training_classes(request):
         else:
             messages.success(request, f"已开设“{c.name}”，请登记参训人员")
             return redirect("recruitment:training_enrol", c.pk)
-    classes = TrainingClass.objects.restrict(request.user, "view").select_related("organisation").annotate(n=Count("attendance"))[:100]
+    classes = selectors.training_class_list(request.user, request.GET)[:100]
     return render(
         request, "recruitment/training.html", {"classes": classes, "form": form, "can_change": has_action(request.user, "change")}
     )
