@@ -10,7 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.scoping import visible_orgs
+from apps.accounts.scoping import get_in_scope, visible_orgs
 from apps.core.todo import TodoItem
 from apps.members import codes as member_codes
 from apps.orgs.models import CommitteeMember, Organisation
@@ -45,10 +45,10 @@ def _int(value, default=0) -> int:
 
 
 def chosen_org(user, params):
-    """The organisation a page's ?org=<id> chooses among those the user may view, else None."""
+    """The organisation a page's ?org=<id> chooses (404 outside the user's scope), else None."""
     if not params.get("org"):
         return None
-    return visible_orgs(user).filter(pk=_int(params.get("org"))).first()
+    return get_in_scope(Organisation.objects.all(), user, "view", pk=_int(params.get("org")))
 
 
 # ---------------------------------------------------------------------------
