@@ -287,3 +287,15 @@ def test_background_job_keeps_the_users_scope(world, monkeypatch):
     with job.file.open("rb") as fh:
         text = cells([list(r) for r in load_workbook(fh, read_only=True).active.iter_rows(values_only=True)])
     assert "甲申请人" in text and B_PERSON not in text and "乙申请人" not in text
+
+
+@pytest.mark.parametrize("limit,background", [(2, False), (1, True)])
+def test_grouped_rows_counted_as_the_screen_shows_them(world, monkeypatch, limit, background):
+    """The arrears are grouped rows (one per member, many ledger lines each): the size
+    that decides on a background job is the number of members listed, not of lines."""
+    monkeypatch.setattr(services, "SYNC_EXPORT_MAX_ROWS", limit)
+    result = services.export_list_for(world["admin"], "dues_arrears", QueryDict(""))
+    assert isinstance(result, ExportJob) is background
+    if background:
+        assert result.rows_total == 2 and result.status == JobStatus.DONE  # the job counts them all once it runs
+        assert AccessLog.objects.filter(kind=AccessLog.Kind.EXPORT, detail__rows=2, detail__job=result.pk).exists()

@@ -81,6 +81,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "kind",
+            "list_name",
             "params",
             "full_pii",
             "status",
