@@ -85,6 +85,7 @@ def _display(field):
 
 def _register_all() -> None:
     from apps.accounts import selectors as accounts
+    from apps.core import todo
     from apps.core.history import attach_readable, object_type_label
     from apps.dues import selectors as dues
     from apps.members import selectors as members
@@ -313,6 +314,24 @@ def _register_all() -> None:
             ],
             prepare=orgs.with_term_state,
             page="orgs:terms",
+        )
+    )
+
+    # -- 待办 ---------------------------------------------------------------------------
+
+    register(
+        ListExport(
+            "core_todo",
+            "我的待办",
+            lambda user, params: todo.items_for(user),
+            [
+                ("模块", "module", 10),
+                ("事项", "title", 50),
+                ("组织", "org", 36),
+                ("期限", lambda i: _date(i.due), 12),
+                ("已逾期", "overdue", 8),
+            ],
+            page="core:todo",
         )
     )
 

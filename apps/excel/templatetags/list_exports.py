@@ -3,6 +3,7 @@
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from apps.excel import lists
 
@@ -10,7 +11,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("excel/_export_button.html", takes_context=True)
-def export_button(context, name: str, label: str = "导出Excel"):
+def export_button(context, name: str, label: str = ""):
     entry = lists.get(name)  # an unknown name fails loudly when the page renders
     request = context.get("request")
     query = request.GET.copy() if request is not None else None
@@ -19,4 +20,4 @@ def export_button(context, name: str, label: str = "导出Excel"):
     url = reverse(f"excel:export_{entry.name}")
     if query:
         url += "?" + query.urlencode()
-    return {"url": url, "label": label, "title": entry.title}
+    return {"url": url, "label": label or gettext("导出Excel"), "title": entry.title}
