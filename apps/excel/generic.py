@@ -8,10 +8,7 @@ masked: columns name the *_masked fields, never a reveal. An optional `prepare(c
 completes a chunk of rows with what the screen adds after its query (the responsible
 person of a development file, the readable diff of a change-history entry…), with a
 fixed number of queries per chunk, so the whole export runs a fixed number of queries
-per CHUNK rows whatever the row count.
-
-`export_list(request, queryset, title=..., columns=...)` remains for a one-off export
-from a view that is not a registered list."""
+per CHUNK rows whatever the row count."""
 
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,8 +17,6 @@ from itertools import islice
 
 from django.db.models import QuerySet
 from django.utils import timezone
-
-from apps.core.models import AccessLog
 
 MAX_ROWS = 200_000  # a hard ceiling for one file (well under Excel's 1,048,576 rows)
 CHUNK = 2000
@@ -109,20 +104,3 @@ def write_list(title: str, columns: Sequence[Column], items: Iterable, *, prepar
 
     out = write_table(title, headers_of(columns), counted(), widths=widths_of(columns), stream=stream)
     return out, counter["n"]
-
-
-def export_list(request, queryset, *, title: str, columns: Sequence[Column], target: str = ""):
-    from .services import filters_of, scope_root
-    from .views import xlsx_response
-
-    out, n = write_list(title, columns, queryset)
-    AccessLog.record(
-        AccessLog.Kind.EXPORT,
-        user=request.user,
-        target=(target or f"{title}导出")[:200],
-        org_path=scope_root(request.user),
-        filters=filters_of(request.GET),
-        rows=n,
-        full_pii=False,
-    )
-    return xlsx_response(out.getvalue(), f"{title}-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
