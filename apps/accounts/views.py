@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,9 +13,8 @@ from apps.core.history import attach_readable
 from apps.core.models import AccessLog, ChangeLog
 from apps.orgs.models import Organisation
 
-from . import services
+from . import selectors, services
 from .forms import AccessLogFilterForm, ChangeLogFilterForm, CreateUserForm, GrantRoleForm, UserSearchForm
-from .history import filter_by_period
 from .models import RoleAssignment
 from .roles import AUDIT, MANAGE_USERS
 from .scoping import ScopeError, get_in_scope, has_action, restrict_by_path, visible_orgs
@@ -94,17 +93,7 @@ def _user_in_scope(request, user_pk):
 def user_list(request):
     _require(request.user, MANAGE_USERS)
     form = UserSearchForm(request.GET or None)
-    qs = services.users_in_scope(request.user)
-    if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-        if not form.cleaned_data["inactive"]:
-            qs = qs.filter(is_active=True)
-    else:
-        qs = qs.filter(is_active=True)
-    current = RoleAssignment.objects.current().select_related("organisation").order_by("organisation__path")
-    qs = qs.order_by("username").prefetch_related(Prefetch("role_assignments", queryset=current, to_attr="current_assignments"))
+    qs = selectors.user_list(request.user, request.GET, form)
     return render(request, "accounts/user_list.html", {"form": form, "page": _page(qs, request)})
 
 
@@ -248,23 +237,7 @@ def user_revoke_token(request, user_pk):
 def changelog(request):
     _require(request.user, AUDIT)
     form = ChangeLogFilterForm(request.GET or None)
-    qs = restrict_by_path(ChangeLog.objects.all(), request.user, AUDIT, "org_path")
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["object_type"]:
-            qs = qs.filter(object_type=d["object_type"].strip().lower())
-        if d["object_id"]:
-            qs = qs.filter(object_id=d["object_id"].strip())
-        if d["action"]:
-            qs = qs.filter(action=d["action"])
-        if d["user"]:
-            qs = qs.filter(username=d["user"].strip())
-        if d["request_id"]:
-            qs = qs.filter(request_id=d["request_id"].strip())
-        qs = filter_by_period(qs, "at", d["date_from"], d["date_to"])
-    elif form.is_bound:
-        qs = qs.none()  # a wrong filter shows its error, not every row
-    page = _page(qs.order_by("-at", "-id"), request)
+    page = _page(selectors.changelog_list(request.user, request.GET, form), request)
     page["rows"] = attach_readable(page["rows"])
     return render(request, "accounts/changelog.html", {"form": form, "page": page})
 
@@ -273,21 +246,8 @@ def changelog(request):
 def accesslog(request):
     _require(request.user, AUDIT)
     form = AccessLogFilterForm(request.GET or None)
-    qs = restrict_by_path(AccessLog.objects.all(), request.user, AUDIT, "org_path")
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["kind"]:
-            qs = qs.filter(kind=d["kind"])
-        if d["user"]:
-            qs = qs.filter(username=d["user"].strip())
-        if d["target"]:
-            qs = qs.filter(target__icontains=d["target"].strip())
-        if d["request_id"]:
-            qs = qs.filter(request_id=d["request_id"].strip())
-        qs = filter_by_period(qs, "at", d["date_from"], d["date_to"])
-    elif form.is_bound:
-        qs = qs.none()
-    return render(request, "accounts/accesslog.html", {"form": form, "page": _page(qs.order_by("-at", "-id"), request)})
+    page = _page(selectors.accesslog_list(request.user, request.GET, form), request)
+    return render(request, "accounts/accesslog.html", {"form": form, "page": page})
 
 
 def user_detail_url(user):

@@ -4,12 +4,14 @@ number of SQL queries whatever the number of rows."""
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Substr
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.scoping import restrict
+from apps.accounts.scoping import get_in_scope, restrict, visible_orgs
 from apps.core.todo import TodoItem
 from apps.members.models import Member
 from apps.orgs.models import Organisation
@@ -19,6 +21,30 @@ from . import rules
 from .models import ArrearsCase, Collection, DuesLine, Reduction
 
 ZERO = Decimal("0.00")
+
+
+# ---------------------------------------------------------------------------
+# What a dues page is about, from its query parameters (?org=, ?month=, ?year=). The pages
+# and their Excel exports (apps.excel.lists) read them through these same functions.
+
+
+def chosen_org(user, params, action: str = "view") -> Organisation | None:
+    """?org=<id> (404 outside the user's scope for the action), else the top of the
+    user's scope; None for a member-only user."""
+    raw = params.get("org")
+    if raw:
+        return get_in_scope(Organisation.objects.all(), user, action, pk=raw)
+    return visible_orgs(user, action).order_by("depth", "path").first()
+
+
+def chosen_month(params, default: datetime.date | None = None) -> datetime.date:
+    raw = params.get("month")
+    if not raw:
+        return default or mo.month_start(timezone.localdate())
+    try:
+        return mo.parse_month(raw)
+    except ValidationError:
+        raise Http404("月份格式错误")
 
 
 def arrears_cutoff(as_of: datetime.date) -> datetime.date:
@@ -71,6 +97,37 @@ def count_grouped(queryset, cap: int) -> tuple[int, bool]:
     """capped_count for a GROUP BY queryset (one row per member): COUNT over the LIMITed rows."""
     n = queryset.order_by()[: cap + 1].count()
     return min(n, cap), n <= cap
+
+
+def arrears_org(user, params) -> Organisation | None:
+    """The 欠缴提醒 page's organisation filter: ?org=<id> or ?org_text=<code or name>
+    (the picker; an id outside scope is a 404), else None (everything in scope)."""
+    from apps.orgs.picker import OrgFilterForm
+
+    return OrgFilterForm(params, user=user).chosen()
+
+
+def arrears_page(user, params, as_of: datetime.date | None = None, org=None):
+    """The 欠缴提醒 page's rows (?org= ?q=), to complete with arrears_details."""
+    if org is None:
+        org = arrears_org(user, params)
+    return arrears_for(user, org, as_of or timezone.localdate(), params.get("q", ""))
+
+
+def arrears_cases(user, params=None, org=None):
+    """The 处置记录 table of the arrears page (?org= ?q=), newest first."""
+    from apps.members.filters import search_members
+
+    params = params or {}
+    if org is None and (params.get("org") or params.get("org_text")):
+        org = arrears_org(user, params)
+    cases = restrict(ArrearsCase.objects.all(), user, "view").select_related("member", "organisation")
+    if org is not None:
+        cases = cases.filter(org_path__startswith=org.path)
+    q = (params.get("q") or "").strip()
+    if q:
+        cases = cases.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
+    return cases.order_by("-opened_on", "-id")
 
 
 def arrears_list(user, org: Organisation | None, as_of: datetime.date, limit: int = 500) -> list[dict]:
@@ -130,6 +187,54 @@ def ledger(org: Organisation, month: datetime.date, *, limit: int = 1000, subtre
         "paid_count": sum(1 for line in lines if line.settled),
     }
     return {"lines": lines, "missing": missing, "totals": totals}
+
+
+def reduction_list(user, params=None):
+    """党费减免 page: the reductions in scope, newest first; ?q= (member name, pinyin,
+    initials) and ?status=."""
+    from apps.members.filters import search_members
+
+    params = params or {}
+    qs = restrict(Reduction.objects.all(), user, "view").select_related("member", "organisation")
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    return qs.order_by("-proposed_on", "-id")
+
+
+def collections_org(user, params) -> Organisation:
+    org = chosen_org(user, params)
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    return org
+
+
+def collection_rows(user, params) -> list[dict]:
+    """收缴上交 page's 下级对账 table (?org= &month=): child_summaries of the chosen month."""
+    return collection_children(collections_org(user, params), chosen_month(params))
+
+
+def collection_children(org: Organisation, month: datetime.date) -> list[dict]:
+    return child_summaries(org, month) if org.numchild else []
+
+
+def disclosure_page(user, params, as_of: datetime.date | None = None) -> dict:
+    """党费公开 page (?org= &year=): a manager's chosen organisation, or a member's own
+    branch; its rows (disclosure)."""
+    today = as_of or timezone.localdate()
+    try:
+        year = int(params.get("year") or today.year)
+    except ValueError:
+        raise Http404("年度格式错误")
+    org = chosen_org(user, params)
+    member_only = org is None  # a member sees their own branch's summary and no manager tabs
+    if org is None and user.member_id:
+        org = Member.objects.select_related("organisation").get(pk=user.member_id).organisation
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    return {"org": org, "year": year, "member_only": member_only, "rows": disclosure(org, year, today)}
 
 
 def child_summaries(org: Organisation, month: datetime.date) -> list[dict]:

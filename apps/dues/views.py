@@ -12,11 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict, visible_orgs
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.core.models import AccessLog
 from apps.core.paging import page_of
 from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
-from apps.members.filters import search_members
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
@@ -37,22 +36,13 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 
 def _month(request, default=None) -> datetime.date:
-    raw = request.GET.get("month") or request.POST.get("month")
-    if not raw:
-        return default or mo.month_start(timezone.localdate())
-    try:
-        return mo.parse_month(raw)
-    except ValidationError:
-        raise Http404("月份格式错误")
+    return selectors.chosen_month({"month": request.GET.get("month") or request.POST.get("month")}, default)
 
 
 def _org(request, action: str = "view", *, required: bool = False) -> Organisation | None:
     """The organisation chosen by ?org=<id> (404 outside scope), else the top of the
     user's scope; None for a member-only user (404 when required)."""
-    raw = request.GET.get("org") or request.POST.get("org")
-    if raw:
-        return get_in_scope(Organisation.objects.all(), request.user, action, pk=raw)
-    org = visible_orgs(request.user, action).order_by("depth", "path").first()
+    org = selectors.chosen_org(request.user, {"org": request.GET.get("org") or request.POST.get("org")}, action)
     if org is None and required:
         raise Http404("您没有可操作的党组织")
     return org
@@ -275,16 +265,12 @@ def arrears(request):
     org = filter_form.chosen()
     q = request.GET.get("q", "").strip()
     today = timezone.localdate()
-    page = page_of(selectors.arrears_for(request.user, org, today, q), request, count=selectors.count_grouped)
+    page = page_of(selectors.arrears_page(request.user, request.GET, today, org=org), request, count=selectors.count_grouped)
     page.rows = selectors.arrears_details(page.rows)
-    cases = restrict(ArrearsCase.objects.all(), request.user, "view").select_related("member", "organisation")
-    if org is not None:
-        cases = cases.filter(org_path__startswith=org.path)
-    if q:
-        cases = cases.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
+    cases = selectors.arrears_cases(request.user, request.GET, org=org)
     context = {
         "page": page,
-        "cases": page_of(cases.order_by("-opened_on", "-id"), request, param="cpage", size=20),
+        "cases": page_of(cases, request, param="cpage", size=20),
         "org": org,
         "q": q,
         "filter_form": filter_form,
@@ -312,15 +298,9 @@ def arrears_case(request, pk):
 
 @login_required
 def reductions(request):
-    q = request.GET.get("q", "").strip()
-    qs = restrict(Reduction.objects.all(), request.user, "view").select_related("member", "organisation")
-    if q:
-        qs = qs.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
-    if request.GET.get("status"):
-        qs = qs.filter(status=request.GET["status"])
     context = {
-        "page": page_of(qs.order_by("-proposed_on", "-id"), request),
-        "q": q,
+        "page": page_of(selectors.reduction_list(request.user, request.GET), request),
+        "q": request.GET.get("q", "").strip(),
         "status": request.GET.get("status", ""),
         "statuses": Reduction.Status.choices,
         "can_approve": has_action(request.user, "approve"),
@@ -377,7 +357,7 @@ def collections(request):
         "own": own,
         "form": form,
         "can_change": can_change,
-        "children": selectors.child_summaries(org, month) if org.numchild else [],
+        "children": selectors.collection_children(org, month),
         "remittances": AnnualRemittance.objects.filter(organisation=org).order_by("-year")[:10],
         "remittance_form": forms.RemittanceForm(initial={"year": month.year - 1 if month.month <= 4 else month.year}),
     }
@@ -420,17 +400,8 @@ def disclosure(request):
     """Per-branch summary (collected, paid-up rate), no personal amounts. A member sees
     their own organisation's; managers see the branches in their scope."""
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        raise Http404("年度格式错误")
-    org = _org(request)
-    member_only = org is None  # a member sees their own branch's summary and no manager tabs
-    if org is None and request.user.member_id:
-        org = Member.objects.select_related("organisation").get(pk=request.user.member_id).organisation
-    if org is None:
-        raise Http404("您没有可查看的党组织")
-    rows = selectors.disclosure(org, year, today)
+    page = selectors.disclosure_page(request.user, request.GET, today)
+    org, year, rows, member_only = page["org"], page["year"], page["rows"], page["member_only"]
     return render(
         request,
         "dues/disclosure.html",

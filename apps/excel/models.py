@@ -92,8 +92,12 @@ class ExportJob(JobBase):
     class Kind(models.TextChoices):
         MEMBERS = "members", "党员名册"
         ORGS = "orgs", "党组织"
+        LIST = "list", "列表"
 
     kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.MEMBERS)
+    # kind=list: which registered list (apps.excel.lists) the job exports, with `params`
+    # being that list page's own query string.
+    list_name = models.CharField("列表", max_length=64, blank=True)
     params = models.JSONField("筛选条件", default=dict, blank=True)
     full_pii = models.BooleanField("含完整个人信息", default=False)
     file = models.FileField("文件", upload_to="excel/exports/%Y/%m/", blank=True)
@@ -103,4 +107,14 @@ class ExportJob(JobBase):
         verbose_name = verbose_name_plural = "导出任务"
 
     def __str__(self):
-        return f"导出 {self.get_kind_display()}（{self.get_status_display()}）"
+        return f"导出 {self.label}（{self.get_status_display()}）"
+
+    @property
+    def label(self) -> str:
+        """What the job exports, as the exports page shows it."""
+        if self.kind == self.Kind.LIST:
+            from .lists import REGISTRY
+
+            entry = REGISTRY.get(self.list_name)
+            return entry.title if entry else self.list_name
+        return self.get_kind_display()

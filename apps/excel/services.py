@@ -23,7 +23,7 @@ from apps.core.models import AccessLog
 from apps.members.filters import MemberFilterSet
 from apps.members.models import Member
 
-from . import exporter
+from . import exporter, generic, lists
 from .importer import ImportCancelled, SheetData, dump_sheet, import_members, load_sheet, max_bytes
 from .models import ExportJob, ImportJob, JobStatus
 
@@ -302,20 +302,33 @@ def member_export_queryset(user, params, *, full_pii: bool):
     if full_pii and not has_action(user, "export_full"):
         raise PermissionDenied("您没有导出完整个人信息的权限（需要“导出完整信息”授权）")
     base = Member.objects.restrict(user, "export_full" if full_pii else "view")
-    if not hasattr(params, "getlist"):
-        # Stored/API parameters are a plain dict; the filter set expects a QueryDict
-        # (multiple-choice filters such as status read every value of the key).
-        params = QueryDict(urlencode(params, doseq=True))
-    filterset = MemberFilterSet(params, queryset=base)
+    # Stored/API parameters are a plain dict; the filter set expects a QueryDict
+    # (multiple-choice filters such as status read every value of the key).
+    filterset = MemberFilterSet(as_query_dict(params), queryset=base)
     if not filterset.is_valid():
         raise ValidationError({k: [str(m) for m in v] for k, v in filterset.errors.items()})
     return filterset.qs
 
 
+NOT_FILTERS = ("full", "page", "csrfmiddlewaretoken")
+
+
 def _params_dict(params) -> dict:
     if hasattr(params, "lists"):
-        return {k: v if len(v) > 1 else v[0] for k, v in params.lists() if k not in ("full", "page", "csrfmiddlewaretoken")}
-    return {k: v for k, v in dict(params).items() if k not in ("full", "page")}
+        return {k: v if len(v) > 1 else v[0] for k, v in params.lists() if k not in NOT_FILTERS}
+    return {k: v for k, v in dict(params).items() if k not in NOT_FILTERS}
+
+
+def filters_of(params) -> dict:
+    """A page's query parameters as logged and stored with a job (no page number)."""
+    return _params_dict(params)
+
+
+def as_query_dict(params) -> QueryDict:
+    """Stored/API parameters (a plain dict, lists for repeated keys) back as a QueryDict."""
+    if hasattr(params, "getlist"):
+        return params
+    return QueryDict(urlencode(params, doseq=True))
 
 
 def _log_export(user, *, kind: str, full_pii: bool, params: dict, rows: int, org_path: str) -> None:
@@ -368,6 +381,8 @@ def _run_export(job: ExportJob) -> None:
                     raise ImportCancelled()
 
             out = exporter.export_members(qs, full_pii=job.full_pii, progress=tick)
+        elif job.kind == ExportJob.Kind.LIST:
+            out, total = _write_registered_list(job, progress)
         else:
             from apps.accounts.scoping import visible_orgs
 
@@ -381,12 +396,91 @@ def _run_export(job: ExportJob) -> None:
         log.exception("导出任务 #%s 运行出错", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, finished=timezone.now(), message=type(exc).__name__)
         return
-    filename = export_filename(job.kind, job.full_pii)
+    if job.kind == ExportJob.Kind.LIST:
+        entry = lists.get(job.list_name)
+        filename = list_filename(entry)
+    else:
+        filename = export_filename(job.kind, job.full_pii)
     job.file.save("export.xlsx", ContentFile(out.getvalue()), save=False)
     ExportJob.objects.filter(pk=job.pk).update(
         file=job.file.name, filename=filename, status=JobStatus.DONE, finished=timezone.now(), rows_total=total, rows_done=total
     )
-    _log_export(job.user, kind=job.kind, full_pii=job.full_pii, params=job.params, rows=total, org_path=job.org_path)
+    if job.kind == ExportJob.Kind.LIST:
+        _log_list_export(job.user, entry, params=job.params, rows=total, org_path=job.org_path, job=job.pk)
+    else:
+        _log_export(job.user, kind=job.kind, full_pii=job.full_pii, params=job.params, rows=total, org_path=job.org_path)
+
+
+# ------------------------------------------------------------------ registered list exports
+
+
+def list_filename(entry) -> str:
+    return f"{entry.title}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+
+
+def _log_list_export(user, entry, *, params: dict, rows: int, org_path: str, **extra) -> None:
+    AccessLog.record(
+        AccessLog.Kind.EXPORT,
+        user=user,
+        target=f"{entry.title}导出",
+        org_path=org_path,
+        filters=params,
+        rows=rows,
+        full_pii=False,
+        list=entry.name,
+        **extra,
+    )
+
+
+def _count(items) -> tuple[int, bool]:
+    """(rows, whether that is at most SYNC_EXPORT_MAX_ROWS) with one bounded query."""
+    if hasattr(items, "query"):
+        if items.query.group_by is not None:
+            # Grouped rows (values().annotate(), e.g. the arrears): counting their pks would
+            # count ungrouped lines; count the grouped rows themselves, bounded.
+            n = items.order_by()[: SYNC_EXPORT_MAX_ROWS + 1].count()
+            return min(n, SYNC_EXPORT_MAX_ROWS), n <= SYNC_EXPORT_MAX_ROWS
+        return capped_count(items, SYNC_EXPORT_MAX_ROWS)
+    items = list(items)
+    return min(len(items), SYNC_EXPORT_MAX_ROWS), len(items) <= SYNC_EXPORT_MAX_ROWS
+
+
+def export_list_for(user, name: str, params, *, force_background: bool = False):
+    """Export a registered list screen (apps.excel.lists) with the page's own query
+    parameters: (bytes, filename) at once when it has at most SYNC_EXPORT_MAX_ROWS rows,
+    else an ExportJob running in the background. The rows come from the screen's own
+    selector, so scope and filters are the screen's (Http404/PermissionDenied as there).
+    Both paths write the access log (EXPORT, the filters, the row count)."""
+    entry = lists.get(name)
+    query = as_query_dict(params)
+    stored = _params_dict(query)
+    items = entry.rows(user, query)
+    n, small = _count(items)
+    if small and not force_background:
+        out, rows = generic.write_list(entry.title, entry.columns, items, prepare=entry.prepare)
+        _log_list_export(user, entry, params=stored, rows=rows, org_path=scope_root(user))
+        return out.getvalue(), list_filename(entry)
+    job = ExportJob.objects.create(
+        user=user, kind=ExportJob.Kind.LIST, list_name=entry.name, params=stored, org_path=scope_root(user), rows_total=n
+    )
+    dispatch(job)
+    job.refresh_from_db()
+    return job
+
+
+def _write_registered_list(job: ExportJob, progress: "_Progress"):
+    """The background half of export_list_for: the same selector, run as the job's user."""
+    entry = lists.get(job.list_name)
+    items = entry.rows(job.user, as_query_dict(job.params))
+    total = items.count() if hasattr(items, "query") else len(items)
+    ExportJob.objects.filter(pk=job.pk).update(rows_total=total, phase="write")
+
+    def tick(n):
+        progress(n, total)
+        if progress.cancelled():
+            raise ImportCancelled()
+
+    return generic.write_list(entry.title, entry.columns, items, prepare=entry.prepare, progress=tick)
 
 
 def export_jobs_for(user):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lists, views
 
 app_name = "excel"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("exports/", views.exports_page, name="exports"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("exports/<int:pk>/cancel/", views.export_cancel, name="export_cancel"),
+    # One URL per registered list screen (apps.excel.lists): /excel/export/<name>/?<the
+    # page's query string>. The name is fixed in each pattern, not a URL parameter.
+    *(path(f"export/{e.name}/", views.export_list, {"name": e.name}, name=f"export_{e.name}") for e in lists.all_entries()),
 ]

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.scoping import ScopeError, get_in_scope, has_action
 from apps.core.xlsx import XLSX_CONTENT_TYPE
@@ -196,6 +196,19 @@ def _back(request) -> str:
 def export_orgs(request):
     data, filename = services.export_orgs_for(request.user, request.GET)
     return xlsx_response(data, filename)
+
+
+@login_required
+@require_GET
+def export_list(request, name):
+    """Any registered list screen (apps.excel.lists) → .xlsx, with the page's own query
+    string: at once when small, else a background job shown on the exports page."""
+    result = services.export_list_for(request.user, name, request.GET)
+    if isinstance(result, tuple):
+        data, filename = result
+        return xlsx_response(data, filename)
+    messages.info(request, f"“{result.label}”导出数据较多（超过 {services.SYNC_EXPORT_MAX_ROWS} 行），已转为后台任务，完成后可在此下载")
+    return redirect("excel:exports")
 
 
 @login_required

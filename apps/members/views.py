@@ -18,7 +18,7 @@ from apps.core.models import AccessLog
 from apps.orgs.forms import apply_service_errors
 from apps.orgs.models import Organisation
 
-from . import services
+from . import selectors, services
 from .filters import MemberFilterSet
 from .forms import DecisionForm, DisciplineForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
 from .models import Member, MemberChangeRequest
@@ -298,13 +298,7 @@ def me(request):
 @login_required
 def change_requests(request):
     """Pending requests of members in scope to change reviewed fields (学历, 学位)."""
-    qs = (
-        MemberChangeRequest.objects.restrict(request.user, "change")
-        .filter(status=MemberChangeRequest.Status.PENDING)
-        .select_related("member__organisation")
-        .order_by("requested_at", "id")
-    )
-    rows = list(qs[: PAGE_SIZE + 1])
+    rows = list(selectors.change_request_list(request.user, request.GET)[: PAGE_SIZE + 1])
     return render(
         request, "members/change_requests.html", {"rows": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE, "form": DecisionForm()}
     )

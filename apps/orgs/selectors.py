@@ -14,6 +14,8 @@ from apps.accounts.scoping import user_scope
 from .models import Organisation
 
 STEP = Organisation.steplen
+# term_state → (badge class, label), as the pages and the 换届提醒 export show it
+TERM_BADGE = {"overdue": ("danger", "已到期"), "due": ("warn", "即将到期"), "ok": ("ok", "任期内"), "": ("", "未记录")}
 
 
 def subtree_counts(orgs) -> dict[int, int]:
@@ -90,3 +92,25 @@ def ancestors(org: Organisation, user, action: str = "view"):
     if not paths:
         return []
     return list(Organisation.objects.restrict(user, action).filter(path__in=paths).order_by("depth"))
+
+
+def terms_list(user, params=None):
+    """换届提醒: organisations in scope whose term ends within the reminder window or is
+    overdue, soonest first (complete a page of them with with_term_state)."""
+    from apps.accounts.scoping import restrict
+
+    from .services import terms_due
+
+    return terms_due(restrict(Organisation.objects.all(), user))
+
+
+def with_term_state(orgs, today=None) -> list[Organisation]:
+    """Give each organisation `.state` (term_state) and `.parent_org`, one query."""
+    from .services import term_state
+
+    orgs = list(orgs)
+    parents = parents_of(orgs)
+    for org in orgs:
+        org.state = term_state(org, today)
+        org.parent_org = parents.get(org.pk)
+    return orgs

@@ -19,7 +19,7 @@ from .forms import CommitteeSeatForm, DissolveForm, EndSeatForm, MoveOrganisatio
 from .models import CommitteeMember, Organisation
 from .picker import SUGGESTION_LIMIT, picker_queryset, search
 
-TERM_BADGE = {"overdue": ("danger", "已到期"), "due": ("warn", "即将到期"), "ok": ("ok", "任期内"), "": ("", "未记录")}
+TERM_BADGE = selectors.TERM_BADGE
 PAGE_SIZE = 50
 
 
@@ -177,7 +177,7 @@ def seat_end(request, seat_pk):
 
 @login_required
 def terms(request):
-    qs = services.terms_due(restrict(Organisation.objects.all(), request.user))
+    qs = selectors.terms_list(request.user, request.GET)
     try:
         page = max(1, int(request.GET.get("page", 1)))
     except ValueError:
@@ -185,13 +185,10 @@ def terms(request):
     offset = (page - 1) * PAGE_SIZE
     rows = list(qs[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
     today = timezone.localdate()
-    parents = selectors.parents_of(rows)
+    rows = selectors.with_term_state(rows[:PAGE_SIZE], today)
     for org in rows:
-        org.state = services.term_state(org, today)
         org.badge = TERM_BADGE[org.state]
-        org.parent_org = parents.get(org.pk)
     total, exact = capped_count(qs)
     return render(
         request,

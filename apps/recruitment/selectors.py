@@ -6,6 +6,7 @@ import datetime
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from apps.members import codes as member_codes
 from apps.orgs.models import CommitteeMember, Organisation
 
 from . import rules
-from .models import DevelopmentFile, DevelopmentPlan, LaggingUnit
+from .models import DevelopmentFile, DevelopmentPlan, LaggingUnit, TrainingClass
 
 STEPLEN = Organisation.steplen
 
@@ -40,6 +41,78 @@ def search_files(qs, q: str):
     """Files whose applicant's name or work unit contains q."""
     q = (q or "").strip()
     return qs.filter(Q(name__contains=q) | Q(work_unit__contains=q)) if q else qs
+
+
+def _int(value, default=0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def chosen_org(user, params):
+    """The organisation a page's filter chooses: ?org=<id> (links, the picker) or
+    ?org_text=<code or name> (typed); an id outside the user's scope is a 404."""
+    from apps.orgs.picker import OrgFilterForm
+
+    return OrgFilterForm(params, user=user).chosen()
+
+
+_FROM_PARAMS = object()  # "org not given: read it from the parameters"
+
+
+# ---------------------------------------------------------------------------
+# The list screens' selectors: the page and its Excel export (apps.excel.lists) both
+# call these with the page's query parameters, so the export holds what the screen shows.
+
+
+def file_list(user, params, org=_FROM_PARAMS):
+    """发展档案 list: ?q= &stage= &org= &status= (default active) &overdue=1."""
+    return files_for(
+        user,
+        stage=params.get("stage", ""),
+        org=chosen_org(user, params) if org is _FROM_PARAMS else org,
+        overdue=params.get("overdue") == "1",
+        status=params.get("status", "active"),
+        q=params.get("q", "").strip(),
+    )
+
+
+def activist_org(user, params):
+    """The activist database's organisation: ?org= in scope, else the top of the user's scope."""
+    org = chosen_org(user, params) or default_org(user)
+    if org is None:
+        raise Http404("没有可查看的组织")
+    return org
+
+
+def activist_list(user, params, org=None):
+    """积极分子名册 under the chosen organisation: ?q= &source=."""
+    org = org or activist_org(user, params)
+    qs = files_for(user, stage="activist", org=org, q=params.get("q", "").strip())
+    if params.get("source"):
+        qs = qs.filter(source=params["source"])
+    return qs
+
+
+def training_class_list(user, params=None):
+    """积极分子培训班 in scope, newest first, with their number of participants: ?q= (the
+    class's or its organisation's name)."""
+    classes = TrainingClass.objects.restrict(user, "view").select_related("organisation")
+    q = ((params or {}).get("q") or "").strip()
+    if q:
+        classes = classes.filter(Q(name__icontains=q) | Q(organisation__name__icontains=q))
+    return classes.annotate(n=Count("attendance")).order_by("-start_date", "-id")
+
+
+def plan_list(user, params=None, org=_FROM_PARAMS):
+    """发展党员规划与计划 in scope (their progress: plan_progress): ?org= (and below)."""
+    if org is _FROM_PARAMS:
+        org = chosen_org(user, params or {})
+    qs = DevelopmentPlan.objects.restrict(user, "view").select_related("organisation")
+    if org is not None:
+        qs = qs.filter(organisation__path__startswith=org.path)
+    return qs.order_by("organisation__path", "-start_year", "id")
 
 
 def responsibility(files) -> dict:

@@ -3,20 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import ScopeError, get_in_scope, has_action, visible_orgs
+from apps.accounts.scoping import ScopeError, get_in_scope, has_action
 from apps.core.paging import page_of
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
 from . import engine, forms, rules, selectors, services
-from .models import DevelopmentFile, DevelopmentPlan, Holiday, LaggingUnit, Objection, PublicNotice, RuleVersion
+from .models import DevelopmentFile, Holiday, LaggingUnit, Objection, PublicNotice, RuleVersion
 
 PAGE_SIZE = 50
 
@@ -63,14 +62,7 @@ def file_list(request):
     g = request.GET
     filter_form = OrgFilterForm(g, user=request.user)
     org = filter_form.chosen()
-    qs = selectors.files_for(
-        request.user,
-        stage=g.get("stage", ""),
-        org=org,
-        overdue=g.get("overdue") == "1",
-        status=g.get("status", "active"),
-        q=g.get("q", "").strip(),
-    )
+    qs = selectors.file_list(request.user, g, org=org)
     page = page_of(qs, request)
     resp = selectors.responsibility(page.rows)
     rows = [{"f": f, **resp[f.pk]} for f in page.rows]
@@ -291,16 +283,9 @@ def transfer(request, pk):
 
 @login_required
 def activists(request):
-    org = None
-    if request.GET.get("org"):
-        org = visible_orgs(request.user).filter(pk=_int(request.GET.get("org"), 0)).first()
-    org = org or selectors.default_org(request.user)
-    if org is None:
-        raise Http404("没有可查看的组织")
+    org = selectors.activist_org(request.user, request.GET)
     db = selectors.activist_database(org)
-    qs = selectors.files_for(request.user, stage="activist", org=org, q=request.GET.get("q", "").strip())
-    if request.GET.get("source"):
-        qs = qs.filter(source=request.GET["source"])
+    qs = selectors.activist_list(request.user, request.GET, org=org)
     page = _Page(qs, _int(request.GET.get("page")))
     return render(request, "recruitment/activists.html", {"db": db, "page": page, "sources": rules.SOURCES, "query": request.GET})
 
@@ -309,10 +294,7 @@ def activists(request):
 def plans(request):
     filter_form = OrgFilterForm(request.GET, user=request.user)
     org = filter_form.chosen()
-    qs = DevelopmentPlan.objects.restrict(request.user, "view").select_related("organisation")
-    if org is not None:
-        qs = qs.filter(organisation__path__startswith=org.path)
-    page = page_of(qs.order_by("organisation__path", "-start_year", "id"), request, size=20)
+    page = page_of(selectors.plan_list(request.user, request.GET, org=org), request, size=20)
     progress = selectors.plan_progress(page.rows)
     form = forms.PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -434,7 +416,6 @@ def rule_table(request):
 @login_required
 def training_classes(request):
     """积极分子培训班 (1–2 a year): attendance counts toward step 11's hours."""
-    from .models import TrainingClass
 
     form = forms.TrainingClassForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -446,10 +427,7 @@ def training_classes(request):
             messages.success(request, f"已开设“{c.name}”，请登记参训人员")
             return redirect("recruitment:training_enrol", c.pk)
     q = request.GET.get("q", "").strip()
-    classes = TrainingClass.objects.restrict(request.user, "view").select_related("organisation")
-    if q:
-        classes = classes.filter(Q(name__icontains=q) | Q(organisation__name__icontains=q))
-    page = page_of(classes.annotate(n=Count("attendance")).order_by("-start_date", "-id"), request)
+    page = page_of(selectors.training_class_list(request.user, request.GET), request)
     context = {"page": page, "q": q, "form": form, "can_change": has_action(request.user, "change")}
     return render(request, "recruitment/training.html", context)
 

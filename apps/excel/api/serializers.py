@@ -86,6 +86,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "kind",
+            "list_name",
             "params",
             "full_pii",
             "status",
