@@ -60,7 +60,20 @@ def widths_of(columns: Sequence[Column]) -> list[int]:
 
 
 def _chunks(items, size: int) -> Iterator[list]:
-    source = items.iterator(chunk_size=size) if isinstance(items, QuerySet) else iter(items)
+    """Lists of up to `size` items. A queryset is read a slice (LIMIT/OFFSET) at a time,
+    each query to its end: an open cursor (QuerySet.iterator) would keep a read
+    transaction on SQLite for the whole export and make the job's progress writes fail
+    with "database is locked" (see apps.excel.exporter.in_pages)."""
+    if isinstance(items, QuerySet):
+        start = 0
+        while True:
+            chunk = list(items[start : start + size])
+            if chunk:
+                yield chunk
+            if len(chunk) < size:
+                return
+            start += size
+    source = iter(items)
     while chunk := list(islice(source, size)):
         yield chunk
 
@@ -74,7 +87,7 @@ def rows_for(
     progress: Callable[[int], None] | None = None,
     chunk_size: int = CHUNK,
 ) -> Iterator[list]:
-    """The cells of each row, chunk by chunk (a queryset is read with iterator())."""
+    """The cells of each row, chunk by chunk (a queryset a slice at a time)."""
     done = 0
     for chunk in _chunks(items, chunk_size):
         chunk = chunk[: max(0, limit - done)]

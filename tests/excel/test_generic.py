@@ -4,6 +4,7 @@ callables, cell values as the screen shows them, a prepare hook run per chunk.""
 import datetime
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from apps.excel.generic import rows_for, write_list
@@ -47,3 +48,28 @@ def test_rows_for_dicts_values_chunks_and_limit():
         [3, datetime.date(2026, 1, 4), "否", ""],
     ]
     assert chunks == [2, 2], "prepare runs once per chunk, and not past the limit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_list_export_holds_no_cursor_open_between_chunks(tree):
+    """Like the roster export (tests/excel/test_jobs.py): between chunks another connection
+    writes the table being exported; an open iterator() cursor made that fail."""
+    from django.db import connections
+
+    branch = tree["branches"][0][0]
+    for _ in range(5):
+        make_member(branch)
+    other = connections.create_connection("default")
+    seen = []
+
+    def prepare(chunk):
+        with other.cursor() as cursor:
+            cursor.execute("UPDATE members_member SET remarks = %s", [f"chunk{len(seen)}"])
+        seen.append(len(chunk))
+        return chunk
+
+    try:
+        rows = list(rows_for(Member.objects.order_by("pk"), [("姓名", "name")], prepare=prepare, chunk_size=2))
+    finally:
+        other.close()
+    assert seen == [2, 2, 1] and len(rows) == 5
