@@ -33,9 +33,9 @@ def page_number(request, param: str = "page") -> int:
 
 
 def page_of(queryset, request, *, size: int = PAGE_SIZE, param: str = "page", count=True, cap: int = COUNT_CAP) -> Page:
-    """One page of `queryset` for ?<param>=N. count=True counts with capped_count; a
-    callable count(queryset, cap) → (n, exact) counts querysets capped_count cannot (a
-    GROUP BY); count=False skips the total."""
+    """One page of `queryset` for ?<param>=N. count=True counts with capped_count
+    (grouped rows too); a callable count(queryset, cap) → (n, exact) counts otherwise;
+    count=False skips the total."""
     number = page_number(request, param)
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])

@@ -93,12 +93,6 @@ def arrears_for(user, org: Organisation | None, as_of: datetime.date, q: str = "
     return arrears_queryset(lines, as_of)
 
 
-def count_grouped(queryset, cap: int) -> tuple[int, bool]:
-    """capped_count for a GROUP BY queryset (one row per member): COUNT over the LIMITed rows."""
-    n = queryset.order_by()[: cap + 1].count()
-    return min(n, cap), n <= cap
-
-
 def arrears_org(user, params) -> Organisation | None:
     """The 欠缴提醒 page's organisation filter: ?org=<id> or ?org_text=<code or name>
     (the picker; an id outside scope is a 404), else None (everything in scope)."""

@@ -265,7 +265,7 @@ def arrears(request):
     org = filter_form.chosen()
     q = request.GET.get("q", "").strip()
     today = timezone.localdate()
-    page = page_of(selectors.arrears_page(request.user, request.GET, today, org=org), request, count=selectors.count_grouped)
+    page = page_of(selectors.arrears_page(request.user, request.GET, today, org=org), request)
     page.rows = selectors.arrears_details(page.rows)
     cases = selectors.arrears_cases(request.user, request.GET, org=org)
     context = {

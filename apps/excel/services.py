@@ -435,11 +435,6 @@ def _log_list_export(user, entry, *, params: dict, rows: int, org_path: str, **e
 def _count(items) -> tuple[int, bool]:
     """(rows, whether that is at most SYNC_EXPORT_MAX_ROWS) with one bounded query."""
     if hasattr(items, "query"):
-        if items.query.group_by is not None:
-            # Grouped rows (values().annotate(), e.g. the arrears): counting their pks would
-            # count ungrouped lines; count the grouped rows themselves, bounded.
-            n = items.order_by()[: SYNC_EXPORT_MAX_ROWS + 1].count()
-            return min(n, SYNC_EXPORT_MAX_ROWS), n <= SYNC_EXPORT_MAX_ROWS
         return capped_count(items, SYNC_EXPORT_MAX_ROWS)
     items = list(items)
     return min(len(items), SYNC_EXPORT_MAX_ROWS), len(items) <= SYNC_EXPORT_MAX_ROWS

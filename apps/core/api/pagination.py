@@ -10,8 +10,13 @@ COUNT_CAP = 10_000
 
 
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """(count, exact): counts at most cap+1 rows, so the cost is bounded whatever the table size."""
-    n = queryset.order_by().values("pk")[: cap + 1].count()
+    """(count, exact): counts at most cap+1 rows, so the cost is bounded whatever the table size.
+    Grouped rows (values().annotate(), e.g. the arrears per member) are counted as the rows
+    themselves: narrowing them to "pk" would count the lines they group."""
+    rows = queryset.order_by()
+    if rows.query.group_by is None:
+        rows = rows.values("pk")
+    n = rows[: cap + 1].count()
     return min(n, cap), n <= cap
 
 
