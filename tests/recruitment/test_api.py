@@ -132,8 +132,11 @@ def test_an_organisation_outside_scope_is_answered_as_not_found(api):
         r = api["sec"].post(url, body, format="json")
         assert r.status_code == 404, (url, r.data)
         assert elsewhere.name not in str(r.data)
-    r = api["sec"].post("/api/recruitment/files/", {**payload, "organisation": 999999}, format="json")
-    assert r.status_code == 404  # the same answer as for an id that does not exist
+    # An id that does not exist gets the very same answer (status and body), for both.
+    for url, body in (("/api/recruitment/files/", payload), ("/api/recruitment/plans/", plan)):
+        outside = api["sec"].post(url, body, format="json")
+        missing = api["sec"].post(url, {**body, "organisation": 999999}, format="json")
+        assert (missing.status_code, missing.data) == (outside.status_code, outside.data) == (404, outside.data), url
 
 
 def test_require_org_action_hides_what_the_user_cannot_see(tree):

@@ -3,7 +3,6 @@ write goes through the engine/services."""
 
 import datetime
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.scoping import get_in_scope
+from apps.accounts.scoping import OutOfScope, get_in_scope
 from apps.orgs.models import Organisation
 
 from .. import engine, selectors, services
@@ -57,7 +56,7 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         data = dict(ser.validated_data)
         org = Organisation.objects.filter(pk=data["organisation"]).first()
         if org is None:
-            raise Http404("组织不存在")
+            raise OutOfScope()  # the same 404 as an organisation outside the caller's scope
         data["organisation"] = org
         f = services.create_file(data, user=request.user)
         return Response(s.FileSerializer(f).data, status=status.HTTP_201_CREATED)
@@ -150,6 +149,11 @@ class PlanViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gener
         return self.get_paginated_response(ser.data)
 
     def create(self, request, *args, **kwargs):
+        raw = str(request.data.get("organisation") or "").strip()
+        if raw.isdigit() and not Organisation.objects.filter(pk=int(raw)).exists():
+            # An id that does not exist answers as one outside the caller's scope (404),
+            # not 400: the two must not be told apart.
+            raise OutOfScope()
         ser = self.get_serializer(data=request.data)
         ser.is_valid(raise_exception=True)
         plan = services.save_plan(dict(ser.validated_data), user=request.user)
