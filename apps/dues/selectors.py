@@ -326,13 +326,13 @@ def disclosure(org: Organisation, year: int, as_of: datetime.date) -> list[dict]
 
 
 def member_history(member: Member) -> dict:
-    """A member's own dues: lines, payments, declarations, paid up to. Four queries."""
+    """A member's own dues: lines and payments (querysets, newest first, for the page to
+    page through), declarations, paid up to. Two queries."""
     from .services import paid_up_to_map
 
-    lines = list(DuesLine.objects.filter(member=member).select_related("organisation").order_by("-month")[:120])
     return {
-        "lines": lines,
-        "payments": list(member.dues_payments.order_by("-paid_on", "-id")[:60]),
+        "lines": DuesLine.objects.filter(member=member).select_related("organisation").order_by("-month", "-id"),
+        "payments": member.dues_payments.order_by("-paid_on", "-id"),
         "declarations": list(member.dues_declarations.order_by("-effective_month")),
         "paid_up_to": paid_up_to_map([member.pk]).get(member.pk),
     }

@@ -26,6 +26,7 @@ from . import months as mo
 from .models import AnnualRemittance, ArrearsCase, Collection, DuesLine, Reduction
 
 ARREARS_SHOWN = 20  # arrears reminders on a branch's ledger; the arrears page lists them all
+MEMBER_PAGE_SIZE = 60  # months, and payments, on one page of a member's dues record
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -221,7 +222,14 @@ def my_dues(request):
 def member(request, pk):
     m = get_in_scope(Member.objects.select_related("organisation"), request.user, "view", pk=pk)
     can_change = can_act_on_org(request.user, m.organisation, "change")
-    context = {"member": m, "can_change": can_change, **selectors.member_history(m)}
+    history = selectors.member_history(m)
+    context = {
+        "member": m,
+        "can_change": can_change,
+        **history,
+        "lines": page_of(history["lines"], request, param="lpage", size=MEMBER_PAGE_SIZE),
+        "payments": page_of(history["payments"], request, param="ppage", size=MEMBER_PAGE_SIZE),
+    }
     if can_change:
         context.update(
             {

@@ -173,3 +173,39 @@ def test_ledger_says_how_many_lack_a_base_and_how_many_are_in_arrears(organiser_
     assert "共3名党员尚未申报缴纳基数，未生成本月台账，以下为按姓名排序的前2名" in html
     assert len(r.context["arrears"]) == 2 and "共3名党员欠缴，此处列出欠缴月数最多的2名" in html
     assert f'href="{reverse("dues:arrears")}?org={branch.pk}"' in html
+
+
+def test_member_record_pages_its_months_and_payments(client, secretary, branch, monkeypatch):
+    """A member's dues record lists every month and every payment, page by page (it used
+    to stop at 120 months and 60 payments), with as many queries for more."""
+    import datetime
+
+    from apps.dues import views as dues_views
+
+    monkeypatch.setattr(dues_views, "MEMBER_PAGE_SIZE", 3)
+    m = salaried(branch, base="4000.00", month="2025-01")
+    url = reverse("dues:member", args=[m.pk])
+    client.force_login(secretary)
+
+    def months(first, n):
+        for k in range(n):
+            month = mo.shift(mo.parse_month(first), k)
+            services.generate_month(branch, month, open_cases=False)
+            services.record_payment(m, months=[month], amount="40.00", paid_on=month + datetime.timedelta(days=4))
+
+    months("2025-01", 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        r = client.get(url)
+    assert len(r.context["lines"].rows) == 2 and len(r.context["payments"].rows) == 2
+    months("2025-03", 5)
+    with CaptureQueriesContext(connection) as many:
+        r = client.get(url)
+    assert len(many) == len(few)
+    html = r.content.decode()
+    assert html.count("共 7 条") == 2 and "lpage=2" in html and "ppage=2" in html
+    seen = []
+    for p in (1, 2, 3):
+        seen += [f"{line.month:%Y-%m}" for line in client.get(url, {"lpage": p}).context["lines"].rows]
+    assert seen == [f"{mo.shift(mo.parse_month('2025-07'), -k):%Y-%m}" for k in range(7)]  # newest first, none lost
+    assert len(client.get(url, {"ppage": 3}).context["payments"].rows) == 1
