@@ -374,8 +374,8 @@ def rule_settings(request):
             "form": form,
             "holiday_form": holiday_form,
             "version": version,
-            "versions": RuleVersion.objects.select_related("created_by")[:20],
-            "holidays": Holiday.objects.filter(date__year__gte=year - 1)[:200],
+            "versions": page_of(RuleVersion.objects.select_related("created_by").order_by("-id"), request, param="vpage", size=20),
+            "holidays": page_of(Holiday.objects.filter(date__year__gte=year - 1).order_by("date", "id"), request, param="hpage", size=100),
             "steps": rules.STEPS,
         },
     )

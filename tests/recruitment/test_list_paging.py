@@ -213,3 +213,33 @@ def test_lagging_units_paged_with_total_and_fixed_queries(client, tree, world):
     LaggingUnit.objects.filter(pk=rest[0].pk).update(cleared_month=datetime.date(2026, 3, 1))
     LaggingUnit.objects.create(organisation=tree["branches"][1][0], flagged_month=datetime.date(2026, 2, 1))
     assert f"共 {PAGE_SIZE + 2} 条" in client.get(url, params).content.decode()
+
+
+def test_rule_settings_page_holidays_and_versions(client, tree):
+    """The holiday calendar and the rule versions page on (?hpage=, ?vpage=) instead of
+    stopping at 200 and 20, with as many queries for more rows."""
+    from django.utils import timezone
+
+    from apps.recruitment.models import Holiday, RuleVersion
+
+    client.force_login(make_user("county_admin", tree["county"]))
+    url = reverse("recruitment:settings")
+    start = datetime.date(timezone.localdate().year, 1, 1)
+
+    def add(first, n):
+        Holiday.objects.bulk_create(Holiday(date=start + datetime.timedelta(days=first + k), name=f"假日{first + k}") for k in range(n))
+        RuleVersion.objects.bulk_create(RuleVersion(note=f"修订{first + k}") for k in range(n))
+
+    add(0, 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add(2, 120)
+    with CaptureQueriesContext(connection) as many:
+        r = client.get(url)
+    assert len(many) == len(few)
+    assert len(r.context["holidays"].rows) == 100 and len(r.context["versions"].rows) == 20
+    html = r.content.decode()
+    assert "共 122 条" in html and "hpage=2" in html and "vpage=2" in html
+    last = client.get(url, {"hpage": 2}).context["holidays"].rows
+    assert len(last) == 22 and last[-1].date == start + datetime.timedelta(days=121)
