@@ -203,7 +203,7 @@ def test_member_record_pages_its_months_and_payments(client, secretary, branch, 
         r = client.get(url)
     assert len(many) == len(few)
     html = r.content.decode()
-    assert html.count("共 7 条") == 2 and "lpage=2" in html and "ppage=2" in html
+    assert html.count("共 7 条") == 2 and "lpage=2#lines" in html and "ppage=2#payments" in html
     seen = []
     for p in (1, 2, 3):
         seen += [f"{line.month:%Y-%m}" for line in client.get(url, {"lpage": p}).context["lines"].rows]

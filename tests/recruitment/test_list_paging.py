@@ -205,7 +205,7 @@ def test_lagging_units_paged_with_total_and_fixed_queries(client, tree, world):
     html = r.content.decode()
     assert f"共 {PAGE_SIZE + 3} 条" in html and len(r.context["key_list"].rows) == PAGE_SIZE
     # its own page parameter, the report's organisation and month kept
-    assert f'href="?org={world["committee"].pk}&amp;month=2026-03&amp;lpage=2"' in html
+    assert f'href="?org={world["committee"].pk}&amp;month=2026-03&amp;lpage=2#key-list"' in html
     rest = client.get(url, {**params, "lpage": 2}).context["key_list"].rows
     seen = {lu.pk for lu in r.context["key_list"].rows} | {lu.pk for lu in rest}
     assert len(rest) == 3 and seen == set(LaggingUnit.objects.values_list("pk", flat=True))
