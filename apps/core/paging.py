@@ -25,9 +25,12 @@ class Page:
         return self.number > 1
 
 
-def page_number(request, param: str = "page") -> int:
+def page_number(request, param: str = "page", *, posted: bool = False) -> int:
+    """?<param>=N (posted=True: the form field of that name, for a form on a page that
+    brings the user back to that page)."""
+    data = request.POST if posted else request.GET
     try:
-        return max(1, int(request.GET.get(param, 1)))
+        return max(1, int(data.get(param, 1)))
     except (TypeError, ValueError):
         return 1
 

@@ -152,35 +152,53 @@ def arrears_counts(lines, as_of: datetime.date) -> dict:
     return counts
 
 
-def ledger(org: Organisation, month: datetime.date, *, limit: int = 1000, subtree: bool = False) -> dict:
-    """The branch ledger of one month: lines with member, payment and "paid up to", the
-    totals, and the members still lacking a declared base. Four queries (subtree=True:
-    every line under org, for exports; "paid up to" then takes one query per 5000 lines)."""
-    from .services import paid_up_to_map
+LEDGER_SHEET_SIZE = 1000  # lines on one screen of a branch's monthly ledger
+MISSING_SHOWN = 200  # names listed of the members still lacking a declared base
 
+
+def ledger_lines(org: Organisation, month: datetime.date, *, subtree: bool = False):
+    """One month's ledger lines of org (subtree=True: of every organisation under it), in
+    the sheet's order: organisation, then member name (pinyin)."""
     qs = DuesLine.objects.filter(org_path__startswith=org.path) if subtree else DuesLine.objects.filter(organisation=org)
     order = ("org_path", "member__name_pinyin", "member_id") if subtree else ("member__name_pinyin", "member_id")
-    lines = list(qs.filter(month=month).select_related("member", "payment", "organisation").order_by(*order)[:limit])
+    return qs.filter(month=month).select_related("member", "payment", "organisation").order_by(*order)
+
+
+def ledger(org: Organisation, month: datetime.date, *, lines=None, limit: int = LEDGER_SHEET_SIZE, subtree: bool = False) -> dict:
+    """The branch ledger of one month: lines with member, payment and "paid up to", the
+    totals of the whole month (not only of the lines shown), and the members still lacking
+    a declared base (the first MISSING_SHOWN and how many). `lines`: the lines to show (a
+    page of ledger_lines), else the first `limit`. Six queries (subtree=True: every line
+    under org, for exports; "paid up to" then takes one query per 5000 lines)."""
+    from .services import paid_up_to_map
+
+    qs = ledger_lines(org, month, subtree=subtree)
+    lines = list(qs[:limit]) if lines is None else list(lines)
     paid_up = {}
     ids = [line.member_id for line in lines]
     for i in range(0, len(ids), 5000):
         paid_up.update(paid_up_to_map(ids[i : i + 5000]))
     for line in lines:
         line.paid_up_to = paid_up.get(line.member_id)
-    missing = list(
+    lacking = (
         Member.objects.counted()
         .filter(organisation=org, join_date__lte=mo.month_end(month))
         .exclude(pk__in=DuesLine.objects.filter(month=month).values("member_id"))
-        .only("id", "name", "occupation")
-        .order_by("name_pinyin")[:200]
     )
-    totals = {
-        "due": sum((line.amount_due for line in lines if line.status != DuesLine.Status.PAID_ELSEWHERE), ZERO),
-        "paid": sum((line.amount_due for line in lines if line.status == DuesLine.Status.PAID), ZERO),
-        "count": len(lines),
-        "paid_count": sum(1 for line in lines if line.settled),
+    missing = list(lacking.only("id", "name", "occupation").order_by("name_pinyin")[:MISSING_SHOWN])
+    r = qs.order_by().aggregate(
+        count=Count("id"),
+        paid_count=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
+        due=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
+        paid=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
+    )
+    totals = {"count": r["count"], "paid_count": r["paid_count"], "due": rules.money(r["due"]), "paid": rules.money(r["paid"])}
+    return {
+        "lines": lines,
+        "missing": missing,
+        "missing_count": lacking.count(),
+        "totals": totals,
     }
-    return {"lines": lines, "missing": missing, "totals": totals}
 
 
 def reduction_list(user, params=None):
@@ -308,13 +326,13 @@ def disclosure(org: Organisation, year: int, as_of: datetime.date) -> list[dict]
 
 
 def member_history(member: Member) -> dict:
-    """A member's own dues: lines, payments, declarations, paid up to. Four queries."""
+    """A member's own dues: lines and payments (querysets, newest first, for the page to
+    page through), declarations, paid up to. Two queries."""
     from .services import paid_up_to_map
 
-    lines = list(DuesLine.objects.filter(member=member).select_related("organisation").order_by("-month")[:120])
     return {
-        "lines": lines,
-        "payments": list(member.dues_payments.order_by("-paid_on", "-id")[:60]),
+        "lines": DuesLine.objects.filter(member=member).select_related("organisation").order_by("-month", "-id"),
+        "payments": member.dues_payments.order_by("-paid_on", "-id"),
         "declarations": list(member.dues_declarations.order_by("-effective_month")),
         "paid_up_to": paid_up_to_map([member.pk]).get(member.pk),
     }

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.core.api.pagination import capped_count
 from apps.core.models import AccessLog
-from apps.core.paging import page_of
+from apps.core.paging import page_number, page_of
 from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
 from apps.members.models import Member
 from apps.orgs.models import Organisation
@@ -23,6 +24,9 @@ from apps.orgs.picker import OrgFilterForm
 from . import forms, selectors, services
 from . import months as mo
 from .models import AnnualRemittance, ArrearsCase, Collection, DuesLine, Reduction
+
+ARREARS_SHOWN = 20  # arrears reminders on a branch's ledger; the arrears page lists them all
+MEMBER_PAGE_SIZE = 60  # months, and payments, on one page of a member's dues record
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -60,15 +64,28 @@ def ledger(request):
             return redirect("dues:member", request.user.member_id)
         raise Http404("您没有可查看的党组织")
     month = _month(request)
+    # The month's sheet whole up to LEDGER_SHEET_SIZE lines (a branch rarely has more);
+    # beyond, further pages of the same size, the totals always of the whole month.
+    page = page_of(selectors.ledger_lines(org, month), request, size=selectors.LEDGER_SHEET_SIZE, count=False)
+    data = selectors.ledger(org, month, lines=page.rows)
+    page.total = data["totals"]["count"]
+    arrears, arrears_total = [], None
+    if org.is_branch:
+        today = timezone.localdate()
+        arrears = selectors.arrears_list(request.user, org, today, limit=ARREARS_SHOWN)
+        arrears_total, _exact = capped_count(selectors.arrears_for(request.user, org, today))
     context = {
         "org": org,
         "month": month,
         "prev_month": mo.shift(month, -1),
         "next_month": mo.shift(month, 1),
         "can_change": can_act_on_org(request.user, org, "change"),
-        "data": selectors.ledger(org, month),
+        "data": data,
+        "page": page,
+        "sheet_size": selectors.LEDGER_SHEET_SIZE,
         "children": selectors.child_summaries(org, month) if org.numchild else [],
-        "arrears": selectors.arrears_list(request.user, org, timezone.localdate(), limit=20) if org.is_branch else [],
+        "arrears": arrears,
+        "arrears_total": arrears_total,
     }
     return render(request, "dues/ledger.html", context)
 
@@ -153,7 +170,9 @@ def paid_elsewhere(request, pk):
             messages.error(request, "；".join(exc.messages))
     else:
         messages.error(request, "请填写流入地党组织")
-    return redirect(f"{reverse('dues:ledger')}?org={line.organisation_id}&month={line.month:%Y-%m}")
+    url = f"{reverse('dues:ledger')}?org={line.organisation_id}&month={line.month:%Y-%m}"
+    number = page_number(request, posted=True)
+    return redirect(f"{url}&page={number}" if number > 1 else url)
 
 
 @login_required
@@ -203,7 +222,14 @@ def my_dues(request):
 def member(request, pk):
     m = get_in_scope(Member.objects.select_related("organisation"), request.user, "view", pk=pk)
     can_change = can_act_on_org(request.user, m.organisation, "change")
-    context = {"member": m, "can_change": can_change, **selectors.member_history(m)}
+    history = selectors.member_history(m)
+    context = {
+        "member": m,
+        "can_change": can_change,
+        **history,
+        "lines": page_of(history["lines"], request, param="lpage", size=MEMBER_PAGE_SIZE),
+        "payments": page_of(history["payments"], request, param="ppage", size=MEMBER_PAGE_SIZE),
+    }
     if can_change:
         context.update(
             {

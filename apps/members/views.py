@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
@@ -15,6 +16,7 @@ from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_
 from apps.core.api.pagination import capped_count
 from apps.core.history import record_history
 from apps.core.models import AccessLog
+from apps.core.paging import page_number, page_of
 from apps.orgs.forms import apply_service_errors
 from apps.orgs.models import Organisation
 
@@ -298,10 +300,15 @@ def me(request):
 @login_required
 def change_requests(request):
     """Pending requests of members in scope to change reviewed fields (学历, 学位)."""
-    rows = list(selectors.change_request_list(request.user, request.GET)[: PAGE_SIZE + 1])
-    return render(
-        request, "members/change_requests.html", {"rows": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE, "form": DecisionForm()}
-    )
+    page = page_of(selectors.change_request_list(request.user, request.GET), request)
+    return render(request, "members/change_requests.html", {"page": page, "form": DecisionForm()})
+
+
+def _back_to_change_requests(request):
+    """Back to the page of the queue the decision was made on (?page= of the form)."""
+    url = reverse("members:change_requests")
+    number = page_number(request, posted=True)
+    return redirect(f"{url}?page={number}" if number > 1 else url)
 
 
 @require_POST
@@ -311,7 +318,7 @@ def decide_request(request, pk):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择审核结果")
-        return redirect("members:change_requests")
+        return _back_to_change_requests(request)
     try:
         services.decide_change_request(
             req, approve=form.cleaned_data["decision"] == "approve", user=request.user, note=form.cleaned_data["note"]
@@ -320,7 +327,7 @@ def decide_request(request, pk):
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(request, f"已审核：{req}")
-    return redirect("members:change_requests")
+    return _back_to_change_requests(request)
 
 
 @login_required

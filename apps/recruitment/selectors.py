@@ -95,6 +95,17 @@ def activist_list(user, params, org=None):
     return qs
 
 
+def lagging_units(user):
+    """滞后单位重点管理名单: the units in scope still flagged (not yet cleared), in tree
+    order, the newest flag first within a unit."""
+    return (
+        LaggingUnit.objects.restrict(user, "view")
+        .filter(cleared_month__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__path", "-flagged_month", "id")
+    )
+
+
 def training_class_list(user, params=None):
     """积极分子培训班 in scope, newest first, with their number of participants: ?q= (the
     class's or its organisation's name)."""

@@ -15,9 +15,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
 from . import engine, forms, rules, selectors, services
-from .models import DevelopmentFile, Holiday, LaggingUnit, Objection, PublicNotice, RuleVersion
-
-PAGE_SIZE = 50
+from .models import DevelopmentFile, Holiday, Objection, PublicNotice, RuleVersion
 
 
 def _errors(form, exc):
@@ -37,17 +35,6 @@ def _file(request, pk, action="view"):
         action,
         pk=pk,
     )
-
-
-class _Page:
-    """A page of rows without COUNT(*) over the whole table: one row more tells if there is a next page."""
-
-    def __init__(self, qs, number, size=PAGE_SIZE):
-        self.number = max(1, number)
-        rows = list(qs[(self.number - 1) * size : self.number * size + 1])
-        self.has_next = len(rows) > size
-        self.has_previous = self.number > 1
-        self.rows = rows[:size]
 
 
 def _int(value, default=1):
@@ -286,7 +273,7 @@ def activists(request):
     org = selectors.activist_org(request.user, request.GET)
     db = selectors.activist_database(org)
     qs = selectors.activist_list(request.user, request.GET, org=org)
-    page = _Page(qs, _int(request.GET.get("page")))
+    page = page_of(qs, request)
     return render(request, "recruitment/activists.html", {"db": db, "page": page, "sources": rules.SOURCES, "query": request.GET})
 
 
@@ -322,7 +309,7 @@ def monthly(request):
     report = selectors.monthly_report(org, year, month)
     if request.GET.get("format") == "xlsx":
         return _report_xlsx(report)
-    key_list = LaggingUnit.objects.restrict(request.user, "view").filter(cleared_month__isnull=True).select_related("organisation")[:200]
+    key_list = page_of(selectors.lagging_units(request.user), request, param="lpage")
     return render(
         request,
         "recruitment/monthly.html",
@@ -387,8 +374,8 @@ def rule_settings(request):
             "form": form,
             "holiday_form": holiday_form,
             "version": version,
-            "versions": RuleVersion.objects.select_related("created_by")[:20],
-            "holidays": Holiday.objects.filter(date__year__gte=year - 1)[:200],
+            "versions": page_of(RuleVersion.objects.select_related("created_by").order_by("-id"), request, param="vpage", size=20),
+            "holidays": page_of(Holiday.objects.filter(date__year__gte=year - 1).order_by("date", "id"), request, param="hpage", size=100),
             "steps": rules.STEPS,
         },
     )

@@ -144,7 +144,7 @@ CASES = {
         "组织",
     ),
     "dues_disclosure": (lambda w: f"org={w['c1'].pk}", lambda ctx: [r["org"].name for r in ctx["rows"]], "党组织"),
-    "members_change_requests": (lambda w: "", lambda ctx: [r.member.name for r in ctx["rows"]], "党员"),
+    "members_change_requests": (lambda w: "", lambda ctx: [r.member.name for r in ctx["page"].rows], "党员"),
     "orgs_terms": (lambda w: "", lambda ctx: [o.name for o in ctx["rows"]], "组织"),
     "core_todo": (lambda w: "", lambda ctx: [i.title for i in ctx["items"]], "事项"),
     "accounts_users": (lambda w: "q=u_", lambda ctx: [u.username for u in ctx["page"]["rows"]], "账号"),

@@ -94,3 +94,38 @@ def test_sex_change_checked_against_stored_id_number(branch):
     member = make_member(branch, sex="M")
     with pytest.raises(ValidationError, match="性别与身份证号不一致"):
         services.update_member(member, {"sex": "F"})
+
+
+def test_change_requests_paged_with_total_and_fixed_queries(client, branch):
+    """The review queue: every pending request reachable through pages, a total, and as
+    many queries for a full page as for two rows; a decision returns to its page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.core.paging import PAGE_SIZE
+
+    def ask(n):
+        for _ in range(n):
+            member = make_member(branch, education="high_school")
+            services.update_member_self(member, {"education": "college"}, user=make_user("member", branch, member=member))
+
+    secretary = make_user("branch_secretary", branch)
+    client.force_login(secretary)
+    url = reverse("members:change_requests")
+    ask(2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert "共 2 条" in client.get(url).content.decode()
+    ask(PAGE_SIZE + 1)
+    with CaptureQueriesContext(connection) as many:
+        first = client.get(url)
+    assert len(many) == len(few)
+    assert f"共 {PAGE_SIZE + 3} 条" in first.content.decode() and "下一页" in first.content.decode()
+    second = client.get(url, {"page": 2})
+    shown = [r.pk for r in first.context["page"].rows] + [r.pk for r in second.context["page"].rows]
+    assert sorted(shown) == sorted(MemberChangeRequest.objects.values_list("pk", flat=True))
+    req = second.context["page"].rows[0]
+    assert '<input type="hidden" name="page" value="2">' in second.content.decode()
+    r = client.post(reverse("members:decide_request", args=[req.pk]), {"decision": "approve", "note": "", "page": "2"})
+    assert r.status_code == 302 and r["Location"] == f"{url}?page=2"
+    assert MemberChangeRequest.objects.get(pk=req.pk).status == "approved"

@@ -156,3 +156,90 @@ def test_monthly_report_organisation_picker(client, tree, world):
     r = client.get(url, {"org_text": tree["committees"][1].code})
     assert r.context["r"]["org"] == world["committee"] and "未找到" in r.content.decode()
     assert client.get(url, {"org": tree["committees"][1].pk}).status_code == 404
+
+
+def test_activists_paged_with_total_filters_kept_and_fixed_queries(client, world):
+    client.force_login(world["organiser"])
+    url = reverse("recruitment:activists")
+    params = {"org": world["committee"].pk, "q": "积极"}
+    few = _activists(world["branch"], 2, name="欧阳积极")
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as small:
+        r = client.get(url, params)
+    assert {f.pk for f in r.context["page"].rows} == {f.pk for f in few} and "共 2 条" in r.content.decode()
+    many = few + _activists(world["sibling"], PAGE_SIZE + 3, name="司徒积极")
+    _activists(world["sibling"], 4, name="诸葛分子")  # left out by ?q=
+    with CaptureQueriesContext(connection) as big:
+        first = client.get(url, params)
+    assert len(big) == len(small)
+    html = first.content.decode()
+    assert f"共 {PAGE_SIZE + 5} 条" in html and "下一页" in html
+    # the next-page link keeps the organisation and the search
+    assert f'href="?org={world["committee"].pk}&amp;q=%E7%A7%AF%E6%9E%81&amp;page=2"' in html
+    second = client.get(url, {**params, "page": 2})
+    shown = [f.pk for f in first.context["page"].rows] + [f.pk for f in second.context["page"].rows]
+    assert sorted(shown) == sorted(f.pk for f in many) and len(second.context["page"].rows) == 5
+
+
+def test_lagging_units_paged_with_total_and_fixed_queries(client, tree, world):
+    from apps.recruitment.models import LaggingUnit
+
+    client.force_login(world["organiser"])
+    url = reverse("recruitment:monthly")
+    params = {"org": world["committee"].pk, "month": "2026-03"}
+
+    def flag(n):
+        for i in range(n):
+            org = make_org(world["committee"], name=f"滞后测试{LaggingUnit.objects.count()}党支部")
+            LaggingUnit.objects.create(organisation=org, flagged_month=datetime.date(2026, 2, 1), behind_by=i + 1)
+
+    flag(2)
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as small:
+        html = client.get(url, params).content.decode()
+    assert "共 2 条" in html and "下一页" not in html
+    flag(PAGE_SIZE + 1)
+    with CaptureQueriesContext(connection) as big:
+        r = client.get(url, params)
+    assert len(big) == len(small)
+    html = r.content.decode()
+    assert f"共 {PAGE_SIZE + 3} 条" in html and len(r.context["key_list"].rows) == PAGE_SIZE
+    # its own page parameter, the report's organisation and month kept
+    assert f'href="?org={world["committee"].pk}&amp;month=2026-03&amp;lpage=2#key-list"' in html
+    rest = client.get(url, {**params, "lpage": 2}).context["key_list"].rows
+    seen = {lu.pk for lu in r.context["key_list"].rows} | {lu.pk for lu in rest}
+    assert len(rest) == 3 and seen == set(LaggingUnit.objects.values_list("pk", flat=True))
+    # cleared units leave the list; units outside the scope never enter it
+    LaggingUnit.objects.filter(pk=rest[0].pk).update(cleared_month=datetime.date(2026, 3, 1))
+    LaggingUnit.objects.create(organisation=tree["branches"][1][0], flagged_month=datetime.date(2026, 2, 1))
+    assert f"共 {PAGE_SIZE + 2} 条" in client.get(url, params).content.decode()
+
+
+def test_rule_settings_page_holidays_and_versions(client, tree):
+    """The holiday calendar and the rule versions page on (?hpage=, ?vpage=) instead of
+    stopping at 200 and 20, with as many queries for more rows."""
+    from django.utils import timezone
+
+    from apps.recruitment.models import Holiday, RuleVersion
+
+    client.force_login(make_user("county_admin", tree["county"]))
+    url = reverse("recruitment:settings")
+    start = datetime.date(timezone.localdate().year, 1, 1)
+
+    def add(first, n):
+        Holiday.objects.bulk_create(Holiday(date=start + datetime.timedelta(days=first + k), name=f"假日{first + k}") for k in range(n))
+        RuleVersion.objects.bulk_create(RuleVersion(note=f"修订{first + k}") for k in range(n))
+
+    add(0, 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add(2, 120)
+    with CaptureQueriesContext(connection) as many:
+        r = client.get(url)
+    assert len(many) == len(few)
+    assert len(r.context["holidays"].rows) == 100 and len(r.context["versions"].rows) == 20
+    html = r.content.decode()
+    assert "共 122 条" in html and "hpage=2" in html and "vpage=2" in html
+    last = client.get(url, {"hpage": 2}).context["holidays"].rows
+    assert len(last) == 22 and last[-1].date == start + datetime.timedelta(days=121)
