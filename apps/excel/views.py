@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.scoping import ScopeError, get_in_scope, has_action
+from apps.core.paging import page_of
 from apps.core.xlsx import XLSX_CONTENT_TYPE
 from apps.orgs.models import Organisation
 
@@ -93,7 +94,7 @@ def import_page(request):
                 return redirect("excel:import_job", pk=job.pk)
     else:
         form = UploadForm(user=request.user, initial={"update_existing": True, "preview": True})
-    jobs = services.import_jobs_for(request.user).select_related("organisation")[:20]
+    jobs = page_of(services.import_jobs_for(request.user).select_related("organisation"), request, size=20)
     columns = [c for c in C.COLUMNS]
     return render(request, "excel/import.html", {"form": form, "jobs": jobs, "columns": columns})
 
@@ -213,8 +214,8 @@ def export_list(request, name):
 
 @login_required
 def exports_page(request):
-    jobs = list(services.export_jobs_for(request.user)[:50])
-    context = {"jobs": jobs, "any_active": any(j.is_active for j in jobs), "can_full": has_action(request.user, "export_full")}
+    page = page_of(services.export_jobs_for(request.user), request, size=50)
+    context = {"page": page, "any_active": any(j.is_active for j in page.rows), "can_full": has_action(request.user, "export_full")}
     if request.headers.get("HX-Request"):
         return render(request, "excel/_exports_table.html", context)
     return render(request, "excel/exports.html", context)

@@ -195,3 +195,44 @@ def test_import_page_fixed_queries(client, secretary, branch):
             assert c.get(reverse("excel:import")).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_job_lists_are_paged_with_a_fixed_query_count(tree):
+    """The import page's recent jobs (20 a page) and the exports page (50 a page) page
+    through everything with a total, in the same number of queries."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    county = tree["county"]
+    admin = make_user("county_admin", county)
+    c = Client()
+    c.force_login(admin)
+
+    def add(n):
+        ImportJob.objects.bulk_create([ImportJob(user=admin, org_path=county.path, filename=f"f{i}.xlsx", status="done") for i in range(n)])
+        ExportJob.objects.bulk_create([ExportJob(user=admin, org_path=county.path, status="done") for _ in range(n)])
+
+    add(3)
+    with CaptureQueriesContext(connection) as few:
+        assert c.get("/excel/import/").status_code == 200
+        assert c.get("/excel/exports/").status_code == 200
+    add(60)
+    with CaptureQueriesContext(connection) as many:
+        first = c.get("/excel/import/")
+        exports = c.get("/excel/exports/?page=2")
+    assert len(many) == len(few)
+    assert len(first.context["jobs"].rows) == 20 and first.context["jobs"].total == 63
+    assert "共 63 条" in first.content.decode()
+    assert len(exports.context["page"].rows) == 13 and "第 2 页" in exports.content.decode()
+
+
+def test_exports_page_polls_its_own_page_while_a_job_runs(tree):
+    from django.test import Client
+
+    admin = make_user("county_admin", tree["county"])
+    ExportJob.objects.create(user=admin, org_path=tree["county"].path, status="queued")
+    c = Client()
+    c.force_login(admin)
+    body = c.get("/excel/exports/?page=1").content.decode()
+    assert 'hx-get="/excel/exports/?page=1"' in body and "every 2s" in body
