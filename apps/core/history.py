@@ -111,9 +111,32 @@ def object_type_label(object_type: str) -> str:
     return str(model._meta.verbose_name) if model is not None else object_type
 
 
-def record_history(obj, limit: int = 50) -> list:
-    """The newest readable history entries of one record, for its page. The caller has
-    already fetched obj through the scoping mechanism, so its history is in scope too."""
-    from .audit import history_for
+class HistoryEntries(list):
+    """A record page's newest history entries; `more`: older ones exist; `full_url`: the
+    change-history search of this record, for a user who may search it (else "")."""
 
-    return attach_readable(history_for(obj).order_by("-at", "-id")[:limit])
+    more = False
+    full_url = ""
+
+
+def record_history(obj, limit: int = 50, *, user=None) -> HistoryEntries:
+    """The newest readable history entries of one record, for its page. The caller has
+    already fetched obj through the scoping mechanism, so its history is in scope too.
+    When there are more than `limit`, the page says so and, for a user with the audit
+    right, links to the whole history in the change-history search."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from apps.accounts.roles import AUDIT
+    from apps.accounts.scoping import has_action
+
+    from .audit import history_for, object_type
+
+    rows = list(history_for(obj).order_by("-at", "-id")[: limit + 1])
+    entries = HistoryEntries(attach_readable(rows[:limit]))
+    entries.more = len(rows) > limit
+    if entries.more and user is not None and has_action(user, AUDIT):
+        query = urlencode({"object_type": object_type(obj), "object_id": str(obj.pk)})
+        entries.full_url = f"{reverse('accounts:changelog')}?{query}"
+    return entries

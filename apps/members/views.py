@@ -122,7 +122,7 @@ def detail(request, pk):
         "development_file_id": _development_file_id(member),
         "disciplines": list(member.disciplines.all()),
         "can_approve": can_act_on_org(request.user, member.organisation, "approve"),
-        "history": record_history(member, limit=30),
+        "history": record_history(member, limit=30, user=request.user),
         "can_change": can_act_on_org(request.user, member.organisation, "change"),
         "can_reveal": can_act_on_org(request.user, member.organisation, "reveal"),
         "age": _age(member),

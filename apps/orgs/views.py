@@ -62,7 +62,7 @@ def detail(request, pk):
         "term_badge": TERM_BADGE[state],
         "term_rule": services.term_years(org.org_type, org.unit_type),
         "warnings": services.structure_warnings(org),
-        "history": record_history(org, limit=30),
+        "history": record_history(org, limit=30, user=request.user),
         "can_change": can_act_on_org(request.user, org, "change"),
         # Moving or dissolving an organisation is its parent's business: offered only to
         # users who may change the parent (a branch secretary cannot move their own branch).

@@ -36,3 +36,31 @@ def test_names_fetched_once_per_related_model(tree):
         attach_readable(entries)
     assert len(ctx.captured_queries) == 1  # organisations, in one query
     assert {e.source_label for e in entries} <= {"系统", "网页", "命令行", "接口", "后台任务", "演示数据"}
+
+
+def test_record_page_says_when_older_history_exists(tree, client):
+    """A member page shows the newest 30 entries; with more, it says so, and an auditor
+    gets a link to the whole history (a branch secretary, without the audit right, not)."""
+    from tests.factories import make_user
+
+    branch = tree["branches"][0][0]
+    member = make_member(branch)
+    for i in range(30):
+        services.update_member(member, {"remarks": f"第{i}次"})
+    assert ChangeLog.objects.filter(object_id=str(member.pk), object_type="members.member").count() == 31
+    entries = record_history(member, limit=30)
+    assert len(entries) == 30 and entries.more and entries.full_url == ""
+
+    admin = make_user("county_admin", tree["county"])
+    client.force_login(admin)
+    body = client.get(f"/members/{member.pk}/").content.decode()
+    assert "仅显示最近 30 条" in body
+    assert f"object_type=members.member&amp;object_id={member.pk}" in body
+    full = client.get(f"/accounts/changelog/?object_type=members.member&object_id={member.pk}")
+    assert full.status_code == 200
+
+    secretary = make_user("branch_secretary", branch)
+    client.force_login(secretary)
+    body = client.get(f"/members/{member.pk}/").content.decode()
+    assert "仅显示最近 30 条" in body and "查看全部变更记录" not in body
+    assert len(record_history(make_member(branch), limit=30)) == 1 and not record_history(member, limit=40).more
