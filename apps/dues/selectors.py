@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, restrict, visible_orgs
+from apps.core.api.pagination import capped_count
 from apps.core.todo import TodoItem
 from apps.members.models import Member
 from apps.orgs.models import Organisation
@@ -338,6 +339,22 @@ def member_history(member: Member) -> dict:
     }
 
 
+TODO_EACH = 50  # items of one kind listed in the to-do list
+
+
+def _listed(queryset, items: list, what: str, url: str, today) -> list:
+    """The first TODO_EACH of a kind of to-do; when there are more, a line saying how
+    many more and where to find them is added to items."""
+    rows = list(queryset[: TODO_EACH + 1])
+    if len(rows) <= TODO_EACH:
+        return rows
+    total, exact = capped_count(queryset)
+    items.append(
+        TodoItem(module="党费", title=f"另有{'' if exact else '超过'}{total - TODO_EACH}{what}，此处只列{TODO_EACH}项", url=url, due=today)
+    )
+    return rows[:TODO_EACH]
+
+
 def todo_items(user) -> list[TodoItem]:
     """Dues to-dos: open arrears cases, members at warning/escalation, reductions waiting
     for approval, hand-overs waiting for confirmation."""
@@ -346,7 +363,8 @@ def todo_items(user) -> list[TodoItem]:
     items: list[TodoItem] = []
     today = timezone.localdate()
     cases = restrict(ArrearsCase.objects.filter(status=ArrearsCase.Status.OPEN), user, "change").select_related("member", "organisation")
-    for c in cases[:50]:
+    cases = _listed(cases, items, "个欠缴处置案件待支部大会决定", reverse("dues:arrears"), today)
+    for c in cases:
         items.append(
             TodoItem(
                 module="党费",
@@ -366,7 +384,8 @@ def todo_items(user) -> list[TodoItem]:
         n = counts["warning"] - counts["escalation"]
         items.append(TodoItem(module="党费", title=f"{n}名党员连续欠缴党费3至4个月，请谈话提醒", url=reverse("dues:arrears"), due=today))
     pending = restrict(Reduction.objects.filter(status=Reduction.Status.PROPOSED), user, "approve").select_related("member", "organisation")
-    for r in pending[:50]:
+    pending = _listed(pending, items, "项党费减免申请待审批", reverse("dues:reductions") + "?status=proposed", today)
+    for r in pending:
         items.append(
             TodoItem(
                 module="党费",
@@ -378,7 +397,8 @@ def todo_items(user) -> list[TodoItem]:
         )
     receivers = restrict(Organisation.objects.all(), user, "change").values("pk")
     waiting = Collection.objects.filter(status=Collection.Status.HANDED_OVER, handed_to__in=receivers).select_related("organisation")
-    for c in waiting[:50]:
+    waiting = _listed(waiting, items, "笔上交党费待确认", reverse("dues:collections"), today)
+    for c in waiting:
         items.append(
             TodoItem(
                 module="党费",

@@ -321,3 +321,17 @@ def test_mobile_member_line_offers_paid_elsewhere(client, setup, secretary, mont
     client.post(url, {"note": "厦门市某社区党委"})
     line.refresh_from_db()
     assert line.status == DuesLine.Status.PAID_ELSEWHERE
+
+
+def test_todo_says_how_many_more_reductions_wait(tree, setup, branch, month, monkeypatch):
+    from apps.core.todo import items_for
+    from apps.dues import selectors
+
+    monkeypatch.setattr(selectors, "TODO_EACH", 1)
+    other = make_member(branch)
+    for m in (setup["member"], other):
+        services.propose_reduction(m, kind="exempt", start_month=mo_next(month), end_month=mo_next(month), reason="困难")
+    admin = make_user("county_admin", tree["county"])
+    titles = [i.title for i in items_for(admin) if i.module == "党费"]
+    assert sum("申请待审批" in t for t in titles) == 2  # one listed, one line for the rest
+    assert any(t.startswith("另有1项党费减免申请待审批") for t in titles)

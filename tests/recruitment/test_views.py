@@ -342,3 +342,16 @@ def test_objection_flow_in_the_web(client, users):
         c.post(reverse("recruitment:step_take", args=[f.pk, "target"]), {"date": "2024-03-15", "decided_by": "committee"}).status_code
         == 302
     )
+
+
+def test_todo_says_how_many_more_files_are_due(users, monkeypatch):
+    """The to-do list lists the most urgent files and says how many more there are."""
+    from apps.recruitment import selectors
+
+    monkeypatch.setattr(selectors, "TODO_FILES", 1)
+    new_file(users["branch"], name="钱某某")
+    new_file(users["branch"], name="孙某某")
+    items = [i for i in todo.items_for(users["sec"]) if i.module == "发展党员"]
+    assert len(items) == 2
+    summary = [i for i in items if i.title.startswith("另有")]
+    assert len(summary) == 1 and "另有1份" in summary[0].title and summary[0].url == reverse("recruitment:file_list")
