@@ -13,6 +13,7 @@ from apps.core.xlsx import write_table
 from apps.orgs.models import Organisation
 
 from . import columns as C
+from . import generic
 
 CHUNK = 1000  # primary keys per query (SQLite's parameter limit is safe)
 
@@ -29,24 +30,6 @@ def org_name_paths(paths: set[str]) -> dict[str, tuple[str, str]]:
     return result
 
 
-def in_pages(queryset, size: int = CHUNK) -> Iterator:
-    """The queryset's objects in its order, read a page of primary keys at a time, each
-    page's query read to the end before anything else runs.
-
-    Not QuerySet.iterator(): on SQLite its open cursor keeps a read transaction for the
-    whole export, and a job's progress UPDATE on the same connection then fails with
-    "database is locked" as soon as any other connection (a page view saving its
-    session) has written meanwhile — a WAL reader cannot become a writer on an old
-    snapshot. Here no statement stays open between pages."""
-    ids = list(queryset.values_list("pk", flat=True))
-    for i in range(0, len(ids), size):
-        page = ids[i : i + size]
-        objects = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=page)}
-        for pk in page:
-            if pk in objects:  # deleted since the ids were read: skipped
-                yield objects[pk]
-
-
 def member_headers() -> list[str]:
     return [c.header for c in C.COLUMNS]
 
@@ -55,7 +38,8 @@ def member_rows(queryset, *, full_pii: bool, progress: Callable[[int], None] | N
     labels = {c.key: C.code_to_label(c) for c in C.COLUMNS if c.choices}
     paths = set(queryset.order_by().values_list("org_path", flat=True).distinct())
     orgs = org_name_paths(paths)
-    for n, m in enumerate(in_pages(queryset.prefetch_related("categories")), start=1):
+    members = (m for chunk in generic.in_chunks(queryset.prefetch_related("categories"), CHUNK) for m in chunk)
+    for n, m in enumerate(members, start=1):
         org_path, org_code = orgs.get(m.org_path, ("", ""))
         row = []
         for col in C.COLUMNS:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 MAX_ROWS = 200_000  # a hard ceiling for one file (well under Excel's 1,048,576 rows)
@@ -59,21 +60,39 @@ def widths_of(columns: Sequence[Column]) -> list[int]:
     return [c[2] if len(c) > 2 else max(10, min(40, len(str(c[0])) * 2 + 4)) for c in columns]
 
 
-def _chunks(items, size: int) -> Iterator[list]:
-    """Lists of up to `size` items. A queryset is read a slice (LIMIT/OFFSET) at a time,
-    each query to its end: an open cursor (QuerySet.iterator) would keep a read
-    transaction on SQLite for the whole export and make the job's progress writes fail
-    with "database is locked" (see apps.excel.exporter.in_pages)."""
+def in_chunks(items, size: int = CHUNK, limit: int | None = None) -> Iterator[list]:
+    """Lists of up to `size` items, in the items' order, no statement left open between
+    them. Not QuerySet.iterator(): on SQLite its open cursor keeps a read transaction for
+    the whole export, and a job's progress UPDATE on that connection then fails with
+    "database is locked" as soon as another connection (a page view saving its session)
+    has written meanwhile — a WAL reader cannot become a writer on an old snapshot.
+
+    A queryset of model objects is read a page of primary keys at a time (the keys once,
+    in order; each page by pk__in, so its prefetches run per page); grouped or values()
+    rows, which have no primary key, a slice (LIMIT/OFFSET) at a time. `limit` bounds
+    what is read."""
     if isinstance(items, QuerySet):
+        if items.query.group_by is None and issubclass(items._iterable_class, ModelIterable):
+            keys = items.values_list("pk", flat=True)
+            ids = list(dict.fromkeys(keys[:limit] if limit is not None else keys))  # once each, in order
+            for i in range(0, len(ids), size):
+                page = ids[i : i + size]
+                objects = {obj.pk: obj for obj in items.order_by().filter(pk__in=page)}
+                chunk = [objects[pk] for pk in page if pk in objects]  # deleted meanwhile: skipped
+                if chunk:
+                    yield chunk
+            return
         start = 0
-        while True:
-            chunk = list(items[start : start + size])
+        while limit is None or start < limit:
+            stop = start + size if limit is None else min(start + size, limit)
+            chunk = list(items[start:stop])
             if chunk:
                 yield chunk
-            if len(chunk) < size:
+            if len(chunk) < stop - start:
                 return
-            start += size
-    source = iter(items)
+            start = stop
+        return
+    source = iter(items) if limit is None else islice(items, limit)
     while chunk := list(islice(source, size)):
         yield chunk
 
@@ -87,9 +106,9 @@ def rows_for(
     progress: Callable[[int], None] | None = None,
     chunk_size: int = CHUNK,
 ) -> Iterator[list]:
-    """The cells of each row, chunk by chunk (a queryset a slice at a time)."""
+    """The cells of each row, chunk by chunk (in_chunks)."""
     done = 0
-    for chunk in _chunks(items, chunk_size):
+    for chunk in in_chunks(items, chunk_size, limit):
         chunk = chunk[: max(0, limit - done)]
         if not chunk:
             return

@@ -73,3 +73,18 @@ def test_list_export_holds_no_cursor_open_between_chunks(tree):
     finally:
         other.close()
     assert seen == [2, 2, 1] and len(rows) == 5
+
+
+def test_in_chunks_keeps_order_and_limit_for_objects_and_grouped_rows(tree):
+    from django.db.models import Count
+
+    from apps.excel.generic import in_chunks
+
+    branch = tree["branches"][0][0]
+    members = [make_member(branch) for _ in range(5)]
+    newest_first = Member.objects.order_by("-pk")
+    assert [[m.pk for m in c] for c in in_chunks(newest_first, 2)] == [[m.pk for m in members[::-1][i : i + 2]] for i in (0, 2, 4)]
+    assert [len(c) for c in in_chunks(newest_first, 2, limit=3)] == [2, 1]
+    grouped = Member.objects.values("organisation_id").annotate(n=Count("pk")).order_by("organisation_id")
+    assert [c for c in in_chunks(grouped, 2)] == [[{"organisation_id": branch.pk, "n": 5}]]
+    assert list(in_chunks(iter(range(5)), 2, limit=3)) == [[0, 1], [2]]

@@ -374,7 +374,7 @@ def test_export_reads_no_open_cursor_while_others_write(tree, monkeypatch):
     iterator — "database table is locked".)"""
     from django.db import connections
 
-    from apps.excel import exporter
+    from apps.excel import exporter, generic
 
     branch = tree["branches"][0][0]
     for _ in range(5):
@@ -383,17 +383,18 @@ def test_export_reads_no_open_cursor_while_others_write(tree, monkeypatch):
     other = connections.create_connection("default")  # a second connection, as another request has
     pages = []
 
-    def in_pages(queryset, size=2):
-        for n, obj in enumerate(original(queryset, size)):
-            if n % size == 0:
-                with other.cursor() as cursor:  # someone else writes meanwhile
-                    cursor.execute("UPDATE members_member SET remarks = %s", [f"p{n}"])
-                ImportJob.objects.filter(pk=-1).update(rows_done=n)  # and the job writes its progress
-                pages.append(n)
-            yield obj
+    def in_chunks(queryset, size=2, limit=None):
+        n = 0
+        for chunk in original(queryset, size, limit):
+            with other.cursor() as cursor:  # someone else writes meanwhile
+                cursor.execute("UPDATE members_member SET remarks = %s", [f"p{n}"])
+            ImportJob.objects.filter(pk=-1).update(rows_done=n)  # and the job writes its progress
+            pages.append(n)
+            n += len(chunk)
+            yield chunk
 
-    original = exporter.in_pages
-    monkeypatch.setattr(exporter, "in_pages", in_pages)
+    original = generic.in_chunks
+    monkeypatch.setattr(generic, "in_chunks", in_chunks)
     try:
         data = export_members(Member.objects.all(), full_pii=False).getvalue()
     finally:
