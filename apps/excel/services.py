@@ -319,11 +319,6 @@ def _params_dict(params) -> dict:
     return {k: v for k, v in dict(params).items() if k not in NOT_FILTERS}
 
 
-def filters_of(params) -> dict:
-    """A page's query parameters as logged and stored with a job (no page number)."""
-    return _params_dict(params)
-
-
 def as_query_dict(params) -> QueryDict:
     """Stored/API parameters (a plain dict, lists for repeated keys) back as a QueryDict."""
     if hasattr(params, "getlist"):
@@ -467,7 +462,8 @@ def _write_registered_list(job: ExportJob, progress: "_Progress"):
     """The background half of export_list_for: the same selector, run as the job's user."""
     entry = lists.get(job.list_name)
     items = entry.rows(job.user, as_query_dict(job.params))
-    total = items.count() if hasattr(items, "query") else len(items)
+    # What will be written: at most generic.MAX_ROWS rows (a bounded count, as everywhere).
+    total = capped_count(items, generic.MAX_ROWS)[0] if hasattr(items, "query") else min(len(items), generic.MAX_ROWS)
     ExportJob.objects.filter(pk=job.pk).update(rows_total=total, phase="write")
 
     def tick(n):
