@@ -636,7 +636,6 @@ class Importer:
         self.job_label = job_label
         self.phase = phase or (lambda name: None)
         self.sheet_store = sheet_store
-        self._ended: dict[str, Member] = {}  # ended records by blind index (see validate)
         self.scope = user_scope(user, "change") if user is not None else None
         self.mappings = {c.key: C.label_to_code(c) for c in C.COLUMNS if c.choices}
         # The importer checks ID numbers against the register itself, in bulk (blind index,
@@ -744,7 +743,6 @@ class Importer:
                 m.set_known_category_codes(codes[m.pk])
                 if m.status not in ENDED_STATUSES:
                     existing[m.id_number_hash] = m
-        self._ended = ended
 
         seen_ids: dict[str, int] = {}
         prepared: list[PreparedRow] = []
@@ -753,7 +751,7 @@ class Importer:
                 self.progress(done, total)
             if done % CANCEL_EVERY == 0 and self.should_cancel():
                 raise ImportCancelled()
-            row_prepared = self._validate_row(rownum, values, sheet, orgs, existing, seen_ids, err)
+            row_prepared = self._validate_row(rownum, values, sheet, orgs, existing, ended, seen_ids, err)
             if row_prepared is not None:
                 prepared.append(row_prepared)
         self.progress(total, total)
@@ -766,7 +764,7 @@ class Importer:
                 result.unchanged += 1
         return prepared
 
-    def _validate_row(self, rownum, values, sheet, orgs, existing, seen_ids, err) -> PreparedRow | None:
+    def _validate_row(self, rownum, values, sheet, orgs, existing, ended, seen_ids, err) -> PreparedRow | None:
         data: dict = {}
         row_ok = True
         raw_values = {}
@@ -865,9 +863,10 @@ class Importer:
         elif len(normalised) == 18:
             seen_ids[normalised] = rownum
 
-        instance = existing.get(crypto.blind_index(normalised)) if len(normalised) == 18 else None
-        if instance is None and len(normalised) == 18 and data.get("status") in ENDED_STATUSES:
-            instance = self._ended.get(crypto.blind_index(normalised))
+        key = crypto.blind_index(normalised) if len(normalised) == 18 else None
+        instance = existing.get(key) if key else None
+        if instance is None and key and data.get("status") in ENDED_STATUSES:
+            instance = ended.get(key)
         if instance is not None:
             if not (self.scope is None or self.scope.covers_path(instance.org_path)) or not self.in_scope(instance.organisation):
                 err(rownum, "id_number", number, "该身份证号已有在册党员记录，且不在您的维护范围内，不能导入或更新")
