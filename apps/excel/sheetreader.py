@@ -287,8 +287,8 @@ def _fast_rows(book: _Book, src) -> Iterator[tuple[int, list, list[int]]]:
 
 
 def _fast_cells(book: _Book, content: bytes, values: list) -> bool:
-    """Fill values from a row's content; False (values untouched) when some markup is
-    not plain and the row must go to the XML parser."""
+    """Fill values from a row's content; False when some markup is not plain (values may
+    then be partly filled: the caller reads the row again with the XML parser)."""
     if _CELLS.fullmatch(content) is None:
         return False
     value_of = book.value
@@ -311,19 +311,18 @@ def _fast_cells(book: _Book, content: bytes, values: list) -> bool:
             return False  # an inline string in a cell not typed as one: the parser decides
         elif not v_raw:
             continue  # no value (an empty <v> reads as None too)
-        elif b"&" in v_raw or b"\r" in v_raw or not v_raw.isascii():
-            value = value_of(kind.decode() or "n", style.decode() or None, _text(v_raw))
-            if value is None:
-                continue
-        elif kind == b"s":
-            value = shared[int(v_raw)]
-        elif (kind == b"" or kind == b"n") and style and int(style) in date_styles:
-            # Dates repeat (a county's birth and join dates): convert each serial once.
-            value = dates.get(v_raw)
-            if value is None:
-                value = dates[v_raw] = value_of("n", style.decode(), v_raw.decode())
         else:
-            value = value_of(kind.decode() or "n", style.decode() or None, v_raw.decode())
+            plain = v_raw.isascii() and b"&" not in v_raw and b"\r" not in v_raw
+            v_text = v_raw.decode("ascii") if plain else _text(v_raw)
+            if kind == b"s":
+                value = shared[int(v_text)]
+            elif plain and kind in (b"", b"n") and style and int(style) in date_styles:
+                # Dates repeat (a county's birth and join dates): convert each serial once.
+                value = dates.get(v_raw)
+                if value is None:
+                    value = dates[v_raw] = value_of("n", style.decode(), v_text)
+            else:
+                value = value_of(kind.decode() or "n", style.decode() or None, v_text)
         n = len(values)
         if col == n:
             values.append(value)
