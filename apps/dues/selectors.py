@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.scoping import get_in_scope, restrict, visible_orgs
-from apps.core.api.pagination import capped_count
-from apps.core.todo import TodoItem
+from apps.core.todo import TodoItem, first_of
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 
@@ -343,16 +342,10 @@ TODO_EACH = 50  # items of one kind listed in the to-do list
 
 
 def _listed(queryset, items: list, what: str, url: str, today) -> list:
-    """The first TODO_EACH of a kind of to-do; when there are more, a line saying how
-    many more and where to find them is added to items."""
-    rows = list(queryset[: TODO_EACH + 1])
-    if len(rows) <= TODO_EACH:
-        return rows
-    total, exact = capped_count(queryset)
-    items.append(
-        TodoItem(module="党费", title=f"另有{'' if exact else '超过'}{total - TODO_EACH}{what}，此处只列{TODO_EACH}项", url=url, due=today)
+    """The first TODO_EACH of a kind of dues to-do (apps.core.todo.first_of)."""
+    return first_of(
+        queryset, TODO_EACH, items, module="党费", url=url, due=today, describe=lambda more: f"另有{more}{what}，此处只列{TODO_EACH}项"
     )
-    return rows[:TODO_EACH]
 
 
 def todo_items(user) -> list[TodoItem]:

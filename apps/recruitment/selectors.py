@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.scoping import visible_orgs
-from apps.core.api.pagination import capped_count
-from apps.core.todo import TodoItem
+from apps.core.todo import TodoItem, first_of
 from apps.members import codes as member_codes
 from apps.orgs.models import CommitteeMember, Organisation
 
@@ -159,20 +158,17 @@ def todo_items(user) -> list[TodoItem]:
     on = timezone.localdate()
     horizon = on + datetime.timedelta(days=30)
     due = DevelopmentFile.objects.restrict(user, "change").filter(status="active", next_deadline__lte=horizon)
-    files = list(due.select_related("organisation").order_by("next_deadline", "id")[: TODO_FILES + 1])
     items = []
-    if len(files) > TODO_FILES:
-        # The list shows the most urgent; it says how many more there are and where.
-        files = files[:TODO_FILES]
-        more, exact = capped_count(due)
-        items.append(
-            TodoItem(
-                module="发展党员",
-                title=f"另有{'' if exact else '超过'}{more - TODO_FILES}份发展档案在30天内到期，此处只列最紧的{TODO_FILES}份：请在发展档案中查看",
-                url=reverse("recruitment:file_list"),
-                due=on,
-            )
-        )
+    # The most urgent files; a line says how many more there are and where.
+    files = first_of(
+        due.select_related("organisation").order_by("next_deadline", "id"),
+        TODO_FILES,
+        items,
+        module="发展党员",
+        url=reverse("recruitment:file_list"),
+        due=on,
+        describe=lambda more: f"另有{more}份发展档案在30天内到期，此处只列最紧的{TODO_FILES}份：请在发展档案中查看",
+    )
     resp = responsibility(files)
     for f in files:
         r = resp[f.pk]
