@@ -35,16 +35,15 @@ def page_number(request, param: str = "page", *, posted: bool = False) -> int:
         return 1
 
 
-def page_of(queryset, request, *, size: int = PAGE_SIZE, param: str = "page", count=True, cap: int = COUNT_CAP) -> Page:
-    """One page of `queryset` for ?<param>=N. count=True counts with capped_count
-    (grouped rows too); a callable count(queryset, cap) → (n, exact) counts otherwise;
-    count=False skips the total."""
+def page_of(queryset, request, *, size: int = PAGE_SIZE, param: str = "page", count: bool = True, cap: int = COUNT_CAP) -> Page:
+    """One page of `queryset` for ?<param>=N, with a total counted by capped_count
+    (grouped rows too); count=False skips the total."""
     number = page_number(request, param)
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])
     total, exact = None, True
     if count:
-        total, exact = (count if callable(count) else capped_count)(queryset, cap)
+        total, exact = capped_count(queryset, cap)
     params = request.GET.copy()
     params.pop(param, None)
     return Page(rows[:size], number, len(rows) > size, total, exact, param, params.urlencode())
