@@ -15,6 +15,7 @@ from apps.accounts.scoping import get_in_scope, restrict, visible_orgs
 from apps.core.todo import TodoItem, first_of
 from apps.members.models import Member
 from apps.orgs.models import Organisation
+from apps.orgs.picker import filtered_org
 
 from . import months as mo
 from . import rules
@@ -93,18 +94,10 @@ def arrears_for(user, org: Organisation | None, as_of: datetime.date, q: str = "
     return arrears_queryset(lines, as_of)
 
 
-def arrears_org(user, params) -> Organisation | None:
-    """The 欠缴提醒 page's organisation filter: ?org=<id> or ?org_text=<code or name>
-    (the picker; an id outside scope is a 404), else None (everything in scope)."""
-    from apps.orgs.picker import OrgFilterForm
-
-    return OrgFilterForm(params, user=user).chosen()
-
-
 def arrears_page(user, params, as_of: datetime.date | None = None, org=None):
     """The 欠缴提醒 page's rows (?org= ?q=), to complete with arrears_details."""
     if org is None:
-        org = arrears_org(user, params)
+        org = filtered_org(user, params)
     return arrears_for(user, org, as_of or timezone.localdate(), params.get("q", ""))
 
 
@@ -114,7 +107,7 @@ def arrears_cases(user, params=None, org=None):
 
     params = params or {}
     if org is None and (params.get("org") or params.get("org_text")):
-        org = arrears_org(user, params)
+        org = filtered_org(user, params)
     cases = restrict(ArrearsCase.objects.all(), user, "view").select_related("member", "organisation")
     if org is not None:
         cases = cases.filter(org_path__startswith=org.path)

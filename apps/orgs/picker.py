@@ -266,3 +266,10 @@ class OrgFilterForm(forms.Form):
         if raw.isdigit() and not (self.data.get("org_text") or "").strip():
             raise Http404("未找到该记录，或不在您的管理范围内")
         return None
+
+
+def filtered_org(user, params) -> Organisation | None:
+    """The organisation a list page's filter chooses — ?org=<id> (links, the picker) or
+    ?org_text=<code or name> (typed) — else None; an id outside the user's scope is a 404.
+    The selectors behind a screen and its Excel export read the filter through this."""
+    return OrgFilterForm(params, user=user).chosen()

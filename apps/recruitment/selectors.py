@@ -14,6 +14,7 @@ from apps.accounts.scoping import visible_orgs
 from apps.core.todo import TodoItem, first_of
 from apps.members import codes as member_codes
 from apps.orgs.models import CommitteeMember, Organisation
+from apps.orgs.picker import filtered_org
 
 from . import rules
 from .models import DevelopmentFile, DevelopmentPlan, LaggingUnit, TrainingClass
@@ -43,21 +44,6 @@ def search_files(qs, q: str):
     return qs.filter(Q(name__contains=q) | Q(work_unit__contains=q)) if q else qs
 
 
-def _int(value, default=0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def chosen_org(user, params):
-    """The organisation a page's filter chooses: ?org=<id> (links, the picker) or
-    ?org_text=<code or name> (typed); an id outside the user's scope is a 404."""
-    from apps.orgs.picker import OrgFilterForm
-
-    return OrgFilterForm(params, user=user).chosen()
-
-
 _FROM_PARAMS = object()  # "org not given: read it from the parameters"
 
 
@@ -71,7 +57,7 @@ def file_list(user, params, org=_FROM_PARAMS):
     return files_for(
         user,
         stage=params.get("stage", ""),
-        org=chosen_org(user, params) if org is _FROM_PARAMS else org,
+        org=filtered_org(user, params) if org is _FROM_PARAMS else org,
         overdue=params.get("overdue") == "1",
         status=params.get("status", "active"),
         q=params.get("q", "").strip(),
@@ -80,7 +66,7 @@ def file_list(user, params, org=_FROM_PARAMS):
 
 def activist_org(user, params):
     """The activist database's organisation: ?org= in scope, else the top of the user's scope."""
-    org = chosen_org(user, params) or default_org(user)
+    org = filtered_org(user, params) or default_org(user)
     if org is None:
         raise Http404("没有可查看的组织")
     return org
@@ -119,7 +105,7 @@ def training_class_list(user, params=None):
 def plan_list(user, params=None, org=_FROM_PARAMS):
     """发展党员规划与计划 in scope (their progress: plan_progress): ?org= (and below)."""
     if org is _FROM_PARAMS:
-        org = chosen_org(user, params or {})
+        org = filtered_org(user, params or {})
     qs = DevelopmentPlan.objects.restrict(user, "view").select_related("organisation")
     if org is not None:
         qs = qs.filter(organisation__path__startswith=org.path)
