@@ -18,10 +18,10 @@ Proved for every route:
   organiser of C1 answers 404 and changes nothing. An empty body would prove nothing
   where a form refuses it before the scope check.
 
-New endpoints are covered automatically. A URL kwarg must be registered below (which
-model or which values it takes), and a write endpoint needs a body in
-tests/access_matrix_bodies.py: anything unregistered FAILS this test, so nothing is
-silently skipped.
+New endpoints are covered automatically. A URL kwarg must be registered (which model or
+which values it takes), and a write endpoint needs a body: a new domain puts both in its
+own tests/<app label>/matrix.py (see _load_app_parts); anything unregistered FAILS this
+test, so nothing is silently skipped.
 """
 
 import inspect
@@ -338,6 +338,47 @@ FACTORIES = {
     "excel.importjob": _import_job,
     "excel.exportjob": _export_job,
 }
+
+
+# ── Each domain's own part: tests/<app label>/matrix.py ───────────────────────────────
+# A domain app registers what its URLs take in its own tests package, not here: the
+# module may define any of KWARG_MODELS, PK_BY_URL_NAME, PK_BY_NAMESPACE, VALUE_KWARGS,
+# FACTORIES (model label → factory(org, side)), WRITE_BODIES and READ_ONLY_POSTS, which
+# are merged into the tables above (a name defined twice fails: no silent override).
+def _merge(target: dict, part: dict, what: str, module: str) -> None:
+    for key, value in part.items():
+        if key in target and target[key] != value:
+            raise AssertionError(f"{module}: {what}[{key!r}] is already registered")
+        target[key] = value
+
+
+def _load_app_parts() -> list[str]:
+    import importlib
+
+    loaded = []
+    for config in apps.get_app_configs():
+        name = f"tests.{config.label}.matrix"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name in (name, f"tests.{config.label}"):
+                continue
+            raise
+        for what, table in (
+            ("KWARG_MODELS", KWARG_MODELS),
+            ("PK_BY_URL_NAME", PK_BY_URL_NAME),
+            ("PK_BY_NAMESPACE", PK_BY_NAMESPACE),
+            ("VALUE_KWARGS", VALUE_KWARGS),
+            ("FACTORIES", FACTORIES),
+            ("WRITE_BODIES", WRITE_BODIES),
+            ("READ_ONLY_POSTS", READ_ONLY_POSTS),
+        ):
+            _merge(table, getattr(module, what, {}), what, name)
+        loaded.append(name)
+    return loaded
+
+
+APP_PARTS = _load_app_parts()
 
 
 # ── Discovery ─────────────────────────────────────────────────────────────────────────

@@ -4,8 +4,7 @@ signal), and the history's organisation paths following a moved subtree."""
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from apps.core.models import AccessLog, ChangeLog
-from apps.orgs.services import rewrite_path_prefix, subtree_moved
+from apps.core.models import AccessLog
 
 
 def _ip(request):
@@ -69,9 +68,3 @@ def log_locked_out(sender, request=None, username=None, ip_address=None, **kwarg
 
     user = User.objects.filter(username=username).first() if username else None
     _record(AccessLog.Kind.LOCKED_OUT, request, user=user, username=username or "", ip_address=ip_address)
-
-
-@receiver(subtree_moved, dispatch_uid="accounts_history_follows_subtree")
-def rewrite_history_paths(sender, old_prefix, new_prefix, **kwargs):
-    rewrite_path_prefix(ChangeLog._meta.db_table, "org_path", old_prefix, new_prefix)
-    rewrite_path_prefix(AccessLog._meta.db_table, "org_path", old_prefix, new_prefix)

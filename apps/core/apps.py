@@ -8,6 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设施"
 
     def ready(self):
+        from . import exports  # noqa: F401  (the to-do list's export)
+        from .navigation import register_core
         from .sqlite_paths import ensure_nocase_path_indexes
+
+        register_core()
 
         post_migrate.connect(ensure_nocase_path_indexes, dispatch_uid="core.sqlite_nocase_paths")

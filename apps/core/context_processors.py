@@ -1,8 +1,7 @@
 from django.urls import NoReverseMatch, reverse
 
-from apps.accounts.scoping import user_scope
-
-from .navigation import NAVIGATION
+from . import registry
+from .scoping import user_scope
 
 
 def navigation(request):
@@ -11,9 +10,10 @@ def navigation(request):
         return {"nav_sections": []}
     current = request.path
     sections = []
-    for title, entries in NAVIGATION:
+    for section, entries in registry.navigation():
         items = []
-        for label, name, action in entries:
+        for entry in entries:
+            label, name, action = entry.label, entry.url_name, entry.action
             try:
                 url = reverse(name)
             except NoReverseMatch:
@@ -22,7 +22,7 @@ def navigation(request):
                 continue
             items.append({"label": label, "url": url, "active": False})
         if items:
-            sections.append({"title": title, "items": items})
+            sections.append({"title": section.label, "items": items})
     # Highlight the one entry whose URL is the longest prefix of the current path
     # (/dues/arrears/ lights 欠缴提醒, not also 党费台账 at /dues/).
     candidates = [i for sec in sections for i in sec["items"] if current == i["url"] or (i["url"] != "/" and current.startswith(i["url"]))]

@@ -5,6 +5,46 @@ from django.db import models
 from django.utils import timezone
 
 from .context import current_actor
+from .querysets import ScopedQuerySet
+
+
+class OrgScopedModel(models.Model):
+    """The base of a domain record that belongs to one organisation.
+
+    It carries the organisation and a copy of its path (`org_path`, indexed), is scoped by
+    that copy (SCOPE_PATH), keeps the copy in step on subtree moves (PATH_COPIES, found by
+    apps.core.paths) and files its history under it. A subclass may add SCOPE_MEMBER
+    ("member_id") for rows a member sees as their own, or widen SCOPE_PATH/PATH_COPIES
+    with a second organisation (a transfer that two subtrees see).
+    """
+
+    organisation = models.ForeignKey("orgs.Organisation", verbose_name="党组织", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH: str | tuple[str, ...] = "org_path"
+    PATH_COPIES: dict = {"org_path": "organisation"}
+    AUDIT_EXCLUDE: tuple[str, ...] = ("org_path",)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.sync_paths()
+        super().save(*args, **kwargs)
+
+    def sync_paths(self) -> None:
+        """Fill each declared copy from its source organisation when it is empty (a new
+        row) or its organisation changed."""
+        for field, source in self.PATH_COPIES.items():
+            if source is None:
+                continue
+            org = getattr(self, source, None)
+            if org is not None and getattr(self, field) != org.path:
+                setattr(self, field, org.path)
+
+    def audit_org_path(self) -> str:
+        return self.org_path
 
 
 class ChangeLog(models.Model):
@@ -33,6 +73,8 @@ class ChangeLog(models.Model):
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
     message = models.CharField("说明", max_length=255, blank=True)
+
+    PATH_COPIES = {"org_path": None}  # history follows its subtree when it moves
 
     class Meta:
         verbose_name = verbose_name_plural = "变更历史"
@@ -79,6 +121,8 @@ class AccessLog(models.Model):
     target = models.CharField("对象", max_length=200, blank=True)
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+
+    PATH_COPIES = {"org_path": None}
 
     class Meta:
         verbose_name = verbose_name_plural = "敏感操作日志"

@@ -4,7 +4,17 @@ from django.views.decorators.http import require_safe
 
 from apps.accounts.scoping import visible_orgs
 
+from . import registry
 from . import todo as todo_registry
+
+
+def home_figures(user) -> list[tuple]:
+    """The few figures each domain gives this user to act on (apps.core.registry.home):
+    (label, value, unit, url|None), in the domains' order."""
+    figures = []
+    for entry in registry.home:
+        figures += entry.figures(user)
+    return figures
 
 
 @require_safe
@@ -12,7 +22,13 @@ from . import todo as todo_registry
 def home(request):
     roots = visible_orgs(request.user).order_by("depth", "path")[:1]
     return render(
-        request, "core/home.html", {"root": roots[0] if roots else None, "todo_items": todo_registry.items_for(request.user)[:10]}
+        request,
+        "core/home.html",
+        {
+            "root": roots[0] if roots else None,
+            "figures": home_figures(request.user),
+            "todo_items": todo_registry.items_for(request.user)[:10],
+        },
     )
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.core.models import OrgScopedModel
 from apps.core.querysets import ScopedQuerySet
 
 from . import rules
@@ -16,19 +17,7 @@ from . import rules
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class _OrgScoped(models.Model):
-    organisation = models.ForeignKey("orgs.Organisation", verbose_name="党组织", on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, editable=False, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
-    SCOPE_PATH = "org_path"
-    AUDIT_EXCLUDE = ("org_path",)
-
-    class Meta:
-        abstract = True
-
-    def audit_org_path(self) -> str:
-        return self.org_path
+_OrgScoped = OrgScopedModel
 
 
 class IncomeDeclaration(_OrgScoped):

@@ -68,3 +68,14 @@ LABELS = {
     "arrears_case": "连续6个月未交（人）",
     "open_cases": "待处置（件）",
 }
+
+
+def cards(stats: dict) -> list[tuple]:
+    dues = stats["dues"]
+    rate = dues["paid_up_rate"]
+    return [
+        (f"{dues['year']}年已收党费", dues["collected"], "元", None),
+        ("党费按时交纳率", "—" if rate is None else rate, "%", None),
+        ("欠缴5个月以上", dues["arrears_escalation"], "名", None),
+        ("连续6个月未交党费", dues["arrears_case"], "名", None),
+    ]

@@ -41,6 +41,7 @@ class JobBase(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     SCOPE_PATH = "org_path"
+    PATH_COPIES = {"org_path": None}  # the job's scope root: follows its subtree on moves
 
     class Meta:
         abstract = True
@@ -113,8 +114,7 @@ class ExportJob(JobBase):
     def label(self) -> str:
         """What the job exports, as the exports page shows it."""
         if self.kind == self.Kind.LIST:
-            from .lists import REGISTRY
+            from apps.core.registry import lists
 
-            entry = REGISTRY.get(self.list_name)
-            return entry.title if entry else self.list_name
+            return lists.get(self.list_name).title if self.list_name in lists else self.list_name
         return self.get_kind_display()

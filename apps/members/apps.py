@@ -7,4 +7,12 @@ class MembersConfig(AppConfig):
     verbose_name = "党员"
 
     def ready(self):
-        from . import signals, todo  # noqa: F401
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core import registry
+
+        from . import exports, todo  # noqa: F401
+
+        registry.nav("registry", _("党员名册"), "members:list", "view", order=30)
+        registry.nav("registry", _("信息修改审核"), "members:change_requests", "change", order=40)
+        registry.nav("registry", _("我的信息"), "members:me", "change_self", order=50)

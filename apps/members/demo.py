@@ -18,15 +18,14 @@ Two phases:
 The bulk load writes ONE ChangeLog summary entry (on the county root) instead of one
 per record: it is a synthetic data load by the system, not a user's change.
 
-After the base county, `build_demo_county` calls `populate(root_org, rng, as_of)` of each
-module in DEMO_EXTENSIONS that exists, in order, so later modules add their data
-(activists, development files, dues …).
+After the base county, `build_demo_county` calls every demo builder that the apps
+registered (apps.core.registry.demo: `populate(root_org, rng, as_of)`), in their order,
+so later domains add their data (activists, development files, dues, accounts …).
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib
 import random
 from dataclasses import dataclass, field
 
@@ -38,8 +37,6 @@ from apps.core.dates import add_years
 from apps.core.pinyin import pinyin_keys
 
 from . import codes, idnumber
-
-DEMO_EXTENSIONS = ("apps.recruitment.demo", "apps.dues.demo", "apps.accounts.demo")
 
 AREA_CODE = "350525"
 ROOT_CODE = "3505250000"
@@ -1087,23 +1084,16 @@ def extension_id_number(birth: datetime.date, sex: str, n: int) -> str:
     return idnumber.compose(AREA_CODE, birth, EXTENSION_SEQUENCE_START + n, sex)
 
 
-def run_extensions(root, seed: int, as_of: datetime.date, modules=None) -> list[str]:
-    """Call populate(root_org, rng, as_of) of every extension module that exists, in order.
-    Each gets its own generator derived from the seed, so adding a module never changes
-    what another one draws. Returns the modules that ran."""
+def run_extensions(root, seed: int, as_of: datetime.date, builders=None) -> list[str]:
+    """Call populate(root_org, rng, as_of) of every registered demo builder, in order.
+    Each gets its own generator derived from the seed and its name, so adding a builder
+    never changes what another one draws. Returns the names of the builders that ran."""
+    from apps.core import registry
+
     ran = []
-    for name in DEMO_EXTENSIONS if modules is None else modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # the module itself is absent (app not built yet): skip
-                continue
-            raise
-        populate = getattr(module, "populate", None)
-        if populate is None:
-            continue
-        populate(root, random.Random(f"{seed}:{name}"), as_of)
-        ran.append(name)
+    for builder in registry.demo if builders is None else builders:
+        builder.populate(root, random.Random(f"{seed}:apps.{builder.name}.demo"), as_of)
+        ran.append(builder.name)
     return ran
 
 

@@ -72,6 +72,7 @@ class Member(models.Model):
 
     SCOPE_PATH = "org_path"
     SCOPE_MEMBER = "id"
+    PATH_COPIES = {"org_path": "organisation"}
     AUDIT_EXCLUDE = (
         "id_number_enc",
         "id_number_hash",

@@ -4,16 +4,17 @@ rules of domain-rules §8, read from apps.orgs.rules."""
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from apps.accounts.scoping import require_org_action
+from apps.core import paths
 from apps.core.audit import record_change, snapshot
 from apps.core.dates import add_months, add_years
 from apps.core.locks import advisory_lock
 from apps.core.models import ChangeLog
+from apps.core.scoping import require_org_action
 
 from . import rules
 from .models import Organisation
@@ -32,8 +33,8 @@ ORG_FIELDS = (
     "contact_phone",
     "address",
 )
-# Sent after a subtree's paths changed, inside the transaction, so that tables keeping
-# a copy of the path (members.org_path, …) rewrite it: receivers get old_prefix, new_prefix.
+# Sent after a subtree moved and every declared path copy was rewritten (apps.core.paths),
+# inside the transaction: for caches or other follow-ups; receivers get old_prefix, new_prefix.
 subtree_moved = Signal()
 
 # Which child types each type may hold.
@@ -212,20 +213,12 @@ def move_subtree(org: Organisation, new_parent: Organisation, *, user=None) -> O
     old_path = org.path
     Organisation.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
+    # Every copied path (members, files, dues, jobs, history …) follows: the models
+    # declare their copies (PATH_COPIES); no list of tables is kept here.
+    paths.rewrite_all(old_path, org.path)
     subtree_moved.send(sender=Organisation, old_prefix=old_path, new_prefix=org.path)
     record_change(org, ChangeLog.Action.UPDATE, before=before, message=f"组织移动：{old_parent} → {new_parent}")
     return org
-
-
-def rewrite_path_prefix(table: str, column: str, old_prefix: str, new_prefix: str) -> int:
-    """UPDATE table SET column = new_prefix || substr(column, len(old)+1) WHERE column LIKE old%."""
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(table)} SET {quote(column)} = %s || SUBSTR({quote(column)}, %s) WHERE {quote(column)} LIKE %s",
-            [new_prefix, len(old_prefix) + 1, old_prefix + "%"],
-        )
-        return cursor.rowcount
 
 
 @transaction.atomic

@@ -7,9 +7,18 @@ class RecruitmentConfig(AppConfig):
     verbose_name = "发展党员"
 
     def ready(self):
-        from apps.core import todo
+        from django.utils.translation import gettext_lazy as _
 
-        from . import signals  # noqa: F401
+        from apps.core import registry, todo
+
+        from . import demo, exports, stats  # noqa: F401  (exports registers the list exports)
         from .selectors import todo_items
 
         todo.register(todo_items)
+        registry.demo.register(registry.DemoBuilder("recruitment", demo.populate, order=10))
+        registry.stats.register(registry.StatsSection("development", "发展党员", stats.contribute, cards=stats.cards, order=10))
+        registry.nav("recruitment", _("发展档案"), "recruitment:file_list", "view", order=10)
+        registry.nav("recruitment", _("积极分子库"), "recruitment:activists", "view", order=20)
+        registry.nav("recruitment", _("发展计划"), "recruitment:plans", "view", order=30)
+        registry.nav("recruitment", _("月报告与通报"), "recruitment:monthly", "view", order=40)
+        registry.nav("system", _("规则设置"), "recruitment:settings", "configure", order=40)

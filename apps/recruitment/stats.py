@@ -83,3 +83,13 @@ def contribute(org, as_of: datetime.date, since: datetime.date = DEFAULT_SINCE) 
             "developed_since": {"since": since.isoformat(), **_split(row, "s_")},
         }
     }
+
+
+def cards(stats: dict) -> list[tuple]:
+    dev = stats["development"]
+    return [
+        ("入党申请人", dev["applicants"], "名", None),
+        ("入党积极分子", dev["activists"], "名", None),
+        ("发展对象", dev["development_targets"], "名", None),
+        (dev["labels"]["developed_since"], dev["developed_since"]["total"], "名", None),
+    ]

@@ -10,28 +10,27 @@ fixed number of aggregate queries, whatever the number of members or organisatio
   3. ethnicity: one GROUP BY over the minority members;
   4. category tags (rural among them): one GROUP BY over MemberCategory joined to the
      counted members;
-plus whatever each app in STATS_EXTENSIONS contributes. No per-organisation loop, no
+plus whatever each statistics section registered by an app (apps.core.registry.stats)
+contributes. No per-organisation loop, no
 Python iteration over members: it stays a single pass over the member range at 1M rows.
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from apps.core import registry
 from apps.core.dates import add_years
 from apps.core.routers import reporting
 from apps.members import codes
 from apps.members.models import Member, MemberCategory
 from apps.orgs import rules
 from apps.orgs.models import Organisation
-
-STATS_EXTENSIONS = ("apps.recruitment.stats", "apps.dues.stats")
 
 GRASSROOTS_LEVELS = [
     # (key, label, org types counted under it) — joint and temporary branches are 党支部.
@@ -176,19 +175,11 @@ def member_counts(org: Organisation, as_of: datetime.date) -> dict:
     }
 
 
-def _extensions(org: Organisation, as_of: datetime.date, modules=None) -> dict:
+def _extensions(org: Organisation, as_of: datetime.date, sections=None) -> dict:
+    """What every registered statistics section contributes (apps.core.registry.stats)."""
     out = {}
-    for name in STATS_EXTENSIONS if modules is None else modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        contribute = getattr(module, "contribute", None)
-        if contribute is None:
-            continue
-        result = contribute(org, as_of)
+    for section in registry.stats if sections is None else sections:
+        result = section.contribute(org, as_of)
         if result:
             out.update(result)
     return out

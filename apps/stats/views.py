@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from apps.accounts.scoping import get_in_scope, visible_orgs
+from apps.core import registry
 from apps.core.models import AccessLog
 from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
 from apps.orgs.models import Organisation
@@ -68,25 +69,11 @@ def chart_data(stats: dict) -> dict:
 
 
 def extension_cards(stats: dict) -> list[tuple]:
-    """Headline cards of the sections other modules contribute (发展党员, 党费)."""
+    """Headline cards of the sections the apps contribute (apps.core.registry.stats)."""
     cards = []
-    dev = stats.get("development")
-    if dev:
-        cards += [
-            ("入党申请人", dev["applicants"], "名", None),
-            ("入党积极分子", dev["activists"], "名", None),
-            ("发展对象", dev["development_targets"], "名", None),
-            (dev["labels"]["developed_since"], dev["developed_since"]["total"], "名", None),
-        ]
-    dues = stats.get("dues")
-    if dues:
-        rate = dues["paid_up_rate"]
-        cards += [
-            (f"{dues['year']}年已收党费", dues["collected"], "元", None),
-            ("党费按时交纳率", "—" if rate is None else rate, "%", None),
-            ("欠缴5个月以上", dues["arrears_escalation"], "名", None),
-            ("连续6个月未交党费", dues["arrears_case"], "名", None),
-        ]
+    for section in registry.stats:
+        if section.cards is not None and section.name in stats:
+            cards += section.cards(stats)
     return cards
 
 

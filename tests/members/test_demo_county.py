@@ -3,8 +3,6 @@
 import datetime
 import io
 import random
-import sys
-import types
 
 import pytest
 from django.core.management import call_command
@@ -126,41 +124,33 @@ def test_exactly_k_is_exact():
         demo.exactly_k(rng, [1.0], 2)
 
 
-def test_extension_hook_order_and_skipping(monkeypatch):
+def test_demo_builders_run_in_order_with_their_own_generators():
+    from apps.core.registry import DemoBuilder
+
     calls = []
-    for name in ("tests_demo_ext_a", "tests_demo_ext_b"):
-        mod = types.ModuleType(name)
-        mod.populate = lambda root, rng, as_of, _n=name: calls.append((_n, root, as_of, rng.random()))
-        monkeypatch.setitem(sys.modules, name, mod)
-    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", ("tests_demo_ext_b", "tests_demo_missing", "tests_demo_ext_a"))
-    ran = demo.run_extensions("ROOT", 3, AS_OF)
-    assert ran == ["tests_demo_ext_b", "tests_demo_ext_a"]
+
+    def builder(name, order):
+        return DemoBuilder(name, lambda root, rng, as_of: calls.append((name, root, as_of, rng.random())), order=order)
+
+    a, b = builder("tests_a", 20), builder("tests_b", 10)
+    ran = demo.run_extensions("ROOT", 3, AS_OF, [b, a])
+    assert ran == ["tests_b", "tests_a"]
     assert [c[0] for c in calls] == ran and all(c[1] == "ROOT" and c[2] == AS_OF for c in calls)
-    # Each extension gets its own seeded generator: reproducible, independent of the others.
-    again = []
-    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", ("tests_demo_ext_a",))
+    # Each builder gets its own seeded generator: reproducible, independent of the others.
     calls.clear()
-    demo.run_extensions("ROOT", 3, AS_OF)
-    again = calls[0][3]
+    demo.run_extensions("ROOT", 3, AS_OF, [a])
+    alone = calls[0][3]
     calls.clear()
-    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", ("tests_demo_ext_b", "tests_demo_ext_a"))
-    demo.run_extensions("ROOT", 3, AS_OF)
-    assert calls[1][3] == again
+    demo.run_extensions("ROOT", 3, AS_OF, [b, a])
+    assert calls[1][3] == alone
 
 
-def test_extension_broken_dependency_is_not_swallowed(monkeypatch):
-    name = "tests_demo_broken_ext"
-    real = demo.importlib.import_module
+def test_the_apps_register_their_demo_builders():
+    from apps.core import registry
 
-    def fake(n, *a, **k):
-        if n == name:
-            raise ModuleNotFoundError("No module named 'missing_dep'", name="missing_dep")
-        return real(n, *a, **k)
-
-    monkeypatch.setattr(demo.importlib, "import_module", fake)
-    monkeypatch.setattr(demo, "DEMO_EXTENSIONS", (name,))
-    with pytest.raises(ModuleNotFoundError):
-        demo.run_extensions(None, 1, AS_OF)
+    names = [b.name for b in registry.demo]
+    assert names.index("recruitment") < names.index("dues") < names.index("accounts")
+    assert names[-1] == "accounts"  # the demo logins pick branches the others filled
 
 
 @pytest.mark.slow

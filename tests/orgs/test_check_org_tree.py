@@ -37,7 +37,7 @@ def test_reports_drift_paths_dissolved_and_types(tree):
     out, err = run()
     assert err and "问题" in err
     assert "直属党员数与党员表不一致" in out and "记录 5 名，实际 1 名" in out
-    assert "党员的组织路径与所在组织不一致" in out
+    assert "党员的组织路径（org_path）与所属组织不一致：1 项" in out
     assert "已撤销的组织仍有在册党员" in out
     assert "党小组" in out and group.name in out
 
@@ -59,3 +59,19 @@ def test_treebeard_problems_reported(tree, field):
     Organisation.objects.filter(pk=tree["committees"][0].pk).update(**{field: 9})
     out, err = run()
     assert err and "树结构" in out and "测试第1镇党委" in out
+
+
+def test_reports_drift_of_every_declared_path_copy(tree):
+    """Path copies are found from the models (PATH_COPIES), not from a hand-made list: a
+    drifted development file or dues declaration is reported under its own table."""
+    from apps.core import paths
+    from apps.recruitment.models import DevelopmentFile
+    from tests.recruitment.helpers import new_file
+
+    declared = {(m._meta.label, f) for m, f, src in paths.path_copies() if src}
+    assert {("members.Member", "org_path"), ("recruitment.DevelopmentFile", "org_path"), ("dues.DuesLine", "org_path")} <= declared
+    f = new_file(tree["branches"][0][0])
+    DevelopmentFile.objects.filter(pk=f.pk).update(org_path="9999")
+    out, err = run()
+    assert "问题" in err
+    assert "发展档案的组织路径（org_path）与所属组织不一致：1 项" in out

@@ -1,6 +1,4 @@
 import datetime
-import sys
-import types
 
 import pytest
 from django.db import connection
@@ -215,28 +213,23 @@ def test_child_rows_one_grouped_query(tree, populated):
     ]
 
 
-def test_extensions_contribute_their_sections(tree, monkeypatch):
-    mod = types.ModuleType("tests_fake_stats_ext")
-    mod.contribute = lambda org, as_of: {"development": {"label": "发展党员", "developed": 3}}
-    monkeypatch.setitem(sys.modules, "tests_fake_stats_ext", mod)
-    monkeypatch.setattr(selectors, "STATS_EXTENSIONS", ("tests_missing_stats_ext", "tests_fake_stats_ext"))
-    stats = party_statistics(tree["county"])
-    assert stats["development"] == {"label": "发展党员", "developed": 3}
-    assert ("发展党员", "developed", 3, "") in selectors.flat_rows(stats)
+def test_registered_sections_contribute_their_sections(tree, monkeypatch):
+    from apps.core import registry
+
+    section = registry.StatsSection("tests_fake", "测试", lambda org, as_of: {"tests_fake": {"label": "测试节", "developed": 3}})
+    registry.stats.register(section)
+    try:
+        stats = party_statistics(tree["county"])
+        assert stats["tests_fake"] == {"label": "测试节", "developed": 3}
+        assert ("测试节", "developed", 3, "") in selectors.flat_rows(stats)
+        # the real sections are registered by their apps, not listed in stats
+        assert {"development", "dues"} <= {s.name for s in registry.stats}
+    finally:
+        registry.stats.unregister("tests_fake")
 
 
-def test_extension_with_broken_import_is_not_hidden(tree, monkeypatch):
-    mod_name = "tests_broken_stats_ext"
-    import importlib
+def test_a_section_registered_twice_is_refused():
+    from apps.core import registry
 
-    real = importlib.import_module
-
-    def fake(name, *a, **k):
-        if name == mod_name:
-            raise ModuleNotFoundError("No module named 'some_dependency'", name="some_dependency")
-        return real(name, *a, **k)
-
-    monkeypatch.setattr(selectors.importlib, "import_module", fake)
-    monkeypatch.setattr(selectors, "STATS_EXTENSIONS", (mod_name,))
-    with pytest.raises(ModuleNotFoundError):
-        party_statistics(tree["county"])
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.stats.register(registry.StatsSection("dues", "again", lambda org, as_of: {}))
