@@ -15,6 +15,15 @@ from .audit import field_label
 EMPTY = "—"
 SOURCE_LABELS = {"web": "网页", "api": "接口", "cli": "命令行", "task": "后台任务", "system": "系统", "demo": "演示数据"}
 EXTRA_FIELD_LABELS = {"categories": "党员类别", "parent": "上级组织"}
+# Labels of the values of list-valued extra fields ("categories" → {code: 党员类别 label}),
+# registered by the app that owns the codes (register_value_labels in its ready()).
+VALUE_LABELS: dict[str, dict] = {}
+
+
+def register_value_labels(name: str, labels: dict, *, field_label: str | None = None) -> None:
+    VALUE_LABELS[name] = {str(k): str(v) for k, v in labels.items()}
+    if field_label:
+        EXTRA_FIELD_LABELS[name] = field_label
 
 
 def _model(object_type: str):
@@ -58,11 +67,9 @@ def display_value(field, name: str, value, names: dict) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
-        if name == "categories":
-            from apps.members.codes import CATEGORY_CHOICES
-
-            labels = dict(CATEGORY_CHOICES)
-            return "、".join(str(labels.get(v, v)) for v in value)
+        if name in VALUE_LABELS:
+            labels = VALUE_LABELS[name]
+            return "、".join(labels.get(str(v), str(v)) for v in value)
         return "、".join(str(v) for v in value)
     if field is not None and field.choices:
         return {str(k): str(v) for k, v in field.flatchoices}.get(str(value), str(value))
@@ -128,15 +135,13 @@ def record_history(obj, limit: int = 50, *, user=None) -> HistoryEntries:
 
     from django.urls import reverse
 
-    from apps.accounts.roles import AUDIT
-    from apps.accounts.scoping import has_action
-
     from .audit import history_for, object_type
+    from .scoping import has_action
 
     rows = list(history_for(obj).order_by("-at", "-id")[: limit + 1])
     entries = HistoryEntries(attach_readable(rows[:limit]))
     entries.more = len(rows) > limit
-    if entries.more and user is not None and has_action(user, AUDIT):
+    if entries.more and user is not None and has_action(user, "audit"):
         query = urlencode({"object_type": object_type(obj), "object_id": str(obj.pk)})
         entries.full_url = f"{reverse('accounts:changelog')}?{query}"
     return entries

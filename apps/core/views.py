@@ -1,8 +1,7 @@
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
-
-from apps.accounts.scoping import visible_orgs
 
 from . import registry
 from . import todo as todo_registry
@@ -20,7 +19,7 @@ def home_figures(user) -> list[tuple]:
 @require_safe
 @login_required
 def home(request):
-    roots = visible_orgs(request.user).order_by("depth", "path")[:1]
+    roots = apps.get_model("orgs", "Organisation").objects.restrict(request.user, "view").order_by("depth", "path")[:1]
     return render(
         request,
         "core/home.html",

@@ -10,8 +10,11 @@ class MembersConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from apps.core import registry
+        from apps.core.history import register_value_labels
 
-        from . import exports, todo  # noqa: F401
+        from . import codes, exports, todo  # noqa: F401
+
+        register_value_labels("categories", dict(codes.CATEGORY_CHOICES), field_label="党员类别")
 
         registry.nav("registry", _("党员名册"), "members:list", "view", order=30)
         registry.nav("registry", _("信息修改审核"), "members:change_requests", "change", order=40)

@@ -73,6 +73,8 @@ class Member(models.Model):
     SCOPE_PATH = "org_path"
     SCOPE_MEMBER = "id"
     PATH_COPIES = {"org_path": "organisation"}
+    # ciphertext field → its blind index (rotate_field_keys finds every model declaring it)
+    ENCRYPTED_FIELDS = {"id_number_enc": "id_number_hash", "phone_enc": "phone_hash"}
     AUDIT_EXCLUDE = (
         "id_number_enc",
         "id_number_hash",

@@ -106,6 +106,7 @@ class DevelopmentFile(models.Model):
     objects = ScopedQuerySet.as_manager()
     SCOPE_PATH = "org_path"
     PATH_COPIES = {"org_path": "organisation"}
+    ENCRYPTED_FIELDS = {"id_number_enc": "id_number_hash", "phone_enc": "phone_hash"}
     AUDIT_EXCLUDE = ("id_number_enc", "id_number_hash", "phone_enc", "phone_hash", "org_path", "created_at", "updated_at")
 
     class Meta:

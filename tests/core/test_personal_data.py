@@ -119,11 +119,27 @@ def test_rotate_field_keys_reencrypts_with_first_key(tree, two_keys):
     settings.FIELD_ENCRYPTION_KEYS = [new_key, OLD_KEY]
     out = StringIO()
     call_command("rotate_field_keys", "--batch-size", "2", stdout=out)
-    assert "已重新加密 3" in out.getvalue()
+    assert "党员：已重新加密 3 条" in out.getvalue()
     settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key removed
     for m in Member.objects.all():
         assert (m.reveal_id_number(), m.reveal_phone()) == plain[m.pk]
         assert Fernet(new_key.encode()).decrypt(m.id_number_enc.encode()).decode() == plain[m.pk][0]
+
+
+def test_rotate_field_keys_covers_every_table_with_encrypted_fields(tree, two_keys):
+    """Development files hold ID numbers too: found from ENCRYPTED_FIELDS, not a list."""
+    from apps.recruitment.models import DevelopmentFile
+    from tests.recruitment.helpers import new_file
+
+    settings, new_key = two_keys
+    f = new_file(tree["branches"][0][0])
+    plain = f.reveal_id_number()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, OLD_KEY]
+    out = StringIO()
+    call_command("rotate_field_keys", stdout=out)
+    assert "发展档案：已重新加密 1 条" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    assert DevelopmentFile.objects.get(pk=f.pk).reveal_id_number() == plain
 
 
 def test_rotate_dry_run_writes_nothing(tree, two_keys):

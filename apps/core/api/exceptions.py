@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apps.accounts.scoping import OutOfScope, ScopeError
+from apps.core.scoping import OutOfScope, ScopeError
 
 
 def exception_handler(exc, context):
