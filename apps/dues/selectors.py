@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Substr
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.scoping import get_in_scope, restrict, visible_orgs
 from apps.core.todo import TodoItem, first_of
 from apps.members.models import Member
+from apps.orgs import selectors as org_selectors
 from apps.orgs.models import Organisation
 from apps.orgs.picker import filtered_org
 
@@ -245,21 +245,16 @@ def disclosure_page(user, params, as_of: datetime.date | None = None) -> dict:
 def child_summaries(org: Organisation, month: datetime.date) -> list[dict]:
     """Per child organisation (one level down) for one month: expected, paid, counts and
     the hand-over record. Three queries."""
-    children = list(Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1).exclude(org_type="party_group"))
-    width = (org.depth + 1) * Organisation.steplen
-    agg = (
-        DuesLine.objects.filter(org_path__startswith=org.path, month=month)
-        .annotate(prefix=Substr("org_path", 1, width))
-        .values("prefix")
-        .annotate(
-            due=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
-            paid=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
-            lines=Count("id"),
-            settled=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
-        )
-        .order_by()
+    children = org_selectors.child_units(org)
+    by_prefix = org_selectors.per_child(
+        org,
+        DuesLine.objects.filter(month=month),
+        "org_path",
+        due=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
+        paid=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
+        lines=Count("id"),
+        settled=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
     )
-    by_prefix = {r["prefix"]: r for r in agg}
     colls = {c.organisation_id: c for c in Collection.objects.filter(organisation__in=children, month=month)}
     out = []
     for child in children:

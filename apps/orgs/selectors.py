@@ -40,6 +40,37 @@ def subtree_counts(orgs) -> dict[int, int]:
     return {o.pk: totals.get(o.path, 0) or 0 for o in orgs}
 
 
+def child_units(org: Organisation, *, or_self: bool = False) -> list[Organisation]:
+    """The organisations one level below org, party groups left out (a party group is not
+    a unit that reports): the rows of every per-child breakdown. With or_self, an
+    organisation without children stands for itself."""
+    children = list(
+        Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1).exclude(org_type="party_group").order_by("path")
+    )
+    return children or ([org] if or_self else [])
+
+
+def per_child(org: Organisation, queryset, path_field: str, *, by: tuple[str, ...] = (), **aggregates) -> dict:
+    """Aggregates of `queryset` summed per subtree one level below org, in ONE grouped
+    query: {child path: {aggregate name: value}} (with `by` fields, the key is
+    (child path, *values of by)). `path_field` is the rows' organisation path ("path" for
+    organisations, "org_path" for copies). Rows sitting on org itself fall under org's
+    own path prefix, which no child has."""
+    width = (org.depth + 1) * STEP
+    rows = (
+        queryset.filter(**{f"{path_field}__startswith": org.path})
+        .order_by()
+        .annotate(child_prefix=Substr(path_field, 1, width))
+        .values("child_prefix", *by)
+        .annotate(**aggregates)
+    )
+    out = {}
+    for row in rows:
+        key = (row["child_prefix"], *(row[b] for b in by)) if by else row["child_prefix"]
+        out[key] = {name: row[name] for name in aggregates}
+    return out
+
+
 def children_with_counts(parent: Organisation, queryset=None):
     """The direct children of parent, each with .subtree_members set (2 queries)."""
     qs = queryset if queryset is not None else Organisation.objects.all()

@@ -5,7 +5,6 @@ queries whatever the number of rows (rows are grouped in Python by path prefix).
 import datetime
 
 from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from apps.accounts.scoping import visible_orgs
 from apps.core.todo import TodoItem, first_of
 from apps.members import codes as member_codes
+from apps.orgs import selectors as org_selectors
 from apps.orgs.models import CommitteeMember, Organisation
 from apps.orgs.picker import filtered_org
 
@@ -178,23 +178,22 @@ def todo_items(user) -> list[TodoItem]:
 
 
 def units_under(org) -> list[Organisation]:
-    children = list(
-        Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1).exclude(org_type="party_group").order_by("path")
-    )
-    return children or [org]
+    return org_selectors.child_units(org, or_self=True)
 
 
 def activist_database(org) -> dict:
     """Counts of activists (and the pipeline) under org, by unit and by source; 2 queries
     plus the unit list."""
     units = units_under(org)
-    plen = len(units[0].path)
     base = DevelopmentFile.objects.filter(org_path__startswith=org.path, status="active")
-    by_unit_stage = base.annotate(prefix=Substr("org_path", 1, plen)).values("prefix", "stage").annotate(n=Count("id"))
+    if units == [org]:  # no units below: everything is org's own
+        by_unit_stage = {(org.path, r["stage"]): {"n": r["n"]} for r in base.values("stage").annotate(n=Count("id")).order_by()}
+    else:
+        by_unit_stage = org_selectors.per_child(org, base, "org_path", by=("stage",), n=Count("id"))
     by_source = base.filter(stage="activist").values("source").annotate(n=Count("id"))
     counts = {}
-    for row in by_unit_stage:
-        counts.setdefault(row["prefix"], {})[row["stage"]] = row["n"]
+    for (prefix, stage), row in by_unit_stage.items():
+        counts.setdefault(prefix, {})[stage] = row["n"]
     rows = []
     totals = {code: 0 for code, _ in rules.FILE_STAGES}
     for u in units:

@@ -21,7 +21,6 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from apps.core import registry
@@ -30,6 +29,7 @@ from apps.core.routers import reporting
 from apps.members import codes
 from apps.members.models import Member, MemberCategory
 from apps.orgs import rules
+from apps.orgs import selectors as org_selectors
 from apps.orgs.models import Organisation
 
 GRASSROOTS_LEVELS = [
@@ -204,19 +204,14 @@ def child_rows(org: Organisation) -> list[dict]:
     grassroots organisations: the counts come from ONE grouped query over the
     per-organisation counters (direct_member_count), plus one query for the children."""
     with reporting():
-        children = list(Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1).exclude(org_type="party_group"))
-        width = (org.depth + 1) * Organisation.steplen
-        sums = {
-            row["prefix"]: row
-            for row in Organisation.objects.filter(path__startswith=org.path, depth__gt=org.depth)
-            .order_by()
-            .annotate(prefix=Substr("path", 1, width))
-            .values("prefix")
-            .annotate(
-                members=Sum("direct_member_count"),
-                grassroots=Count("id", filter=Q(org_type__in=sorted(rules.GRASSROOTS_TYPES), status=Organisation.Status.ACTIVE)),
-            )
-        }
+        children = org_selectors.child_units(org)
+        sums = org_selectors.per_child(
+            org,
+            Organisation.objects.filter(depth__gt=org.depth),
+            "path",
+            members=Sum("direct_member_count"),
+            grassroots=Count("id", filter=Q(org_type__in=sorted(rules.GRASSROOTS_TYPES), status=Organisation.Status.ACTIVE)),
+        )
     return [
         {"org": c, "members": (sums.get(c.path) or {}).get("members") or 0, "grassroots": (sums.get(c.path) or {}).get("grassroots") or 0}
         for c in children
