@@ -123,7 +123,7 @@ def validate_file_data(data: dict, *, today=None) -> dict:
     if phone:
         phone = str(phone).strip()
         clean["phone"] = phone
-        if not phone.replace("-", "").isdigit() or not 7 <= len(phone.replace("-", "")) <= 15:
+        if not idnumber.is_ascii_digits(phone.replace("-", "")) or not 7 <= len(phone.replace("-", "")) <= 15:
             err("phone", "联系电话格式不正确：手机号11位，座机请带区号")
     if errors:
         raise ValidationError(errors)
