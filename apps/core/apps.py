@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设施"
 
     def ready(self):
+        from .keycheck import record_after_migrate  # also registers the key system check
         from .sqlite_paths import ensure_nocase_path_indexes
 
         post_migrate.connect(ensure_nocase_path_indexes, dispatch_uid="core.sqlite_nocase_paths")
+        post_migrate.connect(record_after_migrate, sender=self, dispatch_uid="core.record_key_fingerprints")
