@@ -45,7 +45,13 @@ def search_members(queryset, text: str):
         return queryset
     lowered = text.lower().replace(" ", "")
     if lowered.isascii() and lowered.isalpha():
-        return queryset.filter(Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered))
+        # Either reading of a surname with two (覃 qin/tan): the *_alt keys (apps.core.pinyin).
+        return queryset.filter(
+            Q(name_initials__startswith=lowered)
+            | Q(name_pinyin__startswith=lowered)
+            | Q(name_initials_alt__startswith=lowered)
+            | Q(name_pinyin_alt__startswith=lowered)
+        )
     digits = text.upper()
     if len(digits) in (15, 18) and digits[:-1].isdigit():
         try:
