@@ -468,6 +468,7 @@ def save_holiday(*, date, is_workday=False, name="", user=None) -> Holiday:
     h, created = Holiday.objects.get_or_create(date=date, defaults={"is_workday": is_workday, "name": name})
     before = None if created else snapshot(h)
     h.is_workday, h.name = is_workday, name
+    h.source = Holiday.Source.MANUAL  # an administrator's row: reloading the official calendar keeps it
     h.save()
     record_change(h, ChangeLog.Action.CREATE if created else ChangeLog.Action.UPDATE, before=before)
     return h
