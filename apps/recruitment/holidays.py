@@ -63,9 +63,12 @@ class LoadResult:
     kept_manual: list[datetime.date] = field(default_factory=list)
 
 
-def load(years: list[int] | None = None, *, force: bool = False, using: str = DEFAULT_DB_ALIAS) -> LoadResult:
+def load(years: list[int] | None = None, *, force: bool = False, audit: bool = True, using: str = DEFAULT_DB_ALIAS) -> LoadResult:
     """Load the official calendar of `years` (default: every year the package knows).
-    A year loaded before is skipped unless force=True. Never overwrites MANUAL rows."""
+    A year loaded before is skipped unless force=True. Never overwrites MANUAL rows.
+    audit=True writes a ChangeLog entry per year (load_holidays, the demo); the load on
+    migrate is installation data like a data migration, whose trail is the
+    OfficialHolidayYear row itself (year, days, package version, time)."""
     calendar = official_calendar()
     wanted = sorted(calendar) if years is None else sorted(set(years))
     result = LoadResult()
@@ -91,11 +94,12 @@ def load(years: list[int] | None = None, *, force: bool = False, using: str = DE
             marker, created = OfficialHolidayYear.objects.using(using).update_or_create(
                 year=year, defaults={"days": len(days), "source": package_label()}
             )
-            record_change(
-                marker,
-                ChangeLog.Action.CREATE if created else ChangeLog.Action.UPDATE,
-                message=f"载入{year}年国务院节假日安排：新增{len(new)}天，更新{len(changed)}天",
-            )
+            if audit:
+                record_change(
+                    marker,
+                    ChangeLog.Action.CREATE if created else ChangeLog.Action.UPDATE,
+                    message=f"载入{year}年国务院节假日安排：新增{len(new)}天，更新{len(changed)}天",
+                )
             result.years.append(year)
             result.created += len(new)
             result.updated += len(changed)
@@ -108,7 +112,7 @@ def load_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     with connections[using].cursor() as cursor:
         tables = set(connections[using].introspection.table_names(cursor))
     if Holiday._meta.db_table in tables and OfficialHolidayYear._meta.db_table in tables:
-        load(using=using)
+        load(audit=False, using=using)
 
 
 def missing_years(today: datetime.date | None = None) -> list[int]:

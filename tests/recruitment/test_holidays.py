@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.models import ChangeLog
 from apps.core.todo import items_for
 from apps.recruitment import engine, holidays, services
 from apps.recruitment.models import Holiday, OfficialHolidayYear
@@ -21,6 +22,7 @@ D = datetime.date
 
 
 def test_the_calendar_is_loaded_on_migrate(db):
+    assert not ChangeLog.objects.exists()  # installation data, like a data migration
     assert {2024, 2025, 2026} <= set(OfficialHolidayYear.objects.values_list("year", flat=True))
     spring = Holiday.objects.get(date=D(2026, 2, 17))
     assert (spring.is_workday, spring.name, spring.source) == (False, "春节", Holiday.Source.OFFICIAL)
@@ -84,6 +86,8 @@ def test_reloading_keeps_what_an_administrator_entered_edited_or_deleted(tree):
     assert Holiday.objects.get(date=D(2026, 3, 3)).name == "县庆"
     assert Holiday.objects.get(date=D(2026, 10, 7)).source == Holiday.Source.OFFICIAL  # restored on purpose
     assert "已载入 2026 年：新增 1 天" in out.getvalue() and "保留管理员录入的 1 天：2026-02-28" in out.getvalue()
+    log = ChangeLog.objects.filter(object_type__endswith="officialholidayyear").first()
+    assert log and "载入2026年国务院节假日安排：新增1天" in log.message
 
 
 def test_load_holidays_loads_missing_years_once(db):
