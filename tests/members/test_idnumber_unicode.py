@@ -95,3 +95,17 @@ def test_search_by_a_foreign_digit_number_finds_nothing_and_does_not_fail(tree):
     make_member(tree["branches"][0][0])
     assert not search_members(Member.objects.all(), "٣٥٠٥٢٥١٩٨٠٠١٠١٠٠١١").exists()
     assert not search_members(Member.objects.all(), "³⁵⁰⁵").exists()
+
+
+@pytest.mark.parametrize("ch", ["²", "①", "٣", "३"])
+def test_importer_names_the_row_instead_of_failing(tree, ch):
+    from apps.excel.importer import import_members
+    from tests.excel.helpers import good_row, xlsx
+
+    branch = tree["branches"][0][0]
+    row = good_row(branch)
+    row["公民身份号码"] = row["公民身份号码"][:10] + ch + row["公民身份号码"][11:]
+    result = import_members(xlsx([row]), dry_run=True)
+    assert not result.ok
+    assert any("必须为数字" in str(e) for e in result.errors), [str(e) for e in result.errors]
+    assert Member.objects.count() == 0
