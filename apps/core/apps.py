@@ -9,9 +9,11 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import exports  # noqa: F401  (the to-do list's export)
+        from .keycheck import record_after_migrate  # also registers the key system check
         from .navigation import register_core
         from .sqlite_paths import ensure_nocase_path_indexes
 
         register_core()
 
         post_migrate.connect(ensure_nocase_path_indexes, dispatch_uid="core.sqlite_nocase_paths")
+        post_migrate.connect(record_after_migrate, sender=self, dispatch_uid="core.record_key_fingerprints")

@@ -4,10 +4,15 @@ Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256). settings.FIELD_ENC
 lists keys: the first encrypts, every key decrypts, so a key can be rotated by putting a
 new key first and running `manage.py rotate_field_keys` (docs/security.md).
 Exact lookup and uniqueness use a keyed HMAC-SHA256 of the normalised value.
+
+Domain apps register their encrypted columns (register_encrypted, in AppConfig.ready) so
+that key rotation and the start-up key check (apps.core.keycheck) cover every one of them
+without core importing a domain app.
 """
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -46,6 +51,31 @@ def blind_index(value: str) -> str:
     if not value:
         return ""
     return hmac.new(settings.BLIND_INDEX_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def key_fingerprint(key: str) -> str:
+    """A fingerprint that identifies a key without revealing it: HMAC-SHA256 keyed with
+    the key over a fixed label. Stored in the database and in backups (apps.core.keycheck)."""
+    return hmac.new(key.encode(), b"dangjian:key-fingerprint:v1", hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class EncryptedColumns:
+    """A model's encrypted personal-data columns: (ciphertext field, blind-index field)."""
+
+    model: type
+    pairs: tuple[tuple[str, str], ...]
+
+
+_ENCRYPTED: dict[str, EncryptedColumns] = {}
+
+
+def register_encrypted(model, *pairs: tuple[str, str]) -> None:
+    _ENCRYPTED[model._meta.label] = EncryptedColumns(model, tuple(pairs))
+
+
+def encrypted_columns() -> list[EncryptedColumns]:
+    return list(_ENCRYPTED.values())
 
 
 def mask_id_number(value: str) -> str:

@@ -144,3 +144,25 @@ class AccessLog(models.Model):
             org_path=org_path,
             detail=detail,
         )
+
+
+class KeyFingerprint(models.Model):
+    """Which keys this database's personal data needs (apps.core.keycheck): the
+    fingerprint (crypto.key_fingerprint), never the key, of every field key that has
+    encrypted rows and of the blind-index key. The application refuses to start when a
+    recorded key is not configured, e.g. a backup restored without its keys."""
+
+    class Kind(models.TextChoices):
+        FIELD = "field", "字段加密密钥 DANGJIAN_FIELD_KEYS"
+        BLIND_INDEX = "blind_index", "盲索引密钥 DANGJIAN_BLIND_INDEX_KEY"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    fingerprint = models.CharField("指纹", max_length=64)
+    recorded_at = models.DateTimeField("记录时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密钥指纹"
+        constraints = [models.UniqueConstraint(fields=["kind", "fingerprint"], name="key_fingerprint_unique")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.fingerprint[:12]}"

@@ -9,11 +9,13 @@ class MembersConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from apps.core import registry
+        from apps.core import crypto, registry
         from apps.core.history import register_value_labels
 
         from . import codes, exports, todo  # noqa: F401
+        from .models import Member
 
+        crypto.register_encrypted(Member, ("id_number_enc", "id_number_hash"), ("phone_enc", "phone_hash"))
         register_value_labels("categories", dict(codes.CATEGORY_CHOICES), field_label="党员类别")
 
         registry.nav("registry", _("党员名册"), "members:list", "view", order=30)

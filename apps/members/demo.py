@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from apps.core import crypto
 from apps.core.dates import add_years
-from apps.core.pinyin import pinyin_keys
+from apps.core.pinyin import NameKeys, name_keys
 
 from . import codes, idnumber
 
@@ -915,11 +915,11 @@ def _plan_committees(rng: random.Random, orgs: list[OrgSpec], members: list[Memb
 
 
 def _member_pinyin_cache():
-    cache: dict[str, tuple[str, str]] = {}
+    cache: dict[str, NameKeys] = {}
 
     def get(name):
         if name not in cache:
-            cache[name] = pinyin_keys(name)
+            cache[name] = name_keys(name)
         return cache[name]
 
     return get
@@ -1008,7 +1008,7 @@ def write_county(plan: CountyPlan):
 
     pinyin = _member_pinyin_cache()
     member_fields = [
-        "name", "name_pinyin", "name_initials", "sex", "ethnicity", "birth_date",
+        "name", "name_pinyin", "name_initials", "name_pinyin_alt", "name_initials_alt", "sex", "ethnicity", "birth_date",
         "id_number_enc", "id_number_hash", "id_number_masked", "native_place", "education", "degree",
         "occupation", "work_unit", "job_post", "work_start_date", "phone_enc", "phone_hash", "phone_masked",
         "address", "application_date", "join_date", "conversion_date", "member_type", "status", "status_since",
@@ -1019,10 +1019,10 @@ def write_county(plan: CountyPlan):
     rows = []
     for m in plan.members:
         org = objs[m.org]
-        py, ini = pinyin(m.name)
+        keys = pinyin(m.name)
         rows.append(
             (
-                m.name, py, ini, m.sex, m.ethnicity, m.birth_date,
+                m.name, *keys, m.sex, m.ethnicity, m.birth_date,
                 crypto.encrypt(m.id_number), crypto.blind_index(m.id_number), crypto.mask_id_number(m.id_number),
                 m.native_place, m.education, m.degree, m.occupation, m.work_unit, "", m.work_start_date,
                 crypto.encrypt(m.phone), crypto.blind_index(m.phone), crypto.mask_phone(m.phone),
@@ -1033,7 +1033,8 @@ def write_county(plan: CountyPlan):
         )  # fmt: skip
     _insert_rows(Member, member_fields, rows)
     member_ids = dict(Member.objects.filter(org_path__startswith=objs[0].path).values_list("id_number_hash", "pk"))
-    mids = [member_ids[r[7]] for r in rows]
+    hash_at = member_fields.index("id_number_hash")
+    mids = [member_ids[r[hash_at]] for r in rows]
     del rows
 
     cats, changes = [], []

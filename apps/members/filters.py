@@ -12,6 +12,7 @@ from apps.core.dates import add_years
 from apps.orgs.models import Organisation
 
 from . import codes
+from .idnumber import IdNumberError, is_ascii_digits, parse
 from .models import Member
 
 AGE_BAND_CHOICES = [(str(i), label) for i, (label, _lo, _hi) in enumerate(codes.AGE_BANDS)] + [("youth", "35岁及以下")]
@@ -44,18 +45,22 @@ def search_members(queryset, text: str):
         return queryset
     lowered = text.lower().replace(" ", "")
     if lowered.isascii() and lowered.isalpha():
-        return queryset.filter(Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered))
+        # Either reading of a surname with two (覃 qin/tan): the *_alt keys (apps.core.pinyin).
+        return queryset.filter(
+            Q(name_initials__startswith=lowered)
+            | Q(name_pinyin__startswith=lowered)
+            | Q(name_initials_alt__startswith=lowered)
+            | Q(name_pinyin_alt__startswith=lowered)
+        )
     digits = text.upper()
     if len(digits) in (15, 18) and digits[:-1].isdigit():
-        from .idnumber import IdNumberError, parse
-
         try:
             return queryset.filter(id_number_hash=crypto.blind_index(parse(digits).number))
         except IdNumberError:
             return queryset.none()
-    if digits.isdigit() and len(digits) == 11:
+    if is_ascii_digits(digits) and len(digits) == 11:
         return queryset.filter(phone_hash=crypto.blind_index(digits))
-    if 4 <= len(digits) <= 6 and (digits.isdigit() or (digits[:-1].isdigit() and digits[-1] == "X")):
+    if 4 <= len(digits) <= 6 and (is_ascii_digits(digits) or (is_ascii_digits(digits[:-1]) and digits[-1] == "X")):
         # The masked copies keep the last four characters, so tails match without decrypting.
         tail = digits[-4:]
         return queryset.filter(Q(id_number_masked__endswith=tail) | Q(phone_masked__endswith=tail))

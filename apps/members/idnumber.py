@@ -13,6 +13,14 @@ CHECK_CHARS = "10X98765432"  # index: sum mod 11
 FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XXX")
 
 
+def is_ascii_digits(value: str) -> bool:
+    """True for a non-empty string of the digits 0–9 only. str.isdigit() also accepts
+    superscript (²), circled (①), Arabic-Indic (٣) and Devanagari (३) digits, which int()
+    refuses or the blind index keeps apart from the same number in ASCII: every check of
+    an ID number or a phone number uses this instead (after FULLWIDTH normalisation)."""
+    return bool(value) and value.isascii() and value.isdigit()
+
+
 class IdNumberError(ValueError):
     pass
 
@@ -45,15 +53,15 @@ def _parse(raw: str, today: datetime.date) -> IdFacts:
     value = normalise(raw)
     upgraded = False
     if len(value) == 15:
-        if not value.isdigit():
-            raise IdNumberError("15位身份证号必须全部为数字")
+        if not is_ascii_digits(value):
+            raise IdNumberError("15位身份证号必须全部为数字（0–9）")
         body = value[:6] + "19" + value[6:]
         value = body + check_char(body)
         upgraded = True
     if len(value) != 18:
         raise IdNumberError(f"身份证号应为18位（或旧式15位），当前为{len(value)}位")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise IdNumberError("身份证号前17位必须为数字，最后一位为数字或X")
+    if not is_ascii_digits(value[:17]) or not (is_ascii_digits(value[17]) or value[17] == "X"):
+        raise IdNumberError("身份证号前17位必须为数字（0–9），最后一位为数字或X")
     try:
         birth = datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.core import crypto
+from apps.core.pinyin import name_keys
 from apps.core.querysets import ScopedQuerySet
 
 from . import codes
@@ -30,6 +31,14 @@ class Member(models.Model):
     name = models.CharField("姓名", max_length=40)
     name_pinyin = models.CharField("姓名拼音", max_length=120, editable=False, db_index=True)
     name_initials = models.CharField("拼音首字母", max_length=20, editable=False, db_index=True)
+    # The same keys with the surname's second living reading (覃 tan, 乐 le, 盖 gai), blank
+    # for other names: search matches either (apps.core.pinyin.name_keys).
+    name_pinyin_alt = models.CharField(
+        "姓名拼音（姓氏异读）", max_length=120, blank=True, default="", db_default="", editable=False, db_index=True
+    )
+    name_initials_alt = models.CharField(
+        "拼音首字母（姓氏异读）", max_length=20, blank=True, default="", db_default="", editable=False, db_index=True
+    )
     sex = models.CharField("性别", max_length=1, choices=codes.SEX_CHOICES)
     ethnicity = models.CharField("民族", max_length=8, choices=codes.ETHNICITY_CHOICES, default=codes.HAN)
     birth_date = models.DateField("出生日期", db_index=True)
@@ -73,8 +82,6 @@ class Member(models.Model):
     SCOPE_PATH = "org_path"
     SCOPE_MEMBER = "id"
     PATH_COPIES = {"org_path": "organisation"}
-    # ciphertext field → its blind index (rotate_field_keys finds every model declaring it)
-    ENCRYPTED_FIELDS = {"id_number_enc": "id_number_hash", "phone_enc": "phone_hash"}
     AUDIT_EXCLUDE = (
         "id_number_enc",
         "id_number_hash",
@@ -83,6 +90,8 @@ class Member(models.Model):
         "org_path",
         "name_pinyin",
         "name_initials",
+        "name_pinyin_alt",
+        "name_initials_alt",
         "created_at",
         "updated_at",
     )
@@ -103,6 +112,10 @@ class Member(models.Model):
 
     def __str__(self):
         return self.name
+
+    def set_name_keys(self) -> None:
+        """The pinyin search and sort keys of the name (every writer calls this)."""
+        self.name_pinyin, self.name_initials, self.name_pinyin_alt, self.name_initials_alt = name_keys(self.name)
 
     def audit_org_path(self) -> str:
         return self.org_path

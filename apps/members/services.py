@@ -16,7 +16,6 @@ from apps.core.audit import record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.dates import add_years
 from apps.core.models import ChangeLog
-from apps.core.pinyin import pinyin_keys
 from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
@@ -261,7 +260,7 @@ def apply_values(member: Member, clean: dict) -> None:
         member.phone_hash = crypto.blind_index(phone)
         member.phone_masked = crypto.mask_phone(phone)
     if "name" in clean:
-        member.name_pinyin, member.name_initials = pinyin_keys(member.name)
+        member.set_name_keys()
     member.org_path = member.organisation.path
 
 

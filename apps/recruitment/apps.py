@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RecruitmentConfig(AppConfig):
@@ -9,12 +10,17 @@ class RecruitmentConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from apps.core import registry, todo
+        from apps.core import crypto, registry, todo
 
-        from . import demo, exports, stats  # noqa: F401  (exports registers the list exports)
+        from . import demo, exports, holidays, stats  # noqa: F401  (exports registers the list exports)
+        from .models import DevelopmentFile
         from .selectors import todo_items
 
         todo.register(todo_items)
+        todo.register(holidays.todo_items)
+        # The State Council holiday calendar, loaded on migrate (apps.recruitment.holidays).
+        post_migrate.connect(holidays.load_after_migrate, sender=self, dispatch_uid="recruitment.load_holidays")
+        crypto.register_encrypted(DevelopmentFile, ("id_number_enc", "id_number_hash"), ("phone_enc", "phone_hash"))
         registry.demo.register(registry.DemoBuilder("recruitment", demo.populate, order=10))
         registry.stats.register(registry.StatsSection("development", "发展党员", stats.contribute, cards=stats.cards, order=10))
         registry.nav("recruitment", _("发展档案"), "recruitment:file_list", "view", order=10)

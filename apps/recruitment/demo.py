@@ -183,6 +183,9 @@ def _admission_chain(b: _Builder, i: int, f: DevelopmentFile, target, meeting):
 
 
 def populate(root_org, rng, as_of: datetime.date) -> dict:
+    from .holidays import load as load_holidays
+
+    load_holidays()  # the State Council calendar (already there after migrate: a no-op then)
     version = engine.current_version()
     branches = list(
         Organisation.objects.filter(path__startswith=root_org.path, org_type__in=BRANCH_TYPES, status="active").order_by("path")

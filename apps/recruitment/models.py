@@ -39,11 +39,20 @@ class RuleVersion(models.Model):
 
 class Holiday(models.Model):
     """The county's working-day calendar: a holiday (is_workday False) or an adjusted
-    working weekend day (调休, is_workday True). Other days: Monday–Friday work."""
+    working weekend day (调休, is_workday True). Other days: Monday–Friday work.
+
+    Rows come from the State Council's calendar (source OFFICIAL, loaded by
+    apps.recruitment.holidays on migrate) or from an administrator (MANUAL: entered, or an
+    official row edited); reloading the calendar never overwrites a MANUAL row."""
+
+    class Source(models.TextChoices):
+        OFFICIAL = "official", "国务院办公厅通知"
+        MANUAL = "manual", "管理员录入"
 
     date = models.DateField("日期", unique=True)
     is_workday = models.BooleanField("调休上班", default=False)
     name = models.CharField("名称", max_length=40, blank=True)
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.MANUAL, db_default=Source.MANUAL)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -53,6 +62,26 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.name}"
+
+
+class OfficialHolidayYear(models.Model):
+    """A year whose State Council calendar was loaded into Holiday: a later migrate does
+    not load it again, so rows an administrator deleted stay deleted (`manage.py
+    load_holidays --year Y` reloads a year on purpose)."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    days = models.PositiveSmallIntegerField("天数", default=0)
+    source = models.CharField("数据来源", max_length=60, blank=True)
+    loaded_at = models.DateTimeField("载入时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已载入的法定节假日年份"
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}年"
 
 
 class DevelopmentFile(models.Model):
@@ -106,7 +135,6 @@ class DevelopmentFile(models.Model):
     objects = ScopedQuerySet.as_manager()
     SCOPE_PATH = "org_path"
     PATH_COPIES = {"org_path": "organisation"}
-    ENCRYPTED_FIELDS = {"id_number_enc": "id_number_hash", "phone_enc": "phone_hash"}
     AUDIT_EXCLUDE = ("id_number_enc", "id_number_hash", "phone_enc", "phone_hash", "org_path", "created_at", "updated_at")
 
     class Meta:

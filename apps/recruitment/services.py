@@ -123,7 +123,7 @@ def validate_file_data(data: dict, *, today=None) -> dict:
     if phone:
         phone = str(phone).strip()
         clean["phone"] = phone
-        if not phone.replace("-", "").isdigit() or not 7 <= len(phone.replace("-", "")) <= 15:
+        if not idnumber.is_ascii_digits(phone.replace("-", "")) or not 7 <= len(phone.replace("-", "")) <= 15:
             err("phone", "联系电话格式不正确：手机号11位，座机请带区号")
     if errors:
         raise ValidationError(errors)
@@ -468,6 +468,7 @@ def save_holiday(*, date, is_workday=False, name="", user=None) -> Holiday:
     h, created = Holiday.objects.get_or_create(date=date, defaults={"is_workday": is_workday, "name": name})
     before = None if created else snapshot(h)
     h.is_workday, h.name = is_workday, name
+    h.source = Holiday.Source.MANUAL  # an administrator's row: reloading the official calendar keeps it
     h.save()
     record_change(h, ChangeLog.Action.CREATE if created else ChangeLog.Action.UPDATE, before=before)
     return h

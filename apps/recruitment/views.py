@@ -15,6 +15,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
 from . import engine, forms, rules, selectors, services
+from . import holidays as holiday_calendar
 from .models import DevelopmentFile, Holiday, Objection, PublicNotice, RuleVersion
 
 
@@ -376,6 +377,7 @@ def rule_settings(request):
             "version": version,
             "versions": page_of(RuleVersion.objects.select_related("created_by").order_by("-id"), request, param="vpage", size=20),
             "holidays": page_of(Holiday.objects.filter(date__year__gte=year - 1).order_by("date", "id"), request, param="hpage", size=100),
+            "holiday_gaps": holiday_calendar.missing_message(gaps) if (gaps := holiday_calendar.missing_years()) else "",
             "steps": rules.STEPS,
         },
     )

@@ -119,7 +119,7 @@ def test_rotate_field_keys_reencrypts_with_first_key(tree, two_keys):
     settings.FIELD_ENCRYPTION_KEYS = [new_key, OLD_KEY]
     out = StringIO()
     call_command("rotate_field_keys", "--batch-size", "2", stdout=out)
-    assert "党员：已重新加密 3 条" in out.getvalue()
+    assert "已重新加密 3 条党员记录" in out.getvalue()
     settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key removed
     for m in Member.objects.all():
         assert (m.reveal_id_number(), m.reveal_phone()) == plain[m.pk]
@@ -137,7 +137,7 @@ def test_rotate_field_keys_covers_every_table_with_encrypted_fields(tree, two_ke
     settings.FIELD_ENCRYPTION_KEYS = [new_key, OLD_KEY]
     out = StringIO()
     call_command("rotate_field_keys", stdout=out)
-    assert "发展档案：已重新加密 1 条" in out.getvalue()
+    assert "已重新加密 1 条发展档案记录" in out.getvalue()
     settings.FIELD_ENCRYPTION_KEYS = [new_key]
     assert DevelopmentFile.objects.get(pk=f.pk).reveal_id_number() == plain
 
