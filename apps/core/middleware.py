@@ -1,10 +1,23 @@
+import re
 import uuid
 
+from django.utils.cache import patch_cache_control
+
+from .clientip import client_ip
 from .context import ActorContext, reset_actor, set_actor
 
+__all__ = ["client_ip"]
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+# A request id the client may choose (to follow a call through the logs): at most 64
+# characters of [A-Za-z0-9._-]. Anything else is replaced by a fresh id, never stored.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id_for(request) -> str:
+    supplied = request.META.get("HTTP_X_REQUEST_ID", "")
+    if supplied and REQUEST_ID_RE.fullmatch(supplied):
+        return supplied
+    return uuid.uuid4().hex
 
 
 class RequestContextMiddleware:
@@ -15,7 +28,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request.META.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex
+        request.request_id = request_id_for(request)
         token = set_actor(ActorContext(ip=client_ip(request), request_id=request.request_id, source="web"))
         try:
             response = self.get_response(request)
@@ -37,6 +50,26 @@ class RequestContextMiddleware:
                     source=source,
                 )
             )
+
+
+class NoStoreForSignedInMiddleware:
+    """Every answer to a signed-in user (web session or API token) may carry personal data:
+    `Cache-Control: no-store`, so that neither the browser nor a proxy keeps a copy.
+    Static files are served by WhiteNoise before this middleware and stay cacheable.
+    DRF hands the token's user back to the Django request, so API answers are covered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if "Cache-Control" in response:
+                del response["Cache-Control"]
+            patch_cache_control(response, no_store=True)
+            response["Pragma"] = "no-cache"
+        return response
 
 
 class ContentSecurityPolicyMiddleware:

@@ -9,10 +9,9 @@ import schemathesis
 from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.renderers import JSONRenderer
 
-from tests.factories import make_member, make_tree, make_user
+from tests.factories import api_token, make_member, make_tree, make_user
 
 EXAMPLES_PER_OPERATION = 8
 
@@ -23,7 +22,7 @@ def token(db):
     for branch in (b for pair in tree["branches"] for b in pair):
         make_member(branch)
     admin = make_user("county_admin", tree["county"], username="fuzz_admin")
-    return Token.objects.create(user=admin).key
+    return api_token(admin)
 
 
 def _schema():
