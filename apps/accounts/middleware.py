@@ -33,6 +33,6 @@ class AccountStateMiddleware:
             if request.path.startswith("/api/"):
                 from .api.authentication import MUST_CHANGE
 
-                return JsonResponse({"detail": MUST_CHANGE}, status=403)
+                return JsonResponse({"detail": MUST_CHANGE}, status=403, json_dumps_params={"ensure_ascii": False})
             return redirect(reverse("accounts:password_change"))
         return self.get_response(request)
