@@ -91,29 +91,35 @@ class ContentSecurityPolicyMiddleware:
 
 
 class QueryIntegerBoundsMiddleware:
-    """Refuse integer query parameters no record id or page number can reach (|n| > 2^53):
-    the databases cannot even compare them (SQLite: "datatype mismatch", PostgreSQL:
-    "out of range"), which would otherwise surface as server errors in whichever filter
-    or paginator meets them first. Found by the API fuzz test (tests/api/test_fuzz.py)."""
+    """Refuse query parameters no database can take, before a filter or paginator meets
+    them as a server error (found by the API fuzz test, tests/api/test_fuzz.py):
+    integers no record id or page number can reach (|n| > 2^53: SQLite "datatype
+    mismatch", PostgreSQL "out of range"), and NUL characters (PostgreSQL refuses them in
+    any string). Bodies need no such guard: DRF and Django form fields refuse NUL."""
 
     LIMIT = 2**53
     MESSAGE = "参数“{name}”的数值超出允许范围"
+    NUL_MESSAGE = "参数“{name}”含有不允许的字符"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         for name, values in request.GET.lists():
+            if "\x00" in name:
+                return self._refuse(request, name.replace("\x00", ""), self.NUL_MESSAGE)
             for value in values:
+                if "\x00" in value:
+                    return self._refuse(request, name, self.NUL_MESSAGE)
                 digits = value.strip().lstrip("+-")
-                if digits.isdigit() and len(digits) > 15 and int(digits) > self.LIMIT:
+                if digits.isascii() and digits.isdigit() and len(digits) > 15 and int(digits) > self.LIMIT:
                     return self._refuse(request, name)
         return self.get_response(request)
 
-    def _refuse(self, request, name):
+    def _refuse(self, request, name, template=MESSAGE):
         from django.http import HttpResponseBadRequest, JsonResponse
 
-        message = self.MESSAGE.format(name=name[:40])
+        message = template.format(name=name[:40])
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

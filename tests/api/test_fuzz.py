@@ -69,6 +69,23 @@ class Keys:
 
 
 @pytest.fixture
+def app():
+    """The WSGI application as schemathesis calls it. Like Django's test client, keep the
+    database connection across requests (Django closes it at the end of each request,
+    which inside a rolled-back write would lose the transaction on PostgreSQL)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def world(tree):
     world = World(tree)
     for label in FACTORIES:
@@ -120,8 +137,7 @@ def _validate(case, response, failures, label):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_known_objects_succeed_and_conform(world):
-    app = get_wsgi_application()
+def test_known_objects_succeed_and_conform(world, app):
     keys = Keys()
     failures: list[str] = []
     operations = _operations()
@@ -180,8 +196,7 @@ def test_known_objects_succeed_and_conform(world):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_fuzzed_requests_never_fail_and_conform(world):
-    app = get_wsgi_application()
+def test_fuzzed_requests_never_fail_and_conform(world, app):
     keys = Keys()
     admin = world.users["admin"]
     operations = _operations()
