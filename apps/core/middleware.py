@@ -123,3 +123,62 @@ class QueryIntegerBoundsMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _forbidden_text(value: str) -> bool:
+    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def has_forbidden_characters(data) -> bool:
+    """NUL or a lone surrogate anywhere in decoded JSON, keys included."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _forbidden_text(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+class JsonBodyCharactersMiddleware:
+    """Refuse a JSON request body holding "\\u0000" or a lone surrogate ("\\ud800") with a
+    400 in Chinese. json accepts both; PostgreSQL stores no NUL in text or JSON and neither
+    database encodes a lone surrogate, so a free-form field (a dict of export filters)
+    carrying one was a server error (found by the API fuzz test). DRF's CharField refuses
+    them already; this covers every JSON body whatever parser a view uses. Both can only
+    arrive as \\u escapes, so bodies without one are not decoded twice."""
+
+    MESSAGE = "请求内容含有不允许的字符（空字符或不成对的代理字符），请检查后重试"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and "json" in request.META.get("CONTENT_TYPE", ""):
+            from django.conf import settings
+
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if length <= 0 or (limit is not None and length > limit):
+                return self.get_response(request)  # the view reads (or refuses) it as before
+            body = request.body
+            if b"\\u" in body or b"\x00" in body:
+                import json
+
+                from django.http import JsonResponse
+
+                try:
+                    data = json.loads(body)
+                except ValueError:
+                    data = None  # not JSON: the view's parser answers it
+                if has_forbidden_characters(data):
+                    return JsonResponse({"detail": self.MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
+        return self.get_response(request)

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestContextMiddleware",
     "apps.core.middleware.NoStoreForSignedInMiddleware",
     "apps.core.middleware.QueryIntegerBoundsMiddleware",
+    "apps.core.middleware.JsonBodyCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
