@@ -71,10 +71,9 @@ def pick_targets(root: Organisation) -> dict:
 
 def bench_users(targets: dict) -> dict:
     """A county administrator of the first county and the secretary of its largest branch,
-    with API tokens (created once, reused by later runs)."""
-    from rest_framework.authtoken.models import Token
-
+    with API tokens (a fresh token each run: only a token's hash is stored)."""
     from apps.accounts.models import RoleAssignment, User
+    from apps.accounts.services import issue_token
 
     users = {}
     for key, role, org in (
@@ -84,8 +83,7 @@ def bench_users(targets: dict) -> dict:
         user, _ = User.objects.get_or_create(username=f"bench_{key}", defaults={"must_change_password": False, "display_name": key})
         RoleAssignment.objects.filter(user=user).exclude(organisation=org).delete()
         RoleAssignment.objects.get_or_create(user=user, role=role, organisation=org)
-        token, _ = Token.objects.get_or_create(user=user)
-        users[key] = (user, token.key)
+        users[key] = (user, issue_token(user, name="bench")[0])
     return users
 
 

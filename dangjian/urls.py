@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 api_patterns = [
     path("", include("apps.accounts.api.urls")),
@@ -22,8 +24,13 @@ urlpatterns = [
     path("excel/", include("apps.excel.urls")),
     path("stats/", include("apps.stats.urls")),
     path("api/", include(api_patterns)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The API's description is for signed-in users only (every setting, production included).
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[IsAuthenticated])),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -94,11 +94,39 @@ def _queued_export(w):
 
 def _token_holder(w):
     """A user of B holding an API token (so revoking it changes something)."""
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token
 
     user = _obj(w, "accounts.user")
-    Token.objects.get_or_create(user=user)
+    api_token(user)
     return user
+
+
+def _locked_user(w):
+    """A user of B whose login is locked from one address (so an unlock changes something)."""
+    from axes.models import AccessAttempt
+
+    user = make_user_of_b(w)
+    AccessAttempt.objects.create(
+        username=user.username,
+        ip_address="10.9.9.9",
+        user_agent="matrix",
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+        failures_since_start=5,
+    )
+    return user
+
+
+def make_user_of_b(w):
+    from tests.factories import make_user
+
+    return make_user("branch_organiser", w.b)
+
+
+def _token_owner(w, objs):
+    return objs["token_pk"].user
 
 
 def _job_owner(w, objs):
@@ -238,6 +266,8 @@ WRITE_BODIES: dict[str, Write | list[Write]] = {
     "accounts:user_reset_password": Write(lambda w, o: {"new_password": "Matrix#Reset2026x"}, actor="admin", why=SECRETARY_CANNOT),
     "accounts:user_revoke_token": Write(lambda w, o: {}, actor="admin", fresh={"user_pk": _token_holder}, why=SECRETARY_CANNOT),
     "accounts:role_revoke": Write(lambda w, o: {"reason": "换届"}, actor="admin", why=SECRETARY_CANNOT),
+    "accounts:user_unlock": Write(lambda w, o: {}, actor="admin", fresh={"user_pk": _locked_user}, why=SECRETARY_CANNOT),
+    "accounts:token_revoke": Write(lambda w, o: {}, actor=_token_owner, why="接口令牌只属于本人：其他任何人（含管理员）得到 404"),
     # ── orgs (web) ────────────────────────────────────────────────────────────────────
     "orgs:create": Write(_new_group),
     "orgs:edit": Write(_org_fields),
@@ -456,6 +486,7 @@ WRITE_BODIES: dict[str, Write | list[Write]] = {
     "POST import-job-commit": Write(lambda w, o: {}, actor=_job_owner, fresh={"pk": _previewed_import}, why="任务只属于发起人"),
     "POST import-job-cancel": Write(lambda w, o: {}, actor=_job_owner, fresh={"pk": _queued_import}, why="任务只属于发起人"),
     "POST export-job-cancel": Write(lambda w, o: {}, actor=_job_owner, fresh={"pk": _queued_export}, why="任务只属于发起人"),
+    "DELETE api-auth-token-detail": Write(lambda w, o: {}, actor=_token_owner, why="接口令牌只属于本人：其他任何人（含管理员）得到 404"),
 }
 
 # Write endpoints where no object or id of another branch is involved.
@@ -465,6 +496,7 @@ NO_BODY = {
     "accounts:password_change": "修改本人密码",
     "POST api-auth-token": "用本人账号和密码换取接口令牌",
     "DELETE api-auth-token": "撤销本人的接口令牌",
+    "accounts:tokens_revoke_all": "撤销本人全部接口令牌：没有参数，只涉及本人",
     "members:me": "党员修改本人信息：对象固定为本人档案（change_self），没有可指向他人的参数",
     "recruitment:settings": "全县规则与节假日日历：没有支部对象；只有 configure（县委组织部）可写，县领导检查覆盖",
     "POST export-job-members": "导出是读，只建本人的任务：筛选条件指向 B 时导出文件不含 B 的数据，"

@@ -59,6 +59,13 @@ def make_member(org, **overrides):
     return member_services.create_member(member_data(org, **overrides))
 
 
+def api_token(user) -> str:
+    """A fresh API token key for the user (as POST /api/auth/token/ would issue it)."""
+    from apps.accounts.services import issue_token
+
+    return issue_token(user)[0]
+
+
 def make_user(role=None, org=None, *, username=None, password="Dangjian#2026x", member=None, **extra):
     n = next(_seq)
     user = User.objects.create_user(username=username or f"user{n}", password=password, must_change_password=False, member=member, **extra)

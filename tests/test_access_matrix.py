@@ -48,6 +48,7 @@ KWARG_MODELS = {
     "member_pk": "members.member",
     "user_pk": "accounts.user",
     "assignment_pk": "accounts.roleassignment",
+    "token_pk": "accounts.apitoken",
     "seat_pk": "orgs.committeemember",
     # recruitment: objects nested under a development file (the factories below put them
     # on the side's own file, so a nested URL really reaches its object)
@@ -160,6 +161,13 @@ def _make_committee_member(org, side):
     from apps.orgs.models import CommitteeMember
 
     return CommitteeMember.objects.create(organisation=org, member=make_member(org), role=_committee_role())
+
+
+def _api_token(org, side):
+    """An API token of a user of the organisation (tokens belong to their holder only)."""
+    from apps.accounts.services import issue_token
+
+    return issue_token(make_user("branch_organiser", org))[1]
 
 
 def _person_name(side):
@@ -323,6 +331,7 @@ FACTORIES = {
     "members.member": lambda org, side: make_member(org, **({"name": B_MEMBER_NAME} if side == "B" else {})),
     "accounts.user": lambda org, side: make_user("branch_secretary", org, **({"username": B_USERNAME} if side == "B" else {})),
     "accounts.roleassignment": lambda org, side: make_user("branch_organiser", org).role_assignments.get(),
+    "accounts.apitoken": _api_token,
     "orgs.committeemember": _make_committee_member,
     "recruitment.developmentfile": _dev_file,
     "recruitment.attachment": _dev_attachment,

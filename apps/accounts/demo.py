@@ -1,8 +1,11 @@
 """Demo accounts for the demo county: one per role, plus a secretary of another branch
 to show scoping. The demo county calls `populate`; `manage.py demo_logins` prints them.
 
-Passwords are fixed and printed (a demo only). Outside DEMO_MODE every demo account is
-still forced to change its password at first login.
+Passwords are fixed and printed (a demo only). Under DEMO_MODE (make run) the demo
+accounts are created without the must-change-password flag, so the printed passwords work
+at once; that flag, not a setting, is the exemption: every other account, including one
+created on the users page under make run, must change its password at first login
+(apps.accounts.middleware). Outside DEMO_MODE the demo accounts are flagged too.
 """
 
 from dataclasses import dataclass

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -25,6 +27,17 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        # set_password() on an existing account (password change, administrator's reset,
+        # admin site, `manage.py changepassword`) revokes its API tokens. A hash upgrade
+        # at login (check_password's setter) clears _password first and revokes nothing.
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .services import revoke_all_tokens
+
+            revoke_all_tokens(self, reason="修改密码")
 
 
 class RoleAssignmentQuerySet(ScopedQuerySet):
@@ -66,3 +79,35 @@ class RoleAssignment(models.Model):
 
     def audit_org_path(self) -> str:
         return self.organisation.path
+
+
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <key>`). The key is shown once, when issued;
+    only its SHA-256 is stored (a copied database yields no usable token). A token lives
+    settings.API_TOKEN_LIFETIME_DAYS from issue (fixed, not extended by use) and is
+    deleted when revoked: by its holder, at logout, password change or role change, or
+    by an administrator (apps.accounts.services)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=60, blank=True)
+    key_prefix = models.CharField("令牌开头", max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("签发时间", default=timezone.now)
+    expires_at = models.DateTimeField("到期时间", db_index=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    created_ip = models.GenericIPAddressField("签发地址", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.key_prefix}… {self.name}".strip()
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()

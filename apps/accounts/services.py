@@ -8,7 +8,9 @@ or an operator's CLI without an acting user (unrestricted, still audited).
 """
 
 import datetime
+import secrets
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,10 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.audit import record_change, snapshot
+from apps.core.context import current_actor
 from apps.core.models import AccessLog, ChangeLog
 from apps.orgs.models import Organisation
 
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 from .roles import MANAGE_USERS, ROLE_BY_CODE
 from .scoping import ScopeError, require_org_action, restrict
 
@@ -129,6 +132,9 @@ def grant_role(
             org=org.code,
             valid_to=valid_to.isoformat() if valid_to else None,
         )
+        # A token carries no role, but a changed role is a changed account: the holder
+        # signs in again for a token (docs/security.md).
+        revoke_all_tokens(user, reason="角色变更", granter=granter)
     _forget_cached_scope(user)
     return assignment
 
@@ -156,6 +162,7 @@ def revoke_role(assignment: RoleAssignment, *, granter=None, reason: str = "") -
             org=assignment.organisation.code,
             reason=reason,
         )
+        revoke_all_tokens(assignment.user, reason="角色变更", granter=granter)
     _forget_cached_scope(assignment.user)
     return assignment
 
@@ -245,9 +252,7 @@ def deactivate_user(user: User, *, granter=None, reason: str = "") -> User:
         before = snapshot(user)
         user.is_active = False
         user.save(update_fields=["is_active"])
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.filter(user=user).delete()
+        revoke_all_tokens(user, reason="停用账号", granter=granter)
         org_path = assignments[0].organisation.path if assignments else ""
         record_change(
             user, ChangeLog.Action.UPDATE, before=before, org_path=org_path, message=f"停用账号{('：' + reason) if reason else ''}"
@@ -266,16 +271,36 @@ def reset_password(user: User, new_password: str, *, granter=None) -> User:
         before = snapshot(user)
         user.set_password(new_password)
         user.must_change_password = True
-        user.save(update_fields=["password", "must_change_password"])
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.filter(user=user).delete()
+        user.save(update_fields=["password", "must_change_password"])  # revokes the user's API tokens
         org_path = assignments[0].organisation.path if assignments else ""
         record_change(user, ChangeLog.Action.UPDATE, before=before, org_path=org_path, message="管理员重置密码")
         AccessLog.record(
             AccessLog.Kind.PASSWORD_CHANGED, target=user.username, org_path=org_path, reset_by=getattr(granter, "username", "system")
         )
     return user
+
+
+def unlock_user(user: User, *, granter=None) -> int:
+    """An administrator (a manager of the user, or the operator's CLI) lifts every login
+    lock of the user, from every address; logged as UNLOCKED with the addresses that
+    were locked. Returns the number of locked addresses (0: nothing was locked)."""
+    from . import lockout
+
+    if not _is_unrestricted(granter):
+        if granter.pk == user.pk:
+            raise ScopeError("不能为自己解除登录锁定，请联系其他管理员")
+        _manageable_or_raise(granter, user)
+    with transaction.atomic():
+        locked = lockout.locks_for([user.username]).get(user.username, [])
+        lockout.clear_attempts(user.username)
+        AccessLog.record(
+            AccessLog.Kind.UNLOCKED,
+            user=granter,
+            target=user.username,
+            org_path=login_org_path(user),
+            addresses=[lock.ip for lock in locked],
+        )
+    return len(locked)
 
 
 def reactivate_user(user: User, *, granter=None) -> User:
@@ -290,30 +315,82 @@ def reactivate_user(user: User, *, granter=None) -> User:
     return user
 
 
-def issue_token(user: User) -> str:
-    """The user's API token (one per user), logged as TOKEN_ISSUED."""
-    from rest_framework.authtoken.models import Token
+def issue_token(user: User, *, name: str = "") -> tuple[str, ApiToken]:
+    """A new API token for the user: (the key, shown only now; the stored token). It lives
+    API_TOKEN_LIFETIME_DAYS from now (fixed). Beyond API_TOKEN_MAX_PER_USER live tokens the
+    oldest are revoked. Logged as TOKEN_ISSUED (with the client's address)."""
+    now = timezone.now()
+    key = secrets.token_hex(20)
+    actor = current_actor()
+    with transaction.atomic():
+        ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+        token = ApiToken.objects.create(
+            user=user,
+            name=(name or "").strip()[:60],
+            key_prefix=key[:8],
+            key_hash=ApiToken.digest(key),
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=settings.API_TOKEN_LIFETIME_DAYS),
+            created_ip=actor.ip,
+        )
+        surplus = list(ApiToken.objects.filter(user=user).order_by("-created_at", "-id")[settings.API_TOKEN_MAX_PER_USER :])
+        if surplus:
+            _revoke(user, surplus, reason="超过每人令牌数上限，撤销最早的令牌")
+        AccessLog.record(
+            AccessLog.Kind.TOKEN_ISSUED,
+            user=user,
+            target=user.username,
+            org_path=login_org_path(user),
+            token=token.key_prefix,
+            expires_at=token.expires_at.isoformat(),
+        )
+    return key, token
 
-    token, _ = Token.objects.get_or_create(user=user)
-    AccessLog.record(AccessLog.Kind.TOKEN_ISSUED, user=user, target=user.username, org_path=login_org_path(user))
-    return token.key
 
-
-def revoke_token(user: User, *, granter=None) -> bool:
-    """Delete the user's API token (by the user, or by a manager of the user)."""
-    from rest_framework.authtoken.models import Token
-
-    if granter is not None and granter.pk != user.pk:
-        _manageable_or_raise(granter, user)
-    deleted, _ = Token.objects.filter(user=user).delete()
+def _revoke(user: User, tokens, *, reason: str, granter=None) -> int:
+    """Delete these tokens of the user; one TOKEN_REVOKED entry naming them and why."""
+    tokens = list(tokens)
+    if not tokens:
+        return 0
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).delete()
     AccessLog.record(
         AccessLog.Kind.TOKEN_REVOKED,
         user=granter if granter is not None else user,
         target=user.username,
         org_path=login_org_path(user),
-        revoked=bool(deleted),
+        revoked=len(tokens),
+        tokens=[t.key_prefix for t in tokens],
+        reason=reason,
     )
-    return bool(deleted)
+    return len(tokens)
+
+
+def revoke_all_tokens(user: User, *, reason: str, granter=None) -> int:
+    """Revoke every API token of the user (logout, password or role change, deactivation,
+    an administrator's revocation); logged when there was one. Returns how many."""
+    if user is None or not user.pk:
+        return 0
+    return _revoke(user, ApiToken.objects.filter(user=user).only("pk", "key_prefix"), reason=reason, granter=granter)
+
+
+def revoke_token(user: User, *, granter=None) -> bool:
+    """An administrator (a manager of the user) or the user revokes all the user's tokens."""
+    if granter is not None and granter.pk != user.pk:
+        _manageable_or_raise(granter, user)
+    reason = "本人撤销" if granter is None or granter.pk == user.pk else "管理员撤销"
+    return bool(revoke_all_tokens(user, reason=reason, granter=granter))
+
+
+def revoke_own_token(user: User, token_pk) -> ApiToken:
+    """The user revokes one of their own tokens; anyone else's token does not exist (404)."""
+    from django.http import Http404
+
+    try:
+        token = ApiToken.objects.get(user=user, pk=token_pk)
+    except (ApiToken.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该接口令牌")
+    _revoke(user, [token], reason="本人撤销")
+    return token
 
 
 def login_org_path(user) -> str:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,9 @@ from apps.core.history import attach_readable
 from apps.core.models import AccessLog, ChangeLog
 from apps.orgs.models import Organisation
 
-from . import selectors, services
+from . import lockout, selectors, services
 from .forms import AccessLogFilterForm, ChangeLogFilterForm, CreateUserForm, GrantRoleForm, UserSearchForm
-from .models import RoleAssignment
+from .models import ApiToken, RoleAssignment
 from .roles import AUDIT, MANAGE_USERS
 from .scoping import ScopeError, get_in_scope, has_action, restrict_by_path, visible_orgs
 
@@ -94,14 +95,16 @@ def user_list(request):
     _require(request.user, MANAGE_USERS)
     form = UserSearchForm(request.GET or None)
     qs = selectors.user_list(request.user, request.GET, form)
-    return render(request, "accounts/user_list.html", {"form": form, "page": _page(qs, request)})
+    page = _page(qs, request)
+    locks = lockout.locks_for([u.username for u in page["rows"]])
+    for u in page["rows"]:
+        u.login_locks = locks.get(u.username, [])
+    return render(request, "accounts/user_list.html", {"form": form, "page": page})
 
 
 @login_required
 def user_detail(request, user_pk):
     target = _user_in_scope(request, user_pk)
-    from rest_framework.authtoken.models import Token
-
     assignments = target.role_assignments.select_related("organisation", "granted_by").order_by("-revoked_at", "organisation__path")
     history = restrict_by_path(
         ChangeLog.objects.filter(
@@ -119,7 +122,8 @@ def user_detail(request, user_pk):
             "target": target,
             "assignments": assignments,
             "grant_form": GrantRoleForm(),
-            "has_token": Token.objects.filter(user=target).exists(),
+            "token_count": ApiToken.objects.filter(user=target, expires_at__gt=timezone.now()).count(),
+            "login_locks": lockout.locks_for([target.username]).get(target.username, []),
             "history": attach_readable(history) if has_action(request.user, AUDIT) else None,
             "today": timezone.localdate(),
         },
@@ -231,6 +235,50 @@ def user_revoke_token(request, user_pk):
     return _user_action(
         request, user_pk, lambda target: "已撤销接口令牌" if services.revoke_token(target, granter=request.user) else "该用户没有接口令牌"
     )
+
+
+@login_required
+@require_POST
+def user_unlock(request, user_pk):
+    def act(target):
+        count = services.unlock_user(target, granter=request.user)
+        return f"已解除“{target.username}”的登录锁定（{count}个地址）" if count else f"“{target.username}”没有被锁定的登录"
+
+    response = _user_action(request, user_pk, act)
+    if request.POST.get("next") == "list":
+        return redirect("accounts:users")
+    return response
+
+
+@login_required
+def account(request):
+    """我的账号: the signed-in user's own account, roles and live API tokens."""
+    tokens = ApiToken.objects.filter(user=request.user, expires_at__gt=timezone.now()).order_by("-created_at", "-id")
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "assignments": services.current_assignments(request.user),
+            "tokens": tokens,
+            "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_pk):
+    token = services.revoke_own_token(request.user, token_pk)
+    messages.success(request, f"已撤销接口令牌 {token.key_prefix}…")
+    return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def tokens_revoke_all(request):
+    count = services.revoke_token(request.user, granter=request.user)
+    messages.success(request, "已撤销本人全部接口令牌" if count else "您没有接口令牌")
+    return redirect("accounts:account")
 
 
 @login_required

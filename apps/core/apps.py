@@ -8,9 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设施"
 
     def ready(self):
+        from django.core.checks import register
+
         from . import exports  # noqa: F401  (the to-do list's export)
+        from .clientip import check_trusted_proxies
         from .keycheck import record_after_migrate  # also registers the key system check
         from .navigation import register_core
+
+        register(check_trusted_proxies)
         from .sqlite_paths import ensure_nocase_path_indexes
 
         register_core()

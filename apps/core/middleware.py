@@ -1,10 +1,23 @@
+import re
 import uuid
 
+from django.utils.cache import patch_cache_control
+
+from .clientip import client_ip
 from .context import ActorContext, reset_actor, set_actor
 
+__all__ = ["client_ip"]
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+# A request id the client may choose (to follow a call through the logs): at most 64
+# characters of [A-Za-z0-9._-]. Anything else is replaced by a fresh id, never stored.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id_for(request) -> str:
+    supplied = request.META.get("HTTP_X_REQUEST_ID", "")
+    if supplied and REQUEST_ID_RE.fullmatch(supplied):
+        return supplied
+    return uuid.uuid4().hex
 
 
 class RequestContextMiddleware:
@@ -15,7 +28,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request.META.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex
+        request.request_id = request_id_for(request)
         token = set_actor(ActorContext(ip=client_ip(request), request_id=request.request_id, source="web"))
         try:
             response = self.get_response(request)
@@ -39,6 +52,26 @@ class RequestContextMiddleware:
             )
 
 
+class NoStoreForSignedInMiddleware:
+    """Every answer to a signed-in user (web session or API token) may carry personal data:
+    `Cache-Control: no-store`, so that neither the browser nor a proxy keeps a copy.
+    Static files are served by WhiteNoise before this middleware and stay cacheable.
+    DRF hands the token's user back to the Django request, so API answers are covered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if "Cache-Control" in response:
+                del response["Cache-Control"]
+            patch_cache_control(response, no_store=True)
+            response["Pragma"] = "no-cache"
+        return response
+
+
 class ContentSecurityPolicyMiddleware:
     """A strict CSP: every script, style and font comes from this server (intranet, no CDN)."""
 
@@ -58,29 +91,94 @@ class ContentSecurityPolicyMiddleware:
 
 
 class QueryIntegerBoundsMiddleware:
-    """Refuse integer query parameters no record id or page number can reach (|n| > 2^53):
-    the databases cannot even compare them (SQLite: "datatype mismatch", PostgreSQL:
-    "out of range"), which would otherwise surface as server errors in whichever filter
-    or paginator meets them first. Found by the API fuzz test (tests/api/test_fuzz.py)."""
+    """Refuse query parameters no database can take, before a filter or paginator meets
+    them as a server error (found by the API fuzz test, tests/api/test_fuzz.py):
+    integers no record id or page number can reach (|n| > 2^53: SQLite "datatype
+    mismatch", PostgreSQL "out of range"), and NUL characters (PostgreSQL refuses them in
+    any string). Bodies need no such guard: DRF and Django form fields refuse NUL."""
 
     LIMIT = 2**53
     MESSAGE = "参数“{name}”的数值超出允许范围"
+    NUL_MESSAGE = "参数“{name}”含有不允许的字符"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         for name, values in request.GET.lists():
+            if "\x00" in name:
+                return self._refuse(request, name.replace("\x00", ""), self.NUL_MESSAGE)
             for value in values:
+                if "\x00" in value:
+                    return self._refuse(request, name, self.NUL_MESSAGE)
                 digits = value.strip().lstrip("+-")
-                if digits.isdigit() and len(digits) > 15 and int(digits) > self.LIMIT:
+                if digits.isascii() and digits.isdigit() and len(digits) > 15 and int(digits) > self.LIMIT:
                     return self._refuse(request, name)
         return self.get_response(request)
 
-    def _refuse(self, request, name):
+    def _refuse(self, request, name, template=MESSAGE):
         from django.http import HttpResponseBadRequest, JsonResponse
 
-        message = self.MESSAGE.format(name=name[:40])
+        message = template.format(name=name[:40])
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _forbidden_text(value: str) -> bool:
+    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def has_forbidden_characters(data) -> bool:
+    """NUL or a lone surrogate anywhere in decoded JSON, keys included."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _forbidden_text(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+class JsonBodyCharactersMiddleware:
+    """Refuse a JSON request body holding "\\u0000" or a lone surrogate ("\\ud800") with a
+    400 in Chinese. json accepts both; PostgreSQL stores no NUL in text or JSON and neither
+    database encodes a lone surrogate, so a free-form field (a dict of export filters)
+    carrying one was a server error (found by the API fuzz test). DRF's CharField refuses
+    them already; this covers every JSON body whatever parser a view uses. Both can only
+    arrive as \\u escapes, so bodies without one are not decoded twice."""
+
+    MESSAGE = "请求内容含有不允许的字符（空字符或不成对的代理字符），请检查后重试"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and "json" in request.META.get("CONTENT_TYPE", ""):
+            from django.conf import settings
+
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if length <= 0 or (limit is not None and length > limit):
+                return self.get_response(request)  # the view reads (or refuses) it as before
+            body = request.body
+            if b"\\u" in body or b"\x00" in body:
+                import json
+
+                from django.http import JsonResponse
+
+                try:
+                    data = json.loads(body)
+                except ValueError:
+                    data = None  # not JSON: the view's parser answers it
+                if has_forbidden_characters(data):
+                    return JsonResponse({"detail": self.MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
+        return self.get_response(request)

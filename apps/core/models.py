@@ -99,6 +99,7 @@ class AccessLog(models.Model):
         LOGIN_FAILED = "login_failed", "登录失败"
         LOGOUT = "logout", "退出登录"
         LOCKED_OUT = "locked_out", "账号锁定"
+        UNLOCKED = "unlocked", "解除登录锁定"
         REVEAL_ID = "reveal_id", "查看完整身份证号"
         REVEAL_PHONE = "reveal_phone", "查看完整手机号"
         EXPORT = "export", "导出数据"

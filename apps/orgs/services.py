@@ -119,6 +119,8 @@ def _validate(data: dict, parent: Organisation | None, instance: Organisation | 
     unit_type = clean.get("unit_type") or (instance.unit_type if instance else "other")
     if unit_type not in dict(rules.UNIT_TYPES):
         errors.setdefault("unit_type", []).append(f"单位类型“{unit_type}”不是有效取值")
+    if "unit_type" in clean:
+        clean["unit_type"] = unit_type  # left blank: unchanged (new: "other"), never stored as ""
     code = (clean.get("code") or "").strip()
     if code:
         clean["code"] = code

@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -59,7 +58,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
+    "apps.core.middleware.NoStoreForSignedInMiddleware",
     "apps.core.middleware.QueryIntegerBoundsMiddleware",
+    "apps.core.middleware.JsonBodyCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,13 +135,24 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout: 5 failures lock the username+IP pair for 15 minutes.
+# The reverse proxies whose X-Forwarded-For / X-Real-IP are believed (addresses or
+# networks, comma-separated). Empty: REMOTE_ADDR is the client. apps/core/clientip.py.
+TRUSTED_PROXIES = env_list("DANGJIAN_TRUSTED_PROXIES", "")
+
+# Lockout: 5 failures lock the username + client address pair for 15 minutes; the same
+# account from another address is not locked. The address is apps.core.clientip's.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "apps.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"  # JSON under /api/, page otherwise
+
+# API tokens (apps.accounts.models.ApiToken): a fixed lifetime counted from issue (use
+# does not extend it), and at most this many live tokens per user (the oldest go first).
+API_TOKEN_LIFETIME_DAYS = int(env("DANGJIAN_API_TOKEN_DAYS", "30"))
+API_TOKEN_MAX_PER_USER = 10
 
 # Sessions: 30 minutes idle timeout, refreshed on every request.
 SESSION_COOKIE_AGE = 30 * 60
@@ -183,7 +195,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CappedCountPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

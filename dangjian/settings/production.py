@@ -14,6 +14,9 @@ for _name in ("DJANGO_SECRET_KEY", "DANGJIAN_FIELD_KEYS", "DANGJIAN_BLIND_INDEX_
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# docs/deployment.md puts nginx on the same host in front of gunicorn bound to 127.0.0.1:
+# its X-Forwarded-For names the client (lockout, access log). Another proxy: set the env.
+TRUSTED_PROXIES = env_list("DANGJIAN_TRUSTED_PROXIES", "127.0.0.1,::1")  # noqa: F405
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 31536000

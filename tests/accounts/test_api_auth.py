@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts import services
 from apps.core.models import AccessLog
-from tests.factories import make_user
+from tests.factories import api_token, make_user
 
 PASSWORD = "Dangjian#2026x"
 
@@ -75,8 +75,7 @@ def test_deactivated_user_token_refused_next_request(api, secretary, tree):
 
 
 def test_ended_role_gone_on_next_api_request(api, secretary):
-    token = issue(api).json()["token"]
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    api.force_login(secretary)
     assert api.get(reverse("api-auth-me")).json()["roles"]
     services.revoke_role(secretary.role_assignments.get())
     body = api.get(reverse("api-auth-me")).json()
@@ -108,19 +107,18 @@ def test_other_branch_secretary_cannot_revoke_token(client, secretary, tree):
     assert response.status_code in (403, 404)
 
 
-def test_initial_password_must_be_changed_before_api_use(api, tree, settings):
-    settings.DEMO_MODE = False
+@pytest.mark.parametrize("demo_mode", [False, True])
+def test_initial_password_must_be_changed_before_api_use(api, tree, settings, demo_mode):
+    """Enforced for every flagged account, under the demo settings of `make run` too."""
+    settings.DEMO_MODE = demo_mode
     user = services.create_user("fresh", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0])
     response = issue(api, "fresh", "Hongqi#Piao-2026")
     assert response.status_code == 403 and "修改初始密码" in response.json()["detail"]
-    # a token issued earlier is refused as well, and so is the session
-    from rest_framework.authtoken.models import Token
-
-    token = Token.objects.create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert api.get(reverse("api-auth-me")).status_code == 401
+    # a token issued earlier is refused as well (403, Chinese), and so is the session
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
+    response = api.get(reverse("api-auth-me"))
+    assert response.status_code == 403 and "修改初始密码" in response.json()["detail"]
     api.credentials()
     api.force_login(user)
-    assert api.get("/api/orgs/").status_code == 403
-    settings.DEMO_MODE = True
-    assert issue(api, "fresh", "Hongqi#Piao-2026").status_code == 200
+    response = api.get("/api/orgs/")
+    assert response.status_code == 403 and "修改初始密码" in response.json()["detail"]

@@ -165,10 +165,34 @@ def test_new_password_must_follow_policy(client, tree):
     assert User.objects.get(username="newsec").must_change_password
 
 
-def test_demo_mode_does_not_force_change(client, tree, settings):
+def test_demo_mode_still_forces_change_of_new_accounts(client, tree, settings):
+    """Under `make run` (dev settings, DEMO_MODE) an account created on the users page
+    must change its password like anywhere else: every page but logout, the password
+    form and static files sends it to the password form."""
     settings.DEMO_MODE = True
     services.create_user("newsec", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0])
     login(client, "newsec", "Hongqi#Piao-2026")
+    for url in (reverse("core:home"), reverse("accounts:users"), reverse("accounts:account"), reverse("accounts:changelog"), "/orgs/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change"), url
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+    assert client.post(reverse("accounts:logout")).status_code == 302
+
+
+def test_demo_accounts_are_exempt_by_their_flag(client, tree, settings):
+    """The demo logins printed by `make run` work at once: the demo county creates them
+    unflagged in DEMO_MODE (not a settings-wide exemption)."""
+    import random
+
+    from apps.accounts import demo
+    from tests.factories import make_member
+
+    settings.DEMO_MODE = True
+    make_member(tree["branches"][0][0])
+    make_member(tree["branches"][1][0])
+    demo.populate(tree["county"], random.Random(1), timezone.localdate())
+    account = demo.DEMO_ACCOUNTS[0]
+    assert login(client, account.username, account.password).status_code == 302
     assert client.get(reverse("core:home")).status_code == 200
 
 

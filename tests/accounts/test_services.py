@@ -5,7 +5,7 @@ from apps.accounts import services
 from apps.accounts.models import RoleAssignment, User
 from apps.accounts.scoping import ScopeError, user_scope
 from apps.core.models import AccessLog, ChangeLog
-from tests.factories import make_member, make_user
+from tests.factories import api_token, make_member, make_user
 
 GOOD = "Hongqi#Piao-2026"
 
@@ -119,10 +119,10 @@ def test_revoke_role_logs_and_checks_scope(tree, organiser):
 
 
 def test_deactivate_user_scope_and_token(tree, organiser):
-    from rest_framework.authtoken.models import Token
+    from apps.accounts.models import ApiToken as Token
 
     target = make_user("branch_secretary", tree["branches"][0][0])
-    Token.objects.create(user=target)
+    api_token(target)
     outsider = make_user("branch_secretary", tree["branches"][1][0])
     with pytest.raises(ScopeError):
         services.deactivate_user(outsider, granter=organiser)
@@ -143,11 +143,11 @@ def test_users_in_scope(tree, organiser):
 
 
 def test_reset_password_forces_change_and_is_logged(tree):
-    from rest_framework.authtoken.models import Token
+    from apps.accounts.models import ApiToken as Token
 
     admin = make_user("county_admin", tree["county"])
     target = make_user("branch_secretary", tree["branches"][0][0])
-    Token.objects.create(user=target)
+    api_token(target)
     with pytest.raises(ValidationError):
         services.reset_password(target, "short", granter=admin)
     services.reset_password(target, "Temporary#2026pw", granter=admin)

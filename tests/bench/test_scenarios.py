@@ -27,8 +27,12 @@ def test_targets_and_users(province):
     assert province["branch"].org_type == "branch"
     assert province["branch"].path.startswith(province["county"].path)
     users = scenarios.bench_users(province)
-    again = scenarios.bench_users(province)  # idempotent: reused by later runs
-    assert users["county_admin"][1] == again["county_admin"][1]
+    again = scenarios.bench_users(province)  # the same users; a fresh token each run
+    assert users["county_admin"][0].pk == again["county_admin"][0].pk
+    from django.test import Client
+
+    for key in (users["county_admin"][1], again["county_admin"][1]):
+        assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/auth/me/").status_code == 200
     branch_user = users["branch_secretary"][0]
     visible = Member.objects.restrict(branch_user).values_list("org_path", flat=True)
     assert visible and all(p.startswith(province["branch"].path) for p in visible)

@@ -92,6 +92,16 @@ def test_create_and_update(api, branch):
     assert r.status_code == 200 and r.json()["work_unit"] == "县医院"
 
 
+def test_blank_ethnicity_or_increase_method_is_refused_not_stored(api, branch):
+    """Found by the API fuzz test: PATCH {"ethnicity": ""} stored "" (no valid code)."""
+    member = make_member(branch)
+    for field, label in (("ethnicity", "民族"), ("increase_method", "增加方式")):
+        r = api.patch(f"/api/members/{member.pk}/", {field: ""}, format="json")
+        assert r.status_code == 400 and label in r.json()[field][0]
+    member.refresh_from_db()
+    assert member.ethnicity and member.increase_method
+
+
 def test_create_bad_input(api, branch):
     payload = _payload(branch)
     payload["id_number"] = payload["id_number"][:17] + ("0" if payload["id_number"][17] != "0" else "1")

@@ -75,6 +75,17 @@ def test_create_update(api, tree):
     assert r.status_code == 200 and r.json()["short_name"] == "一组"
 
 
+def test_blank_unit_type_is_never_stored(api, tree):
+    """Found by the API fuzz test: PUT with "unit_type": "" stored "" (no valid unit type)."""
+    org = tree["branches"][0][0]
+    Organisation.objects.filter(pk=org.pk).update(unit_type="village")
+    body = {"name": org.name, "code": org.code, "org_type": org.org_type, "unit_type": ""}
+    r = api.put(f"/api/orgs/{org.pk}/", body, format="json")
+    assert r.status_code == 200 and r.json()["unit_type"] == "village"
+    r = api.post("/api/orgs/", {"parent": org.pk, "name": "二组", "code": "G2", "org_type": "party_group", "unit_type": ""}, format="json")
+    assert r.status_code == 201 and r.json()["unit_type"] == "other"
+
+
 def test_create_bad_input(api, tree):
     n = Organisation.objects.count()
     r = api.post(

@@ -1,19 +1,39 @@
-from django.conf import settings
+import datetime
+
+from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from apps.accounts.models import ApiToken
+
 MUST_CHANGE = "首次登录须先在网页上修改初始密码，然后才能使用接口"
+INVALID = "接口令牌无效或已撤销，请重新获取令牌（POST /api/auth/token/）"
+EXPIRED = "接口令牌已过期，请重新获取令牌（POST /api/auth/token/）"
+INACTIVE = "账号已停用"
+# last_used_at is written at most this often per token (not a write on every call).
+TOUCH_EVERY = datetime.timedelta(minutes=1)
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF tokens (POST /api/auth/token/), revocable by deleting the token. Inactive
-    users are refused by the base class on every request; accounts that still have to
-    change their initial password are refused too (outside the demo settings)."""
+    """`Authorization: Token <key>` against apps.accounts.models.ApiToken (the key's
+    SHA-256). Refused with 401: an unknown or revoked key, an expired token, an inactive
+    user. An account that still has to change its initial password gets 403."""
 
     keyword = "Token"
+    model = ApiToken
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
-        if user.must_change_password and not settings.DEMO_MODE:
-            raise exceptions.AuthenticationFailed(MUST_CHANGE)
+        token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.digest(key)).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(INVALID)
+        now = timezone.now()
+        if token.expires_at <= now:
+            raise exceptions.AuthenticationFailed(EXPIRED)
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(INACTIVE)
+        if user.must_change_password:
+            raise exceptions.PermissionDenied(MUST_CHANGE)
+        if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return user, token

@@ -1,14 +1,34 @@
 from rest_framework import serializers
 
+from apps.accounts.models import ApiToken
+
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label="账号")
     password = serializers.CharField(label="密码", style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(
+        label="用途", max_length=60, required=False, allow_blank=True, help_text="便于在令牌列表中辨认，如“统计脚本”"
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(label="接口令牌", help_text="请求头：Authorization: Token <令牌>")
+    token = serializers.CharField(label="接口令牌", help_text="请求头：Authorization: Token <令牌>；只显示这一次")
     username = serializers.CharField(label="账号")
+    id = serializers.IntegerField(label="令牌编号")
+    expires_at = serializers.DateTimeField(label="到期时间")
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(label="本次请求所用")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "key_prefix", "created_at", "expires_at", "last_used_at", "created_ip", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token) -> bool:
+        request = self.context.get("request")
+        return bool(request is not None and isinstance(request.auth, ApiToken) and request.auth.pk == token.pk)
 
 
 class AssignmentSerializer(serializers.Serializer):

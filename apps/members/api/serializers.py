@@ -143,7 +143,9 @@ class MemberWriteSerializer(serializers.Serializer):
 
     name = serializers.CharField(required=False, allow_blank=True, max_length=40, label="姓名")
     sex = serializers.CharField(required=False, allow_blank=True, label="性别", help_text="M / F")
-    ethnicity = serializers.CharField(required=False, allow_blank=True, label="民族")
+    # Columns that are never empty (a default, not required): blank is refused here, not
+    # stored as "" (found by the API fuzz test; the schema lists only real codes).
+    ethnicity = serializers.CharField(required=False, label="民族", error_messages={"blank": "民族不能为空；不修改时请省略该字段"})
     birth_date = serializers.DateField(required=False, allow_null=True, label="出生日期")
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=18, write_only=True, label="身份证号")
     native_place = serializers.CharField(required=False, allow_blank=True, max_length=60, label="籍贯")
@@ -159,7 +161,9 @@ class MemberWriteSerializer(serializers.Serializer):
     join_date = serializers.DateField(required=False, allow_null=True, label="入党日期")
     conversion_date = serializers.DateField(required=False, allow_null=True, label="转正日期")
     member_type = serializers.CharField(required=False, allow_blank=True, label="人员类别")
-    increase_method = serializers.CharField(required=False, allow_blank=True, label="增加方式")
+    increase_method = serializers.CharField(
+        required=False, label="增加方式", error_messages={"blank": "增加方式不能为空；不修改时请省略该字段"}
+    )
     organisation = serializers.IntegerField(required=False, label="所在党组织", help_text="组织 id")
     party_group = serializers.IntegerField(required=False, allow_null=True, label="所在党小组", help_text="党小组的组织 id")
     categories = serializers.ListField(child=serializers.CharField(), required=False, label="党员类别")

@@ -49,8 +49,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_parent(self, obj) -> int | None:
+    def get_parent(self, obj) -> int | None:  # null for the county committee (the root)
         parent = self.context.get("parents", {}).get(obj.pk)
         return parent.pk if parent else None
 

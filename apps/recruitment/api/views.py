@@ -61,8 +61,10 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         f = services.create_file(data, user=request.user)
         return Response(s.FileSerializer(f).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.TakeStepSerializer, responses={201: s.StepSerializer, 200: s.StepSerializer(many=True)})
-    @action(detail=True, methods=["get", "post"])
+    # Not paged: a file has a few dozen steps at most.
+    @extend_schema(methods=["GET"], request=None, responses={200: s.StepSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=s.TakeStepSerializer, responses={201: s.StepSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def steps(self, request, pk=None):
         """GET：已办理步骤；POST：办理一个步骤（由发展党员规则引擎校验顺序、时限、材料与权限）。"""
         f = _file_for(request, pk)
@@ -81,7 +83,7 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return Response(s.StepSerializer(step).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.DueSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def due(self, request, pk=None):
         """待办步骤及期限（逾期标记）。"""
         f = _file_for(request, pk)
