@@ -10,6 +10,8 @@ needs nothing: its varchar_pattern_ops indexes already serve LIKE 'X%'."""
 from django.apps import apps
 from django.db import connections
 
+from apps.core.scoping import scope_paths
+
 
 def ensure_nocase_path_indexes(using="default", **kwargs) -> list[str]:
     connection = connections[using]
@@ -19,14 +21,16 @@ def ensure_nocase_path_indexes(using="default", **kwargs) -> list[str]:
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor))
         for model in apps.get_models():
-            column = getattr(model, "SCOPE_PATH", "")
-            if not column or "__" in column or model._meta.proxy or not model._meta.managed:
+            if model._meta.proxy or not model._meta.managed:
                 continue
-            field = model._meta.get_field(column)
             table = model._meta.db_table
             if table not in tables:  # a partial `migrate app_label`
                 continue
-            name = f"{table}_{field.column}_nocase"[:60]
-            cursor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{field.column}" COLLATE NOCASE)')
-            created.append(name)
+            for column in scope_paths(model):
+                if "__" in column:  # a path reached through a relation: indexed on its own table
+                    continue
+                field = model._meta.get_field(column)
+                name = f"{table}_{field.column}_nocase"[:60]
+                cursor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{field.column}" COLLATE NOCASE)')
+                created.append(name)
     return created

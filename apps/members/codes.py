@@ -104,12 +104,23 @@ STATUS_CHOICES = [
     ("self_withdrawal", "出党·自行脱党"),
     ("cancelled_probation", "出党·取消预备党员资格"),
     ("deceased", "死亡"),
+    ("transferred_out", "转出本系统"),
 ]
 # Statuses still counted in the organisation's membership (党内统计 counts members whose
 # formal membership sits in the organisation: normal, mobile and lost-contact members).
 COUNTED_STATUSES = ["normal", "mobile", "lost_contact"]
 # Statuses that end a record's activity (its ID number may be reused by a new record).
-ENDED_STATUSES = ["withdrawn", "removed", "expelled", "self_withdrawal", "cancelled_probation", "deceased"]
+# transferred_out: the membership left this deployment with a paper letter (组织关系转出);
+# the record stays for the archive, a return is recorded as a new arrival.
+ENDED_STATUSES = [
+    "withdrawn",
+    "removed",
+    "expelled",
+    "self_withdrawal",
+    "cancelled_probation",
+    "deceased",
+    "transferred_out",
+]
 ACTIVE_STATUSES = ["normal", "mobile", "lost_contact", "suspended"]
 
 CATEGORY_CHOICES = [
