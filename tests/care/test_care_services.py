@@ -12,7 +12,7 @@ from apps.core.scoping import OutOfScope
 from apps.members import services as member_services
 from tests.factories import make_member
 
-from .conftest import occasion
+from .conftest import CLI, occasion
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -81,7 +81,7 @@ class TestChecklist:
         poor = make_member(branch, birth_date=datetime.date(YEAR - 40, 3, 1))
         services.register_hardship({"member": poor, "cause": "illness", "level": "severe", "description": "重病"}, actor=secretary)
         dead = make_member(branch, birth_date=datetime.date(YEAR - 60, 3, 1))
-        member_services.change_status(dead, "deceased", date=TODAY - datetime.timedelta(days=30), reason="病故")
+        member_services.change_status(dead, "deceased", date=TODAY - datetime.timedelta(days=30), reason="病故", actor=CLI)
         result = services.generate_checklist(branch, occasion("july_first"), YEAR, actor=secretary)
         items = {i.member_id: i for i in ChecklistItem.objects.filter(year=YEAR)}
         assert old.pk in items and "old" in items[old.pk].reasons

@@ -10,6 +10,8 @@ from apps.care.models import SubsidyPayment, SubsidyRate
 from apps.members import services as member_services
 from tests.factories import make_member
 
+from .conftest import CLI
+
 pytestmark = pytest.mark.django_db
 YEAR = timezone.localdate().year
 
@@ -40,7 +42,7 @@ def test_eligible_list_from_registry_and_payment(branch, secretary, admin):
     dead = make_member(
         branch, birth_date=datetime.date(1926, 1, 1), join_date=datetime.date(1947, 1, 1), conversion_date=datetime.date(1948, 1, 1)
     )
-    member_services.change_status(dead, "deceased", date=timezone.localdate(), reason="病故")
+    member_services.change_status(dead, "deceased", date=timezone.localdate(), reason="病故", actor=CLI)
     rows = {r.member.pk: r for r in selectors.eligible_for_subsidy(branch, YEAR)}
     assert rows[veteran.pk].rate.category == "pre_1949" and rows[veteran.pk].rate.amount == Decimal("3600.00")
     assert rows[old.pk].rate.category == "old_age"
