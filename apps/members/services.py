@@ -3,6 +3,7 @@ and the CLI all call these functions; they own validation, the transaction, the
 organisation counters and the audit entry."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -94,6 +95,38 @@ MIN_JOIN_AGE = 18
 PHONE_CHARS = set("0123456789-+ ")
 
 
+@dataclass(frozen=True)
+class Procedure:
+    """A change the regulations tie to a procedure: only that procedure's engine (the app
+    named `engine`) makes it, by passing `engine="<app>"` to update_member/change_status.
+    The registry's generic edit form, PATCH, status change and import refuse it and name
+    the page where the procedure is run."""
+
+    engine: str
+    label: str
+    page: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.label}须按规定程序办理，不能直接修改：{self.page}"
+
+
+_DEVELOPMENT_PAGE = "请在“发展党员 › 发展档案”中该预备党员的档案里办理（第23步支部大会讨论、第24步上级党委审批）"
+_HANDLING_PAGE = "请在“党员管理 › 组织处置”中办理（支部大会讨论决定、报上级党委批准）"
+# Statuses only an engine sets (党章第七条、第九条; 组织关系转接).
+PROCEDURE_STATUSES = {
+    "cancelled_probation": Procedure("recruitment", "取消预备党员资格", _DEVELOPMENT_PAGE),
+    "withdrawn": Procedure("appraisal", "劝其退党（出党·退党）", _HANDLING_PAGE),
+    "removed": Procedure("appraisal", "除名", _HANDLING_PAGE),
+    "self_withdrawal": Procedure("appraisal", "自行脱党除名", _HANDLING_PAGE),
+    "transferred_out": Procedure("mobility", "组织关系转出本系统", "请在“流动与转接 › 组织关系转接”中开具介绍信，回执退回后登记"),
+}
+# Fields of an existing record only an engine changes: 预备党员转正、延长预备期、取消资格.
+PROCEDURE_FIELDS = {
+    "member_type": Procedure("recruitment", "人员类别（预备党员转正、延长预备期、取消预备党员资格）", _DEVELOPMENT_PAGE),
+}
+
+
 def _age(birth, on):
     return idnumber.age_on(birth, on)
 
@@ -105,12 +138,18 @@ _CHOICE_CODES = {
 
 
 def validate_member_data(
-    data: dict, *, instance: Member | None = None, today: datetime.date | None = None, check_duplicate: bool = True
+    data: dict,
+    *,
+    instance: Member | None = None,
+    today: datetime.date | None = None,
+    check_duplicate: bool = True,
+    engine: str = "",
 ) -> dict:
     """Check one member's values against every registry rule; return the normalised
     values or raise ValidationError({field: [Chinese message naming the rule]}).
     check_duplicate=False skips the one per-row query for an existing ID number: only
-    for callers that check a whole batch against the database themselves (Excel import)."""
+    for callers that check a whole batch against the database themselves (Excel import).
+    `engine`: the app whose procedure makes this change (PROCEDURE_FIELDS); others are refused."""
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     clean = dict(data)
@@ -132,6 +171,12 @@ def validate_member_data(
                 clean[field] = labels[value]
             else:
                 err(field, f"{LABELS[field]}“{value}”不是有效取值")
+
+    if instance is not None:
+        for field, procedure in PROCEDURE_FIELDS.items():
+            value = clean.get(field)
+            if value not in (None, "") and value != getattr(instance, field) and engine != procedure.engine:
+                err(field, procedure.message)
 
     name = (clean.get("name") or "").strip()
     if "name" in clean:
@@ -310,13 +355,16 @@ def create_member(data: dict, *, actor, today=None) -> Member:
 
 
 @transaction.atomic
-def update_member(member: Member, data: dict, *, actor, today=None) -> Member:
+def update_member(member: Member, data: dict, *, actor, today=None, engine: str = "") -> Member:
     """Change a member's record. Moving to another organisation and changing status have
-    their own services (they keep history); here they are refused."""
-    return _update_member(member, data, today=today, authorise=lambda locked: require_org_action(actor, locked.organisation, "change"))
+    their own services (they keep history); here they are refused, and so are the fields
+    a procedure owns (PROCEDURE_FIELDS) unless its engine is the caller."""
+    return _update_member(
+        member, data, today=today, engine=engine, authorise=lambda locked: require_org_action(actor, locked.organisation, "change")
+    )
 
 
-def _update_member(member: Member, data: dict, *, today=None, authorise) -> Member:
+def _update_member(member: Member, data: dict, *, today=None, authorise, engine: str = "") -> Member:
     """update_member's body; `authorise(locked_member)` is the caller's scope check (the
     organisation's "change" right, or the member's own "change_self" already checked)."""
     data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
@@ -329,7 +377,7 @@ def _update_member(member: Member, data: dict, *, today=None, authorise) -> Memb
     member = Member.objects.select_for_update().get(pk=member.pk)
     if authorise is not None:
         authorise(member)
-    clean = validate_member_data({**data, "organisation": member.organisation}, instance=member, today=today)
+    clean = validate_member_data({**data, "organisation": member.organisation}, instance=member, today=today, engine=engine)
     before = snapshot(member)
     apply_values(member, clean)
     member.save()
@@ -340,10 +388,24 @@ def _update_member(member: Member, data: dict, *, today=None, authorise) -> Memb
 
 
 @transaction.atomic
-def change_status(member: Member, to_status: str, *, date: datetime.date, reason: str = "", actor, lost_contact_reason: str = "") -> Member:
+def change_status(
+    member: Member,
+    to_status: str,
+    *,
+    date: datetime.date,
+    reason: str = "",
+    actor,
+    lost_contact_reason: str = "",
+    engine: str = "",
+) -> Member:
+    """Change a member's status (history kept). A status a procedure owns
+    (PROCEDURE_STATUSES) is set only by its engine, which passes engine="<its app>"."""
     allowed = {c for c, _ in codes.STATUS_CHOICES}
     if to_status not in allowed:
         raise ValidationError({"status": [f"党籍状态“{to_status}”不是有效取值"]})
+    procedure = PROCEDURE_STATUSES.get(to_status)
+    if procedure is not None and engine != procedure.engine:
+        raise ValidationError({"status": [procedure.message]})
     member = Member.objects.select_for_update().get(pk=member.pk)
     require_org_action(actor, member.organisation, "change")
     if to_status == member.status:

@@ -630,7 +630,7 @@ def _conversion(file, step, clean, actor):
         return
     if outcome == "convert":
         end = file.probation_end
-        update_member(file.member, {"member_type": "full", "conversion_date": end}, actor=actor)
+        update_member(file.member, {"member_type": "full", "conversion_date": end}, actor=actor, engine="recruitment")
         file.stage = "full"
         file.conversion_date = end
     elif outcome == "extend":
@@ -641,7 +641,7 @@ def _conversion(file, step, clean, actor):
         file.steps.filter(code__in=repeatable, superseded=False).update(superseded=True)
         _reload_steps(file)
     elif outcome == "cancel":
-        change_status(file.member, CANCEL_STATUS, date=date, reason=CANCEL_REASON, actor=actor)
+        change_status(file.member, CANCEL_STATUS, date=date, reason=CANCEL_REASON, actor=actor, engine="recruitment")
         _close(file, DevelopmentFile.Status.CANCELLED, date, CANCEL_REASON)
 
 
