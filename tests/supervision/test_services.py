@@ -439,3 +439,32 @@ def test_health_lines_add_up(branch, fixed_metric, this_quarter):
         + sum(float(line["earned"]) for line in present if line["metric"] != "test.fixed")
     )
     assert h["score"] == expected
+
+
+# ── CLI ───────────────────────────────────────────────────────────────────────────────
+def test_inspection_scores_command(branch, county, admin, secretary, this_quarter, today):
+    import io
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    year, q = this_quarter
+    insp = services.start_self_check(branch, year, q, actor=secretary)
+    manual = {s.item_id: {"score": "2"} for s in insp.scores.filter(computed=False)}
+    services.save_scores(insp, manual, submit=True, actor=secretary)
+    services.add_rectification(insp, {"problem": "阵地使用率低", "deadline": today}, actor=secretary)
+    out = io.StringIO()
+    call_command("inspection_scores", "--org", county.code, "--year", str(year), "--quarter", str(q), "--json", stdout=out)
+    (row,) = json.loads(out.getvalue())
+    assert row["code"] == branch.code and row["rank"] == 1 and row["total"] == str(insp.total) and len(row["items"]) == 10
+    assert row["open_rectifications"] == [{"problem": "阵地使用率低", "deadline": today.isoformat()}]
+    text = io.StringIO()
+    call_command("inspection_scores", "--org", branch.code, "--year", str(year), stdout=text)
+    assert "第1名" in text.getvalue() and "整改中：阵地使用率低" in text.getvalue()
+    with pytest.raises(CommandError, match="季度"):
+        call_command("inspection_scores", "--org", branch.code, "--year", str(year), "--quarter", "5")
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("inspection_scores", "--org", "NOPE", "--year", str(year))
+    other = make_user("branch_secretary", make_org(county, org_type="branch"))
+    with pytest.raises(CommandError, match="权限范围"):
+        call_command("inspection_scores", "--org", branch.code, "--year", str(year), "--user", other.username)
