@@ -82,6 +82,8 @@ def _insert_scores(rows) -> None:
 
 
 def populate(root, rng, as_of):
+    if Inspection.objects.filter(org_path__startswith=root.path).exists():
+        return {"skipped": True}
     today = as_of or timezone.localdate()
     year, quarter = today.year, quarter_of(today)
     orgs = list(Organisation.objects.filter(path__startswith=root.path, status=Organisation.Status.ACTIVE).order_by("path"))
@@ -344,4 +346,6 @@ def populate(root, rng, as_of):
         "self_checks": len(by_org_quarter),
         "spot_checks": len(spots),
         "reports": len(reports),
+        "points": len(points),
+        "instructors": len(posts),
     }

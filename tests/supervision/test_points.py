@@ -115,3 +115,18 @@ def test_point_and_instructor_lists_fixed_queries(client, admin, county, name, t
         return len(ctx.captured_queries)
 
     assert count(2) == count(12)
+
+
+def test_stats_section_counts_subtree(county, branch, other_branch, today):
+    from apps.supervision import stats
+
+    _point(branch)
+    _point(other_branch)
+    services.review_point(
+        ModelPoint.objects.get(organisation=other_branch), {"decision": "revoked", "review_note": "条件不具备"}, actor=CLI
+    )
+    s = stats.contribute(county, today)["supervision"]
+    assert s["points_cultivating"] == 1 and s["points_accepted"] == 0
+    rows = {(a, b): c for a, b, c, _ in stats.rows(stats.contribute(county, today))}
+    assert rows[("示范点", "培育中")] == 1
+    assert stats.contribute(branch, today)["supervision"]["points_cultivating"] == 1
