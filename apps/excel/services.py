@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from apps.accounts.scoping import ScopeError, has_action, require_org_action, user_scope
+from apps.core.actors import system_actor
 from apps.core.api.pagination import capped_count
 from apps.core.context import acting_as
 from apps.core.models import AccessLog
@@ -237,7 +238,7 @@ def _run_import(job: ImportJob) -> None:
             data = fh.read(max_bytes() + 1)
         result = import_members(
             data,
-            user=job.user,
+            actor=job.user or system_actor("task"),
             org=job.organisation,
             dry_run=job.dry_run,
             update_existing=job.update_existing,

@@ -175,7 +175,7 @@ def create(request):
     form = MemberForm(_data(request), user=request.user, organisation=org)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.create_member(form.service_data(), user=request.user)
+            member = services.create_member(form.service_data(), actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -191,7 +191,7 @@ def edit(request, pk):
     form = MemberForm(_data(request), user=request.user, instance=member)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.update_member(member, form.service_data(), user=request.user)
+            member = services.update_member(member, form.service_data(), actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -214,7 +214,7 @@ def change_status(request, pk):
                 date=d["date"],
                 reason=d.get("reason") or "",
                 lost_contact_reason=d.get("lost_contact_reason") or "",
-                user=request.user,
+                actor=request.user,
             )
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
@@ -234,7 +234,7 @@ def discipline(request, pk):
     form = DisciplineForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_discipline(member, form.cleaned_data, user=request.user)
+            services.record_discipline(member, form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -253,7 +253,7 @@ def move(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.move_member(member, d["organisation"], date=d["date"], reason=d.get("reason") or "", user=request.user)
+            services.move_member(member, d["organisation"], date=d["date"], reason=d.get("reason") or "", actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -278,7 +278,7 @@ def me(request):
             messages.info(request, "没有修改")
             return redirect("members:me")
         try:
-            _member_obj, requests = services.update_member_self(member, data, user=request.user)
+            _member_obj, requests = services.update_member_self(member, data, actor=request.user)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -321,7 +321,7 @@ def decide_request(request, pk):
         return _back_to_change_requests(request)
     try:
         services.decide_change_request(
-            req, approve=form.cleaned_data["decision"] == "approve", user=request.user, note=form.cleaned_data["note"]
+            req, approve=form.cleaned_data["decision"] == "approve", actor=request.user, note=form.cleaned_data["note"]
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

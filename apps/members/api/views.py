@@ -66,13 +66,13 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(summary="新增党员", request=MemberWriteSerializer, responses={201: MemberSerializer})
     def create(self, request, *args, **kwargs):
-        member = services.create_member(self._write_data(partial=False), user=request.user)
+        member = services.create_member(self._write_data(partial=False), actor=request.user)
         return self._out(member, status.HTTP_201_CREATED)
 
     @extend_schema(summary="修改党员信息", request=MemberWriteSerializer, responses=MemberSerializer)
     def update(self, request, *args, **kwargs):
         member = self.get_object()
-        member = services.update_member(member, self._write_data(partial=True), user=request.user)
+        member = services.update_member(member, self._write_data(partial=True), actor=request.user)
         return self._out(member)
 
     @extend_schema(summary="修改党员信息（部分字段）", request=MemberWriteSerializer, responses=MemberSerializer)
@@ -92,7 +92,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             date=d["date"],
             reason=d.get("reason", ""),
             lost_contact_reason=d.get("lost_contact_reason", ""),
-            user=request.user,
+            actor=request.user,
         )
         return self._out(member)
 
@@ -103,7 +103,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ser = MoveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        member = services.move_member(member, self._org(d["organisation"]), date=d["date"], reason=d.get("reason", ""), user=request.user)
+        member = services.move_member(member, self._org(d["organisation"]), date=d["date"], reason=d.get("reason", ""), actor=request.user)
         return self._out(member)
 
     @extend_schema(
