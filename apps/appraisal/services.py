@@ -467,7 +467,14 @@ def take_step(case: HandlingCase, step: str, data: dict, *, actor) -> HandlingCa
                 )
             case.deadline = deadline
         else:
-            member_services.change_status(case.member, rule.ends_membership, date=on, reason=f"组织处置：{rule.label}（{case.letter_no}）")
+            member_services.change_status(
+                case.member,
+                rule.ends_membership,
+                date=on,
+                reason=f"组织处置：{rule.label}（{case.letter_no}）",
+                actor=actor,
+                engine="appraisal",
+            )
             case.rejoin_blocked_until = rules.add_months(on, 12 * rules.REJOIN_BLOCK_YEARS)
             case.id_number_hash = case.member.id_number_hash
             case.status, case.closed_on, case.outcome = HandlingCase.Status.CLOSED, on, ""
@@ -515,4 +522,4 @@ def suspend_lost_contact(member: Member, *, on, actor) -> Member:
     due = rules.add_months(member.status_since, rules.LOST_CONTACT_SUSPEND_MONTHS)
     if on < due:
         _fail("date", f"失联满{rules.LOST_CONTACT_SUSPEND_MONTHS}个月方可停止党籍（{due:%Y-%m-%d}起）")
-    return member_services.change_status(member, "suspended", date=on, reason="失联满6个月，停止党籍")
+    return member_services.change_status(member, "suspended", date=on, reason="失联满6个月，停止党籍", actor=actor)

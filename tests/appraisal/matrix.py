@@ -116,6 +116,7 @@ def _lost_member_of_b(w):
         date=timezone.localdate() - datetime.timedelta(days=250),
         lost_contact_reason="migrant_work",
         reason="外出务工失联",
+        actor=_sys(),
     )
 
 

@@ -168,7 +168,7 @@ def test_lost_contact_clock_across_years(branch, secretary):
 
     m = make_member(branch)
     since = datetime.date(TODAY.year - 3, 11, 20)
-    member_services.change_status(m, "lost_contact", date=since, lost_contact_reason="migrant_work", reason="外出失联")
+    member_services.change_status(m, "lost_contact", date=since, lost_contact_reason="migrant_work", reason="外出失联", actor=SYS)
     # five months on (across the new year): not yet due
     assert list(selectors.lost_contact_candidates(branch.path, rules.add_months(since, 5))) == []
     due = rules.add_months(since, 6)
@@ -206,7 +206,7 @@ def test_cases_page_lists_candidates_and_opens_a_case(branch, secretary):
 
     m = make_member(branch)
     member_services.change_status(
-        m, "lost_contact", date=TODAY - datetime.timedelta(days=200), lost_contact_reason="migrant_work", reason="失联"
+        m, "lost_contact", date=TODAY - datetime.timedelta(days=200), lost_contact_reason="migrant_work", reason="失联", actor=SYS
     )
     c = Client()
     c.force_login(secretary)
