@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.care",
     "apps.excel",
     "apps.stats",
+    "apps.supervision",
 ]
 
 MIDDLEWARE = [
