@@ -397,27 +397,27 @@ def test_report_refuses_future_and_other_branch(branch, secretary, other_secreta
     assert not MonthlyReport.objects.exists()
 
 
-def test_circular_lists_lagging(tree, county, secretary, branch, today):
-    from apps.orgs.models import Organisation
+def test_circular_lists_lagging(tree, county, secretary, branch, today, only_fixed_metric):
     from apps.supervision import selectors
 
     y, m = _last_month(today)
-    committee = tree["committees"][0]
-    # every term recorded and running: the health score (terms only, here) is 100
-    Organisation.objects.update(term_end=today + datetime.timedelta(days=400))
+    committee, other = tree["committees"]
+    only_fixed_metric[committee.pk] = (1.0, "全部达标")
+    only_fixed_metric[other.pk] = (1.0, "全部达标")
     org_sec = make_user("committee_organiser", committee)
     services.save_report(committee, y, m, {"work_done": "研究党建"}, submit=True, actor=org_sec)
     c = selectors.circular(county, y, m)
     rows = {r["org"]: r for r in c["rows"]}
-    assert rows[committee]["submitted"] and not rows[tree["committees"][1]]["submitted"]
-    assert [r["org"] for r in c["lagging"]] == [tree["committees"][1]]
+    assert rows[committee]["submitted"] and not rows[other]["submitted"]
+    assert [r["org"] for r in c["lagging"]] == [other]
     assert c["submitted"] == 1 and rows[committee]["health"] == 100
     assert c["lagging"][0]["reasons"] == ["未提交月报告"]
-    # a township whose terms have run out falls below the line and is lagging too
-    Organisation.objects.filter(path__startswith=committee.path).update(term_end=today - datetime.timedelta(days=1))
+    # a township whose health falls below the line is lagging too, with the reason
+    only_fixed_metric[committee.pk] = (0.5, "半数未达标")
     c = selectors.circular(county, y, m)
     lagging = {r["org"]: r["reasons"] for r in c["lagging"]}
-    assert lagging[committee] == ["健康度0分，低于60分"]
+    assert lagging[committee] == ["健康度50分，低于60分"]
+    assert [r["org"] for r in c["ranked"]] == [other, committee]
 
 
 # ── health score ──────────────────────────────────────────────────────────────────────
