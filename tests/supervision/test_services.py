@@ -8,7 +8,7 @@ from django.utils import timezone
 from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
 from apps.core.scoping import OutOfScope, ScopeError
-from apps.supervision import rules, services
+from apps.supervision import services
 from apps.supervision.models import (
     ChecklistVersion,
     ContactAssignment,
@@ -421,24 +421,27 @@ def test_circular_lists_lagging(tree, county, secretary, branch, today, only_fix
 
 
 # ── health score ──────────────────────────────────────────────────────────────────────
-def test_health_lines_add_up(branch, fixed_metric, this_quarter):
+def test_health_lines_add_up(branch, only_fixed_metric, this_quarter):
+    """“Why is this branch 72?”: each metric's worth scaled to 100 by its weight, earned =
+    worth × share, the lines add up to the score; a metric without data is named."""
     from apps.core import registry
     from apps.supervision import selectors
 
     year, q = this_quarter
-    fixed_metric[branch.pk] = (0.5, "应开3次，实开1次半")
-    h = selectors.health([branch], year, q)[branch.pk]
-    present = [line for line in h["lines"]]
-    assert any(line["metric"] == "test.fixed" and line["share"] == 50 for line in present)
-    assert sum(line["earned"] for line in present) == pytest.approx(float(h["exact"]), abs=0.1 * len(present))
-    assert sum(line["worth"] for line in present) == pytest.approx(100, abs=0.1 * len(present))
-    # only the metrics with data for the branch count; the others are named as missing
-    assert len(present) + len(h["missing"]) == len(registry.org_metrics)
-    expected = round(
-        50 * rules.HEALTH_DEFAULT_WEIGHT / sum(rules.HEALTH_WEIGHTS.get(line["metric"], rules.HEALTH_DEFAULT_WEIGHT) for line in present)
-        + sum(float(line["earned"]) for line in present if line["metric"] != "test.fixed")
+    only_fixed_metric[branch.pk] = (0.5, "应开3次，实开1次半")
+    registry.org_metrics._entries["dues.collected"] = registry.OrgMetric(
+        "dues.collected", "党费", lambda ids, y, q: {i: (0.9, "应交10人次，已交9人次") for i in ids}
     )
-    assert h["score"] == expected
+    registry.org_metrics._entries["test.none"] = registry.OrgMetric("test.none", "无数据指标", lambda ids, y, q: {})
+    h = selectors.health([branch], year, q)[branch.pk]
+    # weights: test.fixed 15 (default), dues.collected 20 → worth 42.9 and 57.1
+    lines = {line["metric"]: line for line in h["lines"]}
+    assert lines["test.fixed"]["worth"] == Decimal("42.9") and lines["test.fixed"]["earned"] == Decimal("21.4")
+    assert lines["dues.collected"]["worth"] == Decimal("57.1") and lines["dues.collected"]["earned"] == Decimal("51.4")
+    # 15/35 × 50 + 20/35 × 90 = 21.43 + 51.43 = 72.86 → 73
+    assert h["score"] == 73 and h["exact"] == Decimal("72.9") and h["missing"] == ["无数据指标"]
+    assert h["lines"][0]["metric"] == "test.fixed"  # the biggest loss first
+    assert "应开3次" in h["lines"][0]["reason"]
 
 
 # ── CLI ───────────────────────────────────────────────────────────────────────────────
