@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("apps.dues.api.urls")),
     path("", include("apps.excel.api.urls")),
     path("", include("apps.stats.api.urls")),
+    path("", include("apps.mobility.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("dues/", include("apps.dues.urls")),
     path("excel/", include("apps.excel.urls")),
     path("stats/", include("apps.stats.urls")),
+    path("mobility/", include("apps.mobility.urls")),
     path("api/", include(api_patterns)),
     # The API's description is for signed-in users only (every setting, production included).
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),

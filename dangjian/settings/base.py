@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.dues",
     "apps.excel",
     "apps.stats",
+    "apps.mobility",
 ]
 
 MIDDLEWARE = [
