@@ -10,7 +10,6 @@ the status "transferred_out" — this engine owns that transition."""
 from __future__ import annotations
 
 import datetime
-import inspect
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -41,15 +40,6 @@ def _err(field: str, message: str):
 
 def _by(actor) -> str:
     return getattr(actor, "username", "") or current_actor().username or str(actor)
-
-
-def _call_member_service(fn, *args, actor, **kwargs):
-    """The members/recruitment services take the acting user as `actor` (or, before the
-    rename, as `user`): pass it under whichever name the service has."""
-    params = inspect.signature(fn).parameters
-    if "actor" in params:
-        return fn(*args, actor=actor, **kwargs)
-    return fn(*args, user=None if getattr(actor, "is_system", False) else actor, **kwargs)
 
 
 def county_of(org: Organisation) -> Organisation:
@@ -285,11 +275,11 @@ def _move(member: Member, to_org: Organisation, *, date, reason: str, actor) -> 
     if file is not None and file.status == "active" and file.organisation_id != to_org.pk:
         from apps.recruitment import engine
 
-        _call_member_service(engine.transfer_file, file, to_org, actor=mover, date=date, reason=reason)
+        engine.transfer_file(file, to_org, actor=mover, date=date, reason=reason)
         member.refresh_from_db()
         if member.organisation_id == to_org.pk:
             return
-    _call_member_service(member_services.move_member, member, to_org, actor=mover, date=date, reason=reason)
+    member_services.move_member(member, to_org, actor=mover, date=date, reason=reason)
 
 
 @transaction.atomic
@@ -352,11 +342,11 @@ def record_receipt(transfer: Transfer, *, actor, date=None, note: str = "") -> T
     if date < transfer.issued_on:
         _err("date", f"回执日期不能早于介绍信开具日期 {transfer.issued_on:%Y-%m-%d}")
     before = snapshot(transfer)
-    _call_member_service(
-        member_services.change_status,
+    member_services.change_status(
         transfer.member,
         "transferred_out",
         actor=actor,
+        engine="mobility",
         date=date,
         reason=f"组织关系转出至{transfer.outside_org_name}（介绍信 {transfer.serial}）"[:200],
     )
@@ -427,7 +417,7 @@ def record_arrival(data: dict, *, actor) -> Transfer:
     _check_date(date, "date", "转入日期")
     member_data = {k: v for k, v in data.items() if k not in ("outside_org_name", "letter_serial", "date", "reason")}
     member_data.setdefault("increase_method", "other")
-    member = _call_member_service(member_services.create_member, member_data, actor=actor)
+    member = member_services.create_member(member_data, actor=actor)
     serial = (data.get("letter_serial") or "").strip()[:20]
     transfer = Transfer.objects.create(
         kind="in",
@@ -523,9 +513,7 @@ def register_mobile(member: Member, data: dict, *, actor) -> MobileRecord:
     if member.status != "mobile":
         if member.status_since and member.status_since > date:
             _err("issued_on", f"发证日期不能早于该党员上次党籍状态变更日期 {member.status_since:%Y-%m-%d}")
-        _call_member_service(
-            member_services.change_status, member, "mobile", actor=actor, date=date, reason=f"外出流动（活动证 {record.certificate_no}）"
-        )
+        member_services.change_status(member, "mobile", actor=actor, date=date, reason=f"外出流动（活动证 {record.certificate_no}）")
     record_change(record, ChangeLog.Action.CREATE, message=f"发放流动党员活动证 {record.certificate_no}")
     return record
 
@@ -552,9 +540,7 @@ def record_return(record: MobileRecord, *, actor, date=None, certificate_returne
     record.save()
     member = record.member
     if member.status == "mobile":
-        _call_member_service(
-            member_services.change_status, member, "normal", actor=actor, date=max(date, member.status_since or date), reason="流动党员返回"
-        )
+        member_services.change_status(member, "normal", actor=actor, date=max(date, member.status_since or date), reason="流动党员返回")
     record_change(
         record, ChangeLog.Action.UPDATE, before=before, message="流动党员返回，交回活动证" if certificate_returned else "流动党员返回"
     )

@@ -4,11 +4,14 @@ import subprocess
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.core.actors import system_actor
 from apps.core.models import AccessLog
 from apps.dues import services as dues_services
 from apps.members import services as member_services
 from apps.mobility import services
 from tests.factories import make_member, make_user
+
+SYSTEM = system_actor("cli")
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +32,11 @@ def test_letter_content_font_and_access_log(tmp_path, branch, sibling, secretary
     member = make_member(branch, name="欧阳明华", ethnicity="回族")
     # dues settled for January–March 2025 → "党费已交到2025年3月"
     dues_services.declare_income(
-        member, category="salaried", base="4000.00", effective_month="2025-01", declared_on=datetime.date(2025, 1, 5)
+        member, category="salaried", base="4000.00", effective_month="2025-01", declared_on=datetime.date(2025, 1, 5), actor=SYSTEM
     )
     for month in ("2025-01", "2025-02", "2025-03", "2025-04"):
-        dues_services.generate_month(branch, datetime.date.fromisoformat(month + "-01"), open_cases=False)
-    dues_services.record_payment(member, months=["2025-01", "2025-02", "2025-03"], amount="120.00")
+        dues_services.generate_month(branch, datetime.date.fromisoformat(month + "-01"), open_cases=False, actor=SYSTEM)
+    dues_services.record_payment(member, months=["2025-01", "2025-02", "2025-03"], amount="120.00", actor=SYSTEM)
     t = services.request_transfer(member, {"to_organisation": sibling, "reason": "工作调动"}, actor=secretary)
     services.decide_step(t, approve=True, actor=secretary)
     t = services.decide_step(t, approve=True, actor=organiser)
@@ -97,7 +100,7 @@ def test_certificate_pdf_and_suspended_member(tmp_path, branch, secretary):
     assert "流动党员活动证" in text and "司徒建国" in text and "广东省深圳市" in text and member.reveal_id_number() in text
     assert "WenQuanYi" in _fonts(pdf, tmp_path)
     other = make_member(branch)
-    member_services.change_status(other, "suspended", date=datetime.date.today(), reason="停止党籍")
+    member_services.change_status(other, "suspended", date=datetime.date.today(), reason="停止党籍", actor=SYSTEM)
     n = AccessLog.objects.count()
     with pytest.raises(ValidationError, match="停止党籍"):
         services.certificate_pdf(other, actor=secretary)
