@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("apps.recruitment.api.urls")),
     path("", include("apps.dues.api.urls")),
     path("", include("apps.education.api.urls")),
+    path("", include("apps.care.api.urls")),
     path("", include("apps.excel.api.urls")),
     path("", include("apps.stats.api.urls")),
 ]
@@ -23,6 +24,7 @@ urlpatterns = [
     path("recruitment/", include("apps.recruitment.urls")),
     path("dues/", include("apps.dues.urls")),
     path("education/", include("apps.education.urls")),
+    path("care/", include("apps.care.urls")),
     path("excel/", include("apps.excel.urls")),
     path("stats/", include("apps.stats.urls")),
     path("api/", include(api_patterns)),
