@@ -48,4 +48,4 @@ def member(branch):
 
 
 def seat(org, member, role="secretary", start=datetime.date(2020, 1, 1)):
-    return add_committee_seat(org, member, role, start_date=start)
+    return add_committee_seat(org, member, role, start_date=start, actor=system_actor("cli"))
