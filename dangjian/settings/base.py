@@ -51,9 +51,11 @@ INSTALLED_APPS = [
     "apps.recruitment",
     "apps.dues",
     "apps.education",
+    "apps.appraisal",
     "apps.care",
     "apps.excel",
     "apps.stats",
+    "apps.supervision",
 ]
 
 MIDDLEWARE = [
