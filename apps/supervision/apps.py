@@ -18,7 +18,7 @@ class SupervisionConfig(AppConfig):
         # as long as those apps register none of their own (apps.supervision.metrics).
         metrics.register()
         todo.register(todo_items)
-        registry.demo.register(registry.DemoBuilder("supervision", demo.populate, order=1010))
+        registry.demo.register(registry.DemoBuilder("supervision", demo.populate, order=999))
         registry.stats.register(
             registry.StatsSection("supervision", "领导指导", stats.contribute, cards=stats.cards, rows=stats.rows, order=90)
         )
