@@ -10,6 +10,7 @@ api_patterns = [
     path("", include("apps.members.api.urls")),
     path("", include("apps.recruitment.api.urls")),
     path("", include("apps.dues.api.urls")),
+    path("", include("apps.orglife.api.urls")),
     path("", include("apps.excel.api.urls")),
     path("", include("apps.stats.api.urls")),
 ]
@@ -21,6 +22,7 @@ urlpatterns = [
     path("members/", include("apps.members.urls")),
     path("recruitment/", include("apps.recruitment.urls")),
     path("dues/", include("apps.dues.urls")),
+    path("orglife/", include("apps.orglife.urls")),
     path("excel/", include("apps.excel.urls")),
     path("stats/", include("apps.stats.urls")),
     path("api/", include(api_patterns)),
