@@ -178,6 +178,8 @@ def _validate_meeting(meeting: Meeting, org: Organisation) -> None:
         errors["kind"] = ["请选择会议类型"]
     elif org.org_type not in kind.applies_to:
         errors["kind"] = [f"{org.get_org_type_display()}不召开“{kind.label}”（适用于：{'、'.join(_type_labels(kind.applies_to))}）"]
+    if meeting.status not in Meeting.Status.values:
+        errors["status"] = ["状态须为计划或已召开"]
     if meeting.held_on is None:
         errors["held_on"] = ["请填写会议日期"]
     else:

@@ -1,11 +1,25 @@
+"""Organisational-life API serializers. Choice fields are plain text codes (their labels
+in help_text): "kind", "status" and "reason" are names other apps' choice sets use too,
+and the schema keeps one enum per name. The services validate every code."""
+
 from rest_framework import serializers
 
 from apps.orglife import rules
 from apps.orglife.models import Attendance, Exclusion, Meeting
 
 
+def _codes(choices) -> str:
+    return "；".join(f"{code}={label}" for code, label in choices)
+
+
+KIND_HELP = _codes(rules.KIND_CHOICES)
+STATUS_HELP = _codes(Meeting.Status.choices)
+MARK_HELP = _codes([c for c in rules.ATTENDANCE_CHOICES if c[0] != rules.EXCLUDED])
+
+
 class AttendanceSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True, label="党员姓名")
+    status = serializers.CharField(read_only=True, help_text=_codes(rules.ATTENDANCE_CHOICES))
 
     class Meta:
         model = Attendance
@@ -15,6 +29,8 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党组织")
+    kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
 
     class Meta:
         model = Meeting
@@ -70,8 +86,8 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class MeetingWriteSerializer(serializers.Serializer):
     organisation = serializers.IntegerField(label="党组织ID")
-    kind = serializers.ChoiceField(choices=rules.KIND_CHOICES, label="会议类型")
-    status = serializers.ChoiceField(choices=Meeting.Status.choices, default=Meeting.Status.HELD)
+    kind = serializers.CharField(label="会议类型", max_length=24, help_text=KIND_HELP)
+    status = serializers.CharField(max_length=12, default=Meeting.Status.HELD, help_text=STATUS_HELP)
     held_on = serializers.DateField(label="日期")
     start_time = serializers.TimeField(required=False, allow_null=True)
     end_time = serializers.TimeField(required=False, allow_null=True)
@@ -91,17 +107,17 @@ class MeetingWriteSerializer(serializers.Serializer):
 
 class MeetingUpdateSerializer(MeetingWriteSerializer):
     organisation = None
-    kind = serializers.ChoiceField(choices=rules.KIND_CHOICES, required=False)
+    kind = serializers.CharField(max_length=24, required=False, help_text=KIND_HELP)
     held_on = serializers.DateField(required=False)
     topic = serializers.CharField(max_length=200, required=False)
-    status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
+    status = serializers.CharField(max_length=12, required=False, help_text=STATUS_HELP)
     has_vote = serializers.BooleanField(required=False)
     is_election = serializers.BooleanField(required=False)
 
 
 class MarkSerializer(serializers.Serializer):
     member = serializers.IntegerField(label="党员ID", min_value=1)
-    status = serializers.ChoiceField(choices=[c for c in rules.ATTENDANCE_CHOICES if c[0] != rules.EXCLUDED])
+    status = serializers.CharField(max_length=12, help_text=MARK_HELP)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
     host_org = serializers.CharField(required=False, allow_blank=True, max_length=120)
 
@@ -110,8 +126,14 @@ class AttendanceWriteSerializer(serializers.Serializer):
     marks = MarkSerializer(many=True, label="例外情况（未列出的人员视为出席）")
 
 
+class AttendanceResultSerializer(serializers.Serializer):
+    meeting = MeetingSerializer(read_only=True)
+    rows = AttendanceSerializer(many=True, read_only=True)
+
+
 class ExclusionSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True, label="党员姓名")
+    reason = serializers.CharField(read_only=True, help_text=_codes(rules.EXCLUSION_CHOICES))
 
     class Meta:
         model = Exclusion
@@ -121,7 +143,7 @@ class ExclusionSerializer(serializers.ModelSerializer):
 
 class ExclusionWriteSerializer(serializers.Serializer):
     member = serializers.IntegerField(label="党员ID", min_value=1)
-    reason = serializers.ChoiceField(choices=rules.EXCLUSION_CHOICES)
+    reason = serializers.CharField(max_length=24, help_text=_codes(rules.EXCLUSION_CHOICES))
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
     approved_by = serializers.CharField(max_length=120)

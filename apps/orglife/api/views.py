@@ -61,8 +61,9 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         meeting = services.update_meeting(meeting, dict(ser.validated_data), actor=request.user)
         return Response(s.MeetingSerializer(meeting).data)
 
-    @extend_schema(request=s.AttendanceWriteSerializer, responses={200: s.AttendanceSerializer(many=True)})
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], request=None, responses={200: s.AttendanceResultSerializer})
+    @extend_schema(methods=["POST"], request=s.AttendanceWriteSerializer, responses={200: s.AttendanceResultSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def attendance(self, request, pk=None):
         """GET：出席情况；POST：登记（只列请假、缺席、在流入地参加的人员，其余视为出席）。"""
         meeting = self.get_object()
@@ -71,7 +72,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             ser.is_valid(raise_exception=True)
             meeting = services.record_attendance(meeting, [dict(m) for m in ser.validated_data["marks"]], actor=request.user)
         rows = meeting.attendance.select_related("member").order_by("id")
-        return Response(s.AttendanceSerializer(rows, many=True).data)
+        return Response(s.AttendanceResultSerializer({"meeting": meeting, "rows": rows}).data)
 
 
 @extend_schema(tags=["组织生活"], parameters=[ORG_PARAM, OpenApiParameter("q", OpenApiTypes.STR)])
