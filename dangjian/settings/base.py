@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.recruitment",
     "apps.dues",
     "apps.orglife",
+    "apps.appraisal",
     "apps.care",
     "apps.excel",
     "apps.stats",
