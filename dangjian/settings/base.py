@@ -51,10 +51,12 @@ INSTALLED_APPS = [
     "apps.recruitment",
     "apps.dues",
     "apps.orglife",
+    "apps.education",
     "apps.appraisal",
     "apps.care",
     "apps.excel",
     "apps.stats",
+    "apps.mobility",
     "apps.supervision",
 ]
 
