@@ -93,10 +93,13 @@ def _setup(db: str) -> str:
 
 
 def _build_tree():
+    from apps.core.actors import system_actor
     from apps.orgs import services as org_services
 
     county = org_services.create_organisation(
-        {"name": "中共示范县委员会", "code": "B0000", "org_type": "county_committee", "unit_type": "government"}, parent=None
+        {"name": "中共示范县委员会", "code": "B0000", "org_type": "county_committee", "unit_type": "government"},
+        parent=None,
+        actor=system_actor("cli"),
     )
     branches = []
     n = 0
@@ -104,10 +107,12 @@ def _build_tree():
         committee = org_services.create_organisation(
             {"name": f"中共示范县第{c + 1}镇委员会", "code": f"B{c + 1:02d}00", "org_type": "committee", "unit_type": "village"},
             parent=county,
+            actor=system_actor("cli"),
         )
         general = org_services.create_organisation(
             {"name": f"第{c + 1}镇机关党总支", "code": f"B{c + 1:02d}G0", "org_type": "general_branch", "unit_type": "government"},
             parent=committee,
+            actor=system_actor("cli"),
         )
         for b in range(20):
             n += 1
@@ -123,11 +128,14 @@ def _build_tree():
                         "unit_type": "village",
                     },
                     parent=parent,
+                    actor=system_actor("cli"),
                 )
             )
     for g in range(3):
         org_services.create_organisation(
-            {"name": f"县直第{g + 1}党总支", "code": f"BZ{g:02d}G", "org_type": "general_branch", "unit_type": "government"}, parent=county
+            {"name": f"县直第{g + 1}党总支", "code": f"BZ{g:02d}G", "org_type": "general_branch", "unit_type": "government"},
+            parent=county,
+            actor=system_actor("cli"),
         )
     return county, branches
 
@@ -250,6 +258,7 @@ def _empty_register():
 def measure(rows: int) -> dict:
     from django.db import connection
 
+    from apps.core.actors import system_actor
     from apps.excel.exporter import export_members
     from apps.excel.importer import import_members
     from apps.members.models import Member
@@ -274,7 +283,7 @@ def measure(rows: int) -> dict:
     exported, t_export = _timed(lambda: export_members(Member.objects.all(), full_pii=True).getvalue(), "export")
     figures["export"] = {"seconds": round(t_export, 2), "rows_per_s": round(rows / t_export), "bytes": len(exported)}
 
-    unchanged, t_unchanged = _timed(lambda: import_members(exported, dry_run=True), "reimport_unchanged_dry_run")
+    unchanged, t_unchanged = _timed(lambda: import_members(exported, dry_run=True, actor=system_actor("cli")), "reimport_unchanged_dry_run")
     assert unchanged.ok and unchanged.unchanged == rows
     figures["reimport_unchanged_dry_run_s"] = round(t_unchanged, 2)
 
@@ -285,7 +294,7 @@ def measure(rows: int) -> dict:
     figures["round_trip_import"] = {**trip, "rows_per_s": round(rate)}
 
     _empty_register()
-    direct, t_direct = _timed(lambda: import_members(exported, dry_run=False), "direct_import_without_preview")
+    direct, t_direct = _timed(lambda: import_members(exported, dry_run=False, actor=system_actor("cli")), "direct_import_without_preview")
     assert direct.ok and direct.created == rows
     figures["direct_import_without_preview"] = {"seconds": round(t_direct, 2), "rows_per_s": round(rows / t_direct)}
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from apps.core.actors import system_actor
 from tests.factories import make_member, make_org
 
 
@@ -217,7 +218,7 @@ def _lagging_plan(w):
     from apps.recruitment import services
 
     data = {"organisation": w.b, "kind": "annual", "start_year": today().year, "total": 12}
-    return services.save_plan(data)
+    return services.save_plan(data, actor=system_actor("cli"))
 
 
 def _assessment(w, objs):
@@ -552,7 +553,7 @@ def _mobile_line(w):
     from apps.members import services
 
     line = _line_of(_member_with_line(w))
-    services.change_status(line.member, "mobile", date=today() - datetime.timedelta(days=1), reason="外出务工")
+    services.change_status(line.member, "mobile", date=today() - datetime.timedelta(days=1), reason="外出务工", actor=system_actor("cli"))
     return line
 
 

@@ -5,6 +5,7 @@ import datetime
 import itertools
 
 from apps.accounts.models import RoleAssignment, User
+from apps.core.actors import system_actor
 from apps.members import services as member_services
 from apps.members.idnumber import compose
 from apps.orgs import services as org_services
@@ -21,7 +22,7 @@ def person_name(n: int) -> str:
 def make_org(parent=None, *, org_type="branch", name=None, unit_type="other", **extra):
     n = next(_seq)
     data = {"name": name or f"测试{n}党支部", "code": f"T{n:06d}", "org_type": org_type, "unit_type": unit_type, **extra}
-    return org_services.create_organisation(data, parent=parent)
+    return org_services.create_organisation(data, parent=parent, actor=system_actor("cli"))
 
 
 def make_tree():
@@ -56,7 +57,7 @@ def member_data(org, **overrides):
 
 
 def make_member(org, **overrides):
-    return member_services.create_member(member_data(org, **overrides))
+    return member_services.create_member(member_data(org, **overrides), actor=system_actor("cli"))
 
 
 def api_token(user) -> str:

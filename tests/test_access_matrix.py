@@ -35,6 +35,7 @@ from django.db import connection, models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from apps.core.actors import system_actor
 from apps.core.models import AccessLog, ChangeLog
 from tests.access_matrix_bodies import NO_BODY, WRITE_BODIES, Write
 from tests.factories import make_member, make_org, make_user
@@ -199,7 +200,9 @@ def _dev_notice(org, side):
     from apps.recruitment import services
 
     f = _dev_file(org, side)
-    return f.notices.order_by("id").first() or services.create_notice(f, start_date=datetime.date(2023, 3, 13), place="村务公开栏")
+    return f.notices.order_by("id").first() or services.create_notice(
+        f, start_date=datetime.date(2023, 3, 13), place="村务公开栏", actor=system_actor("cli")
+    )
 
 
 def _dev_objection(org, side):
@@ -208,7 +211,9 @@ def _dev_objection(org, side):
     from apps.recruitment import services
 
     notice = _dev_notice(org, side)
-    return services.add_objection(notice, received=notice.start_date + datetime.timedelta(days=1), content="群众反映情况待核查")
+    return services.add_objection(
+        notice, received=notice.start_date + datetime.timedelta(days=1), content="群众反映情况待核查", actor=system_actor("cli")
+    )
 
 
 def _dev_attachment(org, side):
@@ -217,7 +222,7 @@ def _dev_attachment(org, side):
     from apps.recruitment import services
 
     upload = SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")
-    return services.add_attachment(_dev_file(org, side), upload, description="入党申请书")
+    return services.add_attachment(_dev_file(org, side), upload, description="入党申请书", actor=system_actor("cli"))
 
 
 def _training_class(org, side):
@@ -233,7 +238,7 @@ def _training_class(org, side):
         "days": 3,
         "hours": 24,
     }
-    return services.create_training_class(data)
+    return services.create_training_class(data, actor=system_actor("cli"))
 
 
 # ── dues: a salaried member of the side with this month's ledger line.
@@ -243,7 +248,9 @@ def _dues_member(org, side):
     from apps.dues import services
 
     m = _person(org, side)
-    services.declare_income(m, category="salaried", base="4000.00", effective_month="2025-01", declared_on=datetime.date(2025, 1, 5))
+    services.declare_income(
+        m, category="salaried", base="4000.00", effective_month="2025-01", declared_on=datetime.date(2025, 1, 5), actor=system_actor("cli")
+    )
     return m
 
 
@@ -257,7 +264,7 @@ def _dues_line(org, side, *, months_back=0):
     m = _dues_member(org, side)
     this_month = mo.month_start(timezone.localdate())
     for k in range(months_back, -1, -1):
-        services.generate_month(org, mo.shift(this_month, -k), open_cases=False)
+        services.generate_month(org, mo.shift(this_month, -k), open_cases=False, actor=system_actor("cli"))
     return DuesLine.objects.get(member=m, month=this_month)
 
 
@@ -265,7 +272,7 @@ def _dues_payment(org, side):
     from apps.dues import services
 
     line = _dues_line(org, side)
-    return services.record_payment(line.member, months=[f"{line.month:%Y-%m}"], amount=line.amount_due).payment
+    return services.record_payment(line.member, months=[f"{line.month:%Y-%m}"], amount=line.amount_due, actor=system_actor("cli")).payment
 
 
 def _dues_declaration(org, side):
@@ -288,7 +295,9 @@ def _dues_reduction(org, side):
 
     m = _dues_member(org, side)
     month = f"{timezone.localdate():%Y-%m}"
-    return services.propose_reduction(m, kind="exempt", start_month=month, end_month=month, reason="患重病，经支部讨论")
+    return services.propose_reduction(
+        m, kind="exempt", start_month=month, end_month=month, reason="患重病，经支部讨论", actor=system_actor("cli")
+    )
 
 
 def _dues_collection(org, side):
@@ -297,7 +306,9 @@ def _dues_collection(org, side):
     from apps.dues import services
 
     _dues_line(org, side)
-    return services.hand_over(org, f"{timezone.localdate():%Y-%m}", amount="0.00", difference_note="矩阵测试：本月尚未收缴")
+    return services.hand_over(
+        org, f"{timezone.localdate():%Y-%m}", amount="0.00", difference_note="矩阵测试：本月尚未收缴", actor=system_actor("cli")
+    )
 
 
 # ── excel: jobs belong to the user who started them, over that user's organisation.
@@ -322,7 +333,7 @@ def _change_request(org, side):
 
     member = make_member(org, name=_person_name(side), education="high_school")
     user = make_user("member", org, member=member)
-    return services.update_member_self(member, {"education": "bachelor", "reason": "取得本科学历"}, user=user)[1][0]
+    return services.update_member_self(member, {"education": "bachelor", "reason": "取得本科学历"}, actor=user)[1][0]
 
 
 FACTORIES = {

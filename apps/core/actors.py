@@ -54,6 +54,12 @@ def is_system(actor) -> bool:
     return bool(getattr(actor, "is_system", False))
 
 
+def as_user(actor):
+    """The actor as a value for a foreign key to User: None for the system actor (the audit
+    log and the *_by name fields say who it was)."""
+    return None if is_system(actor) else actor
+
+
 def require_actor(actor) -> None:
     """For the few functions that must refuse a missing actor explicitly (a required
     keyword argument already refuses it at the call)."""

@@ -14,6 +14,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from apps.accounts.scoping import require_org_action
+from apps.core.actors import as_user
 from apps.core.audit import record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.models import ChangeLog
@@ -40,8 +41,8 @@ ZERO = Decimal("0.00")
 BATCH = 2000
 
 
-def _actor_name(user=None) -> str:
-    return getattr(user, "username", "") or current_actor().username or "system"
+def _actor_name(actor) -> str:
+    return getattr(actor, "username", "") or current_actor().username or "system"
 
 
 def _today(today=None) -> datetime.date:
@@ -84,22 +85,21 @@ def declare_income(
     fixed_amount=None,
     declared_on: datetime.date | None = None,
     note: str = "",
-    user=None,
+    actor,
 ) -> IncomeDeclaration:
     """Record the member's dues category and base from `effective_month` (the month the new
     pay is first received). Unpaid ledger lines from that month until the next declaration
     are re-priced; paid months are left as paid."""
     month = mo.parse_month(effective_month, "effective_month", "起算月份")
     member = Member.objects.select_related("organisation").get(pk=member.pk)
-    if user is not None:
-        require_org_action(user, member.organisation, "change")
+    require_org_action(actor, member.organisation, "change")
     base, fixed_amount = _validate_declaration(category, base, fixed_amount, month)
     declared_on = declared_on or _today()
     existing = IncomeDeclaration.objects.filter(member=member, effective_month=month).first()
     before = snapshot(existing) if existing else None
     decl = existing or IncomeDeclaration(member=member, effective_month=month)
     decl.category, decl.base, decl.fixed_amount = category, base, fixed_amount
-    decl.declared_on, decl.note, decl.recorded_by = declared_on, note[:200], _actor_name(user)
+    decl.declared_on, decl.note, decl.recorded_by = declared_on, note[:200], _actor_name(actor)
     decl.organisation, decl.org_path = member.organisation, member.org_path
     decl.save()
     record_change(decl, ChangeLog.Action.UPDATE if existing else ChangeLog.Action.CREATE, before=before)
@@ -224,7 +224,7 @@ def build_lines(members: dict[int, Member], month: datetime.date, org: Organisat
 
 
 @transaction.atomic
-def generate_month(org: Organisation, year_month, user=None, *, today=None, open_cases: bool = True) -> GenerationResult:
+def generate_month(org: Organisation, year_month, *, actor, today=None, open_cases: bool = True) -> GenerationResult:
     """Create the month's dues lines for every member counted in the organisation's
     subtree (probationary members from the month of their admission; members who moved
     are charged where they were held on the first day of the month). Idempotent: a member
@@ -233,8 +233,7 @@ def generate_month(org: Organisation, year_month, user=None, *, today=None, open
     today = _today(today)
     if month > mo.month_start(today):
         _fail("month", f"不能生成未来月份（{mo.label(month)}）的党费台账")
-    if user is not None:
-        require_org_action(user, org, "change")
+    require_org_action(actor, org, "change")
     if org.status != Organisation.Status.ACTIVE:
         _fail("organisation", f"“{org}”已撤销，不能生成党费台账")
     result = GenerationResult(month=month)
@@ -246,7 +245,7 @@ def generate_month(org: Organisation, year_month, user=None, *, today=None, open
     before = snapshot(log) if log else None
     log = log or LedgerMonth(organisation=org, month=month, org_path=org.path)
     log.line_count = (log.line_count or 0) + result.created
-    log.generated_by = _actor_name(user)
+    log.generated_by = _actor_name(actor)
     log.save()
     record_change(
         log,
@@ -260,12 +259,11 @@ def generate_month(org: Organisation, year_month, user=None, *, today=None, open
 
 
 @transaction.atomic
-def mark_paid_elsewhere(line: DuesLine, *, note: str, user=None) -> DuesLine:
+def mark_paid_elsewhere(line: DuesLine, *, note: str, actor) -> DuesLine:
     """A mobile member holding an activity certificate paid this month where they stay:
     the line is settled here and not charged twice."""
     line = DuesLine.objects.select_for_update().select_related("member", "organisation").get(pk=line.pk)
-    if user is not None:
-        require_org_action(user, line.organisation, "change")
+    require_org_action(actor, line.organisation, "change")
     if line.member.status != "mobile":
         _fail("paid_elsewhere", "只有流动党员（持《流动党员活动证》）可以在流入地交纳党费")
     if not note.strip():
@@ -358,7 +356,7 @@ def record_payment(
     method: str = "cash",
     kind: str = "regular",
     note: str = "",
-    user=None,
+    actor,
     today=None,
 ) -> PaymentResult:
     """Record dues paid by the member (or on their behalf by a named person) for one or
@@ -393,9 +391,8 @@ def record_payment(
     if member.status in member_codes.ENDED_STATUSES:
         _fail("member", f"{member.name}党籍状态为“{member.get_status_display()}”，不能登记党费")
     lines = _lock_lines(member, months, today)
-    if user is not None:
-        for org in {line.organisation for line in lines}:
-            require_org_action(user, org, "change")
+    for org in {line.organisation for line in lines}:
+        require_org_action(actor, org, "change")
     for line in lines:
         if line.status == DuesLine.Status.PAID:
             paid = f"（{line.paid_on:%Y-%m-%d}已交）" if line.paid_on else ""
@@ -433,7 +430,7 @@ def record_payment(
         month_count=len(months),
         warning="；".join(warnings)[:200],
         note=(note or "")[:200],
-        recorded_by=user if getattr(user, "pk", None) else None,
+        recorded_by=as_user(actor),
     )
     try:
         with transaction.atomic():
@@ -448,15 +445,14 @@ def record_payment(
 
 
 @transaction.atomic
-def record_voluntary_payment(member: Member, *, amount, paid_on=None, note: str = "", user=None, today=None) -> VoluntaryPayment:
+def record_voluntary_payment(member: Member, *, amount, paid_on=None, note: str = "", actor, today=None) -> VoluntaryPayment:
     """Voluntary extra dues; a one-off ≥ 1000 yuan is flagged to go wholly to the centre."""
     amount = rules.parse_money(amount, "amount", "自愿多交金额", allow_zero=False)
     paid_on = paid_on or _today(today)
     if paid_on > _today(today):
         _fail("paid_on", "缴纳日期不能晚于今天")
     member = Member.objects.select_related("organisation").get(pk=member.pk)
-    if user is not None:
-        require_org_action(user, member.organisation, "change")
+    require_org_action(actor, member.organisation, "change")
     vp = VoluntaryPayment.objects.create(
         member=member,
         organisation=member.organisation,
@@ -465,7 +461,7 @@ def record_voluntary_payment(member: Member, *, amount, paid_on=None, note: str 
         paid_on=paid_on,
         remit_to_centre=amount >= rules.VOLUNTARY_CENTRE_THRESHOLD,
         note=note[:200],
-        recorded_by=_actor_name(user),
+        recorded_by=_actor_name(actor),
     )
     record_change(vp, ChangeLog.Action.CREATE, message="一次性自愿多交1000元以上，全额上缴中央" if vp.remit_to_centre else "")
     return vp
@@ -516,12 +512,11 @@ def propose_reduction(
     reason: str,
     monthly_amount=None,
     proposed_on: datetime.date | None = None,
-    user=None,
+    actor,
 ) -> Reduction:
     """The branch proposes a hardship reduction or exemption (after discussing it)."""
     member = Member.objects.select_related("organisation").get(pk=member.pk)
-    if user is not None:
-        require_org_action(user, member.organisation, "change")
+    require_org_action(actor, member.organisation, "change")
     if kind not in dict(Reduction.Kind.choices):
         _fail("kind", "请选择减交或免交")
     start = mo.parse_month(start_month, "start_month", "起始月份")
@@ -547,7 +542,7 @@ def propose_reduction(
         start_month=start,
         end_month=end,
         reason=reason.strip()[:300],
-        proposed_by=_actor_name(user),
+        proposed_by=_actor_name(actor),
         proposed_on=proposed_on or _today(),
     )
     record_change(r, ChangeLog.Action.CREATE, message="支部提出党费减免")
@@ -555,19 +550,18 @@ def propose_reduction(
 
 
 @transaction.atomic
-def decide_reduction(reduction: Reduction, *, approve: bool, note: str = "", user=None, today=None) -> Reduction:
+def decide_reduction(reduction: Reduction, *, approve: bool, note: str = "", actor, today=None) -> Reduction:
     """The next-level committee approves (or rejects) a proposed reduction; on approval the
     unpaid lines of the period are re-priced (exemption: amount 0, status exempt)."""
     r = Reduction.objects.select_for_update().select_related("organisation").get(pk=reduction.pk)
-    if user is not None:
-        require_org_action(user, r.organisation, "approve")
+    require_org_action(actor, r.organisation, "approve")
     if r.status != Reduction.Status.PROPOSED:
         _fail("status", f"该减免申请已{r.get_status_display()}，不能再次审批")
     if not approve and not note.strip():
         _fail("decision_note", "不批准时请填写审批意见")
     before = snapshot(r)
     r.status = Reduction.Status.APPROVED if approve else Reduction.Status.REJECTED
-    r.decided_by, r.decided_on, r.decision_note = _actor_name(user), _today(today), note.strip()[:300]
+    r.decided_by, r.decided_on, r.decision_note = _actor_name(actor), _today(today), note.strip()[:300]
     r.save()
     record_change(r, ChangeLog.Action.UPDATE, before=before, message="上级党委审批党费减免")
     if approve:
@@ -614,14 +608,13 @@ def collection_figures(org: Organisation, month: datetime.date) -> dict:
 
 
 @transaction.atomic
-def hand_over(org: Organisation, year_month, *, amount, handed_on=None, difference_note: str = "", user=None, today=None) -> Collection:
+def hand_over(org: Organisation, year_month, *, amount, handed_on=None, difference_note: str = "", actor, today=None) -> Collection:
     """Record the month's hand-over to the organisation above (branch → committee →
     county). The figures are recomputed from the ledger; a hand-over that differs from
     what is in hand must be explained."""
     month = mo.parse_month(year_month)
     today = _today(today)
-    if user is not None:
-        require_org_action(user, org, "change")
+    require_org_action(actor, org, "change")
     if month > mo.month_start(today):
         _fail("month", "不能登记未来月份的上交")
     amount = rules.parse_money(amount, "handed_over", "上交金额")
@@ -642,7 +635,7 @@ def hand_over(org: Organisation, year_month, *, amount, handed_on=None, differen
     coll.difference_note = (difference_note or "").strip()[:300]
     coll.handed_to = Organisation.objects.get_parent(org)
     coll.handed_on = handed_on
-    coll.handed_by = _actor_name(user)
+    coll.handed_by = _actor_name(actor)
     coll.status = Collection.Status.HANDED_OVER
     coll.save()
     record_change(coll, ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE, before=before, message="党费上交")
@@ -650,7 +643,7 @@ def hand_over(org: Organisation, year_month, *, amount, handed_on=None, differen
 
 
 @transaction.atomic
-def confirm_collection(collection: Collection, *, user=None, today=None) -> Collection:
+def confirm_collection(collection: Collection, *, actor, today=None) -> Collection:
     """The receiving organisation confirms it received the hand-over."""
     coll = Collection.objects.select_for_update(of=("self",)).select_related("handed_to", "organisation").get(pk=collection.pk)
     if coll.status != Collection.Status.HANDED_OVER:
@@ -658,11 +651,10 @@ def confirm_collection(collection: Collection, *, user=None, today=None) -> Coll
     receiver = coll.handed_to
     if receiver is None:
         _fail("handed_to", "县级党费由县委组织部登记年度上缴，无需上级确认")
-    if user is not None:
-        require_org_action(user, receiver, "change")
+    require_org_action(actor, receiver, "change")
     before = snapshot(coll)
     coll.status = Collection.Status.CONFIRMED
-    coll.confirmed_by, coll.confirmed_on = _actor_name(user), _today(today)
+    coll.confirmed_by, coll.confirmed_on = _actor_name(actor), _today(today)
     coll.save(update_fields=["status", "confirmed_by", "confirmed_on"])
     record_change(coll, ChangeLog.Action.UPDATE, before=before, message=f"{receiver}确认收到上交党费")
     return coll
@@ -674,12 +666,11 @@ def remittance_rate() -> Decimal:
 
 @transaction.atomic
 def record_annual_remittance(
-    org: Organisation, year: int, *, amount_remitted, remitted_on=None, rate=None, note: str = "", user=None, today=None
+    org: Organisation, year: int, *, amount_remitted, remitted_on=None, rate=None, note: str = "", actor, today=None
 ) -> AnnualRemittance:
     """The year's upward remittance: rate (5 % by default, configurable) of the dues the
     subtree received in the year, due by the end of April of the following year."""
-    if user is not None:
-        require_org_action(user, org, "change")
+    require_org_action(actor, org, "change")
     if not org.is_root():
         # The upward remittance is made by the top of this deployment's tree (the province
         # in the regulation; the county committee when dangjian serves one county).
@@ -708,7 +699,7 @@ def record_annual_remittance(
     rem.remitted_on = remitted_on or (today if amount > 0 else None)
     if amount != rem.amount_due and not note.strip():
         _fail("note", f"实际上缴{amount}元与应上缴{rem.amount_due}元不符，须说明原因")
-    rem.note, rem.recorded_by = note.strip()[:300], _actor_name(user)
+    rem.note, rem.recorded_by = note.strip()[:300], _actor_name(actor)
     rem.save()
     record_change(rem, ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE, before=before, message="年度党费上缴")
     return rem
@@ -749,12 +740,11 @@ def refresh_arrears_cases(org: Organisation, *, as_of=None) -> int:
 
 
 @transaction.atomic
-def decide_arrears_case(case: ArrearsCase, *, decision: str, meeting_date, note: str = "", user=None, today=None) -> ArrearsCase:
+def decide_arrears_case(case: ArrearsCase, *, decision: str, meeting_date, note: str = "", actor, today=None) -> ArrearsCase:
     """Record the general meeting's decision. The member's status is NOT changed here:
     treating them as 自行脱党 is a separate status change (members.services.change_status)."""
     case = ArrearsCase.objects.select_for_update().select_related("organisation").get(pk=case.pk)
-    if user is not None:
-        require_org_action(user, case.organisation, "change")
+    require_org_action(actor, case.organisation, "change")
     if case.status != ArrearsCase.Status.OPEN:
         _fail("status", "该处置已记录支部大会决定")
     if decision not in dict(ArrearsCase.Decision.choices):
@@ -772,7 +762,7 @@ def decide_arrears_case(case: ArrearsCase, *, decision: str, meeting_date, note:
         _fail("meeting_date", "支部大会日期不能早于立案日期")
     before = snapshot(case)
     case.status, case.decision, case.meeting_date = ArrearsCase.Status.DECIDED, decision, meeting_date
-    case.decision_note, case.decided_by = note.strip()[:300], _actor_name(user)
+    case.decision_note, case.decided_by = note.strip()[:300], _actor_name(actor)
     case.save()
     record_change(case, ChangeLog.Action.UPDATE, before=before, message="记录支部大会决定")
     return case

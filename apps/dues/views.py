@@ -96,7 +96,7 @@ def generate(request):
     org = _org(request, "change", required=True)
     month = _month(request)
     try:
-        result = services.generate_month(org, month, request.user)
+        result = services.generate_month(org, month, actor=request.user)
     except (ValidationError, ScopeError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -138,7 +138,7 @@ def pay(request, pk):
                 payer_name=form.cleaned_data["payer_name"],
                 method=form.cleaned_data["method"],
                 note=form.cleaned_data["note"],
-                user=request.user,
+                actor=request.user,
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -164,7 +164,7 @@ def paid_elsewhere(request, pk):
     form = forms.PaidElsewhereForm(request.POST)
     if form.is_valid():
         try:
-            services.mark_paid_elsewhere(line, note=form.cleaned_data["note"], user=request.user)
+            services.mark_paid_elsewhere(line, note=form.cleaned_data["note"], actor=request.user)
             messages.success(request, f"已记录{line.member.name}{mo.label(line.month)}在流入地交纳")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -248,19 +248,19 @@ def member(request, pk):
             if which == "declaration":
                 form = context["declaration_form"] = forms.DeclarationForm(request.POST, prefix="decl")
                 if form.is_valid():
-                    services.declare_income(m, user=request.user, **form.cleaned_data)
+                    services.declare_income(m, actor=request.user, **form.cleaned_data)
                     messages.success(request, "已登记缴纳基数")
                     return redirect("dues:member", m.pk)
             elif which == "voluntary":
                 form = context["voluntary_form"] = forms.VoluntaryForm(request.POST, prefix="vol")
                 if form.is_valid():
-                    vp = services.record_voluntary_payment(m, user=request.user, **form.cleaned_data)
+                    vp = services.record_voluntary_payment(m, actor=request.user, **form.cleaned_data)
                     messages.success(request, "已登记自愿多交党费" + ("（一次性1000元以上，全额上缴中央）" if vp.remit_to_centre else ""))
                     return redirect("dues:member", m.pk)
             elif which == "reduction":
                 form = context["reduction_form"] = forms.ReductionForm(request.POST, prefix="red")
                 if form.is_valid():
-                    services.propose_reduction(m, user=request.user, **form.cleaned_data)
+                    services.propose_reduction(m, actor=request.user, **form.cleaned_data)
                     messages.success(request, "已提交减免申请，待上级党委审批")
                     return redirect("dues:member", m.pk)
             elif which == "payment":
@@ -268,7 +268,7 @@ def member(request, pk):
                 if form.is_valid():
                     data = dict(form.cleaned_data)
                     data.pop("from_month"), data.pop("to_month")
-                    result = services.record_payment(m, months=form.months(), user=request.user, **data)
+                    result = services.record_payment(m, months=form.months(), actor=request.user, **data)
                     for w in result.warnings:
                         messages.warning(request, w)
                     messages.success(request, f"已登记党费{result.payment.amount}元")
@@ -314,7 +314,7 @@ def arrears_case(request, pk):
         form = forms.CaseDecisionForm(request.POST)
         if form.is_valid():
             try:
-                services.decide_arrears_case(case, user=request.user, **form.cleaned_data)
+                services.decide_arrears_case(case, actor=request.user, **form.cleaned_data)
                 messages.success(request, "已记录支部大会决定")
                 return redirect("dues:arrears_case", case.pk)
             except ValidationError as exc:
@@ -342,7 +342,7 @@ def decide_reduction(request, pk):
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.decide_reduction(r, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], user=request.user)
+            services.decide_reduction(r, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], actor=request.user)
             messages.success(request, "已审批")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -366,7 +366,7 @@ def collections(request):
         form = forms.HandOverForm(request.POST)
         if form.is_valid():
             try:
-                services.hand_over(org, month, user=request.user, **form.cleaned_data)
+                services.hand_over(org, month, actor=request.user, **form.cleaned_data)
                 messages.success(request, f"已登记{mo.label(month)}党费上交")
                 return redirect(f"{reverse('dues:collections')}?org={org.pk}&month={month:%Y-%m}")
             except (ValidationError, ScopeError) as exc:
@@ -395,7 +395,7 @@ def collections(request):
 def confirm(request, pk):
     coll = get_in_scope(Collection.objects.select_related("organisation"), request.user, "view", pk=pk)
     try:
-        services.confirm_collection(coll, user=request.user)
+        services.confirm_collection(coll, actor=request.user)
         messages.success(request, f"已确认收到{coll.organisation.name}上交的党费")
     except ScopeError:
         raise Http404("不在您的管理范围内")
@@ -412,7 +412,7 @@ def remittance(request):
     form = forms.RemittanceForm(request.POST)
     if form.is_valid():
         try:
-            services.record_annual_remittance(org, user=request.user, **form.cleaned_data)
+            services.record_annual_remittance(org, actor=request.user, **form.cleaned_data)
             messages.success(request, "已登记年度党费上缴")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))

@@ -66,6 +66,7 @@ class MemberForm(ServiceForm):
             self.fields["id_number"].help_text = f"当前：{instance.id_number_masked}；留空则不修改"
             self.fields["phone"].help_text = f"当前：{instance.phone_masked or '未填'}；留空则不修改"
             self.required_names = tuple(n for n in services.REQUIRED if n not in ("id_number", "organisation"))
+            self.fields["member_type"].help_text = "转正、延长预备期、取消预备党员资格须在发展档案中按程序办理"
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k in services.MEMBER_FIELDS}
@@ -98,10 +99,22 @@ class MemberForm(ServiceForm):
         return cleaned
 
 
+class _StatusField(forms.ChoiceField):
+    """Lists the statuses set here; a status a procedure owns (services.PROCEDURE_STATUSES)
+    is not offered, and if posted the service refuses it naming the page to use."""
+
+    def valid_value(self, value):
+        return value in dict(codes.STATUS_CHOICES)
+
+
 class StatusForm(ServiceForm):
     required_names = ("status", "date")
 
-    status = forms.ChoiceField(label="新的党籍状态", choices=[("", "请选择"), *codes.STATUS_CHOICES])
+    status = _StatusField(
+        label="新的党籍状态",
+        choices=[("", "请选择"), *((c, label) for c, label in codes.STATUS_CHOICES if c not in services.PROCEDURE_STATUSES)],
+        help_text="除名、劝其退党、自行脱党除名在“组织处置”中办理；取消预备党员资格在发展档案中办理；转出本系统在“组织关系转接”中办理",
+    )
     date = forms.DateField(label="变更日期", widget=DATE)
     lost_contact_reason = forms.ChoiceField(label="失联原因", choices=[("", "（标记失联时必填）"), *codes.LOST_CONTACT_REASONS])
     reason = forms.CharField(label="原因说明", max_length=200)

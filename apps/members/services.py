@@ -3,6 +3,7 @@ and the CLI all call these functions; they own validation, the transaction, the
 organisation counters and the audit entry."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -94,6 +95,38 @@ MIN_JOIN_AGE = 18
 PHONE_CHARS = set("0123456789-+ ")
 
 
+@dataclass(frozen=True)
+class Procedure:
+    """A change the regulations tie to a procedure: only that procedure's engine (the app
+    named `engine`) makes it, by passing `engine="<app>"` to update_member/change_status.
+    The registry's generic edit form, PATCH, status change and import refuse it and name
+    the page where the procedure is run."""
+
+    engine: str
+    label: str
+    page: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.label}须按规定程序办理，不能直接修改：{self.page}"
+
+
+_DEVELOPMENT_PAGE = "请在“发展党员 › 发展档案”中该预备党员的档案里办理（第23步支部大会讨论、第24步上级党委审批）"
+_HANDLING_PAGE = "请在“党员管理 › 组织处置”中办理（支部大会讨论决定、报上级党委批准）"
+# Statuses only an engine sets (党章第七条、第九条; 组织关系转接).
+PROCEDURE_STATUSES = {
+    "cancelled_probation": Procedure("recruitment", "取消预备党员资格", _DEVELOPMENT_PAGE),
+    "withdrawn": Procedure("appraisal", "劝其退党（出党·退党）", _HANDLING_PAGE),
+    "removed": Procedure("appraisal", "除名", _HANDLING_PAGE),
+    "self_withdrawal": Procedure("appraisal", "自行脱党除名", _HANDLING_PAGE),
+    "transferred_out": Procedure("mobility", "组织关系转出本系统", "请在“流动与转接 › 组织关系转接”中开具介绍信，回执退回后登记"),
+}
+# Fields of an existing record only an engine changes: 预备党员转正、延长预备期、取消资格.
+PROCEDURE_FIELDS = {
+    "member_type": Procedure("recruitment", "人员类别（预备党员转正、延长预备期、取消预备党员资格）", _DEVELOPMENT_PAGE),
+}
+
+
 def _age(birth, on):
     return idnumber.age_on(birth, on)
 
@@ -105,12 +138,18 @@ _CHOICE_CODES = {
 
 
 def validate_member_data(
-    data: dict, *, instance: Member | None = None, today: datetime.date | None = None, check_duplicate: bool = True
+    data: dict,
+    *,
+    instance: Member | None = None,
+    today: datetime.date | None = None,
+    check_duplicate: bool = True,
+    engine: str = "",
 ) -> dict:
     """Check one member's values against every registry rule; return the normalised
     values or raise ValidationError({field: [Chinese message naming the rule]}).
     check_duplicate=False skips the one per-row query for an existing ID number: only
-    for callers that check a whole batch against the database themselves (Excel import)."""
+    for callers that check a whole batch against the database themselves (Excel import).
+    `engine`: the app whose procedure makes this change (PROCEDURE_FIELDS); others are refused."""
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     clean = dict(data)
@@ -132,6 +171,12 @@ def validate_member_data(
                 clean[field] = labels[value]
             else:
                 err(field, f"{LABELS[field]}“{value}”不是有效取值")
+
+    if instance is not None:
+        for field, procedure in PROCEDURE_FIELDS.items():
+            value = clean.get(field)
+            if value not in (None, "") and value != getattr(instance, field) and engine != procedure.engine:
+                err(field, procedure.message)
 
     name = (clean.get("name") or "").strip()
     if "name" in clean:
@@ -283,14 +328,13 @@ def _set_categories(member: Member, categories: list[str]) -> None:
 
 
 @transaction.atomic
-def create_member(data: dict, *, user=None, today=None) -> Member:
-    """Add a member record. `user` (when given) must be allowed to change the target
+def create_member(data: dict, *, actor, today=None) -> Member:
+    """Add a member record. The actor must be allowed to change the target
     organisation; the CLI and demo data act as the system."""
     data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
     data.setdefault("status", "normal")
     clean = validate_member_data(data, today=today)
-    if user is not None:
-        require_org_action(user, clean["organisation"], "change")
+    require_org_action(actor, clean["organisation"], "change")
     member = Member()
     apply_values(member, clean)
     member.status_since = member.status_since or member.join_date
@@ -311,9 +355,18 @@ def create_member(data: dict, *, user=None, today=None) -> Member:
 
 
 @transaction.atomic
-def update_member(member: Member, data: dict, *, user=None, today=None) -> Member:
+def update_member(member: Member, data: dict, *, actor, today=None, engine: str = "") -> Member:
     """Change a member's record. Moving to another organisation and changing status have
-    their own services (they keep history); here they are refused."""
+    their own services (they keep history); here they are refused, and so are the fields
+    a procedure owns (PROCEDURE_FIELDS) unless its engine is the caller."""
+    return _update_member(
+        member, data, today=today, engine=engine, authorise=lambda locked: require_org_action(actor, locked.organisation, "change")
+    )
+
+
+def _update_member(member: Member, data: dict, *, today=None, authorise, engine: str = "") -> Member:
+    """update_member's body; `authorise(locked_member)` is the caller's scope check (the
+    organisation's "change" right, or the member's own "change_self" already checked)."""
     data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
     if "organisation" in data and data["organisation"] is not None and data["organisation"].pk != member.organisation_id:
         raise ValidationError({"organisation": ["变更所在党组织请使用“组织关系调整”，以保留转接记录"]})
@@ -322,9 +375,9 @@ def update_member(member: Member, data: dict, *, user=None, today=None) -> Membe
     data.pop("organisation", None)
     data.pop("status", None)
     member = Member.objects.select_for_update().get(pk=member.pk)
-    if user is not None:
-        require_org_action(user, member.organisation, "change")
-    clean = validate_member_data({**data, "organisation": member.organisation}, instance=member, today=today)
+    if authorise is not None:
+        authorise(member)
+    clean = validate_member_data({**data, "organisation": member.organisation}, instance=member, today=today, engine=engine)
     before = snapshot(member)
     apply_values(member, clean)
     member.save()
@@ -336,14 +389,25 @@ def update_member(member: Member, data: dict, *, user=None, today=None) -> Membe
 
 @transaction.atomic
 def change_status(
-    member: Member, to_status: str, *, date: datetime.date, reason: str = "", user=None, lost_contact_reason: str = ""
+    member: Member,
+    to_status: str,
+    *,
+    date: datetime.date,
+    reason: str = "",
+    actor,
+    lost_contact_reason: str = "",
+    engine: str = "",
 ) -> Member:
+    """Change a member's status (history kept). A status a procedure owns
+    (PROCEDURE_STATUSES) is set only by its engine, which passes engine="<its app>"."""
     allowed = {c for c, _ in codes.STATUS_CHOICES}
     if to_status not in allowed:
         raise ValidationError({"status": [f"党籍状态“{to_status}”不是有效取值"]})
+    procedure = PROCEDURE_STATUSES.get(to_status)
+    if procedure is not None and engine != procedure.engine:
+        raise ValidationError({"status": [procedure.message]})
     member = Member.objects.select_for_update().get(pk=member.pk)
-    if user is not None:
-        require_org_action(user, member.organisation, "change")
+    require_org_action(actor, member.organisation, "change")
     if to_status == member.status:
         raise ValidationError({"status": ["新状态与当前状态相同"]})
     if date > timezone.localdate():
@@ -379,12 +443,11 @@ def change_status(
 
 
 @transaction.atomic
-def move_member(member: Member, to_org: Organisation, *, date: datetime.date, reason: str = "", user=None) -> Member:
+def move_member(member: Member, to_org: Organisation, *, date: datetime.date, reason: str = "", actor) -> Member:
     """Move a member's formal membership to another organisation inside the system."""
     member = Member.objects.select_for_update().select_related("organisation").get(pk=member.pk)
-    if user is not None:
-        require_org_action(user, member.organisation, "change")
-        require_org_action(user, to_org, "change")
+    require_org_action(actor, member.organisation, "change")
+    require_org_action(actor, to_org, "change")
     if to_org.pk == member.organisation_id:
         raise ValidationError({"organisation": ["目标组织与当前所在组织相同"]})
     validate_member_data({"organisation": to_org}, instance=member)
@@ -422,10 +485,10 @@ def recount_members(org_ids=None) -> int:
 
 
 @transaction.atomic
-def update_member_self(member: Member, data: dict, *, user) -> tuple[Member, list[MemberChangeRequest]]:
+def update_member_self(member: Member, data: dict, *, actor) -> tuple[Member, list[MemberChangeRequest]]:
     """A member edits their own record: self-editable fields (phone, address) change at
     once; reviewed fields (education, degree) become requests for the branch to check."""
-    if user_scope(user, "change_self").member_id != member.pk:
+    if user_scope(actor, "change_self").member_id != member.pk:
         raise ScopeError("只能修改本人的信息")
     direct = {k: v for k, v in data.items() if k in SELF_EDITABLE_FIELDS}
     reviewed = {k: v for k, v in data.items() if k in SELF_REVIEWED_FIELDS and v != getattr(member, k)}
@@ -439,7 +502,7 @@ def update_member_self(member: Member, data: dict, *, user) -> tuple[Member, lis
         if member.change_requests.filter(status=MemberChangeRequest.Status.PENDING, field__in=reviewed).exists():
             raise ValidationError({next(iter(reviewed)): ["已有待审核的修改申请，请等待支部审核"]})
     if direct:
-        member = update_member(member, direct)
+        member = _update_member(member, direct, authorise=None)  # own record: checked above (change_self)
     requests = []
     for field, value in reviewed.items():
         req = MemberChangeRequest.objects.create(
@@ -455,20 +518,20 @@ def update_member_self(member: Member, data: dict, *, user) -> tuple[Member, lis
 
 
 @transaction.atomic
-def decide_change_request(request: MemberChangeRequest, *, approve: bool, user, note: str = "") -> MemberChangeRequest:
+def decide_change_request(request: MemberChangeRequest, *, approve: bool, actor, note: str = "") -> MemberChangeRequest:
     """The branch approves (the record changes) or rejects a member's change request."""
     req = MemberChangeRequest.objects.select_for_update().select_related("member__organisation").get(pk=request.pk)
-    require_org_action(user, req.member.organisation, "change")
+    require_org_action(actor, req.member.organisation, "change")
     if req.status != MemberChangeRequest.Status.PENDING:
         raise ValidationError({"status": [f"该申请已{req.get_status_display()}，不能重复审核"]})
     if not approve and not note.strip():
         raise ValidationError({"decision_note": ["不通过时须填写审核意见，告知党员原因"]})
     before = snapshot(req)
     if approve:
-        update_member(req.member, {req.field: req.new_value}, user=user)
+        update_member(req.member, {req.field: req.new_value}, actor=actor)
     req.status = MemberChangeRequest.Status.APPROVED if approve else MemberChangeRequest.Status.REJECTED
     req.decided_at = timezone.now()
-    req.decided_by = getattr(user, "username", "")
+    req.decided_by = getattr(actor, "username", "")
     req.decision_note = note.strip()[:200]
     req.save()
     record_change(req, ChangeLog.Action.UPDATE, before=before)
@@ -476,12 +539,11 @@ def decide_change_request(request: MemberChangeRequest, *, approve: bool, user, 
 
 
 @transaction.atomic
-def record_discipline(member: Member, data: dict, *, user=None, today=None) -> MemberDiscipline:
+def record_discipline(member: Member, data: dict, *, actor, today=None) -> MemberDiscipline:
     """Record a 党纪处分 decided by the competent organisation. Recording it is a higher
     committee's business (the "approve" action); 留党察看 runs one or two years."""
     today = today or timezone.localdate()
-    if user is not None:
-        require_org_action(user, member.organisation, "approve")
+    require_org_action(actor, member.organisation, "approve")
     errors: dict[str, list[str]] = {}
     kind = data.get("kind")
     if kind not in dict(codes.DISCIPLINE_CHOICES):

@@ -21,7 +21,6 @@ from apps.orgs.forms import apply_service_errors
 from apps.orgs.models import Organisation
 
 from . import selectors, services
-from .filters import MemberFilterSet
 from .forms import DecisionForm, DisciplineForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
 from .models import Member, MemberChangeRequest
 from .picker import SUGGESTION_LIMIT, member_label, member_queryset, search
@@ -61,11 +60,11 @@ def _page_number(request) -> int:
 
 @login_required
 def member_list(request):
-    base = Member.objects.restrict(request.user).select_related("organisation")
-    filterset = MemberFilterSet(request.GET, queryset=base)
-    qs = filterset.qs if filterset.is_valid() else base.none()
-    if not request.GET.get("ordering"):
-        qs = qs.order_by("org_path", "id")
+    filterset = selectors.roster_filterset(request.user, request.GET, request=request)
+    if filterset.is_valid():
+        qs = selectors.roster(request.user, request.GET, request=request).select_related("organisation")
+    else:
+        qs = Member.objects.none()
     page = _page_number(request)
     offset = (page - 1) * PAGE_SIZE
     rows = list(qs[offset : offset + PAGE_SIZE + 1])
@@ -175,7 +174,7 @@ def create(request):
     form = MemberForm(_data(request), user=request.user, organisation=org)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.create_member(form.service_data(), user=request.user)
+            member = services.create_member(form.service_data(), actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -191,7 +190,7 @@ def edit(request, pk):
     form = MemberForm(_data(request), user=request.user, instance=member)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.update_member(member, form.service_data(), user=request.user)
+            member = services.update_member(member, form.service_data(), actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -214,7 +213,7 @@ def change_status(request, pk):
                 date=d["date"],
                 reason=d.get("reason") or "",
                 lost_contact_reason=d.get("lost_contact_reason") or "",
-                user=request.user,
+                actor=request.user,
             )
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
@@ -234,7 +233,7 @@ def discipline(request, pk):
     form = DisciplineForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_discipline(member, form.cleaned_data, user=request.user)
+            services.record_discipline(member, form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -253,7 +252,7 @@ def move(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.move_member(member, d["organisation"], date=d["date"], reason=d.get("reason") or "", user=request.user)
+            services.move_member(member, d["organisation"], date=d["date"], reason=d.get("reason") or "", actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -278,7 +277,7 @@ def me(request):
             messages.info(request, "没有修改")
             return redirect("members:me")
         try:
-            _member_obj, requests = services.update_member_self(member, data, user=request.user)
+            _member_obj, requests = services.update_member_self(member, data, actor=request.user)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -321,7 +320,7 @@ def decide_request(request, pk):
         return _back_to_change_requests(request)
     try:
         services.decide_change_request(
-            req, approve=form.cleaned_data["decision"] == "approve", user=request.user, note=form.cleaned_data["note"]
+            req, approve=form.cleaned_data["decision"] == "approve", actor=request.user, note=form.cleaned_data["note"]
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

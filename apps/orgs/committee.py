@@ -20,11 +20,10 @@ SINGLE_ROLES = {"secretary"}
 
 
 @transaction.atomic
-def add_committee_seat(org: Organisation, member, role: str, *, start_date: datetime.date | None = None, user=None) -> CommitteeMember:
+def add_committee_seat(org: Organisation, member, role: str, *, start_date: datetime.date | None = None, actor) -> CommitteeMember:
     from apps.members import codes
 
-    if user is not None:
-        require_org_action(user, org, "change")
+    require_org_action(actor, org, "change")
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
@@ -54,10 +53,9 @@ def add_committee_seat(org: Organisation, member, role: str, *, start_date: date
 
 
 @transaction.atomic
-def end_committee_seat(seat: CommitteeMember, *, end_date: datetime.date | None = None, user=None) -> CommitteeMember:
+def end_committee_seat(seat: CommitteeMember, *, end_date: datetime.date | None = None, actor) -> CommitteeMember:
     seat = CommitteeMember.objects.select_for_update().select_related("organisation", "member").get(pk=seat.pk)
-    if user is not None:
-        require_org_action(user, seat.organisation, "change")
+    require_org_action(actor, seat.organisation, "change")
     end_date = end_date or timezone.localdate()
     if seat.end_date:
         raise ValidationError({"end_date": [f"该职务已于 {seat.end_date:%Y-%m-%d} 离任"]})

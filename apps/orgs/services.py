@@ -151,13 +151,12 @@ def _validate(data: dict, parent: Organisation | None, instance: Organisation | 
 
 
 @transaction.atomic
-def create_organisation(data: dict, *, parent: Organisation | None, user=None) -> Organisation:
+def create_organisation(data: dict, *, parent: Organisation | None, actor) -> Organisation:
     data = {k: v for k, v in data.items() if k in ORG_FIELDS}
-    if user is not None:
-        if parent is None and not user.is_superuser:
-            raise ValidationError({"parent": ["只有系统管理员可以建立根组织"]})
-        if parent is not None:
-            require_org_action(user, parent, "change")
+    if parent is None and not actor.is_superuser:
+        raise ValidationError({"parent": ["只有系统管理员可以建立根组织"]})
+    if parent is not None:
+        require_org_action(actor, parent, "change")
     advisory_lock(TREE_LOCK)
     if parent is not None:
         parent = Organisation.objects.get(pk=parent.pk)  # fresh path/numchild under the lock
@@ -169,10 +168,9 @@ def create_organisation(data: dict, *, parent: Organisation | None, user=None) -
 
 
 @transaction.atomic
-def update_organisation(org: Organisation, data: dict, *, user=None) -> Organisation:
+def update_organisation(org: Organisation, data: dict, *, actor) -> Organisation:
     data = {k: v for k, v in data.items() if k in ORG_FIELDS}
-    if user is not None:
-        require_org_action(user, org, "change")
+    require_org_action(actor, org, "change")
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     parent = Organisation.objects.get_parent(org)
     if "org_type" in data and data["org_type"] != org.org_type:
@@ -191,11 +189,10 @@ def update_organisation(org: Organisation, data: dict, *, user=None) -> Organisa
 
 
 @transaction.atomic
-def move_subtree(org: Organisation, new_parent: Organisation, *, user=None) -> Organisation:
+def move_subtree(org: Organisation, new_parent: Organisation, *, actor) -> Organisation:
     """Move an organisation and everything under it (members included) below new_parent."""
-    if user is not None:
-        require_org_action(user, org, "change")
-        require_org_action(user, new_parent, "change")
+    require_org_action(actor, org, "change")
+    require_org_action(actor, new_parent, "change")
     advisory_lock(TREE_LOCK)
     org = Organisation.objects.get(pk=org.pk)
     new_parent = Organisation.objects.get(pk=new_parent.pk)
@@ -224,13 +221,12 @@ def move_subtree(org: Organisation, new_parent: Organisation, *, user=None) -> O
 
 
 @transaction.atomic
-def dissolve_organisation(org: Organisation, *, date: datetime.date | None = None, user=None) -> Organisation:
+def dissolve_organisation(org: Organisation, *, date: datetime.date | None = None, actor) -> Organisation:
     """Dissolve (撤销) an organisation: refused while it or anything under it still holds
     members or active child organisations; move them first."""
     from apps.members.models import Member
 
-    if user is not None:
-        require_org_action(user, org, "change")
+    require_org_action(actor, org, "change")
     advisory_lock(TREE_LOCK)
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     if org.status == Organisation.Status.DISSOLVED:

@@ -83,7 +83,7 @@ def create(request, parent_pk):
     form = OrganisationForm(_data(request), parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.create_organisation(form.service_data(), parent=parent, user=request.user)
+            org = services.create_organisation(form.service_data(), parent=parent, actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -99,7 +99,7 @@ def edit(request, pk):
     form = OrganisationForm(_data(request), instance=org)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.update_organisation(org, form.service_data(), user=request.user)
+            org = services.update_organisation(org, form.service_data(), actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -115,7 +115,7 @@ def move(request, pk):
     form = MoveOrganisationForm(_data(request), org=org, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.move_subtree(org, form.cleaned_data["parent"], user=request.user)
+            org = services.move_subtree(org, form.cleaned_data["parent"], actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -131,7 +131,7 @@ def dissolve(request, pk):
     form = DissolveForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.dissolve_organisation(org, date=form.cleaned_data.get("date"), user=request.user)
+            org = services.dissolve_organisation(org, date=form.cleaned_data.get("date"), actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:
@@ -149,7 +149,7 @@ def seat_add(request, pk):
         data = form.cleaned_data
         try:
             committee.add_committee_seat(
-                org, data.get("member"), data.get("role") or "", start_date=data.get("start_date"), user=request.user
+                org, data.get("member"), data.get("role") or "", start_date=data.get("start_date"), actor=request.user
             )
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
@@ -166,7 +166,7 @@ def seat_end(request, seat_pk):
     form = EndSeatForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            committee.end_committee_seat(seat, end_date=form.cleaned_data.get("end_date"), user=request.user)
+            committee.end_committee_seat(seat, end_date=form.cleaned_data.get("end_date"), actor=request.user)
         except (ValidationError, ScopeError) as exc:
             apply_service_errors(form, exc)
         else:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 
 from apps.core import crypto
+from apps.core.actors import system_actor
 from apps.core.audit import record_change
 from apps.core.dates import add_months, add_years
 from apps.core.models import ChangeLog
@@ -446,7 +447,7 @@ def populate(root_org, rng, as_of: datetime.date) -> dict:
     county_plan = DevelopmentPlan.objects.get(organisation=root_org, kind="three_year", start_year=as_of.year - 1)
     from .services import publish_circular
 
-    publish_circular(root_org, as_of.year, as_of.month)
+    publish_circular(root_org, as_of.year, as_of.month, actor=system_actor("demo"))
 
     summary = {
         "developed_since_2001": len(chosen),

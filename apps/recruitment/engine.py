@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.scoping import ScopeError, can_act_on_org, require_org_action
+from apps.core.actors import as_user
 from apps.core.audit import record_change, snapshot
 from apps.core.dates import add_months, add_years
 from apps.core.models import ChangeLog
@@ -276,7 +277,7 @@ def _parse_data(rule: rules.Step, data: dict) -> dict:
     return clean
 
 
-def _full_members(ids, user, label, article, *, exactly=None, at_most=None, on=None):
+def _full_members(ids, actor, label, article, *, exactly=None, at_most=None, on=None):
     from apps.members.models import Member
     from apps.members.services import under_probation_sanction
 
@@ -286,8 +287,7 @@ def _full_members(ids, user, label, article, *, exactly=None, at_most=None, on=N
     if at_most is not None and not (1 <= len(ids) <= at_most):
         _err("contacts", f"{label}须为1至{at_most}名正式党员（{article}），当前为{len(ids)}名")
     qs = Member.objects.filter(pk__in=ids)
-    if user is not None:
-        qs = qs.restrict(user, "view")
+    qs = qs.restrict(actor, "view")
     found = {m.pk: m for m in qs}
     field = "introducers" if exactly else "contacts"
     sanctioned = under_probation_sanction(found, on) if on is not None else set()
@@ -304,16 +304,16 @@ def _full_members(ids, user, label, article, *, exactly=None, at_most=None, on=N
     return [found[pk] for pk in ids]
 
 
-def _check(name, file, rule, date, data, taken, version, user):
+def _check(name, file, rule, date, data, taken, version, actor):
     values = version.all_values()
     if name == "age":
         age = age_on(file.birth_date, date)
         if age < rules.MIN_AGE:
             _err("date", f"申请入党须年满{rules.MIN_AGE}周岁（党章第一条），申请日 {fmt(date)} 申请人{age}周岁")
     elif name == "contacts":
-        _full_members(data["contacts"], user, "培养联系人", "细则第十条", at_most=2)
+        _full_members(data["contacts"], actor, "培养联系人", "细则第十条", at_most=2)
     elif name == "introducers":
-        _full_members(data["introducers"], user, "入党介绍人", "细则第十四条", exactly=2, on=date)
+        _full_members(data["introducers"], actor, "入党介绍人", "细则第十四条", exactly=2, on=date)
     elif name == "assessments":
         start = taken["activist"].date
         months = (date.year - start.year) * 12 + date.month - start.month - (1 if date.day < start.day else 0)
@@ -449,19 +449,18 @@ def _check_intervals(rule, date, data, taken, version):
     return notes
 
 
-def check_step(file, code, *, date, user=None, data=None, today=None):
+def check_step(file, code, *, date, actor, data=None, today=None):
     """Validate one step without writing; returns (rule, clean data, notes, version)."""
     if code not in rules.STEP_BY_CODE:
         _err("code", f"步骤“{code}”不存在")
     rule = rules.STEP_BY_CODE[code]
     today = today or timezone.localdate()
     version = current_version()
-    if user is not None:
-        if rule.performer == "higher":
-            if not can_act_on_org(user, file.organisation, "approve"):
-                raise ScopeError(f"第{rule.number}步“{rule.name}”须由上级党委办理（需要审批权限），您没有“{file.organisation}”的审批权限")
-        else:
-            require_org_action(user, file.organisation, "change")
+    if rule.performer == "higher":
+        if not can_act_on_org(actor, file.organisation, "approve"):
+            raise ScopeError(f"第{rule.number}步“{rule.name}”须由上级党委办理（需要审批权限），您没有“{file.organisation}”的审批权限")
+    else:
+        require_org_action(actor, file.organisation, "change")
     if file.status != DevelopmentFile.Status.ACTIVE:
         _err("status", f"该发展档案{file.get_status_display()}，不能再办理步骤")
     if not isinstance(date, datetime.date):
@@ -478,7 +477,7 @@ def check_step(file, code, *, date, user=None, data=None, today=None):
     clean = _parse_data(rule, data or {})
     notes = _check_intervals(rule, date, clean, taken, version)
     for name in rule.checks:
-        _check(name, file, rule, date, clean, taken, version, user)
+        _check(name, file, rule, date, clean, taken, version, actor)
     return rule, clean, notes, version
 
 
@@ -492,12 +491,12 @@ def _fresh(file):
 
 
 @transaction.atomic
-def take_step(file, code, *, date, user=None, data=None, notes="", today=None) -> DevelopmentStep:
+def take_step(file, code, *, date, actor, data=None, notes="", today=None) -> DevelopmentStep:
     """Record a step after every rule check; apply its effects; audit it."""
     file = _fresh(file)
-    rule, clean, late_notes, version = check_step(file, code, date=date, user=user, data=data, today=today)
+    rule, clean, late_notes, version = check_step(file, code, date=date, actor=actor, data=data, today=today)
     before = snapshot(file)
-    performer_name = clean.pop("performer_name", "") or (str(user) if user else "系统")
+    performer_name = clean.pop("performer_name", "") or str(actor)
     performer_role = clean.pop("performer_role", "")
     previous = taken_steps(file).get(code)
     if previous is not None:  # a permitted retake: the earlier step stays as history
@@ -507,10 +506,10 @@ def take_step(file, code, *, date, user=None, data=None, notes="", today=None) -
         code=code,
         number=rule.number,
         date=date,
-        performed_by=user,
+        performed_by=as_user(actor),
         performer_name=performer_name[:60],
         performer_role=performer_role[:60],
-        approved_by=user if rule.performer == "higher" else None,
+        approved_by=as_user(actor) if rule.performer == "higher" else None,
         organisation=file.organisation,
         rule_version=version,
         data=clean,
@@ -518,7 +517,7 @@ def take_step(file, code, *, date, user=None, data=None, notes="", today=None) -
     )
     _reload_steps(file)
     for effect in rule.effects:
-        _apply_effect(effect, file, step, clean, user, version)
+        _apply_effect(effect, file, step, clean, actor, version)
     _people(file, rule, clean, date)
     negative = NEGATIVE_RESULTS.get(code)
     if negative and clean.get(negative[0]) == negative[1]:
@@ -539,7 +538,7 @@ def _people(file, rule, clean, date):
             record_change(person, ChangeLog.Action.CREATE, org_path=file.org_path)
 
 
-def _apply_effect(effect, file, step, clean, user, version):
+def _apply_effect(effect, file, step, clean, actor, version):
     date = step.date
     if effect.startswith("stage:"):
         stage = effect.split(":", 1)[1]
@@ -574,11 +573,11 @@ def _apply_effect(effect, file, step, clean, user, version):
         if clean["result"] == "approve":
             file.stage = "probationary"
             file.approval_date = date
-            file.member = _create_member(file, user)
+            file.member = _create_member(file, actor)
         else:
             _close(file, DevelopmentFile.Status.CANCELLED, date, "上级党委不批准接收为预备党员")
     elif effect == "conversion":
-        _conversion(file, step, clean, user)
+        _conversion(file, step, clean, actor)
     elif effect == "archive":
         _close(file, DevelopmentFile.Status.CLOSED, date, "材料已归档")
     file.save()
@@ -592,7 +591,7 @@ def _close(file, status, date, reason):
     file.next_deadline = None
 
 
-def _create_member(file, user):
+def _create_member(file, actor):
     from apps.members.services import create_member
 
     data = {
@@ -612,13 +611,13 @@ def _create_member(file, user):
         "organisation": file.organisation,
     }
     try:
-        return create_member(data, user=user)
+        return create_member(data, actor=actor)
     except ValidationError as exc:
         detail = "；".join(f"{m}" for msgs in exc.message_dict.values() for m in msgs)
         _err("member", f"建立预备党员记录失败：{detail}")
 
 
-def _conversion(file, step, clean, user):
+def _conversion(file, step, clean, actor):
     from apps.members.services import change_status, update_member
 
     meeting = taken_steps(file).get("conversion_meeting")
@@ -631,7 +630,7 @@ def _conversion(file, step, clean, user):
         return
     if outcome == "convert":
         end = file.probation_end
-        update_member(file.member, {"member_type": "full", "conversion_date": end}, user=None)
+        update_member(file.member, {"member_type": "full", "conversion_date": end}, actor=actor, engine="recruitment")
         file.stage = "full"
         file.conversion_date = end
     elif outcome == "extend":
@@ -642,7 +641,7 @@ def _conversion(file, step, clean, user):
         file.steps.filter(code__in=repeatable, superseded=False).update(superseded=True)
         _reload_steps(file)
     elif outcome == "cancel":
-        change_status(file.member, CANCEL_STATUS, date=date, reason=CANCEL_REASON, user=None)
+        change_status(file.member, CANCEL_STATUS, date=date, reason=CANCEL_REASON, actor=actor, engine="recruitment")
         _close(file, DevelopmentFile.Status.CANCELLED, date, CANCEL_REASON)
 
 
@@ -713,7 +712,7 @@ def validate_vote(d: dict) -> None:
 
 
 @transaction.atomic
-def transfer_file(file, to_org, *, user=None, date=None, reason="") -> DevelopmentFile:
+def transfer_file(file, to_org, *, actor, date=None, reason="") -> DevelopmentFile:
     """Move a file to another organisation with the person; every step and date stays,
     so time already served (e.g. the activist year) carries over."""
     from apps.members.services import move_member
@@ -721,9 +720,8 @@ def transfer_file(file, to_org, *, user=None, date=None, reason="") -> Developme
 
     date = date or timezone.localdate()
     file = DevelopmentFile.objects.select_for_update(of=("self",)).select_related("organisation", "member").get(pk=file.pk)
-    if user is not None:
-        require_org_action(user, file.organisation, "change")
-        require_org_action(user, to_org, "change")
+    require_org_action(actor, file.organisation, "change")
+    require_org_action(actor, to_org, "change")
     if to_org.pk == file.organisation_id:
         _err("organisation", "目标组织与当前负责组织相同")
     if to_org.status != "active" or to_org.org_type not in MEMBER_HOLDING_TYPES:
@@ -740,14 +738,14 @@ def transfer_file(file, to_org, *, user=None, date=None, reason="") -> Developme
         date=date,
         valid_until=date + datetime.timedelta(days=version.value("transfer_valid_days")),
         reason=reason,
-        by=str(user) if user else "系统",
+        by=str(actor),
     )
     record_change(transfer, ChangeLog.Action.CREATE, org_path=from_org.path)
     file.organisation = to_org
     file.org_path = to_org.path
     file.save(update_fields=["organisation", "org_path", "updated_at"])
     if file.member_id and file.member.organisation_id != to_org.pk:
-        move_member(file.member, to_org, date=date, reason=f"发展档案转接：{reason}", user=None)
+        move_member(file.member, to_org, date=date, reason=f"发展档案转接：{reason}", actor=actor)
     record_change(file, ChangeLog.Action.UPDATE, before=before, message=f"发展档案转接：{from_org} → {to_org}")
     return file
 

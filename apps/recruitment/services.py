@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.scoping import require_org_action
 from apps.core import crypto
+from apps.core.actors import as_user, is_system
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
 from apps.members import codes as member_codes
@@ -131,11 +132,10 @@ def validate_file_data(data: dict, *, today=None) -> dict:
 
 
 @transaction.atomic
-def create_file(data: dict, *, user=None, today=None) -> DevelopmentFile:
+def create_file(data: dict, *, actor, today=None) -> DevelopmentFile:
     """Open a development file with step 1 (递交入党申请书) taken on the application date."""
     clean = validate_file_data(data, today=today)
-    if user is not None:
-        require_org_action(user, clean["organisation"], "change")
+    require_org_action(actor, clean["organisation"], "change")
     f = DevelopmentFile(
         name=clean["name"],
         sex=clean["sex"],
@@ -158,16 +158,15 @@ def create_file(data: dict, *, user=None, today=None) -> DevelopmentFile:
     f.phone_enc, f.phone_hash, f.phone_masked = crypto.encrypt(phone), crypto.blind_index(phone), crypto.mask_phone(phone)
     f.save()
     _audit_create(f, "建立发展档案")
-    engine.take_step(f, "apply", date=clean["application_date"], user=user, today=today)
+    engine.take_step(f, "apply", date=clean["application_date"], actor=actor, today=today)
     f.refresh_from_db()
     return f
 
 
 @transaction.atomic
-def update_file(file: DevelopmentFile, data: dict, *, user=None) -> DevelopmentFile:
+def update_file(file: DevelopmentFile, data: dict, *, actor) -> DevelopmentFile:
     """Correct the person's contact/education data (identity fields stay as opened)."""
-    if user is not None:
-        require_org_action(user, file.organisation, "change")
+    require_org_action(actor, file.organisation, "change")
     before = snapshot(file)
     for f in ("education", "occupation", "work_unit", "source"):
         if f in data and data[f] not in (None, ""):
@@ -187,10 +186,9 @@ def update_file(file: DevelopmentFile, data: dict, *, user=None) -> DevelopmentF
 
 
 @transaction.atomic
-def add_assessment(file, *, date, period, evaluator, score=None, comment="", user=None) -> Assessment:
+def add_assessment(file, *, date, period, evaluator, score=None, comment="", actor) -> Assessment:
     file = DevelopmentFile.objects.select_related("organisation").get(pk=file.pk)
-    if user is not None:
-        require_org_action(user, file.organisation, "change")
+    require_org_action(actor, file.organisation, "change")
     errors = {}
     if date > timezone.localdate():
         errors["date"] = ["考察日期不能晚于今天"]
@@ -205,7 +203,7 @@ def add_assessment(file, *, date, period, evaluator, score=None, comment="", use
     if errors:
         raise ValidationError(errors)
     a = Assessment.objects.create(
-        file=file, date=date, period=period, evaluator=evaluator, score=score, comment=comment, recorded_by=str(user) if user else "系统"
+        file=file, date=date, period=period, evaluator=evaluator, score=score, comment=comment, recorded_by=str(actor)
     )
     _audit_create(a)
     engine.refresh_state(DevelopmentFile.objects.prefetch_related("steps", "assessments").get(pk=file.pk))
@@ -217,10 +215,9 @@ def add_assessment(file, *, date, period, evaluator, score=None, comment="", use
 
 
 @transaction.atomic
-def create_notice(file, *, start_date, place="", purpose="target", user=None) -> PublicNotice:
+def create_notice(file, *, start_date, place="", purpose="target", actor) -> PublicNotice:
     file = DevelopmentFile.objects.select_related("organisation").get(pk=file.pk)
-    if user is not None:
-        require_org_action(user, file.organisation, "change")
+    require_org_action(actor, file.organisation, "change")
     if file.status != "active":
         raise ValidationError({"start_date": ["该发展档案已结束，不能发布公示"]})
     if purpose == "target" and file.stage != "activist":
@@ -236,9 +233,8 @@ def create_notice(file, *, start_date, place="", purpose="target", user=None) ->
 
 
 @transaction.atomic
-def add_objection(notice, *, received, content, user=None) -> Objection:
-    if user is not None:
-        require_org_action(user, notice.file.organisation, "change")
+def add_objection(notice, *, received, content, actor) -> Objection:
+    require_org_action(actor, notice.file.organisation, "change")
     if not content:
         raise ValidationError({"content": ["请填写反映内容"]})
     if received < notice.start_date:
@@ -249,9 +245,8 @@ def add_objection(notice, *, received, content, user=None) -> Objection:
 
 
 @transaction.atomic
-def resolve_objection(objection, *, resolved, resolution, substantiated=False, user=None) -> Objection:
-    if user is not None:
-        require_org_action(user, objection.notice.file.organisation, "change")
+def resolve_objection(objection, *, resolved, resolution, substantiated=False, actor) -> Objection:
+    require_org_action(actor, objection.notice.file.organisation, "change")
     if not resolution:
         raise ValidationError({"resolution": ["请填写核查处理结果"]})
     if resolved < objection.received:
@@ -272,9 +267,8 @@ VOTE_STAGE = {"admit": "target", "convert": "probationary", "extend": "probation
 
 
 @transaction.atomic
-def record_vote(file, data: dict, *, user=None) -> Vote:
-    if user is not None:
-        require_org_action(user, file.organisation, "change")
+def record_vote(file, data: dict, *, actor) -> Vote:
+    require_org_action(actor, file.organisation, "change")
     fields = ("should_attend", "present", "written_opinions", "yes", "no", "abstain")
     clean = {}
     errors = {}
@@ -306,9 +300,7 @@ def record_vote(file, data: dict, *, user=None) -> Vote:
         raise ValidationError({"meeting_date": ["同一次支部大会对同一名对象只能表决一次（票决制）"]})
     try:
         with transaction.atomic():
-            vote = Vote.objects.create(
-                file=file, proposal=proposal, meeting_date=meeting_date, recorded_by=str(user) if user else "系统", **clean
-            )
+            vote = Vote.objects.create(file=file, proposal=proposal, meeting_date=meeting_date, recorded_by=str(actor), **clean)
     except IntegrityError as exc:
         raise ValidationError({"meeting_date": ["同一次支部大会对同一名对象只能表决一次（票决制）"]}) from exc
     _audit_create(vote)
@@ -320,10 +312,9 @@ def record_vote(file, data: dict, *, user=None) -> Vote:
 
 
 @transaction.atomic
-def create_training_class(data: dict, *, user=None) -> TrainingClass:
+def create_training_class(data: dict, *, actor) -> TrainingClass:
     org = data.get("organisation")
-    if user is not None:
-        require_org_action(user, org, "change")
+    require_org_action(actor, org, "change")
     errors = {}
     if not data.get("name"):
         errors["name"] = ["请填写班次名称"]
@@ -347,12 +338,11 @@ def create_training_class(data: dict, *, user=None) -> TrainingClass:
 
 
 @transaction.atomic
-def enrol(training_class, files, *, user=None) -> int:
+def enrol(training_class, files, *, actor) -> int:
     """Record attendance of a class; its days/hours count toward step 11."""
     added = 0
     for f in files:
-        if user is not None:
-            require_org_action(user, f.organisation, "change")
+        require_org_action(actor, f.organisation, "change")
         if TrainingRecord.objects.filter(file=f, training_class=training_class).exists():
             continue
         r = TrainingRecord.objects.create(
@@ -376,7 +366,7 @@ PLAN_TARGETS = ("total", "women", "youth", "high_school_plus", "college_plus", "
 
 
 @transaction.atomic
-def save_plan(data: dict, *, user=None) -> DevelopmentPlan:
+def save_plan(data: dict, *, actor) -> DevelopmentPlan:
     org = data.get("organisation")
     kind = data.get("kind")
     errors = {}
@@ -403,8 +393,7 @@ def save_plan(data: dict, *, user=None) -> DevelopmentPlan:
         raise ValidationError({"total": ["分项目标不能超过发展总数"]})
     if kind == "three_year" and org.depth != 1:
         raise ValidationError({"kind": ["三年规划由县委制定"]})
-    if user is not None:
-        require_org_action(user, org, "configure" if kind == "three_year" else "change")
+    require_org_action(actor, org, "configure" if kind == "three_year" else "change")
     end = start + 2 if kind == "three_year" else start
     plan = DevelopmentPlan.objects.filter(organisation=org, kind=kind, start_year=start).first()
     before = snapshot(plan) if plan else None
@@ -422,18 +411,18 @@ def save_plan(data: dict, *, user=None) -> DevelopmentPlan:
 # Rule settings and the holiday calendar (county administrator: "configure")
 
 
-def _require_configure(user):
-    if user is None:
+def _require_configure(actor):
+    if is_system(actor):  # the whole tree, even before there is one (loading the calendar)
         return
     root = Organisation.objects.filter(depth=1).order_by("path").first()
     if root is None:
         raise ValidationError({"values": ["尚无组织树"]})
-    require_org_action(user, root, "configure")
+    require_org_action(actor, root, "configure")
 
 
 @transaction.atomic
-def save_rule_version(values: dict, *, note="", user=None) -> RuleVersion:
-    _require_configure(user)
+def save_rule_version(values: dict, *, note="", actor) -> RuleVersion:
+    _require_configure(actor)
     current = engine.current_version().all_values()
     clean = dict(current)
     errors = {}
@@ -455,7 +444,7 @@ def save_rule_version(values: dict, *, note="", user=None) -> RuleVersion:
         raise ValidationError(errors)
     if clean == current:
         raise ValidationError({"values": ["规则取值没有变化"]})
-    version = RuleVersion.objects.create(values=clean, note=note or "修订规则取值", created_by=user)
+    version = RuleVersion.objects.create(values=clean, note=note or "修订规则取值", created_by=as_user(actor))
     _audit_create(version, note)
     # Deadlines shown in lists and to-do items follow the new limits at once.
     engine.refresh_all()
@@ -463,8 +452,8 @@ def save_rule_version(values: dict, *, note="", user=None) -> RuleVersion:
 
 
 @transaction.atomic
-def save_holiday(*, date, is_workday=False, name="", user=None) -> Holiday:
-    _require_configure(user)
+def save_holiday(*, date, is_workday=False, name="", actor) -> Holiday:
+    _require_configure(actor)
     h, created = Holiday.objects.get_or_create(date=date, defaults={"is_workday": is_workday, "name": name})
     before = None if created else snapshot(h)
     h.is_workday, h.name = is_workday, name
@@ -475,8 +464,8 @@ def save_holiday(*, date, is_workday=False, name="", user=None) -> Holiday:
 
 
 @transaction.atomic
-def delete_holiday(holiday: Holiday, *, user=None) -> None:
-    _require_configure(user)
+def delete_holiday(holiday: Holiday, *, actor) -> None:
+    _require_configure(actor)
     record_change(holiday, ChangeLog.Action.DELETE, before=snapshot(holiday))
     holiday.delete()
 
@@ -486,14 +475,13 @@ def delete_holiday(holiday: Holiday, *, user=None) -> None:
 
 
 @transaction.atomic
-def publish_circular(org, year: int, month: int, *, user=None) -> dict:
+def publish_circular(org, year: int, month: int, *, actor) -> dict:
     """Issue the month's circular: units behind plan go on (or stay on) the
     key-management list; listed units that caught up come off it this month."""
     from . import selectors
     from .models import LaggingUnit
 
-    if user is not None:
-        require_org_action(user, org, "approve")
+    require_org_action(actor, org, "approve")
     report = selectors.monthly_report(org, year, month)
     month_date = datetime.date(year, month, 1)
     for row in report["rows"]:
@@ -516,11 +504,10 @@ def publish_circular(org, year: int, month: int, *, user=None) -> dict:
 
 
 @transaction.atomic
-def add_attachment(file, upload, *, description="", step=None, user=None):
+def add_attachment(file, upload, *, description="", step=None, actor):
     from .models import Attachment
 
-    if user is not None:
-        require_org_action(user, file.organisation, "change")
+    require_org_action(actor, file.organisation, "change")
     if upload.size > 20 * 1024 * 1024:
         raise ValidationError({"attachment": ["附件不能超过20MB"]})
     name = upload.name.lower()

@@ -79,7 +79,7 @@ def file_new(request):
     form = forms.FileForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            f = services.create_file(form.cleaned_data, user=request.user)
+            f = services.create_file(form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
             _errors(form, exc)
         else:
@@ -139,7 +139,7 @@ def step_take(request, pk, code):
                 f,
                 code,
                 date=form.cleaned_data["date"],
-                user=request.user,
+                actor=request.user,
                 data=forms.step_data(rule, form.cleaned_data),
                 notes=form.cleaned_data.get("notes", ""),
             )
@@ -149,7 +149,7 @@ def step_take(request, pk, code):
                     form.cleaned_data["attachment"],
                     description=form.cleaned_data.get("attachment_note", ""),
                     step=step,
-                    user=request.user,
+                    actor=request.user,
                 )
         except ScopeError as exc:
             _errors(form, exc)
@@ -196,7 +196,7 @@ def vote_new(request, pk):
     f = _file(request, pk)
 
     def act(data):
-        services.record_vote(f, data, user=request.user)
+        services.record_vote(f, data, actor=request.user)
         return "表决结果已记录"
 
     return _file_form(
@@ -214,7 +214,7 @@ def notice_new(request, pk):
     f = _file(request, pk)
 
     def act(data):
-        n = services.create_notice(f, user=request.user, **data)
+        n = services.create_notice(f, actor=request.user, **data)
         return f"公示已发布，{n.workdays}个工作日，至 {n.end_date:%Y-%m-%d}"
 
     workdays = engine.current_version().value("notice_workdays")
@@ -229,7 +229,7 @@ def objection_new(request, pk, notice_id):
     notice = get_object_or_404(PublicNotice, pk=notice_id, file=f)
 
     def act(data):
-        services.add_objection(notice, user=request.user, **data)
+        services.add_objection(notice, actor=request.user, **data)
         return "异议已登记；处理完毕前不能办理下一步"
 
     return _file_form(request, f, forms.ObjectionForm(request.POST or None), act, "登记公示异议")
@@ -241,7 +241,7 @@ def objection_resolve(request, pk, objection_id):
     objection = get_object_or_404(Objection, pk=objection_id, notice__file=f)
 
     def act(data):
-        services.resolve_objection(objection, user=request.user, **data)
+        services.resolve_objection(objection, actor=request.user, **data)
         return "异议处理结果已记录"
 
     return _file_form(request, f, forms.ResolveForm(request.POST or None), act, "处理公示异议", objection.content)
@@ -252,7 +252,7 @@ def assessment_new(request, pk):
     f = _file(request, pk)
 
     def act(data):
-        services.add_assessment(f, user=request.user, **data)
+        services.add_assessment(f, actor=request.user, **data)
         return "考察测评已记录"
 
     return _file_form(request, f, forms.AssessmentForm(request.POST or None), act, "考察测评（测评制）")
@@ -263,7 +263,7 @@ def transfer(request, pk):
     f = _file(request, pk)
 
     def act(data):
-        engine.transfer_file(f, data["to_org"], user=request.user, date=data["date"], reason=data["reason"])
+        engine.transfer_file(f, data["to_org"], actor=request.user, date=data["date"], reason=data["reason"])
         return "发展档案已转接，培养时间连续计算"
 
     return _file_form(request, f, forms.TransferForm(request.POST or None, user=request.user), act, "转接发展档案")
@@ -287,7 +287,7 @@ def plans(request):
     form = forms.PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_plan(form.cleaned_data, user=request.user)
+            services.save_plan(form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
             _errors(form, exc)
         else:
@@ -331,7 +331,7 @@ def publish_circular(request):
     org = get_in_scope(Organisation.objects.all(), request.user, "view", pk=_int(request.POST.get("org"), 0))
     year, month = forms.MonthForm(request.POST).month_tuple()
     try:
-        report = services.publish_circular(org, year, month, user=request.user)
+        report = services.publish_circular(org, year, month, actor=request.user)
     except ScopeError as exc:
         messages.error(request, exc.message)
     else:
@@ -351,16 +351,16 @@ def rule_settings(request):
         try:
             if request.POST.get("form") == "rules" and form.is_valid():
                 values = {k: v for k, v in form.cleaned_data.items() if k != "note"}
-                v = services.save_rule_version(values, note=form.cleaned_data["note"], user=request.user)
+                v = services.save_rule_version(values, note=form.cleaned_data["note"], actor=request.user)
                 messages.success(request, f"已保存为规则{v}，此后办理的步骤按新版本执行")
                 return redirect("recruitment:settings")
             if request.POST.get("form") == "holiday" and holiday_form.is_valid():
-                services.save_holiday(user=request.user, **holiday_form.cleaned_data)
+                services.save_holiday(actor=request.user, **holiday_form.cleaned_data)
                 messages.success(request, "节假日日历已更新")
                 return redirect("recruitment:settings")
             if request.POST.get("form") == "delete_holiday":
                 h = get_object_or_404(Holiday, pk=_int(request.POST.get("id"), 0))
-                services.delete_holiday(h, user=request.user)
+                services.delete_holiday(h, actor=request.user)
                 messages.success(request, "已删除")
                 return redirect("recruitment:settings")
         except ScopeError as exc:
@@ -409,7 +409,7 @@ def training_classes(request):
     form = forms.TrainingClassForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            c = services.create_training_class(form.cleaned_data, user=request.user)
+            c = services.create_training_class(form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
             _errors(form, exc)
         else:
@@ -443,7 +443,7 @@ def training_enrol(request, class_id):
         ids = [_int(v, 0) for v in request.POST.getlist("files")]
         files = list(DevelopmentFile.objects.restrict(request.user, "change").filter(pk__in=ids).select_related("organisation"))
         try:
-            n = services.enrol(c, files, user=request.user)
+            n = services.enrol(c, files, actor=request.user)
         except ScopeError as exc:
             messages.error(request, exc.message)
         else:

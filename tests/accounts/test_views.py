@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import RoleAssignment, User
+from apps.core.actors import system_actor
 from apps.core.context import acting_as
 from apps.core.models import AccessLog, ChangeLog
 from apps.members import services as member_services
@@ -119,7 +120,7 @@ def test_changelog_scoped_and_filtered(client, tree, organiser):
     inside = make_member(tree["branches"][0][0], name="李内部")
     outside = make_member(tree["branches"][1][0], name="王外部")
     with acting_as(organiser, source="web", request_id="req-123"):
-        member_services.update_member(inside, {"address": "新地址一号"})
+        member_services.update_member(inside, {"address": "新地址一号"}, actor=system_actor("cli"))
     client.force_login(organiser)
     html = client.get(reverse("accounts:changelog")).content.decode()
     assert "李内部" in html and "王外部" not in html
@@ -136,7 +137,7 @@ def test_changelog_scoped_and_filtered(client, tree, organiser):
 
 def test_changelog_readable_chinese_diff(client, tree, admin):
     m = make_member(tree["branches"][0][0])
-    member_services.update_member(m, {"education": "postgraduate"})
+    member_services.update_member(m, {"education": "postgraduate"}, actor=system_actor("cli"))
     client.force_login(admin)
     html = client.get(reverse("accounts:changelog"), {"object_type": "members.member", "action": "update"}).content.decode()
     assert "学历" in html and "→" in html
@@ -178,7 +179,7 @@ def test_history_include_renders(tree):
     from apps.core.audit import history_for
 
     m = make_member(tree["branches"][0][0])
-    member_services.update_member(m, {"phone": "13900001111"})
+    member_services.update_member(m, {"phone": "13900001111"}, actor=system_actor("cli"))
     html = render_to_string("accounts/_history.html", {"entries": history_for(m)})
     assert "新增" in html and "修改" in html and "联系电话" in html
     assert "13900001111" not in html and "139****1111" in html
@@ -188,7 +189,7 @@ def test_history_change_values_are_readable(tree):
     from apps.core.history import attach_readable
 
     m = make_member(tree["branches"][0][0])
-    member_services.update_member(m, {"education": "postgraduate"})
+    member_services.update_member(m, {"education": "postgraduate"}, actor=system_actor("cli"))
     entry = ChangeLog.objects.filter(object_type="members.member", action="update").get()
     rows = {r["field"]: r for r in attach_readable([entry])[0].readable}
     assert rows["education"]["label"] == "学历"
@@ -228,7 +229,7 @@ def test_record_history_helper(tree):
     from apps.core.history import record_history
 
     m = make_member(tree["branches"][0][0])
-    member_services.update_member(m, {"address": "一号"})
+    member_services.update_member(m, {"address": "一号"}, actor=system_actor("cli"))
     entries = record_history(m)
     assert [e.action for e in entries] == ["update", "create"]
 

@@ -5,6 +5,7 @@ import datetime
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.core.actors import system_actor
 from apps.core.history import attach_readable, record_history
 from apps.core.models import ChangeLog
 from apps.members import services
@@ -14,8 +15,8 @@ from tests.factories import make_member
 def test_relations_choices_and_times_are_readable(tree):
     a, b = tree["branches"][0][0], tree["branches"][0][1]
     m = make_member(a, education="high_school")
-    services.update_member(m, {"education": "college"})
-    services.move_member(m, b, date=datetime.date(2025, 3, 1), reason="工作调动")
+    services.update_member(m, {"education": "college"}, actor=system_actor("cli"))
+    services.move_member(m, b, date=datetime.date(2025, 3, 1), reason="工作调动", actor=system_actor("cli"))
     entries = record_history(m)
     move = next(e for e in entries if "组织关系调整" in e.message)
     rows = {r["field"]: r for r in move.readable}
@@ -30,7 +31,7 @@ def test_names_fetched_once_per_related_model(tree):
     branches = [b for pair in tree["branches"] for b in pair]
     members = [make_member(branches[0]) for _ in range(6)]
     for i, m in enumerate(members):
-        services.move_member(m, branches[1 + i % 3], date=datetime.date(2025, 3, 1))
+        services.move_member(m, branches[1 + i % 3], date=datetime.date(2025, 3, 1), actor=system_actor("cli"))
     entries = list(ChangeLog.objects.filter(object_type="members.member"))
     with CaptureQueriesContext(connection) as ctx:
         attach_readable(entries)
@@ -46,7 +47,7 @@ def test_record_page_says_when_older_history_exists(tree, client):
     branch = tree["branches"][0][0]
     member = make_member(branch)
     for i in range(30):
-        services.update_member(member, {"remarks": f"第{i}次"})
+        services.update_member(member, {"remarks": f"第{i}次"}, actor=system_actor("cli"))
     assert ChangeLog.objects.filter(object_id=str(member.pk), object_type="members.member").count() == 31
     entries = record_history(member, limit=30)
     assert len(entries) == 30 and entries.more and entries.full_url == ""

@@ -47,7 +47,7 @@ def test_a_moved_subtree_carries_every_declared_copy():
     branch = t["branches"][0][0]
     member = make_member(branch)
     secretary = make_user("branch_secretary", branch)
-    org_services.move_subtree(branch, c2)
+    org_services.move_subtree(branch, c2, actor=system_actor("cli"))
     branch.refresh_from_db()
     member.refresh_from_db()
     assert member.org_path == branch.path and branch.path.startswith(c2.path)

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from apps.core import crypto
+from apps.core.actors import system_actor
 from apps.core.audit import history_for
 from apps.core.context import acting_as
 from apps.core.models import AccessLog, ChangeLog
@@ -52,7 +53,7 @@ def test_blind_index_lookup(tree):
 
 def test_history_masks_personal_data(tree):
     m = make_member(tree["branches"][0][0], phone="13912345678")
-    member_services.update_member(m, {"phone": "13700001111", "address": "幸福路1号"})
+    member_services.update_member(m, {"phone": "13700001111", "address": "幸福路1号"}, actor=system_actor("cli"))
     entries = list(history_for(m))
     create = next(e for e in entries if e.action == "create")
     update = next(e for e in entries if e.action == "update")
@@ -71,10 +72,12 @@ def test_audit_entries_for_create_update_delete(tree):
     admin = make_user("county_admin", tree["county"])
     with acting_as(admin, ip="10.2.3.4", source="web", request_id="rid-1"):
         org = org_services.create_organisation(
-            {"name": "审计测试党支部", "code": "AUD001", "org_type": "branch", "unit_type": "other"}, parent=tree["committees"][0]
+            {"name": "审计测试党支部", "code": "AUD001", "org_type": "branch", "unit_type": "other"},
+            parent=tree["committees"][0],
+            actor=system_actor("cli"),
         )
-        org_services.update_organisation(org, {"name": "审计测试第二党支部"})
-        org_services.dissolve_organisation(org)
+        org_services.update_organisation(org, {"name": "审计测试第二党支部"}, actor=system_actor("cli"))
+        org_services.dissolve_organisation(org, actor=system_actor("cli"))
     entries = list(ChangeLog.objects.filter(object_type="orgs.organisation", object_id=str(org.pk)).order_by("id"))
     assert [e.action for e in entries][:2] == ["create", "update"]
     create, update = entries[0], entries[1]

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from apps.core.actors import system_actor
 from apps.dues import services
 from tests.factories import make_member, make_user
 
@@ -36,7 +37,9 @@ def outsider(other_branch):
 
 def salaried(org, base="4000.00", month="2025-01", **kw):
     m = make_member(org, **kw)
-    services.declare_income(m, category="salaried", base=base, effective_month=month, declared_on=datetime.date(2025, 1, 5))
+    services.declare_income(
+        m, category="salaried", base=base, effective_month=month, declared_on=datetime.date(2025, 1, 5), actor=system_actor("cli")
+    )
     return m
 
 

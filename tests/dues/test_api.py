@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.core.actors import system_actor
 from apps.dues import services
 from apps.dues.models import ArrearsCase, Collection, DuesLine, Payment
 from tests.dues.conftest import salaried
@@ -24,7 +25,7 @@ def api():
 @pytest.fixture
 def data(branch, month):
     m = salaried(branch, "4000", month="2020-01")
-    services.generate_month(branch, month)
+    services.generate_month(branch, month, actor=system_actor("cli"))
     return {"member": m, "line": DuesLine.objects.get(member=m)}
 
 
@@ -87,7 +88,7 @@ def test_arrears_case_decide(api, branch, secretary):
 
 def test_member_sees_own_lines_only(api, data, branch, month):
     other = salaried(branch, "3000", month="2020-01")
-    services.generate_month(branch, month)
+    services.generate_month(branch, month, actor=system_actor("cli"))
     user = make_user("member", branch, member=data["member"])
     api.force_authenticate(user)
     rows = api.get("/api/dues/lines/").json()["results"]
@@ -97,9 +98,9 @@ def test_member_sees_own_lines_only(api, data, branch, month):
 
 def test_other_branch_gets_404(api, data, outsider, branch, month):
     m, line = data["member"], data["line"]
-    services.record_payment(m, months=[month], amount="40.00")
+    services.record_payment(m, months=[month], amount="40.00", actor=system_actor("cli"))
     pay = Payment.objects.get()
-    coll = services.hand_over(branch, month, amount="40.00")
+    coll = services.hand_over(branch, month, amount="40.00", actor=system_actor("cli"))
     case = ArrearsCase.objects.create(
         member=m, organisation=branch, org_path=branch.path, opened_on=month, first_unpaid_month=month, months_unpaid=6
     )

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
 from apps.dues.models import DuesLine
 from tests.dues.conftest import salaried
@@ -44,7 +45,7 @@ def test_dues_arrears_command_opens_cases_once(capsys, branch):
     salaried(branch, "4000", month="2020-01")
     current = timezone.localdate().replace(day=1)
     for i in range(1, 7):
-        services.generate_month(branch, mo.shift(current, -i), open_cases=False)
+        services.generate_month(branch, mo.shift(current, -i), open_cases=False, actor=system_actor("cli"))
     call_command("dues_arrears")
     assert "新开启处置1件" in capsys.readouterr().out
     call_command("dues_arrears", "--org", branch.code)

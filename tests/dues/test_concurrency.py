@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from apps.core.actors import system_actor
 from apps.dues import services
 from apps.dues.models import Payment, PaymentMonth
 from tests.dues.conftest import salaried
@@ -20,7 +21,7 @@ def test_two_users_paying_the_same_month_yield_one_payment():
     tree = make_tree()
     branch = tree["branches"][0][0]
     member = salaried(branch, "4000")
-    services.generate_month(branch, "2026-02", today=TODAY)
+    services.generate_month(branch, "2026-02", today=TODAY, actor=system_actor("cli"))
     users = [make_user("branch_secretary", branch), make_user("branch_organiser", branch)]
     barrier = threading.Barrier(2)
     outcomes = []
@@ -28,7 +29,7 @@ def test_two_users_paying_the_same_month_yield_one_payment():
     def pay(user):
         try:
             barrier.wait()
-            services.record_payment(member, months=["2026-02"], amount="40.00", user=user, today=TODAY)
+            services.record_payment(member, months=["2026-02"], amount="40.00", actor=user, today=TODAY)
             outcomes.append("ok")
         except ValidationError as exc:
             outcomes.append(exc.message_dict["months"][0])

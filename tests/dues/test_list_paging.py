@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.actors import system_actor
 from apps.core.paging import PAGE_SIZE
 from apps.dues import months as mo
 from apps.dues import services
@@ -20,7 +21,7 @@ def _arrears(org, n, *, months=4, **kw):
     members = [salaried(org, month="2020-01", **kw) for _ in range(n)]
     this_month = mo.month_start(timezone.localdate())
     for k in range(months, 0, -1):
-        services.generate_month(org, mo.shift(this_month, -k), open_cases=False)
+        services.generate_month(org, mo.shift(this_month, -k), open_cases=False, actor=system_actor("cli"))
     return members
 
 
@@ -87,7 +88,9 @@ def test_reductions_paged_and_fixed_queries(organiser_client, branch):
 
     def propose(n, **kw):
         for _ in range(n):
-            services.propose_reduction(salaried(branch, **kw), kind="exempt", start_month=month, end_month=month, reason="困难")
+            services.propose_reduction(
+                salaried(branch, **kw), kind="exempt", start_month=month, end_month=month, reason="困难", actor=system_actor("cli")
+            )
 
     propose(2)
     organiser_client.get(reverse("dues:reductions"))
@@ -109,7 +112,7 @@ def test_reductions_paged_and_fixed_queries(organiser_client, branch):
 
 def _ledger(org, n, month, **kw):
     members = [salaried(org, **kw) for _ in range(n)]
-    services.generate_month(org, month, open_cases=False)
+    services.generate_month(org, month, open_cases=False, actor=system_actor("cli"))
     return members
 
 
@@ -166,7 +169,7 @@ def test_ledger_says_how_many_lack_a_base_and_how_many_are_in_arrears(organiser_
     _arrears(branch, 3)
     for _ in range(3):
         make_member(branch)  # no declared base: no line this month
-    services.generate_month(branch, mo.month_start(timezone.localdate()), open_cases=False)
+    services.generate_month(branch, mo.month_start(timezone.localdate()), open_cases=False, actor=system_actor("cli"))
     r = organiser_client.get(reverse("dues:ledger"), {"org": branch.pk})
     html = r.content.decode()
     assert r.context["data"]["missing_count"] == 3 and len(r.context["data"]["missing"]) == 2
@@ -190,8 +193,10 @@ def test_member_record_pages_its_months_and_payments(client, secretary, branch, 
     def months(first, n):
         for k in range(n):
             month = mo.shift(mo.parse_month(first), k)
-            services.generate_month(branch, month, open_cases=False)
-            services.record_payment(m, months=[month], amount="40.00", paid_on=month + datetime.timedelta(days=4))
+            services.generate_month(branch, month, open_cases=False, actor=system_actor("cli"))
+            services.record_payment(
+                m, months=[month], amount="40.00", paid_on=month + datetime.timedelta(days=4), actor=system_actor("cli")
+            )
 
     months("2025-01", 2)
     client.get(url)

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from apps.core.actors import system_actor
 from apps.core.models import AccessLog
 from apps.dues import services
 from apps.dues.models import ArrearsCase, Collection, DuesLine, Payment, Reduction
@@ -31,7 +32,7 @@ def month():
 @pytest.fixture
 def setup(branch, other_branch, secretary, month):
     m = salaried(branch, "4000", month="2020-01")
-    services.generate_month(branch, month)
+    services.generate_month(branch, month, actor=system_actor("cli"))
     line = DuesLine.objects.get(member=m)
     return {"member": m, "line": line}
 
@@ -74,9 +75,9 @@ def test_ledger_query_count_is_fixed(client, branch, secretary, month):
         DuesLine.objects.all().delete()
         for _ in range(n):
             salaried(branch, "4000", month="2020-01")
-        services.generate_month(branch, month)
+        services.generate_month(branch, month, actor=system_actor("cli"))
         first = DuesLine.objects.filter(organisation=branch).first()
-        services.record_payment(first.member, months=[month], amount="40.00")
+        services.record_payment(first.member, months=[month], amount="40.00", actor=system_actor("cli"))
         client.get(url)  # warm caches (session, content types)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
@@ -87,7 +88,7 @@ def test_ledger_query_count_is_fixed(client, branch, secretary, month):
 
 def test_export_logs_access(client, setup, secretary, month):
     login(client, secretary)
-    services.record_payment(setup["member"], months=[month], amount="40.00")
+    services.record_payment(setup["member"], months=[month], amount="40.00", actor=system_actor("cli"))
     r = client.get(reverse("dues:export"), {"org": setup["line"].organisation_id, "month": f"{month:%Y-%m}"})
     assert r.status_code == 200
     ws = load_workbook(io.BytesIO(r.content)).active
@@ -117,8 +118,8 @@ def test_disclosure_has_no_personal_amounts(client, setup, secretary, branch, mo
 
     login(client, secretary)
     last_month = mo.shift(month, -1)  # the paid-up rate counts months up to last month
-    services.generate_month(branch, last_month)
-    services.record_payment(setup["member"], months=[last_month], amount="40.00")
+    services.generate_month(branch, last_month, actor=system_actor("cli"))
+    services.record_payment(setup["member"], months=[last_month], amount="40.00", actor=system_actor("cli"))
     r = client.get(reverse("dues:disclosure"))
     text = r.content.decode()
     assert r.status_code == 200 and "100.0%" in text and setup["member"].name not in text
@@ -158,7 +159,7 @@ def test_member_page_forms(client, setup, secretary, organiser, month):
 
 def test_collections_page_hand_over_and_confirm(client, tree, setup, secretary, organiser, month):
     login(client, secretary)
-    services.record_payment(setup["member"], months=[month], amount="40.00")
+    services.record_payment(setup["member"], months=[month], amount="40.00", actor=system_actor("cli"))
     branch = setup["line"].organisation
     url = reverse("dues:collections") + f"?org={branch.pk}&month={month:%Y-%m}"
     r = client.post(url, {"amount": "30.00"})
@@ -192,7 +193,7 @@ def test_arrears_pages(client, branch, secretary):
     today = timezone.localdate()
 
     for i in range(1, 8):
-        services.generate_month(branch, mo.shift(today.replace(day=1), -i), open_cases=False)
+        services.generate_month(branch, mo.shift(today.replace(day=1), -i), open_cases=False, actor=system_actor("cli"))
     services.refresh_arrears_cases(branch)
     login(client, secretary)
     r = client.get(reverse("dues:arrears"))
@@ -212,12 +213,14 @@ def test_arrears_pages(client, branch, secretary):
 def test_other_branch_secretary_gets_404_everywhere(client, tree, setup, outsider, secretary, month):
     m, line = setup["member"], setup["line"]
     branch = line.organisation
-    services.record_payment(m, months=[month], amount="40.00")
+    services.record_payment(m, months=[month], amount="40.00", actor=system_actor("cli"))
     case = ArrearsCase.objects.create(
         member=m, organisation=branch, org_path=branch.path, opened_on=month, first_unpaid_month=month, months_unpaid=6
     )
-    red = services.propose_reduction(m, kind="exempt", start_month=mo_next(month), end_month=mo_next(month), reason="困难")
-    coll = services.hand_over(branch, month, amount="40.00")
+    red = services.propose_reduction(
+        m, kind="exempt", start_month=mo_next(month), end_month=mo_next(month), reason="困难", actor=system_actor("cli")
+    )
+    coll = services.hand_over(branch, month, amount="40.00", actor=system_actor("cli"))
     login(client, outsider)
     q = {"org": branch.pk, "month": f"{month:%Y-%m}"}
     assert client.get(reverse("dues:ledger"), q).status_code == 404
@@ -315,7 +318,7 @@ def test_mobile_member_line_offers_paid_elsewhere(client, setup, secretary, mont
     login(client, secretary)
     url = reverse("dues:paid_elsewhere", args=[line.pk])
     assert url not in client.get(reverse("dues:ledger"), {"month": f"{month:%Y-%m}"}).content.decode()
-    member_services.change_status(setup["member"], "mobile", date=datetime.date(2024, 1, 1), reason="外出务工")
+    member_services.change_status(setup["member"], "mobile", date=datetime.date(2024, 1, 1), reason="外出务工", actor=system_actor("cli"))
     html = client.get(reverse("dues:ledger"), {"month": f"{month:%Y-%m}"}).content.decode()
     assert url in html
     client.post(url, {"note": "厦门市某社区党委"})
@@ -330,7 +333,9 @@ def test_todo_says_how_many_more_reductions_wait(tree, setup, branch, month, mon
     monkeypatch.setattr(selectors, "TODO_EACH", 1)
     other = make_member(branch)
     for m in (setup["member"], other):
-        services.propose_reduction(m, kind="exempt", start_month=mo_next(month), end_month=mo_next(month), reason="困难")
+        services.propose_reduction(
+            m, kind="exempt", start_month=mo_next(month), end_month=mo_next(month), reason="困难", actor=system_actor("cli")
+        )
     admin = make_user("county_admin", tree["county"])
     titles = [i.title for i in items_for(admin) if i.module == "党费"]
     assert sum("申请待审批" in t for t in titles) == 2  # one listed, one line for the rest

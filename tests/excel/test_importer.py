@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
 from apps.excel.importer import ImportCancelled, import_members
 from apps.members.idnumber import compose
@@ -23,6 +24,7 @@ def branch(tree):
 def commit(data, **kw):
     """Commit (the strict phase): must refuse and write nothing for every bad file."""
     before = Member.objects.count(), ChangeLog.objects.count()
+    kw.setdefault("actor", system_actor("cli"))
     result = import_members(data, dry_run=False, **kw)
     if not result.ok:
         assert (Member.objects.count(), ChangeLog.objects.count()) == before
@@ -244,7 +246,7 @@ def test_org_by_code_by_path_and_by_partial_path(branch):
 def test_org_outside_scope_refused(tree):
     mine, other = tree["branches"][0][0], tree["branches"][1][0]
     secretary = make_user("branch_secretary", mine)
-    r = commit(xlsx([good_row(mine), good_row(other)]), user=secretary)
+    r = commit(xlsx([good_row(mine), good_row(other)]), actor=secretary)
     e = only_error(r)
     assert (e.row, e.column) == (3, "L") and "不在您的维护权限范围内" in e.message
 
@@ -261,7 +263,7 @@ def test_duplicate_against_database_outside_scope(tree):
     existing = make_member(other)
     secretary = make_user("branch_secretary", mine)
     row = good_row(mine, 公民身份号码=existing.reveal_id_number(), 出生日期=existing.birth_date, 性别=existing.get_sex_display())
-    e = only_error(commit(xlsx([row]), user=secretary))
+    e = only_error(commit(xlsx([row]), actor=secretary))
     assert (e.row, e.column) == (2, "E") and "已有在册党员记录" in e.message
     assert e.value == existing.id_number_masked  # personal data masked in the report
 
@@ -284,7 +286,7 @@ def test_existing_member_in_scope_is_updated(branch):
         工作单位="新单位",
         党员类别="农村党员、困难党员",
     )
-    preview = import_members(xlsx([row]), dry_run=True)
+    preview = import_members(xlsx([row]), dry_run=True, actor=system_actor("cli"))
     assert preview.ok and (preview.to_create, preview.to_update) == (0, 1)
     existing.refresh_from_db()
     assert existing.work_unit == "旧单位"
@@ -343,7 +345,7 @@ def test_every_error_of_a_file_is_listed(branch):
 
 def test_good_file_imported_exactly(branch):
     rows = [good_row(branch, 党员类别="农村党员、困难党员", 民族="回族"), good_row(branch, by_code=True)]
-    result = import_members(xlsx(rows), dry_run=False)
+    result = import_members(xlsx(rows), dry_run=False, actor=system_actor("cli"))
     assert result.ok and result.created == 2
     m = Member.objects.get(name=rows[0]["姓名"])
     assert m.reveal_id_number() == rows[0]["公民身份号码"]
@@ -399,7 +401,7 @@ def test_default_org_for_rows_without_org(branch):
 def test_progress_reported_and_cancel_writes_nothing(branch):
     rows = [good_row(branch) for _ in range(5)]
     seen = []
-    r = import_members(xlsx(rows), dry_run=True, progress=lambda d, t: seen.append((d, t)))
+    r = import_members(xlsx(rows), dry_run=True, progress=lambda d, t: seen.append((d, t)), actor=system_actor("cli"))
     assert r.ok and seen[0] == (0, 5) and seen[-1] == (5, 5)
 
     calls = {"n": 0}
@@ -414,7 +416,7 @@ def test_progress_reported_and_cancel_writes_nothing(branch):
     importer.CANCEL_EVERY = 10**9
     try:
         with pytest.raises(ImportCancelled):
-            import_members(xlsx(rows), dry_run=False, should_cancel=cancel_during_commit)
+            import_members(xlsx(rows), dry_run=False, should_cancel=cancel_during_commit, actor=system_actor("cli"))
     finally:
         importer.CANCEL_EVERY = old
     assert Member.objects.count() == 0 and ChangeLog.objects.filter(object_type="members.member").count() == 0
@@ -443,7 +445,7 @@ def test_skips_the_services_per_row_duplicate_query_when_it_can(tree, monkeypatc
     secretary = make_user("branch_secretary", mine)
     dup = good_row(mine, 公民身份号码=existing.reveal_id_number(), 出生日期=existing.birth_date, 性别=existing.get_sex_display())
     calls.clear()
-    r = commit(xlsx([good_row(mine), dup]), user=secretary)
+    r = commit(xlsx([good_row(mine), dup]), actor=secretary)
     e = only_error(r)
     assert (e.row, e.column) == (3, "E") and "已有在册党员记录" in e.message
     assert calls and not any(calls)
@@ -458,9 +460,9 @@ def test_reimported_export_matches_ended_records_instead_of_duplicating_them(bra
 
     alive = make_member(branch)
     gone = make_member(branch)
-    member_services.change_status(gone, "deceased", date=datetime.date(2024, 5, 1), reason="病故")
+    member_services.change_status(gone, "deceased", date=datetime.date(2024, 5, 1), reason="病故", actor=system_actor("cli"))
     data = export_members(Member.objects.all(), full_pii=True).getvalue()
-    preview = import_members(data, dry_run=True)
+    preview = import_members(data, dry_run=True, actor=system_actor("cli"))
     assert preview.ok, [str(e) for e in preview.errors]
     assert (preview.to_create, preview.unchanged) == (0, 2)
     assert commit(data).created == 0 and Member.objects.count() == 2
@@ -468,7 +470,7 @@ def test_reimported_export_matches_ended_records_instead_of_duplicating_them(bra
     row = good_row(branch)
     gone.refresh_from_db()
     row.update({"公民身份号码": gone.reveal_id_number(), "出生日期": gone.birth_date, "性别": "男" if gone.sex == "M" else "女"})
-    readmitted = import_members(xlsx([row]), dry_run=True)
+    readmitted = import_members(xlsx([row]), dry_run=True, actor=system_actor("cli"))
     assert readmitted.ok, [str(e) for e in readmitted.errors]
     assert readmitted.to_create == 1, "an active row with an ended record's number is a new record"
     assert alive.pk != gone.pk

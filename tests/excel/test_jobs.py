@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from apps.accounts.scoping import ScopeError
+from apps.core.actors import system_actor
 from apps.core.models import AccessLog
 from apps.excel import services
 from apps.excel.exporter import export_members
@@ -58,7 +59,7 @@ def test_commit_reuses_what_the_preview_read_and_validates_again(branch, monkeyp
 
     monkeypatch.setattr(importer, "read_sheet", no_second_read)
     monkeypatch.undo()
-    assert import_members(xlsx([row]), dry_run=False).created == 1  # entered by someone else meanwhile
+    assert import_members(xlsx([row]), dry_run=False, actor=system_actor("cli")).created == 1  # entered by someone else meanwhile
     monkeypatch.setattr(importer, "read_sheet", no_second_read)
     job = services.request_commit(job, admin)
     # Validated again against the register: the row entered meanwhile is now an existing
@@ -135,7 +136,7 @@ def test_corrected_report_can_be_uploaded_again(branch):
     ws.cell(row=2, column=headers.index("学历") + 1, value="大学本科")
     out = io.BytesIO()
     wb.save(out)
-    result = import_members(out.getvalue(), dry_run=False)
+    result = import_members(out.getvalue(), dry_run=False, actor=system_actor("cli"))
     assert result.ok and result.created == 1 and any("错误说明" in w for w in result.warnings)
 
 
@@ -286,13 +287,13 @@ def test_round_trip_export_then_import_into_empty_database(tree):
     before = sorted(snapshot(m) for m in Member.objects.all())
     data = export_members(Member.objects.all(), full_pii=True).getvalue()
     Member.objects.all().delete()
-    result = import_members(data, dry_run=False)
+    result = import_members(data, dry_run=False, actor=system_actor("cli"))
     assert result.ok, [str(e) for e in result.errors]
     assert result.created == len(originals)
     after = sorted(snapshot(m) for m in Member.objects.all())
     assert after == before
     # Importing the same export again changes nothing.
-    again = import_members(data, dry_run=False)
+    again = import_members(data, dry_run=False, actor=system_actor("cli"))
     assert again.ok and again.unchanged == len(originals) and again.updated == 0
 
 
@@ -363,7 +364,7 @@ def test_export_with_multiple_choice_filter_sync_and_background(branch, monkeypa
     lost = make_member(branch)
     from apps.members.services import change_status
 
-    change_status(lost, "mobile", date=lost.join_date)
+    change_status(lost, "mobile", date=lost.join_date, actor=system_actor("cli"))
     admin = make_user("county_admin", county_of(branch))
     data, _ = services.export_members_for(admin, {"status": "mobile"})
     assert load_workbook(io.BytesIO(data)).active.max_row == 2

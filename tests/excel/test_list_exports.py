@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from apps.core.actors import system_actor
 from apps.core.models import AccessLog
 from apps.dues import months as mo
 from apps.dues import services as dues_services
@@ -54,21 +55,24 @@ def populate(org, tag: str, *, person: str | None = None, username: str | None =
             "end_date": datetime.date(2026, 3, 4),
             "days": 3,
             "hours": 24,
-        }
+        },
+        actor=system_actor("cli"),
     )
-    recruitment_services.save_plan({"organisation": org, "kind": "annual", "start_year": today.year, "total": 3})
+    recruitment_services.save_plan({"organisation": org, "kind": "annual", "start_year": today.year, "total": 3}, actor=system_actor("cli"))
     # 党费: eight months unpaid up to this one → arrears and a case
     m = salaried(org, name=person)
     this_month = mo.month_start(today)
     for k in range(7, -1, -1):
-        dues_services.generate_month(org, mo.shift(this_month, -k), open_cases=False)
+        dues_services.generate_month(org, mo.shift(this_month, -k), open_cases=False, actor=system_actor("cli"))
     dues_services.refresh_arrears_cases(org)
-    dues_services.propose_reduction(m, kind="exempt", start_month=f"{today:%Y-%m}", end_month=f"{today:%Y-%m}", reason="患重病")
-    dues_services.hand_over(org, f"{today:%Y-%m}", amount="0.00", difference_note="本月尚未收缴")
+    dues_services.propose_reduction(
+        m, kind="exempt", start_month=f"{today:%Y-%m}", end_month=f"{today:%Y-%m}", reason="患重病", actor=system_actor("cli")
+    )
+    dues_services.hand_over(org, f"{today:%Y-%m}", amount="0.00", difference_note="本月尚未收缴", actor=system_actor("cli"))
     # 党员信息修改申请
     asker = make_member(org, name=person, education="high_school")
     member_user = make_user("member", org, member=asker)
-    member_services.update_member_self(asker, {"education": "bachelor", "reason": "取得本科学历"}, user=member_user)
+    member_services.update_member_self(asker, {"education": "bachelor", "reason": "取得本科学历"}, actor=member_user)
     # 换届提醒
     Organisation.objects.filter(pk=org.pk).update(term_start=datetime.date(2021, 1, 1), term_end=today + datetime.timedelta(days=30))
     # 用户、敏感操作日志

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from apps.accounts.scoping import ScopeError
+from apps.core.actors import system_actor
 from apps.members import services
 from apps.members.models import Member, MemberChangeRequest
 from tests.factories import make_member, make_user
@@ -39,7 +40,7 @@ def test_phone_changes_at_once_education_waits_for_review(client, own):
 
 def test_branch_approves_and_rejects(client, own, branch):
     member, user = own
-    services.update_member_self(member, {"education": "college"}, user=user)
+    services.update_member_self(member, {"education": "college"}, actor=user)
     secretary = make_user("branch_secretary", branch)
     client.force_login(secretary)
     page = client.get(reverse("members:change_requests"))
@@ -50,11 +51,11 @@ def test_branch_approves_and_rejects(client, own, branch):
     assert member.education == "college"
     assert MemberChangeRequest.objects.get().status == "approved"
 
-    services.update_member_self(member, {"degree": "bachelor"}, user=user)
+    services.update_member_self(member, {"degree": "bachelor"}, actor=user)
     req = MemberChangeRequest.objects.filter(status="pending").get()
     with pytest.raises(ValidationError, match="审核意见"):
-        services.decide_change_request(req, approve=False, user=secretary, note="")
-    services.decide_change_request(req, approve=False, user=secretary, note="未见学位证书")
+        services.decide_change_request(req, approve=False, actor=secretary, note="")
+    services.decide_change_request(req, approve=False, actor=secretary, note="未见学位证书")
     member.refresh_from_db()
     assert member.degree == ""
 
@@ -62,26 +63,26 @@ def test_branch_approves_and_rejects(client, own, branch):
 def test_member_cannot_change_other_fields_or_other_records(own, branch):
     member, user = own
     with pytest.raises(ValidationError, match="不能由本人修改"):
-        services.update_member_self(member, {"name": "李四"}, user=user)
+        services.update_member_self(member, {"name": "李四"}, actor=user)
     other = make_member(branch)
     with pytest.raises(ScopeError):
-        services.update_member_self(other, {"phone": "13900002222"}, user=user)
+        services.update_member_self(other, {"phone": "13900002222"}, actor=user)
     assert Member.objects.get(pk=other.pk).phone_masked != "139****2222"
 
 
 def test_bad_education_value_refused_and_duplicate_pending_refused(own):
     member, user = own
     with pytest.raises(ValidationError, match="不是有效取值"):
-        services.update_member_self(member, {"education": "phd"}, user=user)
-    services.update_member_self(member, {"education": "college"}, user=user)
+        services.update_member_self(member, {"education": "phd"}, actor=user)
+    services.update_member_self(member, {"education": "college"}, actor=user)
     with pytest.raises(ValidationError, match="待审核"):
-        services.update_member_self(member, {"education": "bachelor"}, user=user)
+        services.update_member_self(member, {"education": "bachelor"}, actor=user)
     assert MemberChangeRequest.objects.count() == 1
 
 
 def test_other_branch_cannot_see_or_decide(client, own, tree):
     member, user = own
-    services.update_member_self(member, {"education": "college"}, user=user)
+    services.update_member_self(member, {"education": "college"}, actor=user)
     req = MemberChangeRequest.objects.get()
     stranger = make_user("branch_secretary", tree["branches"][1][0])
     client.force_login(stranger)
@@ -93,7 +94,7 @@ def test_other_branch_cannot_see_or_decide(client, own, tree):
 def test_sex_change_checked_against_stored_id_number(branch):
     member = make_member(branch, sex="M")
     with pytest.raises(ValidationError, match="性别与身份证号不一致"):
-        services.update_member(member, {"sex": "F"})
+        services.update_member(member, {"sex": "F"}, actor=system_actor("cli"))
 
 
 def test_change_requests_paged_with_total_and_fixed_queries(client, branch):
@@ -107,7 +108,7 @@ def test_change_requests_paged_with_total_and_fixed_queries(client, branch):
     def ask(n):
         for _ in range(n):
             member = make_member(branch, education="high_school")
-            services.update_member_self(member, {"education": "college"}, user=make_user("member", branch, member=member))
+            services.update_member_self(member, {"education": "college"}, actor=make_user("member", branch, member=member))
 
     secretary = make_user("branch_secretary", branch)
     client.force_login(secretary)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apps.core.actors import system_actor
 from apps.members import idnumber
 from apps.members.filters import search_members
 from apps.members.models import Member
@@ -105,7 +106,7 @@ def test_importer_names_the_row_instead_of_failing(tree, ch):
     branch = tree["branches"][0][0]
     row = good_row(branch)
     row["公民身份号码"] = row["公民身份号码"][:10] + ch + row["公民身份号码"][11:]
-    result = import_members(xlsx([row]), dry_run=True)
+    result = import_members(xlsx([row]), dry_run=True, actor=system_actor("cli"))
     assert not result.ok
     assert any("必须为数字" in str(e) for e in result.errors), [str(e) for e in result.errors]
     assert Member.objects.count() == 0

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from apps.core.actors import system_actor
 from apps.core.pinyin import name_keys
 from apps.excel.importer import import_members
 from apps.members import demo
@@ -64,7 +65,7 @@ def test_renaming_recomputes_both_keys(branch):
     from apps.members.services import update_member
 
     member = make_member(branch, name="王志源")
-    update_member(member, {"name": "覃志源"})
+    update_member(member, {"name": "覃志源"}, actor=system_actor("cli"))
     member.refresh_from_db()
     assert (member.name_pinyin, member.name_pinyin_alt) == ("qinzhiyuan", "tanzhiyuan")
 
@@ -91,7 +92,9 @@ def test_reindex_pinyin_corrects_stale_rows(branch):
 
 
 def test_the_importer_stores_the_surname_reading(branch):
-    result = import_members(xlsx([good_row(branch, 姓名="覃志源"), good_row(branch, 姓名="单国强")]), dry_run=False)
+    result = import_members(
+        xlsx([good_row(branch, 姓名="覃志源"), good_row(branch, 姓名="单国强")]), dry_run=False, actor=system_actor("cli")
+    )
     assert result.ok, [str(e) for e in result.errors]
     assert _found("tanzhiyuan") == {"覃志源"} and _found("qzy") == {"覃志源"}
     assert _found("sgq") == {"单国强"}

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.accounts.scoping import ScopeError
+from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
 from apps.members.models import Member
 from apps.orgs.services import subtree_member_count
@@ -25,7 +26,7 @@ def test_sex_mismatch_names_the_rule(tree):
     with pytest.raises(ValidationError) as exc:
         from apps.members.services import create_member
 
-        create_member(data)
+        create_member(data, actor=system_actor("cli"))
     assert "性别与身份证号不一致" in str(exc.value.message_dict["sex"])
     assert Member.objects.count() == 0
 
@@ -36,6 +37,6 @@ def test_scope_blocks_other_branch(tree):
     with pytest.raises(ScopeError):
         from apps.members.services import create_member
 
-        create_member(member_data(b), user=secretary)
+        create_member(member_data(b), actor=secretary)
     m = make_member(b)
     assert not Member.objects.restrict(secretary).filter(pk=m.pk).exists()

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.core.actors import system_actor
 from apps.core.models import AccessLog
 from apps.members.idnumber import compose
 from apps.members.models import Member, MemberStatusChange, MemberTransferHistory
@@ -131,7 +132,7 @@ def test_detail_query_count_constant(sec, branch):
     for i in range(5):
         from apps.members.services import update_member
 
-        update_member(m, {"address": f"地址{i}"})
+        update_member(m, {"address": f"地址{i}"}, actor=system_actor("cli"))
     assert count() == few
 
 

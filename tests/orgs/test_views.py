@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
 from apps.members.models import Member
 from apps.orgs.models import CommitteeMember, Organisation
@@ -174,7 +175,7 @@ def test_dissolve_refused_with_members_then_done(admin_client, tree):
     assert branch.status == "active"
     from apps.members.services import move_member
 
-    move_member(m, tree["branches"][0][1], date=datetime.date.today())
+    move_member(m, tree["branches"][0][1], date=datetime.date.today(), actor=system_actor("cli"))
     r = admin_client.post(url, {})
     assert r.status_code == 302, r.content.decode().split("<h1>")[1][:1500]
     branch.refresh_from_db()
@@ -208,7 +209,7 @@ def test_seat_end_other_branch_404(secretary_client, tree):
     other = tree["branches"][1][0]
     from apps.orgs.committee import add_committee_seat
 
-    seat = add_committee_seat(other, make_member(other), "secretary")
+    seat = add_committee_seat(other, make_member(other), "secretary", actor=system_actor("cli"))
     assert secretary_client.get(reverse("orgs:seat_end", args=[seat.pk])).status_code == 404
     assert secretary_client.post(reverse("orgs:seat_end", args=[seat.pk]), {}).status_code == 404
     seat.refresh_from_db()

@@ -2,6 +2,7 @@
 
 import datetime
 
+from apps.core.actors import system_actor
 from apps.members.idnumber import compose
 from apps.recruitment import engine, services
 from tests.factories import make_member
@@ -31,7 +32,7 @@ def applicant_data(org, **overrides):
 
 
 def new_file(org, **overrides):
-    return services.create_file(applicant_data(org, **overrides))
+    return services.create_file(applicant_data(org, **overrides), actor=system_actor("cli"))
 
 
 # The journey's dates (each respects every interval of the rule table).
@@ -84,22 +85,23 @@ def before_step(file, code, *, branch_user=None, higher_user=None, people=None, 
             data = {"contacts": [people[0].pk]}
         elif data == "introducers":
             data = {"introducers": [p.pk for p in people[:2]]}
-        user = higher_user if rules.STEP_BY_CODE[step_code].performer == "higher" else branch_user
-        engine.take_step(file, step_code, date=date, user=user, data=data)
+        user = (higher_user if rules.STEP_BY_CODE[step_code].performer == "higher" else branch_user) or system_actor("cli")
+        engine.take_step(file, step_code, date=date, actor=user, data=data)
         file.refresh_from_db()
     return file
 
 
 def _prepare(file, code, date):
     if code == "cultivate":
-        services.add_assessment(file, date=D(2023, 9, 1), period="2023下半年", evaluator="member", score=90)
-        services.add_assessment(file, date=D(2024, 3, 1), period="2024上半年", evaluator="mass", score=88)
+        services.add_assessment(file, date=D(2023, 9, 1), period="2023下半年", evaluator="member", score=90, actor=system_actor("cli"))
+        services.add_assessment(file, date=D(2024, 3, 1), period="2024上半年", evaluator="mass", score=88, actor=system_actor("cli"))
     elif code == "target":
-        services.create_notice(file, start_date=D(2024, 3, 4), place="村务公开栏")
+        services.create_notice(file, start_date=D(2024, 3, 4), place="村务公开栏", actor=system_actor("cli"))
     elif code == "general_meeting":
         services.record_vote(
             file,
             {"proposal": "admit", "meeting_date": date, "should_attend": 10, "present": 8, "yes": 7, "no": 1, "abstain": 0, "passed": True},
+            actor=system_actor("cli"),
         )
     elif code == "conversion_meeting":
         services.record_vote(
@@ -114,4 +116,5 @@ def _prepare(file, code, date):
                 "abstain": 0,
                 "passed": True,
             },
+            actor=system_actor("cli"),
         )

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.accounts.scoping import ScopeError
+from apps.core.actors import system_actor
 from apps.members.models import Member
 from apps.recruitment import engine, services
 from apps.recruitment.models import DevelopmentFile, DevelopmentStep, FileTransfer, LaggingUnit
@@ -12,16 +13,16 @@ from tests.recruitment.helpers import PLAN_DATE, D, applicant_data, before_step,
 
 
 def take(f, code, date, **data):
-    return engine.take_step(f, code, date=date, data=data)
+    return engine.take_step(f, code, date=date, data=data, actor=system_actor("cli"))
 
 
 def test_applicant_must_be_18_on_application_date(tree):
     org = tree["branches"][0][0]
     with pytest.raises(ValidationError) as exc:
-        services.create_file(applicant_data(org, birth_date=D(2005, 1, 11), application_date=D(2023, 1, 10)))
+        services.create_file(applicant_data(org, birth_date=D(2005, 1, 11), application_date=D(2023, 1, 10)), actor=system_actor("cli"))
     assert "年满18周岁（党章第一条）" in str(exc.value)
     assert not DevelopmentFile.objects.exists()
-    f = services.create_file(applicant_data(org, birth_date=D(2005, 1, 10), application_date=D(2023, 1, 10)))
+    f = services.create_file(applicant_data(org, birth_date=D(2005, 1, 10), application_date=D(2023, 1, 10)), actor=system_actor("cli"))
     assert f.application_date == D(2023, 1, 10)
 
 
@@ -56,9 +57,9 @@ def test_leap_day_activist_to_target_through_take_step(tree):
     take(f, "activist", D(2024, 2, 29), recommendation="mass_org", decided_by="committee")
     take(f, "activist_filed", D(2024, 3, 5))
     take(f, "contacts", D(2024, 3, 5), contacts=[people[0].pk])
-    services.add_assessment(f, date=D(2024, 8, 29), period="2024下半年", evaluator="member")
+    services.add_assessment(f, date=D(2024, 8, 29), period="2024下半年", evaluator="member", actor=system_actor("cli"))
     take(f, "cultivate", D(2025, 2, 20))
-    services.create_notice(f, start_date=D(2025, 2, 10))
+    services.create_notice(f, start_date=D(2025, 2, 10), actor=system_actor("cli"))
     with pytest.raises(ValidationError) as exc:
         take(f, "target", D(2025, 2, 27), decided_by="committee")
     assert "最早可于 2025-02-28" in str(exc.value)
@@ -70,7 +71,7 @@ def test_leap_day_activist_to_target_through_take_step(tree):
 def test_assessments_every_six_months_required(tree):
     org = tree["branches"][0][0]
     f = before_step(new_file(org), "cultivate", prepare=False)
-    services.add_assessment(f, date=D(2023, 9, 1), period="2023下半年", evaluator="member")
+    services.add_assessment(f, date=D(2023, 9, 1), period="2023下半年", evaluator="member", actor=system_actor("cli"))
     with pytest.raises(ValidationError) as exc:
         take(f, "cultivate", D(2024, 3, 5))
     assert "应有2次考察记录，现有1次" in str(exc.value)
@@ -82,15 +83,15 @@ def test_notice_required_and_objections_block(tree):
     with pytest.raises(ValidationError) as exc:
         take(f, "target", D(2024, 3, 15), decided_by="committee")
     assert "确定发展对象前须公示" in str(exc.value)
-    notice = services.create_notice(f, start_date=D(2024, 3, 11))  # Mon → Fri 15th
+    notice = services.create_notice(f, start_date=D(2024, 3, 11), actor=system_actor("cli"))  # Mon → Fri 15th
     with pytest.raises(ValidationError) as exc:
         take(f, "target", D(2024, 3, 15), decided_by="committee")
     assert "公示期至 2024-03-15 结束" in str(exc.value) and "最早可于 2024-03-16" in str(exc.value)
-    objection = services.add_objection(notice, received=D(2024, 3, 12), content="反映其邻里纠纷")
+    objection = services.add_objection(notice, received=D(2024, 3, 12), content="反映其邻里纠纷", actor=system_actor("cli"))
     with pytest.raises(ValidationError) as exc:
         take(f, "target", D(2024, 3, 18), decided_by="committee")
     assert "异议尚未核查处理完毕" in str(exc.value)
-    services.resolve_objection(objection, resolved=D(2024, 3, 14), resolution="经核查不属实")
+    services.resolve_objection(objection, resolved=D(2024, 3, 14), resolution="经核查不属实", actor=system_actor("cli"))
     take(f, "target", D(2024, 3, 18), decided_by="committee")
 
 
@@ -107,7 +108,7 @@ def test_introducers_exactly_two_full_normal_members(tree):
     assert "是预备党员" in str(exc.value)
     from apps.members.services import change_status
 
-    change_status(b, "suspended", date=D(2024, 1, 1), reason="停止党籍")
+    change_status(b, "suspended", date=D(2024, 1, 1), reason="停止党籍", actor=system_actor("cli"))
     with pytest.raises(ValidationError) as exc:
         take(f, "introducers", D(2024, 3, 20), introducers=[a.pk, b.pk])
     assert "党籍状态正常" in str(exc.value)
@@ -127,9 +128,10 @@ def test_training_hours_and_class_attendance_count(tree):
             "end_date": D(2024, 4, 1),
             "days": 1,
             "hours": 8,
-        }
+        },
+        actor=system_actor("cli"),
     )
-    assert services.enrol(c, [f]) == 1
+    assert services.enrol(c, [f], actor=system_actor("cli")) == 1
     take(f, "training", D(2024, 4, 10), days=2, hours=16)
 
 
@@ -184,7 +186,9 @@ def test_general_meeting_needs_passed_vote(tree):
         take(f, "general_meeting", D(2024, 5, 10))
     assert "须经支部大会表决（票决制）" in str(exc.value)
     services.record_vote(
-        f, {"proposal": "admit", "meeting_date": D(2024, 5, 10), "should_attend": 10, "present": 6, "yes": 5, "no": 1, "abstain": 0}
+        f,
+        {"proposal": "admit", "meeting_date": D(2024, 5, 10), "should_attend": 10, "present": 6, "yes": 5, "no": 1, "abstain": 0},
+        actor=system_actor("cli"),
     )
     with pytest.raises(ValidationError) as exc:
         take(f, "general_meeting", D(2024, 5, 10))
@@ -212,6 +216,7 @@ def test_extension_once_only_then_conversion(tree):
             "abstain": 0,
             "passed": True,
         },
+        actor=system_actor("cli"),
     )
     with pytest.raises(ValidationError) as exc:
         take(f, "conversion_meeting", D(2025, 5, 15), outcome="extend", extension_months=13)
@@ -240,6 +245,7 @@ def test_extension_once_only_then_conversion(tree):
             "abstain": 0,
             "passed": True,
         },
+        actor=system_actor("cli"),
     )
     with pytest.raises(ValidationError) as exc:
         take(f, "conversion_meeting", D(2025, 11, 15), outcome="extend", extension_months=6)
@@ -256,6 +262,7 @@ def test_extension_once_only_then_conversion(tree):
             "abstain": 0,
             "passed": True,
         },
+        actor=system_actor("cli"),
     )
     take(f, "conversion_meeting", D(2025, 11, 20), outcome="convert")
     take(f, "conversion_approval", D(2025, 12, 1), result="approve")
@@ -278,6 +285,7 @@ def test_cancellation_is_not_a_sanction_and_ends_the_record(tree):
             "abstain": 0,
             "passed": True,
         },
+        actor=system_actor("cli"),
     )
     take(f, "conversion_meeting", D(2025, 5, 15), outcome="cancel")
     take(f, "conversion_approval", D(2025, 5, 25), result="approve")
@@ -296,15 +304,15 @@ def test_transfer_keeps_served_time(tree):
     b = tree["branches"][1][0]
     f = before_step(new_file(a), "cultivate", prepare=False)
     organiser = make_user("county_admin", tree["county"])
-    engine.transfer_file(f, b, user=organiser, date=D(2023, 6, 1), reason="工作调动")
+    engine.transfer_file(f, b, actor=organiser, date=D(2023, 6, 1), reason="工作调动")
     f.refresh_from_db()
     assert f.organisation == b and f.org_path == b.path
     t = FileTransfer.objects.get(file=f)
     assert t.valid_until == D(2023, 7, 1)
-    services.add_assessment(f, date=D(2023, 9, 1), period="2023下半年", evaluator="member")
-    services.add_assessment(f, date=D(2024, 3, 1), period="2024上半年", evaluator="mass")
+    services.add_assessment(f, date=D(2023, 9, 1), period="2023下半年", evaluator="member", actor=system_actor("cli"))
+    services.add_assessment(f, date=D(2024, 3, 1), period="2024上半年", evaluator="mass", actor=system_actor("cli"))
     take(f, "cultivate", D(2024, 3, 5))
-    services.create_notice(f, start_date=D(2024, 3, 4))
+    services.create_notice(f, start_date=D(2024, 3, 4), actor=system_actor("cli"))
     with pytest.raises(ValidationError) as exc:
         take(f, "target", D(2024, 2, 29), decided_by="committee")
     assert "最早可于 2024-03-01" in str(exc.value)  # activist date 2023-03-01 in the old branch counts
@@ -317,7 +325,7 @@ def test_transfer_scoping(tree):
     f = new_file(a)
     sec = make_user("branch_secretary", a)
     with pytest.raises(ScopeError):
-        engine.transfer_file(f, b, user=sec)
+        engine.transfer_file(f, b, actor=sec)
     assert DevelopmentFile.objects.get(pk=f.pk).organisation == a
 
 
@@ -329,15 +337,15 @@ def test_branch_cannot_perform_higher_step_and_other_branch_cannot_act(tree):
     stranger = make_user("committee_organiser", tree["committees"][1])
     f = new_file(a)
     with pytest.raises(ScopeError):
-        engine.take_step(f, "talk", date=D(2023, 1, 20), user=other, data={"talker": "王", "talker_role": "secretary", "summary": "x"})
-    engine.take_step(f, "talk", date=D(2023, 1, 20), user=sec, data={"talker": "王", "talker_role": "secretary", "summary": "x"})
-    engine.take_step(f, "activist", date=D(2023, 3, 1), user=sec, data={"recommendation": "member", "decided_by": "committee"})
+        engine.take_step(f, "talk", date=D(2023, 1, 20), actor=other, data={"talker": "王", "talker_role": "secretary", "summary": "x"})
+    engine.take_step(f, "talk", date=D(2023, 1, 20), actor=sec, data={"talker": "王", "talker_role": "secretary", "summary": "x"})
+    engine.take_step(f, "activist", date=D(2023, 3, 1), actor=sec, data={"recommendation": "member", "decided_by": "committee"})
     with pytest.raises(ScopeError) as exc:
-        engine.take_step(f, "activist_filed", date=D(2023, 3, 10), user=sec)
+        engine.take_step(f, "activist_filed", date=D(2023, 3, 10), actor=sec)
     assert "须由上级党委办理" in exc.value.message
     with pytest.raises(ScopeError):
-        engine.take_step(f, "activist_filed", date=D(2023, 3, 10), user=stranger)
-    step = engine.take_step(f, "activist_filed", date=D(2023, 3, 10), user=organiser)
+        engine.take_step(f, "activist_filed", date=D(2023, 3, 10), actor=stranger)
+    step = engine.take_step(f, "activist_filed", date=D(2023, 3, 10), actor=organiser)
     assert step.approved_by == organiser and step.performed_by == organiser
 
 
@@ -370,8 +378,12 @@ def test_plan_progress_and_lagging_units(tree):
 
     branch = tree["branches"][0][0]
     committee = tree["committees"][0]
-    plan = services.save_plan({"organisation": branch, "kind": "annual", "start_year": 2024, "total": 12, "women": 4, "youth": 6})
-    county_plan = services.save_plan({"organisation": tree["county"], "kind": "three_year", "start_year": 2024, "total": 100})
+    plan = services.save_plan(
+        {"organisation": branch, "kind": "annual", "start_year": 2024, "total": 12, "women": 4, "youth": 6}, actor=system_actor("cli")
+    )
+    county_plan = services.save_plan(
+        {"organisation": tree["county"], "kind": "three_year", "start_year": 2024, "total": 100}, actor=system_actor("cli")
+    )
     assert county_plan.end_year == 2026
     f = before_step(new_file(branch, sex="F"), "higher_talk")
     progress = selectors.plan_progress([plan, county_plan])
@@ -396,21 +408,23 @@ def test_plan_progress_and_lagging_units(tree):
     assert row["ytd"]["admissions"] == 1 and row["month"]["admissions"] == 0 and row["expected"] == 6 and row["lagging"]
     other = next(r for r in report["rows"] if r["org"] != branch)
     assert not other["lagging"] and other["plan"] is None
-    services.publish_circular(committee, 2024, 6)
+    services.publish_circular(committee, 2024, 6, actor=system_actor("cli"))
     assert LaggingUnit.objects.get(organisation=branch).cleared_month is None
     # Still behind in July: stays on the key-management list.
-    report = services.publish_circular(committee, 2024, 7)
+    report = services.publish_circular(committee, 2024, 7, actor=system_actor("cli"))
     assert LaggingUnit.objects.filter(organisation=branch, cleared_month__isnull=True).count() == 1
     assert report["rows"][0]["key_managed_since"] == D(2024, 6, 1)
     # The plan is revised down to 1: caught up, comes off the list.
-    services.save_plan({"organisation": branch, "kind": "annual", "start_year": 2024, "total": 1})
-    services.publish_circular(committee, 2024, 8)
+    services.save_plan({"organisation": branch, "kind": "annual", "start_year": 2024, "total": 1}, actor=system_actor("cli"))
+    services.publish_circular(committee, 2024, 8, actor=system_actor("cli"))
     assert LaggingUnit.objects.get(organisation=branch).cleared_month == D(2024, 8, 1)
 
 
 def test_plan_subtargets_cannot_exceed_total(db, tree):
     with pytest.raises(ValidationError) as exc:
-        services.save_plan({"organisation": tree["county"], "kind": "annual", "start_year": 2024, "total": 2, "women": 3})
+        services.save_plan(
+            {"organisation": tree["county"], "kind": "annual", "start_year": 2024, "total": 2, "women": 3}, actor=system_actor("cli")
+        )
     assert "不能超过发展总数" in str(exc.value)
 
 
@@ -430,7 +444,7 @@ def test_file_paths_follow_a_moved_subtree(tree):
 
     branch = tree["branches"][0][0]
     f = new_file(branch)
-    move_subtree(branch, tree["committees"][1])
+    move_subtree(branch, tree["committees"][1], actor=system_actor("cli"))
     branch = Organisation.objects.get(pk=branch.pk)
     f.refresh_from_db()
     assert f.org_path == branch.path and branch.path.startswith(tree["committees"][1].path)
@@ -441,7 +455,7 @@ def test_new_rule_version_moves_deadlines(tree):
 
     f = new_file(tree["branches"][0][0])
     assert DevelopmentFile.objects.get(pk=f.pk).next_deadline == D(2023, 2, 10)
-    services.save_rule_version({"talk_within_months": 2}, note="谈话期限改为两个月")
+    services.save_rule_version({"talk_within_months": 2}, note="谈话期限改为两个月", actor=system_actor("cli"))
     assert DevelopmentFile.objects.get(pk=f.pk).next_deadline == D(2023, 3, 10)
     DevelopmentFile.objects.filter(pk=f.pk).update(next_deadline=None)
     call_command("refresh_development_deadlines", "--org", tree["county"].code)
@@ -451,7 +465,7 @@ def test_new_rule_version_moves_deadlines(tree):
 def test_transfer_of_a_probationary_member_moves_the_member_too(tree):
     a, b = tree["branches"][0][0], tree["branches"][1][1]
     f = before_step(new_file(a), "placement")
-    engine.transfer_file(f, b, date=D(2024, 7, 1), reason="工作调动")
+    engine.transfer_file(f, b, date=D(2024, 7, 1), reason="工作调动", actor=system_actor("cli"))
     m = Member.objects.get(pk=DevelopmentFile.objects.get(pk=f.pk).member_id)
     assert m.organisation == b and m.org_history.get().to_org == b
     take(DevelopmentFile.objects.get(pk=f.pk), "placement", D(2024, 7, 2))  # the new branch continues
@@ -482,7 +496,7 @@ def test_vote_refused_for_a_file_at_the_wrong_stage(tree):
         "passed": True,
     }
     with pytest.raises(ValidationError, match="须由支部大会对发展对象表决"):
-        services.record_vote(f, data)
+        services.record_vote(f, data, actor=system_actor("cli"))
     with pytest.raises(ValidationError, match="预备党员"):
-        services.record_vote(f, {**data, "proposal": "convert"})
+        services.record_vote(f, {**data, "proposal": "convert"}, actor=system_actor("cli"))
     assert not Vote.objects.exists()

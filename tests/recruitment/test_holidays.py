@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
 from apps.core.todo import items_for
 from apps.recruitment import engine, holidays, services
@@ -64,18 +65,18 @@ def test_notice_end_dates_across_the_holidays(db, start, workdays, end):
 
 def test_a_published_notice_ends_after_the_spring_festival(tree):
     f = before_step(new_file(tree["branches"][0][0]), "target", prepare=False)
-    notice = services.create_notice(f, start_date=D(2026, 2, 12))
+    notice = services.create_notice(f, start_date=D(2026, 2, 12), actor=system_actor("cli"))
     assert notice.workdays == 5 and notice.end_date == D(2026, 2, 25)
 
 
 def test_reloading_keeps_what_an_administrator_entered_edited_or_deleted(tree):
     admin = make_user("county_admin", tree["county"])
     # Edited: the county gives the 2026 调休 Saturday off after all.
-    services.save_holiday(date=D(2026, 2, 28), is_workday=False, name="县里不调休", user=admin)
+    services.save_holiday(date=D(2026, 2, 28), is_workday=False, name="县里不调休", actor=admin)
     # Entered: a local holiday.
-    services.save_holiday(date=D(2026, 3, 3), is_workday=False, name="县庆", user=admin)
+    services.save_holiday(date=D(2026, 3, 3), is_workday=False, name="县庆", actor=admin)
     # Deleted: an official row.
-    services.delete_holiday(Holiday.objects.get(date=D(2026, 10, 7)), user=admin)
+    services.delete_holiday(Holiday.objects.get(date=D(2026, 10, 7)), actor=admin)
     call_command("migrate", verbosity=0)  # post_migrate: years already loaded stay as they are
     assert Holiday.objects.get(date=D(2026, 2, 28)).name == "县里不调休"
     assert not Holiday.objects.filter(date=D(2026, 10, 7)).exists()

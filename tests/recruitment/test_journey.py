@@ -1,5 +1,6 @@
 import pytest
 
+from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
 from apps.members.models import Member
 from apps.recruitment import engine
@@ -28,6 +29,8 @@ def test_full_journey_through_the_service_layer(tree):
 def test_out_of_order_step_refused(tree):
     f = new_file(tree["branches"][0][0])
     with pytest.raises(Exception) as exc:
-        engine.take_step(f, "activist", date=D(2023, 3, 1), data={"recommendation": "member", "decided_by": "committee"})
+        engine.take_step(
+            f, "activist", date=D(2023, 3, 1), data={"recommendation": "member", "decided_by": "committee"}, actor=system_actor("cli")
+        )
     assert "须先完成第2步“党组织派人谈话”" in str(exc.value)
     assert DevelopmentStep.objects.filter(file=f).count() == 1

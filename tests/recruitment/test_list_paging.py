@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.core.actors import system_actor
 from apps.core.paging import PAGE_SIZE
 from apps.recruitment import services
 from apps.recruitment.models import DevelopmentFile, TrainingRecord
@@ -29,7 +30,8 @@ def world(tree):
             "end_date": datetime.date(2026, 3, 4),
             "days": 3,
             "hours": 24,
-        }
+        },
+        actor=system_actor("cli"),
     )
     return {"committee": committee, "branch": branch, "sibling": sibling, "organiser": organiser, "class": training}
 
@@ -93,7 +95,7 @@ def test_plans_paged_filtered_and_fixed_queries(client, world):
     def plans(n, parent):
         for i in range(n):
             org = make_org(parent, name=f"计划测试{i}党支部")
-            services.save_plan({"organisation": org, "kind": "annual", "start_year": 2026, "total": 3})
+            services.save_plan({"organisation": org, "kind": "annual", "start_year": 2026, "total": 3}, actor=system_actor("cli"))
 
     plans(2, world["committee"])
     client.get(url)
@@ -122,7 +124,8 @@ def test_training_classes_paged_with_fixed_queries(client, world):
                     "end_date": datetime.date(2026, 4, 3),
                     "days": 3,
                     "hours": 24,
-                }
+                },
+                actor=system_actor("cli"),
             )
 
     client.get(url)

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.core.actors import system_actor
 from apps.recruitment import engine, rules, services
 from apps.recruitment.models import Vote
 
@@ -90,20 +91,20 @@ def test_engine_refuses_passed_resolution_without_quorum_or_majority(tree):
     f = before_step(new_file(tree["branches"][0][0]), "general_meeting", prepare=False)
     base = {"proposal": "admit", "meeting_date": D(2024, 5, 10), "should_attend": 10, "no": 0, "abstain": 0, "passed": True}
     with pytest.raises(ValidationError) as exc:
-        services.record_vote(f, {**base, "present": 5, "yes": 5})
+        services.record_vote(f, {**base, "present": 5, "yes": 5}, actor=system_actor("cli"))
     assert "超过应到人数的半数" in str(exc.value) and "至少须6人" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
-        services.record_vote(f, {**base, "present": 8, "yes": 5})
+        services.record_vote(f, {**base, "present": 8, "yes": 5}, actor=system_actor("cli"))
     assert "赞成票须超过" in str(exc.value) and "至少须6票" in str(exc.value)
     with pytest.raises(ValidationError):
-        services.record_vote(f, {**base, "present": 11, "yes": 6})
+        services.record_vote(f, {**base, "present": 11, "yes": 6}, actor=system_actor("cli"))
     with pytest.raises(ValidationError) as exc:
-        services.record_vote(f, {**base, "present": 6, "yes": 6, "passed": False})
+        services.record_vote(f, {**base, "present": 6, "yes": 6, "passed": False}, actor=system_actor("cli"))
     assert "应记为通过" in str(exc.value)
     assert Vote.objects.count() == 0
-    services.record_vote(f, {**base, "present": 6, "yes": 6})
+    services.record_vote(f, {**base, "present": 6, "yes": 6}, actor=system_actor("cli"))
     with pytest.raises(ValidationError) as exc:
-        services.record_vote(f, {**base, "present": 7, "yes": 7})
+        services.record_vote(f, {**base, "present": 7, "yes": 7}, actor=system_actor("cli"))
     assert "只能表决一次" in str(exc.value)
     assert Vote.objects.count() == 1
 
@@ -111,9 +112,9 @@ def test_engine_refuses_passed_resolution_without_quorum_or_majority(tree):
 def test_notice_working_days_weekend_holiday_and_adjusted_workday(db):
     # Friday 2025-01-03: Fri, Mon, Tue, Wed, Thu → ends Thursday 9th (weekend skipped).
     assert engine.add_workdays(D(2025, 1, 3), 5) == D(2025, 1, 9)
-    services.save_holiday(date=D(2025, 1, 7), name="测试假日")
+    services.save_holiday(date=D(2025, 1, 7), name="测试假日", actor=system_actor("cli"))
     assert engine.add_workdays(D(2025, 1, 3), 5) == D(2025, 1, 10)
-    services.save_holiday(date=D(2025, 1, 4), is_workday=True, name="调休上班")
+    services.save_holiday(date=D(2025, 1, 4), is_workday=True, name="调休上班", actor=system_actor("cli"))
     assert engine.add_workdays(D(2025, 1, 3), 5) == D(2025, 1, 9)
     # A notice starting on a Saturday starts counting on Monday.
     assert engine.add_workdays(D(2025, 1, 11), 5) == D(2025, 1, 17)
@@ -125,9 +126,9 @@ def test_rule_version_changes_notice_days_and_is_recorded(tree):
 
     admin = make_user("county_admin", tree["county"])
     with pytest.raises(ValidationError) as exc:
-        services.save_rule_version({"notice_workdays": 1}, user=admin)
+        services.save_rule_version({"notice_workdays": 1}, actor=admin)
     assert "公示期应在3至15" in str(exc.value)
-    v = services.save_rule_version({"notice_workdays": 7}, note="县委决定公示7个工作日", user=admin)
+    v = services.save_rule_version({"notice_workdays": 7}, note="县委决定公示7个工作日", actor=admin)
     f = before_step(new_file(tree["branches"][0][0]), "target")
     n = f.notices.get()
     assert n.workdays == 7 and n.rule_version == v
@@ -140,5 +141,5 @@ def test_branch_secretary_cannot_configure(tree):
 
     sec = make_user("branch_secretary", tree["branches"][0][0])
     with pytest.raises(ScopeError):
-        services.save_rule_version({"notice_workdays": 7}, user=sec)
+        services.save_rule_version({"notice_workdays": 7}, actor=sec)
     assert Vote.objects.count() == 0

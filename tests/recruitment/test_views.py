@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.core import todo
+from apps.core.actors import system_actor
 from apps.members.models import Member
 from apps.recruitment import rules
 from apps.recruitment.models import DevelopmentFile, DevelopmentStep, Holiday, RuleVersion
@@ -272,13 +273,13 @@ def test_monthly_and_plans_pages_fixed_queries(client, users, tree):
     from apps.recruitment import services
 
     c = _client(client, users["admin"])
-    services.save_plan({"organisation": tree["committees"][0], "kind": "annual", "start_year": 2024, "total": 5})
+    services.save_plan({"organisation": tree["committees"][0], "kind": "annual", "start_year": 2024, "total": 5}, actor=system_actor("cli"))
     before_step(new_file(users["branch"]), "higher_talk")
     urls = [reverse("recruitment:monthly") + "?month=2024-06&view=circular", reverse("recruitment:plans")]
     with CaptureQueriesContext(connection) as small:
         for u in urls:
             assert c.get(u).status_code == 200
-    services.save_plan({"organisation": tree["committees"][1], "kind": "annual", "start_year": 2024, "total": 5})
+    services.save_plan({"organisation": tree["committees"][1], "kind": "annual", "start_year": 2024, "total": 5}, actor=system_actor("cli"))
     for _ in range(4):
         before_step(new_file(tree["branches"][1][0]), "higher_talk")
     with CaptureQueriesContext(connection) as big:
@@ -304,8 +305,8 @@ def test_other_branch_404_on_objections_circular_and_plans(client, users, tree):
 
     f = before_step(new_file(users["branch"]), "target")
     notice = f.notices.get()
-    objection = services.add_objection(notice, received=D(2024, 3, 5), content="反映问题")
-    services.save_plan({"organisation": users["branch"], "kind": "annual", "start_year": 2024, "total": 3})
+    objection = services.add_objection(notice, received=D(2024, 3, 5), content="反映问题", actor=system_actor("cli"))
+    services.save_plan({"organisation": users["branch"], "kind": "annual", "start_year": 2024, "total": 3}, actor=system_actor("cli"))
     c = _client(client, users["other"])
     assert c.get(reverse("recruitment:objection_new", args=[f.pk, notice.pk])).status_code == 404
     assert (

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.core.actors import system_actor
 from apps.core.dates import add_years
 from apps.members import services as member_services
 from apps.stats import selectors
@@ -101,11 +102,11 @@ def populated(tree):
     m["b_mobile"] = make_member(
         b1, sex="M", birth_date=_born(40), join_date=join, conversion_date=conv, education="junior_or_below", occupation="farmer"
     )
-    member_services.change_status(m["b_mobile"], "mobile", date=timezone.localdate(), reason="外出务工")
+    member_services.change_status(m["b_mobile"], "mobile", date=timezone.localdate(), reason="外出务工", actor=system_actor("cli"))
     susp = make_member(b1, sex="F", birth_date=_born(45), join_date=join, conversion_date=conv)
-    member_services.change_status(susp, "suspended", date=timezone.localdate(), reason="失联满6个月")
+    member_services.change_status(susp, "suspended", date=timezone.localdate(), reason="失联满6个月", actor=system_actor("cli"))
     dead = make_member(b1, sex="F", birth_date=_born(80), join_date=datetime.date(1970, 1, 1), conversion_date=datetime.date(1971, 1, 1))
-    member_services.change_status(dead, "deceased", date=timezone.localdate(), reason="病故")
+    member_services.change_status(dead, "deceased", date=timezone.localdate(), reason="病故", actor=system_actor("cli"))
     return m
 
 

@@ -88,7 +88,7 @@ class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member"))
-        result = services.record_payment(member, user=request.user, **data)
+        result = services.record_payment(member, actor=request.user, **data)
         out = s.PaymentResultSerializer({"payment": result.payment, "warnings": result.warnings})
         return Response(out.data, status=status.HTTP_201_CREATED)
 
@@ -113,7 +113,7 @@ class DeclarationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member_id"))
-        decl = services.declare_income(member, user=request.user, **data)
+        decl = services.declare_income(member, actor=request.user, **data)
         return Response(s.DeclarationSerializer(decl).data, status=status.HTTP_201_CREATED)
 
 
@@ -163,7 +163,7 @@ class ArrearsCaseViewSet(viewsets.ReadOnlyModelViewSet):
         case = get_in_scope(ArrearsCase.objects.all(), request.user, "change", pk=pk)
         ser = s.CaseDecisionSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        case = services.decide_arrears_case(case, user=request.user, **ser.validated_data)
+        case = services.decide_arrears_case(case, actor=request.user, **ser.validated_data)
         return Response(s.ArrearsCaseSerializer(case).data)
 
 
@@ -186,14 +186,14 @@ class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         org = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data.pop("organisation"))
-        coll = services.hand_over(org, data.pop("month"), user=request.user, **data)
+        coll = services.hand_over(org, data.pop("month"), actor=request.user, **data)
         return Response(s.CollectionSerializer(coll).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.CollectionSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         coll = get_in_scope(Collection.objects.all(), request.user, "view", pk=pk)
-        coll = services.confirm_collection(coll, user=request.user)
+        coll = services.confirm_collection(coll, actor=request.user)
         return Response(s.CollectionSerializer(coll).data)
 
 
@@ -208,7 +208,7 @@ class GenerateView(generics.GenericAPIView):
         ser = s.GenerateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         org = get_in_scope(Organisation.objects.all(), request.user, "change", pk=ser.validated_data["organisation"])
-        r = services.generate_month(org, ser.validated_data["month"], request.user)
+        r = services.generate_month(org, ser.validated_data["month"], actor=request.user)
         data = {
             "month": r.month,
             "created": r.created,

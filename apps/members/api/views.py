@@ -1,15 +1,16 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.scoping import can_act_on_org, get_in_scope
 from apps.core.models import AccessLog
 from apps.orgs.models import Organisation
 
-from .. import services
+from .. import selectors, services
 from ..filters import MemberFilterSet
 from ..models import Member
 from .serializers import (
@@ -45,6 +46,17 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         scope_action = "change" if self.action in WRITE_ACTIONS else "view"
         return Member.objects.restrict(self.request.user, scope_action).select_related("organisation").prefetch_related("categories")
 
+    def filter_queryset(self, queryset):
+        """The list is the roster selector (the same rows as the web page and the export);
+        filterset_class above documents its parameters in the schema."""
+        if self.action != "list":
+            return super().filter_queryset(queryset)
+        try:
+            rows = selectors.roster(self.request.user, self.request.query_params, request=self.request)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return rows.select_related("organisation").prefetch_related("categories")
+
     def _org(self, pk):
         if pk is None:
             return None
@@ -66,13 +78,13 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(summary="新增党员", request=MemberWriteSerializer, responses={201: MemberSerializer})
     def create(self, request, *args, **kwargs):
-        member = services.create_member(self._write_data(partial=False), user=request.user)
+        member = services.create_member(self._write_data(partial=False), actor=request.user)
         return self._out(member, status.HTTP_201_CREATED)
 
     @extend_schema(summary="修改党员信息", request=MemberWriteSerializer, responses=MemberSerializer)
     def update(self, request, *args, **kwargs):
         member = self.get_object()
-        member = services.update_member(member, self._write_data(partial=True), user=request.user)
+        member = services.update_member(member, self._write_data(partial=True), actor=request.user)
         return self._out(member)
 
     @extend_schema(summary="修改党员信息（部分字段）", request=MemberWriteSerializer, responses=MemberSerializer)
@@ -92,7 +104,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             date=d["date"],
             reason=d.get("reason", ""),
             lost_contact_reason=d.get("lost_contact_reason", ""),
-            user=request.user,
+            actor=request.user,
         )
         return self._out(member)
 
@@ -103,7 +115,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ser = MoveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        member = services.move_member(member, self._org(d["organisation"]), date=d["date"], reason=d.get("reason", ""), user=request.user)
+        member = services.move_member(member, self._org(d["organisation"]), date=d["date"], reason=d.get("reason", ""), actor=request.user)
         return self._out(member)
 
     @extend_schema(

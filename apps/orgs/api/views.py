@@ -66,14 +66,14 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         if "parent" not in validated:
             raise ValidationError({"parent": ["上级组织为必填项"]})
         parent = get_in_scope(Organisation.objects.all(), request.user, "view", pk=validated["parent"])
-        org = services.create_organisation(data, parent=parent, user=request.user)
+        org = services.create_organisation(data, parent=parent, actor=request.user)
         return Response(self._serialize(org, many=False), status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="修改组织", request=OrganisationWriteSerializer, responses=OrganisationSerializer)
     def update(self, request, *args, **kwargs):
         org = self.get_object()
         _validated, data = self._data(partial=kwargs.get("partial", False))
-        org = services.update_organisation(org, data, user=request.user)
+        org = services.update_organisation(org, data, actor=request.user)
         return Response(self._serialize(org, many=False))
 
     @extend_schema(summary="修改组织（部分字段）", request=OrganisationWriteSerializer, responses=OrganisationSerializer)

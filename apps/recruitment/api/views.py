@@ -58,7 +58,7 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         if org is None:
             raise OutOfScope()  # the same 404 as an organisation outside the caller's scope
         data["organisation"] = org
-        f = services.create_file(data, user=request.user)
+        f = services.create_file(data, actor=request.user)
         return Response(s.FileSerializer(f).data, status=status.HTTP_201_CREATED)
 
     # Not paged: a file has a few dozen steps at most.
@@ -76,7 +76,7 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             f,
             ser.validated_data["code"],
             date=ser.validated_data["date"],
-            user=request.user,
+            actor=request.user,
             data=ser.validated_data["data"],
             notes=ser.validated_data["notes"],
         )
@@ -104,7 +104,7 @@ class VoteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gener
         ser.is_valid(raise_exception=True)
         f = _file_for(request, ser.validated_data["file"].pk)
         data = {k: v for k, v in ser.validated_data.items() if k != "file"}
-        vote = services.record_vote(f, data, user=request.user)
+        vote = services.record_vote(f, data, actor=request.user)
         return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
@@ -126,7 +126,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
             start_date=ser.validated_data["start_date"],
             place=ser.validated_data.get("place", ""),
             purpose=ser.validated_data.get("purpose", "target"),
-            user=request.user,
+            actor=request.user,
         )
         return Response(s.NoticeSerializer(n).data, status=status.HTTP_201_CREATED)
 
@@ -158,7 +158,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gener
             raise OutOfScope()
         ser = self.get_serializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        plan = services.save_plan(dict(ser.validated_data), user=request.user)
+        plan = services.save_plan(dict(ser.validated_data), actor=request.user)
         return Response(s.PlanSerializer(plan, context={"progress": {}}).data, status=status.HTTP_201_CREATED)
 
 

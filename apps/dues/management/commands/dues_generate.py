@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.scoping import ScopeError
+from apps.core.actors import system_actor
 from apps.core.context import acting_as
 from apps.dues import months as mo
 from apps.dues import services
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             org = Organisation.objects.get(code=opts["org"])
         except Organisation.DoesNotExist:
             raise CommandError(f"党组织代码“{opts['org']}”不存在")
-        user = None
+        user = system_actor("cli")
         if opts["user"]:
             try:
                 user = get_user_model().objects.get(username=opts["user"])
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                 raise CommandError(f"账号“{opts['user']}”不存在")
         try:
             with acting_as(user, source="cli"):
-                result = services.generate_month(org, opts["month"], user)
+                result = services.generate_month(org, opts["month"], actor=user)
         except ValidationError as exc:
             raise CommandError("；".join(m for msgs in exc.message_dict.values() for m in msgs))
         except ScopeError as exc:

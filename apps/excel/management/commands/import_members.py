@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import User
 from apps.accounts.scoping import require_org_action
+from apps.core.actors import system_actor
 from apps.core.context import acting_as
 from apps.orgs.models import Organisation
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             return
         if not options["file"]:
             raise CommandError("请指定要导入的 .xlsx 文件，或用 --template OUT.xlsx 生成模板", returncode=2)
-        user = None
+        user = system_actor("cli")
         if options["user"]:
             user = User.objects.filter(username=options["user"], is_active=True).first()
             if user is None:
@@ -48,16 +49,15 @@ class Command(BaseCommand):
             org = Organisation.objects.filter(code=options["org"]).first()
             if org is None:
                 raise CommandError(f"组织代码“{options['org']}”不存在", returncode=2)
-            if user is not None:
-                try:
-                    require_org_action(user, org, "change")
-                except PermissionError as exc:
-                    raise CommandError(str(exc), returncode=1) from exc
+            try:
+                require_org_action(user, org, "change")
+            except PermissionError as exc:
+                raise CommandError(str(exc), returncode=1) from exc
         from apps.excel.importer import import_members
 
         try:
             with open(options["file"], "rb") as fh, acting_as(user, source="cli"):
-                result = import_members(fh, user=user, org=org, dry_run=options["dry_run"], update_existing=not options["no_update"])
+                result = import_members(fh, actor=user, org=org, dry_run=options["dry_run"], update_existing=not options["no_update"])
         except FileNotFoundError as exc:
             raise CommandError(f"文件不存在：{options['file']}", returncode=2) from exc
         if result.ok and not options["dry_run"]:
