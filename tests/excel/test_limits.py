@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+from apps.core.actors import system_actor
 from apps.excel import services
 from apps.excel.importer import import_members
 from apps.excel.models import JobStatus
@@ -66,7 +67,7 @@ def test_a_150_mb_cell_is_refused_quickly_with_bounded_memory(branch):
     tracemalloc.start()
     started = time.monotonic()
     try:
-        result = import_members(data, dry_run=True)
+        result = import_members(data, dry_run=True, actor=system_actor("cli"))
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -81,14 +82,14 @@ def test_a_long_cell_within_bytes_but_over_excels_character_limit_is_refused(bra
     """40,000 characters (120 KB of XML: under the byte bound) — openpyxl and Excel cut a
     cell at 32,767, so only a hand-made file holds this; both readers refuse it."""
     base = xlsx([good_row(branch)])
-    assert import_members(base, dry_run=True).ok
+    assert import_members(base, dry_run=True, actor=system_actor("cli")).ok
     long = ("党" * 40_000).encode()
     for cell in (
         b'<c r="B50" t="inlineStr"><is><t>' + long + b"</t></is></c>",  # the fast reader
         b'<c r="B50" t="inlineStr"><is><r><t>' + long + b"</t></r></is></c>",  # rich text: the XML parser
     ):
         sheet = _sheet(base).replace(b"</sheetData>", b'<row r="50">' + cell + b"</row></sheetData>")
-        result = import_members(_rewrite(base, {SHEET: sheet}), dry_run=True)
+        result = import_members(_rewrite(base, {SHEET: sheet}), dry_run=True, actor=system_actor("cli"))
         assert result.refused == "文件无效：第50行B列的内容有 40000 个字符，超过 Excel 单元格上限 32767 个字符，已拒绝"
 
 
@@ -101,7 +102,7 @@ def test_billion_laughs_is_an_invalid_file(branch):
     decl, rest = xml.split(b"?>", 1) if xml.startswith(b"<?xml") else (b"", xml)
     bomb = (decl + b"?>" if decl else b"") + b"<!DOCTYPE lolz [" + entities + b"]>" + rest.replace(b"<sheetData>", b"<sheetData>", 1)
     bomb = bomb.replace(b"</sheetData>", b'<row r="50"><c r="A50" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>')
-    result = import_members(_rewrite(base, {SHEET: bomb}), dry_run=True)
+    result = import_members(_rewrite(base, {SHEET: bomb}), dry_run=True, actor=system_actor("cli"))
     assert result.refused.startswith("文件无效：") and "DTD" in result.refused
 
 
@@ -110,7 +111,7 @@ def test_xxe_is_an_invalid_file(branch):
     xml = _sheet(base)
     evil = xml.replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><worksheet', 1)
     evil = evil.replace(b"</sheetData>", b'<row r="50"><c r="A50" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData>')
-    result = import_members(_rewrite(base, {SHEET: evil}), dry_run=True)
+    result = import_members(_rewrite(base, {SHEET: evil}), dry_run=True, actor=system_actor("cli"))
     assert result.refused.startswith("文件无效：") and "DTD" in result.refused
 
 
@@ -141,7 +142,7 @@ def _lie_about_size(data: bytes, member: str, size: int) -> bytes:
 @pytest.mark.parametrize("declared", [100, 10, 1_000_000])
 def test_a_zip_with_a_false_size_header_is_an_invalid_file(branch, declared):
     base = xlsx([good_row(branch)])
-    result = import_members(_lie_about_size(base, SHEET, declared), dry_run=True)
+    result = import_members(_lie_about_size(base, SHEET, declared), dry_run=True, actor=system_actor("cli"))
     assert result.refused.startswith("文件无效：")
     assert "压缩" in result.refused
 
