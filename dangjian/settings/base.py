@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "apps.members",
     "apps.recruitment",
     "apps.dues",
+    "apps.care",
     "apps.excel",
     "apps.stats",
+    "apps.supervision",
 ]
 
 MIDDLEWARE = [
