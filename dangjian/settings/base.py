@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.members",
     "apps.recruitment",
     "apps.dues",
+    "apps.appraisal",
     "apps.care",
     "apps.excel",
     "apps.stats",
