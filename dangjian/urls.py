@@ -15,6 +15,7 @@ api_patterns = [
     path("", include("apps.care.api.urls")),
     path("", include("apps.excel.api.urls")),
     path("", include("apps.stats.api.urls")),
+    path("", include("apps.mobility.api.urls")),
     path("", include("apps.supervision.api.urls")),
 ]
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("care/", include("apps.care.urls")),
     path("excel/", include("apps.excel.urls")),
     path("stats/", include("apps.stats.urls")),
+    path("mobility/", include("apps.mobility.urls")),
     path("supervision/", include("apps.supervision.urls")),
     path("api/", include(api_patterns)),
     # The API's description is for signed-in users only (every setting, production included).

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.care",
     "apps.excel",
     "apps.stats",
+    "apps.mobility",
     "apps.supervision",
 ]
 
