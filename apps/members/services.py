@@ -17,6 +17,7 @@ from apps.core.audit import record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.dates import add_years
 from apps.core.models import ChangeLog
+from apps.core.uniqueness import unique_messages
 from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
@@ -93,6 +94,12 @@ CHOICE_FIELDS = {
 }
 MIN_JOIN_AGE = 18
 PHONE_CHARS = set("0123456789-+ ")
+DUPLICATE_ID = "该身份证号已有在册党员记录（同一身份证号只能有一条在册记录）"
+DUPLICATE_ACTIVE = "同一身份证号已有另一条在册记录"
+# The database holds the one-active-record rule for concurrent writes (member_id_number_unique_active);
+# the loser gets the sequential check's message (apps.core.uniqueness).
+ID_UNIQUE = {"member_id_number_unique_active": ("id_number", DUPLICATE_ID)}
+STATUS_UNIQUE = {"member_id_number_unique_active": ("status", DUPLICATE_ACTIVE)}
 
 
 @dataclass(frozen=True)
@@ -277,7 +284,7 @@ def validate_member_data(
         if instance is not None:
             duplicate = duplicate.exclude(pk=instance.pk)
         if duplicate.exists():
-            err("id_number", "该身份证号已有在册党员记录（同一身份证号只能有一条在册记录）")
+            err("id_number", DUPLICATE_ID)
 
     if errors:
         raise ValidationError(errors)
@@ -338,7 +345,8 @@ def create_member(data: dict, *, actor, today=None) -> Member:
     member = Member()
     apply_values(member, clean)
     member.status_since = member.status_since or member.join_date
-    member.save()
+    with unique_messages(Member, ID_UNIQUE):
+        member.save()
     _set_categories(member, clean.get("categories") or [])
     if _counts(member.status):
         _bump(member.organisation_id, 1)
@@ -380,7 +388,8 @@ def _update_member(member: Member, data: dict, *, today=None, authorise, engine:
     clean = validate_member_data({**data, "organisation": member.organisation}, instance=member, today=today, engine=engine)
     before = snapshot(member)
     apply_values(member, clean)
-    member.save()
+    with unique_messages(Member, ID_UNIQUE):
+        member.save()
     if "categories" in clean:
         _set_categories(member, clean["categories"])
     record_change(member, ChangeLog.Action.UPDATE, before=before)
@@ -421,14 +430,15 @@ def change_status(
     if member.status not in codes.ENDED_STATUSES and to_status in codes.ACTIVE_STATUSES:
         clash = Member.objects.active().filter(id_number_hash=member.id_number_hash).exclude(pk=member.pk)
         if clash.exists():
-            raise ValidationError({"status": ["同一身份证号已有另一条在册记录"]})
+            raise ValidationError({"status": [DUPLICATE_ACTIVE]})
     before = snapshot(member)
     from_status = member.status
     member.status = to_status
     member.status_since = date
     if to_status == "lost_contact":
         member.lost_contact_reason = lost_contact_reason
-    member.save(update_fields=["status", "status_since", "lost_contact_reason", "updated_at"])
+    with unique_messages(Member, STATUS_UNIQUE):
+        member.save(update_fields=["status", "status_since", "lost_contact_reason", "updated_at"])
     _bump(member.organisation_id, int(_counts(to_status)) - int(_counts(from_status)))
     MemberStatusChange.objects.create(
         member=member,
