@@ -22,3 +22,8 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(ensure_nocase_path_indexes, dispatch_uid="core.sqlite_nocase_paths")
         post_migrate.connect(record_after_migrate, sender=self, dispatch_uid="core.record_key_fingerprints")
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_session_refreshed
+
+        user_logged_in.connect(mark_session_refreshed, dispatch_uid="core.session_refreshed_at_login")

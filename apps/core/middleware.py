@@ -1,6 +1,8 @@
 import re
+import time
 import uuid
 
+from django.conf import settings
 from django.utils.cache import patch_cache_control
 
 from .clientip import client_ip
@@ -182,3 +184,34 @@ class JsonBodyCharactersMiddleware:
                 if has_forbidden_characters(data):
                     return JsonResponse({"detail": self.MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
         return self.get_response(request)
+
+
+class SessionRefreshMiddleware:
+    """The 30-minute idle timeout without a database write on every request.
+
+    SESSION_SAVE_EVERY_REQUEST wrote the session (an UPDATE inside BEGIN/COMMIT) on every
+    GET. Instead a non-empty session is re-saved — which moves its expiry to now +
+    SESSION_COOKIE_AGE — only when its last refresh is more than SESSION_REFRESH_SECONDS old.
+    A user idle for SESSION_COOKIE_AGE is therefore signed out after at most that long and
+    at least SESSION_COOKIE_AGE − SESSION_REFRESH_SECONDS (29 of 30 minutes by default)."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            last = session.get(self.KEY)
+            if not isinstance(last, int) or now - last >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now
+        return self.get_response(request)
+
+
+def mark_session_refreshed(sender, request=None, **kwargs):
+    """Signing in saves the session with a fresh expiry: count that as its refresh."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRefreshMiddleware.KEY] = int(time.time())

@@ -26,7 +26,7 @@ def home(request):
         {
             "root": roots[0] if roots else None,
             "figures": home_figures(request.user),
-            "todo_items": todo_registry.items_for(request.user)[:10],
+            "todo_groups": todo_registry.grouped(todo_registry.items_for(request.user)),
         },
     )
 
@@ -34,4 +34,25 @@ def home(request):
 @require_safe
 @login_required
 def todo(request):
-    return render(request, "core/todo.html", {"items": todo_registry.items_for(request.user)})
+    """我的待办: every kind of work waiting for the user's role, grouped by kind with counts;
+    ?module= and ?overdue=1 filter."""
+    items = todo_registry.items_for(request.user)
+    module = request.GET.get("module", "")
+    overdue = request.GET.get("overdue") == "1"
+    modules = {}
+    for item in items:
+        modules[item.module] = modules.get(item.module, 0) + item.count
+    shown = todo_registry.filtered(items, module=module, overdue=overdue)
+    return render(
+        request,
+        "core/todo.html",
+        {
+            "items": shown,
+            "groups": todo_registry.grouped(shown),
+            "modules": sorted(modules.items()),
+            "module": module,
+            "overdue_only": overdue,
+            "total": sum(i.count for i in items),
+            "overdue_total": sum(i.count for i in items if i.overdue),
+        },
+    )

@@ -329,10 +329,17 @@ def member_history(member: Member) -> dict:
 TODO_EACH = 50  # items of one kind listed in the to-do list
 
 
-def _listed(queryset, items: list, what: str, url: str, today) -> list:
+def _listed(queryset, items: list, what: str, url: str, today, kind: str) -> list:
     """The first TODO_EACH of a kind of dues to-do (apps.core.todo.first_of)."""
     return first_of(
-        queryset, TODO_EACH, items, module="党费", url=url, due=today, describe=lambda more: f"另有{more}{what}，此处只列{TODO_EACH}项"
+        queryset,
+        TODO_EACH,
+        items,
+        module="党费",
+        url=url,
+        due=today,
+        kind=kind,
+        describe=lambda more: f"另有{more}{what}，此处只列{TODO_EACH}项",
     )
 
 
@@ -344,7 +351,7 @@ def todo_items(user) -> list[TodoItem]:
     items: list[TodoItem] = []
     today = timezone.localdate()
     cases = restrict(ArrearsCase.objects.filter(status=ArrearsCase.Status.OPEN), user, "change").select_related("member", "organisation")
-    cases = _listed(cases, items, "个欠缴处置案件待支部大会决定", reverse("dues:arrears"), today)
+    cases = _listed(cases, items, "个欠缴处置案件待支部大会决定", reverse("dues:arrears"), today, "欠缴处置")
     for c in cases:
         items.append(
             TodoItem(
@@ -353,6 +360,7 @@ def todo_items(user) -> list[TodoItem]:
                 url=reverse("dues:arrears_case", args=[c.pk]),
                 due=c.opened_on,
                 overdue=True,
+                kind="欠缴处置",
                 org=c.organisation.name,
             )
         )
@@ -360,12 +368,30 @@ def todo_items(user) -> list[TodoItem]:
     counts = arrears_counts(lines, today)
     if counts.get("escalation", 0) - counts.get("case", 0) > 0:
         n = counts["escalation"] - counts["case"]
-        items.append(TodoItem(module="党费", title=f"{n}名党员连续欠缴党费5个月，请上报预警", url=reverse("dues:arrears"), due=today))
+        items.append(
+            TodoItem(
+                module="党费",
+                title=f"{n}名党员连续欠缴党费5个月，请上报预警",
+                url=reverse("dues:arrears"),
+                due=today,
+                kind="欠缴预警",
+                count=n,
+            )
+        )
     if counts.get("warning", 0) - counts.get("escalation", 0) > 0:
         n = counts["warning"] - counts["escalation"]
-        items.append(TodoItem(module="党费", title=f"{n}名党员连续欠缴党费3至4个月，请谈话提醒", url=reverse("dues:arrears"), due=today))
+        items.append(
+            TodoItem(
+                module="党费",
+                title=f"{n}名党员连续欠缴党费3至4个月，请谈话提醒",
+                url=reverse("dues:arrears"),
+                due=today,
+                kind="欠缴提醒",
+                count=n,
+            )
+        )
     pending = restrict(Reduction.objects.filter(status=Reduction.Status.PROPOSED), user, "approve").select_related("member", "organisation")
-    pending = _listed(pending, items, "项党费减免申请待审批", reverse("dues:reductions") + "?status=proposed", today)
+    pending = _listed(pending, items, "项党费减免申请待审批", reverse("dues:reductions") + "?status=proposed", today, "减免审批")
     for r in pending:
         items.append(
             TodoItem(
@@ -374,11 +400,12 @@ def todo_items(user) -> list[TodoItem]:
                 url=reverse("dues:reductions"),
                 due=r.proposed_on,
                 org=r.organisation.name,
+                kind="减免审批",
             )
         )
     receivers = restrict(Organisation.objects.all(), user, "change").values("pk")
     waiting = Collection.objects.filter(status=Collection.Status.HANDED_OVER, handed_to__in=receivers).select_related("organisation")
-    waiting = _listed(waiting, items, "笔上交党费待确认", reverse("dues:collections"), today)
+    waiting = _listed(waiting, items, "笔上交党费待确认", reverse("dues:collections"), today, "上交确认")
     for c in waiting:
         items.append(
             TodoItem(
@@ -386,6 +413,7 @@ def todo_items(user) -> list[TodoItem]:
                 title=f"{c.organisation.name}{mo.label(c.month)}上交党费{c.handed_over}元待确认",
                 url=reverse("dues:collections") + f"?month={c.month:%Y-%m}",
                 due=c.handed_on,
+                kind="上交确认",
             )
         )
     return items

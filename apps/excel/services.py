@@ -21,8 +21,7 @@ from apps.core.actors import system_actor
 from apps.core.api.pagination import capped_count
 from apps.core.context import acting_as
 from apps.core.models import AccessLog
-from apps.members.filters import MemberFilterSet
-from apps.members.models import Member
+from apps.members.selectors import roster
 
 from . import exporter, generic, lists
 from .importer import ImportCancelled, SheetData, dump_sheet, import_members, load_sheet, max_bytes
@@ -302,13 +301,9 @@ def member_export_queryset(user, params, *, full_pii: bool):
     Full personal data needs the "export_full" action, over the organisations it covers."""
     if full_pii and not has_action(user, "export_full"):
         raise PermissionDenied("您没有导出完整个人信息的权限（需要“导出完整信息”授权）")
-    base = Member.objects.restrict(user, "export_full" if full_pii else "view")
     # Stored/API parameters are a plain dict; the filter set expects a QueryDict
     # (multiple-choice filters such as status read every value of the key).
-    filterset = MemberFilterSet(as_query_dict(params), queryset=base)
-    if not filterset.is_valid():
-        raise ValidationError({k: [str(m) for m in v] for k, v in filterset.errors.items()})
-    return filterset.qs
+    return roster(user, as_query_dict(params), action="export_full" if full_pii else "view")
 
 
 NOT_FILTERS = ("full", "page", "csrfmiddlewaretoken")

@@ -49,8 +49,9 @@ def search_members(queryset, text: str):
         return queryset.filter(
             Q(name_initials__startswith=lowered)
             | Q(name_pinyin__startswith=lowered)
-            | Q(name_initials_alt__startswith=lowered)
-            | Q(name_pinyin_alt__startswith=lowered)
+            # "<> ''" repeats the partial indexes' condition so PostgreSQL may use them
+            | (Q(name_initials_alt__startswith=lowered) & ~Q(name_initials_alt=""))
+            | (Q(name_pinyin_alt__startswith=lowered) & ~Q(name_pinyin_alt=""))
         )
     digits = text.upper()
     if len(digits) in (15, 18) and digits[:-1].isdigit():
@@ -71,11 +72,13 @@ class MemberFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_q", help_text="姓名、拼音、首字母、身份证或电话后四位")
     org = django_filters.NumberFilter(label="党组织（含下级）", method="filter_org")
     member_type = django_filters.ChoiceFilter(label="人员类别", choices=codes.MEMBER_TYPE_CHOICES)
-    status = django_filters.MultipleChoiceFilter(label="党籍状态", choices=codes.STATUS_CHOICES)
+    # distinct=False: these filter columns of the member row itself, no join multiplies rows
+    # (django-filter's default DISTINCT made PostgreSQL sort all 55 columns).
+    status = django_filters.MultipleChoiceFilter(label="党籍状态", choices=codes.STATUS_CHOICES, distinct=False)
     category = django_filters.ChoiceFilter(label="党员类别", choices=codes.CATEGORY_CHOICES, method="filter_category")
     sex = django_filters.ChoiceFilter(label="性别", choices=codes.SEX_CHOICES)
     ethnicity = django_filters.ChoiceFilter(label="民族", choices=codes.ETHNICITY_CHOICES)
-    education = django_filters.MultipleChoiceFilter(label="学历", choices=codes.EDUCATION_CHOICES)
+    education = django_filters.MultipleChoiceFilter(label="学历", choices=codes.EDUCATION_CHOICES, distinct=False)
     occupation = django_filters.ChoiceFilter(label="工作岗位", choices=codes.OCCUPATION_CHOICES)
     age_band = django_filters.ChoiceFilter(label="年龄段", choices=AGE_BAND_CHOICES, method="filter_age_band")
     join_period = django_filters.ChoiceFilter(label="入党时间段", choices=JOIN_PERIOD_CHOICES, method="filter_join_period")
@@ -93,7 +96,7 @@ class MemberFilterSet(django_filters.FilterSet):
     def filter_org(self, queryset, name, value):
         org = Organisation.objects.filter(pk=value).only("path").first()
         # An organisation id outside the user's scope simply finds nothing: the base
-        # queryset is already restricted.
+        # queryset is then the scope-restricted one (apps.members.selectors.roster_filterset).
         return queryset.filter(org_path__startswith=org.path) if org else queryset.none()
 
     def filter_category(self, queryset, name, value):

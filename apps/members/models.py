@@ -29,40 +29,36 @@ class Member(models.Model):
     probation creates it, and conversion completes it)."""
 
     name = models.CharField("姓名", max_length=40)
-    name_pinyin = models.CharField("姓名拼音", max_length=120, editable=False, db_index=True)
-    name_initials = models.CharField("拼音首字母", max_length=20, editable=False, db_index=True)
+    name_pinyin = models.CharField("姓名拼音", max_length=120, editable=False)
+    name_initials = models.CharField("拼音首字母", max_length=20, editable=False)
     # The same keys with the surname's second living reading (覃 tan, 乐 le, 盖 gai), blank
     # for other names: search matches either (apps.core.pinyin.name_keys).
-    name_pinyin_alt = models.CharField(
-        "姓名拼音（姓氏异读）", max_length=120, blank=True, default="", db_default="", editable=False, db_index=True
-    )
-    name_initials_alt = models.CharField(
-        "拼音首字母（姓氏异读）", max_length=20, blank=True, default="", db_default="", editable=False, db_index=True
-    )
+    name_pinyin_alt = models.CharField("姓名拼音（姓氏异读）", max_length=120, blank=True, default="", db_default="", editable=False)
+    name_initials_alt = models.CharField("拼音首字母（姓氏异读）", max_length=20, blank=True, default="", db_default="", editable=False)
     sex = models.CharField("性别", max_length=1, choices=codes.SEX_CHOICES)
     ethnicity = models.CharField("民族", max_length=8, choices=codes.ETHNICITY_CHOICES, default=codes.HAN)
     birth_date = models.DateField("出生日期", db_index=True)
     # 身份证号: encrypted at rest; the keyed hash serves exact lookup and uniqueness;
     # the masked copy (110105********002X) is what lists show.
     id_number_enc = models.TextField("身份证号（密文）", editable=False)
-    id_number_hash = models.CharField("身份证号索引", max_length=64, editable=False, db_index=True)
+    id_number_hash = models.CharField("身份证号索引", max_length=64, editable=False)
     id_number_masked = models.CharField("身份证号", max_length=18, editable=False)
     native_place = models.CharField("籍贯", max_length=60, blank=True)
-    education = models.CharField("学历", max_length=24, choices=codes.EDUCATION_CHOICES, db_index=True)
+    education = models.CharField("学历", max_length=24, choices=codes.EDUCATION_CHOICES)
     degree = models.CharField("学位", max_length=16, choices=codes.DEGREE_CHOICES, blank=True)
-    occupation = models.CharField("工作岗位（职业）", max_length=24, choices=codes.OCCUPATION_CHOICES, db_index=True)
+    occupation = models.CharField("工作岗位（职业）", max_length=24, choices=codes.OCCUPATION_CHOICES)
     work_unit = models.CharField("工作单位", max_length=120, blank=True)
     job_post = models.CharField("职务", max_length=60, blank=True)
     work_start_date = models.DateField("参加工作日期", null=True, blank=True)
     phone_enc = models.TextField("联系电话（密文）", blank=True, editable=False)
-    phone_hash = models.CharField("联系电话索引", max_length=64, blank=True, editable=False, db_index=True)
+    phone_hash = models.CharField("联系电话索引", max_length=64, blank=True, editable=False)
     phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
     address = models.CharField("家庭住址", max_length=200, blank=True)
     application_date = models.DateField("申请入党日期", null=True, blank=True)
     join_date = models.DateField("入党日期", db_index=True, help_text="接收为预备党员的日期")
     conversion_date = models.DateField("转正日期", null=True, blank=True)
-    member_type = models.CharField("人员类别", max_length=16, choices=codes.MEMBER_TYPE_CHOICES, db_index=True)
-    status = models.CharField("党籍状态", max_length=24, choices=codes.STATUS_CHOICES, default="normal", db_index=True)
+    member_type = models.CharField("人员类别", max_length=16, choices=codes.MEMBER_TYPE_CHOICES)
+    status = models.CharField("党籍状态", max_length=24, choices=codes.STATUS_CHOICES, default="normal")
     status_since = models.DateField("状态变更日期", null=True, blank=True)
     lost_contact_reason = models.CharField("失联原因", max_length=24, choices=codes.LOST_CONTACT_REASONS, blank=True)
     increase_method = models.CharField("增加方式", max_length=16, choices=codes.INCREASE_METHOD_CHOICES, default="other")
@@ -99,10 +95,31 @@ class Member(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "党员"
         ordering = ["org_path", "id"]
+        # Each index serves a named query (docs/performance.md, "The member table's indexes");
+        # db_index=True is not used on CharFields because on PostgreSQL it adds a second,
+        # pattern-ops copy that exact lookups never use.
         indexes = [
+            # scoping, statistics and the roster's default order: org_path LIKE 'P%' ORDER BY org_path, id
             models.Index(fields=["org_path", "id"], name="member_org_path_idx", opclasses=["varchar_pattern_ops", "int8_ops"]),
+            # search: name_initials LIKE 'zs%' / name_pinyin LIKE 'zhangs%' (filters.search_members)
             models.Index(fields=["name_initials"], name="member_initials_like_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_pinyin"], name="member_pinyin_like_idx", opclasses=["varchar_pattern_ops"]),
+            # the same for the second reading of 覃/乐/盖; almost every row has none, so partial
+            models.Index(
+                fields=["name_initials_alt"],
+                name="member_initials_alt_like_idx",
+                opclasses=["varchar_pattern_ops"],
+                condition=~Q(name_initials_alt=""),
+            ),
+            models.Index(
+                fields=["name_pinyin_alt"],
+                name="member_pinyin_alt_like_idx",
+                opclasses=["varchar_pattern_ops"],
+                condition=~Q(name_pinyin_alt=""),
+            ),
+            # exact blind-index lookups: duplicate check (every create and import row), search by a whole ID number / phone
+            models.Index(fields=["id_number_hash"], name="member_id_number_hash_idx"),
+            models.Index(fields=["phone_hash"], name="member_phone_hash_idx", condition=~Q(phone_hash="")),
         ]
         constraints = [
             models.UniqueConstraint(

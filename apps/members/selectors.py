@@ -1,7 +1,45 @@
-"""Read side of member screens that are not the roster itself (the roster's filters:
-apps.members.filters). Pages and their Excel exports (apps.excel.lists) call these."""
+"""Read side of member screens. `roster` is the member list that the web page, the API
+list and the Excel export all read, so that the three cannot drift; its filters are
+apps.members.filters."""
 
-from .models import MemberChangeRequest
+from django.core.exceptions import ValidationError
+
+from apps.core.scoping import user_scope
+from apps.orgs.models import Organisation
+
+from .filters import ORDERING, MemberFilterSet
+from .models import Member, MemberChangeRequest
+
+
+def roster_filterset(user, params, *, action: str = "view", request=None) -> MemberFilterSet:
+    """The member list's filter set over the user's scope for `action`, bound to `params`.
+
+    One path condition: when the chosen organisation (`org`) lies inside the scope, its
+    subtree condition alone confines the rows (the scope's own condition would only repeat
+    a wider prefix, and made PostgreSQL combine two LIKE ranges); otherwise the scope
+    condition applies and the organisation filter narrows it (to nothing if outside).
+    Check `is_valid()` before reading `.qs`."""
+    filterset = MemberFilterSet(params, queryset=Member.objects.none(), request=request)
+    base = None
+    if filterset.is_valid():
+        org_id = filterset.form.cleaned_data.get("org")
+        if org_id is not None:
+            org = Organisation.objects.filter(pk=org_id).only("path").first()
+            if org is not None and user_scope(user, action).covers_path(org.path):
+                base = Member.objects.all()  # MemberFilterSet.filter_org adds the subtree condition
+    filterset.queryset = base if base is not None else Member.objects.restrict(user, action)
+    return filterset
+
+
+def roster(user, params, *, action: str = "view", request=None):
+    """The filtered, ordered roster queryset (ValidationError on bad parameters)."""
+    filterset = roster_filterset(user, params, action=action, request=request)
+    if not filterset.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in filterset.errors.items()})
+    qs = filterset.qs
+    if not filterset.form.cleaned_data.get("ordering"):
+        qs = qs.order_by(*ORDERING["org"])
+    return qs
 
 
 def change_request_list(user, params=None):

@@ -21,7 +21,6 @@ from apps.orgs.forms import apply_service_errors
 from apps.orgs.models import Organisation
 
 from . import selectors, services
-from .filters import MemberFilterSet
 from .forms import DecisionForm, DisciplineForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
 from .models import Member, MemberChangeRequest
 from .picker import SUGGESTION_LIMIT, member_label, member_queryset, search
@@ -61,11 +60,11 @@ def _page_number(request) -> int:
 
 @login_required
 def member_list(request):
-    base = Member.objects.restrict(request.user).select_related("organisation")
-    filterset = MemberFilterSet(request.GET, queryset=base)
-    qs = filterset.qs if filterset.is_valid() else base.none()
-    if not request.GET.get("ordering"):
-        qs = qs.order_by("org_path", "id")
+    filterset = selectors.roster_filterset(request.user, request.GET, request=request)
+    if filterset.is_valid():
+        qs = selectors.roster(request.user, request.GET, request=request).select_related("organisation")
+    else:
+        qs = Member.objects.none()
     page = _page_number(request)
     offset = (page - 1) * PAGE_SIZE
     rows = list(qs[offset : offset + PAGE_SIZE + 1])

@@ -145,3 +145,48 @@ def with_term_state(orgs, today=None) -> list[Organisation]:
         org.state = term_state(org, today)
         org.parent_org = parents.get(org.pk)
     return orgs
+
+
+TODO_TERMS = 30  # organisations listed in the to-do list; a line says how many more
+
+
+def todo_items(user) -> list:
+    """换届: organisations the user acts for whose term has ended or ends within the
+    reminder window (domain-rules §8), overdue first."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from apps.core.scoping import restrict
+    from apps.core.todo import TodoItem, first_of
+
+    from .services import terms_due
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    today = timezone.localdate()
+    items: list = []
+    due = terms_due(restrict(Organisation.objects.all(), user, "change"), today)
+    orgs = first_of(
+        due,
+        TODO_TERMS,
+        items,
+        module="组织",
+        url=reverse("orgs:terms"),
+        due=today,
+        kind="换届",
+        describe=lambda more: f"另有{more}个党组织任期届满或即将届满，此处只列最早的{TODO_TERMS}个",
+    )
+    for org in orgs:
+        overdue = org.term_end < today
+        items.append(
+            TodoItem(
+                module="组织",
+                title=f"{org.name}任期{'已于' if overdue else '将于'}{org.term_end:%Y-%m-%d}届满，请{'尽快' if overdue else '按期'}换届",
+                url=reverse("orgs:detail", args=[org.pk]),
+                due=org.term_end,
+                overdue=overdue,
+                org=org.name,
+                kind="换届",
+            )
+        )
+    return items

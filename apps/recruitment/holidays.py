@@ -149,5 +149,6 @@ def todo_items(user) -> list[TodoItem]:
             title=missing_message(years),
             url=reverse("recruitment:settings") + "#holidays",
             due=timezone.localdate(),
+            kind="节假日日历",
         )
     ]

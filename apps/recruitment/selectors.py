@@ -153,6 +153,7 @@ def todo_items(user) -> list[TodoItem]:
         module="发展党员",
         url=reverse("recruitment:file_list"),
         due=on,
+        kind="发展步骤到期",
         describe=lambda more: f"另有{more}份发展档案在30天内到期，此处只列最紧的{TODO_FILES}份：请在发展档案中查看",
     )
     resp = responsibility(files)
@@ -168,8 +169,58 @@ def todo_items(user) -> list[TodoItem]:
                 due=f.next_deadline,
                 overdue=f.next_deadline < on,
                 org=f"{r['org']}（责任人：{r['person']}）",
+                kind="发展步骤到期",
             )
         )
+    items += _ready_items(user, on, horizon)
+    return items
+
+
+TODO_READY = 20  # files listed whose next step may be taken now (no deadline within 30 days)
+
+
+def _ready_items(user, on, horizon) -> list[TodoItem]:
+    """Steps that may be taken now although no deadline presses (an applicant who can be
+    named an activist, a file waiting for its next step): a branch secretary otherwise
+    saw "暂无待办" while work was waiting. The first TODO_READY files, then a line."""
+    from . import engine
+
+    items: list[TodoItem] = []
+    ready = (
+        DevelopmentFile.objects.restrict(user, "change")
+        .filter(status="active")
+        .exclude(next_step="")
+        .exclude(next_deadline__lte=horizon)
+        .select_related("organisation")
+        .prefetch_related("steps", "assessments")
+        .order_by("updated_at", "id")
+    )
+    files = first_of(
+        ready,
+        TODO_READY,
+        items,
+        module="发展党员",
+        url=reverse("recruitment:file_list"),
+        due=None,
+        kind="可办理的发展步骤",
+        describe=lambda more: f"另有{more}份在办的发展档案未列出（只查看了{TODO_READY}份）：可办理的下一步请在发展档案中查看",
+    )
+    for f in files:
+        for d in engine.due_steps(f, on):
+            # the half-yearly assessment is listed by its deadline above, when it nears
+            if d.code == "assessment" or d.blocked or (d.earliest and d.earliest > on):
+                continue
+            items.append(
+                TodoItem(
+                    module="发展党员",
+                    title=f"{f.name}：可以办理第{d.number}步 {d.name}（{d.performer_label}）",
+                    url=reverse("recruitment:file_detail", args=[f.pk]),
+                    due=d.deadline,
+                    org=f.organisation.name,
+                    kind="可办理的发展步骤",
+                )
+            )
+            break
     return items
 
 

@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "apps.members",
     "apps.recruitment",
     "apps.dues",
+    "apps.care",
     "apps.excel",
     "apps.stats",
+    "apps.supervision",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "apps.core.middleware.QueryIntegerBoundsMiddleware",
     "apps.core.middleware.JsonBodyCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "apps.core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,9 +157,12 @@ AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"  # JSON under /
 API_TOKEN_LIFETIME_DAYS = int(env("DANGJIAN_API_TOKEN_DAYS", "30"))
 API_TOKEN_MAX_PER_USER = 10
 
-# Sessions: 30 minutes idle timeout, refreshed on every request.
+# Sessions: 30 minutes idle timeout. The expiry moves forward when the session is saved;
+# apps.core.middleware.SessionRefreshMiddleware saves it at most once a minute instead of
+# on every request (one UPDATE per GET before).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,9 +1,12 @@
 import datetime
+import time
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -125,7 +128,7 @@ def test_lockout_template_through_callable(client, secretary, settings):
 
 
 def test_idle_session_over_thirty_minutes_is_logged_out(client, secretary, settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and not settings.SESSION_SAVE_EVERY_REQUEST
     login(client, "sec_a")
     assert client.get(reverse("core:home")).status_code == 200
     # An active request slides the expiry forward …
@@ -235,3 +238,26 @@ def test_expired_role_no_longer_applies(tree):
 
     RoleAssignment.objects.filter(user=user).update(valid_to=timezone.localdate() - datetime.timedelta(days=1))
     assert user_scope(User.objects.get(pk=user.pk)).empty
+
+
+def test_a_get_does_not_write_the_session_within_the_refresh_interval(client, secretary, settings):
+    """No UPDATE of the session row on every request (issue 13); the expiry still slides
+    forward once the refresh interval has passed."""
+    login(client, "sec_a")
+    client.get(reverse("core:home"))
+    key = client.session.session_key
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("core:home")).status_code == 200
+    writes = [
+        q["sql"] for q in queries.captured_queries if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+    assert writes == []
+    # Past the interval the next request saves the session with a new expiry.
+    old_expiry = timezone.now() + datetime.timedelta(minutes=5)
+    Session.objects.filter(pk=key).update(expire_date=old_expiry)
+    session = client.session
+    session["_refreshed"] = int(time.time()) - settings.SESSION_REFRESH_SECONDS - 1
+    session.save()
+    Session.objects.filter(pk=key).update(expire_date=old_expiry)
+    assert client.get(reverse("core:home")).status_code == 200
+    assert Session.objects.get(pk=key).expire_date > timezone.now() + datetime.timedelta(minutes=29)

@@ -352,7 +352,7 @@ def test_todo_says_how_many_more_files_are_due(users, monkeypatch):
     monkeypatch.setattr(selectors, "TODO_FILES", 1)
     new_file(users["branch"], name="钱某某")
     new_file(users["branch"], name="孙某某")
-    items = [i for i in todo.items_for(users["sec"]) if i.module == "发展党员"]
+    items = [i for i in todo.items_for(users["sec"]) if i.kind == "发展步骤到期"]
     assert len(items) == 2
     summary = [i for i in items if i.title.startswith("另有")]
     assert len(summary) == 1 and "另有1份" in summary[0].title and summary[0].url == reverse("recruitment:file_list")

@@ -1,15 +1,16 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.scoping import can_act_on_org, get_in_scope
 from apps.core.models import AccessLog
 from apps.orgs.models import Organisation
 
-from .. import services
+from .. import selectors, services
 from ..filters import MemberFilterSet
 from ..models import Member
 from .serializers import (
@@ -44,6 +45,17 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         scope_action = "change" if self.action in WRITE_ACTIONS else "view"
         return Member.objects.restrict(self.request.user, scope_action).select_related("organisation").prefetch_related("categories")
+
+    def filter_queryset(self, queryset):
+        """The list is the roster selector (the same rows as the web page and the export);
+        filterset_class above documents its parameters in the schema."""
+        if self.action != "list":
+            return super().filter_queryset(queryset)
+        try:
+            rows = selectors.roster(self.request.user, self.request.query_params, request=self.request)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return rows.select_related("organisation").prefetch_related("categories")
 
     def _org(self, pk):
         if pk is None:

@@ -1,0 +1,165 @@
+"""Web forms of the care domain: input shape only; the rules are in services."""
+
+from django import forms
+
+from apps.members.picker import MemberPickerField
+from apps.orgs.picker import OrgPickerField
+
+from . import rules
+from .models import CareOccasion, Fund
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class VisitForm(forms.Form):
+    member = MemberPickerField(label="走访对象", action="change", required=False)
+    occasion = forms.ModelChoiceField(label="走访事由", queryset=CareOccasion.objects.none(), empty_label=None)
+    visited_on = forms.DateField(label="走访日期", widget=DATE)
+    visitors = forms.CharField(label="走访人", max_length=120, help_text="如：支部书记王强、组织委员李敏")
+    content = forms.CharField(label="走访内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    amount = forms.CharField(label="慰问金（元）", required=False, initial="0")
+    follow_up = forms.CharField(label="后续事项", max_length=200, required=False)
+    item = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user=None, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+        qs = CareOccasion.objects.filter(active=True).exclude(kind=CareOccasion.Kind.GREETING)
+        if item is not None:
+            qs = qs.filter(pk=item.occasion_id)
+        self.fields["occasion"].queryset = qs
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("item") and not data.get("member"):
+            self.add_error("member", "请选择走访对象")
+        return data
+
+
+class FollowUpForm(forms.Form):
+    done_on = forms.DateField(label="办结日期", widget=DATE)
+
+
+class ChecklistGenerateForm(forms.Form):
+    occasion = forms.ModelChoiceField(label="事由", queryset=CareOccasion.objects.none(), to_field_name="code", empty_label=None)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occasion"].queryset = CareOccasion.objects.filter(
+            active=True, kind__in=[CareOccasion.Kind.SEASONAL, CareOccasion.Kind.GREETING]
+        )
+
+
+class ItemsDoneForm(forms.Form):
+    done_on = forms.DateField(label="送达日期", widget=DATE)
+
+
+class HardshipForm(forms.Form):
+    member = MemberPickerField(label="困难党员", action="change")
+    cause = forms.ChoiceField(label="致困原因", choices=rules.HARDSHIP_CAUSES)
+    level = forms.ChoiceField(label="困难程度", choices=rules.HARDSHIP_LEVELS)
+    description = forms.CharField(label="困难情况", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    registered_on = forms.DateField(label="登记日期", widget=DATE)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+
+
+class CloseHardshipForm(forms.Form):
+    closed_on = forms.DateField(label="脱困日期", widget=DATE)
+    closure_note = forms.CharField(label="脱困情况", max_length=300)
+
+
+class PairingForm(forms.Form):
+    helper = MemberPickerField(label="帮扶责任人", action="view")
+    started_on = forms.DateField(label="结对日期", widget=DATE)
+    pledge_thought = forms.CharField(label="包思想", max_length=200)
+    pledge_work = forms.CharField(label="包生产/就业", max_length=200)
+    pledge_poverty = forms.CharField(label="包脱贫", max_length=200)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helper"].for_user(user)
+
+
+class PairingUpdateForm(forms.Form):
+    on = forms.DateField(label="帮扶日期", widget=DATE)
+    content = forms.CharField(label="帮扶情况", max_length=500)
+
+
+class ClosePairingForm(forms.Form):
+    closed_on = forms.DateField(label="结束日期", widget=DATE)
+    outcome = forms.CharField(label="帮扶成效", max_length=300)
+
+
+class FundForm(forms.Form):
+    organisation = OrgPickerField(label="设立组织", action="change")
+    name = forms.CharField(label="基金名称", max_length=60)
+    opened_on = forms.DateField(label="设立日期", widget=DATE)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class IncomeForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=[c for c in rules.MOVEMENT_KINDS if c[0] in rules.INCOME_KINDS])
+    amount = forms.CharField(label="金额（元）")
+    on = forms.DateField(label="日期", widget=DATE)
+    counterparty = forms.CharField(label="来源", max_length=120)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ApplicationForm(forms.Form):
+    fund = forms.ModelChoiceField(label="基金", queryset=Fund.objects.none())
+    member = MemberPickerField(label="申请人", action="change")
+    amount = forms.CharField(label="申请金额（元）")
+    reason = forms.CharField(label="申请理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    applied_on = forms.DateField(label="申请日期", widget=DATE)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+        # the funds above or at the user's organisations (a branch applies to its town's fund)
+        from apps.core.scoping import user_scope
+
+        scope = user_scope(user, "change")
+        qs = Fund.objects.select_related("organisation")
+        if not scope.everything:
+            from django.db.models import Q
+
+            cond = Q(pk__in=[])
+            for p in scope.paths:
+                cond |= Q(org_path__startswith=p)
+                for n in range(4, len(p), 4):
+                    cond |= Q(org_path=p[:n])
+            qs = qs.filter(cond)
+        self.fields["fund"].queryset = qs.order_by("org_path", "id")
+
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(label="审批结果", choices=[("1", "批准"), ("0", "不批准")], coerce=lambda v: v == "1")
+    approved_amount = forms.CharField(label="批准金额（元）", required=False)
+    meeting = forms.CharField(label="审批会议", max_length=120, help_text="集体研究的会议及日期，如：镇党委会 2026-06-20")
+    decided_on = forms.DateField(label="审批日期", widget=DATE)
+    note = forms.CharField(label="审批意见", max_length=300, required=False)
+
+
+class PayForm(forms.Form):
+    paid_on = forms.DateField(label="支付日期", widget=DATE)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class SubsidyPayForm(forms.Form):
+    paid_on = forms.DateField(label="发放日期", widget=DATE)
+
+
+class SubsidyRateForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    category = forms.ChoiceField(label="类别", choices=rules.SUBSIDY_CATEGORIES)
+    amount = forms.CharField(label="年补助金额（元）")
+    min_age = forms.IntegerField(label="年龄不低于", required=False, min_value=1, max_value=120)
+    min_party_years = forms.IntegerField(label="党龄不少于（年）", required=False, min_value=1, max_value=120)

@@ -1,0 +1,618 @@
+"""Writes of the care domain. Web views, the API, the CLI and the demo call these; each
+takes the acting user as the required keyword `actor`, owns its transaction, checks the
+scope (require_org_action), validates with Chinese messages naming the field and the rule,
+and writes the change history (record_change)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.core.audit import record_change, snapshot
+from apps.core.locks import advisory_lock
+from apps.core.models import ChangeLog
+from apps.core.scoping import has_action, require_org_action
+from apps.members import codes as member_codes
+from apps.members.models import Member
+from apps.orgs.models import Organisation
+
+from . import rules
+from .models import (
+    CareOccasion,
+    ChecklistItem,
+    ChecklistRun,
+    Fund,
+    FundApplication,
+    FundMovement,
+    Hardship,
+    Pairing,
+    PairingUpdate,
+    SubsidyPayment,
+    SubsidyRate,
+    Visit,
+)
+
+CREATE, UPDATE = ChangeLog.Action.CREATE, ChangeLog.Action.UPDATE
+
+
+def _fail(field: str, message: str):
+    raise ValidationError({field: [message]})
+
+
+def _name(actor) -> str:
+    return getattr(actor, "username", "") or str(actor)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def parse_date(value, field: str, label: str, *, allow_future: bool = False, required: bool = True) -> datetime.date | None:
+    if value in (None, ""):
+        if required:
+            _fail(field, f"{label}不能为空")
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not isinstance(value, datetime.date):
+        try:
+            value = datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            _fail(field, f"{label}“{value}”不是有效日期（格式：2026-07-01）")
+    if value.year < 1900:
+        _fail(field, f"{label}“{value}”早于1900年，请核对")
+    if not allow_future and value > today():
+        _fail(field, f"{label}不能晚于今天（{value}）")
+    return value
+
+
+def _text(value, field: str, label: str, max_length: int, *, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        _fail(field, f"{label}不能为空")
+    if len(text) > max_length:
+        _fail(field, f"{label}最多{max_length}个字（现{len(text)}字）")
+    return text
+
+
+def _money(value, field: str, label: str, *, allow_zero: bool = False) -> Decimal:
+    return rules.parse_money(value, field, label, allow_zero=allow_zero)
+
+
+def _member_in_scope(member: Member, actor, field: str = "member", label: str = "党员") -> Member:
+    member = Member.objects.select_related("organisation").get(pk=member.pk)
+    require_org_action(actor, member.organisation, "change")
+    if member.status not in member_codes.ACTIVE_STATUSES and member.status != "deceased":
+        _fail(field, f"{label}{member.name}的党籍状态为“{member.get_status_display()}”，不能登记")
+    return member
+
+
+# ── visits (四必访 and seasonal visits) ─────────────────────────────────────────────────
+@transaction.atomic
+def record_visit(data: dict, *, actor) -> Visit:
+    """Record a visit. A seasonal visit completes the member's checklist item of that
+    occasion and year when there is one."""
+    member = _member_in_scope(data["member"], actor, "member", "走访对象")
+    occasion = data.get("occasion")
+    if occasion is None or not isinstance(occasion, CareOccasion):
+        _fail("occasion", "请选择走访事由")
+    if not occasion.active:
+        _fail("occasion", f"走访事由“{occasion}”已停用")
+    if occasion.kind == CareOccasion.Kind.GREETING:
+        _fail("occasion", f"“{occasion}”是问候，不是走访：请在问候清单中标记已送达")
+    visited_on = parse_date(data.get("visited_on"), "visited_on", "走访日期")
+    if member.status == "deceased" and occasion.kind == CareOccasion.Kind.MUST_VISIT and occasion.code != "wedding_funeral":
+        _fail("member", f"{member.name}已去世：对已故党员家属只能登记节日走访慰问或婚丧事走访")
+    visit = Visit(
+        organisation=member.organisation,
+        member=member,
+        occasion=occasion,
+        visited_on=visited_on,
+        visitors=_text(data.get("visitors"), "visitors", "走访人", 120),
+        content=_text(data.get("content"), "content", "走访内容", 2000),
+        amount=_money(data.get("amount") or "0", "amount", "慰问金", allow_zero=True),
+        follow_up=_text(data.get("follow_up"), "follow_up", "后续事项", 200, required=False),
+        recorded_by=_name(actor),
+    )
+    visit.save()
+    record_change(visit, CREATE)
+    if occasion.kind == CareOccasion.Kind.SEASONAL:
+        item = ChecklistItem.objects.select_for_update().filter(occasion=occasion, year=visited_on.year, member=member).first()
+        if item is not None and item.visit_id is None:
+            before = snapshot(item)
+            item.visit, item.done_on = visit, visited_on
+            item.save(update_fields=["visit", "done_on"])
+            record_change(item, UPDATE, before=before, message="登记走访，清单完成")
+    return visit
+
+
+@transaction.atomic
+def complete_follow_up(visit: Visit, *, done_on, actor) -> Visit:
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    require_org_action(actor, visit.organisation, "change")
+    if not visit.follow_up:
+        _fail("done_on", "这次走访没有后续事项")
+    if visit.follow_up_done_on:
+        _fail("done_on", f"后续事项已于{visit.follow_up_done_on}办结")
+    done_on = parse_date(done_on, "done_on", "办结日期")
+    if done_on < visit.visited_on:
+        _fail("done_on", f"办结日期不能早于走访日期（{visit.visited_on}）")
+    before = snapshot(visit)
+    visit.follow_up_done_on = done_on
+    visit.save(update_fields=["follow_up_done_on"])
+    record_change(visit, UPDATE, before=before, message="后续事项办结")
+    return visit
+
+
+# ── seasonal checklists ──────────────────────────────────────────────────────────────
+def targets_of(org: Organisation, occasion: CareOccasion, year: int) -> dict[int, tuple[Member, list[str]]]:
+    """Who the occasion's targets are in org's subtree in `year`, computed from the
+    registry and this domain's own records: {member_id: (member, [target codes])}.
+    A fixed number of queries (one per target kind)."""
+    year_end = datetime.date(year, 12, 31)
+    found: dict[int, tuple[Member, list[str]]] = {}
+    base = Member.objects.filter(org_path__startswith=org.path).select_related("organisation")
+    living = base.filter(status__in=member_codes.COUNTED_STATUSES)
+
+    def add(queryset, code):
+        for m in queryset:
+            found.setdefault(m.pk, (m, []))[1].append(code)
+
+    targets = set(occasion.targets)
+    if "all" in targets:
+        add(living, "all")
+    if "old" in targets:
+        cutoff = datetime.date(year - rules.OLD_AGE, 12, 31)
+        add(living.filter(Q(birth_date__lte=cutoff) | Q(join_date__lt=rules.PRE_1949) | Q(categories__code="pre_1949")).distinct(), "old")
+    if "sick" in targets:
+        since = year_end - datetime.timedelta(days=rules.SICK_WINDOW_DAYS)
+        sick_ids = Visit.objects.filter(
+            org_path__startswith=org.path, occasion__code=rules.ILLNESS_OCCASION, visited_on__gt=since, visited_on__lte=year_end
+        ).values("member_id")
+        ill = Hardship.objects.filter(org_path__startswith=org.path, status=Hardship.Status.OPEN, cause="illness").values("member_id")
+        add(living.filter(Q(pk__in=sick_ids) | Q(pk__in=ill)), "sick")
+    if "hardship" in targets:
+        open_ids = Hardship.objects.filter(org_path__startswith=org.path, status=Hardship.Status.OPEN).values("member_id")
+        add(living.filter(Q(pk__in=open_ids) | Q(categories__code="hardship")).distinct(), "hardship")
+    if "deceased_family" in targets:
+        since = datetime.date(year - rules.DECEASED_FAMILY_YEARS, 12, 31)
+        add(base.filter(status="deceased", status_since__gt=since, status_since__lte=year_end), "deceased_family")
+    return found
+
+
+@dataclass
+class ChecklistResult:
+    created: int
+    total: int
+
+
+@transaction.atomic
+def generate_checklist(org: Organisation, occasion: CareOccasion, year: int, *, actor) -> ChecklistResult:
+    """Add the occasion's targets in org's subtree to the year's checklist, each at their own
+    branch. Running it again adds newcomers and keeps what was done."""
+    require_org_action(actor, org, "change")
+    if not occasion.has_checklist or not occasion.active:
+        _fail("occasion", f"“{occasion}”不是启用中的节日走访或问候事由，没有清单")
+    if not occasion.targets:
+        _fail("occasion", f"“{occasion}”未设置走访对象")
+    if not (2000 <= int(year) <= today().year + 1):
+        _fail("year", f"年度{year}超出范围（2000至{today().year + 1}年）")
+    advisory_lock(f"care-checklist-{occasion.pk}-{year}")
+    targets = targets_of(org, occasion, year)
+    existing = set(
+        ChecklistItem.objects.filter(occasion=occasion, year=year, org_path__startswith=org.path).values_list("member_id", flat=True)
+    )
+    # A member may have been listed at another organisation (moved in later): skip them too.
+    existing |= set(
+        ChecklistItem.objects.filter(occasion=occasion, year=year, member_id__in=list(targets)).values_list("member_id", flat=True)
+    )
+    new = [
+        ChecklistItem(organisation=m.organisation, org_path=m.org_path, occasion=occasion, year=year, member=m, reasons=",".join(codes))
+        for mid, (m, codes) in targets.items()
+        if mid not in existing
+    ]
+    ChecklistItem.objects.bulk_create(new, batch_size=2000)
+    run = ChecklistRun.objects.filter(organisation=org, occasion=occasion, year=year).first()
+    before = snapshot(run) if run else None
+    run = run or ChecklistRun(organisation=org, occasion=occasion, year=year)
+    run.item_count, run.generated_by = len(new), _name(actor)
+    run.save()
+    record_change(run, UPDATE if before else CREATE, message=f"生成{year}年{occasion}清单：新增{len(new)}人")
+    return ChecklistResult(created=len(new), total=len(existing) + len(new))
+
+
+@transaction.atomic
+def mark_items_done(items, *, done_on, note: str = "", actor) -> int:
+    """Mark greetings (问候卡) as delivered. Visits complete their items by record_visit."""
+    done_on = parse_date(done_on, "done_on", "完成日期")
+    note = _text(note, "note", "说明", 200, required=False)
+    count = 0
+    ids = [i.pk for i in items]
+    for item in ChecklistItem.objects.select_for_update().select_related("occasion", "organisation").filter(pk__in=ids).order_by("pk"):
+        require_org_action(actor, item.organisation, "change")
+        if item.occasion.kind != CareOccasion.Kind.GREETING:
+            _fail("items", f"{item}是走访对象：请登记走访记录，清单随之完成")
+        if item.done_on:
+            continue
+        before = snapshot(item)
+        item.done_on, item.note = done_on, note
+        item.save(update_fields=["done_on", "note"])
+        record_change(item, UPDATE, before=before, message="问候已送达")
+        count += 1
+    return count
+
+
+# ── hardship register and 三包 pairings ────────────────────────────────────────────────
+@transaction.atomic
+def register_hardship(data: dict, *, actor) -> Hardship:
+    member = _member_in_scope(data["member"], actor, "member", "困难党员")
+    if member.status == "deceased":
+        _fail("member", f"{member.name}已去世，不能登记为困难党员")
+    causes, levels = dict(rules.HARDSHIP_CAUSES), dict(rules.HARDSHIP_LEVELS)
+    if data.get("cause") not in causes:
+        _fail("cause", f"致困原因须为：{'、'.join(causes.values())}")
+    if data.get("level") not in levels:
+        _fail("level", f"困难程度须为：{'、'.join(levels.values())}")
+    if Hardship.objects.filter(member=member, status=Hardship.Status.OPEN).exists():
+        _fail("member", f"{member.name}已在困难党员名册中（帮扶中），不能重复登记")
+    hardship = Hardship(
+        organisation=member.organisation,
+        member=member,
+        cause=data["cause"],
+        level=data["level"],
+        description=_text(data.get("description"), "description", "困难情况", 500),
+        registered_on=parse_date(data.get("registered_on") or today(), "registered_on", "登记日期"),
+        recorded_by=_name(actor),
+    )
+    try:
+        with transaction.atomic():
+            hardship.save()
+    except IntegrityError:
+        _fail("member", f"{member.name}已在困难党员名册中（帮扶中），不能重复登记")
+    record_change(hardship, CREATE)
+    return hardship
+
+
+@transaction.atomic
+def close_hardship(hardship: Hardship, *, closed_on, note: str, actor) -> Hardship:
+    """The member is out of hardship: closes the register entry and its active pairings."""
+    hardship = Hardship.objects.select_for_update().get(pk=hardship.pk)
+    require_org_action(actor, hardship.organisation, "change")
+    if hardship.status != Hardship.Status.OPEN:
+        _fail("closed_on", f"该困难党员已于{hardship.closed_on}脱困销号")
+    closed_on = parse_date(closed_on, "closed_on", "脱困日期")
+    if closed_on < hardship.registered_on:
+        _fail("closed_on", f"脱困日期不能早于登记日期（{hardship.registered_on}）")
+    note = _text(note, "closure_note", "脱困情况", 300)
+    before = snapshot(hardship)
+    hardship.status, hardship.closed_on, hardship.closure_note = Hardship.Status.CLOSED, closed_on, note
+    hardship.save()
+    record_change(hardship, UPDATE, before=before, message="脱困销号")
+    for pairing in hardship.pairings.select_for_update().filter(status=Pairing.Status.ACTIVE):
+        before = snapshot(pairing)
+        pairing.status, pairing.closed_on, pairing.outcome = Pairing.Status.CLOSED, closed_on, f"帮扶对象脱困：{note}"[:300]
+        pairing.save()
+        record_change(pairing, UPDATE, before=before, message="帮扶对象脱困，结对结束")
+    return hardship
+
+
+@transaction.atomic
+def start_pairing(hardship: Hardship, data: dict, *, actor) -> Pairing:
+    hardship = Hardship.objects.select_for_update().select_related("member", "organisation").get(pk=hardship.pk)
+    require_org_action(actor, hardship.organisation, "change")
+    if hardship.status != Hardship.Status.OPEN:
+        _fail("hardship", "该困难党员已脱困销号，不能再结对")
+    helper = data.get("helper")
+    if helper is None:
+        _fail("helper", "请选择帮扶责任人")
+    helper = Member.objects.restrict(actor, "view").filter(pk=helper.pk).first()
+    if helper is None:
+        _fail("helper", "帮扶责任人不在您的管理范围内")
+    if helper.pk == hardship.member_id:
+        _fail("helper", "帮扶责任人不能是困难党员本人")
+    if helper.status not in member_codes.COUNTED_STATUSES:
+        _fail("helper", f"帮扶责任人{helper.name}的党籍状态为“{helper.get_status_display()}”")
+    started_on = parse_date(data.get("started_on") or today(), "started_on", "结对日期")
+    if started_on < hardship.registered_on:
+        _fail("started_on", f"结对日期不能早于困难党员登记日期（{hardship.registered_on}）")
+    pairing = Pairing(
+        organisation=hardship.organisation,
+        hardship=hardship,
+        helper=helper,
+        started_on=started_on,
+        pledge_thought=_text(data.get("pledge_thought"), "pledge_thought", "包思想", 200),
+        pledge_work=_text(data.get("pledge_work"), "pledge_work", "包生产/就业", 200),
+        pledge_poverty=_text(data.get("pledge_poverty"), "pledge_poverty", "包脱贫", 200),
+    )
+    message = f"{helper.name}已与{hardship.member.name}结对帮扶中，不能重复结对"
+    if Pairing.objects.filter(hardship=hardship, helper=helper, status=Pairing.Status.ACTIVE).exists():
+        _fail("helper", message)
+    try:
+        with transaction.atomic():
+            pairing.save()
+    except IntegrityError:
+        _fail("helper", message)
+    record_change(pairing, CREATE)
+    return pairing
+
+
+@transaction.atomic
+def add_pairing_update(pairing: Pairing, *, on, content: str, actor) -> PairingUpdate:
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    require_org_action(actor, pairing.organisation, "change")
+    if pairing.status != Pairing.Status.ACTIVE:
+        _fail("on", "结对已结束，不能再登记帮扶记录")
+    on = parse_date(on, "on", "帮扶日期")
+    if on < pairing.started_on:
+        _fail("on", f"帮扶日期不能早于结对日期（{pairing.started_on}）")
+    update = PairingUpdate.objects.create(
+        pairing=pairing, on=on, content=_text(content, "content", "帮扶情况", 500), recorded_by=_name(actor)
+    )
+    record_change(update, CREATE)
+    if pairing.last_update_on is None or on > pairing.last_update_on:
+        before = snapshot(pairing)
+        pairing.last_update_on = on
+        pairing.save(update_fields=["last_update_on"])
+        record_change(pairing, UPDATE, before=before, message="登记帮扶记录")
+    return update
+
+
+@transaction.atomic
+def close_pairing(pairing: Pairing, *, closed_on, outcome: str, actor) -> Pairing:
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    require_org_action(actor, pairing.organisation, "change")
+    if pairing.status != Pairing.Status.ACTIVE:
+        _fail("closed_on", f"结对已于{pairing.closed_on}结束")
+    closed_on = parse_date(closed_on, "closed_on", "结束日期")
+    if closed_on < pairing.started_on:
+        _fail("closed_on", f"结束日期不能早于结对日期（{pairing.started_on}）")
+    before = snapshot(pairing)
+    pairing.status, pairing.closed_on = Pairing.Status.CLOSED, closed_on
+    pairing.outcome = _text(outcome, "outcome", "帮扶成效", 300)
+    pairing.save()
+    record_change(pairing, UPDATE, before=before, message="结对结束")
+    return pairing
+
+
+# ── 互助基金 ────────────────────────────────────────────────────────────────────────────
+@transaction.atomic
+def open_fund(org: Organisation, *, name: str, opened_on=None, note: str = "", actor) -> Fund:
+    require_org_action(actor, org, "change")
+    name = _text(name, "name", "基金名称", 60)
+    if Fund.objects.filter(organisation=org, name=name).exists():
+        _fail("name", f"“{org}”已有名为“{name}”的基金")
+    fund = Fund(organisation=org, name=name, opened_on=parse_date(opened_on or today(), "opened_on", "设立日期"), note=note[:200])
+    try:
+        with transaction.atomic():
+            fund.save()
+    except IntegrityError:
+        _fail("name", f"“{org}”已有名为“{name}”的基金")
+    record_change(fund, CREATE)
+    return fund
+
+
+def _lock_fund(fund: Fund) -> Fund:
+    """The fund row under a lock for the rest of the transaction: two payouts (or a payout
+    and an income) of one fund run one after the other, each seeing the other's balance."""
+    advisory_lock(f"care-fund-{fund.pk}")
+    return Fund.objects.select_for_update().select_related("organisation").get(pk=fund.pk)
+
+
+def _move(fund: Fund, *, kind: str, amount: Decimal, on, counterparty: str, note: str, actor, application=None) -> FundMovement:
+    balance = fund.balance + amount if kind in rules.INCOME_KINDS else fund.balance - amount
+    if balance < 0:
+        _fail("amount", f"基金“{fund}”余额{fund.balance}元，不足支付{amount}元：互助基金不得透支")
+    before = snapshot(fund)
+    movement = FundMovement(
+        organisation=fund.organisation,
+        fund=fund,
+        kind=kind,
+        amount=amount,
+        on=on,
+        counterparty=counterparty,
+        application=application,
+        balance_after=balance,
+        note=note,
+        recorded_by=_name(actor),
+    )
+    try:
+        with transaction.atomic():
+            movement.save()
+            Fund.objects.filter(pk=fund.pk).update(balance=balance)
+    except IntegrityError as exc:
+        if application is not None and "balance" not in str(exc).lower():
+            _fail("application", f"申请“{application}”已支付过，不能重复支付")
+        _fail("amount", f"基金“{fund}”余额不足，不得透支（本次{amount}元）")
+    fund.balance = balance
+    record_change(movement, CREATE)
+    record_change(fund, UPDATE, before=before, message=f"{movement.get_kind_display()}{amount}元")
+    return movement
+
+
+@transaction.atomic
+def record_income(fund: Fund, *, kind: str, amount, on=None, counterparty: str, note: str = "", actor) -> FundMovement:
+    if kind not in rules.INCOME_KINDS:
+        _fail("kind", "收入类别须为：捐助收入、拨入资金（支出须经申请审批）")
+    fund = _lock_fund(fund)
+    require_org_action(actor, fund.organisation, "change")
+    amount = _money(amount, "amount", "金额")
+    on = parse_date(on or today(), "on", "日期")
+    if on < fund.opened_on:
+        _fail("on", f"日期不能早于基金设立日期（{fund.opened_on}）")
+    return _move(
+        fund,
+        kind=kind,
+        amount=amount,
+        on=on,
+        counterparty=_text(counterparty, "counterparty", "来源", 120),
+        note=_text(note, "note", "说明", 200, required=False),
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def apply_for_aid(fund: Fund, member: Member, *, amount, reason: str, applied_on=None, actor) -> FundApplication:
+    """The member's branch applies on the member's behalf to a fund above it."""
+    member = _member_in_scope(member, actor, "member", "申请人")
+    if not member.org_path.startswith(fund.org_path):
+        _fail("fund", f"基金“{fund}”（{fund.organisation}）不覆盖{member.name}所在的党组织")
+    amount = _money(amount, "amount", "申请金额")
+    if amount > rules.FUND_MAX_PAYOUT:
+        _fail("amount", f"单次申请不得超过{rules.FUND_MAX_PAYOUT}元")
+    app = FundApplication(
+        organisation=member.organisation,
+        fund=fund,
+        member=member,
+        amount=amount,
+        reason=_text(reason, "reason", "申请理由", 500),
+        applied_on=parse_date(applied_on or today(), "applied_on", "申请日期"),
+    )
+    app.save()
+    record_change(app, CREATE)
+    return app
+
+
+@transaction.atomic
+def decide_application(
+    application: FundApplication, *, approve: bool, approved_amount=None, meeting: str, note: str = "", decided_on=None, actor
+) -> FundApplication:
+    """The fund holder's committee decides (集体研究): the meeting is recorded."""
+    app = FundApplication.objects.select_for_update().select_related("fund__organisation").get(pk=application.pk)
+    require_org_action(actor, app.fund.organisation, "change")
+    if app.status != FundApplication.Status.APPLIED:
+        _fail("status", f"该申请已{app.get_status_display()}，不能再审批")
+    meeting = _text(meeting, "meeting", "审批会议（集体研究的会议及日期）", 120)
+    decided_on = parse_date(decided_on or today(), "decided_on", "审批日期")
+    if decided_on < app.applied_on:
+        _fail("decided_on", f"审批日期不能早于申请日期（{app.applied_on}）")
+    before = snapshot(app)
+    if approve:
+        amount = _money(approved_amount if approved_amount not in (None, "") else app.amount, "approved_amount", "批准金额")
+        if amount > app.amount:
+            _fail("approved_amount", f"批准金额不能超过申请金额（{app.amount}元）")
+        app.status, app.approved_amount = FundApplication.Status.APPROVED, amount
+    else:
+        app.status = FundApplication.Status.REJECTED
+        if not (note or "").strip():
+            _fail("decision_note", "不批准时须写明理由")
+    app.decided_on, app.meeting = decided_on, meeting
+    app.decision_note, app.decided_by = _text(note, "decision_note", "审批意见", 300, required=False), _name(actor)
+    app.save()
+    record_change(app, UPDATE, before=before, message="批准" if approve else "不批准")
+    return app
+
+
+@transaction.atomic
+def pay_application(application: FundApplication, *, paid_on=None, note: str = "", actor) -> FundMovement:
+    """Pay an approved application once, from the fund's balance (never below zero)."""
+    fund = _lock_fund(application.fund)
+    app = FundApplication.objects.select_for_update().select_related("member").get(pk=application.pk)
+    require_org_action(actor, fund.organisation, "change")
+    if app.status == FundApplication.Status.PAID:
+        _fail("application", f"申请“{app}”已于支付过，不能重复支付")
+    if app.status != FundApplication.Status.APPROVED:
+        _fail("application", f"申请“{app}”{app.get_status_display()}：须经集体研究批准后才能支付")
+    paid_on = parse_date(paid_on or today(), "paid_on", "支付日期")
+    if paid_on < app.decided_on:
+        _fail("paid_on", f"支付日期不能早于审批日期（{app.decided_on}）")
+    movement = _move(
+        fund,
+        kind="payout",
+        amount=app.approved_amount,
+        on=paid_on,
+        counterparty=app.member.name,
+        note=_text(note, "note", "说明", 200, required=False),
+        actor=actor,
+        application=app,
+    )
+    before = snapshot(app)
+    app.status = FundApplication.Status.PAID
+    app.save(update_fields=["status"])
+    record_change(app, UPDATE, before=before, message=f"支付{movement.amount}元")
+    return movement
+
+
+# ── 生活补助 ────────────────────────────────────────────────────────────────────────────
+@transaction.atomic
+def set_subsidy_rate(*, year: int, category: str, amount, min_age=None, min_party_years=None, actor) -> SubsidyRate:
+    """The county sets a year's amount and thresholds for a category (设置: configure)."""
+    if not has_action(actor, "configure"):
+        _fail("year", "只有县委组织部管理员可以设置生活补助标准")
+    if category not in dict(rules.SUBSIDY_CATEGORIES):
+        _fail("category", f"补助类别须为：{'、'.join(dict(rules.SUBSIDY_CATEGORIES).values())}")
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        _fail("year", f"年度“{year}”不是有效年份")
+    if not (2000 <= year <= today().year + 1):
+        _fail("year", f"年度{year}超出范围（2000至{today().year + 1}年）")
+    amount = _money(amount, "amount", "年补助金额")
+    ints = {}
+    for field, label, value in (("min_age", "年龄下限", min_age), ("min_party_years", "党龄下限", min_party_years)):
+        if value in (None, ""):
+            ints[field] = None
+            continue
+        try:
+            ints[field] = int(value)
+        except (TypeError, ValueError):
+            _fail(field, f"{label}“{value}”不是整数")
+        if not 1 <= ints[field] <= 120:
+            _fail(field, f"{label}须在1至120之间")
+    if category != "pre_1949" and ints["min_age"] is None and ints["min_party_years"] is None:
+        _fail("min_age", "高龄或老党员补助须设置年龄下限或党龄下限")
+    rate = SubsidyRate.objects.select_for_update().filter(year=year, category=category).first()
+    before = snapshot(rate) if rate else None
+    rate = rate or SubsidyRate(year=year, category=category)
+    rate.amount, rate.min_age, rate.min_party_years = amount, ints["min_age"], ints["min_party_years"]
+    rate.save()
+    record_change(rate, UPDATE if before else CREATE)
+    return rate
+
+
+@transaction.atomic
+def pay_subsidies(org: Organisation, year: int, member_ids, *, paid_on=None, actor) -> int:
+    """Record the year's subsidy of the chosen eligible members (each at most once a year;
+    the category and amount are those the eligibility rule gives them)."""
+    from .selectors import eligible_for_subsidy
+
+    require_org_action(actor, org, "change")
+    paid_on = parse_date(paid_on or today(), "paid_on", "发放日期")
+    wanted = {int(i) for i in member_ids}
+    if not wanted:
+        _fail("members", "请选择要发放的党员")
+    eligible = {row.member.pk: row for row in eligible_for_subsidy(org, year) if row.member.pk in wanted}
+    missing = wanted - set(eligible)
+    if missing:
+        _fail("members", f"{len(missing)}名所选党员不在{year}年生活补助名单中（不符合条件或不在本组织）")
+    done = []
+    for _mid, row in sorted(eligible.items()):
+        if row.paid is not None:
+            _fail("members", f"{row.member.name}的{year}年生活补助已于{row.paid.paid_on}发放，不能重复发放")
+        require_org_action(actor, row.member.organisation, "change")
+        done.append(
+            SubsidyPayment(
+                organisation=row.member.organisation,
+                org_path=row.member.org_path,
+                member=row.member,
+                rate=row.rate,
+                year=year,
+                category=row.rate.category,
+                amount=row.rate.amount,
+                paid_on=paid_on,
+                recorded_by=_name(actor),
+            )
+        )
+    try:
+        with transaction.atomic():
+            SubsidyPayment.objects.bulk_create(done)
+    except IntegrityError:
+        _fail("members", f"所选党员中有人的{year}年生活补助已由他人同时登记，本次未发放，请刷新后核对")
+    for payment in SubsidyPayment.objects.filter(year=year, member_id__in=list(eligible)).select_related("member"):
+        record_change(payment, CREATE)
+    return len(done)

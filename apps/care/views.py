@@ -1,0 +1,544 @@
+"""Care web pages. Views parse input, find objects through the one scoping mechanism
+(get_in_scope: 404 outside scope) and call services; the rules live there."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.core.paging import page_of
+from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
+
+from . import forms, rules, selectors, services
+from .models import CareOccasion, ChecklistItem, Fund, FundApplication, Hardship, Pairing, SubsidyRate, Visit
+
+
+def _errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for msg in errors:
+                form.add_error(field if field in form.fields else None, msg)
+    else:
+        for msg in exc.messages:
+            form.add_error(None, msg)
+
+
+def _flash(request, exc) -> None:
+    messages.error(request, "；".join(getattr(exc, "messages", None) or [str(exc)]))
+
+
+def _form_page(request, form, title, back, *, intro="", submit="保存"):
+    return render(request, "care/form.html", {"form": form, "title": title, "back": back, "intro": intro, "submit": submit})
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _require_any(user, action="view"):
+    if not has_action(user, action):
+        raise Http404("您没有可查看的党组织")
+
+
+# ── visits ───────────────────────────────────────────────────────────────────────────
+@login_required
+def visits(request):
+    _require_any(request.user)
+    page = page_of(selectors.visit_list(request.user, request.GET), request)
+    return render(
+        request,
+        "care/visits.html",
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "occasion": request.GET.get("occasion", ""),
+            "year": request.GET.get("year", ""),
+            "follow_up": request.GET.get("follow_up", ""),
+            "occasions": CareOccasion.objects.exclude(kind=CareOccasion.Kind.GREETING),
+            "can_change": has_action(request.user, "change"),
+        },
+    )
+
+
+@login_required
+def visit_new(request):
+    _require_any(request.user, "change")
+    raw_item = request.POST.get("item") or request.GET.get("item")
+    item = None
+    if raw_item:
+        item = get_in_scope(ChecklistItem.objects.select_related("member", "occasion"), request.user, "change", pk=raw_item)
+    initial = {"visited_on": _today(), "amount": "0"}
+    if item is not None:
+        initial.update({"item": item.pk, "occasion": item.occasion_id})
+    form = forms.VisitForm(request.POST or None, user=request.user, item=item, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data}
+        if item is not None:
+            data["member"] = item.member
+        try:
+            visit = services.record_visit(data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记对{visit.member.name}的走访")
+            if item is not None:
+                return redirect(f"{reverse('care:checklist')}?occasion={item.occasion.code}&year={item.year}")
+            return redirect("care:visits")
+    intro = (
+        f"清单对象：{item.member.name}（{item.reason_labels}）"
+        if item
+        else "四必访：党员生病住院、家庭遭遇困难、思想出现波动、家有婚丧大事必访。"
+    )
+    return _form_page(request, form, "登记走访", reverse("care:visits"), intro=intro)
+
+
+@login_required
+def visit_follow_up(request, pk):
+    visit = get_in_scope(Visit.objects.all(), request.user, "change", pk=pk)
+    form = forms.FollowUpForm(request.POST or None, initial={"done_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_follow_up(visit, done_on=form.cleaned_data["done_on"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "后续事项已办结")
+            return redirect("care:visits")
+    return _form_page(request, form, f"后续事项办结：{visit.follow_up}", reverse("care:visits"))
+
+
+# ── checklists ───────────────────────────────────────────────────────────────────────
+@login_required
+def checklist(request):
+    _require_any(request.user)
+    org = selectors.required_org(request.user, request.GET)
+    occasion = selectors.chosen_occasion(request.GET)
+    year = selectors.chosen_year(request.GET)
+    params = {**request.GET.dict(), "occasion": occasion.code, "year": str(year), "org": str(org.pk)}
+    page = page_of(selectors.checklist_items(request.user, params), request)
+    return render(
+        request,
+        "care/checklist.html",
+        {
+            "org": org,
+            "occasion": occasion,
+            "year": year,
+            "years": list(range(_today().year + 1, _today().year - 4, -1)),
+            "occasions": selectors.occasions().filter(kind__in=[CareOccasion.Kind.SEASONAL, CareOccasion.Kind.GREETING]),
+            "summary": selectors.checklist_summary(org, occasion, year),
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "state": request.GET.get("state", ""),
+            "can_change": can_act_on_org(request.user, org, "change"),
+            "today": _today(),
+        },
+    )
+
+
+def _checklist_url(occasion_code, year, org_pk=None):
+    url = f"{reverse('care:checklist')}?occasion={occasion_code}&year={year}"
+    return f"{url}&org={org_pk}" if org_pk else url
+
+
+@login_required
+@require_POST
+def checklist_generate(request):
+    org = selectors.required_org(request.user, request.POST, "change")
+    form = forms.ChecklistGenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("care:checklist")
+    occasion, year = form.cleaned_data["occasion"], form.cleaned_data["year"]
+    try:
+        result = services.generate_checklist(org, occasion, year, actor=request.user)
+    except (ValidationError, ScopeError) as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"已生成{year}年{occasion}清单：新增{result.created}人，共{result.total}人")
+    return redirect(_checklist_url(occasion.code, year, org.pk))
+
+
+@login_required
+@require_POST
+def checklist_done(request):
+    """Tick greetings (问候卡) delivered: the chosen items of the user's scope."""
+    ids = [i for i in request.POST.getlist("items") if str(i).isdigit()]
+    items = list(ChecklistItem.objects.restrict(request.user, "change").filter(pk__in=ids).select_related("occasion"))
+    if not ids or len(items) != len(set(ids)):
+        raise Http404("未找到所选对象，或不在您的管理范围内")
+    form = forms.ItemsDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写有效的送达日期")
+    else:
+        try:
+            n = services.mark_items_done(items, done_on=form.cleaned_data["done_on"], actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, f"已标记{n}人问候送达")
+    first = items[0]
+    return redirect(_checklist_url(first.occasion.code, first.year))
+
+
+# ── hardship and pairings ────────────────────────────────────────────────────────────
+@login_required
+def hardships(request):
+    _require_any(request.user)
+    page = page_of(selectors.hardship_list(request.user, request.GET), request)
+    return render(
+        request,
+        "care/hardships.html",
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "status": request.GET.get("status", ""),
+            "cause": request.GET.get("cause", ""),
+            "causes": rules.HARDSHIP_CAUSES,
+            "statuses": Hardship.Status.choices,
+            "can_change": has_action(request.user, "change"),
+        },
+    )
+
+
+@login_required
+def hardship_new(request):
+    _require_any(request.user, "change")
+    form = forms.HardshipForm(request.POST or None, user=request.user, initial={"registered_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            h = services.register_hardship(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记困难党员{h.member.name}")
+            return redirect("care:hardship", h.pk)
+    return _form_page(request, form, "登记困难党员", reverse("care:hardships"))
+
+
+def _hardship(request, pk, action="view") -> Hardship:
+    return get_in_scope(Hardship.objects.select_related("member", "organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def hardship(request, pk):
+    h = _hardship(request, pk)
+    pairings = list(h.pairings.select_related("helper").prefetch_related("updates").order_by("-started_on", "-id"))
+    return render(
+        request,
+        "care/hardship.html",
+        {
+            "h": h,
+            "pairings": pairings,
+            "can_change": can_act_on_org(request.user, h.organisation, "change"),
+            "pairing_form": forms.PairingForm(user=request.user, initial={"started_on": _today()}),
+            "close_form": forms.CloseHardshipForm(initial={"closed_on": _today()}),
+            "update_form": forms.PairingUpdateForm(initial={"on": _today()}),
+            "close_pairing_form": forms.ClosePairingForm(initial={"closed_on": _today()}),
+        },
+    )
+
+
+@login_required
+def hardship_close(request, pk):
+    h = _hardship(request, pk, "change")
+    form = forms.CloseHardshipForm(request.POST or None, initial={"closed_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_hardship(h, closed_on=form.cleaned_data["closed_on"], note=form.cleaned_data["closure_note"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"{h.member.name}已脱困销号")
+            return redirect("care:hardship", h.pk)
+    return _form_page(request, form, f"脱困销号：{h.member.name}", reverse("care:hardship", args=[h.pk]))
+
+
+@login_required
+def pairing_new(request, pk):
+    h = _hardship(request, pk, "change")
+    form = forms.PairingForm(request.POST or None, user=request.user, initial={"started_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.start_pairing(h, form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已建立三包结对")
+            return redirect("care:hardship", h.pk)
+    return _form_page(request, form, f"三包结对：帮扶{h.member.name}", reverse("care:hardship", args=[h.pk]))
+
+
+def _pairing(request, pk, action="change") -> Pairing:
+    return get_in_scope(Pairing.objects.select_related("hardship__member", "helper"), request.user, action, pk=pk)
+
+
+@login_required
+def pairing_update(request, pk):
+    p = _pairing(request, pk)
+    form = forms.PairingUpdateForm(request.POST or None, initial={"on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_pairing_update(p, on=form.cleaned_data["on"], content=form.cleaned_data["content"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已登记帮扶记录")
+            return redirect("care:hardship", p.hardship_id)
+    return _form_page(request, form, f"帮扶记录：{p}", reverse("care:hardship", args=[p.hardship_id]))
+
+
+@login_required
+def pairing_close(request, pk):
+    p = _pairing(request, pk)
+    form = forms.ClosePairingForm(request.POST or None, initial={"closed_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_pairing(p, closed_on=form.cleaned_data["closed_on"], outcome=form.cleaned_data["outcome"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "结对已结束")
+            return redirect("care:hardship", p.hardship_id)
+    return _form_page(request, form, f"结束结对：{p}", reverse("care:hardship", args=[p.hardship_id]))
+
+
+@login_required
+def pairings(request):
+    _require_any(request.user)
+    page = page_of(selectors.pairing_list(request.user, request.GET), request)
+    return render(
+        request,
+        "care/pairings.html",
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "status": request.GET.get("status", ""),
+            "due": request.GET.get("due", ""),
+            "statuses": Pairing.Status.choices,
+            "update_days": rules.PAIRING_UPDATE_DAYS,
+        },
+    )
+
+
+# ── fund ─────────────────────────────────────────────────────────────────────────────
+@login_required
+def funds(request):
+    _require_any(request.user)
+    page = page_of(selectors.fund_list(request.user, request.GET), request)
+    apps_page = page_of(selectors.application_list(request.user, request.GET), request, param="apage")
+    return render(
+        request,
+        "care/funds.html",
+        {
+            "page": page,
+            "apps_page": apps_page,
+            "q": request.GET.get("q", ""),
+            "status": request.GET.get("status", ""),
+            "statuses": FundApplication.Status.choices,
+            "can_change": has_action(request.user, "change"),
+        },
+    )
+
+
+@login_required
+def fund_new(request):
+    _require_any(request.user, "change")
+    form = forms.FundForm(request.POST or None, user=request.user, initial={"opened_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            fund = services.open_fund(d["organisation"], name=d["name"], opened_on=d["opened_on"], note=d["note"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已设立{fund}")
+            return redirect("care:fund", fund.pk)
+    return _form_page(request, form, "设立互助基金", reverse("care:funds"))
+
+
+def _fund(request, pk, action="view") -> Fund:
+    return get_in_scope(Fund.objects.select_related("organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def fund(request, pk):
+    f = _fund(request, pk)
+    year = selectors.chosen_year(request.GET)
+    statement = selectors.yearly_statement(f, year)
+    return render(
+        request,
+        "care/fund.html",
+        {
+            "fund": f,
+            "s": statement,
+            "year": year,
+            "years": list(range(_today().year, _today().year - 5, -1)),
+            "can_change": can_act_on_org(request.user, f.organisation, "change"),
+            "income_form": forms.IncomeForm(initial={"on": _today()}),
+            "applications": selectors.application_list(request.user, {"fund": str(f.pk), "status": "applied"})[:50],
+            "approved": selectors.application_list(request.user, {"fund": str(f.pk), "status": "approved"})[:50],
+        },
+    )
+
+
+@login_required
+def fund_income(request, pk):
+    f = _fund(request, pk, "change")
+    form = forms.IncomeForm(request.POST or None, initial={"on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_income(f, **form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已登记收入")
+            return redirect("care:fund", f.pk)
+    return _form_page(request, form, f"登记收入：{f}", reverse("care:fund", args=[f.pk]))
+
+
+@login_required
+def application_new(request):
+    _require_any(request.user, "change")
+    form = forms.ApplicationForm(request.POST or None, user=request.user, initial={"applied_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            app = services.apply_for_aid(
+                d["fund"], d["member"], amount=d["amount"], reason=d["reason"], applied_on=d["applied_on"], actor=request.user
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已提交{app.member.name}的互助基金申请，待基金所属党组织集体研究")
+            return redirect("care:funds")
+    return _form_page(
+        request, form, "互助基金申请", reverse("care:funds"), intro="党支部为困难党员提出申请，由基金所属党组织集体研究审批后支付。"
+    )
+
+
+def _application(request, pk) -> FundApplication:
+    return get_in_scope(FundApplication.objects.select_related("member", "fund__organisation"), request.user, "view", pk=pk)
+
+
+@login_required
+def application_decide(request, pk):
+    app = _application(request, pk)
+    if not can_act_on_org(request.user, app.fund.organisation, "change"):
+        raise Http404("只有基金所属党组织可以审批")
+    form = forms.DecideForm(request.POST or None, initial={"decided_on": _today(), "approved_amount": app.amount})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.decide_application(
+                app,
+                approve=d["approve"],
+                approved_amount=d["approved_amount"],
+                meeting=d["meeting"],
+                note=d["note"],
+                decided_on=d["decided_on"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已记录审批结果")
+            return redirect("care:fund", app.fund_id)
+    return _form_page(request, form, f"审批：{app}", reverse("care:fund", args=[app.fund_id]), intro=f"申请理由：{app.reason}")
+
+
+@login_required
+def application_pay(request, pk):
+    app = _application(request, pk)
+    if not can_act_on_org(request.user, app.fund.organisation, "change"):
+        raise Http404("只有基金所属党组织可以支付")
+    form = forms.PayForm(request.POST or None, initial={"paid_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pay_application(app, paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已支付")
+            return redirect("care:fund", app.fund_id)
+    intro = f"批准金额{app.approved_amount or '—'}元，基金余额{app.fund.balance}元。"
+    return _form_page(request, form, f"支付：{app}", reverse("care:fund", args=[app.fund_id]), intro=intro)
+
+
+# ── subsidies ────────────────────────────────────────────────────────────────────────
+@login_required
+def subsidies(request):
+    _require_any(request.user)
+    org = selectors.required_org(request.user, request.GET)
+    year = selectors.chosen_year(request.GET)
+    params = {**request.GET.dict(), "org": str(org.pk), "year": str(year)}
+    rows = selectors.subsidy_rows(request.user, params)
+    page = page_of(rows, request, count=False)
+    page.total, page.exact = len(rows), True
+    return render(
+        request,
+        "care/subsidies.html",
+        {
+            "org": org,
+            "year": year,
+            "years": list(range(_today().year + 1, _today().year - 4, -1)),
+            "rates": SubsidyRate.objects.filter(year=year),
+            "page": page,
+            "state": request.GET.get("state", ""),
+            "can_change": can_act_on_org(request.user, org, "change"),
+            "can_configure": has_action(request.user, "configure"),
+            "today": _today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def subsidy_pay(request):
+    org = selectors.required_org(request.user, request.POST, "change")
+    year = selectors.chosen_year(request.POST)
+    ids = [i for i in request.POST.getlist("members") if str(i).isdigit()]
+    form = forms.SubsidyPayForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写有效的发放日期")
+    else:
+        try:
+            n = services.pay_subsidies(org, year, ids, paid_on=form.cleaned_data["paid_on"], actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, f"已登记{n}人{year}年生活补助发放")
+    return redirect(f"{reverse('care:subsidies')}?org={org.pk}&year={year}")
+
+
+@login_required
+def subsidy_rate(request):
+    if not has_action(request.user, "configure"):
+        raise Http404("只有县委组织部管理员可以设置生活补助标准")
+    form = forms.SubsidyRateForm(request.POST or None, initial={"year": _today().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rate = services.set_subsidy_rate(**form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"已设置{rate}")
+            return redirect(f"{reverse('care:subsidies')}?year={rate.year}")
+    return _form_page(
+        request,
+        form,
+        "设置生活补助标准",
+        reverse("care:subsidies"),
+        intro="建国前入党老党员不设年龄党龄条件；高龄、老党员补助须设年龄或党龄下限。一名党员一年只领一类（取金额最高的一类）。",
+    )

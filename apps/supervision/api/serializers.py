@@ -1,0 +1,139 @@
+"""Supervision API serializers (read-only). Choice fields are served as plain text codes
+(with a *_display where useful): "kind" and "status" are names other apps' choice sets use
+too, and the schema has one enum per name."""
+
+from rest_framework import serializers
+
+from ..models import ContactAssignment, Inspection, ItemScore, MonthlyReport, Rectification
+
+
+class SupervisionContactAssignmentSerializer(serializers.ModelSerializer):
+    leader_name = serializers.CharField(source="leader.__str__", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    visits_quarter = serializers.IntegerField(read_only=True)
+    last_visit = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ContactAssignment
+        fields = [
+            "id",
+            "leader",
+            "leader_name",
+            "kind",
+            "kind_display",
+            "organisation",
+            "organisation_name",
+            "year",
+            "note",
+            "ended_on",
+            "visits_quarter",
+            "last_visit",
+        ]
+
+
+class SupervisionItemScoreSerializer(serializers.ModelSerializer):
+    area = serializers.IntegerField(source="item.area", read_only=True)
+    title = serializers.CharField(source="item.title", read_only=True)
+    max_score = serializers.IntegerField(source="item.max_score", read_only=True)
+
+    class Meta:
+        model = ItemScore
+        fields = ["item", "area", "title", "max_score", "score", "computed", "reason", "evidence"]
+
+
+class SupervisionInspectionSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    version_number = serializers.IntegerField(source="version.number", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    grade = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "year",
+            "quarter",
+            "version",
+            "version_number",
+            "status",
+            "total",
+            "max_total",
+            "grade",
+            "inspector",
+            "submitted_at",
+        ]
+
+
+class SupervisionInspectionDetailSerializer(SupervisionInspectionSerializer):
+    scores = SupervisionItemScoreSerializer(many=True, read_only=True)
+
+    class Meta(SupervisionInspectionSerializer.Meta):
+        fields = [*SupervisionInspectionSerializer.Meta.fields, "note", "breakdown", "scores"]
+
+
+class SupervisionRectificationSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Rectification
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "inspection",
+            "problem",
+            "measure",
+            "deadline",
+            "status",
+            "done_on",
+            "done_note",
+        ]
+
+
+class SupervisionMonthlyReportSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "year",
+            "month",
+            "status",
+            "on_time",
+            "submitted_at",
+            "submitted_by",
+            "sections",
+            "work_done",
+            "problems",
+            "next_plan",
+        ]
+
+
+class SupervisionHealthLineSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    title = serializers.CharField()
+    worth = serializers.DecimalField(max_digits=5, decimal_places=1)
+    share = serializers.DecimalField(max_digits=5, decimal_places=0)
+    earned = serializers.DecimalField(max_digits=5, decimal_places=1)
+    lost = serializers.DecimalField(max_digits=5, decimal_places=1)
+    reason = serializers.CharField()
+
+
+class SupervisionHealthSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField()
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField(allow_null=True)
+    score = serializers.IntegerField(allow_null=True)
+    lines = SupervisionHealthLineSerializer(many=True)
+    missing = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("supervision/contacts", views.ContactAssignmentViewSet, basename="supervision-contact")
+router.register("supervision/inspections", views.InspectionViewSet, basename="supervision-inspection")
+router.register("supervision/rectifications", views.RectificationViewSet, basename="supervision-rectification")
+router.register("supervision/reports", views.MonthlyReportViewSet, basename="supervision-report")
+
+urlpatterns = [
+    path("supervision/health/", views.HealthView.as_view(), name="supervision-health"),
+    *router.urls,
+]

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "apps.supervision"
+    label = "supervision"
+    verbose_name = "领导指导"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core import registry, todo
+
+        from . import demo, exports, home, metrics, stats  # noqa: F401  (exports registers the list exports)
+        from .selectors import todo_items
+
+        # Metrics and report sections of dues, recruitment and the organisation tree, for
+        # as long as those apps register none of their own (apps.supervision.metrics).
+        metrics.register()
+        todo.register(todo_items)
+        registry.demo.register(registry.DemoBuilder("supervision", demo.populate, order=1010))
+        registry.stats.register(
+            registry.StatsSection("supervision", "领导指导", stats.contribute, cards=stats.cards, rows=stats.rows, order=90)
+        )
+        registry.home.register(registry.HomeFigures("supervision", home.figures, order=90))
+        registry.nav("supervision", _("挂钩联系"), "supervision:contacts", "view", order=10)
+        registry.nav("supervision", _("十规范检查"), "supervision:inspections", "view", order=20)
+        registry.nav("supervision", _("整改事项"), "supervision:rectifications", "view", order=30)
+        registry.nav("supervision", _("支部健康度"), "supervision:health", "view", order=40)
+        registry.nav("supervision", _("月报告"), "supervision:report", "view", order=50)
+        registry.nav("supervision", _("十规范检查表"), "supervision:checklist", "view", order=60)

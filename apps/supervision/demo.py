@@ -1,0 +1,267 @@
+"""Demo data for leadership and standardisation in the demo county, after the demo
+accounts exist (order 1010): county leaders with the five contact points of the pattern
+and a year of visits (some points not yet visited this quarter: the leaders' to-do),
+section-level cadres' contact points, a year of quarterly self-checks by every grassroots
+organisation, one county spot-check round, the year-end evaluation, rectifications (open,
+overdue, done) and twelve months of reports by the township committees (the data part assembled for the
+latest ASSEMBLED_MONTHS).
+
+Rows are written with bulk_create; the scores come from the same code as the services
+(computed items from the registered metrics, year-end arithmetic from year_end_parts)."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.utils import timezone
+
+from apps.accounts.models import RoleAssignment, User
+from apps.orgs.models import Organisation
+from apps.orgs.rules import GRASSROOTS_TYPES
+
+from . import rules, services
+from .models import ContactAssignment, ContactVisit, Inspection, ItemScore, MonthlyReport, Rectification, SpotCheckRound
+from .periods import period_range, quarter_of
+
+LEADERS = ["县委书记（演示）", "县长（演示）", "县委副书记（演示）", "组织部部长（演示）", "宣传部部长（演示）", "纪委书记（演示）"]
+VISIT_TEXT = [
+    "走访村“两委”班子，了解集体经济发展情况",
+    "参加支部主题党日，讲专题党课",
+    "调研企业党建工作与生产经营融合情况",
+    "督促整改上次检查发现的问题",
+]
+# The data part of a report is assembled from every domain's section (a few aggregate
+# queries per township and month); the demo assembles it for the latest months only and
+# leaves the older reports with their typed parts, to keep the demo build fast.
+ASSEMBLED_MONTHS = 2
+PROBLEMS = ["三会一课记录不完整", "党费公开不及时", "发展党员档案材料缺页", "活动阵地使用率不高", "党员学习学时未达标"]
+
+
+def _leaders(root) -> list:
+    users = list(User.objects.filter(role_assignments__role="county_leader", role_assignments__organisation=root).distinct().order_by("id"))
+    have = {u.username for u in users}
+    new = [
+        User(username=f"leader{n}", display_name=name, password=make_password(None), must_change_password=True)
+        for n, name in enumerate(LEADERS, start=2)
+        if f"leader{n}" not in have
+    ]
+    if new:
+        User.objects.bulk_create(new)
+        new = list(User.objects.filter(username__in=[u.username for u in new]))
+        RoleAssignment.objects.bulk_create(RoleAssignment(user=u, role="county_leader", organisation=root) for u in new)
+    return users + new
+
+
+def _insert_scores(rows) -> None:
+    """Item scores of the generated self-checks (≈ 33k rows) in one executemany: the
+    ORM's per-object work would be most of the demo's time."""
+    table = connection.ops.quote_name(ItemScore._meta.db_table)
+    sql = f"INSERT INTO {table} (inspection_id, item_id, score, computed, reason, evidence) VALUES (%s, %s, %s, %s, %s, '')"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
+
+
+def populate(root, rng, as_of):
+    today = as_of or timezone.localdate()
+    year, quarter = today.year, quarter_of(today)
+    orgs = list(Organisation.objects.filter(path__startswith=root.path, status=Organisation.Status.ACTIVE).order_by("path"))
+    grassroots = [o for o in orgs if o.org_type in GRASSROOTS_TYPES]
+    townships = [o for o in orgs if o.depth == root.depth + 1 and o.org_type in ("committee", "general_branch")]
+    pools = {
+        "township": townships,
+        "model_village": [o for o in grassroots if o.unit_type == "village"],
+        "weak_village": [o for o in grassroots if o.unit_type == "village"],
+        "state_enterprise": [o for o in grassroots if o.unit_type == "state_enterprise"],
+        "non_public_enterprise": [o for o in grassroots if o.unit_type == "non_public_enterprise"],
+    }
+    # ── contact duties
+    assignments = []
+    used = set()
+    for leader in _leaders(root):
+        for kind in rules.LEADER_PATTERN:
+            pool = [o for o in pools[kind] if o.pk not in used]
+            if pool:
+                org = rng.choice(pool)
+                used.add(org.pk)
+                assignments.append(ContactAssignment(leader=leader, kind=kind, organisation=org, org_path=org.path, year=year))
+    cadres = list(User.objects.filter(role_assignments__role="county_admin", role_assignments__organisation=root).distinct()[:3])
+    for cadre in cadres:
+        for org in rng.sample(grassroots, min(2, len(grassroots))):
+            assignments.append(ContactAssignment(leader=cadre, kind="section_point", organisation=org, org_path=org.path, year=year))
+    assignments = ContactAssignment.objects.bulk_create(assignments)
+    visits = []
+    for a in assignments:
+        for q in range(1, quarter + 1):
+            if q == quarter and rng.random() < 0.5:
+                continue  # not yet visited this quarter: the leader's to-do
+            start, end = period_range(year, q)
+            end = min(end, today)
+            day = start + datetime.timedelta(days=rng.randrange(max((end - start).days, 1)))
+            visits.append(
+                ContactVisit(
+                    assignment=a,
+                    organisation_id=a.organisation_id,
+                    org_path=a.org_path,
+                    date=day,
+                    kind=rng.choice(["visit", "guidance", "lecture"]),
+                    content=rng.choice(VISIT_TEXT),
+                    problems=rng.choice(["", *PROBLEMS]),
+                    recorded_by="系统（示范数据）",
+                )
+            )
+    ContactVisit.objects.bulk_create(visits, batch_size=2000)
+
+    # ── quarterly self-checks, every grassroots organisation, this year's quarters
+    version = services.current_checklist()
+    items = list(version.items.all())
+    max_total = sum(i.max_score for i in items)
+    submitted_at = timezone.now()
+    by_org_quarter = {}
+    for q in range(1, quarter + 1):
+        computed = services.computed_scores(version, grassroots, year, q)
+        rows, scores = [], []
+        for org in grassroots:
+            done = q < quarter or rng.random() < 0.6
+            insp = Inspection(
+                organisation=org,
+                org_path=org.path,
+                kind=Inspection.Kind.SELF_CHECK,
+                year=year,
+                quarter=q,
+                version=version,
+                max_total=max_total,
+                status=Inspection.Status.SUBMITTED if done else Inspection.Status.DRAFT,
+                submitted_at=submitted_at if done else None,
+                inspector="支部书记",
+            )
+            total = Decimal(0)
+            org_scores = []
+            quality = rng.uniform(0.55, 1.0)
+            for item in items:
+                score, is_computed, reason = computed[(org.pk, item.pk)]
+                if score is None and done:
+                    score = Decimal(round(item.max_score * min(1.0, quality + rng.uniform(-0.1, 0.1)) * 2) / 2)
+                    reason = ""
+                total += score or 0
+                org_scores.append((item, score, is_computed, reason))
+            insp.total = total
+            rows.append(insp)
+            scores.append(org_scores)
+            by_org_quarter[(org.pk, q)] = insp
+        rows = Inspection.objects.bulk_create(rows, batch_size=2000)
+        _insert_scores(
+            (insp.pk, item.pk, None if score is None else str(score), c, reason)
+            for insp, org_scores in zip(rows, scores, strict=True)
+            for item, score, c, reason in org_scores
+        )
+
+    # ── one spot-check round by the county, last completed quarter (or this one)
+    spot_q = max(1, quarter - 1)
+    seed = f"demo-{year}"
+    sample = services.draw_sample(root, year, spot_q, seed, rules.SPOT_CHECK_DEFAULT_PER_TOWNSHIP)
+    rnd = SpotCheckRound.objects.create(
+        organisation=root,
+        year=year,
+        quarter=spot_q,
+        seed=seed,
+        per_township=rules.SPOT_CHECK_DEFAULT_PER_TOWNSHIP,
+        sample=[o.pk for o in sample],
+        created_by="系统（示范数据）",
+    )
+    spots = services._new_inspections(
+        sample, kind=Inspection.Kind.SPOT_CHECK, year=year, quarter=spot_q, version=version, round=rnd, inspector="县委组织部督查组"
+    )
+    manual = list(ItemScore.objects.filter(inspection__in=spots, computed=False).select_related("item"))
+    for s in manual:
+        s.score = Decimal(round(s.item.max_score * rng.uniform(0.5, 1.0) * 2) / 2)
+    ItemScore.objects.bulk_update(manual, ["score"], batch_size=2000)
+    totals = {}
+    for s in ItemScore.objects.filter(inspection__in=spots).values_list("inspection_id", "score"):
+        totals[s[0]] = totals.get(s[0], Decimal(0)) + (s[1] or 0)
+    for insp in spots:
+        insp.total, insp.status, insp.submitted_at = totals.get(insp.pk, Decimal(0)), Inspection.Status.SUBMITTED, submitted_at
+    Inspection.objects.bulk_update(spots, ["total", "status", "submitted_at"])
+    spot_by_org = {i.organisation_id: i for i in spots}
+
+    # ── year-end evaluation (from the submitted checks) and rectifications
+    year_end, rects = [], []
+    for org in grassroots:
+        selfs = [
+            by_org_quarter[(org.pk, q)] for q in range(1, quarter + 1) if by_org_quarter[(org.pk, q)].status == Inspection.Status.SUBMITTED
+        ]
+        spot = [spot_by_org[org.pk]] if org.pk in spot_by_org else []
+        if not selfs and not spot:
+            continue
+        total, breakdown = services.year_end_parts(selfs, spot)
+        year_end.append(
+            Inspection(
+                organisation=org,
+                org_path=org.path,
+                kind=Inspection.Kind.YEAR_END,
+                year=year,
+                version=version,
+                total=total,
+                max_total=Decimal(100),
+                breakdown=breakdown,
+                status=Inspection.Status.SUBMITTED,
+                submitted_at=submitted_at,
+                inspector="系统（示范数据）",
+            )
+        )
+    Inspection.objects.bulk_create(year_end, batch_size=2000)
+    for insp in spots:
+        if insp.max_total and insp.total * 100 / insp.max_total < 85:
+            deadline = today + datetime.timedelta(days=rng.choice([-20, -5, 15, 30]))
+            done = rng.random() < 0.4
+            rects.append(
+                Rectification(
+                    organisation_id=insp.organisation_id,
+                    org_path=insp.org_path,
+                    inspection=insp,
+                    problem=rng.choice(PROBLEMS),
+                    measure="限期补齐材料，支委会专题研究",
+                    deadline=deadline,
+                    status=Rectification.Status.DONE if done else Rectification.Status.OPEN,
+                    done_on=min(today, deadline) if done else None,
+                    done_note="已整改到位" if done else "",
+                )
+            )
+    Rectification.objects.bulk_create(rects)
+
+    # ── monthly reports of the township committees, last twelve months
+    reports = []
+    month = today.replace(day=1)
+    for n in range(12):
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+        due = services.report_due(month.year, month.month)
+        for t in townships:
+            if rng.random() < 0.08:
+                continue  # not submitted: shows as lagging in the circular
+            late = rng.random() < 0.1
+            reports.append(
+                MonthlyReport(
+                    organisation=t,
+                    org_path=t.path,
+                    year=month.year,
+                    month=month.month,
+                    sections=services.assemble_sections(t, month.year, month.month) if n < ASSEMBLED_MONTHS else [],
+                    work_done="召开党委会研究党建工作；督促支部按时开展三会一课；开展入党积极分子培训。",
+                    problems="个别支部党费收缴不及时。",
+                    next_plan="开展季度自查，整改检查发现的问题。",
+                    status=MonthlyReport.Status.SUBMITTED,
+                    submitted_at=timezone.make_aware(
+                        datetime.datetime.combine(due + datetime.timedelta(days=3 if late else -2), datetime.time(10))
+                    ),
+                    submitted_by="党委组织员",
+                    on_time=not late,
+                )
+            )
+    MonthlyReport.objects.bulk_create(reports, batch_size=2000)
+    return {
+        "assignments": len(assignments),
+        "visits": len(visits),
+        "self_checks": len(by_org_quarter),
+        "spot_checks": len(spots),
+        "reports": len(reports),
+    }

@@ -1,0 +1,76 @@
+"""The supervision list screens that offer “导出Excel” (registered on import, from ready())."""
+
+from apps.core.columns import date, display
+from apps.core.registry import ListExport, lists
+
+from . import selectors
+
+lists.register(
+    ListExport(
+        "supervision_contacts",
+        "挂钩联系",
+        selectors.assignments_for,
+        [
+            ("联系领导", lambda a: str(a.leader), 12),
+            ("联系类型", display("kind"), 18),
+            ("联系的党组织", "organisation.name", 30),
+            ("年度", "year", 8),
+            ("本季度走访（次）", "visits_quarter", 14),
+            ("最近走访", lambda a: date(a.last_visit), 12),
+            ("结束日期", lambda a: date(a.ended_on), 12),
+        ],
+        page="supervision:contacts",
+    )
+)
+lists.register(
+    ListExport(
+        "supervision_inspections",
+        "十规范检查",
+        selectors.inspection_list,
+        [
+            ("组织", "organisation.name", 30),
+            ("类型", display("kind"), 10),
+            ("年度", "year", 8),
+            ("季度", lambda i: i.quarter or "", 6),
+            ("检查表版本", lambda i: i.version.number, 10),
+            ("得分", lambda i: float(i.total), 8),
+            ("满分", lambda i: float(i.max_total), 8),
+            ("等次", lambda i: i.grade if i.status == "submitted" else "", 8),
+            ("状态", display("status"), 8),
+        ],
+        page="supervision:inspections",
+    )
+)
+lists.register(
+    ListExport(
+        "supervision_rectifications",
+        "整改事项",
+        selectors.rectifications_for,
+        [
+            ("组织", "organisation.name", 30),
+            ("存在问题", "problem", 40),
+            ("整改措施", "measure", 30),
+            ("整改期限", lambda r: date(r.deadline), 12),
+            ("状态", display("status"), 8),
+            ("完成日期", lambda r: date(r.done_on), 12),
+            ("整改情况", "done_note", 30),
+        ],
+        page="supervision:rectifications",
+    )
+)
+lists.register(
+    ListExport(
+        "supervision_reports",
+        "月报告",
+        selectors.reports_for,
+        [
+            ("组织", "organisation.name", 30),
+            ("年度", "year", 8),
+            ("月份", "month", 6),
+            ("状态", display("status"), 8),
+            ("按时", lambda r: "是" if r.on_time else ("否" if r.status == "submitted" else ""), 6),
+            ("提交人", "submitted_by", 12),
+        ],
+        page="supervision:reports",
+    )
+)

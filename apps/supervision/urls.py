@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("contacts/", views.contacts, name="contacts"),
+    path("contacts/<int:pk>/", views.contact, name="contact"),
+    path("checklist/", views.checklist, name="checklist"),
+    path("inspections/", views.inspections, name="inspections"),
+    path("inspections/self-check/", views.selfcheck_new, name="selfcheck_new"),
+    path("inspections/spot-check/", views.spotcheck_new, name="spotcheck_new"),
+    path("inspections/evaluate/", views.evaluate, name="evaluate"),
+    path("inspections/<int:pk>/", views.inspection, name="inspection"),
+    path("inspections/<int:pk>/rectify/", views.rectify, name="rectify"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("rectifications/", views.rectifications, name="rectifications"),
+    path("rectifications/<int:pk>/done/", views.rectification_done, name="rectification_done"),
+    path("health/", views.health, name="health"),
+    path("reports/", views.reports, name="reports"),
+    path("report/", views.report, name="report"),
+]

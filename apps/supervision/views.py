@@ -1,0 +1,400 @@
+"""Supervision web pages: parse input, find objects through the one scoping mechanism
+(404 outside scope), call services. The rules live in services and rules.py."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.core.paging import page_of
+from apps.core.scoping import OutOfScope, ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.orgs.models import Organisation
+from apps.orgs.picker import OrgFilterForm
+
+from . import forms, rules, selectors, services
+from .models import ChecklistVersion, Inspection, Rectification
+from .periods import period_label, quarter_of
+
+
+def _errors(form, exc) -> None:
+    if isinstance(exc, OutOfScope):
+        raise Http404(exc.message)
+    if isinstance(exc, ScopeError):
+        form.add_error(None, exc.message)
+        return
+    for name, errs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+        for msg in errs:
+            form.add_error(name if name in form.fields else None, msg)
+
+
+def _filter_form(request):
+    form = OrgFilterForm(request.GET, user=request.user)
+    form.chosen()  # 404 for an id outside scope
+    return form
+
+
+# ── contact duties ────────────────────────────────────────────────────────────────────
+@login_required
+def contacts(request):
+    today = timezone.localdate()
+    can_assign = has_action(request.user, "approve")
+    form = forms.AssignForm(request.POST or None, user=request.user, initial={"year": today.year}) if can_assign else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404("您没有安排挂钩联系的权限")
+        if form.is_valid():
+            try:
+                a = services.assign_contact(form.cleaned_data, actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, f"已登记：{a}")
+                return redirect("supervision:contact", a.pk)
+    params = request.GET.copy()
+    params.setdefault("year", str(today.year))  # the selector's default, shown in the filter
+    page = page_of(selectors.assignments_for(request.user, params), request)
+    leaders = {}
+    for a in page.rows:
+        leaders.setdefault(a.leader_id, (a.leader, []))[1].append(a)
+    year = int(params["year"]) if str(params["year"]).isdigit() else today.year
+    gaps = [
+        (leader, missing)
+        for leader, rows in leaders.values()
+        if any(a.kind in rules.LEADER_PATTERN for a in rows) and (missing := selectors.pattern_gaps(leader, year, rows))
+    ]
+    context = {
+        "page": page,
+        "form": form,
+        "params": params,
+        "kinds": rules.CONTACT_KIND_CHOICES,
+        "gaps": gaps,
+        "quarter": quarter_of(today),
+    }
+    return render(request, "supervision/contacts.html", context)
+
+
+@login_required
+def contact(request, pk):
+    assignment = selectors.assignment_in_scope(request.user, pk)
+    can_record = can_act_on_org(request.user, assignment.organisation, "change")
+    form = forms.VisitForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.record_visit(assignment, form.cleaned_data, actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, "已登记走访记录")
+                return redirect("supervision:contact", assignment.pk)
+    page = page_of(selectors.visits_of(assignment), request)
+    return render(request, "supervision/contact.html", {"a": assignment, "page": page, "form": form, "can_record": can_record})
+
+
+# ── checklist ─────────────────────────────────────────────────────────────────────────
+def _items_from_post(post) -> list[dict]:
+    rows = []
+    n = 0
+    while f"item-{n}-code" in post and n < 200:
+        rows.append({f: post.get(f"item-{n}-{f}", "") for f in ("area", "code", "title", "evidence", "max_score", "metric")})
+        n += 1
+    return rows
+
+
+@login_required
+def checklist(request):
+    from apps.core import registry
+
+    version = services.current_checklist()
+    root = Organisation.objects.filter(depth=1).order_by("path").first()
+    can_edit = root is not None and can_act_on_org(request.user, root, "configure")
+    errors, rows = [], None
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404("只有县委组织部管理员可以修订检查表")
+        rows = _items_from_post(request.POST)
+        try:
+            new = services.save_checklist(rows, note=request.POST.get("note", ""), actor=request.user)
+        except ValidationError as exc:
+            errors = [m for msgs in exc.message_dict.values() for m in msgs]
+        else:
+            messages.success(request, f"已保存{new}")
+            return redirect("supervision:checklist")
+    items = list(version.items.all())
+    if rows is None:
+        rows = [
+            {"area": i.area, "code": i.code, "title": i.title, "evidence": i.evidence, "max_score": i.max_score, "metric": i.metric}
+            for i in items
+        ]
+    rows = rows + [{"area": "", "code": "", "title": "", "evidence": "", "max_score": "", "metric": ""}] * 2
+    context = {
+        "version": version,
+        "items": items,
+        "max_total": sum(i.max_score for i in items),
+        "versions": ChecklistVersion.objects.order_by("-number")[:20],
+        "can_edit": can_edit,
+        "rows": rows,
+        "errors": errors,
+        "areas": rules.AREA_CHOICES,
+        "metrics": [(m.name, m.title) for m in registry.org_metrics],
+    }
+    return render(request, "supervision/checklist.html", context)
+
+
+# ── inspections ───────────────────────────────────────────────────────────────────────
+@login_required
+def inspections(request):
+    filter_form = _filter_form(request)
+    page = page_of(selectors.inspection_list(request.user, request.GET), request)
+    today = timezone.localdate()
+    initial = {"year": today.year, "quarter": quarter_of(today)}
+    context = {
+        "page": page,
+        "filter_form": filter_form,
+        "kinds": Inspection.Kind.choices,
+        "self_form": forms.SelfCheckForm(user=request.user, initial=initial) if has_action(request.user, "change") else None,
+        "spot_form": forms.SpotCheckForm(user=request.user, initial=initial) if has_action(request.user, "approve") else None,
+        "eval_form": forms.EvaluateForm(user=request.user, initial={"year": today.year}) if has_action(request.user, "approve") else None,
+        "open_counts": selectors.open_rectifications([i.pk for i in page.rows]),
+    }
+    return render(request, "supervision/inspections.html", context)
+
+
+def _start(request, form_class, action):
+    form = form_class(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            result = action(form.cleaned_data)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            return result, form
+    return None, form
+
+
+def _form_page(request, form, title):
+    return render(request, "supervision/form_page.html", {"form": form, "title": title}, status=200)
+
+
+@login_required
+@require_POST
+def selfcheck_new(request):
+    insp, form = _start(
+        request, forms.SelfCheckForm, lambda d: services.start_self_check(d["org"], d["year"], d["quarter"], actor=request.user)
+    )
+    if insp is None:
+        return _form_page(request, form, "开始季度自查")
+    messages.success(request, f"已开始{insp}，按数据计分的项目已算好，请填写其余项目")
+    return redirect("supervision:inspection", insp.pk)
+
+
+@login_required
+@require_POST
+def spotcheck_new(request):
+    rnd, form = _start(
+        request,
+        forms.SpotCheckForm,
+        lambda d: services.start_spot_check(
+            d["org"], d["year"], d["quarter"], seed=d["seed"], per_township=d["per_township"], actor=request.user
+        ),
+    )
+    if rnd is None:
+        return _form_page(request, form, "发起抽查")
+    messages.success(request, f"已抽取{len(rnd.sample)}个组织（随机种子 {rnd.seed}）")
+    return redirect(
+        reverse("supervision:inspections") + f"?kind=spot_check&year={rnd.year}&quarter={rnd.quarter}&org={rnd.organisation_id}"
+    )
+
+
+@login_required
+@require_POST
+def evaluate(request):
+    rows, form = _start(request, forms.EvaluateForm, lambda d: (d, services.evaluate_year(d["org"], d["year"], actor=request.user)))
+    if rows is None:
+        return _form_page(request, form, "年终考评")
+    data, done = rows
+    messages.success(request, f"已完成{len(done)}个组织的{data['year']}年年终考评")
+    return redirect(reverse("supervision:ranking") + f"?org={data['org'].pk}&year={data['year']}")
+
+
+@login_required
+def inspection(request, pk):
+    insp = get_in_scope(Inspection.objects.select_related("organisation", "version", "round"), request.user, "view", pk=pk)
+    action = "change" if insp.kind == Inspection.Kind.SELF_CHECK else "approve"
+    can_score = (
+        insp.kind != Inspection.Kind.YEAR_END
+        and insp.status == Inspection.Status.DRAFT
+        and can_act_on_org(request.user, insp.organisation, action)
+    )
+    can_rectify = can_act_on_org(request.user, insp.organisation, action)
+    errors = []
+    if request.method == "POST":
+        scores = {
+            int(k.split("-", 1)[1]): {"score": v, "evidence": request.POST.get(f"evidence-{k.split('-', 1)[1]}", "")}
+            for k, v in request.POST.items()
+            if k.startswith("score-") and k.split("-", 1)[1].isdigit()
+        }
+        try:
+            services.save_scores(insp, scores, note=request.POST.get("note", ""), submit="submit" in request.POST, actor=request.user)
+        except OutOfScope:
+            raise Http404("未找到该记录，或不在您的管理范围内") from None
+        except ScopeError as exc:
+            errors = [exc.message]
+        except ValidationError as exc:
+            errors = [m for msgs in exc.message_dict.values() for m in msgs]
+        else:
+            messages.success(request, "已提交" if "submit" in request.POST else "已保存")
+            return redirect("supervision:inspection", insp.pk)
+    rows = selectors.score_rows(insp)
+    if request.method == "POST":
+        for r in rows:
+            if not r.computed:
+                r.score = request.POST.get(f"score-{r.item_id}", r.score)
+                r.evidence = request.POST.get(f"evidence-{r.item_id}", r.evidence)
+    context = {
+        "insp": insp,
+        "rows": rows,
+        "can_score": can_score,
+        "can_rectify": can_rectify,
+        "errors": errors,
+        "rect_form": forms.RectifyForm(
+            initial={"deadline": timezone.localdate() + datetime.timedelta(days=rules.RECTIFICATION_DEFAULT_DAYS)}
+        ),
+        "rectifications": insp.rectifications.order_by("status", "deadline", "id"),
+        "period": period_label(insp.year, insp.quarter),
+    }
+    return render(request, "supervision/inspection.html", context)
+
+
+@login_required
+@require_POST
+def rectify(request, pk):
+    insp = get_in_scope(Inspection.objects.select_related("organisation"), request.user, "view", pk=pk)
+    form = forms.RectifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_rectification(insp, form.cleaned_data, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已登记整改事项")
+            return redirect("supervision:inspection", insp.pk)
+    return _form_page(request, form, f"{insp} · 登记整改事项")
+
+
+@login_required
+def ranking(request):
+    org = selectors.chosen_org(request.user, request.GET)
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    year, quarter = selectors.chosen_period({"year": request.GET.get("year"), "quarter": request.GET.get("quarter") or None})
+    kind = request.GET.get("kind") or Inspection.Kind.YEAR_END
+    if kind not in Inspection.Kind.values:
+        raise Http404("检查类型错误")
+    rows = selectors.ranking(org, year, kind, quarter)
+    opens = selectors.open_rectifications([r["inspection"].pk for r in rows])
+    for r in rows:
+        r["open"] = opens.get(r["inspection"].pk, 0)
+    return render(
+        request, "supervision/ranking.html", {"org": org, "year": year, "kind": kind, "kinds": Inspection.Kind.choices, "rows": rows}
+    )
+
+
+@login_required
+def rectifications(request):
+    filter_form = _filter_form(request)
+    page = page_of(selectors.rectifications_for(request.user, request.GET), request)
+    return render(
+        request,
+        "supervision/rectifications.html",
+        {
+            "page": page,
+            "filter_form": filter_form,
+            "done_form": forms.DoneForm(initial={"done_on": timezone.localdate()}),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def rectification_done(request, pk):
+    rect = get_in_scope(Rectification.objects.select_related("organisation"), request.user, "view", pk=pk)
+    form = forms.DoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complete_rectification(rect, form.cleaned_data, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "整改事项已完成")
+            return redirect(reverse("supervision:rectifications") + f"?org={rect.organisation_id}")
+    return _form_page(request, form, f"{rect} · 整改完成")
+
+
+# ── health score ──────────────────────────────────────────────────────────────────────
+@login_required
+def health(request):
+    org = selectors.chosen_org(request.user, request.GET)
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    year, quarter = selectors.chosen_period(request.GET)
+    own = selectors.health([org], year, quarter)[org.pk]
+    units = [u for u in selectors.child_units(org) if u.pk != org.pk]
+    scores = selectors.health(units, year, quarter) if units else {}
+    children = sorted(({"org": u, **scores[u.pk]} for u in units), key=lambda r: (r["score"] is None, -(r["score"] or 0), r["org"].path))
+    context = {"org": org, "year": year, "quarter": quarter, "own": own, "children": children, "period": period_label(year, quarter)}
+    return render(request, "supervision/health.html", context)
+
+
+# ── monthly report ────────────────────────────────────────────────────────────────────
+@login_required
+def report(request):
+    org = selectors.chosen_org(request.user, request.GET if request.method == "GET" else request.POST)
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    year, month = selectors.chosen_month(request.GET if request.method == "GET" else request.POST)
+    existing = selectors.report_of(org, year, month)
+    can_edit = can_act_on_org(request.user, org, "change") and not (existing and existing.status == existing.Status.SUBMITTED)
+    form = forms.ReportForm(
+        request.POST or None, initial={f: getattr(existing, f) for f in ("work_done", "problems", "next_plan")} if existing else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_report(org, year, month, form.cleaned_data, submit="submit" in request.POST, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "月报告已提交上级" if "submit" in request.POST else "已保存草稿")
+            return redirect(reverse("supervision:report") + f"?org={org.pk}&year={year}&month={month}")
+    sections = (
+        existing.sections if existing and existing.status == existing.Status.SUBMITTED else services.assemble_sections(org, year, month)
+    )
+    summary = selectors.circular(org, year, month) if org.numchild else None
+    context = {
+        "org": org,
+        "year": year,
+        "month": month,
+        "report": existing,
+        "sections": sections,
+        "form": form,
+        "can_edit": can_edit,
+        "summary": summary,
+        "due": services.report_due(year, month),
+        "lagging_below": rules.HEALTH_LAGGING_BELOW,
+        "months": range(1, 13),
+    }
+    return render(request, "supervision/report.html", context)
+
+
+@login_required
+def reports(request):
+    filter_form = _filter_form(request)
+    page = page_of(selectors.reports_for(request.user, request.GET), request)
+    return render(request, "supervision/reports.html", {"page": page, "filter_form": filter_form})

@@ -1,0 +1,70 @@
+"""The member table's indexes (issue 13, index diet): each kept index serves a named
+query, and the partial unique index on the ID number survives the migrations."""
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from apps.core import crypto
+from apps.members.filters import search_members
+from apps.members.models import Member
+from apps.members.selectors import roster
+from tests.factories import make_member, make_user
+
+KEPT = {
+    "member_org_path_idx",
+    "member_initials_like_idx",
+    "member_pinyin_like_idx",
+    "member_initials_alt_like_idx",
+    "member_pinyin_alt_like_idx",
+    "member_id_number_hash_idx",
+    "member_phone_hash_idx",
+    "member_id_number_unique_active",
+}
+
+
+def _indexes():
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Member._meta.db_table)
+    return {name: info for name, info in found.items() if info["index"] and not info["primary_key"]}
+
+
+@pytest.mark.django_db
+def test_the_table_carries_the_declared_indexes_and_no_low_selectivity_ones():
+    indexes = _indexes()
+    assert KEPT <= set(indexes)
+    indexed_columns = {tuple(info["columns"]) for info in indexes.values()}
+    for column in ("status", "education", "occupation", "member_type"):
+        assert (column,) not in indexed_columns
+    # one index per search key on PostgreSQL (db_index added a second, pattern-ops copy)
+    per_column = {}
+    for info in indexes.values():
+        per_column.setdefault(tuple(info["columns"]), 0)
+        per_column[tuple(info["columns"])] += 1
+    for column in ("name_pinyin", "name_initials", "phone_hash"):
+        assert per_column[(column,)] == 1, column
+    assert per_column[("id_number_hash",)] == 2  # the lookup index and the partial unique one
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN plans are PostgreSQL's")
+@pytest.mark.django_db(transaction=False)
+def test_each_kept_index_serves_its_query(tree):
+    branch = tree["branches"][0][0]
+    make_member(branch, name="覃小林")
+    make_member(branch, name="王芳")
+    user = make_user("county_admin", tree["county"])
+    assert "member_org_path_idx" in _plan(roster(user, QueryDict(""))[:50])
+    plan = _plan(search_members(Member.objects.all(), "qxl"))
+    assert "member_initials_like_idx" in plan and "member_initials_alt_like_idx" in plan
+    assert "member_pinyin_like_idx" in plan and "member_pinyin_alt_like_idx" in plan
+    hashed = Member.objects.filter(id_number_hash=crypto.blind_index("110101199003077777"))
+    assert "member_id_number_hash_idx" in _plan(hashed) or "member_id_number_unique_active" in _plan(hashed)
+    assert "member_phone_hash_idx" in _plan(Member.objects.filter(phone_hash=crypto.blind_index("13800000000")))
