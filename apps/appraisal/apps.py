@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class AppraisalConfig(AppConfig):
+    name = "apps.appraisal"
+    label = "appraisal"
+    verbose_name = "民主评议与组织处置"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core import registry, todo
+
+        from . import exports, selectors  # noqa: F401  (exports registers the list exports)
+
+        todo.register(selectors.todo_items)
+        registry.nav("management", _("民主评议"), "appraisal:campaigns", "view", order=10)
+        registry.nav("management", _("评议结果"), "appraisal:results", "view", order=20)
+        registry.nav("management", _("组织处置"), "appraisal:cases", "view", order=30)
+        registry.nav("management", _("失联党员"), "appraisal:lost_contact", "view", order=40)
+        registry.nav("registry", _("我的民主评议"), "appraisal:my", "change_self", order=70)
+        registry.member_checks.register(registry.MemberCheck("appraisal", "民主评议与组织处置", selectors.failing_members, order=30))
+        registry.member_facts.register(registry.MemberFacts("appraisal", "民主评议", selectors.grade_facts, order=90))
+        registry.exit_triggers.register(
+            registry.ExitTrigger("appraisal_lost_contact", "失联党员", selectors.lost_contact_candidates, order=30)
+        )

@@ -1,0 +1,27 @@
+"""The appraisal list screens that offer “导出Excel” (registered in AppraisalConfig.ready())."""
+
+from apps.core.columns import date, display
+from apps.core.registry import ListExport, lists
+
+from . import selectors
+
+lists.register(
+    ListExport(
+        "appraisal_cases",
+        "组织处置",
+        selectors.case_list,
+        [
+            ("党员", "member.name", 12),
+            ("党组织", "organisation.name", 30),
+            ("处置方式", display("kind"), 14),
+            ("案由", "source_note", 40),
+            ("立案日期", lambda c: date(c.opened_on), 12),
+            ("状态", display("status"), 10),
+            ("决定日期", lambda c: date(c.decided_on), 12),
+            ("决定文号", "letter_no", 20),
+            ("改正期限", lambda c: date(c.deadline), 12),
+            ("不得重新入党至", lambda c: date(c.rejoin_blocked_until), 14),
+        ],
+        page="appraisal:cases",
+    )
+)

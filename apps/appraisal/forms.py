@@ -1,0 +1,137 @@
+"""Web forms: they parse input; the rules live in apps.appraisal.services and rules."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from apps.members.picker import MemberPickerField
+from apps.orgs.picker import OrgPickerField
+
+from . import rules
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TEXT = forms.Textarea(attrs={"rows": 5})
+
+
+class CampaignForm(forms.Form):
+    organisation = OrgPickerField(label="评议范围（党组织及其下级）", action="approve")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    title = forms.CharField(label="名称", required=False, max_length=100, help_text="留空时为“XXXX年度民主评议党员”")
+    report_by = forms.DateField(label="书记述职截止", widget=DATE)
+    self_by = forms.DateField(label="个人自评截止", widget=DATE)
+    peer_by = forms.DateField(label="党员互评截止", widget=DATE)
+    rating_by = forms.DateField(label="民主测评截止", widget=DATE)
+    proposal_by = forms.DateField(label="组织评定截止", widget=DATE)
+    feedback_by = forms.DateField(label="结果反馈截止", widget=DATE)
+    cap_numerator = forms.IntegerField(label="优秀比例上限（分子）", initial=rules.EXCELLENT_CAP.numerator, min_value=1)
+    cap_denominator = forms.IntegerField(label="优秀比例上限（分母）", initial=rules.EXCELLENT_CAP.denominator, min_value=2)
+    rating_weight = forms.IntegerField(label="民主测评在评定参考分中的权重（%）", initial=rules.RATING_WEIGHT, min_value=0, max_value=100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+        if not self.is_bound:
+            year = timezone.localdate().year
+            self.initial.update(
+                {
+                    "year": year,
+                    "report_by": datetime.date(year, 11, 15),
+                    "self_by": datetime.date(year, 11, 30),
+                    "peer_by": datetime.date(year, 12, 10),
+                    "rating_by": datetime.date(year, 12, 20),
+                    "proposal_by": datetime.date(year, 12, 31),
+                    "feedback_by": datetime.date(year + 1, 1, 15),
+                }
+            )
+
+
+class ReportForm(forms.Form):
+    report = forms.CharField(label="书记述职报告（要点）", widget=TEXT, max_length=5000)
+    report_on = forms.DateField(label="述职日期", widget=DATE, initial=timezone.localdate)
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label="内容", widget=TEXT, max_length=3000)
+
+
+class DateForm(forms.Form):
+    on = forms.DateField(label="日期", widget=DATE, initial=timezone.localdate)
+
+
+class GradesForm(forms.Form):
+    """One grade per appraisee (field g_<appraisee id>): the ballot and the proposal."""
+
+    def __init__(self, *args, appraisees, initial_grades=None, meeting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.appraisees = list(appraisees)
+        for a in self.appraisees:
+            self.fields[f"g_{a.pk}"] = forms.ChoiceField(
+                label=a.member.name,
+                choices=[("", "请选择"), *rules.GRADES],
+                widget=forms.RadioSelect,
+                initial=(initial_grades or {}).get(a.pk, ""),
+                required=False,
+            )
+        if meeting:
+            self.fields["meeting_date"] = forms.DateField(label="评定会议日期", widget=DATE, initial=timezone.localdate)
+
+    def grades(self) -> dict[int, str]:
+        return {a.pk: self.cleaned_data.get(f"g_{a.pk}") or "" for a in self.appraisees if self.cleaned_data.get(f"g_{a.pk}")}
+
+    def rows(self):
+        return [(a, self[f"g_{a.pk}"]) for a in self.appraisees]
+
+
+class CaseOpenForm(forms.Form):
+    member = MemberPickerField(label="党员", action="change")
+    kind = forms.ChoiceField(label="处置方式", choices=rules.CASE_KIND_CHOICES)
+    source = forms.CharField(widget=forms.HiddenInput, required=False, initial="manual")
+    source_note = forms.CharField(label="案由", max_length=300)
+    opened_on = forms.DateField(label="立案日期", widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+
+
+STEP_FIELDS = {
+    "filed": {
+        "filed_on": forms.DateField(label="备案日期", widget=DATE),
+        "filed_with": forms.CharField(label="备案的基层党委", max_length=100, required=False, help_text="留空为上级党组织"),
+    },
+    "talked": {
+        "talk_on": forms.DateField(label="谈话日期", widget=DATE),
+        "talk_notes": forms.CharField(label="谈话情况", widget=TEXT, max_length=5000),
+    },
+    "voted": {
+        "meeting_date": forms.DateField(label="支部大会日期", widget=DATE),
+        "should_attend": forms.IntegerField(label="应到有表决权党员", min_value=0),
+        "present": forms.IntegerField(label="实到", min_value=0),
+        "yes": forms.IntegerField(label="赞成", min_value=0),
+        "no": forms.IntegerField(label="反对", min_value=0),
+        "abstain": forms.IntegerField(label="弃权", min_value=0),
+        "defence": forms.CharField(label="本人申辩意见", widget=TEXT, required=False, max_length=3000),
+    },
+    "approved": {
+        "approved_on": forms.DateField(label="批准日期", widget=DATE),
+        "approval_note": forms.CharField(label="审批意见", max_length=300, required=False),
+    },
+    "decided": {
+        "decided_on": forms.DateField(label="决定日期", widget=DATE),
+        "letter_no": forms.CharField(label="决定文号", max_length=60),
+        "deadline": forms.DateField(label="改正期限（限期改正）", widget=DATE, required=False, help_text="留空为6个月；最长不超过1年"),
+    },
+    "concluded": {
+        "closed_on": forms.DateField(label="考察日期", widget=DATE),
+        "outcome": forms.ChoiceField(label="考察结果", choices=rules.OUTCOMES),
+    },
+}
+
+
+def step_form(step: str, data=None, *, kind: str = ""):
+    fields = dict(STEP_FIELDS[step])
+    if step == "decided" and kind != rules.CORRECTION:
+        fields.pop("deadline")
+    cls = type(f"Step_{step}", (forms.Form,), {k: v for k, v in fields.items()})
+    return cls(data)

@@ -1,0 +1,119 @@
+"""Democratic appraisal (民主评议党员) and organisational handling (不合格党员组织处置) as
+data: the grade set, the 优秀 cap, who is appraised and who rates, the weight of the
+anonymous rating in the committee's proposal, the case types with their steps and time
+limits. Services read these; no literal in a code path
+(domain-rules §5; 不合格党员组织处置办法 2024; 党员教育管理工作条例 2019 第24条)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+from fractions import Fraction
+
+# ── the appraisal ──────────────────────────────────────────────────────────────────────
+EXCELLENT, QUALIFIED, BASIC, UNQUALIFIED = "excellent", "qualified", "basically_qualified", "unqualified"
+GRADES = [(EXCELLENT, "优秀"), (QUALIFIED, "合格"), (BASIC, "基本合格"), (UNQUALIFIED, "不合格")]
+GRADE_LABELS = dict(GRADES)
+# Points of a grade for the proposal score (4 = 优秀 … 1 = 不合格).
+GRADE_POINTS = {EXCELLENT: 4, QUALIFIED: 3, BASIC: 2, UNQUALIFIED: 1}
+# Grades that flow into organisational handling (the handling page lists them).
+HANDLING_GRADES = (BASIC, UNQUALIFIED)
+# 优秀 generally at most ⅓ of those appraised (a campaign may set its own cap).
+EXCELLENT_CAP = Fraction(1, 3)
+# Who is appraised: members whose status is one of these (probationary members too).
+APPRAISED_STATUSES = ("normal", "mobile")
+# Who rates: 预备党员没有表决权（党章第七条）, so by default only full members rate.
+RATER_MEMBER_TYPES = ("full",)
+# Weight (per cent) of the anonymous rating in the proposal score; the rest is the share
+# of the facts other domains judge as met (attendance, study hours, dues …).
+RATING_WEIGHT = 70
+# Proposal score (0–100) → suggested grade, first threshold met (优秀 still capped).
+SUGGESTION_THRESHOLDS = ((85, EXCELLENT), (60, QUALIFIED), (40, BASIC), (0, UNQUALIFIED))
+# Branches with more members than this do the peer assessment by party group.
+PEER_BY_GROUP_ABOVE = 50
+
+PHASES = [
+    ("report", "书记述职"),
+    ("self", "个人自评"),
+    ("peer", "党员互评"),
+    ("rating", "民主测评"),
+    ("proposal", "组织评定"),
+    ("feedback", "结果反馈"),
+    ("done", "已完成"),
+]
+PHASE_CODES = [c for c, _ in PHASES]
+PHASE_LABELS = dict(PHASES)
+
+
+def next_phase(code: str) -> str | None:
+    i = PHASE_CODES.index(code)
+    return PHASE_CODES[i + 1] if i + 1 < len(PHASE_CODES) else None
+
+
+def cap_count(appraised: int, cap: Fraction) -> int:
+    """The most 优秀 grades allowed among `appraised` members."""
+    return int(appraised * cap)  # floor
+
+
+def suggested(score: float) -> str:
+    for threshold, grade in SUGGESTION_THRESHOLDS:
+        if score >= threshold:
+            return grade
+    return UNQUALIFIED
+
+
+# ── organisational handling ────────────────────────────────────────────────────────────
+CORRECTION, ADVISED, REMOVAL, SELF_WITHDRAWAL = "correction_order", "advised_withdrawal", "removal", "self_withdrawal"
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    code: str
+    label: str
+    steps: tuple[str, ...]
+    ends_membership: str = ""  # the member status set when the decision is issued
+    blocks_rejoin: bool = False
+
+
+STEP_LABELS = {
+    "filed": "报基层党委备案",
+    "talked": "谈话",
+    "voted": "支部大会表决",
+    "approved": "上级党组织审批",
+    "decided": "作出决定",
+    "concluded": "期满考察",
+}
+_BASE = ("filed", "talked", "voted", "approved", "decided")
+CASE_KINDS = [
+    CaseKind(CORRECTION, "限期改正", (*_BASE, "concluded")),
+    CaseKind(ADVISED, "劝其退党", _BASE, ends_membership="withdrawn", blocks_rejoin=True),
+    CaseKind(REMOVAL, "除名", _BASE, ends_membership="removed", blocks_rejoin=True),
+    CaseKind(SELF_WITHDRAWAL, "自行脱党除名", _BASE, ends_membership="self_withdrawal", blocks_rejoin=True),
+]
+CASE_KIND = {k.code: k for k in CASE_KINDS}
+CASE_KIND_CHOICES = [(k.code, k.label) for k in CASE_KINDS]
+# The statuses only this engine may set (the generic status change refuses them).
+ENGINE_STATUSES = tuple(k.ends_membership for k in CASE_KINDS if k.ends_membership)
+
+# 限期改正: generally 6 months, at most 1 year; a reminder this many days before the end.
+CORRECTION_DEFAULT_MONTHS = 6
+CORRECTION_MAX_MONTHS = 12
+CORRECTION_REMINDER_DAYS = 30
+# Advised-out or removed persons cannot rejoin for 5 years.
+REJOIN_BLOCK_YEARS = 5
+# Outcome of 期满考察.
+OUTCOMES = [("corrected", "已改正，结案"), ("not_corrected", "逾期未改正，转劝其退党")]
+# A grade that opens a case, and which kind it proposes.
+GRADE_CASE_KIND = {UNQUALIFIED: CORRECTION, BASIC: CORRECTION}
+
+# Lost contact (党员教育管理工作条例 第24条): ≥ 6 months → 停止党籍; 2 years after the
+# suspension still uncontactable → 自行脱党除名.
+LOST_CONTACT_SUSPEND_MONTHS = 6
+SUSPENDED_REMOVE_YEARS = 2
+
+
+def add_months(d: datetime.date, n: int) -> datetime.date:
+    y, m = divmod(d.month - 1 + n, 12)
+    year, month = d.year + y, m + 1
+    return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,444 @@
+"""Reads of democratic appraisal and handling for screens, exports, to-do, the CLI and
+the other domains (member checks, facts). Each runs a fixed number of queries whatever
+the number of rows."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.scoping import get_in_scope, visible_orgs
+from apps.core import registry
+from apps.core.todo import TodoItem, first_of
+from apps.members.models import Member
+from apps.orgs.models import Organisation
+
+from . import rules
+from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, RatingTally, VoteCast
+
+
+def chosen_org(user, params, action: str = "view") -> Organisation | None:
+    raw = params.get("org")
+    if raw:
+        return get_in_scope(Organisation.objects.all(), user, action, pk=raw)
+    return visible_orgs(user, action).order_by("depth", "path").first()
+
+
+def _year(params, default: int | None = None) -> int:
+    try:
+        return int(params.get("year"))
+    except (TypeError, ValueError):
+        return default or timezone.localdate().year - 1
+
+
+# ── campaigns ─────────────────────────────────────────────────────────────────────────
+def campaign_list(user, params=None):
+    params = params or {}
+    qs = Campaign.objects.restrict(user, "view").select_related("organisation")
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(organisation__name__icontains=q))
+    return qs.order_by("-year", "org_path", "id")
+
+
+def branch_list(user, campaign: Campaign, params=None):
+    """A campaign's branch procedures in the user's scope, with their progress (rows of
+    the page; `with_progress` completes them)."""
+    params = params or {}
+    qs = BranchAppraisal.objects.restrict(user, "view").filter(campaign=campaign).select_related("organisation")
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(organisation__name__icontains=q)
+    phase = params.get("phase")
+    if phase in rules.PHASE_LABELS:
+        qs = qs.filter(phase=phase)
+    return qs.order_by("org_path", "id")
+
+
+def with_progress(procs: list[BranchAppraisal]) -> list[BranchAppraisal]:
+    """Counts per branch: appraised, self-assessed, voted, each final grade. Two queries."""
+    ids = [p.pk for p in procs]
+    stats = {
+        r["branch_id"]: r
+        for r in Appraisee.objects.filter(branch_id__in=ids)
+        .values("branch_id")
+        .annotate(
+            n=Count("id"),
+            selfed=Count("id", filter=Q(self_submitted_on__isnull=False)),
+            **{g: Count("id", filter=Q(final_grade=g)) for g, _ in rules.GRADES},
+        )
+    }
+    votes = dict(VoteCast.objects.filter(branch_id__in=ids).values("branch_id").annotate(n=Count("id")).values_list("branch_id", "n"))
+    for p in procs:
+        s = stats.get(p.pk, {})
+        p.appraised = s.get("n", 0)
+        p.selfed = s.get("selfed", 0)
+        p.voted = votes.get(p.pk, 0)
+        p.grade_counts = [(label, s.get(g, 0)) for g, label in rules.GRADES]
+    return procs
+
+
+def appraisee_rows(ba: BranchAppraisal):
+    return ba.appraisees.select_related("member").order_by("member__name", "id")
+
+
+def tallies(appraisee_ids) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for aid, grade, votes in RatingTally.objects.filter(appraisee_id__in=list(appraisee_ids)).values_list("appraisee_id", "grade", "votes"):
+        out.setdefault(aid, {})[grade] = votes
+    return out
+
+
+def member_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """What every registered domain knows about these members in the year (attendance,
+    study hours, dues …), merged: {member_id: [(label, value, ok)]}."""
+    merged: dict[int, list[tuple]] = {}
+    for provider in registry.member_facts:
+        if provider.name == "appraisal":
+            continue
+        for mid, facts in (provider.facts(list(member_ids), year) or {}).items():
+            merged.setdefault(mid, []).extend(facts)
+    return merged
+
+
+def _score(tally: dict[str, int], facts: list[tuple], weight: int) -> float | None:
+    votes = sum(tally.values())
+    rating = None
+    if votes:
+        points = sum(rules.GRADE_POINTS[g] * n for g, n in tally.items())
+        rating = (points / votes - 1) / 3 * 100  # 1..4 → 0..100
+    judged = [ok for *_x, ok in facts if ok is not None]
+    fact_score = 100 * sum(1 for ok in judged if ok) / len(judged) if judged else None
+    if rating is None and fact_score is None:
+        return None
+    if rating is None:
+        return round(fact_score, 1)
+    if fact_score is None:
+        return round(rating, 1)
+    return round((weight * rating + (100 - weight) * fact_score) / 100, 1)
+
+
+def proposal_rows(ba: BranchAppraisal) -> list[dict]:
+    """The committee's screen: each appraisee with the rating tally, the facts from the
+    other domains, the proposal score and the suggested grade (优秀 only within the cap,
+    highest scores first). A fixed number of queries (one per facts provider)."""
+    campaign = ba.campaign
+    appraisees = list(appraisee_rows(ba))
+    tally = tallies(a.pk for a in appraisees)
+    facts = member_facts([a.member_id for a in appraisees], campaign.year)
+    rows = []
+    for a in appraisees:
+        t = {g: tally.get(a.pk, {}).get(g, 0) for g, _ in rules.GRADES}
+        f = facts.get(a.member_id, [])
+        score = _score(t, f, campaign.rating_weight)
+        rows.append(
+            {
+                "appraisee": a,
+                "tally": [(rules.GRADE_LABELS[g], n) for g, n in t.items()],
+                "votes": sum(t.values()),
+                "facts": f,
+                "score": score,
+                "suggested": rules.suggested(score) if score is not None else rules.QUALIFIED,
+            }
+        )
+    allowed = rules.cap_count(len(rows), campaign.cap)
+    ranked = sorted((r for r in rows if r["suggested"] == rules.EXCELLENT), key=lambda r: -(r["score"] or 0))
+    for r in ranked[allowed:]:
+        r["suggested"] = rules.QUALIFIED
+    for r in rows:
+        r["suggested_label"] = rules.GRADE_LABELS[r["suggested"]]
+    return rows
+
+
+def my_appraisals(user):
+    """A member's own appraisals (self-assessment and ballot on the phone)."""
+    if not getattr(user, "member_id", None):
+        return []
+    rows = list(
+        Appraisee.objects.filter(member_id=user.member_id).select_related("branch__campaign", "organisation").order_by("-year", "-id")[:10]
+    )
+    voted = set(
+        VoteCast.objects.filter(voter_id=user.member_id, branch_id__in=[a.branch_id for a in rows]).values_list("branch_id", flat=True)
+    )
+    for a in rows:
+        a.has_voted = a.branch_id in voted
+    return rows
+
+
+# ── results ───────────────────────────────────────────────────────────────────────────
+def results(org: Organisation, year: int) -> dict:
+    """Grade counts for org's subtree in the year: the total and per branch. Two queries."""
+    base = Appraisee.objects.filter(org_path__startswith=org.path, year=year)
+    counts = {f"g_{g}": Count("id", filter=Q(final_grade=g)) for g, _ in rules.GRADES}
+    total = base.aggregate(n=Count("id"), graded=Count("id", filter=~Q(final_grade="")), **counts)
+    per_branch = list(
+        base.values("organisation_id", "organisation__name", "organisation__code")
+        .annotate(n=Count("id"), graded=Count("id", filter=~Q(final_grade="")), **counts)
+        .order_by("organisation__code")
+    )
+    open_cases = dict(
+        HandlingCase.objects.filter(org_path__startswith=org.path, status=HandlingCase.Status.OPEN)
+        .values("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
+    )
+    for row in [total, *per_branch]:
+        row["grades"] = [(label, row[f"g_{g}"]) for g, label in rules.GRADES]
+        row["excellent_share"] = (row[f"g_{rules.EXCELLENT}"] / row["graded"]) if row["graded"] else None
+        row["cap_ok"] = row[f"g_{rules.EXCELLENT}"] <= rules.cap_count(row["graded"], rules.EXCELLENT_CAP) if row["graded"] else True
+    for row in per_branch:
+        row["open_cases"] = open_cases.get(row["organisation_id"], 0)
+    total["open_cases"] = sum(open_cases.values())
+    return {"org": org, "year": year, "total": total, "branches": per_branch}
+
+
+# ── handling ──────────────────────────────────────────────────────────────────────────
+def case_list(user, params=None):
+    params = params or {}
+    qs = HandlingCase.objects.restrict(user, "view").select_related("member", "organisation")
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(member__name__icontains=q) | Q(member__name_initials__icontains=q) | Q(letter_no__icontains=q))
+    if params.get("status") in dict(HandlingCase.Status.choices):
+        qs = qs.filter(status=params["status"])
+    if params.get("kind") in rules.CASE_KIND:
+        qs = qs.filter(kind=params["kind"])
+    if params.get("overdue"):
+        qs = qs.filter(status=HandlingCase.Status.OPEN, step="decided", deadline__lt=timezone.localdate())
+    return qs.order_by("-opened_on", "-id")
+
+
+def overdue_corrections(user, as_of: datetime.date | None = None, *, within_days: int = 0):
+    """Open 限期改正 cases whose deadline has passed (within_days>0: or ends that soon)."""
+    as_of = as_of or timezone.localdate()
+    return (
+        HandlingCase.objects.restrict(user, "change")
+        .filter(
+            status=HandlingCase.Status.OPEN,
+            kind=rules.CORRECTION,
+            step="decided",
+            deadline__lte=as_of + datetime.timedelta(days=within_days),
+        )
+        .select_related("member", "organisation")
+        .order_by("deadline", "id")
+    )
+
+
+def candidates(user, org: Organisation, as_of: datetime.date | None = None, *, limit: int = 200) -> list[dict]:
+    """Members for whom handling is due and no case is open: graded 基本合格/不合格 in the
+    latest finished appraisal, or named by another domain's exit trigger (6 months of
+    unpaid dues or of no party life, lost contact). Queries: one per trigger + three."""
+    as_of = as_of or timezone.localdate()
+    found: dict[int, dict] = {}
+    graded = (
+        Appraisee.objects.restrict(user, "change")
+        .filter(org_path__startswith=org.path, year__gte=as_of.year - 1, final_grade__in=rules.HANDLING_GRADES)
+        .values_list("member_id", "year", "final_grade")[: limit * 2]
+    )
+    for mid, year, grade in graded:
+        found.setdefault(
+            mid,
+            {
+                "source": "appraisal",
+                "since": datetime.date(year, 12, 31),
+                "reason": f"{year}年民主评议为“{rules.GRADE_LABELS[grade]}”",
+                "kind": rules.GRADE_CASE_KIND[grade],
+            },
+        )
+    for trigger in registry.exit_triggers:
+        for mid, since, reason in list(trigger.candidates(org.path, as_of))[: limit * 2]:
+            found.setdefault(mid, {"source": trigger.name, "since": since, "reason": reason, "kind": _trigger_kind(trigger.name, reason)})
+    if not found:
+        return []
+    busy = set(HandlingCase.objects.filter(member_id__in=list(found), status=HandlingCase.Status.OPEN).values_list("member_id", flat=True))
+    members = {
+        m.pk: m
+        for m in Member.objects.restrict(user, "change")
+        .filter(pk__in=[m for m in found if m not in busy], status__in=("normal", "mobile", "lost_contact", "suspended"))
+        .select_related("organisation")
+    }
+    rows = [{"member": members[mid], **info} for mid, info in found.items() if mid in members]
+    rows.sort(key=lambda r: (r["since"] or as_of, r["member"].name))
+    return rows[:limit]
+
+
+def _trigger_kind(name: str, reason: str) -> str:
+    if "停止党籍满" in reason:
+        return rules.SELF_WITHDRAWAL
+    if name == "appraisal_lost_contact":
+        return rules.CORRECTION
+    return rules.SELF_WITHDRAWAL if "6个月" in reason or "六个月" in reason else rules.CORRECTION
+
+
+def lost_contact_candidates(org_path: str, as_of: datetime.date):
+    """Exit trigger (registered in ready()): 失联满6个月 → propose 停止党籍; 停止党籍满2年
+    → propose 自行脱党除名 (党员教育管理工作条例 第24条). One query."""
+    suspend_before = rules.add_months(as_of, -rules.LOST_CONTACT_SUSPEND_MONTHS)
+    remove_before = rules.add_months(as_of, -12 * rules.SUSPENDED_REMOVE_YEARS)
+    rows = (
+        Member.objects.filter(org_path__startswith=org_path)
+        .filter(Q(status="lost_contact", status_since__lte=suspend_before) | Q(status="suspended", status_since__lte=remove_before))
+        .values_list("id", "status", "status_since")
+    )
+    for mid, status, since in rows.order_by("status_since", "id"):
+        if status == "lost_contact":
+            yield mid, since, f"失联满{rules.LOST_CONTACT_SUSPEND_MONTHS}个月（{since:%Y-%m-%d}起），应停止党籍"
+        else:
+            yield mid, since, f"停止党籍满{rules.SUSPENDED_REMOVE_YEARS}年（{since:%Y-%m-%d}起）仍无法取得联系，应按自行脱党除名"
+
+
+def lost_contact_clock(user, org: Organisation, as_of: datetime.date | None = None):
+    """失联 and 停止党籍 members of the subtree with where they stand on the clock."""
+    as_of = as_of or timezone.localdate()
+    qs = (
+        Member.objects.restrict(user, "view")
+        .filter(org_path__startswith=org.path, status__in=("lost_contact", "suspended"))
+        .select_related("organisation")
+        .order_by("status_since", "id")
+    )
+    return qs
+
+
+def clock_state(member: Member, as_of: datetime.date) -> tuple[str, datetime.date | None]:
+    if member.status == "lost_contact":
+        due = rules.add_months(member.status_since, rules.LOST_CONTACT_SUSPEND_MONTHS)
+        return ("应停止党籍" if as_of >= due else "失联观察中"), due
+    due = rules.add_months(member.status_since, 12 * rules.SUSPENDED_REMOVE_YEARS)
+    return ("应按自行脱党除名" if as_of >= due else "停止党籍中"), due
+
+
+# ── for other domains ─────────────────────────────────────────────────────────────────
+def failing_members(member_ids, as_of: datetime.date) -> dict[int, str]:
+    """registry.member_checks: a 基本合格/不合格 grade in force (the latest appraisal of the
+    last two years), or an open handling case. Two queries."""
+    ids = list(member_ids)
+    out: dict[int, str] = {}
+    latest: dict[int, tuple[int, str]] = {}
+    for mid, year, grade in (
+        Appraisee.objects.filter(member_id__in=ids, year__gte=as_of.year - 2, year__lte=as_of.year)
+        .exclude(final_grade="")
+        .values_list("member_id", "year", "final_grade")
+    ):
+        if mid not in latest or year > latest[mid][0]:
+            latest[mid] = (year, grade)
+    for mid, (year, grade) in latest.items():
+        if grade in rules.HANDLING_GRADES:
+            out[mid] = f"{year}年民主评议为“{rules.GRADE_LABELS[grade]}”"
+    for mid, kind in HandlingCase.objects.filter(member_id__in=ids, status=HandlingCase.Status.OPEN).values_list("member_id", "kind"):
+        out.setdefault(mid, f"正在办理组织处置（{dict(rules.CASE_KIND_CHOICES)[kind]}）")
+    return out
+
+
+def grade_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """registry.member_facts: the member's appraisal result of that year. One query."""
+    out: dict[int, list[tuple]] = {}
+    for mid, grade in (
+        Appraisee.objects.filter(member_id__in=list(member_ids), year=year).exclude(final_grade="").values_list("member_id", "final_grade")
+    ):
+        out[mid] = [("民主评议", rules.GRADE_LABELS[grade], grade not in rules.HANDLING_GRADES)]
+    return out
+
+
+# ── to-do ─────────────────────────────────────────────────────────────────────────────
+def todo_items(user) -> list[TodoItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items: list[TodoItem] = []
+    today = timezone.localdate()
+    # a member: self-assessment and ballot waiting
+    if getattr(user, "member_id", None):
+        for a in my_appraisals(user):
+            phase = a.branch.phase
+            if phase == "self" and not a.self_submitted_on:
+                items.append(
+                    TodoItem(
+                        "民主评议",
+                        "请填写个人自评",
+                        reverse("appraisal:my"),
+                        due=a.branch.campaign.self_by,
+                        overdue=today > a.branch.campaign.self_by,
+                    )
+                )
+            if phase == "rating" and not a.has_voted and a.member_type in rules.RATER_MEMBER_TYPES:
+                items.append(
+                    TodoItem(
+                        "民主评议",
+                        "请参加民主测评投票",
+                        reverse("appraisal:my"),
+                        due=a.branch.campaign.rating_by,
+                        overdue=today > a.branch.campaign.rating_by,
+                    )
+                )
+    # branches whose phase deadline has passed
+    late = (
+        BranchAppraisal.objects.restrict(user, "change")
+        .exclude(phase="done")
+        .select_related("campaign", "organisation")
+        .order_by("campaign__year", "org_path")
+    )
+    url = reverse("appraisal:campaigns")
+    for ba in first_of(
+        late.filter(campaign__feedback_by__gte=today - datetime.timedelta(days=365)),
+        10,
+        items,
+        module="民主评议",
+        url=url,
+        due=today,
+        describe=lambda n: f"还有{n}个支部的民主评议未完成",
+    ):
+        due = ba.campaign.phase_deadline(ba.phase)
+        items.append(
+            TodoItem(
+                "民主评议",
+                f"{ba.organisation.name}：{ba.get_phase_display()}",
+                reverse("appraisal:branch", args=[ba.pk]),
+                due=due,
+                overdue=bool(due and due < today),
+                org=ba.organisation.name,
+            )
+        )
+    # handling: overdue and soon-due corrections, open cases waiting for a step
+    for c in first_of(
+        overdue_corrections(user, today, within_days=rules.CORRECTION_REMINDER_DAYS),
+        10,
+        items,
+        module="组织处置",
+        url=reverse("appraisal:cases") + "?overdue=1",
+        due=today,
+        describe=lambda n: f"还有{n}件限期改正到期或即将到期",
+    ):
+        items.append(
+            TodoItem(
+                "组织处置",
+                f"{c.member.name}限期改正{'已到期' if c.deadline < today else '即将到期'}，请期满考察",
+                reverse("appraisal:case", args=[c.pk]),
+                due=c.deadline,
+                overdue=c.deadline < today,
+                org=c.organisation.name,
+            )
+        )
+    waiting = (
+        HandlingCase.objects.restrict(user, "change").filter(status=HandlingCase.Status.OPEN).exclude(step="decided", kind=rules.CORRECTION)
+    )
+    for c in first_of(
+        waiting.select_related("member", "organisation").order_by("opened_on", "id"),
+        10,
+        items,
+        module="组织处置",
+        url=reverse("appraisal:cases") + "?status=open",
+        due=today,
+        describe=lambda n: f"还有{n}件组织处置待办理",
+    ):
+        items.append(
+            TodoItem(
+                "组织处置",
+                f"{c.member.name}（{c.get_kind_display()}）：待{c.next_step_label}",
+                reverse("appraisal:case", args=[c.pk]),
+                due=c.opened_on,
+                org=c.organisation.name,
+            )
+        )
+    return items

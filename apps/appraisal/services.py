@@ -1,0 +1,525 @@
+"""Every write of democratic appraisal and organisational handling. Web, API, CLI and the
+demo call these; each owns its transaction, validation (Chinese messages naming the field
+and the rule in apps.appraisal.rules), scope check and audit entry.
+
+The membership-ending transitions (劝其退党 → withdrawn, 除名 → removed, 自行脱党除名 →
+self_withdrawal) are made only by `take_step(..., "decided")` here, through
+apps.members.services.change_status (status history kept)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.core.audit import record_change, snapshot
+from apps.core.models import ChangeLog
+from apps.core.scoping import require_org_action
+from apps.members import services as member_services
+from apps.members.models import Member
+from apps.orgs.models import Organisation
+from apps.orgs.rules import BRANCH_TYPES
+from apps.recruitment.engine import validate_vote, vote_outcome
+
+from . import rules
+from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, RatingTally, VoteCast
+
+
+def _fail(field: str, message: str):
+    raise ValidationError({field: [message]})
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _date(value, field: str, label: str, *, required: bool = True) -> datetime.date | None:
+    if value in (None, ""):
+        if required:
+            _fail(field, f"请填写{label}")
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not isinstance(value, datetime.date):
+        try:
+            value = datetime.date.fromisoformat(str(value))
+        except ValueError:
+            _fail(field, f"{label}须为日期（YYYY-MM-DD）")
+    if value > _today():
+        _fail(field, f"{label}不能晚于今天")
+    return value
+
+
+def _text(value, field: str, label: str, *, limit: int = 5000) -> str:
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        _fail(field, f"请填写{label}")
+    if len(text) > limit:
+        _fail(field, f"{label}不能超过{limit}字")
+    return text
+
+
+# ── campaigns ─────────────────────────────────────────────────────────────────────────
+PHASE_DATE_FIELDS = [
+    ("report_by", "书记述职截止"),
+    ("self_by", "个人自评截止"),
+    ("peer_by", "党员互评截止"),
+    ("rating_by", "民主测评截止"),
+    ("proposal_by", "组织评定截止"),
+    ("feedback_by", "结果反馈截止"),
+]
+
+
+def _plain_date(value, field, label):
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        _fail(field, f"请填写{label}（YYYY-MM-DD）")
+
+
+@transaction.atomic
+def open_campaign(org: Organisation, data: dict, *, actor) -> Campaign:
+    """Open the year's appraisal for org's subtree: one procedure per branch, every
+    appraised member (probationary members too) listed in it."""
+    require_org_action(actor, org, "approve")
+    try:
+        year = int(data.get("year"))
+    except (TypeError, ValueError):
+        _fail("year", "请填写年度")
+    if not 2000 <= year <= _today().year + 1:
+        _fail("year", f"年度须在2000至{_today().year + 1}之间")
+    dates = {f: _plain_date(data.get(f), f, label) for f, label in PHASE_DATE_FIELDS}
+    for (f1, l1), (f2, l2) in itertools.pairwise(PHASE_DATE_FIELDS):
+        if dates[f2] < dates[f1]:
+            _fail(f2, f"{l2}不能早于{l1}（评议环节依次进行：书记述职→自评→互评→测评→评定→反馈）")
+    num = int(data.get("cap_numerator") or rules.EXCELLENT_CAP.numerator)
+    den = int(data.get("cap_denominator") or rules.EXCELLENT_CAP.denominator)
+    if not (0 < num < den <= 100):
+        _fail("cap_numerator", "优秀比例上限须为小于1的正分数（一般不超过三分之一）")
+    weight = data.get("rating_weight")
+    weight = rules.RATING_WEIGHT if weight in (None, "") else int(weight)
+    if not 0 <= weight <= 100:
+        _fail("rating_weight", "民主测评权重须在0至100之间")
+    branches = list(Organisation.objects.filter(path__startswith=org.path, org_type__in=BRANCH_TYPES, status=Organisation.Status.ACTIVE))
+    if not branches:
+        _fail("organisation", f"“{org.name}”下没有党支部，无法开展民主评议")
+    taken = BranchAppraisal.objects.filter(campaign__year=year, organisation__in=branches).select_related("organisation").first()
+    if taken is not None:
+        _fail("year", f"“{taken.organisation.name}”已在{year}年的另一项民主评议中，每个支部每年评议一次")
+    title = (data.get("title") or "").strip() or f"{year}年度民主评议党员"
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                organisation=org,
+                year=year,
+                title=title[:100],
+                cap_numerator=num,
+                cap_denominator=den,
+                rating_weight=weight,
+                opened_by=getattr(actor, "username", "") or str(actor),
+                **dates,
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"year": [f"“{org.name}”{year}年的民主评议已经发起"]}) from exc
+    members = list(
+        Member.objects.filter(organisation__in=branches, status__in=rules.APPRAISED_STATUSES).values_list(
+            "id", "organisation_id", "org_path", "member_type"
+        )
+    )
+    sizes: dict[int, int] = {}
+    for _id, org_id, _p, _t in members:
+        sizes[org_id] = sizes.get(org_id, 0) + 1
+    procs = BranchAppraisal.objects.bulk_create(
+        [
+            BranchAppraisal(
+                campaign=campaign,
+                organisation=b,
+                org_path=b.path,
+                peer_by_group=sizes.get(b.pk, 0) > rules.PEER_BY_GROUP_ABOVE,
+            )
+            for b in branches
+        ]
+    )
+    by_org = {p.organisation_id: p for p in procs}
+    Appraisee.objects.bulk_create(
+        [
+            Appraisee(branch=by_org[org_id], organisation_id=org_id, org_path=path, member_id=mid, year=year, member_type=mtype)
+            for mid, org_id, path, mtype in members
+        ],
+        batch_size=2000,
+    )
+    record_change(campaign, ChangeLog.Action.CREATE, message=f"发起民主评议：{len(procs)}个支部，{len(members)}名党员参评")
+    return campaign
+
+
+def _lock(ba: BranchAppraisal) -> BranchAppraisal:
+    return BranchAppraisal.objects.select_for_update().select_related("campaign", "organisation").get(pk=ba.pk)
+
+
+def _require_phase(ba: BranchAppraisal, phase: str, what: str):
+    if ba.phase != phase:
+        _fail(
+            "phase",
+            f"{what}须在“{rules.PHASE_LABELS[phase]}”环节进行，该支部目前处于“{ba.get_phase_display()}”环节"
+            f"（评议程序：书记述职→个人自评→党员互评→民主测评→组织评定→结果反馈）",
+        )
+
+
+@transaction.atomic
+def record_report(ba: BranchAppraisal, *, report, on, actor) -> BranchAppraisal:
+    ba = _lock(ba)
+    require_org_action(actor, ba.organisation, "change")
+    _require_phase(ba, "report", "书记述职")
+    before = snapshot(ba)
+    ba.report = _text(report, "report", "书记述职报告")
+    ba.report_on = _date(on, "report_on", "述职日期")
+    ba.phase = "self"
+    ba.save(update_fields=["report", "report_on", "phase"])
+    record_change(ba, ChangeLog.Action.UPDATE, before=before, message="书记述职，进入个人自评")
+    return ba
+
+
+@transaction.atomic
+def advance(ba: BranchAppraisal, *, actor) -> BranchAppraisal:
+    """Close the self-assessment, the peer assessment or the rating and move on. The
+    report, the proposal and the feedback move on by being recorded."""
+    ba = _lock(ba)
+    require_org_action(actor, ba.organisation, "change")
+    if ba.phase not in ("self", "peer", "rating"):
+        what = {"report": "请先记录书记述职", "proposal": "请记录组织评定结果", "feedback": "请记录结果反馈"}
+        _fail("phase", what.get(ba.phase, "该支部的民主评议已完成"))
+    before = snapshot(ba)
+    ba.phase = rules.next_phase(ba.phase)
+    if ba.phase == "rating":
+        ids = list(ba.appraisees.values_list("id", flat=True))
+        RatingTally.objects.bulk_create([RatingTally(appraisee_id=i, grade=g) for i in ids for g, _ in rules.GRADES])
+    ba.save(update_fields=["phase"])
+    record_change(ba, ChangeLog.Action.UPDATE, before=before, message=f"进入“{ba.get_phase_display()}”环节")
+    return ba
+
+
+@transaction.atomic
+def submit_self_assessment(appraisee: Appraisee, *, text, actor) -> Appraisee:
+    """The member writes their own self-assessment (a branch worker may enter a paper one)."""
+    a = Appraisee.objects.select_for_update().select_related("branch", "organisation").get(pk=appraisee.pk)
+    if getattr(actor, "member_id", None) != a.member_id:
+        require_org_action(actor, a.organisation, "change")
+    _require_phase(a.branch, "self", "个人自评")
+    before = snapshot(a)
+    a.self_assessment = _text(text, "self_assessment", "个人自评", limit=3000)
+    a.self_submitted_on = _today()
+    a.save(update_fields=["self_assessment", "self_submitted_on"])
+    record_change(a, ChangeLog.Action.UPDATE, before=before, message="提交个人自评")
+    return a
+
+
+@transaction.atomic
+def record_peer_opinion(appraisee: Appraisee, *, text, actor) -> Appraisee:
+    a = Appraisee.objects.select_for_update().select_related("branch", "organisation").get(pk=appraisee.pk)
+    require_org_action(actor, a.organisation, "change")
+    _require_phase(a.branch, "peer", "党员互评")
+    before = snapshot(a)
+    a.peer_opinion = _text(text, "peer_opinion", "互评意见", limit=3000)
+    a.save(update_fields=["peer_opinion"])
+    record_change(a, ChangeLog.Action.UPDATE, before=before, message="记录互评意见")
+    return a
+
+
+def rater_refusal(ba: BranchAppraisal, member: Member | None) -> str:
+    """Why this member may not rate in the branch ('' when they may)."""
+    if member is None:
+        return "只有本支部党员本人可以参加民主测评"
+    if member.organisation_id != ba.organisation_id or member.status not in rules.APPRAISED_STATUSES:
+        return "只有本支部在册党员可以参加民主测评"
+    if member.member_type not in rules.RATER_MEMBER_TYPES:
+        return "预备党员没有表决权，不参加民主测评投票（党章第七条）"
+    return ""
+
+
+def check_excellent_cap(count: int, appraised: int, cap, field: str, who: str) -> None:
+    allowed = rules.cap_count(appraised, cap)
+    if count > allowed:
+        _fail(
+            field,
+            f"{who}“优秀”{count}名，超过上限：优秀一般不超过参评党员的{cap.numerator}/{cap.denominator}"
+            f"（参评{appraised}人，至多{allowed}名）",
+        )
+
+
+@transaction.atomic
+def cast_ballot(ba: BranchAppraisal, grades: dict, *, actor) -> None:
+    """每人一票: the member rates every other appraisee of the branch. What is stored: that
+    the member has voted (VoteCast) and one more vote on each grade's counter (RatingTally)
+    — never a row joining the voter to a grade."""
+    ba = BranchAppraisal.objects.select_related("campaign").get(pk=ba.pk)
+    voter = Member.objects.filter(pk=getattr(actor, "member_id", None)).first()
+    refusal = rater_refusal(ba, voter)
+    if refusal:
+        _fail("voter", refusal)
+    _require_phase(ba, "rating", "民主测评")
+    appraisees = dict(ba.appraisees.values_list("id", "member_id"))
+    own = {aid for aid, mid in appraisees.items() if mid == voter.pk}
+    clean: dict[int, str] = {}
+    for key, grade in (grades or {}).items():
+        try:
+            aid = int(key)
+        except (TypeError, ValueError):
+            _fail("grades", "测评票中有无法识别的参评党员")
+        if aid in own:
+            _fail("grades", "不能给本人评定等次（民主测评由其他党员评价）")
+        if aid not in appraisees:
+            _fail("grades", "测评票中有不属于本支部本次评议的党员")
+        if grade not in rules.GRADE_LABELS:
+            _fail("grades", f"等次须为{'、'.join(rules.GRADE_LABELS.values())}之一")
+        clean[aid] = grade
+    missing = set(appraisees) - own - set(clean)
+    if missing:
+        _fail("grades", f"请对每名参评党员评定等次（还有{len(missing)}名未评）")
+    excellent = sum(1 for g in clean.values() if g == rules.EXCELLENT)
+    check_excellent_cap(excellent, len(appraisees), ba.campaign.cap, "grades", "本票评定")
+    try:
+        with transaction.atomic():
+            cast = VoteCast.objects.create(branch=ba, voter=voter, organisation_id=ba.organisation_id, org_path=ba.org_path)
+    except IntegrityError as exc:
+        raise ValidationError({"voter": ["您已参加本次民主测评，每人只能投一票"]}) from exc
+    for grade, _label in rules.GRADES:
+        ids = sorted(aid for aid, g in clean.items() if g == grade)
+        if ids:
+            RatingTally.objects.filter(appraisee_id__in=ids, grade=grade).update(votes=F("votes") + 1)
+    record_change(cast, ChangeLog.Action.CREATE, message="参加民主测评（投票内容不记录）")
+
+
+@transaction.atomic
+def propose_grades(ba: BranchAppraisal, grades: dict, *, meeting_date, actor) -> BranchAppraisal:
+    """The committee / general meeting sets each member's grade (优秀 within the cap)."""
+    from .selectors import proposal_rows
+
+    ba = _lock(ba)
+    require_org_action(actor, ba.organisation, "change")
+    _require_phase(ba, "proposal", "组织评定")
+    rows = proposal_rows(ba)
+    clean = {}
+    for row in rows:
+        a = row["appraisee"]
+        grade = (grades or {}).get(a.pk) or (grades or {}).get(str(a.pk))
+        if grade not in rules.GRADE_LABELS:
+            _fail("grades", f"请为{a.member.name}评定等次（{'、'.join(rules.GRADE_LABELS.values())}）")
+        clean[a.pk] = (grade, row["score"])
+    excellent = sum(1 for g, _s in clean.values() if g == rules.EXCELLENT)
+    check_excellent_cap(excellent, len(rows), ba.campaign.cap, "grades", "组织评定")
+    meeting = _date(meeting_date, "meeting_date", "评定会议日期")
+    before = snapshot(ba)
+    for row in rows:
+        a = row["appraisee"]
+        a.proposed_grade, a.score = clean[a.pk]
+    Appraisee.objects.bulk_update([r["appraisee"] for r in rows], ["proposed_grade", "score"], batch_size=1000)
+    ba.meeting_date = meeting
+    ba.phase = "feedback"
+    ba.save(update_fields=["meeting_date", "phase"])
+    record_change(ba, ChangeLog.Action.UPDATE, before=before, message=f"组织评定：{len(rows)}人，优秀{excellent}人")
+    return ba
+
+
+@transaction.atomic
+def feed_back(ba: BranchAppraisal, *, on, actor) -> BranchAppraisal:
+    """The grades are fed back to each member and become the result in force."""
+    ba = _lock(ba)
+    require_org_action(actor, ba.organisation, "change")
+    _require_phase(ba, "feedback", "结果反馈")
+    before = snapshot(ba)
+    ba.feedback_on = _date(on, "feedback_on", "反馈日期")
+    if ba.meeting_date and ba.feedback_on < ba.meeting_date:
+        _fail("feedback_on", "反馈日期不能早于评定会议日期")
+    ba.appraisees.update(final_grade=F("proposed_grade"))
+    ba.phase = "done"
+    ba.save(update_fields=["feedback_on", "phase"])
+    record_change(ba, ChangeLog.Action.UPDATE, before=before, message="评议结果已反馈本人")
+    return ba
+
+
+# ── organisational handling ───────────────────────────────────────────────────────────
+@transaction.atomic
+def open_case(member: Member, *, kind: str, source: str, source_note: str, on=None, actor) -> HandlingCase:
+    member = Member.objects.select_related("organisation").get(pk=member.pk)
+    require_org_action(actor, member.organisation, "change")
+    if kind not in rules.CASE_KIND:
+        _fail("kind", f"处置方式须为{'、'.join(k.label for k in rules.CASE_KINDS)}之一")
+    if member.status not in ("normal", "mobile", "lost_contact", "suspended"):
+        _fail("member", f"{member.name}已{member.get_status_display()}，不能立案处置")
+    note = _text(source_note, "source_note", "案由", limit=300)
+    opened = _date(on or _today(), "opened_on", "立案日期")
+    if HandlingCase.objects.filter(member=member, status=HandlingCase.Status.OPEN).exists():
+        _fail("member", f"{member.name}已有一件办理中的组织处置，一名党员同时只办理一件")
+    try:
+        with transaction.atomic():
+            case = HandlingCase.objects.create(
+                member=member,
+                organisation=member.organisation,
+                kind=kind,
+                source=(source or "manual")[:40],
+                source_note=note,
+                opened_on=opened,
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"member": [f"{member.name}已有一件办理中的组织处置，一名党员同时只办理一件"]}) from exc
+    record_change(case, ChangeLog.Action.CREATE, message=f"立案：{case.get_kind_display()}")
+    return case
+
+
+def _last_date(case: HandlingCase):
+    return max(d for d in (case.opened_on, case.filed_on, case.talk_on, case.meeting_date, case.approved_on, case.decided_on) if d)
+
+
+def _int(data, field, label) -> int:
+    try:
+        value = int(data.get(field))
+    except (TypeError, ValueError):
+        _fail(field, f"{label}须为非负整数")
+    if value < 0:
+        _fail(field, f"{label}须为非负整数")
+    return value
+
+
+@transaction.atomic
+def take_step(case: HandlingCase, step: str, data: dict, *, actor) -> HandlingCase:
+    """Record the case's next step (§5 order: 备案 → 谈话 → 支部大会表决 → 上级审批 → 决定
+    [→ 限期改正期满考察]); a step out of order is refused."""
+    case = HandlingCase.objects.select_for_update().select_related("organisation", "member").get(pk=case.pk)
+    require_org_action(actor, case.organisation, "change")
+    if case.status != HandlingCase.Status.OPEN:
+        _fail("step", "该处置已结案")
+    expected = case.next_step
+    if step != expected:
+        label = rules.STEP_LABELS.get(step, step)
+        _fail("step", f"“{label}”不能现在办理：须先完成“{rules.STEP_LABELS[expected]}”（组织处置按备案、谈话、表决、审批、决定的顺序进行）")
+    data = data or {}
+    before = snapshot(case)
+    field = {"filed": "filed_on", "talked": "talk_on", "voted": "meeting_date", "approved": "approved_on", "decided": "decided_on"}
+    on = None
+    if step in field:
+        on = _date(data.get(field[step]), field[step], rules.STEP_LABELS[step] + "日期")
+        if on < _last_date(case):
+            _fail(field[step], f"{rules.STEP_LABELS[step]}日期不能早于上一环节（{_last_date(case):%Y-%m-%d}）")
+    message = rules.STEP_LABELS[step]
+    if step == "filed":
+        case.filed_on = on
+        parent = Organisation.objects.filter(path=case.organisation.path[: -Organisation.steplen]).first()
+        case.filed_with = (data.get("filed_with") or (parent.name if parent else "")).strip()[:100]
+        if not case.filed_with:
+            _fail("filed_with", "请填写备案的基层党委")
+    elif step == "talked":
+        case.talk_on = on
+        case.talk_notes = _text(data.get("talk_notes"), "talk_notes", "谈话情况")
+    elif step == "voted":
+        clean = {
+            f: _int(data, f, lbl)
+            for f, lbl in (
+                ("should_attend", "应到人数"),
+                ("present", "实到人数"),
+                ("yes", "赞成票"),
+                ("no", "反对票"),
+                ("abstain", "弃权票"),
+            )
+        }
+        quorum, passes = vote_outcome(clean["should_attend"], clean["present"], clean["yes"])
+        if clean["should_attend"] > 0 and not quorum:
+            _fail(
+                "present",
+                f"实到有表决权的党员须超过应到人数的半数方能表决（与发展党员票决同一规则）：应到{clean['should_attend']}人，"
+                f"实到{clean['present']}人，至少须{clean['should_attend'] // 2 + 1}人",
+            )
+        validate_vote({**clean, "written_opinions": 0, "passed": passes})
+        case.meeting_date = on
+        for f, v in clean.items():
+            setattr(case, f, v)
+        case.defence = (data.get("defence") or "").strip()[:3000]
+        if not passes:
+            case.status, case.closed_on, case.outcome = HandlingCase.Status.CLOSED, on, ""
+            message = f"支部大会表决未通过（赞成{clean['yes']}票，须超过应到{clean['should_attend']}人的半数），结案"
+    elif step == "approved":
+        require_org_action(actor, case.organisation, "approve")
+        case.approved_on = on
+        case.approved_by = getattr(actor, "username", "") or str(actor)
+        case.approval_note = (data.get("approval_note") or "").strip()[:300]
+    elif step == "decided":
+        if not case.approved_on:
+            _fail("step", "未经上级党组织批准，不能作出处置决定")
+        case.decided_on = on
+        case.letter_no = _text(data.get("letter_no"), "letter_no", "决定文号", limit=60)
+        rule = case.kind_rule
+        if case.kind == rules.CORRECTION:
+            deadline = data.get("deadline") or rules.add_months(on, rules.CORRECTION_DEFAULT_MONTHS)
+            deadline = _plain_date(deadline, "deadline", "改正期限")
+            latest = rules.add_months(on, rules.CORRECTION_MAX_MONTHS)
+            if deadline <= on:
+                _fail("deadline", "改正期限须晚于决定日期")
+            if deadline > latest:
+                _fail(
+                    "deadline",
+                    f"限期改正期限一般为{rules.CORRECTION_DEFAULT_MONTHS}个月，最长不超过{rules.CORRECTION_MAX_MONTHS}个月"
+                    f"（不得晚于{latest:%Y-%m-%d}）",
+                )
+            case.deadline = deadline
+        else:
+            member_services.change_status(
+                case.member,
+                rule.ends_membership,
+                date=on,
+                reason=f"组织处置：{rule.label}（{case.letter_no}）",
+                actor=actor,
+                engine="appraisal",
+            )
+            case.rejoin_blocked_until = rules.add_months(on, 12 * rules.REJOIN_BLOCK_YEARS)
+            case.id_number_hash = case.member.id_number_hash
+            case.status, case.closed_on, case.outcome = HandlingCase.Status.CLOSED, on, ""
+            message = f"作出{rule.label}决定（{case.letter_no}），党籍状态已变更；{case.rejoin_blocked_until:%Y-%m-%d}前不得重新入党"
+    elif step == "concluded":
+        on = _date(data.get("closed_on"), "closed_on", "考察日期")
+        if on < case.deadline:
+            _fail("closed_on", f"期满考察须在改正期限（{case.deadline:%Y-%m-%d}）届满后进行")
+        outcome = data.get("outcome")
+        if outcome not in dict(rules.OUTCOMES):
+            _fail("outcome", "请选择考察结果：已改正，或逾期未改正")
+        case.outcome, case.status, case.closed_on = outcome, HandlingCase.Status.CLOSED, on
+        message = f"期满考察：{dict(rules.OUTCOMES)[outcome]}"
+    case.step = step
+    case.save()
+    record_change(case, ChangeLog.Action.UPDATE, before=before, message=message)
+    if step == "concluded" and case.outcome == "not_corrected":
+        open_case(
+            case.member,
+            kind=rules.ADVISED,
+            source="correction_overdue",
+            source_note=f"限期改正（{case.letter_no}）期满仍未改正",
+            on=on,
+            actor=actor,
+        )
+    return case
+
+
+def rejoin_block(id_number_hash: str, on: datetime.date | None = None) -> HandlingCase | None:
+    """The case that bars this person from rejoining on that date (5 years after 劝退/除名)."""
+    on = on or _today()
+    if not id_number_hash:
+        return None
+    return HandlingCase.objects.filter(id_number_hash=id_number_hash, rejoin_blocked_until__gt=on).order_by("-rejoin_blocked_until").first()
+
+
+@transaction.atomic
+def suspend_lost_contact(member: Member, *, on, actor) -> Member:
+    """失联满6个月 → 停止党籍 (党员教育管理工作条例 第24条), through the member service."""
+    member = Member.objects.select_related("organisation").get(pk=member.pk)
+    require_org_action(actor, member.organisation, "change")
+    on = _date(on, "date", "停止党籍日期")
+    if member.status != "lost_contact":
+        _fail("status", f"{member.name}不是失联党员，不能停止党籍")
+    due = rules.add_months(member.status_since, rules.LOST_CONTACT_SUSPEND_MONTHS)
+    if on < due:
+        _fail("date", f"失联满{rules.LOST_CONTACT_SUSPEND_MONTHS}个月方可停止党籍（{due:%Y-%m-%d}起）")
+    return member_services.change_status(member, "suspended", date=on, reason="失联满6个月，停止党籍", actor=actor)

@@ -1,0 +1,179 @@
+"""What the appraisal URLs take, for tests/test_access_matrix.py: the model behind each
+`pk`, a factory per model (one object in the side's organisation) and a valid body for
+every write endpoint (proved by B's own user, refused to the users of A and C1)."""
+
+import datetime
+
+from django.utils import timezone
+
+from tests.access_matrix_bodies import Write
+from tests.factories import make_member, make_user
+
+PK_BY_URL_NAME = {
+    "appraisal:campaign": "appraisal.campaign",
+    **{
+        f"appraisal:{n}": "appraisal.branchappraisal"
+        for n in ("branch", "branch_report", "branch_advance", "branch_propose", "branch_feedback")
+    },
+    **{f"appraisal:{n}": "appraisal.appraisee" for n in ("peer_opinion", "self_assess", "ballot")},
+    "appraisal:case": "appraisal.handlingcase",
+    "appraisal:case_step": "appraisal.handlingcase",
+    "appraisal:suspend": "members.member",
+}
+
+
+def _sys():
+    from apps.core.actors import system_actor
+
+    return system_actor("cli")
+
+
+def _dates(year):
+    return {
+        "year": year,
+        "report_by": datetime.date(year, 11, 10),
+        "self_by": datetime.date(year, 11, 20),
+        "peer_by": datetime.date(year, 11, 30),
+        "rating_by": datetime.date(year, 12, 10),
+        "proposal_by": datetime.date(year, 12, 20),
+        "feedback_by": datetime.date(year, 12, 31),
+    }
+
+
+def _people(org, side):
+    """Three full members of the side (the first bears the side's marker name), each
+    with a member account."""
+    from apps.members.models import Member
+    from tests.test_access_matrix import _person_name
+
+    people = list(Member.objects.filter(organisation=org, remarks="matrix-appraisal").order_by("id"))
+    while len(people) < 3:
+        m = make_member(org, remarks="matrix-appraisal", **({"name": _person_name(side)} if not people else {}))
+        make_user("member", org, member=m)
+        people.append(m)
+    return people
+
+
+def _proc(org, side, year=2025, phase="report"):
+    """The branch's procedure in the side's campaign of `year`, walked to `phase`."""
+    from apps.appraisal import services
+    from apps.appraisal.models import BranchAppraisal, Campaign
+
+    _people(org, side)
+    campaign = Campaign.objects.filter(organisation=org, year=year).first() or services.open_campaign(org, _dates(year), actor=_sys())
+    ba = BranchAppraisal.objects.get(campaign=campaign, organisation=org)
+    while ba.phase != phase:
+        if ba.phase == "report":
+            ba = services.record_report(ba, report="书记述职", on=datetime.date(year, 11, 5), actor=_sys())
+        elif ba.phase in ("self", "peer", "rating"):
+            ba = services.advance(ba, actor=_sys())
+        elif ba.phase == "proposal":
+            grades = {a.pk: "qualified" for a in ba.appraisees.all()}
+            ba = services.propose_grades(ba, grades, meeting_date=datetime.date(year, 12, 15), actor=_sys())
+        else:
+            break
+    return ba
+
+
+def _voter_place(org, side, year, phase):
+    ba = _proc(org, side, year, phase)
+    return ba.appraisees.filter(member__remarks="matrix-appraisal", member_type="full").order_by("member_id").first()
+
+
+def _case(org, side):
+    from apps.appraisal import services
+    from apps.appraisal.models import HandlingCase
+
+    existing = HandlingCase.objects.filter(organisation=org).first()
+    if existing:
+        return existing
+    from tests.test_access_matrix import _person_name
+
+    member = make_member(org, name=_person_name(side))
+    return services.open_case(member, kind="correction_order", source="manual", source_note="长期不参加组织生活", actor=_sys())
+
+
+FACTORIES = {
+    "appraisal.campaign": lambda org, side: _proc(org, side).campaign,
+    "appraisal.branchappraisal": lambda org, side: _proc(org, side),
+    # the place of the side's marked person (in A: another member than the signed-in one)
+    "appraisal.appraisee": lambda org, side: _proc(org, side).appraisees.get(member=_people(org, side)[0]),
+    "appraisal.handlingcase": _case,
+}
+
+
+def _today():
+    return timezone.localdate().isoformat()
+
+
+def _lost_member_of_b(w):
+    from apps.members import services
+
+    m = make_member(w.b)
+    return services.change_status(
+        m,
+        "lost_contact",
+        date=timezone.localdate() - datetime.timedelta(days=250),
+        lost_contact_reason="migrant_work",
+        reason="外出务工失联",
+        actor=_sys(),
+    )
+
+
+def _owner(w, objs):
+    """The member whose own place in the appraisal the URL is."""
+    from apps.accounts.models import User
+
+    return User.objects.get(member_id=objs["pk"].member_id)
+
+
+def _ballot(w, objs):
+    own = objs["pk"]
+    return {f"g_{a.pk}": "qualified" for a in own.branch.appraisees.exclude(pk=own.pk)}
+
+
+def _grades(w, objs):
+    return {**{f"g_{a.pk}": "qualified" for a in objs["pk"].appraisees.all()}, "meeting_date": "2024-12-15"}
+
+
+def _campaign_body(w, objs):
+    return {
+        **{k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in _dates(2018).items()},
+        "organisation": w.b.pk,
+        "cap_numerator": 1,
+        "cap_denominator": 3,
+        "rating_weight": 70,
+    }
+
+
+def _case_open_body(w, objs):
+    return {"member": w.obj("members.member", "B").pk, "kind": "correction_order", "source_note": "组织观念淡薄", "opened_on": _today()}
+
+
+WRITE_BODIES = {
+    "appraisal:campaign_new": Write(
+        _campaign_body,
+        actor="admin",
+        url_side="A",
+        refused=(404, 200),
+        why="发起评议须 approve：A支部书记 404；C1组织员的组织选择器只在本人范围内查找，B 报“未找到”（表单 200）",
+    ),
+    "appraisal:branch_report": Write(lambda w, o: {"report": "一年来支部工作", "report_on": _today()}),
+    "appraisal:branch_advance": Write(lambda w, o: {}, fresh={"pk": lambda w: _proc(w.b, "B", 2021, "self")}),
+    "appraisal:branch_propose": Write(_grades, fresh={"pk": lambda w: _proc(w.b, "B", 2022, "proposal")}),
+    "appraisal:branch_feedback": Write(lambda w, o: {"on": _today()}, fresh={"pk": lambda w: _proc(w.b, "B", 2023, "feedback")}),
+    "appraisal:peer_opinion": Write(lambda w, o: {"text": "群众评价好"}, fresh={"pk": lambda w: _voter_place(w.b, "B", 2020, "peer")}),
+    "appraisal:self_assess": Write(
+        lambda w, o: {"text": "本人认真学习"}, actor=_owner, fresh={"pk": lambda w: _voter_place(w.b, "B", 2019, "self")}
+    ),
+    "appraisal:ballot": Write(_ballot, actor=_owner, fresh={"pk": lambda w: _voter_place(w.b, "B", 2024, "rating")}),
+    "appraisal:case_open": Write(
+        _case_open_body,
+        actor="admin",
+        url_side="A",
+        refused=(302,),
+        why="党员选择器只在本人范围内查找：B 的党员报“未找到”，回到列表页并提示，不立案",
+    ),
+    "appraisal:case_step": Write(lambda w, o: {"step": "filed", "filed_on": _today(), "filed_with": "上级党委"}),
+    "appraisal:suspend": Write(lambda w, o: {"on": _today()}, fresh={"pk": _lost_member_of_b}),
+}
