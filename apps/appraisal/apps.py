@@ -22,5 +22,8 @@ class AppraisalConfig(AppConfig):
         registry.member_checks.register(registry.MemberCheck("appraisal", "民主评议与组织处置", selectors.failing_members, order=30))
         registry.member_facts.register(registry.MemberFacts("appraisal", "民主评议", selectors.grade_facts, order=90))
         registry.exit_triggers.register(
-            registry.ExitTrigger("appraisal_lost_contact", "失联党员", selectors.lost_contact_candidates, order=30)
+            registry.ExitTrigger("appraisal_lost_contact", "失联满6个月", selectors.lost_contact_candidates, order=30)
+        )
+        registry.exit_triggers.register(
+            registry.ExitTrigger("appraisal_suspended", "停止党籍满2年", selectors.suspended_candidates, order=31)
         )
