@@ -11,9 +11,15 @@ class AppraisalConfig(AppConfig):
 
         from apps.core import registry, todo
 
-        from . import exports, selectors  # noqa: F401  (exports registers the list exports)
+        from . import demo, exports, home, selectors, stats  # noqa: F401  (exports registers the list exports)
 
         todo.register(selectors.todo_items)
+        registry.stats.register(
+            registry.StatsSection("appraisal", "民主评议与组织处置", stats.contribute, cards=stats.cards, rows=stats.rows, order=50)
+        )
+        registry.home.register(registry.HomeFigures("appraisal", home.figures, order=50))
+        registry.demo.register(registry.DemoBuilder("appraisal", demo.populate, order=60))
+        registry.report_sections.register(registry.ReportSection("appraisal", "组织处置", stats.report_figures, order=50))
         registry.nav("management", _("民主评议"), "appraisal:campaigns", "view", order=10)
         registry.nav("management", _("评议结果"), "appraisal:results", "view", order=20)
         registry.nav("management", _("组织处置"), "appraisal:cases", "view", order=30)
