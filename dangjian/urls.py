@@ -10,10 +10,12 @@ api_patterns = [
     path("", include("apps.members.api.urls")),
     path("", include("apps.recruitment.api.urls")),
     path("", include("apps.dues.api.urls")),
+    path("", include("apps.education.api.urls")),
     path("", include("apps.appraisal.api.urls")),
     path("", include("apps.care.api.urls")),
     path("", include("apps.excel.api.urls")),
     path("", include("apps.stats.api.urls")),
+    path("", include("apps.mobility.api.urls")),
     path("", include("apps.supervision.api.urls")),
 ]
 
@@ -24,10 +26,12 @@ urlpatterns = [
     path("members/", include("apps.members.urls")),
     path("recruitment/", include("apps.recruitment.urls")),
     path("dues/", include("apps.dues.urls")),
+    path("education/", include("apps.education.urls")),
     path("appraisal/", include("apps.appraisal.urls")),
     path("care/", include("apps.care.urls")),
     path("excel/", include("apps.excel.urls")),
     path("stats/", include("apps.stats.urls")),
+    path("mobility/", include("apps.mobility.urls")),
     path("supervision/", include("apps.supervision.urls")),
     path("api/", include(api_patterns)),
     # The API's description is for signed-in users only (every setting, production included).

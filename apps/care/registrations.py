@@ -2,14 +2,22 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import registry
+from apps.core import registry, todo
 
 
 def register() -> None:
+    from . import demo, exports, stats  # noqa: F401  (exports registers the list exports)
+
     registry.nav("care", _("走访记录"), "care:visits", "view", order=10)
     registry.nav("care", _("走访慰问清单"), "care:checklist", "view", order=20)
     registry.nav("care", _("困难党员"), "care:hardships", "view", order=30)
     registry.nav("care", _("三包结对"), "care:pairings", "view", order=40)
     registry.nav("care", _("互助基金"), "care:funds", "view", order=50)
     registry.nav("care", _("生活补助"), "care:subsidies", "view", order=60)
-    from . import exports  # noqa: F401  (registers the list exports)
+    registry.stats.register(registry.StatsSection("care", "关怀帮扶", stats.contribute, cards=stats.cards, rows=stats.rows, order=70))
+    registry.report_sections.register(registry.ReportSection("care", "关怀帮扶", stats.report_figures, order=70))
+    registry.org_metrics.register(registry.OrgMetric("care_visits", "节日走访慰问完成率", stats.measure_visits, order=70))
+    registry.org_metrics.register(registry.OrgMetric("care_pairing", "困难党员结对帮扶率", stats.measure_pairing, order=71))
+    registry.home.register(registry.HomeFigures("care", stats.home_figures, order=70))
+    registry.demo.register(registry.DemoBuilder("care", demo.populate, order=70))
+    todo.register(stats.todo_items)

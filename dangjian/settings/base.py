@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "apps.members",
     "apps.recruitment",
     "apps.dues",
+    "apps.education",
     "apps.appraisal",
     "apps.care",
     "apps.excel",
     "apps.stats",
+    "apps.mobility",
     "apps.supervision",
 ]
 

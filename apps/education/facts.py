@@ -1,0 +1,121 @@
+"""What the education app tells the rest of the product through apps.core.registry:
+member facts (hours in a year), organisation metrics (share meeting the hour rule),
+the monthly report section and the home figures. Fixed numbers of queries."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.scoping import has_action, visible_orgs
+from apps.core.api.pagination import capped_count
+from apps.members.models import Member
+from apps.orgs.models import Organisation
+
+from . import rules, selectors
+from .models import StudyEntry, TrainingClass
+from .services import current_rules
+
+
+def member_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """{member_id: [("学习学时", "34.0/32学时", ok)]}: one query."""
+    values = current_rules().all_values()
+    as_of = min(timezone.localdate(), datetime.date(year, 12, 31))
+    members = selectors.progress_members(Member.objects.filter(pk__in=list(member_ids)), year).only("pk")
+    out = {}
+    for m in members:
+        p = rules.progress(m.study_hours, rules.required_hours(m.is_cadre, values), year, as_of)
+        ok = True if p.met else (False if as_of >= datetime.date(year, 12, 31) else None)
+        text = f"{p.hours}/{p.required}学时"
+        if m.is_cadre:
+            text += f"，集中培训{m.courses}次"
+        out[m.pk] = [("学习学时", text, ok)]
+    return out
+
+
+def hours_metric(org_ids, year: int, quarter: int | None) -> dict[int, tuple[float, str]]:
+    """Share of each organisation's members meeting the hour requirement: for a year, at
+    its end (or today); for a quarter, on pace at the quarter's end. Two queries."""
+    values = current_rules().all_values()
+    orgs = list(Organisation.objects.filter(pk__in=list(org_ids)))
+    if not orgs:
+        return {}
+    if quarter:
+        quarter_end = rules.add_months(datetime.date(year, (quarter - 1) * 3 + 1, 1), 3) - datetime.timedelta(days=1)
+        as_of = min(timezone.localdate(), quarter_end)
+        good = ~selectors.behind_condition(values, year, as_of)
+        words = f"截至{as_of:%Y年%m月%d日}学时进度达到要求"
+    else:
+        good = selectors.met_condition(values)
+        words = f"{year}年达到学时要求"
+    condition = Q()
+    for o in orgs:
+        condition |= Q(org_path__startswith=o.path)
+    per_path = (
+        selectors.progress_members(Member.objects.counted().filter(condition), year)
+        .order_by()
+        .values("org_path")
+        .annotate(n=Count("id"), ok=Count("id", filter=good))
+    )
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in per_path:
+        for o in orgs:
+            if row["org_path"].startswith(o.path):
+                totals[o.pk][0] += row["n"]
+                totals[o.pk][1] += row["ok"]
+    out = {}
+    for o in orgs:
+        n, ok = totals[o.pk]
+        if n:
+            out[o.pk] = (
+                ok / n,
+                f"党员{n}名，{ok}名{words}（普通党员{values['ordinary_hours']}学时，书记和班子成员{values['cadre_hours']}学时）",
+            )
+        else:
+            out[o.pk] = (1.0, "无党员")
+    return out
+
+
+def report_figures(org, year: int, month: int) -> list[tuple]:
+    """The education part of the monthly report: three queries."""
+    start = datetime.date(year, month, 1)
+    end = rules.add_months(start, 1) - datetime.timedelta(days=1)
+    month_agg = StudyEntry.objects.filter(
+        org_path__startswith=org.path, date__gte=start, date__lte=end, status=StudyEntry.Status.APPROVED
+    ).aggregate(hours=Sum("hours"), n=Count("id"), people=Count("member_id", distinct=True))
+    classes = TrainingClass.objects.filter(org_path__startswith=org.path, start_date__gte=start, start_date__lte=end).count()
+    values = current_rules().all_values()
+    summary = selectors.org_summary(org, year, end, values)
+    return [
+        ("本月记入学时", rules.hours(month_agg["hours"])),
+        ("本月学习记录（条）", month_agg["n"]),
+        ("本月参加学习（人）", month_agg["people"]),
+        ("本月开班培训班（个）", classes),
+        ("本年已达学时要求（人）", summary["met"]),
+        ("学时进度落后（人）", summary["behind"]),
+    ]
+
+
+def home_figures(user) -> list[tuple]:
+    out = []
+    if has_action(user, "view"):
+        org = visible_orgs(user, "view").order_by("depth", "path").first()
+        if org is not None:
+            today = timezone.localdate()
+            behind = selectors.progress_members(selectors.subtree_members(org), today.year).filter(
+                selectors.behind_condition(current_rules().all_values(), today.year, today)
+            )
+            n, exact = capped_count(behind)
+            out.append(("学时进度落后", n if exact else f"{n}+", "名", f"{reverse('education:progress')}?org={org.pk}&behind=1"))
+    if has_action(user, "approve"):
+        n, exact = capped_count(selectors.pending_entries(user))
+        if n:
+            out.append(("待审批学时", n if exact else f"{n}+", "条", reverse("education:entries")))
+    if getattr(user, "member_id", None) and not out:
+        today = timezone.localdate()
+        facts = member_facts([user.member_id], today.year).get(user.member_id)
+        if facts:
+            out.append((f"我的{today.year}年学时", facts[0][1], "", reverse("education:my")))
+    return out

@@ -1,0 +1,88 @@
+"""Web forms: they parse input; the rules live in apps.education.services."""
+
+from django import forms
+
+from apps.members.picker import MemberPickerField
+from apps.orgs.picker import OrgPickerField
+
+from . import rules
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DECIMAL = forms.TextInput(attrs={"inputmode": "decimal"})
+
+
+class EntryForm(forms.Form):
+    member = MemberPickerField(label="党员", action="change")
+    date = forms.DateField(label="学习日期", widget=DATE)
+    form = forms.ChoiceField(label="学习形式", choices=rules.MANUAL_FORMS, initial="collective_study")
+    duration = forms.ChoiceField(label="时长", choices=rules.DURATIONS, initial="actual", help_text="全天、半天按学时规则折算")
+    days = forms.IntegerField(label="天数", min_value=1, max_value=30, initial=1, required=False, help_text="全天、半天的天数")
+    hours = forms.CharField(label="实际学时", required=False, widget=DECIMAL, help_text="按实际学时计算时填写")
+    content = forms.CharField(label="学习内容", max_length=200)
+    organiser = forms.CharField(label="组织者", max_length=120, required=False)
+    participants = forms.CharField(label="参加人员", max_length=200, required=False)
+    reflection = forms.CharField(label="学习心得", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    score = forms.CharField(label="测试成绩", required=False, widget=DECIMAL)
+
+    def __init__(self, *args, user, org=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user, under=org)
+
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(label="审批结果", choices=[("1", "认定"), ("0", "不予认定")], coerce=lambda v: v == "1")
+    note = forms.CharField(label="审批意见", required=False, max_length=200)
+
+
+class ClassForm(forms.Form):
+    organisation = OrgPickerField(label="举办组织", action="change")
+    title = forms.CharField(label="班次名称", max_length=120)
+    level = forms.ChoiceField(label="层级", choices=rules.CLASS_LEVELS)
+    kind = forms.ChoiceField(label="类别", choices=rules.CLASS_KINDS, initial="general")
+    start_date = forms.DateField(label="开班日期", widget=DATE)
+    end_date = forms.DateField(label="结业日期", widget=DATE)
+    plan = forms.CharField(label="培训计划", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label="日期", widget=DATE)
+    topic = forms.CharField(label="课程", max_length=200)
+    lecturer = forms.CharField(label="授课人", max_length=60)
+    duration = forms.ChoiceField(label="时长", choices=rules.DURATIONS, initial="actual")
+    hours = forms.CharField(label="学时", required=False, widget=DECIMAL, help_text="按实际学时计算时填写")
+
+
+class QuotaForm(forms.Form):
+    organisation = OrgPickerField(label="名额单位", action="view", active_only=True)
+    seats = forms.IntegerField(label="名额", min_value=0, max_value=100000)
+
+    def __init__(self, *args, user, under=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class EnrolForm(forms.Form):
+    member = MemberPickerField(label="学员", action="view")
+
+    def __init__(self, *args, user, under=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user, under=under)
+
+
+class RulesForm(forms.Form):
+    note = forms.CharField(label="修订说明", max_length=200)
+
+    def __init__(self, *args, initial_values=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for s in rules.SETTINGS:
+            self.fields[s.key] = forms.IntegerField(
+                label=f"{s.label}（{s.unit}）",
+                min_value=s.minimum,
+                max_value=s.maximum,
+                initial=(initial_values or rules.DEFAULTS)[s.key],
+                help_text=s.source,
+            )

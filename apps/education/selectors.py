@@ -1,0 +1,384 @@
+"""Reads for the study screens, exports, statistics, to-do, registries and the CLI. Each
+runs a fixed number of SQL queries whatever the number of rows: a member's hours, courses
+and cadre standing are subquery annotations on the member query (progress_members), the
+per-member checks of a page one grouped query each (progress_rows)."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from apps.accounts.scoping import get_in_scope, restrict, visible_orgs
+from apps.members.filters import search_members
+from apps.members.models import Member
+from apps.orgs import selectors as org_selectors
+from apps.orgs.models import CommitteeMember, Organisation
+from apps.orgs.picker import filtered_org
+
+from . import rules
+from .models import ClassSession, Enrolment, StudyEntry, TrainingClass
+from .services import current_rules
+
+HOURS = DecimalField(max_digits=8, decimal_places=1)
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def chosen_org(user, params, action: str = "view") -> Organisation | None:
+    """?org=<id> / ?org_text= (404 outside scope), else the top of the user's scope; None
+    for a member-only user."""
+    org = filtered_org(user, params) if (params.get("org") or params.get("org_text")) else None
+    if org is not None:
+        return get_in_scope(Organisation.objects.all(), user, action, pk=org.pk)
+    return visible_orgs(user, action).order_by("depth", "path").first()
+
+
+def chosen_year(params, default: int | None = None) -> int:
+    raw = str(params.get("year") or "").strip()
+    if not raw:
+        return default or timezone.localdate().year
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise Http404("年度格式错误")
+    return int(raw)
+
+
+# ---------------------------------------------------------------- hours and standing
+
+
+def _seats(year: int):
+    start, end = rules.year_bounds(year)
+    return CommitteeMember.objects.filter(organisation__org_type__in=rules.CADRE_ORG_TYPES, start_date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+
+
+def _year_entries(year: int):
+    start, end = rules.year_bounds(year)
+    return StudyEntry.objects.filter(date__gte=start, date__lte=end, status=StudyEntry.Status.APPROVED)
+
+
+def progress_members(members, year: int):
+    """Annotate a member queryset with study_hours, courses (concentrated courses) in the
+    year, is_cadre (a seat on a grassroots committee during the year) and is_secretary."""
+    entries = _year_entries(year).filter(member_id=OuterRef("pk")).order_by().values("member_id")
+    hours_sq = entries.annotate(s=Sum("hours")).values("s")
+    courses_sq = entries.filter(form__in=rules.CONCENTRATED_FORMS).annotate(n=Count("id")).values("n")
+    seats = _seats(year).filter(member_id=OuterRef("pk"))
+    return members.annotate(
+        study_hours=Coalesce(Subquery(hours_sq, output_field=HOURS), Value(Decimal(0)), output_field=HOURS),
+        courses=Coalesce(Subquery(courses_sq, output_field=IntegerField()), Value(0)),
+        is_cadre=Exists(seats),
+        is_secretary=Exists(seats.filter(role=rules.SECRETARY_ROLE)),
+    )
+
+
+def met_condition(values: dict) -> Q:
+    """Members (annotated by progress_members) who meet their hour requirement now."""
+    return Q(is_cadre=True, study_hours__gte=values["cadre_hours"], courses__gte=values["cadre_courses"]) | Q(
+        is_cadre=False, study_hours__gte=values["ordinary_hours"]
+    )
+
+
+def behind_condition(values: dict, year: int, as_of: datetime.date) -> Q:
+    """Members behind the pace: hours below the requirement times the share of the year
+    gone by (at year end: below the requirement). Equivalent to a projected shortfall."""
+    share = rules.elapsed_share(year, as_of)
+    if share == 0:
+        return Q(pk__in=[])
+    return Q(is_cadre=True, study_hours__lt=values["cadre_hours"] * share) | Q(
+        is_cadre=False, study_hours__lt=values["ordinary_hours"] * share
+    )
+
+
+def subtree_members(org: Organisation):
+    return Member.objects.counted().filter(org_path__startswith=org.path)
+
+
+@dataclass
+class Check:
+    label: str
+    ok: bool | None  # None: not yet due
+    text: str
+
+
+@dataclass
+class ProgressRow:
+    member: Member
+    role: str
+    progress: rules.Progress
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def failing(self) -> bool:
+        return any(c.ok is False for c in self.checks)
+
+
+def progress_rows(members: list, year: int, as_of: datetime.date, values: dict) -> list[ProgressRow]:
+    """Rows for annotated members (a page): progress and the per-role checks (courses,
+    rotation, new secretary, probationary). Three queries for any number of members."""
+    ids = [m.pk for m in members]
+    start, end = rules.year_bounds(year)
+    # Concentrated courses from two years back (probation spans a year boundary).
+    concentrated: dict[int, list[datetime.date]] = {}
+    rotation: set[int] = set()
+    secretary_since: dict[int, datetime.date] = {}
+    if ids:
+        for mid, day in (
+            StudyEntry.objects.filter(
+                member_id__in=ids,
+                status=StudyEntry.Status.APPROVED,
+                form__in=rules.CONCENTRATED_FORMS,
+                date__gte=datetime.date(year - 2, 1, 1),
+                date__lte=end,
+            )
+            .order_by()
+            .values_list("member_id", "date")
+        ):
+            concentrated.setdefault(mid, []).append(day)
+        rotation = set(
+            _year_entries(year)
+            .filter(member_id__in=ids, training_class__kind=rules.ROTATION_KIND, training_class__level=rules.ROTATION_LEVEL)
+            .values_list("member_id", flat=True)
+        )
+        for mid, since in (
+            _seats(year).filter(member_id__in=ids, role=rules.SECRETARY_ROLE).order_by("start_date").values_list("member_id", "start_date")
+        ):
+            if since:
+                secretary_since[mid] = since
+    rows = []
+    for m in members:
+        required = rules.required_hours(m.is_cadre, values)
+        prog = rules.progress(m.study_hours, required, year, as_of)
+        role = "书记" if m.is_secretary else ("班子成员" if m.is_cadre else ("预备党员" if m.member_type == "probationary" else "党员"))
+        checks = [Check(f"全年{required}学时", prog.met or (None if as_of < end else False), f"已学{prog.hours}学时，尚差{prog.shortfall}")]
+        days = concentrated.get(m.pk, [])
+        if m.is_cadre:
+            n, need = m.courses, values["cadre_courses"]
+            checks.append(Check(f"集中培训{need}次", n >= need or (None if as_of < end else False), f"本年集中培训{n}次"))
+        if m.is_secretary:
+            done = m.pk in rotation
+            checks.append(
+                Check(
+                    "县级轮训", done or (None if as_of < end else False), "本年已参加县委党校轮训" if done else "本年尚未参加县委党校轮训"
+                )
+            )
+            since = secretary_since.get(m.pk)
+            if since and since >= datetime.date(year - 1, 1, 1):
+                deadline = rules.add_months(since, values["new_secretary_months"])
+                trained = any(since <= d <= deadline for d in days)
+                if deadline >= start or not trained:
+                    ok = True if trained else (False if as_of > deadline else None)
+                    checks.append(
+                        Check("新任书记培训", ok, f"{since}任书记，须在{deadline}前参加任职培训" + ("（已参加）" if trained else ""))
+                    )
+        if m.member_type == "probationary":
+            trained = any(d >= m.join_date for d in days)
+            checks.append(Check("预备期集中培训", trained or None, "预备期内已参加集中培训" if trained else "预备期内尚未参加集中培训"))
+        elif m.conversion_date:
+            deadline = rules.add_months(m.conversion_date, values["probation_after_months"])
+            if deadline >= start and m.conversion_date <= end:
+                trained = any(m.conversion_date < d <= deadline for d in days)
+                ok = True if trained else (False if as_of > deadline else None)
+                checks.append(Check("转正后集中培训", ok, f"{m.conversion_date}转正，须在{deadline}前参加1次集中培训"))
+        rows.append(ProgressRow(m, role, prog, checks))
+    return rows
+
+
+def progress_queryset(user, params):
+    """The members of the chosen organisation's subtree, annotated, filtered by ?q=,
+    ?behind=1 (behind the pace), ?cadre=1 (secretaries and committee members)."""
+    org = chosen_org(user, params)
+    if org is None:
+        return Member.objects.none()
+    year = chosen_year(params)
+    values = current_rules().all_values()
+    qs = progress_members(restrict(subtree_members(org), user, "view").select_related("organisation"), year)
+    if q := (params.get("q") or "").strip():
+        qs = search_members(qs, q)
+    if params.get("behind"):
+        qs = qs.filter(behind_condition(values, year, timezone.localdate()))
+    if params.get("cadre"):
+        qs = qs.filter(is_cadre=True)
+    # the year travels with the rows, for the export's prepare(chunk)
+    return qs.annotate(progress_year=Value(year, output_field=IntegerField())).order_by("org_path", "name_pinyin", "id")
+
+
+def progress_prepare(chunk: list) -> list[ProgressRow]:
+    """The export's completion of a chunk of progress_queryset rows (three queries)."""
+    if not chunk:
+        return []
+    return progress_rows(chunk, chunk[0].progress_year, timezone.localdate(), current_rules().all_values())
+
+
+def org_summary(org: Organisation, year: int, as_of: datetime.date, values: dict) -> dict:
+    """The subtree's figures: members, meeting the requirement, behind the pace, hours,
+    secretaries and their rotation coverage. Two queries."""
+    qs = progress_members(subtree_members(org), year)
+    agg = qs.aggregate(
+        members=Count("id"),
+        met=Count("id", filter=met_condition(values)),
+        behind=Count("id", filter=behind_condition(values, year, as_of)),
+        cadres=Count("id", filter=Q(is_cadre=True)),
+        cadres_met=Count("id", filter=Q(is_cadre=True) & met_condition(values)),
+        secretaries=Count("id", filter=Q(is_secretary=True)),
+        secretaries_behind=Count("id", filter=Q(is_secretary=True) & behind_condition(values, year, as_of)),
+        hours=Sum("study_hours"),
+    )
+    rotated = (
+        _year_entries(year)
+        .filter(
+            member__org_path__startswith=org.path,
+            training_class__kind=rules.ROTATION_KIND,
+            training_class__level=rules.ROTATION_LEVEL,
+            member__in=_seats(year).filter(role=rules.SECRETARY_ROLE).values("member_id"),
+        )
+        .values("member_id")
+        .distinct()
+        .count()
+    )
+    agg["hours"] = rules.hours(agg["hours"])
+    agg["rotated"] = rotated
+    agg["met_rate"] = round(100 * agg["met"] / agg["members"], 1) if agg["members"] else None
+    agg["rotation_rate"] = round(100 * rotated / agg["secretaries"], 1) if agg["secretaries"] else None
+    agg["average"] = rules.hours(agg["hours"] / agg["members"]) if agg["members"] else rules.hours(0)
+    return agg
+
+
+def child_progress(org: Organisation, year: int, as_of: datetime.date, values: dict) -> list[dict]:
+    """Per child organisation: members, meeting, behind. Two queries."""
+    children = org_selectors.child_units(org)
+    if not children:
+        return []
+    by_prefix = org_selectors.per_child(
+        org,
+        progress_members(Member.objects.counted(), year),
+        "org_path",
+        members=Count("id"),
+        met=Count("id", filter=met_condition(values)),
+        behind=Count("id", filter=behind_condition(values, year, as_of)),
+        hours=Sum("study_hours"),
+    )
+    out = []
+    for child in children:
+        r = by_prefix.get(child.path, {})
+        n = r.get("members", 0)
+        out.append(
+            {
+                "org": child,
+                "members": n,
+                "met": r.get("met", 0),
+                "behind": r.get("behind", 0),
+                "rate": round(100 * r.get("met", 0) / n, 1) if n else None,
+                "average": rules.hours((r.get("hours") or 0) / n) if n else rules.hours(0),
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------- the archive
+
+
+def entry_list(user, params):
+    """Study entries in the user's scope (the chosen organisation's subtree), newest first;
+    ?q= member name/pinyin or content, ?year=, ?form=, ?status=."""
+    qs = StudyEntry.objects.restrict(user, "view").select_related("member", "organisation")
+    org = chosen_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if params.get("year"):
+        start, end = rules.year_bounds(chosen_year(params))
+        qs = qs.filter(date__gte=start, date__lte=end)
+    if (form := params.get("form")) in rules.FORM_LABEL:
+        qs = qs.filter(form=form)
+    if (status := params.get("status")) in StudyEntry.Status.values:
+        qs = qs.filter(status=status)
+    if q := (params.get("q") or "").strip()[:40]:
+        matched = search_members(Member.objects.all(), q).values("pk")
+        qs = qs.filter(Q(member__in=matched) | Q(content__icontains=q))
+    return qs.order_by("-date", "-id")
+
+
+def pending_entries(user):
+    """Hand-entered claims waiting for this user's approval."""
+    return (
+        StudyEntry.objects.restrict(user, "approve")
+        .filter(status=StudyEntry.Status.PENDING)
+        .select_related("member", "organisation")
+        .order_by("created_at", "id")
+    )
+
+
+def member_archive(member: Member, year: int):
+    start, end = rules.year_bounds(year)
+    return (
+        StudyEntry.objects.filter(member=member, date__gte=start, date__lte=end).select_related("training_class").order_by("-date", "-id")
+    )
+
+
+def member_progress(member: Member, year: int, as_of: datetime.date, values: dict) -> ProgressRow:
+    annotated = progress_members(Member.objects.filter(pk=member.pk).select_related("organisation"), year).get()
+    return progress_rows([annotated], year, as_of, values)[0]
+
+
+# ---------------------------------------------------------------- classes
+
+
+def class_list(user, params):
+    qs = (
+        TrainingClass.objects.restrict(user, "view").select_related("organisation").annotate(session_count=Count("sessions", distinct=True))
+    )
+    if (level := params.get("level")) in dict(rules.CLASS_LEVELS):
+        qs = qs.filter(level=level)
+    if (kind := params.get("kind")) in dict(rules.CLASS_KINDS):
+        qs = qs.filter(kind=kind)
+    if params.get("year"):
+        qs = qs.filter(start_date__year=chosen_year(params))
+    if q := (params.get("q") or "").strip()[:40]:
+        qs = qs.filter(title__icontains=q)
+    return qs.order_by("-start_date", "-id")
+
+
+def enrolment_counts(classes: list) -> list:
+    """Set .enrolled on each class (one query)."""
+    counts = dict(
+        Enrolment.objects.filter(training_class__in=classes)
+        .values("training_class")
+        .annotate(n=Count("id"))
+        .values_list("training_class", "n")
+    )
+    for c in classes:
+        c.enrolled = counts.get(c.pk, 0)
+    return classes
+
+
+def class_sessions(cls: TrainingClass):
+    return ClassSession.objects.filter(training_class=cls).order_by("date", "id")
+
+
+def class_enrolments(cls: TrainingClass):
+    return (
+        Enrolment.objects.filter(training_class=cls)
+        .select_related("member", "organisation", "quota_org")
+        .order_by("organisation__path", "id")
+    )
+
+
+def session_present(session: ClassSession) -> set[int]:
+    return set(StudyEntry.objects.filter(source_type="education.classsession", source_id=session.pk).values_list("member_id", flat=True))
+
+
+def certificate_list(user, params):
+    """Completed enrolments (the certificate list) in the user's scope."""
+    qs = (
+        Enrolment.objects.restrict(user, "view")
+        .filter(status=Enrolment.Status.COMPLETED)
+        .select_related("member", "organisation", "training_class")
+    )
+    if (cls := params.get("class")) and str(cls).isdigit():
+        qs = qs.filter(training_class_id=int(cls))
+    return qs.order_by("training_class", "certificate_no")

@@ -1,0 +1,502 @@
+"""Every write of the study archive and the training classes. Web views, the API, the CLI,
+the demo builder and the attendance_recorded receiver call these; each owns its
+transaction, its validation (Chinese messages naming the field and the rule), its scope
+check (require_org_action) and its audit entry (record_change). Rules come from rules.py
+and the current StudyRuleVersion, never from literals here."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.accounts.scoping import require_org_action
+from apps.core.audit import record_change, snapshot
+from apps.core.models import ChangeLog
+from apps.members import codes as member_codes
+from apps.members.models import Member
+from apps.orgs.models import Organisation
+
+from . import rules
+from .models import ClassQuota, ClassSession, Enrolment, StudyEntry, StudyRuleVersion, TrainingClass
+
+
+def _fail(field_name: str, message: str):
+    raise ValidationError({field_name: [message]})
+
+
+def _collect(errors: dict, field_name: str, message: str) -> None:
+    errors.setdefault(field_name, []).append(message)
+
+
+def _decimal(value, field_name: str, label: str) -> Decimal:
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        _fail(field_name, f"{label}“{value}”不是有效的数字")
+    if not result.is_finite():
+        _fail(field_name, f"{label}“{value}”不是有效的数字")
+    return result
+
+
+# ---------------------------------------------------------------- rules
+
+
+def current_rules() -> StudyRuleVersion:
+    """The newest rule version (the data migration seeds the first)."""
+    version = StudyRuleVersion.objects.order_by("-id").first()
+    if version is None:  # a database flushed by a test: re-seed the defaults
+        version = StudyRuleVersion.objects.create(values=dict(rules.DEFAULTS), note="默认规则（2019–2023年全国党员教育培训工作规划）")
+    return version
+
+
+def _county_root(actor) -> Organisation:
+    root = Organisation.objects.filter(depth=1).order_by("path").first()
+    if root is None:
+        _fail("values", "尚未建立党组织，无法设置学时规则")
+    return root
+
+
+@transaction.atomic
+def save_rules(values: dict, *, note: str = "", actor) -> StudyRuleVersion:
+    """A county administrator saves a new version of the configurable amounts."""
+    require_org_action(actor, _county_root(actor), "configure")
+    errors: dict[str, list[str]] = {}
+    clean = {}
+    for setting in rules.SETTINGS:
+        raw = values.get(setting.key, rules.DEFAULTS[setting.key])
+        try:
+            number = int(str(raw))
+        except (TypeError, ValueError):
+            _collect(errors, setting.key, f"{setting.label}“{raw}”不是整数")
+            continue
+        if not setting.minimum <= number <= setting.maximum:
+            _collect(errors, setting.key, f"{setting.label}须在{setting.minimum}～{setting.maximum}{setting.unit}之间")
+        clean[setting.key] = number
+    if not errors and clean["half_day_hours"] > clean["full_day_hours"]:
+        _collect(errors, "half_day_hours", "半天折算学时不能多于全天折算学时")
+    if errors:
+        raise ValidationError(errors)
+    version = StudyRuleVersion.objects.create(values=clean, note=note[:200], created_by=getattr(actor, "pk", None) and actor)
+    record_change(version, ChangeLog.Action.CREATE, message=note[:200] or "修订学时规则")
+    return version
+
+
+# ---------------------------------------------------------------- the study archive
+
+
+@transaction.atomic
+def add_entry(data: dict, *, actor) -> StudyEntry:
+    """A branch enters a study record for one of its members by hand. Hours come from the
+    counting rule (full day / half day / actual); above the rule's approval size the entry
+    waits for the higher committee's approval and does not count until approved."""
+    member: Member | None = data.get("member")
+    if member is None:
+        _fail("member", "党员为必填项")
+    require_org_action(actor, member.organisation, "change")
+    version = current_rules()
+    values = version.all_values()
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if member.status not in member_codes.COUNTED_STATUSES:
+        _collect(errors, "member", f"{member.name}当前党籍状态为{member.get_status_display()}，不能登记学习记录")
+    day = data.get("date")
+    if not isinstance(day, datetime.date):
+        _collect(errors, "date", "学习日期为必填项")
+    elif day > today:
+        _collect(errors, "date", "学习日期不能晚于今天")
+    form = data.get("form") or ""
+    if form not in dict(rules.MANUAL_FORMS):
+        _collect(errors, "form", f"学习形式“{form}”不能手工录入（培训班、考学的学时由考勤和成绩自动记入）")
+    content = (data.get("content") or "").strip()
+    if not content:
+        _collect(errors, "content", "学习内容为必填项")
+    duration = data.get("duration") or "actual"
+    if duration not in dict(rules.DURATIONS):
+        _collect(errors, "duration", f"时长“{duration}”不是有效取值")
+    days = int(data.get("days") or 1)
+    if days < 1:
+        _collect(errors, "days", "天数至少为1天")
+    actual = _decimal(data.get("hours") or 0, "hours", "学时")
+    if duration == "actual" and actual <= 0:
+        _collect(errors, "hours", "按实际学时计算时，学时须大于0")
+    if actual < 0:
+        _collect(errors, "hours", "学时不能为负数")
+    score = data.get("score")
+    if score not in (None, ""):
+        score = _decimal(score, "score", "测试成绩")
+        if not 0 <= score <= 100:
+            _collect(errors, "score", "测试成绩须在0～100分之间")
+    else:
+        score = None
+    if errors:
+        raise ValidationError(errors)
+    counted = rules.count_hours(duration, actual, values, days=days)
+    if counted > values["max_entry_hours"]:
+        _fail("hours", f"单条记录最多{values['max_entry_hours']}学时（学时规则），本条折算为{counted}学时")
+    pending = counted > values["approval_hours"]
+    entry = StudyEntry.objects.create(
+        organisation=member.organisation,
+        member=member,
+        date=day,
+        hours=counted,
+        form=form,
+        content=content[:200],
+        organiser=(data.get("organiser") or member.organisation.name)[:120],
+        participants=(data.get("participants") or "")[:200],
+        reflection=data.get("reflection") or "",
+        score=score,
+        origin="manual",
+        status=StudyEntry.Status.PENDING if pending else StudyEntry.Status.APPROVED,
+        rule_version=version,
+    )
+    message = f"超过{values['approval_hours']}学时，待上级审批" if pending else ""
+    record_change(entry, ChangeLog.Action.CREATE, message=message)
+    return entry
+
+
+@transaction.atomic
+def decide_entry(entry: StudyEntry, *, approve: bool, note: str = "", actor) -> StudyEntry:
+    """The higher committee approves or refuses a large hand-entered claim."""
+    entry = StudyEntry.objects.select_for_update().select_related("organisation", "member").get(pk=entry.pk)
+    require_org_action(actor, entry.organisation, "approve")
+    if entry.status != StudyEntry.Status.PENDING:
+        _fail("status", f"该记录已{entry.get_status_display()}，不能重复审批")
+    if not approve and not note.strip():
+        _fail("note", "不予认定时须填写审批意见（说明理由）")
+    before = snapshot(entry)
+    entry.status = StudyEntry.Status.APPROVED if approve else StudyEntry.Status.REJECTED
+    entry.decided_by = actor if getattr(actor, "pk", None) else None
+    entry.decided_at = timezone.now()
+    entry.decision_note = note.strip()[:200]
+    entry.save()
+    record_change(entry, ChangeLog.Action.UPDATE, before=before, message=f"学时审批：{entry.get_status_display()}")
+    return entry
+
+
+@transaction.atomic
+def credit_attendance(
+    *,
+    source,
+    organisation: Organisation,
+    date: datetime.date,
+    hours,
+    form: str,
+    content: str,
+    member_ids: Iterable[int],
+    actor,
+    origin: str = "attendance",
+    organiser: str = "",
+    training_class: TrainingClass | None = None,
+    scores: dict | None = None,
+) -> dict:
+    """Credit everyone present at `source` (a model instance) with its hours: one approved
+    entry per (source, member). A re-send replaces: members no longer listed lose the
+    credit, the others' entries are updated, new ones added. Returns counts."""
+    require_org_action(actor, organisation, "change")
+    if source is None or getattr(source, "pk", None) is None:
+        _fail("source", "学时来源记录必须已保存")
+    if form not in rules.FORM_LABEL:
+        _fail("form", f"学习形式“{form}”不是有效取值（{'、'.join(rules.FORM_LABEL)}）")
+    counted = _decimal(hours, "hours", "学时")
+    if counted < 0:
+        _fail("hours", "学时不能为负数")
+    values = (version := current_rules()).all_values()
+    if counted > values["max_entry_hours"]:
+        _fail("hours", f"单条记录最多{values['max_entry_hours']}学时（学时规则）")
+    counted = rules.hours(counted)
+    source_type = source._meta.label_lower
+    ids = sorted({int(i) for i in member_ids})
+    members = {m.pk: m for m in Member.objects.filter(pk__in=ids).select_related("organisation")}
+    missing = [i for i in ids if i not in members]
+    if missing:
+        _fail("member_ids", f"党员编号{'、'.join(map(str, missing[:10]))}不存在")
+    existing = {e.member_id: e for e in StudyEntry.objects.select_for_update().filter(source_type=source_type, source_id=source.pk)}
+    removed = [e for mid, e in existing.items() if mid not in members]
+    for entry in removed:
+        record_change(entry, ChangeLog.Action.DELETE, message="出勤名单更正，撤销学时")
+    StudyEntry.objects.filter(pk__in=[e.pk for e in removed]).delete()
+    created = updated = 0
+    scores = scores or {}
+    for mid, member in members.items():
+        fields = dict(
+            organisation=member.organisation,
+            date=date,
+            hours=counted,
+            form=form,
+            content=(content or "")[:200],
+            organiser=(organiser or organisation.name)[:120],
+            origin=origin,
+            training_class=training_class,
+            status=StudyEntry.Status.APPROVED,
+            rule_version=version,
+            score=scores.get(mid),
+        )
+        entry = existing.get(mid)
+        if entry is None:
+            try:
+                with transaction.atomic():
+                    entry = StudyEntry.objects.create(member=member, source_type=source_type, source_id=source.pk, **fields)
+            except IntegrityError:
+                raise ValidationError({"member_ids": [f"{member.name}的该次学时已由他人同时记入，本次未重复记入，请刷新后核对"]}) from None
+            record_change(entry, ChangeLog.Action.CREATE, message=f"{rules.FORM_LABEL[form]}出勤记入学时")
+            created += 1
+        else:
+            before = snapshot(entry)
+            for k, v in fields.items():
+                setattr(entry, k, v)
+            entry.save()
+            if snapshot(entry) != before:
+                record_change(entry, ChangeLog.Action.UPDATE, before=before, message="出勤记录更新，学时随之更新")
+                updated += 1
+    return {"created": created, "updated": updated, "removed": len(removed)}
+
+
+def on_attendance_recorded(sender, *, source, organisation, date, hours, form, content, member_ids, actor, **kwargs):
+    """Receiver of apps.core.signals.attendance_recorded (connected in ready())."""
+    credit_attendance(
+        source=source,
+        organisation=organisation,
+        date=date,
+        hours=hours,
+        form=form,
+        content=content,
+        member_ids=member_ids,
+        actor=actor,
+        origin="attendance",
+    )
+
+
+# ---------------------------------------------------------------- training classes
+
+LEVEL_ORG_TYPES = {
+    "county": {"county_committee"},
+    "township": {"committee"},
+    "branch": {"committee", "general_branch", "branch", "joint_branch", "temporary_branch"},
+}
+
+
+@transaction.atomic
+def create_class(data: dict, *, actor) -> TrainingClass:
+    org: Organisation | None = data.get("organisation")
+    if org is None:
+        _fail("organisation", "举办组织为必填项")
+    require_org_action(actor, org, "change")
+    errors: dict[str, list[str]] = {}
+    level, kind = data.get("level") or "", data.get("kind") or "general"
+    if level not in dict(rules.CLASS_LEVELS):
+        _collect(errors, "level", f"层级“{level}”不是有效取值")
+    elif org.org_type not in LEVEL_ORG_TYPES[level]:
+        _collect(errors, "level", f"{dict(rules.CLASS_LEVELS)[level]}的培训班须由相应层级的组织举办，“{org}”是{org.get_org_type_display()}")
+    if kind not in dict(rules.CLASS_KINDS):
+        _collect(errors, "kind", f"类别“{kind}”不是有效取值")
+    elif kind == rules.ROTATION_KIND and level != rules.ROTATION_LEVEL:
+        _collect(errors, "kind", "书记轮训由县委党校举办（层级须为县委党校）")
+    title = (data.get("title") or "").strip()
+    if not title:
+        _collect(errors, "title", "班次名称为必填项")
+    start, end = data.get("start_date"), data.get("end_date")
+    if not isinstance(start, datetime.date):
+        _collect(errors, "start_date", "开班日期为必填项")
+    if not isinstance(end, datetime.date):
+        _collect(errors, "end_date", "结业日期为必填项")
+    if isinstance(start, datetime.date) and isinstance(end, datetime.date) and end < start:
+        _collect(errors, "end_date", "结业日期不能早于开班日期")
+    if errors:
+        raise ValidationError(errors)
+    cls = TrainingClass.objects.create(
+        organisation=org, title=title[:120], level=level, kind=kind, start_date=start, end_date=end, plan=data.get("plan") or ""
+    )
+    record_change(cls, ChangeLog.Action.CREATE)
+    return cls
+
+
+def _class_for_update(cls: TrainingClass, actor) -> TrainingClass:
+    cls = TrainingClass.objects.select_for_update().select_related("organisation").get(pk=cls.pk)
+    require_org_action(actor, cls.organisation, "change")
+    if cls.status == TrainingClass.Status.FINISHED:
+        _fail("training_class", f"“{cls.title}”已结业，不能再修改")
+    return cls
+
+
+@transaction.atomic
+def add_session(cls: TrainingClass, data: dict, *, actor) -> ClassSession:
+    cls = _class_for_update(cls, actor)
+    values = current_rules().all_values()
+    errors: dict[str, list[str]] = {}
+    day = data.get("date")
+    if not isinstance(day, datetime.date):
+        _collect(errors, "date", "日期为必填项")
+    elif not cls.start_date <= day <= cls.end_date:
+        _collect(errors, "date", f"课程日期须在培训班期间（{cls.start_date}～{cls.end_date}）")
+    topic, lecturer = (data.get("topic") or "").strip(), (data.get("lecturer") or "").strip()
+    if not topic:
+        _collect(errors, "topic", "课程为必填项")
+    if not lecturer:
+        _collect(errors, "lecturer", "授课人为必填项")
+    duration = data.get("duration") or "actual"
+    if duration not in dict(rules.DURATIONS):
+        _collect(errors, "duration", f"时长“{duration}”不是有效取值")
+    actual = _decimal(data.get("hours") or 0, "hours", "学时")
+    if actual < 0:
+        _collect(errors, "hours", "学时不能为负数")
+    elif duration == "actual" and actual == 0:
+        _collect(errors, "hours", "按实际学时计算时，学时须大于0")
+    if errors:
+        raise ValidationError(errors)
+    counted = rules.count_hours(duration, actual, values)
+    if counted > values["full_day_hours"]:
+        _fail("hours", f"一次课程最多按全天{values['full_day_hours']}学时计算（学时规则），多天课程请分次登记")
+    session = ClassSession.objects.create(
+        training_class=cls, date=day, topic=topic[:200], lecturer=lecturer[:60], duration=duration, hours=counted
+    )
+    record_change(session, ChangeLog.Action.CREATE)
+    return session
+
+
+@transaction.atomic
+def set_quota(cls: TrainingClass, organisation: Organisation, seats: int, *, actor) -> ClassQuota | None:
+    """The places an organisation's subtree may fill (0 removes the quota)."""
+    cls = _class_for_update(cls, actor)
+    if organisation is None:
+        _fail("organisation", "名额单位为必填项")
+    if not organisation.path.startswith(cls.organisation.path):
+        _fail("organisation", f"名额单位须是“{cls.organisation}”或其下级组织")
+    if seats is None or int(seats) < 0:
+        _fail("seats", "名额不能为负数")
+    seats = int(seats)
+    enrolled = Enrolment.objects.filter(training_class=cls, quota_org=organisation).count()
+    if seats < enrolled:
+        _fail("seats", f"“{organisation}”已报名{enrolled}人，名额不能少于已报名人数")
+    quota = ClassQuota.objects.filter(training_class=cls, organisation=organisation).first()
+    if seats == 0:
+        if quota:
+            record_change(quota, ChangeLog.Action.DELETE)
+            quota.delete()
+        return None
+    if quota is None:
+        quota = ClassQuota.objects.create(training_class=cls, organisation=organisation, seats=seats)
+        record_change(quota, ChangeLog.Action.CREATE)
+    else:
+        before = snapshot(quota)
+        quota.seats = seats
+        quota.save()
+        record_change(quota, ChangeLog.Action.UPDATE, before=before)
+    return quota
+
+
+@transaction.atomic
+def enrol(cls: TrainingClass, member: Member, *, actor) -> Enrolment:
+    """Enrol a member. When the class has quotas, the member's organisation must lie under
+    one with a free place (the nearest quota organisation counts)."""
+    cls = _class_for_update(cls, actor)
+    if member is None:
+        _fail("member", "学员为必填项")
+    if member.status not in member_codes.COUNTED_STATUSES:
+        _fail("member", f"{member.name}当前党籍状态为{member.get_status_display()}，不能报名")
+    if not member.org_path.startswith(cls.organisation.path):
+        _fail("member", f"{member.name}不是“{cls.organisation}”所属的党员，不能报名本班")
+    if Enrolment.objects.filter(training_class=cls, member=member).exists():
+        _fail("member", f"{member.name}已报名本班")
+    quota_org = None
+    quotas = list(ClassQuota.objects.filter(training_class=cls).select_related("organisation"))
+    if quotas:
+        under = [q for q in quotas if member.org_path.startswith(q.organisation.path)]
+        if not under:
+            _fail("member", f"{member.name}所在组织没有本班名额")
+        quota = max(under, key=lambda q: len(q.organisation.path))
+        taken = Enrolment.objects.filter(training_class=cls, quota_org=quota.organisation).count()
+        if taken >= quota.seats:
+            _fail("member", f"“{quota.organisation}”的{quota.seats}个名额已满")
+        quota_org = quota.organisation
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                training_class=cls, member=member, organisation=member.organisation, class_org=cls.organisation, quota_org=quota_org
+            )
+    except IntegrityError:
+        _fail("member", f"{member.name}已报名本班")
+    record_change(enrolment, ChangeLog.Action.CREATE)
+    return enrolment
+
+
+@transaction.atomic
+def record_session_attendance(session: ClassSession, member_ids: Iterable[int], *, actor, hours=None) -> dict:
+    """Who attended a session: each is credited the session's hours (or fewer: `hours`,
+    never more) in their study archive; a second call replaces the first."""
+    session = ClassSession.objects.select_related("training_class__organisation").get(pk=session.pk)
+    cls = _class_for_update(session.training_class, actor)
+    ids = {int(i) for i in member_ids}
+    enrolled = set(Enrolment.objects.filter(training_class=cls, member_id__in=ids).values_list("member_id", flat=True))
+    strangers = ids - enrolled
+    if strangers:
+        names = list(Member.objects.filter(pk__in=strangers).values_list("name", flat=True)[:5]) or sorted(strangers)[:5]
+        _fail("member_ids", f"{'、'.join(map(str, names))}未报名本班，不能登记出勤")
+    credited = session.hours if hours in (None, "") else _decimal(hours, "hours", "学时")
+    if credited < 0:
+        _fail("hours", "学时不能为负数")
+    if credited > session.hours:
+        _fail("hours", f"出勤学时不能超过本次课程的{session.hours}学时")
+    result = credit_attendance(
+        source=session,
+        organisation=cls.organisation,
+        date=session.date,
+        hours=credited,
+        form="training",
+        content=f"{cls.title}：{session.topic}",
+        member_ids=ids,
+        actor=actor,
+        origin="class",
+        organiser=cls.organisation.name,
+        training_class=cls,
+    )
+    if not session.attendance_taken:
+        ClassSession.objects.filter(pk=session.pk).update(attendance_taken=True)
+    _refresh_attended(cls)
+    return result
+
+
+def _refresh_attended(cls: TrainingClass) -> None:
+    sums = dict(
+        StudyEntry.objects.filter(training_class=cls, source_type="education.classsession")
+        .values("member_id")
+        .annotate(h=Sum("hours"))
+        .values_list("member_id", "h")
+    )
+    enrolments = list(Enrolment.objects.filter(training_class=cls))
+    for e in enrolments:
+        e.attended_hours = sums.get(e.member_id) or 0
+    Enrolment.objects.bulk_update(enrolments, ["attended_hours"])
+
+
+@transaction.atomic
+def finish_class(cls: TrainingClass, *, actor, on: datetime.date | None = None) -> dict:
+    """Close the class: enrolments with enough attendance (completion_percent of the
+    curriculum's hours) complete and get a certificate number; the others do not."""
+    cls = _class_for_update(cls, actor)
+    on = on or timezone.localdate()
+    total = ClassSession.objects.filter(training_class=cls).aggregate(h=Sum("hours"))["h"] or Decimal(0)
+    if total == 0:
+        _fail("training_class", "本班尚未登记课程，不能结业")
+    if ClassSession.objects.filter(training_class=cls, attendance_taken=False).exists():
+        _fail("training_class", "还有课程未登记考勤，请先登记后再办理结业")
+    percent = current_rules().all_values()["completion_percent"]
+    _refresh_attended(cls)
+    before = snapshot(cls)
+    completed = 0
+    enrolments = list(Enrolment.objects.filter(training_class=cls).order_by("id"))
+    for e in enrolments:
+        if e.attended_hours * 100 >= total * percent:
+            completed += 1
+            e.status = Enrolment.Status.COMPLETED
+            e.certificate_no = f"{cls.start_date:%Y}-{cls.pk:04d}-{completed:03d}"
+        else:
+            e.status = Enrolment.Status.NOT_COMPLETED
+    Enrolment.objects.bulk_update(enrolments, ["status", "certificate_no"])
+    cls.status, cls.finished_on = TrainingClass.Status.FINISHED, on
+    cls.save()
+    record_change(cls, ChangeLog.Action.UPDATE, before=before, message=f"结业：{completed}人结业，{len(enrolments) - completed}人未结业")
+    return {"completed": completed, "not_completed": len(enrolments) - completed}

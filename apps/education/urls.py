@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "education"
+urlpatterns = [
+    path("", views.progress, name="progress"),
+    path("entries/", views.entries, name="entries"),
+    path("entries/new/", views.entry_new, name="entry_new"),
+    path("entries/<int:pk>/decide/", views.entry_decide, name="entry_decide"),
+    path("members/<int:pk>/", views.member, name="member"),
+    path("me/", views.my, name="my"),
+    path("classes/", views.classes, name="classes"),
+    path("classes/new/", views.class_new, name="class_new"),
+    path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+    path("classes/<int:pk>/sessions/", views.class_session, name="class_session"),
+    path("classes/<int:pk>/quotas/", views.class_quota, name="class_quota"),
+    path("classes/<int:pk>/enrol/", views.class_enrol, name="class_enrol"),
+    path("classes/<int:pk>/finish/", views.class_finish, name="class_finish"),
+    path("sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"),
+    path("rules/", views.rules_page, name="rules"),
+]

@@ -1,0 +1,343 @@
+"""Study and training web pages. Views parse input, look objects up through the one
+scoping mechanism (get_in_scope: 404 outside the user's scope) and call services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.core.paging import page_of
+from apps.members.models import Member
+from apps.orgs.picker import OrgFilterForm
+
+from . import forms, rules, selectors, services
+from .models import ClassSession, StudyEntry, TrainingClass
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.message_dict.items():
+            for msg in errors:
+                form.add_error(field_name if field_name in form.fields else None, msg)
+    else:
+        for msg in exc.messages:
+            form.add_error(None, msg)
+
+
+def _messages(exc) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def _org_or_self(request):
+    org = selectors.chosen_org(request.user, request.GET)
+    if org is None:
+        if request.user.member_id:
+            return None, redirect("education:member", request.user.member_id)
+        raise Http404("您没有可查看的党组织")
+    return org, None
+
+
+# ---------------------------------------------------------------- progress
+
+
+@login_required
+def progress(request):
+    org, other = _org_or_self(request)
+    if other:
+        return other
+    year = selectors.chosen_year(request.GET)
+    today = timezone.localdate()
+    values = services.current_rules().all_values()
+    page = page_of(selectors.progress_queryset(request.user, request.GET), request)
+    page.rows = selectors.progress_rows(page.rows, year, today, values)
+    context = {
+        "org": org,
+        "year": year,
+        "years": range(today.year, today.year - 5, -1),
+        "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
+        "summary": selectors.org_summary(org, year, today, values),
+        "children": selectors.child_progress(org, year, today, values) if org.numchild else [],
+        "page": page,
+        "values": values,
+        "q": request.GET.get("q", ""),
+        "behind": bool(request.GET.get("behind")),
+        "cadre": bool(request.GET.get("cadre")),
+    }
+    return render(request, "education/progress.html", context)
+
+
+# ---------------------------------------------------------------- the archive
+
+
+@login_required
+def entries(request):
+    org, other = _org_or_self(request)
+    if other:
+        return other
+    page = page_of(selectors.entry_list(request.user, request.GET), request)
+    pending = page_of(selectors.pending_entries(request.user), request, param="pending_page", size=20)
+    context = {
+        "org": org,
+        "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
+        "page": page,
+        "pending": pending,
+        "forms": rules.FORMS,
+        "statuses": StudyEntry.Status.choices,
+        "q": request.GET.get("q", ""),
+        "form_code": request.GET.get("form", ""),
+        "status": request.GET.get("status", ""),
+        "year": request.GET.get("year", ""),
+        "can_change": can_act_on_org(request.user, org, "change"),
+        "can_approve": has_action(request.user, "approve"),
+    }
+    return render(request, "education/entries.html", context)
+
+
+@login_required
+def entry_new(request):
+    org = selectors.chosen_org(request.user, request.GET, "change")
+    if org is None:
+        raise Http404("您没有可维护的党组织")
+    form = forms.EntryForm(request.POST or None, user=request.user, org=org, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.add_entry(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if entry.status == StudyEntry.Status.PENDING:
+                messages.warning(request, f"已登记{entry.member.name}的{entry.hours}学时，超过规则规定的审批学时，待上级党委审批后计入")
+            else:
+                messages.success(request, f"已登记{entry.member.name}的{entry.hours}学时")
+            return redirect(f"{reverse('education:member', args=[entry.member_id])}?year={entry.date.year}")
+    return render(request, "education/entry_form.html", {"form": form, "org": org})
+
+
+@login_required
+@require_POST
+def entry_decide(request, pk):
+    entry = get_in_scope(StudyEntry.objects.select_related("member"), request.user, "approve", pk=pk)
+    form = forms.DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审批结果")
+    else:
+        try:
+            services.decide_entry(entry, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"已审批{entry.member.name}的学时申请")
+    return redirect(f"{reverse('education:entries')}?org={entry.organisation_id}")
+
+
+@login_required
+def member(request, pk):
+    m = get_in_scope(Member.objects.select_related("organisation"), request.user, "view", pk=pk)
+    year = selectors.chosen_year(request.GET)
+    values = services.current_rules().all_values()
+    today = timezone.localdate()
+    context = {
+        "member": m,
+        "year": year,
+        "years": range(today.year, today.year - 5, -1),
+        "row": selectors.member_progress(m, year, today, values),
+        "page": page_of(selectors.member_archive(m, year), request),
+        "can_change": can_act_on_org(request.user, m.organisation, "change"),
+    }
+    return render(request, "education/member.html", context)
+
+
+@login_required
+def my(request):
+    if not request.user.member_id:
+        raise Http404("您的账号没有关联党员档案")
+    return redirect("education:member", request.user.member_id)
+
+
+# ---------------------------------------------------------------- classes
+
+
+@login_required
+def classes(request):
+    page = page_of(selectors.class_list(request.user, request.GET), request)
+    selectors.enrolment_counts(page.rows)
+    context = {
+        "page": page,
+        "levels": rules.CLASS_LEVELS,
+        "kinds": rules.CLASS_KINDS,
+        "level": request.GET.get("level", ""),
+        "kind": request.GET.get("kind", ""),
+        "q": request.GET.get("q", ""),
+        "can_create": has_action(request.user, "change"),
+    }
+    return render(request, "education/classes.html", context)
+
+
+@login_required
+def class_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.ClassForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cls = services.create_class(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已创建培训班“{cls.title}”，请登记课程和名额")
+            return redirect("education:class_detail", cls.pk)
+    return render(request, "education/class_form.html", {"form": form})
+
+
+def _class(request, pk, action="view") -> TrainingClass:
+    return get_in_scope(TrainingClass.objects.select_related("organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def class_detail(request, pk):
+    cls = _class(request, pk)
+    can_change = can_act_on_org(request.user, cls.organisation, "change") and cls.status == TrainingClass.Status.OPEN
+    sessions = list(selectors.class_sessions(cls))
+    context = {
+        "cls": cls,
+        "sessions": sessions,
+        "total_hours": sum((s.hours for s in sessions), rules.hours(0)),
+        "quotas": list(cls.quotas.select_related("organisation").order_by("organisation__path")),
+        "enrolments": page_of(selectors.class_enrolments(cls), request, size=100),
+        "can_change": can_change,
+        "session_form": forms.SessionForm(initial={"date": cls.start_date}),
+        "quota_form": forms.QuotaForm(user=request.user),
+        "enrol_form": forms.EnrolForm(user=request.user, under=cls.organisation),
+    }
+    return render(request, "education/class_detail.html", context)
+
+
+@login_required
+@require_POST
+def class_session(request, pk):
+    cls = _class(request, pk, "change")
+    form = forms.SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            s = services.add_session(cls, form.cleaned_data, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"已登记课程“{s.topic}”（{s.hours}学时）")
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("education:class_detail", cls.pk)
+
+
+@login_required
+@require_POST
+def class_quota(request, pk):
+    cls = _class(request, pk, "change")
+    form = forms.QuotaForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.set_quota(cls, form.cleaned_data["organisation"], form.cleaned_data["seats"], actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, "已保存名额")
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("education:class_detail", cls.pk)
+
+
+@login_required
+@require_POST
+def class_enrol(request, pk):
+    cls = _class(request, pk, "change")
+    form = forms.EnrolForm(request.POST, user=request.user, under=cls.organisation)
+    if form.is_valid():
+        try:
+            e = services.enrol(cls, form.cleaned_data["member"], actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"{e.member.name}已报名")
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("education:class_detail", cls.pk)
+
+
+@login_required
+@require_POST
+def class_finish(request, pk):
+    cls = _class(request, pk, "change")
+    try:
+        result = services.finish_class(cls, actor=request.user)
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, f"已办理结业：{result['completed']}人结业，{result['not_completed']}人出勤不足未结业")
+    return redirect("education:class_detail", cls.pk)
+
+
+@login_required
+def session_attendance(request, pk):
+    session = get_in_scope(ClassSession.objects.select_related("training_class__organisation"), request.user, "view", pk=pk)
+    cls = session.training_class
+    can_change = can_act_on_org(request.user, cls.organisation, "change") and cls.status == TrainingClass.Status.OPEN
+    error = None
+    if request.method == "POST":
+        if not can_change:
+            raise Http404("未找到该记录，或不在您的管理范围内")
+        ids = [v for v in request.POST.getlist("present") if v.isdigit()]
+        try:
+            result = services.record_session_attendance(session, ids, hours=request.POST.get("hours") or None, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            error = _messages(exc)
+        else:
+            messages.success(request, f"已登记出勤：新记入{result['created']}人，更新{result['updated']}人，撤销{result['removed']}人")
+            return redirect("education:class_detail", cls.pk)
+    context = {
+        "session": session,
+        "cls": cls,
+        "enrolments": list(selectors.class_enrolments(cls)),
+        "present": selectors.session_present(session),
+        "can_change": can_change,
+        "error": error,
+    }
+    return render(request, "education/attendance.html", context)
+
+
+# ---------------------------------------------------------------- rules
+
+
+@login_required
+def rules_page(request):
+    if not has_action(request.user, "configure") and not has_action(request.user, "view"):
+        raise Http404("无权查看")
+    current = services.current_rules()
+    can_configure = has_action(request.user, "configure")
+    form = forms.RulesForm(request.POST or None, initial_values=current.all_values())
+    if request.method == "POST":
+        if not can_configure:
+            raise Http404("无权修改学时规则")
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            note = data.pop("note")
+            try:
+                services.save_rules(data, note=note, actor=request.user)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            except ScopeError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "已保存新版学时规则，此后登记的学时按新规则计算")
+                return redirect("education:rules")
+    settings = [(s, current.all_values()[s.key]) for s in rules.SETTINGS]
+    context = {"form": form, "current": current, "settings": settings, "can_configure": can_configure}
+    return render(request, "education/rules.html", context)

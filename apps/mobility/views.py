@@ -1,0 +1,397 @@
+"""Web screens: thin — parse with a form, call a service, show its Chinese messages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.core.paging import page_of
+from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.members.models import Member
+from apps.orgs.forms import apply_service_errors
+
+from . import forms, rules, selectors, services
+from .models import MobileRecord, Transfer
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _messages(exc) -> str:
+    if isinstance(exc, ScopeError):
+        return exc.message
+    return "；".join(exc.messages)
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ── transfers ──────────────────────────────────────────────────────────────────────────
+@login_required
+def transfers(request):
+    context = {
+        "page": page_of(selectors.transfers(request.user, request.GET), request),
+        "waiting": selectors.waiting_for(request.user)[:20],
+        "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", ""),
+        "kind": request.GET.get("kind", ""),
+        "overdue": request.GET.get("overdue", ""),
+        "statuses": [("open", "未办结"), *rules.STATUS_CHOICES],
+        "kinds": rules.KIND_CHOICES,
+        "can_change": has_action(request.user, "change"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "mobility/transfers.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.TransferForm(_data(request), user=request.user, initial={"member": request.GET.get("member")})
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        member = data.pop("member")
+        if member is None:
+            form.add_error("member", "请选择党员")
+        else:
+            try:
+                t = services.request_transfer(member, data, actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"已提出{t.member.name}的组织关系转接，待{t.next_step_label()}")
+                return redirect("mobility:transfer", pk=t.pk)
+    return render(
+        request, "mobility/form.html", {"form": form, "title": "办理组织关系转接", "back": "mobility:transfers", "help": HELP_TRANSFER}
+    )
+
+
+HELP_TRANSFER = (
+    "审批流程：党支部同意 → 基层党委审核（→ 转出本县时县委组织部审核）→ 开具介绍信 → 接收方接收。"
+    f"介绍信有效期省内{rules.VALIDITY_DAYS['within']}天、跨省{rules.VALIDITY_DAYS['across']}天，接收方须在一个月内退回回执。"
+)
+
+
+@login_required
+def transfer(request, pk):
+    t = selectors.transfer_detail(request.user, pk)
+    context = {
+        "t": t,
+        "steps": t.steps.all(),
+        "letters": t.letters.all(),
+        "can_act": services.can_act(request.user, t),
+        "can_manage": can_act_on_org(request.user, t.organisation, "change"),
+        "can_print": can_act_on_org(request.user, t.organisation, "reveal") and t.status == "issued",
+        "is_receiver": can_act_on_org(request.user, t.to_organisation, "change"),
+        "chain": rules.chain_for(t.kind, t.leaving_county) if t.kind != "in" else [],
+        "validity_range": rules.VALIDITY_RANGE,
+        "today": timezone.localdate(),
+    }
+    return render(request, "mobility/transfer.html", context)
+
+
+@login_required
+@require_POST
+def transfer_act(request, pk):
+    t = get_in_scope(Transfer.objects.all(), request.user, "view", pk=pk)
+    form = forms.StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择要办理的操作")
+        return redirect("mobility:transfer", pk=t.pk)
+    d = form.cleaned_data
+    op, note, date = d["op"], d["note"], d["date"]
+    try:
+        if op in ("approve", "reject"):
+            services.decide_step(t, approve=op == "approve", note=note, date=date, actor=request.user)
+        elif op == "accept":
+            services.accept_transfer(t, date=date, note=note, actor=request.user)
+        elif op == "refuse":
+            services.refuse_transfer(t, reason=note, date=date, actor=request.user)
+        elif op == "receipt":
+            services.record_receipt(t, date=date, note=note, actor=request.user)
+        elif op == "reissue":
+            services.reissue_letter(t, reason=note, validity_days=d["validity_days"], actor=request.user)
+        else:
+            services.cancel_transfer(t, reason=note, actor=request.user)
+    except ScopeError as exc:
+        # a transfer the user sees (the other side) but whose step is not theirs
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, f"已{dict(forms.StepForm.OPS)[op]}")
+    if op == "cancel" and getattr(request.user, "member_id", None) == t.member_id and not has_action(request.user, "change"):
+        return redirect("mobility:my")
+    return redirect("mobility:transfer", pk=t.pk)
+
+
+@login_required
+@never_cache
+def transfer_letter(request, pk):
+    """The letter as PDF (full ID number on it: the service writes the access log)."""
+    t = get_in_scope(Transfer.objects.all(), request.user, "view", pk=pk)
+    try:
+        content = services.letter_pdf(t, actor=request.user)
+    except ScopeError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ValidationError as exc:
+        messages.error(request, _messages(exc))
+        return redirect("mobility:transfer", pk=t.pk)
+    return _pdf(content, f"介绍信{t.serial}.pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def arrival(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.ArrivalForm(_data(request), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            t = services.record_arrival(form.service_data(), actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"已登记{t.member.name}从系统外转入")
+            return redirect("mobility:transfer", pk=t.pk)
+    return render(
+        request,
+        "mobility/form.html",
+        {
+            "form": form,
+            "title": "系统外转入登记",
+            "back": "mobility:transfers",
+            "help": "持纸质介绍信从系统外（外省、未联网单位）转入的党员：建立党员档案并登记转入，回执按介绍信退回。",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my(request):
+    """The member's own transfers and a request form (self-service)."""
+    member = getattr(request.user, "member", None)
+    if member is None:
+        raise Http404("您的账号未关联党员档案")
+    form = forms.TransferFields(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_transfer(member, form.service_data(), actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "已提交转接申请，待党支部办理")
+            return redirect("mobility:my")
+    context = {"form": form, "rows": selectors.my_transfers(member.pk)[:50], "member": member}
+    return render(request, "mobility/my.html", context)
+
+
+# ── mobile members ─────────────────────────────────────────────────────────────────────
+@login_required
+def mobile(request):
+    context = {
+        "page": page_of(selectors.mobile_records(request.user, request.GET), request),
+        "prompts": selectors.temporary_branch_prompts(request.user, limit=10),
+        "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", ""),
+        "place": request.GET.get("place", ""),
+        "overdue": request.GET.get("overdue", ""),
+        "abroad": request.GET.get("abroad", ""),
+        "statuses": rules.MOBILE_STATUS_CHOICES,
+        "can_change": has_action(request.user, "change"),
+        "today": timezone.localdate(),
+        "min_branch": rules.TEMPORARY_BRANCH_MIN,
+    }
+    return render(request, "mobility/mobile.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobile_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.MobileForm(_data(request), user=request.user, initial={"member": request.GET.get("member")})
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        member = data.pop("member")
+        if member is None:
+            form.add_error("member", "请选择党员")
+        else:
+            try:
+                r = services.register_mobile(member, data, actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"已发放流动党员活动证 {r.certificate_no}")
+                return redirect("mobility:mobile_record", pk=r.pk)
+    return render(
+        request,
+        "mobility/form.html",
+        {
+            "form": form,
+            "title": "发放流动党员活动证",
+            "back": "mobility:mobile",
+            "help": "外出不满6个月，或长期外出无固定地点、无法转接组织关系的党员，由基层党委发放活动证；外出6个月以上且地点固定的应转接组织关系。",
+        },
+    )
+
+
+@login_required
+def mobile_record(request, pk):
+    r = selectors.mobile_detail(request.user, pk)
+    context = {
+        "r": r,
+        "contacts": r.contacts.all(),
+        "can_change": can_act_on_org(request.user, r.organisation, "change"),
+        "can_print": r.status == "away" and can_act_on_org(request.user, r.organisation, "reveal"),
+        "contact_form": forms.ContactForm(initial={"kind": "contact" if r.studying_abroad else "report"}),
+        "return_form": forms.ReturnForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "mobility/mobile_record.html", context)
+
+
+@login_required
+@require_POST
+def mobile_act(request, pk):
+    r = get_in_scope(MobileRecord.objects.all(), request.user, "change", pk=pk)
+    try:
+        if request.POST.get("op") == "return":
+            form = forms.ReturnForm(request.POST)
+            form.is_valid()
+            d = form.cleaned_data
+            services.record_return(r, date=d.get("date"), certificate_returned=d.get("certificate_returned", False), actor=request.user)
+            messages.success(request, "已登记返回")
+        else:
+            form = forms.ContactForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError({"kind": ["请选择类型：党员报告或组织联系"]})
+            services.add_contact(r, form.cleaned_data, actor=request.user)
+            messages.success(request, "已记录")
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, _messages(exc))
+    return redirect("mobility:mobile_record", pk=r.pk)
+
+
+@login_required
+@never_cache
+def certificate(request, member_pk):
+    member = get_in_scope(Member.objects.all(), request.user, "view", pk=member_pk)
+    try:
+        content = services.certificate_pdf(member, actor=request.user)
+    except ScopeError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ValidationError as exc:
+        messages.error(request, _messages(exc))
+        return redirect("mobility:mobile")
+    return _pdf(content, f"流动党员活动证{member.pk}.pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def host(request):
+    form = forms.HostForm(_data(request), user=request.user)
+    if request.method == "POST":
+        if not has_action(request.user, "change"):
+            raise Http404("您没有可维护的党组织")
+        if form.is_valid():
+            d = form.service_data()
+            if d.get("host") is None:
+                form.add_error("host", "请选择流入地党组织")
+            else:
+                try:
+                    services.register_host(
+                        d["certificate_no"], d["member_name"], d["host"], date=d.get("date"), note=d.get("note") or "", actor=request.user
+                    )
+                except (ValidationError, ScopeError) as exc:
+                    apply_service_errors(form, exc)
+                else:
+                    messages.success(request, "已登记流入党员")
+                    return redirect("mobility:host")
+    context = {
+        "form": form,
+        "page": page_of(selectors.host_registrations(request.user, request.GET), request),
+        "q": request.GET.get("q", "").strip(),
+        "can_change": has_action(request.user, "change"),
+    }
+    return render(request, "mobility/host.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def temporary(request):
+    form = forms.TemporaryBranchForm(_data(request), user=request.user, initial={"place": request.GET.get("place", "")})
+    if request.method == "POST":
+        if not has_action(request.user, "change"):
+            raise Http404("您没有可维护的党组织")
+        if form.is_valid():
+            d = form.service_data()
+            org = d.pop("organisation")
+            members = d.pop("records") or []
+            if org is None:
+                form.add_error("organisation", "请选择组建党组织")
+            else:
+                try:
+                    b = services.form_temporary_branch(org, d, members, actor=request.user)
+                except (ValidationError, ScopeError) as exc:
+                    apply_service_errors(form, exc)
+                else:
+                    messages.success(request, f"已成立{b.name}")
+                    return redirect("mobility:temporary")
+    context = {
+        "form": form,
+        "page": page_of(selectors.temporary_branches(request.user, request.GET), request),
+        "prompts": selectors.temporary_branch_prompts(request.user, limit=10),
+        "q": request.GET.get("q", "").strip(),
+        "can_change": has_action(request.user, "change"),
+        "min_branch": rules.TEMPORARY_BRANCH_MIN,
+    }
+    return render(request, "mobility/temporary.html", context)
+
+
+REGISTERS = [("cards", "非公企业党员证"), ("retired", "离退休党支部"), ("unemployed", "下岗失业党员")]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registers(request):
+    tab = request.GET.get("tab") if request.GET.get("tab") in dict(REGISTERS) else "cards"
+    form = forms.CardForm(_data(request), user=request.user)
+    if request.method == "POST":
+        if not has_action(request.user, "change"):
+            raise Http404("您没有可维护的党组织")
+        if form.is_valid():
+            d = form.service_data()
+            member = d.pop("member")
+            if member is None:
+                form.add_error("member", "请选择党员")
+            else:
+                try:
+                    services.issue_non_public_card(member, d, actor=request.user)
+                except (ValidationError, ScopeError) as exc:
+                    apply_service_errors(form, exc)
+                else:
+                    messages.success(request, "已登记非公企业党员证")
+                    return redirect("mobility:registers")
+    rows = {"cards": selectors.non_public_cards, "retired": selectors.retired_branches, "unemployed": selectors.unemployed_members}[tab]
+    context = {
+        "tab": tab,
+        "tabs": REGISTERS,
+        "form": form,
+        "page": page_of(rows(request.user, request.GET), request),
+        "q": request.GET.get("q", "").strip(),
+        "can_change": has_action(request.user, "change"),
+        "export": {"cards": "mobility_cards", "retired": "mobility_retired", "unemployed": "mobility_unemployed"}[tab],
+    }
+    return render(request, "mobility/registers.html", context)

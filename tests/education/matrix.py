@@ -1,0 +1,126 @@
+"""What the education URLs take, for tests/test_access_matrix.py."""
+
+from django.utils import timezone
+
+from apps.core.actors import system_actor
+from tests.access_matrix_bodies import Write
+from tests.factories import make_member
+
+CLI = system_actor("cli")
+SCOPED_CHOICE = "表单的党员、组织选择只列出用户范围内的对象：另一支部的编号是表单错误（200），不会写入"
+
+PK_BY_URL_NAME = {
+    "education:entry_decide": "education.studyentry",
+    "education:member": "members.member",
+    "education:class_detail": "education.trainingclass",
+    "education:class_session": "education.trainingclass",
+    "education:class_quota": "education.trainingclass",
+    "education:class_enrol": "education.trainingclass",
+    "education:class_finish": "education.trainingclass",
+    "education:session_attendance": "education.classsession",
+    "education-entry-detail": "education.studyentry",
+    "education-class-detail": "education.trainingclass",
+}
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _entry(org, side):
+    """A pending hand-entered claim (above the approval size) of a member of org."""
+    from apps.education import services
+    from tests.test_access_matrix import _person
+
+    return services.add_entry(
+        {"member": _person(org, side), "date": _today(), "form": "concentrated", "duration": "full_day", "days": 2, "content": "集中培训"},
+        actor=CLI,
+    )
+
+
+def _class(org, side):
+    from apps.education import services
+
+    return services.create_class(
+        {"organisation": org, "title": f"{org.name}学习班", "level": "branch", "start_date": _today(), "end_date": _today()}, actor=CLI
+    )
+
+
+def _session(org, side):
+    """A session of a class of org with one enrolled member (whose attendance can be taken)."""
+    from apps.education import services
+    from tests.test_access_matrix import _person
+
+    cls = _class(org, side)
+    services.enrol(cls, _person(org, side), actor=CLI)
+    return services.add_session(cls, {"date": _today(), "topic": "学习党章", "lecturer": "书记", "hours": "2"}, actor=CLI)
+
+
+def _finishable(w):
+    """A class of B whose every session has its attendance taken."""
+    from apps.education import services
+
+    session = _session(w.b, "B")
+    member_id = session.training_class.enrolments.first().member_id
+    services.record_session_attendance(session, [member_id], actor=CLI)
+    return session.training_class
+
+
+FACTORIES = {
+    "education.studyentry": _entry,
+    "education.trainingclass": _class,
+    "education.classsession": _session,
+}
+
+
+def _enrolled(session) -> int:
+    return session.training_class.enrolments.first().member_id
+
+
+def _rules_body(w, o):
+    from apps.education.services import current_rules
+
+    return {**current_rules().all_values(), "ordinary_hours": 33, "note": "矩阵测试"}
+
+
+WRITE_BODIES = {
+    "education:entry_new": Write(
+        lambda w, o: {
+            "member": make_member(w.b).pk,
+            "date": _today().isoformat(),
+            "form": "self_study",
+            "duration": "actual",
+            "hours": "2",
+            "content": "学习党章",
+        },
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+    "education:entry_decide": Write(
+        lambda w, o: {"approve": "1", "note": "同意"}, actor="admin", why="大额学时由上级党委审批，支部书记没有审批权：由管理员证明"
+    ),
+    "education:class_new": Write(
+        lambda w, o: {
+            "organisation": w.b.pk,
+            "title": "矩阵测试学习班",
+            "level": "branch",
+            "kind": "general",
+            "start_date": _today().isoformat(),
+            "end_date": _today().isoformat(),
+        },
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+    "education:class_session": Write(
+        lambda w, o: {"date": _today().isoformat(), "topic": "党章", "lecturer": "书记", "duration": "actual", "hours": "2"}
+    ),
+    "education:class_quota": Write(lambda w, o: {"organisation": w.b.pk, "seats": 3}),
+    "education:class_enrol": Write(lambda w, o: {"member": make_member(w.b).pk}),
+    "education:class_finish": Write(lambda w, o: {}, fresh={"pk": _finishable}),
+    "education:session_attendance": Write(lambda w, o: {"present": [_enrolled(o["pk"])], "hours": "1"}),
+    "education:rules": Write(
+        _rules_body, actor="admin", url_side="A", why="学时规则全县统一，只有县委组织部管理员（设置权限）可以修改：由管理员证明"
+    ),
+}
