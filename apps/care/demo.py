@@ -310,7 +310,55 @@ def _populate(root, rng, as_of):
         ],
     )
     stats.update(funds=len(funds), movements=len(movements), subsidies=len(rows))
+    stats["commendations"] = _commendations(root, rng, as_of, members)
     return stats
+
+
+def _commendations(root, rng, as_of, members) -> int:
+    """Last year's 七一 commendations: excellent members and workers, advanced branches,
+    approved after a five-working-day notice (dates as the service would set them)."""
+    from apps.recruitment.engine import add_workdays
+
+    from .models import CommendationKind, Nomination
+
+    kinds = {k.code: k for k in CommendationKind.objects.all()}
+    year = as_of.year - 1
+    nominated = datetime.date(year, 6, 1)
+    start = datetime.date(year, 6, 8)
+    end = add_workdays(start, rules.NOTICE_WORKDAYS)
+    rows = []
+    common = dict(
+        year=year, status="approved", nominated_on=nominated, notice_start=start, notice_end=end, decided_on=datetime.date(year, 6, 28)
+    )
+    for m in rng.sample(members, min(len(members) // 200 or 1, len(members))):
+        k = kinds["excellent_member"] if rng.random() < 0.8 else kinds["excellent_worker"]
+        rows.append(
+            Nomination(
+                organisation_id=m["organisation_id"],
+                org_path=m["org_path"],
+                kind=k,
+                member_id=m["id"],
+                deeds="带头发展产业，帮助群众增收",
+                vetting=["资格审查通过"],
+                decided_by="系统（示范数据）",
+                **common,
+            )
+        )
+    branches = list(Organisation.objects.filter(path__startswith=root.path, org_type="branch").values("pk", "path")[:2000])
+    for b in rng.sample(branches, min(len(branches) // 25 or 1, len(branches))):
+        rows.append(
+            Nomination(
+                organisation_id=b["pk"],
+                org_path=b["path"],
+                kind=kinds["advanced_org"],
+                nominee_org_id=b["pk"],
+                deeds="组织生活规范，服务群众成效明显",
+                decided_by="系统（示范数据）",
+                **common,
+            )
+        )
+    _bulk(Nomination, rows)
+    return len(rows)
 
 
 def _recompute(movements):

@@ -116,3 +116,16 @@ lists.register(
         page="care:subsidies",
     )
 )
+_NOMINATION_COLUMNS = [
+    ("年度", "year", 8),
+    ("表彰项目", "kind.name", 20),
+    ("表彰层级", lambda n: n.kind.get_level_display(), 12),
+    ("被推荐", "nominee_name", 20),
+    ("推荐组织", "organisation.name", 30),
+    ("公示开始", lambda n: date(n.notice_start), 12),
+    ("公示结束", lambda n: date(n.notice_end), 12),
+    ("状态", display("status"), 10),
+    ("批准日期", lambda n: date(n.decided_on), 12),
+]
+lists.register(ListExport("care_nominations", "表彰推荐", selectors.nomination_list, _NOMINATION_COLUMNS, page="care:nominations"))
+lists.register(ListExport("care_honour_roll", "光荣榜", selectors.honour_roll, _NOMINATION_COLUMNS, page="care:honour_roll"))

@@ -163,3 +163,32 @@ class SubsidyRateForm(forms.Form):
     amount = forms.CharField(label="年补助金额（元）")
     min_age = forms.IntegerField(label="年龄不低于", required=False, min_value=1, max_value=120)
     min_party_years = forms.IntegerField(label="党龄不少于（年）", required=False, min_value=1, max_value=120)
+
+
+class NominationForm(forms.Form):
+    organisation = OrgPickerField(label="推荐组织", action="change")
+    kind = forms.ModelChoiceField(label="表彰项目", queryset=None, empty_label=None)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    member = MemberPickerField(label="被推荐党员", action="change", required=False, help_text="表彰党员个人时填写")
+    nominee_org = OrgPickerField(label="被推荐组织", action="change", required=False, help_text="表彰基层党组织时填写")
+    deeds = forms.CharField(label="主要事迹", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    nominated_on = forms.DateField(label="推荐日期", widget=DATE)
+
+    def __init__(self, *args, user=None, **kwargs):
+        from .models import CommendationKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = CommendationKind.objects.filter(active=True)
+        for name in ("organisation", "member", "nominee_org"):
+            self.fields[name].for_user(user)
+
+
+class NoticeForm(forms.Form):
+    notice_start = forms.DateField(label="公示开始日期", widget=DATE)
+
+
+class NominationDecideForm(forms.Form):
+    approve = forms.TypedChoiceField(label="审批结果", choices=[("1", "批准表彰"), ("0", "不批准")], coerce=lambda v: v == "1")
+    decided_on = forms.DateField(label="审批日期", widget=DATE)
+    feedback = forms.CharField(label="公示反映情况", max_length=300, required=False, help_text="公示期间群众反映的情况及核查结论")
+    note = forms.CharField(label="审批意见", max_length=300, required=False)

@@ -341,3 +341,84 @@ class SubsidyPayment(OrgScopedModel):
 
     def __str__(self):
         return f"{self.member} {self.year}年{self.get_category_display()}"
+
+
+# ── 表彰激励 ────────────────────────────────────────────────────────────────────────────
+class CommendationKind(models.Model):
+    """A commendation as data (先进基层党组织, 优秀共产党员 …) with its awarding level."""
+
+    code = models.SlugField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=40, unique=True)
+    nominee = models.CharField("表彰对象", max_length=16, choices=rules.NOMINEE_KINDS)
+    level = models.CharField("表彰层级", max_length=16, choices=rules.AWARD_LEVELS)
+    active = models.BooleanField("启用", default=True)
+    order = models.PositiveSmallIntegerField("排序", default=100)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "表彰项目"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_level_display()}）"
+
+
+class Nomination(OrgScopedModel):
+    """A nomination by an organisation: vetting from data → 公示 → approval. An approved
+    nomination is the award (on the member's record, on the honour roll)."""
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", "已推荐待公示"
+        NOTICE = "notice", "公示中"
+        APPROVED = "approved", "已表彰"
+        REJECTED = "rejected", "未批准"
+
+    kind = models.ForeignKey(CommendationKind, verbose_name="表彰项目", on_delete=models.PROTECT, related_name="nominations")
+    year = models.PositiveSmallIntegerField("年度")
+    member = models.ForeignKey(
+        "members.Member", verbose_name="被推荐党员", null=True, blank=True, on_delete=models.PROTECT, related_name="care_nominations"
+    )
+    nominee_org = models.ForeignKey(
+        "orgs.Organisation", verbose_name="被推荐组织", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deeds = models.TextField("主要事迹", max_length=2000)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.NOMINATED)
+    vetting = models.JSONField("资格审查", default=list, blank=True)
+    nominated_on = models.DateField("推荐日期")
+    notice_start = models.DateField("公示开始", null=True, blank=True)
+    notice_end = models.DateField("公示结束", null=True, blank=True)
+    notice_feedback = models.CharField("公示反映情况", max_length=300, blank=True)
+    decided_on = models.DateField("审批日期", null=True, blank=True)
+    decided_by = models.CharField("审批人", max_length=150, blank=True)
+    decision_note = models.CharField("审批意见", max_length=300, blank=True)
+    nominated_by = models.CharField("推荐人", max_length=150, blank=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "表彰推荐"
+        ordering = ["-year", "kind__order", "org_path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year", "member"],
+                condition=Q(member__isnull=False) & ~Q(status="rejected"),
+                name="care_nomination_member_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "year", "nominee_org"],
+                condition=Q(nominee_org__isnull=False) & ~Q(status="rejected"),
+                name="care_nomination_org_once",
+            ),
+            models.CheckConstraint(
+                condition=(Q(member__isnull=False) & Q(nominee_org__isnull=True)) | (Q(member__isnull=True) & Q(nominee_org__isnull=False)),
+                name="care_nomination_one_nominee",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年{self.kind.name}：{self.nominee_name}"
+
+    @property
+    def nominee_name(self) -> str:
+        return self.member.name if self.member_id else self.nominee_org.name

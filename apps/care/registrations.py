@@ -14,6 +14,10 @@ def register() -> None:
     registry.nav("care", _("三包结对"), "care:pairings", "view", order=40)
     registry.nav("care", _("互助基金"), "care:funds", "view", order=50)
     registry.nav("care", _("生活补助"), "care:subsidies", "view", order=60)
+    registry.nav("care", _("表彰推荐"), "care:nominations", "view", order=70)
+    registry.nav("care", _("光荣榜"), "care:honour_roll", "view", order=80)
+    registry.nav("care", _("后备干部人选"), "care:cadres", "view", order=90)
+    registry.nav("registry", _("我的表彰"), "care:my_awards", "change_self", order=70)
     registry.stats.register(registry.StatsSection("care", "关怀帮扶", stats.contribute, cards=stats.cards, rows=stats.rows, order=70))
     registry.report_sections.register(registry.ReportSection("care", "关怀帮扶", stats.report_figures, order=70))
     registry.org_metrics.register(registry.OrgMetric("care_visits", "节日走访慰问完成率", stats.measure_visits, order=70))
@@ -21,3 +25,6 @@ def register() -> None:
     registry.home.register(registry.HomeFigures("care", stats.home_figures, order=70))
     registry.demo.register(registry.DemoBuilder("care", demo.populate, order=70))
     todo.register(stats.todo_items)
+    from . import checks
+
+    registry.member_checks.register(registry.MemberCheck("discipline_in_force", "党纪处分影响期", checks.sanction_in_force, order=10))

@@ -92,3 +92,25 @@ def age_on(birth: datetime.date, on: datetime.date) -> int:
 
 def years_between(start: datetime.date, on: datetime.date) -> int:
     return age_on(start, on)
+
+
+# ── commendations (表彰激励, the seed's 三.6) ──────────────────────────────────────────
+AWARD_LEVELS = [("county", "县级"), ("committee", "乡镇（党委）级")]
+NOMINEE_KINDS = [("member", "党员个人"), ("organisation", "基层党组织")]
+DEFAULT_COMMENDATION_KINDS = [
+    # code, name, nominee kind, level, order
+    ("advanced_org", "先进基层党组织", "organisation", "county", 10),
+    ("excellent_member", "优秀共产党员", "member", "county", 20),
+    ("excellent_worker", "优秀党务工作者", "member", "county", 30),
+    ("top_ten_secretary", "十佳村（社区）党组织书记", "member", "county", 40),
+    ("town_excellent_member", "乡镇优秀共产党员", "member", "committee", 50),
+]
+NOTICE_WORKDAYS = 5  # 公示不少于5个工作日 (the working-day calendar of recruitment)
+# How long a sanction bars a commendation (受处分期间不得评先评优): months from the
+# decision; 留党察看 until its end date; 开除党籍 for ever (None).
+SANCTION_BAR_MONTHS = {"warning": 12, "serious_warning": 18, "dismissal_from_post": 24, "probation": 24, "expulsion": None}
+
+# ── cadre preference (三培养: 把党员培养成村组干部) ────────────────────────────────────
+CADRE_MAX_AGE = 45  # reserve village cadres: members aged 45 or under
+CADRE_EDUCATION = ("postgraduate", "bachelor", "college", "secondary_vocational", "high_school")
+AWARD_YEARS = 3  # awards in the last 3 years count towards the preference list

@@ -311,3 +311,83 @@ def subsidy_payments(user, params=None):
     if params.get("year"):
         qs = qs.filter(year=chosen_year(params))
     return qs.order_by("-year", "org_path", "member_id")
+
+
+# ── commendations and cadre preference ───────────────────────────────────────────────
+def nomination_list(user, params=None):
+    """表彰推荐 in scope: ?year=, ?kind=code, ?status=, ?q= (member)."""
+    from .models import Nomination
+
+    params = params or {}
+    qs = restrict(Nomination.objects.all(), user, "view").select_related("kind", "member", "nominee_org", "organisation")
+    qs = _under(qs, user, params)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(member_id__in=search_members(Member.objects.all(), q).values("pk")) | Q(nominee_org__name__contains=q))
+    if params.get("year"):
+        qs = qs.filter(year=chosen_year(params))
+    if params.get("kind"):
+        qs = qs.filter(kind__code=params["kind"])
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    return qs.order_by("-year", "kind__order", "org_path", "id")
+
+
+def honour_roll(user, params=None):
+    """光荣榜: approved commendations of the chosen organisation's subtree (?org=&year=)."""
+    params = params.dict() if hasattr(params, "dict") else dict(params or {})
+    return nomination_list(user, {**params, "status": "approved"})
+
+
+def my_awards(user):
+    from .models import Nomination
+
+    if not getattr(user, "member_id", None):
+        return Nomination.objects.none()
+    return (
+        Nomination.objects.filter(member_id=user.member_id, status="approved")
+        .select_related("kind", "organisation")
+        .order_by("-year", "id")
+    )
+
+
+def cadre_candidates(user, params=None, as_of: datetime.date | None = None):
+    """后备干部人选 (三培养): full members in normal standing, aged CADRE_MAX_AGE or under
+    with high-school education or above, in the chosen subtree; each with their awards of
+    the last AWARD_YEARS years (annotated), the most awarded first. ?org=&q=."""
+    params = params or {}
+    as_of = as_of or timezone.localdate()
+    qs = restrict(Member.objects.filter(status="normal", member_type="full"), user, "view")
+    qs = _under(qs, user, params)
+    qs = search_members(qs, params.get("q", ""))
+    born_after = datetime.date(as_of.year - rules.CADRE_MAX_AGE - 1, as_of.month, min(as_of.day, 28))
+    qs = qs.filter(birth_date__gt=born_after, education__in=rules.CADRE_EDUCATION)
+    return (
+        qs.annotate(
+            awards=Count(
+                "care_nominations",
+                filter=Q(care_nominations__status="approved", care_nominations__year__gte=as_of.year - rules.AWARD_YEARS + 1),
+            )
+        )
+        .select_related("organisation")
+        .order_by("-awards", "name_pinyin", "id")
+    )
+
+
+def candidate_details(rows, as_of: datetime.date | None = None) -> list[dict]:
+    """For one page of candidates: the failed member checks and the facts other domains
+    know (registry.member_checks / member_facts), a fixed number of queries per provider."""
+    from apps.core import registry
+
+    as_of = as_of or timezone.localdate()
+    ids = [m.pk for m in rows]
+    failed: dict[int, list[str]] = {}
+    facts: dict[int, list] = {}
+    if ids:
+        for check in registry.member_checks:
+            for mid, reason in check.check(ids, as_of).items():
+                failed.setdefault(mid, []).append(f"{check.title}：{reason}")
+        for provider in registry.member_facts:
+            for mid, items in provider.facts(ids, as_of.year).items():
+                facts.setdefault(mid, []).extend(items)
+    return [{"member": m, "failed": failed.get(m.pk, []), "facts": facts.get(m.pk, [])} for m in rows]

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core import registry
 from apps.core.audit import record_change, snapshot
 from apps.core.locks import advisory_lock
 from apps.core.models import ChangeLog
@@ -616,3 +617,136 @@ def pay_subsidies(org: Organisation, year: int, member_ids, *, paid_on=None, act
     for payment in SubsidyPayment.objects.filter(year=year, member_id__in=list(eligible)).select_related("member"):
         record_change(payment, CREATE)
     return len(done)
+
+
+# ── commendations: nomination → vetting → 公示 → approval ─────────────────────────────
+def vet_member(member: Member, as_of: datetime.date) -> list[str]:
+    """The reasons a member may not be commended, from every registered member check
+    (sanction in force, an unqualified appraisal grade, dues in arrears …)."""
+    reasons = []
+    if member.status not in member_codes.COUNTED_STATUSES:
+        reasons.append(f"党籍状态为“{member.get_status_display()}”")
+    for check in registry.member_checks:
+        reason = check.check([member.pk], as_of).get(member.pk)
+        if reason:
+            reasons.append(f"{check.title}：{reason}")
+    return reasons
+
+
+def _vet_or_fail(nomination_member, as_of, field="member"):
+    if nomination_member is None:
+        return []
+    reasons = vet_member(nomination_member, as_of)
+    if reasons:
+        _fail(field, f"{nomination_member.name}资格审查未通过：{'；'.join(reasons)}")
+    return reasons
+
+
+@transaction.atomic
+def nominate(data: dict, *, actor):
+    """A branch (or committee) nominates one of its members, or an organisation of its
+    subtree (or itself), for a commendation kind of a year. Vetted from data at once."""
+    from .models import CommendationKind, Nomination
+
+    org = data.get("organisation")
+    if org is None:
+        _fail("organisation", "请选择推荐组织")
+    require_org_action(actor, org, "change")
+    kind = data.get("kind")
+    if not isinstance(kind, CommendationKind) or not kind.active:
+        _fail("kind", "请选择启用中的表彰项目")
+    try:
+        year = int(data.get("year") or today().year)
+    except (TypeError, ValueError):
+        _fail("year", f"年度“{data.get('year')}”不是有效年份")
+    if not (today().year - 1 <= year <= today().year):
+        _fail("year", f"只能推荐本年度或上一年度（{today().year - 1}—{today().year}年）")
+    member, nominee_org = data.get("member"), data.get("nominee_org")
+    if kind.nominee == "member":
+        if member is None:
+            _fail("member", f"“{kind.name}”表彰党员个人：请选择被推荐党员")
+        member = Member.objects.select_related("organisation").get(pk=member.pk)
+        if not member.org_path.startswith(org.path):
+            _fail("member", f"{member.name}不在推荐组织“{org}”范围内：只能推荐本组织的党员")
+        nominee_org = None
+    else:
+        if nominee_org is None:
+            _fail("nominee_org", f"“{kind.name}”表彰基层党组织：请选择被推荐组织")
+        if not nominee_org.path.startswith(org.path):
+            _fail("nominee_org", f"“{nominee_org}”不在推荐组织“{org}”范围内")
+        member = None
+    nominated_on = parse_date(data.get("nominated_on") or today(), "nominated_on", "推荐日期")
+    _vet_or_fail(member, nominated_on)
+    nomination = Nomination(
+        organisation=org,
+        kind=kind,
+        year=year,
+        member=member,
+        nominee_org=nominee_org,
+        deeds=_text(data.get("deeds"), "deeds", "主要事迹", 2000),
+        nominated_on=nominated_on,
+        vetting=[f"{nominated_on}资格审查通过：{'、'.join(c.title for c in registry.member_checks) or '党籍状态'}"] if member else [],
+        nominated_by=_name(actor),
+    )
+    who = member.name if member else str(nominee_org)
+    message = f"{who}已被推荐为{year}年“{kind.name}”，不能重复推荐"
+    if Nomination.objects.filter(kind=kind, year=year, member=member, nominee_org=nominee_org).exclude(status="rejected").exists():
+        _fail("member" if member else "nominee_org", message)
+    try:
+        with transaction.atomic():
+            nomination.save()
+    except IntegrityError:
+        _fail("member" if member else "nominee_org", message)
+    record_change(nomination, CREATE)
+    return nomination
+
+
+def _nomination(nomination, actor, action):
+    from .models import Nomination
+
+    n = Nomination.objects.select_for_update().select_related("member", "nominee_org", "kind", "organisation").get(pk=nomination.pk)
+    require_org_action(actor, n.organisation, action)
+    return n
+
+
+@transaction.atomic
+def start_notice(nomination, *, start=None, actor):
+    """公示: from `start` for NOTICE_WORKDAYS working days (the recruitment calendar)."""
+    from apps.recruitment.engine import add_workdays
+
+    n = _nomination(nomination, actor, "change")
+    if n.status != n.Status.NOMINATED:
+        _fail("status", f"该推荐{n.get_status_display()}，不能再公示")
+    start = parse_date(start or today(), "notice_start", "公示开始日期", allow_future=True)
+    if start < n.nominated_on:
+        _fail("notice_start", f"公示开始日期不能早于推荐日期（{n.nominated_on}）")
+    _vet_or_fail(n.member, start)
+    before = snapshot(n)
+    n.status, n.notice_start, n.notice_end = n.Status.NOTICE, start, add_workdays(start, rules.NOTICE_WORKDAYS)
+    n.save()
+    record_change(n, UPDATE, before=before, message=f"公示{rules.NOTICE_WORKDAYS}个工作日")
+    return n
+
+
+@transaction.atomic
+def decide_nomination(nomination, *, approve: bool, note: str = "", feedback: str = "", decided_on=None, actor):
+    """The higher committee approves after the notice ended (审批: approve right); the
+    member is vetted again on the decision day."""
+    n = _nomination(nomination, actor, "approve")
+    if n.status != n.Status.NOTICE:
+        _fail("status", f"该推荐{n.get_status_display()}：须公示期满后审批")
+    decided_on = parse_date(decided_on or today(), "decided_on", "审批日期")
+    if approve and decided_on <= n.notice_end:
+        _fail("decided_on", f"公示至{n.notice_end}，期满后才能审批")
+    if approve:
+        _vet_or_fail(n.member, decided_on)
+    elif not (note or "").strip():
+        _fail("decision_note", "不批准时须写明理由")
+    before = snapshot(n)
+    n.status = n.Status.APPROVED if approve else n.Status.REJECTED
+    n.decided_on, n.decided_by = decided_on, _name(actor)
+    n.decision_note = _text(note, "decision_note", "审批意见", 300, required=False)
+    n.notice_feedback = _text(feedback, "notice_feedback", "公示反映情况", 300, required=False)
+    n.save()
+    record_change(n, UPDATE, before=before, message="批准表彰" if approve else "不予表彰")
+    return n

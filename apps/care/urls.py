@@ -29,3 +29,13 @@ urlpatterns = [
     path("subsidies/pay/", views.subsidy_pay, name="subsidy_pay"),
     path("subsidies/rate/", views.subsidy_rate, name="subsidy_rate"),
 ]
+urlpatterns += [
+    path("nominations/", views.nominations, name="nominations"),
+    path("nominations/new/", views.nomination_new, name="nomination_new"),
+    path("nominations/<int:pk>/", views.nomination, name="nomination"),
+    path("nominations/<int:pk>/notice/", views.nomination_notice, name="nomination_notice"),
+    path("nominations/<int:pk>/decide/", views.nomination_decide, name="nomination_decide"),
+    path("honour-roll/", views.honour_roll, name="honour_roll"),
+    path("my-awards/", views.my_awards, name="my_awards"),
+    path("cadres/", views.cadres, name="cadres"),
+]

@@ -542,3 +542,128 @@ def subsidy_rate(request):
         reverse("care:subsidies"),
         intro="建国前入党老党员不设年龄党龄条件；高龄、老党员补助须设年龄或党龄下限。一名党员一年只领一类（取金额最高的一类）。",
     )
+
+
+# ── commendations ────────────────────────────────────────────────────────────────────
+@login_required
+def nominations(request):
+    from .models import CommendationKind, Nomination
+
+    _require_any(request.user)
+    page = page_of(selectors.nomination_list(request.user, request.GET), request)
+    return render(
+        request,
+        "care/nominations.html",
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "year": request.GET.get("year", ""),
+            "kind": request.GET.get("kind", ""),
+            "status": request.GET.get("status", ""),
+            "kinds": CommendationKind.objects.all(),
+            "statuses": Nomination.Status.choices,
+            "can_change": has_action(request.user, "change"),
+            "notice_days": rules.NOTICE_WORKDAYS,
+        },
+    )
+
+
+@login_required
+def nomination_new(request):
+    _require_any(request.user, "change")
+    form = forms.NominationForm(request.POST or None, user=request.user, initial={"year": _today().year, "nominated_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.nominate(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已推荐：{n}（资格审查通过）")
+            return redirect("care:nomination", n.pk)
+    intro = "推荐时按数据审查资格：党籍状态正常，且不在党纪处分影响期、评议未被定为不合格、未欠缴党费（以已登记的核查项为准）。"
+    return _form_page(request, form, "表彰推荐", reverse("care:nominations"), intro=intro)
+
+
+def _nomination(request, pk, action="view"):
+    from .models import Nomination
+
+    return get_in_scope(Nomination.objects.select_related("kind", "member", "nominee_org", "organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def nomination(request, pk):
+    n = _nomination(request, pk)
+    return render(
+        request,
+        "care/nomination.html",
+        {
+            "n": n,
+            "can_change": can_act_on_org(request.user, n.organisation, "change"),
+            "can_approve": can_act_on_org(request.user, n.organisation, "approve"),
+            "notice_form": forms.NoticeForm(initial={"notice_start": _today()}),
+            "decide_form": forms.NominationDecideForm(initial={"decided_on": _today()}),
+            "notice_days": rules.NOTICE_WORKDAYS,
+        },
+    )
+
+
+@login_required
+def nomination_notice(request, pk):
+    n = _nomination(request, pk, "change")
+    form = forms.NoticeForm(request.POST or None, initial={"notice_start": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.start_notice(n, start=form.cleaned_data["notice_start"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"已公示：{n.notice_start}至{n.notice_end}（{rules.NOTICE_WORKDAYS}个工作日）")
+            return redirect("care:nomination", n.pk)
+    return _form_page(request, form, f"公示：{n}", reverse("care:nomination", args=[n.pk]))
+
+
+@login_required
+def nomination_decide(request, pk):
+    n = _nomination(request, pk, "approve")
+    form = forms.NominationDecideForm(request.POST or None, initial={"decided_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            n = services.decide_nomination(
+                n, approve=d["approve"], note=d["note"], feedback=d["feedback"], decided_on=d["decided_on"], actor=request.user
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"{n}：{n.get_status_display()}")
+            return redirect("care:nomination", n.pk)
+    return _form_page(request, form, f"审批：{n}", reverse("care:nomination", args=[n.pk]))
+
+
+@login_required
+def honour_roll(request):
+    _require_any(request.user)
+    org = selectors.required_org(request.user, request.GET)
+    page = page_of(selectors.honour_roll(request.user, {**request.GET.dict(), "org": str(org.pk)}), request)
+    return render(request, "care/honour_roll.html", {"org": org, "page": page, "year": request.GET.get("year", "")})
+
+
+@login_required
+def my_awards(request):
+    if not request.user.member_id:
+        raise Http404("您的账号未关联党员档案")
+    return render(request, "care/my_awards.html", {"awards": list(selectors.my_awards(request.user))})
+
+
+@login_required
+def cadres(request):
+    _require_any(request.user)
+    page = page_of(selectors.cadre_candidates(request.user, request.GET), request)
+    page.rows = selectors.candidate_details(page.rows)
+    return render(
+        request,
+        "care/cadres.html",
+        {"page": page, "q": request.GET.get("q", ""), "max_age": rules.CADRE_MAX_AGE, "award_years": rules.AWARD_YEARS},
+    )

@@ -75,6 +75,10 @@ class ImportJob(JobBase):
     # What the preview read from the file (signed; apps.excel.importer.dump_sheet), so the
     # commit does not parse the workbook again. Deleted with the upload.
     parsed = models.FileField("解析结果", upload_to="excel/imports/%Y/%m/", blank=True)
+    # The downloadable error report (apps.excel.report), written by the job itself when the
+    # file has errors: building it re-reads the whole sheet (a 200,000-row file takes
+    # about a minute), which must not happen in a web request. Deleted with the upload.
+    report = models.FileField("错误报告", upload_to="excel/reports/%Y/%m/", blank=True)
     filename = models.CharField("文件名", max_length=200)
     dry_run = models.BooleanField("仅预览", default=True)
     update_existing = models.BooleanField("更新已有党员", default=True)

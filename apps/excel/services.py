@@ -1,10 +1,13 @@
-"""Import and export jobs: starting, running (in a django-tasks worker, or in a thread of
-the web process when no worker has picked the job up — see `dispatch`), progress,
+"""Import and export jobs: starting, running (in a django-tasks worker, or — when no worker
+has picked the job up — in a child process started by the web process, see `dispatch`), progress,
 cancellation, the error report and the access log. Views, the API and the CLI call
 these; the engines are apps.excel.importer and apps.excel.exporter."""
 
 import io
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from urllib.parse import urlencode
@@ -12,7 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -58,10 +61,10 @@ def _runs_in_process(task) -> bool:
 
 
 def dispatch(job) -> None:
-    """Enqueue the job's task. With the database backend, also arm the in-process
-    fallback: if no `db_worker` has claimed the job after a few seconds, a daemon thread
-    of this process claims and runs it (claiming is a conditional UPDATE, so a worker
-    and the fallback never both run it)."""
+    """Enqueue the job's task. With the database backend, also arm the fallback: if no
+    `db_worker` has claimed the job after a few seconds, a daemon thread of this process
+    starts `manage.py run_excel_job` as a child process, which claims and runs it
+    (claiming is a conditional UPDATE, so a worker and the fallback never both run it)."""
     from . import tasks
 
     task = tasks.run_import_task if isinstance(job, ImportJob) else tasks.run_export_task
@@ -75,14 +78,29 @@ def dispatch(job) -> None:
         transaction.on_commit(timer.start)
 
 
+def fallback_command(model, job_id: int) -> list[str]:
+    """The child process that runs a job nobody claimed (manage.py run_excel_job)."""
+    kind = "import" if model is ImportJob else "export"
+    return [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_excel_job", kind, str(job_id)]
+
+
 def _fallback(model, job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_job(model, job_id, fallback=True)
-    except Exception:  # pragma: no cover - logged, the job row records the failure
-        log.exception("后台任务回退执行失败：%s #%s", model.__name__, job_id)
-    finally:
+    """Run the job in a child process, not in this web process: parsing a workbook can
+    take hundreds of MB that a long-lived worker would keep; the child returns it to the
+    operating system when it exits. This thread only waits for the child. The claim is
+    made by the child (the same conditional UPDATE as db_worker's)."""
+    if not model.objects.filter(pk=job_id, status=JobStatus.QUEUED).exists():
         connection.close()
+        return
+    connection.close()  # the child opens its own
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+    try:
+        done = subprocess.run(fallback_command(model, job_id), env=env, cwd=settings.BASE_DIR, capture_output=True, timeout=6 * 3600)
+    except (OSError, subprocess.TimeoutExpired):  # pragma: no cover - logged
+        log.exception("后台任务回退执行失败：%s #%s", model.__name__, job_id)
+        return
+    if done.returncode:
+        log.error("后台任务回退执行失败：%s #%s：%s", model.__name__, job_id, done.stderr.decode(errors="replace")[-2000:])
 
 
 def claim(model, job_id: int) -> bool:
@@ -199,9 +217,11 @@ def drop_files(job) -> None:
     if job.file:
         job.file.delete(save=False)
     if isinstance(job, ImportJob):
-        fields["parsed"] = ""
+        fields["parsed"] = fields["report"] = ""
         if job.parsed:
             job.parsed.delete(save=False)
+        if job.report:
+            job.report.delete(save=False)
     type(job).objects.filter(pk=job.pk).update(**fields)
 
 
@@ -274,6 +294,8 @@ def _run_import(job: ImportJob) -> None:
         error_count=len(errors),
         message=message,
     )
+    if status == JobStatus.INVALID:
+        _save_error_report(job, data, errors, refused=result.refused)
     if status == JobStatus.DONE:
         AccessLog.record(
             AccessLog.Kind.IMPORT,
@@ -497,17 +519,31 @@ def export_orgs_for(user, params) -> tuple[bytes, str]:
 # ------------------------------------------------------------------ error report
 
 
-def error_report(job: ImportJob) -> bytes:
+def _save_error_report(job: ImportJob, data: bytes, errors: list[dict], *, refused: str) -> None:
+    """Write the error report as part of the job (never in a web request)."""
     from .report import build_error_report
 
-    data = None
-    if job.file:
-        try:
-            with job.file.open("rb") as fh:
-                data = fh.read(max_bytes() + 1)
-        except FileNotFoundError:
-            data = None
-    return build_error_report(data, job.errors, refused=job.summary.get("refused", "") if job.summary else job.message)
+    ImportJob.objects.filter(pk=job.pk).update(phase="report")
+    try:
+        report = build_error_report(data, errors, refused=refused)
+    except Exception:  # pragma: no cover - the errors stay listed on the job page
+        log.exception("导入任务 #%s 生成错误报告失败", job.pk)
+        return
+    if job.report:
+        job.report.delete(save=False)
+    job.report.save("report.xlsx", ContentFile(report), save=False)
+    ImportJob.objects.filter(pk=job.pk).update(report=job.report.name, phase="")
+
+
+def error_report(job: ImportJob) -> bytes | None:
+    """The report the job wrote (None when it has none: not invalid, or already pruned)."""
+    if not job.report:
+        return None
+    try:
+        with job.report.open("rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
 
 
 def as_stream(data: bytes) -> io.BytesIO:

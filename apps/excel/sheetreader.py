@@ -19,6 +19,23 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 _REF = re.compile(r"([A-Z]+)(\d+)")
+CELL_CHAR_LIMIT = 32767  # Excel's limit for the text of one cell
+
+
+class CellTooLong(ValueError):
+    """A cell holds more text than Excel allows: not a spreadsheet a person filled in.
+    row is 0 for a shared string (the string table is checked before any row)."""
+
+    def __init__(self, row: int, col: int, length: int):
+        super().__init__(f"cell ({row}, {col}) has {length} characters")
+        self.row, self.col, self.length = row, col, length
+
+
+def _check_length(value, col: int) -> None:
+    if isinstance(value, str) and len(value) > CELL_CHAR_LIMIT:
+        raise CellTooLong(0, col, len(value))
+
+
 _LETTERS: dict[str, int] = {}
 
 
@@ -74,6 +91,9 @@ class _Book:
     def __init__(self, wb):
         self.dates: dict[bytes, object] = {}  # serial → converted value (the fast reader's cache)
         self.shared = wb.shared_strings
+        longest = max((len(str(v)) for v in self.shared), default=0)
+        if longest > CELL_CHAR_LIMIT:
+            raise CellTooLong(0, 0, longest)
         self.date_styles = wb._date_formats
         self.epoch = wb.epoch
 
@@ -148,6 +168,7 @@ def _parse_cell(book: _Book, el, col: int, values: list, formulas: list[int]) ->
         value = _inline_text(el)
     else:
         value = book.value(kind, el.get("s"), v_text)
+    _check_length(value, col)
     if value is not None:
         if col >= len(values):
             values.extend([None] * (col + 1 - len(values)))
@@ -163,7 +184,11 @@ def _parsed_rows(book: _Book, src) -> Iterator[tuple[int, list, list[int]]]:
     for _event, el in iterparse(src, events=("end",)):
         name = _LOCAL.get(el.tag) or _local(el.tag)
         if name == "c":
-            col = _parse_cell(book, el, col, values, formulas)
+            try:
+                col = _parse_cell(book, el, col, values, formulas)
+            except CellTooLong as exc:
+                exc.row = last_row + 1
+                raise
             el.clear()
         elif name == "row":
             r = el.get("r")
@@ -280,8 +305,12 @@ def _fast_rows(book: _Book, src) -> Iterator[tuple[int, list, list[int]]]:
         last_row = int(number.group(1)) if number else last_row + 1
         values: list = []
         formulas: list[int] = []
-        if content and (_CONTROL.search(content) or not _fast_cells(book, content, values)):
-            values, formulas = _row_by_parser(book, namespaces, m.group(0).strip())
+        try:
+            if content and (_CONTROL.search(content) or not _fast_cells(book, content, values)):
+                values, formulas = _row_by_parser(book, namespaces, m.group(0).strip())
+        except CellTooLong as exc:
+            exc.row = last_row
+            raise
         yield last_row, values, formulas
         pos = m.end()
 
@@ -307,6 +336,8 @@ def _fast_cells(book: _Book, content: bytes, values: list) -> bool:
                     value = inline_raw.decode()
                 except UnicodeDecodeError:
                     raise _NotPlain() from None
+            if len(inline_raw) > CELL_CHAR_LIMIT:
+                _check_length(value, col)
         elif inline_raw:
             return False  # an inline string in a cell not typed as one: the parser decides
         elif not v_raw:
@@ -323,6 +354,8 @@ def _fast_cells(book: _Book, content: bytes, values: list) -> bool:
                     value = dates[v_raw] = value_of("n", style.decode(), v_text)
             else:
                 value = value_of(kind.decode() or "n", style.decode() or None, v_text)
+                if len(v_raw) > CELL_CHAR_LIMIT:
+                    _check_length(value, col)
         n = len(values)
         if col == n:
             values.append(value)

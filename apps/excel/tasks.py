@@ -1,5 +1,5 @@
 """Background tasks (django-tasks). `manage.py db_worker` runs them in production; when
-no worker picks a job up, the web process runs it in a thread (services.dispatch)."""
+no worker picks a job up, the web process runs it in a child process (services.dispatch)."""
 
 from django_tasks import task
 

@@ -161,8 +161,11 @@ def import_report(request, pk):
     job = _import_job(request, pk)
     if job.status != JobStatus.INVALID:
         raise Http404("该任务没有错误报告")
+    data = services.error_report(job)
+    if data is None:
+        raise Http404("错误报告已过期或未生成，请重新上传文件预览")
     name = job.filename.rsplit(".", 1)[0]
-    return xlsx_response(services.error_report(job), f"{name}-错误报告.xlsx")
+    return xlsx_response(data, f"{name}-错误报告.xlsx")
 
 
 # ------------------------------------------------------------------ exports

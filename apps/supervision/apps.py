@@ -28,4 +28,6 @@ class SupervisionConfig(AppConfig):
         registry.nav("supervision", _("整改事项"), "supervision:rectifications", "view", order=30)
         registry.nav("supervision", _("支部健康度"), "supervision:health", "view", order=40)
         registry.nav("supervision", _("月报告"), "supervision:report", "view", order=50)
+        registry.nav("supervision", _("示范点"), "supervision:points", "view", order=55)
+        registry.nav("supervision", _("党建指导员"), "supervision:instructors", "view", order=58)
         registry.nav("supervision", _("十规范检查表"), "supervision:checklist", "view", order=60)

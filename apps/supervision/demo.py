@@ -21,7 +21,19 @@ from apps.orgs.models import Organisation
 from apps.orgs.rules import GRASSROOTS_TYPES
 
 from . import rules, services
-from .models import ContactAssignment, ContactVisit, Inspection, ItemScore, MonthlyReport, Rectification, SpotCheckRound
+from .models import (
+    ContactAssignment,
+    ContactVisit,
+    Inspection,
+    InstructorPost,
+    InstructorReport,
+    ItemScore,
+    ModelPoint,
+    ModelPointProgress,
+    MonthlyReport,
+    Rectification,
+    SpotCheckRound,
+)
 from .periods import period_range, quarter_of
 
 LEADERS = ["县委书记（演示）", "县长（演示）", "县委副书记（演示）", "组织部部长（演示）", "宣传部部长（演示）", "纪委书记（演示）"]
@@ -35,6 +47,13 @@ VISIT_TEXT = [
 # queries per township and month); the demo assembles it for the latest months only and
 # leaves the older reports with their typed parts, to keep the demo build fast.
 ASSEMBLED_MONTHS = 2
+THEMES = ["党建引领乡村振兴", "红色物业", "网格化服务群众", "党员先锋岗", "产业链党建", "智慧党建"]
+PROGRESS = [
+    "完善阵地建设，建成党群服务中心",
+    "建立党员联系户制度，开展结对帮扶",
+    "总结特色做法，形成经验材料",
+    "组织观摩交流，周边支部学习借鉴",
+]
 PROBLEMS = ["三会一课记录不完整", "党费公开不及时", "发展党员档案材料缺页", "活动阵地使用率不高", "党员学习学时未达标"]
 
 
@@ -63,6 +82,8 @@ def _insert_scores(rows) -> None:
 
 
 def populate(root, rng, as_of):
+    if Inspection.objects.filter(org_path__startswith=root.path).exists():
+        return {"skipped": True}
     today = as_of or timezone.localdate()
     year, quarter = today.year, quarter_of(today)
     orgs = list(Organisation.objects.filter(path__startswith=root.path, status=Organisation.Status.ACTIVE).order_by("path"))
@@ -258,10 +279,73 @@ def populate(root, rng, as_of):
                 )
             )
     MonthlyReport.objects.bulk_create(reports, batch_size=2000)
+
+    # ── 50 typical model points (a third named, the rest cultivating) and instructors
+    categories = {
+        "village": "village",
+        "community": "community",
+        "government": "government",
+        "state_enterprise": "state_enterprise",
+        "non_public_enterprise": "non_public",
+        "school": "school",
+    }
+    chosen = rng.sample(grassroots, min(rules.MODEL_POINTS_TARGET, len(grassroots)))
+    points = ModelPoint.objects.bulk_create(
+        ModelPoint(
+            organisation=o,
+            org_path=o.path,
+            category=categories.get(o.unit_type, "other"),
+            theme=rng.choice(THEMES),
+            designated_on=datetime.date(year - 1, rng.randint(3, 9), 1),
+            plan="第一年夯实基础、规范阵地和制度；第二年形成特色做法，总结经验材料，申请验收。",
+            status=ModelPoint.Status.ACCEPTED if n % 3 == 0 else ModelPoint.Status.CULTIVATING,
+            reviewed_on=datetime.date(year, 6, 30) if n % 3 == 0 else None,
+            review_note="特色鲜明，经验可推广" if n % 3 == 0 else "",
+            reviewed_by="县委组织部" if n % 3 == 0 else "",
+        )
+        for n, o in enumerate(chosen)
+    )
+    ModelPointProgress.objects.bulk_create(
+        ModelPointProgress(
+            point=p,
+            organisation_id=p.organisation_id,
+            org_path=p.org_path,
+            date=min(today, p.designated_on + datetime.timedelta(days=90 * k)),
+            content=rng.choice(PROGRESS),
+            recorded_by="系统（示范数据）",
+        )
+        for p in points
+        for k in range(1, 4)
+    )
+    enterprises = [o for o in grassroots if o.unit_type in rules.INSTRUCTOR_UNIT_TYPES]
+    posts = InstructorPost.objects.bulk_create(
+        InstructorPost(
+            organisation=o,
+            org_path=o.path,
+            name=f"{rng.choice('王李张刘陈杨')}{rng.choice(['建国', '晓东', '红梅', '志强', '丽华'])}",
+            sent_by=rng.choice(["县委组织部", "县工商联", "县市场监管局"]),
+            start_date=datetime.date(year - 1, 3, 1),
+        )
+        for o in enterprises[:40]
+    )
+    InstructorReport.objects.bulk_create(
+        InstructorReport(
+            post=p,
+            organisation_id=p.organisation_id,
+            org_path=p.org_path,
+            date=datetime.date(year, m, 15),
+            content="指导企业党组织开展主题党日，推动党建与生产经营融合",
+            recorded_by="系统（示范数据）",
+        )
+        for p in posts
+        for m in range(1, today.month + (today.day >= 15), 3)
+    )
     return {
         "assignments": len(assignments),
         "visits": len(visits),
         "self_checks": len(by_org_quarter),
         "spot_checks": len(spots),
         "reports": len(reports),
+        "points": len(points),
+        "instructors": len(posts),
     }

@@ -92,3 +92,43 @@ class ReportForm(forms.Form):
     work_done = forms.CharField(label="本月主要工作", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     problems = forms.CharField(label="存在问题", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     next_plan = forms.CharField(label="下月打算", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PointForm(forms.Form):
+    organisation = OrgPickerField(label="培育的党组织", action="approve", org_types=sorted(GRASSROOTS_TYPES))
+    category = forms.ChoiceField(label="类别", choices=rules.MODEL_POINT_CATEGORIES)
+    theme = forms.CharField(label="创建主题", max_length=120)
+    designated_on = forms.DateField(label="确定日期", widget=DATE)
+    plan = forms.CharField(label="培育计划", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class ProgressForm(forms.Form):
+    date = forms.DateField(label="日期", widget=DATE)
+    content = forms.CharField(label="进展情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    material = forms.FileField(label="经验材料（PDF、图片或Word，可不传）", required=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="验收结论", choices=rules.MODEL_POINT_DECISIONS)
+    review_note = forms.CharField(label="验收意见", max_length=400)
+
+
+class InstructorForm(forms.Form):
+    organisation = OrgPickerField(label="派驻的党组织", action="approve")
+    name = forms.CharField(label="指导员姓名", max_length=40)
+    sent_by = forms.CharField(label="选派单位", max_length=120)
+    start_date = forms.DateField(label="派驻日期", widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class InstructorReportForm(forms.Form):
+    date = forms.DateField(label="日期", widget=DATE)
+    content = forms.CharField(label="工作情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    problems = forms.CharField(label="问题与建议", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))

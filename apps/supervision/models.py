@@ -249,3 +249,97 @@ class MonthlyReport(OrgScopedModel):
 
     def __str__(self):
         return f"{self.organisation} {self.year}年{self.month}月报告"
+
+
+def _point_path(instance, filename):
+    return f"supervision/points/{instance.point_id}/{filename}"
+
+
+class ModelPoint(OrgScopedModel):
+    """A typical model point (示范点) being cultivated: designation, cultivation plan,
+    progress and experience materials, review."""
+
+    class Status(models.TextChoices):
+        CULTIVATING = "cultivating", "培育中"
+        ACCEPTED = "accepted", "已命名"
+        REVOKED = "revoked", "已取消"
+
+    category = models.CharField("类别", max_length=24, choices=rules.MODEL_POINT_CATEGORIES)
+    theme = models.CharField("创建主题", max_length=120)
+    designated_on = models.DateField("确定日期")
+    plan = models.TextField("培育计划", max_length=4000)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.CULTIVATING)
+    reviewed_on = models.DateField("验收日期", null=True, blank=True)
+    review_note = models.CharField("验收意见", max_length=400, blank=True)
+    reviewed_by = models.CharField("验收人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "示范点"
+        ordering = ["status", "org_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], condition=~Q(status="revoked"), name="model_point_once_per_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}（{self.theme}）"
+
+
+class ModelPointProgress(OrgScopedModel):
+    """A progress entry of a model point, optionally with an experience material."""
+
+    point = models.ForeignKey(ModelPoint, verbose_name="示范点", on_delete=models.CASCADE, related_name="progress")
+    date = models.DateField("日期")
+    content = models.TextField("进展情况", max_length=2000)
+    material = models.FileField("经验材料", upload_to=_point_path, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    AUDIT_EXCLUDE = ("org_path", "material")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "示范点培育进展"
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.point}"
+
+    def audit_extra(self) -> dict:
+        return {"material": self.material.name}
+
+
+class InstructorPost(OrgScopedModel):
+    """A 党建指导员 sent to a non-public enterprise or social organisation's party
+    organisation (`organisation`)."""
+
+    name = models.CharField("指导员姓名", max_length=40)
+    sent_by = models.CharField("选派单位", max_length=120)
+    start_date = models.DateField("派驻日期")
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党建指导员"
+        ordering = ["org_path", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], condition=Q(end_date__isnull=True), name="instructor_once_per_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.organisation}"
+
+
+class InstructorReport(OrgScopedModel):
+    post = models.ForeignKey(InstructorPost, verbose_name="党建指导员", on_delete=models.CASCADE, related_name="reports")
+    date = models.DateField("日期")
+    content = models.TextField("工作情况", max_length=2000)
+    problems = models.TextField("问题与建议", max_length=2000, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党建指导员工作报告"
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.post}"

@@ -121,3 +121,21 @@ HEALTH_LAGGING_BELOW = 60  # 月通报: units below this score are listed as lag
 
 # Monthly reports: due by this day of the following month.
 REPORT_DUE_DAY = 5
+
+# Typical model points (50 示范点): the county's target, the kinds, and the review outcomes.
+MODEL_POINTS_TARGET = 50
+MODEL_POINT_CATEGORIES = [
+    ("village", "农村"),
+    ("community", "社区"),
+    ("government", "机关"),
+    ("state_enterprise", "国有企业"),
+    ("non_public", "非公有制企业"),
+    ("school", "学校"),
+    ("other", "其他"),
+]
+MODEL_POINT_DECISIONS = [("accepted", "验收通过，命名为示范点"), ("continue", "继续培育"), ("revoked", "取消培育")]
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx")
+
+# 党建指导员: sent to non-public enterprises and social organisations.
+INSTRUCTOR_UNIT_TYPES = frozenset({"non_public_enterprise", "social_organisation"})

@@ -368,3 +368,45 @@ def todo_items(user) -> list:
             )
         )
     return items
+
+
+# ── model points and instructors ──────────────────────────────────────────────────────
+def points_for(user, params=None):
+    params = params or {}
+    from .models import ModelPoint
+
+    qs = (
+        ModelPoint.objects.restrict(user, "view")
+        .select_related("organisation")
+        .annotate(entries=Count("progress"), last_entry=Max("progress__date"))
+    )
+    status = params.get("status") or ""
+    if status in ModelPoint.Status.values:
+        qs = qs.filter(status=status)
+    org = filtered_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    q = (params.get("q") or "").strip()[:60]
+    if q:
+        qs = qs.filter(Q(organisation__name__icontains=q) | Q(theme__icontains=q))
+    return qs.order_by("status", "org_path", "id")
+
+
+def instructors_for(user, params=None):
+    params = params or {}
+    from .models import InstructorPost
+
+    qs = (
+        InstructorPost.objects.restrict(user, "view")
+        .select_related("organisation")
+        .annotate(report_count=Count("reports"), last_report=Max("reports__date"))
+    )
+    if not params.get("ended"):
+        qs = qs.filter(end_date__isnull=True)
+    org = filtered_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    q = (params.get("q") or "").strip()[:60]
+    if q:
+        qs = qs.filter(Q(organisation__name__icontains=q) | Q(name__icontains=q))
+    return qs.order_by("org_path", "-start_date", "id")

@@ -27,7 +27,11 @@ from .models import (
     ContactAssignment,
     ContactVisit,
     Inspection,
+    InstructorPost,
+    InstructorReport,
     ItemScore,
+    ModelPoint,
+    ModelPointProgress,
     MonthlyReport,
     Rectification,
     SpotCheckRound,
@@ -665,4 +669,150 @@ def save_report(org: Organisation, year: int, month: int, data: dict, *, submit:
     record_change(
         report, ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE, before=before, message="提交月报告" if submit else ""
     )
+    return report
+
+
+# ── typical model points (示范点) ──────────────────────────────────────────────────────
+def _text(data, field, label, errors, *, required=True, limit=2000):
+    value = (data.get(field) or "").strip()
+    if required and not value:
+        errors[field] = [f"请填写{label}"]
+    return value[:limit]
+
+
+@transaction.atomic
+def designate_point(data: dict, *, actor) -> ModelPoint:
+    """The higher committee designates an organisation for cultivation as a model point."""
+    org = data.get("organisation")
+    if org is None:
+        raise ValidationError({"organisation": ["请选择培育的党组织"]})
+    require_org_action(actor, org, "approve")
+    errors = {}
+    if data.get("category") not in dict(rules.MODEL_POINT_CATEGORIES):
+        errors["category"] = ["类别须为农村、社区、机关、国有企业、非公有制企业、学校或其他"]
+    theme = _text(data, "theme", "创建主题", errors, limit=120)
+    plan = _text(data, "plan", "培育计划", errors, limit=4000)
+    day = data.get("designated_on")
+    if not isinstance(day, datetime.date) or day > timezone.localdate():
+        errors["designated_on"] = ["确定日期须填写，且不能晚于今天"]
+    if org.org_type not in GRASSROOTS_TYPES:
+        errors["organisation"] = [f"示范点须为基层党组织，“{org}”是{org.get_org_type_display()}"]
+    if errors:
+        raise ValidationError(errors)
+    duplicate = ValidationError({"organisation": [f"“{org}”已是示范点或正在培育，不能重复确定"]})
+    if ModelPoint.objects.filter(organisation=org).exclude(status=ModelPoint.Status.REVOKED).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            point = ModelPoint.objects.create(organisation=org, category=data["category"], theme=theme, plan=plan, designated_on=day)
+    except IntegrityError:
+        raise duplicate from None
+    record_change(point, ChangeLog.Action.CREATE)
+    return point
+
+
+@transaction.atomic
+def record_point_progress(point: ModelPoint, data: dict, *, actor) -> ModelPointProgress:
+    """The organisation reports progress, with an experience material when it has one."""
+    require_org_action(actor, point.organisation, "change")
+    if point.status == ModelPoint.Status.REVOKED:
+        raise ValidationError({"content": ["该示范点已取消培育"]})
+    errors = {}
+    content = _text(data, "content", "进展情况", errors)
+    day = data.get("date")
+    if not isinstance(day, datetime.date) or day > timezone.localdate():
+        errors["date"] = ["日期须填写，且不能晚于今天"]
+    elif day < point.designated_on:
+        errors["date"] = [f"日期不能早于确定为示范点的日期（{point.designated_on:%Y-%m-%d}）"]
+    upload = data.get("material")
+    if upload:
+        if upload.size > rules.ATTACHMENT_MAX_BYTES:
+            errors["material"] = [f"经验材料不能超过{rules.ATTACHMENT_MAX_BYTES // 1024 // 1024}MB"]
+        elif not upload.name.lower().endswith(rules.ATTACHMENT_SUFFIXES):
+            errors["material"] = ["经验材料只能是 PDF、JPG、PNG 或 Word 文件"]
+    if errors:
+        raise ValidationError(errors)
+    entry = ModelPointProgress.objects.create(
+        point=point, organisation=point.organisation, date=day, content=content, material=upload or "", recorded_by=_name(actor)
+    )
+    record_change(entry, ChangeLog.Action.CREATE)
+    return entry
+
+
+@transaction.atomic
+def review_point(point: ModelPoint, data: dict, *, actor) -> ModelPoint:
+    """The higher committee reviews a point: named (accepted), cultivation continued, or revoked."""
+    require_org_action(actor, point.organisation, "approve")
+    decision = data.get("decision")
+    errors = {}
+    if decision not in dict(rules.MODEL_POINT_DECISIONS):
+        errors["decision"] = ["请选择验收结论：验收通过、继续培育或取消培育"]
+    note = _text(data, "review_note", "验收意见", errors, limit=400)
+    if point.status != ModelPoint.Status.CULTIVATING:
+        errors["decision"] = [f"该示范点{point.get_status_display()}，不能再验收"]
+    elif decision == "accepted" and not point.progress.exists():
+        errors["decision"] = ["尚无培育进展记录，不能验收通过"]
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(point)
+    point.review_note, point.reviewed_on, point.reviewed_by = note, timezone.localdate(), _name(actor)
+    if decision == "accepted":
+        point.status = ModelPoint.Status.ACCEPTED
+    elif decision == "revoked":
+        point.status = ModelPoint.Status.REVOKED
+    point.save()
+    record_change(point, ChangeLog.Action.UPDATE, before=before, message=dict(rules.MODEL_POINT_DECISIONS)[decision])
+    return point
+
+
+# ── 党建指导员 ─────────────────────────────────────────────────────────────────────────
+@transaction.atomic
+def send_instructor(data: dict, *, actor) -> InstructorPost:
+    org = data.get("organisation")
+    if org is None:
+        raise ValidationError({"organisation": ["请选择派驻的党组织"]})
+    require_org_action(actor, org, "approve")
+    errors = {}
+    name = _text(data, "name", "指导员姓名", errors, limit=40)
+    sent_by = _text(data, "sent_by", "选派单位", errors, limit=120)
+    start = data.get("start_date")
+    if not isinstance(start, datetime.date) or start > timezone.localdate():
+        errors["start_date"] = ["派驻日期须填写，且不能晚于今天"]
+    if org.unit_type not in rules.INSTRUCTOR_UNIT_TYPES:
+        errors["organisation"] = [f"党建指导员派驻非公有制企业或社会组织的党组织，“{org}”是{org.get_unit_type_display()}"]
+    if errors:
+        raise ValidationError(errors)
+    duplicate = ValidationError({"name": [f"{name}已派驻“{org}”，不能重复登记"]})
+    if InstructorPost.objects.filter(organisation=org, name=name, end_date__isnull=True).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            post = InstructorPost.objects.create(organisation=org, name=name, sent_by=sent_by, start_date=start)
+    except IntegrityError:
+        raise duplicate from None
+    record_change(post, ChangeLog.Action.CREATE)
+    return post
+
+
+@transaction.atomic
+def record_instructor_report(post: InstructorPost, data: dict, *, actor) -> InstructorReport:
+    require_org_action(actor, post.organisation, "change")
+    errors = {}
+    content = _text(data, "content", "工作情况", errors)
+    day = data.get("date")
+    if not isinstance(day, datetime.date) or day > timezone.localdate():
+        errors["date"] = ["日期须填写，且不能晚于今天"]
+    elif day < post.start_date:
+        errors["date"] = [f"日期不能早于派驻日期（{post.start_date:%Y-%m-%d}）"]
+    if errors:
+        raise ValidationError(errors)
+    report = InstructorReport.objects.create(
+        post=post,
+        organisation=post.organisation,
+        date=day,
+        content=content,
+        problems=(data.get("problems") or "").strip()[:2000],
+        recorded_by=_name(actor),
+    )
+    record_change(report, ChangeLog.Action.CREATE)
     return report

@@ -1,11 +1,11 @@
 """The 领导指导 section of the statistics page: contact duties, 十规范 and reports for an
-organisation's subtree in the year of as_of. Five aggregate queries whatever the size."""
+organisation's subtree in the year of as_of. Seven aggregate queries whatever the size."""
 
 import datetime
 
 from django.db.models import Avg, Count, Q
 
-from .models import ContactAssignment, ContactVisit, Inspection, MonthlyReport, Rectification
+from .models import ContactAssignment, ContactVisit, Inspection, InstructorPost, ModelPoint, MonthlyReport, Rectification
 
 
 def contribute(org, as_of: datetime.date) -> dict:
@@ -28,8 +28,16 @@ def contribute(org, as_of: datetime.date) -> dict:
     reports = MonthlyReport.objects.filter(org_path__startswith=org.path, year=year, status=MonthlyReport.Status.SUBMITTED).aggregate(
         n=Count("id"), on_time=Count("id", filter=Q(on_time=True))
     )
+    points = ModelPoint.objects.filter(org_path__startswith=org.path).aggregate(
+        cultivating=Count("id", filter=Q(status=ModelPoint.Status.CULTIVATING)),
+        accepted=Count("id", filter=Q(status=ModelPoint.Status.ACCEPTED)),
+    )
+    instructors = InstructorPost.objects.filter(org_path__startswith=org.path, end_date__isnull=True).count()
     return {
         "supervision": {
+            "points_cultivating": points["cultivating"],
+            "points_accepted": points["accepted"],
+            "instructors": instructors,
             "year": year,
             "contacts": contacts["n"],
             "contact_leaders": contacts["leaders"],
@@ -69,6 +77,9 @@ def rows(stats: dict) -> list[tuple]:
         ("十规范", "整改中", s["rect_open"], None),
         ("十规范", "整改超期", s["rect_overdue"], None),
         ("十规范", "本年整改完成", s["rect_done"], None),
+        ("示范点", "培育中", s["points_cultivating"], None),
+        ("示范点", "已命名", s["points_accepted"], None),
+        ("党建指导员", "在岗", s["instructors"], None),
         ("月报告", "已提交", s["reports"], None),
         ("月报告", "按时提交", s["reports_on_time"], None),
     ]

@@ -19,4 +19,10 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("reports/", views.reports, name="reports"),
     path("report/", views.report, name="report"),
+    path("points/", views.points, name="points"),
+    path("points/<int:pk>/", views.point, name="point"),
+    path("points/<int:pk>/review/", views.point_review, name="point_review"),
+    path("points/progress/<int:pk>/material/", views.point_material, name="point_material"),
+    path("instructors/", views.instructors, name="instructors"),
+    path("instructors/<int:pk>/", views.instructor, name="instructor"),
 ]

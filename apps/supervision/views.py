@@ -6,6 +6,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
 from . import forms, rules, selectors, services
-from .models import ChecklistVersion, Inspection, Rectification
+from .models import ChecklistVersion, Inspection, InstructorPost, InstructorReport, ModelPoint, ModelPointProgress, Rectification
 from .periods import period_label, quarter_of
 
 
@@ -398,3 +399,123 @@ def reports(request):
     filter_form = _filter_form(request)
     page = page_of(selectors.reports_for(request.user, request.GET), request)
     return render(request, "supervision/reports.html", {"page": page, "filter_form": filter_form})
+
+
+# ── typical model points (示范点) ──────────────────────────────────────────────────────
+@login_required
+def points(request):
+    can_designate = has_action(request.user, "approve")
+    form = (
+        forms.PointForm(request.POST or None, user=request.user, initial={"designated_on": timezone.localdate()}) if can_designate else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise Http404("您没有确定示范点的权限")
+        if form.is_valid():
+            try:
+                point = services.designate_point(form.cleaned_data, actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, f"已确定示范点：{point}")
+                return redirect("supervision:point", point.pk)
+    filter_form = _filter_form(request)
+    page = page_of(selectors.points_for(request.user, request.GET), request)
+    counts = (
+        ModelPoint.objects.restrict(request.user, "view")
+        .exclude(status=ModelPoint.Status.REVOKED)
+        .aggregate(total=Count("id"), accepted=Count("id", filter=Q(status=ModelPoint.Status.ACCEPTED)))
+    )
+    context = {
+        "page": page,
+        "form": form,
+        "filter_form": filter_form,
+        "counts": counts,
+        "target": rules.MODEL_POINTS_TARGET,
+        "statuses": ModelPoint.Status.choices,
+    }
+    return render(request, "supervision/points.html", context)
+
+
+@login_required
+def point(request, pk):
+    p = get_in_scope(ModelPoint.objects.select_related("organisation"), request.user, "view", pk=pk)
+    can_record = can_act_on_org(request.user, p.organisation, "change") and p.status != ModelPoint.Status.REVOKED
+    can_review = can_act_on_org(request.user, p.organisation, "approve") and p.status == ModelPoint.Status.CULTIVATING
+    form = forms.ProgressForm(request.POST or None, request.FILES or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_point_progress(p, form.cleaned_data, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已登记培育进展")
+            return redirect("supervision:point", p.pk)
+    page = page_of(ModelPointProgress.objects.filter(point=p).order_by("-date", "-id"), request)
+    context = {"p": p, "page": page, "form": form, "review_form": forms.ReviewForm(), "can_record": can_record, "can_review": can_review}
+    return render(request, "supervision/point.html", context)
+
+
+@login_required
+@require_POST
+def point_review(request, pk):
+    p = get_in_scope(ModelPoint.objects.select_related("organisation"), request.user, "view", pk=pk)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_point(p, form.cleaned_data, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已登记验收结论")
+            return redirect("supervision:point", p.pk)
+    return _form_page(request, form, f"{p} · 验收")
+
+
+@login_required
+def point_material(request, pk):
+    """Experience materials are served through the scope check, never from MEDIA_URL."""
+    from django.http import FileResponse
+
+    entry = get_in_scope(ModelPointProgress.objects.all(), request.user, "view", pk=pk)
+    if not entry.material:
+        raise Http404("该进展没有经验材料")
+    return FileResponse(entry.material.open("rb"), as_attachment=True, filename=entry.material.name.rsplit("/", 1)[-1])
+
+
+# ── 党建指导员 ─────────────────────────────────────────────────────────────────────────
+@login_required
+def instructors(request):
+    can_send = has_action(request.user, "approve")
+    form = forms.InstructorForm(request.POST or None, user=request.user, initial={"start_date": timezone.localdate()}) if can_send else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404("您没有选派党建指导员的权限")
+        if form.is_valid():
+            try:
+                post = services.send_instructor(form.cleaned_data, actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, f"已登记：{post}")
+                return redirect("supervision:instructor", post.pk)
+    filter_form = _filter_form(request)
+    page = page_of(selectors.instructors_for(request.user, request.GET), request)
+    return render(request, "supervision/instructors.html", {"page": page, "form": form, "filter_form": filter_form})
+
+
+@login_required
+def instructor(request, pk):
+    post = get_in_scope(InstructorPost.objects.select_related("organisation"), request.user, "view", pk=pk)
+    can_record = can_act_on_org(request.user, post.organisation, "change")
+    form = forms.InstructorReportForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_instructor_report(post, form.cleaned_data, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已登记工作报告")
+            return redirect("supervision:instructor", post.pk)
+    page = page_of(InstructorReport.objects.filter(post=post).order_by("-date", "-id"), request)
+    return render(request, "supervision/instructor.html", {"post": post, "page": page, "form": form, "can_record": can_record})

@@ -228,3 +228,57 @@ WRITE_BODIES = {
         why="全县标准：没有支部对象；只有 configure（县委组织部）可写",
     ),
 }
+
+
+def _nomination(org, side, *, noticed=False):
+    from apps.care import services
+    from apps.care.models import CommendationKind
+
+    past = _today() - datetime.timedelta(days=30)
+    data = {
+        "organisation": org,
+        "kind": CommendationKind.objects.get(code="excellent_member"),
+        "year": _today().year,
+        "member": _person(org, side),
+        "deeds": "带头致富，热心公益",
+        "nominated_on": past,
+    }
+    n = services.nominate(data, actor=_cli())
+    if noticed:
+        n = services.start_notice(n, start=past, actor=_cli())
+    return n
+
+
+FACTORIES["care.nomination"] = _nomination
+PK_BY_URL_NAME.update({f"care:{n}": "care.nomination" for n in ("nomination", "nomination_notice", "nomination_decide")})
+WRITE_BODIES.update(
+    {
+        "care:nomination_new": Write(
+            lambda w, o: {
+                "organisation": w.b.pk,
+                "kind": _kind("excellent_member").pk,
+                "year": _today().year,
+                "member": o["who"].pk,
+                "deeds": "带头致富",
+                "nominated_on": _today().isoformat(),
+            },
+            url_side="A",
+            fresh={"who": _b_member},
+            refused=(200,),
+            why=FORM_SCOPE,
+        ),
+        "care:nomination_notice": Write(lambda w, o: {"notice_start": _today().isoformat()}),
+        "care:nomination_decide": Write(
+            lambda w, o: {"approve": "1", "decided_on": _today().isoformat(), "feedback": "公示期间未收到反映", "note": "同意"},
+            actor="admin",
+            fresh={"pk": lambda w: _nomination(w.b, "B", noticed=True)},
+            why="审批表彰须有上级党委的审批权（approve），支部书记没有：由管理员证明",
+        ),
+    }
+)
+
+
+def _kind(code):
+    from apps.care.models import CommendationKind
+
+    return CommendationKind.objects.get(code=code)

@@ -312,9 +312,12 @@ def test_export_query_count_is_fixed(tree, django_assert_max_num_queries):
     assert counts[0] == counts[1]
 
 
-def test_database_backend_without_worker_falls_back_to_a_thread(branch, settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_database_backend_without_worker_falls_back_to_a_child_process(branch, settings, monkeypatch, django_capture_on_commit_callbacks):
     """`make run` starts no db_worker: the job is enqueued in the database queue and, if
-    no worker claims it within a few seconds, the web process runs it itself."""
+    no worker claims it within a few seconds, the web process starts `manage.py
+    run_excel_job` as a child process (the parse never runs in the web worker, and its
+    memory goes back to the system when the child exits)."""
+    from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -337,7 +340,17 @@ def test_database_backend_without_worker_falls_back_to_a_thread(branch, settings
     (delay, fn, args), started = timers
     assert started == "started"
     assert delay == 3
-    fn(*args)  # the timer fires: nobody claimed the job, the web process runs it
+    children = []
+
+    def child(cmd, **kw):  # the test database is not visible to a real child: run it here
+        children.append(cmd)
+        assert kw["env"]["DJANGO_SETTINGS_MODULE"] == settings.SETTINGS_MODULE
+        call_command(*cmd[2:])
+        return services.subprocess.CompletedProcess(cmd, 0, b"", b"")
+
+    monkeypatch.setattr(services.subprocess, "run", child)
+    fn(*args)  # the timer fires: nobody claimed the job, a child process runs it
+    assert children == [[services.sys.executable, str(settings.BASE_DIR / "manage.py"), "run_excel_job", "import", str(job.pk)]]
     job.refresh_from_db()
     assert job.status == JobStatus.PREVIEWED
     # The worker that finally picks the queued task finds the job already done.

@@ -236,3 +236,32 @@ def test_exports_page_polls_its_own_page_while_a_job_runs(tree):
     c.force_login(admin)
     body = c.get("/excel/exports/?page=1").content.decode()
     assert 'hx-get="/excel/exports/?page=1"' in body and "every 2s" in body
+
+
+def test_error_report_is_written_by_the_job_and_served_as_a_file(client, secretary, branch, monkeypatch):
+    """Issue 12 item 6: the report of a large preview took 56 s inside the request. The job
+    writes it; the download only reads the stored file (no parse in the web request)."""
+    from apps.excel import report
+
+    c = login(client, secretary)
+    c.post(reverse("excel:import"), {"file": upload_file(xlsx([good_row(branch, 学历="幼儿园")])), "preview": "on"})
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.INVALID and job.report.name.endswith(".xlsx")
+
+    def no_parsing(*a, **kw):
+        raise AssertionError("the web request must not build the report")
+
+    monkeypatch.setattr(report, "build_error_report", no_parsing)
+    monkeypatch.setattr(report, "_source_rows", no_parsing)
+    r = c.get(reverse("excel:import_report", args=[job.pk]))
+    assert r.status_code == 200
+    assert (
+        load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content))["党员信息"].cell(row=2, column=6).value
+        == "幼儿园"
+    )
+    # Pruned (or never written): a Chinese 404, not a rebuild in the request.
+    services.drop_files(job)
+    job.refresh_from_db()
+    assert not job.report
+    r = c.get(reverse("excel:import_report", args=[job.pk]))
+    assert r.status_code == 404

@@ -75,3 +75,12 @@ def fixed_metric():
 
 def days_ago(n):
     return timezone.localdate() - datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def only_fixed_metric(fixed_metric):
+    """The fixed metric alone in the registry (other domains' metrics left out)."""
+    saved = registry.org_metrics._entries
+    registry.org_metrics._entries = {"test.fixed": saved["test.fixed"]}
+    yield fixed_metric
+    registry.org_metrics._entries = saved

@@ -94,7 +94,49 @@ def _scores(w, o):
     return {f"score-{s.item_id}": "1" for s in manual} | {"note": "矩阵评分"}
 
 
+def _point(org, side):
+    from apps.core.actors import system_actor
+    from apps.supervision import services
+    from apps.supervision.models import ModelPoint
+
+    found = ModelPoint.objects.filter(organisation=org).first()
+    data = {"organisation": org, "category": "other", "theme": "红色引领", "designated_on": _today(), "plan": "一年培育，两年验收"}
+    return found or services.designate_point(data, actor=system_actor("cli"))
+
+
+def _progress(org, side):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.core.actors import system_actor
+    from apps.supervision import services
+
+    upload = SimpleUploadedFile("经验材料.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")
+    data = {"date": _today(), "content": "建成党员活动室", "material": upload}
+    return services.record_point_progress(_point(org, side), data, actor=system_actor("cli"))
+
+
+def _instructor(org, side):
+    """Created directly: the matrix's branches are not non-public enterprises (the
+    service's unit rule is tested in tests/supervision)."""
+    from apps.supervision.models import InstructorPost
+
+    return InstructorPost.objects.create(organisation=org, name=f"指导员{side}", sent_by="县工商联", start_date=_today())
+
+
+def _fresh_branch(unit_type="other"):
+    def make(w):
+        from tests.factories import make_org
+
+        return make_org(w.c2, org_type="branch", unit_type=unit_type, name=f"矩阵新{unit_type}党支部")
+
+    return make
+
+
 PK_BY_URL_NAME = {
+    "supervision:point": "supervision.modelpoint",
+    "supervision:point_review": "supervision.modelpoint",
+    "supervision:point_material": "supervision.modelpointprogress",
+    "supervision:instructor": "supervision.instructorpost",
     "supervision:contact": "supervision.contactassignment",
     "supervision:inspection": "supervision.inspection",
     "supervision:rectify": "supervision.inspection",
@@ -109,6 +151,9 @@ FACTORIES = {
     "supervision.inspection": _inspection,
     "supervision.rectification": _rectification,
     "supervision.monthlyreport": _report,
+    "supervision.modelpoint": _point,
+    "supervision.modelpointprogress": _progress,
+    "supervision.instructorpost": _instructor,
 }
 WRITE_BODIES = {
     "supervision:contacts": Write(
@@ -149,4 +194,29 @@ WRITE_BODIES = {
         url_side="A",
         why="月报告的组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
     ),
+    "supervision:points": Write(
+        lambda w, o: {
+            "organisation": o["org"].pk,
+            "category": "village",
+            "theme": "乡村振兴",
+            "designated_on": _today().isoformat(),
+            "plan": "培育计划",
+        },
+        url_side="A",
+        fresh={"org": _fresh_branch()},
+        refused=(200, 404),
+        why="确定示范点须有审批权限：A 支部书记没有（404）；C1 组织员的组织选择只列出本人范围，C2 下的支部不是有效选项（200，不写入）",
+    ),
+    "supervision:point": Write(lambda w, o: {"date": _today().isoformat(), "content": "矩阵进展"}),
+    "supervision:point_review": Write(
+        lambda w, o: {"decision": "continue", "review_note": "继续培育"}, actor="admin", why="验收是上级党委的事（审批权限），由管理员证明"
+    ),
+    "supervision:instructors": Write(
+        lambda w, o: {"organisation": o["org"].pk, "name": "矩阵指导员", "sent_by": "县委组织部", "start_date": _today().isoformat()},
+        url_side="A",
+        fresh={"org": _fresh_branch("non_public_enterprise")},
+        refused=(200, 404),
+        why="选派指导员须有审批权限：A 支部书记没有（404）；C1 组织员的组织选择只列出本人范围（200，不写入）",
+    ),
+    "supervision:instructor": Write(lambda w, o: {"date": _today().isoformat(), "content": "指导企业党组织换届"}),
 }

@@ -8,7 +8,7 @@ from django.utils import timezone
 from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
 from apps.core.scoping import OutOfScope, ScopeError
-from apps.supervision import rules, services
+from apps.supervision import services
 from apps.supervision.models import (
     ChecklistVersion,
     ContactAssignment,
@@ -397,45 +397,77 @@ def test_report_refuses_future_and_other_branch(branch, secretary, other_secreta
     assert not MonthlyReport.objects.exists()
 
 
-def test_circular_lists_lagging(tree, county, secretary, branch, today):
-    from apps.orgs.models import Organisation
+def test_circular_lists_lagging(tree, county, secretary, branch, today, only_fixed_metric):
     from apps.supervision import selectors
 
     y, m = _last_month(today)
-    committee = tree["committees"][0]
-    # every term recorded and running: the health score (terms only, here) is 100
-    Organisation.objects.update(term_end=today + datetime.timedelta(days=400))
+    committee, other = tree["committees"]
+    only_fixed_metric[committee.pk] = (1.0, "全部达标")
+    only_fixed_metric[other.pk] = (1.0, "全部达标")
     org_sec = make_user("committee_organiser", committee)
     services.save_report(committee, y, m, {"work_done": "研究党建"}, submit=True, actor=org_sec)
     c = selectors.circular(county, y, m)
     rows = {r["org"]: r for r in c["rows"]}
-    assert rows[committee]["submitted"] and not rows[tree["committees"][1]]["submitted"]
-    assert [r["org"] for r in c["lagging"]] == [tree["committees"][1]]
+    assert rows[committee]["submitted"] and not rows[other]["submitted"]
+    assert [r["org"] for r in c["lagging"]] == [other]
     assert c["submitted"] == 1 and rows[committee]["health"] == 100
     assert c["lagging"][0]["reasons"] == ["未提交月报告"]
-    # a township whose terms have run out falls below the line and is lagging too
-    Organisation.objects.filter(path__startswith=committee.path).update(term_end=today - datetime.timedelta(days=1))
+    # a township whose health falls below the line is lagging too, with the reason
+    only_fixed_metric[committee.pk] = (0.5, "半数未达标")
     c = selectors.circular(county, y, m)
     lagging = {r["org"]: r["reasons"] for r in c["lagging"]}
-    assert lagging[committee] == ["健康度0分，低于60分"]
+    assert lagging[committee] == ["健康度50分，低于60分"]
+    assert [r["org"] for r in c["ranked"]] == [other, committee]
 
 
 # ── health score ──────────────────────────────────────────────────────────────────────
-def test_health_lines_add_up(branch, fixed_metric, this_quarter):
+def test_health_lines_add_up(branch, only_fixed_metric, this_quarter):
+    """“Why is this branch 72?”: each metric's worth scaled to 100 by its weight, earned =
+    worth × share, the lines add up to the score; a metric without data is named."""
     from apps.core import registry
     from apps.supervision import selectors
 
     year, q = this_quarter
-    fixed_metric[branch.pk] = (0.5, "应开3次，实开1次半")
-    h = selectors.health([branch], year, q)[branch.pk]
-    present = [line for line in h["lines"]]
-    assert any(line["metric"] == "test.fixed" and line["share"] == 50 for line in present)
-    assert sum(line["earned"] for line in present) == pytest.approx(float(h["exact"]), abs=0.1 * len(present))
-    assert sum(line["worth"] for line in present) == pytest.approx(100, abs=0.1 * len(present))
-    # only the metrics with data for the branch count; the others are named as missing
-    assert len(present) + len(h["missing"]) == len(registry.org_metrics)
-    expected = round(
-        50 * rules.HEALTH_DEFAULT_WEIGHT / sum(rules.HEALTH_WEIGHTS.get(line["metric"], rules.HEALTH_DEFAULT_WEIGHT) for line in present)
-        + sum(float(line["earned"]) for line in present if line["metric"] != "test.fixed")
+    only_fixed_metric[branch.pk] = (0.5, "应开3次，实开1次半")
+    registry.org_metrics._entries["dues.collected"] = registry.OrgMetric(
+        "dues.collected", "党费", lambda ids, y, q: {i: (0.9, "应交10人次，已交9人次") for i in ids}
     )
-    assert h["score"] == expected
+    registry.org_metrics._entries["test.none"] = registry.OrgMetric("test.none", "无数据指标", lambda ids, y, q: {})
+    h = selectors.health([branch], year, q)[branch.pk]
+    # weights: test.fixed 15 (default), dues.collected 20 → worth 42.9 and 57.1
+    lines = {line["metric"]: line for line in h["lines"]}
+    assert lines["test.fixed"]["worth"] == Decimal("42.9") and lines["test.fixed"]["earned"] == Decimal("21.4")
+    assert lines["dues.collected"]["worth"] == Decimal("57.1") and lines["dues.collected"]["earned"] == Decimal("51.4")
+    # 15/35 × 50 + 20/35 × 90 = 21.43 + 51.43 = 72.86 → 73
+    assert h["score"] == 73 and h["exact"] == Decimal("72.9") and h["missing"] == ["无数据指标"]
+    assert h["lines"][0]["metric"] == "test.fixed"  # the biggest loss first
+    assert "应开3次" in h["lines"][0]["reason"]
+
+
+# ── CLI ───────────────────────────────────────────────────────────────────────────────
+def test_inspection_scores_command(branch, county, admin, secretary, this_quarter, today):
+    import io
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    year, q = this_quarter
+    insp = services.start_self_check(branch, year, q, actor=secretary)
+    manual = {s.item_id: {"score": "2"} for s in insp.scores.filter(computed=False)}
+    services.save_scores(insp, manual, submit=True, actor=secretary)
+    services.add_rectification(insp, {"problem": "阵地使用率低", "deadline": today}, actor=secretary)
+    out = io.StringIO()
+    call_command("inspection_scores", "--org", county.code, "--year", str(year), "--quarter", str(q), "--json", stdout=out)
+    (row,) = json.loads(out.getvalue())
+    assert row["code"] == branch.code and row["rank"] == 1 and row["total"] == str(insp.total) and len(row["items"]) == 10
+    assert row["open_rectifications"] == [{"problem": "阵地使用率低", "deadline": today.isoformat()}]
+    text = io.StringIO()
+    call_command("inspection_scores", "--org", branch.code, "--year", str(year), stdout=text)
+    assert "第1名" in text.getvalue() and "整改中：阵地使用率低" in text.getvalue()
+    with pytest.raises(CommandError, match="季度"):
+        call_command("inspection_scores", "--org", branch.code, "--year", str(year), "--quarter", "5")
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("inspection_scores", "--org", "NOPE", "--year", str(year))
+    other = make_user("branch_secretary", make_org(county, org_type="branch"))
+    with pytest.raises(CommandError, match="权限范围"):
+        call_command("inspection_scores", "--org", branch.code, "--year", str(year), "--user", other.username)
