@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.members",
     "apps.recruitment",
     "apps.dues",
+    "apps.orglife",
     "apps.education",
     "apps.appraisal",
     "apps.care",
