@@ -31,6 +31,7 @@ urlpatterns = [
     path("education/", include("apps.education.urls")),
     path("appraisal/", include("apps.appraisal.urls")),
     path("care/", include("apps.care.urls")),
+    path("democracy/", include("apps.democracy.urls")),
     path("excel/", include("apps.excel.urls")),
     path("stats/", include("apps.stats.urls")),
     path("mobility/", include("apps.mobility.urls")),

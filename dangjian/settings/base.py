@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.education",
     "apps.appraisal",
     "apps.care",
+    "apps.democracy",
     "apps.excel",
     "apps.stats",
     "apps.mobility",
