@@ -21,6 +21,11 @@ STATUS_CHOICES = [
 # A member has at most one open transfer (a DB partial unique constraint on these).
 OPEN_STATUSES = ("requested", "issued")
 
+# A member in an open exit/handling case (组织处置) may not be transferred. The case lives
+# in another domain: read through apps.core.registry.member_checks — (check name, the
+# start of its reason) pairs that block a transfer.
+BLOCKING_CHECKS = (("appraisal", "正在办理组织处置"),)
+
 # Validity of the letter in days (written in capital numerals on it): 30 within the
 # province, 90 across provinces; a sender may set another number inside the range.
 VALIDITY_DAYS = {"within": 30, "across": 90}

@@ -80,6 +80,17 @@ def _validity(data: dict, across: bool) -> int:
     return days
 
 
+def _refuse_open_case(member: Member, date: datetime.date) -> None:
+    """A member in an open exit/handling case stays where the case is handled."""
+    from apps.core import registry
+
+    for name, prefix in rules.BLOCKING_CHECKS:
+        if name in registry.member_checks:
+            reason = registry.member_checks.get(name).check([member.pk], date).get(member.pk, "")
+            if reason.startswith(prefix):
+                _err("member", f"该党员{reason}，处置办结前不能转接组织关系")
+
+
 def _may_request(actor, member: Member) -> None:
     own = getattr(actor, "member_id", None) == member.pk and not getattr(actor, "is_system", False)
     if own:
@@ -106,6 +117,7 @@ def request_transfer(member: Member, data: dict, *, actor) -> Transfer:
         _err("member", f"该党员党籍状态为“{member.get_status_display()}”，不能办理组织关系转接")
     if Transfer.objects.filter(member=member, status__in=rules.OPEN_STATUSES).exists():
         _err("member", OPEN_TRANSFER_MESSAGE)
+    _refuse_open_case(member, date)
     from_org = member.organisation
     if kind == "internal":
         to_org = data.get("to_organisation")

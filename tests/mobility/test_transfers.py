@@ -224,3 +224,49 @@ def test_arrival_from_outside(branch, secretary):
     data = member_data(branch) | {"outside_org_name": "中共外省某县某村党支部", "letter_serial": "A0001", "reason": "迁入"}
     t = services.record_arrival(data, actor=secretary)
     assert t.kind == "in" and t.status == "received" and t.member.organisation_id == branch.pk
+
+
+def test_member_in_open_handling_case_is_refused(member, sibling, secretary):
+    """The exit domain's member check (registry) names an open handling case: refused."""
+    from apps.core import registry
+
+    existing = registry.member_checks.get("appraisal") if "appraisal" in registry.member_checks else None
+    registry.member_checks.unregister("appraisal")
+    registry.member_checks.register(
+        registry.MemberCheck(
+            "appraisal", "民主评议与组织处置", lambda ids, on: {i: "正在办理组织处置（除名）" for i in ids if i == member.pk}
+        )
+    )
+    try:
+        with pytest.raises(ValidationError, match="处置办结前不能转接"):
+            services.request_transfer(member, {"to_organisation": sibling, "reason": "调动"}, actor=secretary)
+        assert not Transfer.objects.exists()
+    finally:
+        registry.member_checks.unregister("appraisal")
+        if existing is not None:
+            registry.member_checks.register(existing)
+
+
+def test_both_subtrees_see_a_cross_committee_transfer_and_nobody_else(
+    tree, member, branch, far_branch, secretary, organiser, far_secretary
+):
+    t = services.request_transfer(member, {"to_organisation": far_branch, "reason": "调动"}, actor=secretary)
+    far_organiser = make_user("committee_organiser", tree["committees"][1])
+    bystander = make_user("branch_secretary", tree["branches"][0][1])  # the sender's sibling branch
+    other = make_user("branch_secretary", tree["branches"][1][1])  # the receiver's sibling branch
+    seen = {
+        u.username: Transfer.objects.restrict(u).filter(pk=t.pk).exists()
+        for u in (secretary, organiser, far_secretary, far_organiser, bystander, other)
+    }
+    assert seen == {
+        secretary.username: True,
+        organiser.username: True,
+        far_secretary.username: True,
+        far_organiser.username: True,
+        bystander.username: False,
+        other.username: False,
+    }
+    # the steps and letters are scoped through the transfer the same way
+    services.decide_step(t, approve=True, actor=secretary)
+    assert TransferStep.objects.restrict(far_secretary).filter(transfer=t).exists()
+    assert not TransferStep.objects.restrict(bystander).filter(transfer=t).exists()

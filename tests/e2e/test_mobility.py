@@ -1,0 +1,76 @@
+"""Issue 17 on a phone (390 px): a member requests a relationship transfer on the
+self-service page, the branch secretary approves it, the committee organiser approves
+(the letter is issued), and the receiving branch accepts."""
+
+import pytest
+
+from apps.members.models import Member
+from apps.mobility.models import Transfer
+from tests.factories import make_member, make_tree, make_user
+
+from .conftest import login
+from .test_registry import shot
+
+pytestmark = pytest.mark.browser
+PASSWORD = "Dangjian#2026x"
+
+
+def _no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _logout(page):
+    page.context.clear_cookies()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_member_requests_and_branch_approves_on_a_phone(live_server, phone_page):
+    page = phone_page
+    tree = make_tree()
+    branch, sibling = tree["branches"][0]
+    member = make_member(branch, name="上官小燕")
+    make_user("member", branch, username="xiaoyan", member=member)
+    make_user("branch_secretary", branch, username="sec_a")
+    make_user("committee_organiser", tree["committees"][0], username="org_c1")
+    make_user("branch_secretary", sibling, username="sec_to")
+
+    # the member asks
+    login(page, "xiaoyan", PASSWORD)
+    page.goto(f"{live_server.url}/mobility/my/")
+    _no_sideways_scroll(page)
+    page.fill("input[name=to_organisation]", sibling.code)
+    page.fill("input[name=reason]", "随家人迁居")
+    page.click("button:has-text('提交申请')")
+    page.wait_for_selector("text=已提交转接申请")
+    assert page.is_visible("text=党支部同意转出")
+    shot(page, "mobility-member-request")
+    t = Transfer.objects.get(member=member)
+
+    # the branch approves on its phone
+    _logout(page)
+    login(page, "sec_a", PASSWORD)
+    page.goto(f"{live_server.url}/mobility/transfers/")
+    _no_sideways_scroll(page)
+    page.click(f"a[href='/mobility/transfers/{t.pk}/'] >> nth=0")
+    page.click("button:has-text('同意（党支部同意转出）')")
+    page.wait_for_selector("text=已同意")
+    shot(page, "mobility-branch-approved")
+
+    # the committee approves: the letter is issued
+    _logout(page)
+    login(page, "org_c1", PASSWORD)
+    page.goto(f"{live_server.url}/mobility/transfers/{t.pk}/")
+    page.click("button:has-text('同意（基层党委审核）')")
+    page.wait_for_selector("text=下载介绍信（PDF）")
+    t.refresh_from_db()
+    assert t.status == "issued" and t.serial
+
+    # the receiving branch accepts
+    _logout(page)
+    login(page, "sec_to", PASSWORD)
+    page.goto(f"{live_server.url}/mobility/transfers/")
+    page.click(f"a[href='/mobility/transfers/{t.pk}/'] >> nth=0")
+    page.click("button:has-text('接收')")
+    page.wait_for_selector("text=已接收")
+    _no_sideways_scroll(page)
+    assert Member.objects.get(pk=member.pk).organisation_id == sibling.pk
