@@ -1,9 +1,11 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.mobility import rules
 from apps.mobility.models import MobileContact, MobileRecord, Transfer, TransferStep
 
 
+@extend_schema_serializer(component_name="TransferStep")  # "Step" is recruitment's development step
 class StepSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True, label="环节")
 
