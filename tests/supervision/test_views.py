@@ -165,7 +165,7 @@ def test_report_page_submit_and_summary(client, secretary, branch, tree, admin, 
 def test_export_writes_access_log(client, admin, branch, this_quarter):
     services.start_self_check(branch, *this_quarter, actor=CLI)
     login(client, admin)
-    r = client.get(reverse("excel:export_supervision_inspections"))
+    r = client.post(reverse("excel:export_supervision_inspections"))  # GET shows the button, POST exports
     assert r.status_code == 200
     data = b"".join(r.streaming_content) if getattr(r, "streaming", False) else r.content
     rows = list(load_workbook(io.BytesIO(data)).active.values)
