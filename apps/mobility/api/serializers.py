@@ -4,7 +4,7 @@ from apps.mobility import rules
 from apps.mobility.models import MobileContact, MobileRecord, Transfer, TransferStep
 
 
-class StepSerializer(serializers.ModelSerializer):
+class TransferStepSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True, label="环节")
 
     class Meta:
@@ -18,7 +18,7 @@ class TransferSerializer(serializers.ModelSerializer):
     from_label = serializers.CharField(read_only=True, label="转出党组织")
     to_label = serializers.CharField(read_only=True, label="接收党组织")
     next_step_label = serializers.CharField(read_only=True, label="下一步")
-    steps = StepSerializer(many=True, read_only=True)
+    steps = TransferStepSerializer(many=True, read_only=True)
 
     class Meta:
         model = Transfer
