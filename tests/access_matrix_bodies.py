@@ -502,6 +502,16 @@ NO_BODY = {
     "recruitment:settings": "全县规则与节假日日历：没有支部对象；只有 configure（县委组织部）可写，县领导检查覆盖",
     "POST export-job-members": "导出是读，只建本人的任务：筛选条件指向 B 时导出文件不含 B 的数据，"
     "由 test_export_job_filtered_on_b_exports_nothing_of_b 证明",
+    # Web exports start with a POST (issue 12 item 7; GET only shows the button): a read of
+    # the caller's own scope, proven by tests/excel/test_list_exports.py::
+    # test_other_branch_rows_never_exported and tests/excel/test_views.py.
+    "excel:export_members": "导出是读：按本人范围导出，只建本人的任务（tests/excel/test_views.py）",
+    "excel:export_orgs": "导出是读：只导出本人可见的组织（tests/excel/test_views.py）",
+    **{
+        f"excel:export_{name}": "列表导出是读：行来自该列表页本身的选择器与范围，指向 B 时不含 B 的数据"
+        "（tests/excel/test_list_exports.py::test_other_branch_rows_never_exported）"
+        for name in (e.name for e in __import__("apps.excel.lists", fromlist=["all_entries"]).all_entries())
+    },
 }
 
 

@@ -52,6 +52,31 @@ def object_type(obj_or_model) -> str:
     return obj_or_model._meta.label_lower
 
 
+def change_row(obj: models.Model, action: str, *, before: dict | None, after: dict | None, message: str = "", at=None) -> dict:
+    """The ChangeLog row record_change writes, as a plain dict for a bulk INSERT of many
+    records' changes (apps.core.bulk.insert_dicts); `at`: the batch's one timestamp."""
+    actor = current_actor()
+    org_path = obj.audit_org_path() if callable(getattr(obj, "audit_org_path", None)) else ""
+    row = {
+        "user_id": actor.user_id,
+        "username": actor.username,
+        "ip": actor.ip,
+        "request_id": actor.request_id,
+        "source": actor.source,
+        "action": str(action),
+        "object_type": object_type(obj),
+        "object_id": str(obj.pk),
+        "object_repr": str(obj)[:200],
+        "org_path": org_path or "",
+        "before": before,
+        "after": after,
+        "message": message[:255],
+    }
+    if at is not None:
+        row["at"] = at
+    return row
+
+
 def record_change(
     obj: models.Model, action: str, *, before: dict | None = None, message: str = "", org_path: str | None = None
 ) -> ChangeLog:

@@ -18,6 +18,7 @@ from apps.core.actors import as_user
 from apps.core.audit import record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.models import ChangeLog
+from apps.core.uniqueness import unique_messages
 from apps.members import codes as member_codes
 from apps.members.models import Member, MemberTransferHistory
 from apps.orgs.models import Organisation
@@ -91,7 +92,9 @@ def declare_income(
     pay is first received). Unpaid ledger lines from that month until the next declaration
     are re-priced; paid months are left as paid."""
     month = mo.parse_month(effective_month, "effective_month", "起算月份")
-    member = Member.objects.select_related("organisation").get(pk=member.pk)
+    # One declarer at a time per member: a concurrent second declaration for the same
+    # month then updates the first, as it would one after the other.
+    member = Member.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=member.pk)
     require_org_action(actor, member.organisation, "change")
     base, fixed_amount = _validate_declaration(category, base, fixed_amount, month)
     declared_on = declared_on or _today()
@@ -101,7 +104,16 @@ def declare_income(
     decl.category, decl.base, decl.fixed_amount = category, base, fixed_amount
     decl.declared_on, decl.note, decl.recorded_by = declared_on, note[:200], _actor_name(actor)
     decl.organisation, decl.org_path = member.organisation, member.org_path
-    decl.save()
+    with unique_messages(
+        IncomeDeclaration,
+        {
+            "dues_declaration_member_month": (
+                "effective_month",
+                f"{member.name}自{mo.label(month)}起的缴纳基数已由他人同时申报，本次未保存，请刷新后核对",
+            )
+        },
+    ):
+        decl.save()
     record_change(decl, ChangeLog.Action.UPDATE if existing else ChangeLog.Action.CREATE, before=before)
     next_decl = IncomeDeclaration.objects.filter(member=member, effective_month__gt=month).order_by("effective_month").first()
     lines = DuesLine.objects.select_for_update().filter(member=member, month__gte=month, status=DuesLine.Status.UNPAID)
@@ -246,7 +258,10 @@ def generate_month(org: Organisation, year_month, *, actor, today=None, open_cas
     log = log or LedgerMonth(organisation=org, month=month, org_path=org.path)
     log.line_count = (log.line_count or 0) + result.created
     log.generated_by = _actor_name(actor)
-    log.save()
+    with unique_messages(
+        LedgerMonth, {"dues_ledger_month_org": ("month", f"“{org}”{mo.label(month)}的党费台账正由他人同时生成，请稍后刷新查看")}
+    ):
+        log.save()
     record_change(
         log,
         ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE,
@@ -637,7 +652,11 @@ def hand_over(org: Organisation, year_month, *, amount, handed_on=None, differen
     coll.handed_on = handed_on
     coll.handed_by = _actor_name(actor)
     coll.status = Collection.Status.HANDED_OVER
-    coll.save()
+    with unique_messages(
+        Collection,
+        {"dues_collection_org_month": ("month", f"“{org}”{mo.label(month)}的党费上交已由他人同时登记，本次未保存，请刷新后核对")},
+    ):
+        coll.save()
     record_change(coll, ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE, before=before, message="党费上交")
     return coll
 
@@ -700,7 +719,10 @@ def record_annual_remittance(
     if amount != rem.amount_due and not note.strip():
         _fail("note", f"实际上缴{amount}元与应上缴{rem.amount_due}元不符，须说明原因")
     rem.note, rem.recorded_by = note.strip()[:300], _actor_name(actor)
-    rem.save()
+    with unique_messages(
+        AnnualRemittance, {"dues_remittance_org_year": ("year", f"{year}年度的党费上缴已由他人同时登记，本次未保存，请刷新后核对")}
+    ):
+        rem.save()
     record_change(rem, ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE, before=before, message="年度党费上缴")
     return rem
 

@@ -83,3 +83,21 @@ lists.register(
         page="education:class_detail",
     )
 )
+lists.register(
+    ListExport(
+        "education_reports",
+        "述学述评",
+        selectors.report_list,
+        [
+            ("年度", "year", 8),
+            ("党员", "member.name", 12),
+            ("党组织", "organisation.name", 30),
+            ("书记/班子成员", lambda r: "是" if r.is_cadre else "", 12),
+            ("状态", display("status"), 10),
+            ("评议等次", display("grade"), 10),
+            ("评议意见", "comment", 40),
+            ("评议层级", display("reviewer_level"), 14),
+        ],
+        page="education:reports",
+    )
+)

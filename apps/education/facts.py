@@ -15,12 +15,12 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import rules, selectors
-from .models import StudyEntry, TrainingClass
+from .models import StudyEntry, StudyReport, TrainingClass
 from .services import current_rules
 
 
 def member_facts(member_ids, year: int) -> dict[int, list[tuple]]:
-    """{member_id: [("学习学时", "34.0/32学时", ok)]}: one query."""
+    """{member_id: [("学习学时", "34.0/32学时", ok), ("述学述评", "良好", ok)]}: two queries."""
     values = current_rules().all_values()
     as_of = min(timezone.localdate(), datetime.date(year, 12, 31))
     members = selectors.progress_members(Member.objects.filter(pk__in=list(member_ids)), year).only("pk")
@@ -32,6 +32,12 @@ def member_facts(member_ids, year: int) -> dict[int, list[tuple]]:
         if m.is_cadre:
             text += f"，集中培训{m.courses}次"
         out[m.pk] = [("学习学时", text, ok)]
+    grades = dict(rules.REPORT_GRADES)
+    for mid, grade, status in StudyReport.objects.filter(member_id__in=list(out), year=year).values_list("member_id", "grade", "status"):
+        if status == StudyReport.Status.GRADED:
+            out[mid].append(("述学述评", grades.get(grade, grade), grade != "poor"))
+        else:
+            out[mid].append(("述学述评", "已提交，待评议", None))
     return out
 
 

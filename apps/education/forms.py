@@ -86,3 +86,22 @@ class RulesForm(forms.Form):
                 initial=(initial_values or rules.DEFAULTS)[s.key],
                 help_text=s.source,
             )
+
+
+class ReportForm(forms.Form):
+    year = forms.TypedChoiceField(label="年度", coerce=int)
+    text = forms.CharField(
+        label="述学报告",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=rules.REPORT_MAX_CHARS,
+        help_text=f"本年度学了什么、有什么收获、如何联系实际（{rules.REPORT_MIN_CHARS}～{rules.REPORT_MAX_CHARS}字）",
+    )
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, f"{y}年") for y in years]
+
+
+class GradeForm(forms.Form):
+    grade = forms.ChoiceField(label="评议等次", choices=rules.REPORT_GRADES)
+    comment = forms.CharField(label="评议意见", max_length=500)

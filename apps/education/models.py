@@ -196,3 +196,34 @@ class Enrolment(OrgScopedModel):
 
     def __str__(self):
         return f"{self.training_class} {self.member}"
+
+
+class StudyReport(OrgScopedModel):
+    """述学述评: a member's yearly study report, commented and graded by the branch (for a
+    secretary, by the higher committee). The grade and the year's hours are shown to
+    democratic appraisal and cadre selection (registry.member_facts)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "待评议"
+        GRADED = "graded", "已评议"
+
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    text = models.TextField("述学报告")
+    submitted_at = models.DateTimeField("提交时间", auto_now=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    grade = models.CharField("评议等次", max_length=16, choices=rules.REPORT_GRADES, blank=True)
+    comment = models.CharField("评议意见", max_length=500, blank=True)
+    reviewer_level = models.CharField("评议层级", max_length=16, choices=rules.REVIEWER_LEVELS, blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    graded_at = models.DateTimeField("评议时间", null=True, blank=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "述学述评"
+        ordering = ["-year", "id"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="study_report_once_a_year")]
+
+    def __str__(self):
+        return f"{self.year}年述学报告"

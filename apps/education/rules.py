@@ -164,3 +164,13 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# ---------------------------------------------------------------------------
+# 述学述评: the grades of the yearly study report, and who reviews whom.
+REPORT_GRADES = [("excellent", "优秀"), ("good", "良好"), ("fair", "一般"), ("poor", "较差")]
+REVIEWER_LEVELS = [("branch", "党支部评议"), ("higher", "上级党委评议")]
+REPORT_MAX_CHARS = 3000
+REPORT_MIN_CHARS = 50
+# A report may be written for the current year and the year before (submitted in January).
+REPORT_YEARS_BACK = 1

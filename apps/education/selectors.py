@@ -382,3 +382,24 @@ def certificate_list(user, params):
     if (cls := params.get("class")) and str(cls).isdigit():
         qs = qs.filter(training_class_id=int(cls))
     return qs.order_by("training_class", "certificate_no")
+
+
+# ---------------------------------------------------------------- 述学述评
+
+
+def report_list(user, params):
+    """Study reports of the chosen organisation's subtree for ?year= (default this year),
+    cadres first (they report first), then by organisation; ?status=, ?q=."""
+    from .models import StudyReport
+
+    year = chosen_year(params)
+    qs = StudyReport.objects.restrict(user, "view").filter(year=year).select_related("member", "organisation")
+    org = chosen_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if (status := params.get("status")) in StudyReport.Status.values:
+        qs = qs.filter(status=status)
+    if q := (params.get("q") or "").strip()[:40]:
+        qs = qs.filter(member__in=search_members(Member.objects.all(), q).values("pk"))
+    cadre = Exists(_seats(year).filter(member_id=OuterRef("member_id")))
+    return qs.annotate(is_cadre=cadre).order_by("-is_cadre", "org_path", "member__name_pinyin", "id")

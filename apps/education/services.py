@@ -21,7 +21,7 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import rules
-from .models import ClassQuota, ClassSession, Enrolment, StudyEntry, StudyRuleVersion, TrainingClass
+from .models import ClassQuota, ClassSession, Enrolment, StudyEntry, StudyReport, StudyRuleVersion, TrainingClass
 
 
 def _fail(field_name: str, message: str):
@@ -500,3 +500,77 @@ def finish_class(cls: TrainingClass, *, actor, on: datetime.date | None = None) 
     cls.save()
     record_change(cls, ChangeLog.Action.UPDATE, before=before, message=f"结业：{completed}人结业，{len(enrolments) - completed}人未结业")
     return {"completed": completed, "not_completed": len(enrolments) - completed}
+
+
+# ---------------------------------------------------------------- 述学述评
+
+
+def _is_secretary(member: Member, on: datetime.date) -> bool:
+    from apps.orgs.models import CommitteeMember
+
+    return (
+        CommitteeMember.objects.filter(member=member, role=rules.SECRETARY_ROLE, organisation__org_type__in=rules.CADRE_ORG_TYPES)
+        .filter(start_date__lte=on)
+        .exclude(end_date__lt=datetime.date(on.year, 1, 1))
+        .exists()
+    )
+
+
+@transaction.atomic
+def submit_report(member: Member, year: int, text: str, *, actor) -> StudyReport:
+    """The member (or the branch for them) submits the year's study report; it may be
+    revised until it is graded."""
+    if member is None:
+        _fail("member", "党员为必填项")
+    if getattr(actor, "member_id", None) != member.pk:
+        require_org_action(actor, member.organisation, "change")
+    today = timezone.localdate()
+    text = (text or "").strip()
+    if not isinstance(year, int) or not today.year - rules.REPORT_YEARS_BACK <= year <= today.year:
+        _fail("year", f"只能提交{today.year - rules.REPORT_YEARS_BACK}年或{today.year}年的述学报告")
+    if len(text) < rules.REPORT_MIN_CHARS:
+        _fail("text", f"述学报告至少{rules.REPORT_MIN_CHARS}字（现有{len(text)}字）")
+    if len(text) > rules.REPORT_MAX_CHARS:
+        _fail("text", f"述学报告最多{rules.REPORT_MAX_CHARS}字（现有{len(text)}字）")
+    report = StudyReport.objects.select_for_update().filter(member=member, year=year).first()
+    if report is not None:
+        if report.status == StudyReport.Status.GRADED:
+            _fail("text", f"{year}年述学报告已评议，不能再修改")
+        before = snapshot(report)
+        report.text = text
+        report.save()
+        record_change(report, ChangeLog.Action.UPDATE, before=before)
+        return report
+    try:
+        with transaction.atomic():
+            report = StudyReport.objects.create(organisation=member.organisation, member=member, year=year, text=text)
+    except IntegrityError:
+        _fail("year", f"{member.name}的{year}年述学报告已由他人同时提交，请刷新后修改")
+    record_change(report, ChangeLog.Action.CREATE)
+    return report
+
+
+@transaction.atomic
+def grade_report(report: StudyReport, *, grade: str, comment: str = "", actor) -> StudyReport:
+    """The branch comments and grades a member's report; a secretary's report is graded by
+    the higher committee (approve right). Nobody grades their own report."""
+    report = StudyReport.objects.select_for_update().select_related("member", "organisation").get(pk=report.pk)
+    secretary = _is_secretary(report.member, datetime.date(report.year, 12, 31))
+    require_org_action(actor, report.organisation, "approve" if secretary else "change")
+    if getattr(actor, "member_id", None) == report.member_id:
+        _fail("grade", "不能评议本人的述学报告")
+    if grade not in dict(rules.REPORT_GRADES):
+        _fail("grade", f"评议等次“{grade}”不是有效取值（{'、'.join(label for _c, label in rules.REPORT_GRADES)}）")
+    comment = (comment or "").strip()
+    if not comment:
+        _fail("comment", "评议意见为必填项")
+    before = snapshot(report)
+    report.status = StudyReport.Status.GRADED
+    report.grade = grade
+    report.comment = comment[:500]
+    report.reviewer_level = "higher" if secretary else "branch"
+    report.graded_by = actor if getattr(actor, "pk", None) else None
+    report.graded_at = timezone.now()
+    report.save()
+    record_change(report, ChangeLog.Action.UPDATE, before=before, message=f"述学述评：{report.get_grade_display()}")
+    return report

@@ -19,4 +19,7 @@ urlpatterns = [
     path("classes/<int:pk>/finish/", views.class_finish, name="class_finish"),
     path("sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"),
     path("rules/", views.rules_page, name="rules"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<int:pk>/grade/", views.report_grade, name="report_grade"),
+    path("reports/mine/", views.my_report, name="my_report"),
 ]

@@ -16,7 +16,7 @@ from apps.members.models import Member
 from apps.orgs.picker import OrgFilterForm
 
 from . import forms, rules, selectors, services
-from .models import ClassSession, StudyEntry, TrainingClass
+from .models import ClassSession, StudyEntry, StudyReport, TrainingClass
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -341,3 +341,71 @@ def rules_page(request):
     settings = [(s, current.all_values()[s.key]) for s in rules.SETTINGS]
     context = {"form": form, "current": current, "settings": settings, "can_configure": can_configure}
     return render(request, "education/rules.html", context)
+
+
+# ---------------------------------------------------------------- 述学述评
+
+
+@login_required
+def reports(request):
+    org, other = _org_or_self(request)
+    if other:
+        return redirect("education:my_report")
+    year = selectors.chosen_year(request.GET)
+    page = page_of(selectors.report_list(request.user, request.GET), request)
+    context = {
+        "org": org,
+        "year": year,
+        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+        "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
+        "page": page,
+        "grades": rules.REPORT_GRADES,
+        "statuses": StudyReport.Status.choices,
+        "status": request.GET.get("status", ""),
+        "q": request.GET.get("q", ""),
+        "can_change": can_act_on_org(request.user, org, "change"),
+    }
+    return render(request, "education/reports.html", context)
+
+
+@login_required
+@require_POST
+def report_grade(request, pk):
+    report = get_in_scope(StudyReport.objects.select_related("member", "organisation"), request.user, "change", pk=pk)
+    form = forms.GradeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    else:
+        try:
+            services.grade_report(report, grade=form.cleaned_data["grade"], comment=form.cleaned_data["comment"], actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"已评议{report.member.name}的{report.year}年述学报告")
+    return redirect(f"{reverse('education:reports')}?org={report.organisation_id}&year={report.year}")
+
+
+@login_required
+def my_report(request):
+    if not request.user.member_id:
+        raise Http404("您的账号没有关联党员档案")
+    me = get_in_scope(Member.objects.select_related("organisation"), request.user, "view", pk=request.user.member_id)
+    this_year = timezone.localdate().year
+    years = [this_year, this_year - rules.REPORT_YEARS_BACK] if rules.REPORT_YEARS_BACK else [this_year]
+    mine = {r.year: r for r in StudyReport.objects.filter(member=me, year__in=years)}
+    raw = str(request.POST.get("year") or request.GET.get("year") or this_year)
+    year = int(raw) if raw.isdigit() and int(raw) in years else this_year
+    current = mine.get(year)
+    form = forms.ReportForm(request.POST or None, years=years, initial={"year": year, "text": current.text if current else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_report(me, form.cleaned_data["year"], form.cleaned_data["text"], actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "述学报告已提交，等待评议")
+            return redirect(f"{reverse('education:my_report')}?year={form.cleaned_data['year']}")
+    context = {"member": me, "form": form, "reports": [mine[y] for y in years if y in mine], "current": current}
+    return render(request, "education/my_report.html", context)

@@ -10,9 +10,10 @@ pure function of its bytes, so a preview may keep what it read (`sheet_store`, s
 `dump_sheet`/`load_sheet`) and the commit of the same file reuses it instead of parsing
 the workbook again; validation is never reused. Row validation is
 `apps.members.services.validate_member_data` — the same function as the web form and
-the API; the writes are batched (bulk inserts) but have exactly the shape
-`create_member` / `update_member` write: the member, its categories, the first status
-history row, the organisation counters and one ChangeLog row per record.
+the API; the writes go through the member service's bulk functions
+(`bulk_create_members` / `bulk_update_members`: what `create_member` / `update_member`
+write, in bulk statements: the member, its categories, the first status history row,
+the organisation counters and one ChangeLog row per record).
 """
 
 import calendar
@@ -24,7 +25,7 @@ import pickle
 import re
 import zipfile
 import zlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
@@ -40,18 +41,14 @@ from openpyxl.utils.datetime import from_excel
 
 from apps.accounts.scoping import user_scope
 from apps.core import crypto
-from apps.core.audit import object_type, snapshot
-from apps.core.context import current_actor
 from apps.core.locks import advisory_lock
-from apps.core.models import ChangeLog
 from apps.members import idnumber
 from apps.members import services as member_services
 from apps.members.codes import ENDED_STATUSES
 from apps.members.idnumber import FULLWIDTH
-from apps.members.models import Member, MemberCategory, MemberStatusChange
+from apps.members.models import Member, MemberCategory
 from apps.orgs.models import Organisation
 
-from . import bulk
 from . import columns as C
 from .sheetreader import CELL_CHAR_LIMIT, CellTooLong, has_data, open_workbook
 from .sheetreader import iter_rows as iter_sheet_rows
@@ -1028,18 +1025,12 @@ class Importer:
 
     # -- phase 2: write everything or nothing
     def commit(self, prepared: list[PreparedRow], result: ImportResult) -> None:
-        actor = current_actor()
+        """Write every prepared row through the member service's bulk functions
+        (bulk_create_members / bulk_update_members: the same writes as create_member /
+        update_member), in chunks so progress and cancelling work, all in one transaction."""
         message = f"Excel导入{self.job_label}"[:255]
         creates = [p for p in prepared if p.instance is None]
         updates = [p for p in prepared if p.instance is not None and p.changed]
-        for p in updates:
-            p.before = snapshot(p.instance)
-            member_services.apply_values(p.instance, p.clean)
-        for p in creates:
-            member = Member()
-            member_services.apply_values(member, p.clean)
-            member.status_since = member.status_since or member.join_date
-            p.member = member
 
         self.phase("write")
         self.progress(0, len(creates) + len(updates))
@@ -1047,25 +1038,21 @@ class Importer:
             advisory_lock("members.import")
             at = timezone.now()
             # The database may have changed since validation: re-check the blind index.
-            hashes = [p.member.id_number_hash for p in creates]
+            hashes = {crypto.blind_index(p.clean["id_number"]): p for p in creates}
+            keys = list(hashes)
             clash = set()
-            for i in range(0, len(hashes), BATCH):
+            for i in range(0, len(keys), BATCH):
                 clash |= set(
-                    Member.objects.active().filter(id_number_hash__in=hashes[i : i + BATCH]).values_list("id_number_hash", flat=True)
+                    Member.objects.active().filter(id_number_hash__in=keys[i : i + BATCH]).values_list("id_number_hash", flat=True)
                 )
             if clash:
-                for p in creates:
-                    if p.member.id_number_hash in clash:
-                        col = C.COLUMN_BY_KEY["id_number"]
-                        result.errors.append(
-                            RowError(
-                                p.rownum,
-                                "",
-                                col.header,
-                                p.member.id_number_masked,
-                                "该身份证号刚刚已被其他操作录入（在册记录已存在），请重新预览",
-                            )
-                        )
+                col = C.COLUMN_BY_KEY["id_number"]
+                for key in sorted(clash, key=lambda k: hashes[k].rownum):
+                    p = hashes[key]
+                    masked = crypto.mask_id_number(p.clean["id_number"])
+                    result.errors.append(
+                        RowError(p.rownum, "", col.header, masked, "该身份证号刚刚已被其他操作录入（在册记录已存在），请重新预览")
+                    )
                 raise _Rollback()
             total = len(creates) + len(updates)
             done = 0
@@ -1073,105 +1060,22 @@ class Importer:
                 if self.should_cancel():
                     raise ImportCancelled()
                 chunk = creates[i : i + BATCH]
-                bulk.insert(Member, [p.member for p in chunk], with_ids=True)
-                bulk.insert_dicts(
-                    MemberCategory,
-                    [{"member_id": p.member.pk, "code": c} for p in chunk for c in sorted(set(p.clean.get("categories") or []))],
-                )
-                bulk.insert_dicts(
-                    MemberStatusChange,
-                    [
-                        {
-                            "member_id": p.member.pk,
-                            "from_status": "",
-                            "to_status": p.member.status,
-                            "date": p.member.join_date,
-                            "reason": "建立党员档案",
-                            "recorded_by": actor.username,
-                        }
-                        for p in chunk
-                    ],
-                )
-                logs = []
-                for p in chunk:
-                    cats = sorted(set(p.clean.get("categories") or []))
-                    p.member.audit_extra = lambda cats=cats: {"categories": cats}
-                    logs.append(self._log(actor, p.member, ChangeLog.Action.CREATE, None, snapshot(p.member), message, at))
-                    del p.member.audit_extra
-                bulk.insert_dicts(ChangeLog, logs)
+                members = member_services.bulk_create_members([p.clean for p in chunk], actor=self.actor, message=message, at=at)
+                for p, member in zip(chunk, members, strict=True):
+                    p.member = member
                 done += len(chunk)
                 self.progress(done, total)
-            counts = Counter(p.member.organisation_id for p in creates if p.member.status in _counted())
-            # The organisations' direct member counters, as create_member bumps them (one
-            # executemany for all organisations).
-            bulk.add_to_counts(Organisation, "direct_member_count", dict(counts))
-            if updates:
-                fields = [
-                    f.name
-                    for f in Member._meta.concrete_fields
-                    if not f.primary_key and f.name not in ("organisation", "org_path", "status", "created_at", "status_since")
-                ]
-                for i in range(0, len(updates), BATCH):
-                    if self.should_cancel():
-                        raise ImportCancelled()
-                    chunk = updates[i : i + BATCH]
-                    now = timezone.now()
-                    for p in chunk:
-                        p.member.updated_at = now
-                    Member.objects.bulk_update([p.member for p in chunk], fields, batch_size=BATCH)
-                    self._update_categories(chunk)
-                    logs = []
-                    for p in chunk:
-                        after = snapshot(p.member)
-                        if "categories" in p.clean:
-                            after["categories"] = sorted(set(p.clean["categories"]))
-                        logs.append(self._log(actor, p.member, ChangeLog.Action.UPDATE, p.before, after, message, at))
-                    bulk.insert_dicts(ChangeLog, logs)
-                    done += len(chunk)
-                    self.progress(done, total)
+            for i in range(0, len(updates), BATCH):
+                if self.should_cancel():
+                    raise ImportCancelled()
+                chunk = updates[i : i + BATCH]
+                member_services.bulk_update_members([(p.instance, p.clean) for p in chunk], actor=self.actor, message=message, at=at)
+                done += len(chunk)
+                self.progress(done, total)
             if self.should_cancel():
                 raise ImportCancelled()
         result.created = len(creates)
         result.updated = len(updates)
-
-    def _update_categories(self, chunk):
-        wanted = {p.member.pk: set(p.clean["categories"]) for p in chunk if "categories" in p.clean}
-        if not wanted:
-            return
-        for p in chunk:
-            if "categories" in p.clean:
-                p.member.set_known_category_codes(sorted(wanted[p.member.pk]))
-        current = defaultdict(set)
-        for member_id, code in MemberCategory.objects.filter(member_id__in=list(wanted)).values_list("member_id", "code"):
-            current[member_id].add(code)
-        for member_id, codes in wanted.items():
-            gone = current[member_id] - codes
-            if gone:
-                MemberCategory.objects.filter(member_id=member_id, code__in=gone).delete()
-        MemberCategory.objects.bulk_create(
-            [MemberCategory(member_id=mid, code=c) for mid, codes in wanted.items() for c in sorted(codes - current[mid])]
-        )
-
-    @staticmethod
-    def _log(actor, member, action, before, after, message, at) -> dict:
-        # Exactly the row apps.core.audit.record_change writes, as a plain row for a bulk
-        # INSERT; `at` is the import's one timestamp (its rows are committed together).
-        return {
-            "at": at,
-            "user_id": actor.user_id,
-            "username": actor.username,
-            "ip": actor.ip,
-            "request_id": actor.request_id,
-            "source": actor.source,
-            "action": str(action),
-            "object_type": object_type(member),
-            "object_id": str(member.pk),
-            "object_repr": str(member)[:200],
-            "org_path": member.org_path,
-            "before": before,
-            "after": after,
-            "message": message,
-        }
 
 
 def _differs(member: Member, clean: dict) -> bool:
@@ -1204,12 +1108,6 @@ _MEMBER_FIELD_NAMES = {f.name for f in Member._meta.concrete_fields}
 
 class _Rollback(Exception):
     pass
-
-
-def _counted():
-    from apps.members import codes
-
-    return codes.COUNTED_STATUSES
 
 
 def import_members(source, *, actor, **options) -> ImportResult:

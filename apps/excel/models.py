@@ -107,9 +107,20 @@ class ExportJob(JobBase):
     full_pii = models.BooleanField("含完整个人信息", default=False)
     file = models.FileField("文件", upload_to="excel/exports/%Y/%m/", blank=True)
     filename = models.CharField("文件名", max_length=200, blank=True)
+    # What is exported (kind, list, full data, filters) as a digest: one user has at most one
+    # queued or running job per digest (the constraint below; apps.excel.services.queue_export
+    # answers a second start with the running job).
+    params_key = models.CharField("导出内容摘要", max_length=64, blank=True)
 
     class Meta(JobBase.Meta):
         verbose_name = verbose_name_plural = "导出任务"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "params_key"],
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(params_key=""),
+                name="excel_one_active_export_per_user_and_query",
+            )
+        ]
 
     def __str__(self):
         return f"导出 {self.label}（{self.get_status_display()}）"

@@ -3,7 +3,9 @@ has picked the job up — in a child process started by the web process, see `di
 cancellation, the error report and the access log. Views, the API and the CLI call
 these; the engines are apps.excel.importer and apps.excel.exporter."""
 
+import hashlib
 import io
+import json
 import logging
 import os
 import subprocess
@@ -15,7 +17,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -28,7 +30,7 @@ from apps.members.selectors import roster
 
 from . import exporter, generic, lists
 from .importer import ImportCancelled, SheetData, dump_sheet, import_members, load_sheet, max_bytes
-from .models import ExportJob, ImportJob, JobStatus
+from .models import ACTIVE_STATUSES, ExportJob, ImportJob, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -372,12 +374,37 @@ def export_members_for(user, params, *, full_pii: bool = False, force_background
         out = exporter.export_members(qs, full_pii=full_pii)
         _log_export(user, kind=ExportJob.Kind.MEMBERS, full_pii=full_pii, params=params, rows=n, org_path=scope_root(user))
         return out.getvalue(), export_filename(ExportJob.Kind.MEMBERS, full_pii)
-    job = ExportJob.objects.create(
-        user=user, kind=ExportJob.Kind.MEMBERS, params=params, full_pii=full_pii, org_path=scope_root(user), rows_total=n
+    return queue_export(user, kind=ExportJob.Kind.MEMBERS, params=params, full_pii=full_pii, org_path=scope_root(user), rows_total=n)
+
+
+def export_key(*, kind: str, list_name: str = "", full_pii: bool = False, params: dict) -> str:
+    canon = json.dumps([kind, list_name, bool(full_pii), params], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canon.encode()).hexdigest()
+
+
+def queue_export(user, **fields) -> ExportJob:
+    """Create and dispatch a background export — unless the same user already has the same
+    export (kind, list, full data, filters) queued or running: then that job, marked
+    `reused`. The database decides (a partial unique constraint), so two requests at once
+    cannot both start one."""
+    key = export_key(
+        kind=fields["kind"], list_name=fields.get("list_name", ""), full_pii=fields.get("full_pii", False), params=fields["params"]
     )
-    dispatch(job)
-    job.refresh_from_db()
-    return job
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                job = ExportJob.objects.create(user=user, params_key=key, **fields)
+        except IntegrityError:
+            running = ExportJob.objects.filter(user=user, params_key=key, status__in=ACTIVE_STATUSES).first()
+            if running is None:
+                continue  # it finished in between: start a new one
+            running.reused = True
+            return running
+        dispatch(job)
+        job.refresh_from_db()
+        job.reused = False
+        return job
+    raise ValidationError({"export": ["相同的导出刚刚开始又结束，请稍后再试"]})
 
 
 def _run_export(job: ExportJob) -> None:
@@ -468,12 +495,7 @@ def export_list_for(user, name: str, params, *, force_background: bool = False):
         out, rows = generic.write_list(entry.title, entry.columns, items, prepare=entry.prepare)
         _log_list_export(user, entry, params=stored, rows=rows, org_path=scope_root(user))
         return out.getvalue(), list_filename(entry)
-    job = ExportJob.objects.create(
-        user=user, kind=ExportJob.Kind.LIST, list_name=entry.name, params=stored, org_path=scope_root(user), rows_total=n
-    )
-    dispatch(job)
-    job.refresh_from_db()
-    return job
+    return queue_export(user, kind=ExportJob.Kind.LIST, list_name=entry.name, params=stored, org_path=scope_root(user), rows_total=n)
 
 
 def _write_registered_list(job: ExportJob, progress: "_Progress"):

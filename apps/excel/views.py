@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.scoping import ScopeError, get_in_scope, has_action
 from apps.core.paging import page_of
@@ -171,9 +171,39 @@ def import_report(request, pk):
 # ------------------------------------------------------------------ exports
 
 
+def _start_page(request, title: str, *, full: bool = False):
+    """GET of an export URL: the page with the button only. Starting an export (a file at
+    once, or a background job) is the POST of that button to the same URL and query."""
+    conditions = [k for k in request.GET if k not in services.NOT_FILTERS and request.GET.get(k)]
+    return render(
+        request,
+        "excel/export_start.html",
+        {"title": title, "full": full, "conditions": len(conditions), "action": request.get_full_path(), "back": _safe_back(request)},
+    )
+
+
+def _safe_back(request) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    ref = request.headers.get("Referer", "")
+    if ref and url_has_allowed_host_and_scheme(ref, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return ref
+    return reverse("excel:exports")
+
+
+def _job_started(request, job, label: str) -> None:
+    if getattr(job, "reused", False):
+        messages.info(request, f"您的相同导出“{label}”正在进行（任务#{job.pk}），未重复开始；完成后可在此下载")
+    else:
+        messages.info(request, f"“{label}”导出数据较多（超过 {services.SYNC_EXPORT_MAX_ROWS} 行），已转为后台任务，完成后可在此下载")
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def export_members(request):
     full = request.GET.get("full") == "1"
+    if request.method == "GET":
+        return _start_page(request, "党员名册（完整信息）" if full else "党员名册", full=full)
     try:
         result = services.export_members_for(request.user, request.GET, full_pii=full)
     except PermissionDenied as exc:
@@ -185,7 +215,7 @@ def export_members(request):
     if isinstance(result, tuple):
         data, filename = result
         return xlsx_response(data, filename)
-    messages.info(request, f"导出数据较多（超过 {services.SYNC_EXPORT_MAX_ROWS} 行），已转为后台任务，完成后可在此下载")
+    _job_started(request, result, "党员名册")
     return redirect("excel:exports")
 
 
@@ -197,21 +227,29 @@ def _back(request) -> str:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def export_orgs(request):
+    if request.method == "GET":
+        return _start_page(request, "党组织")
     data, filename = services.export_orgs_for(request.user, request.GET)
     return xlsx_response(data, filename)
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export_list(request, name):
     """Any registered list screen (apps.excel.lists) → .xlsx, with the page's own query
-    string: at once when small, else a background job shown on the exports page."""
+    string: at once when small, else a background job shown on the exports page. GET
+    shows the button; the POST (to the same URL and query string) exports."""
+    if request.method == "GET":
+        from apps.core.registry import lists as registered
+
+        return _start_page(request, registered.get(name).title)
     result = services.export_list_for(request.user, name, request.GET)
     if isinstance(result, tuple):
         data, filename = result
         return xlsx_response(data, filename)
-    messages.info(request, f"“{result.label}”导出数据较多（超过 {services.SYNC_EXPORT_MAX_ROWS} 行），已转为后台任务，完成后可在此下载")
+    _job_started(request, result, result.label)
     return redirect("excel:exports")
 
 

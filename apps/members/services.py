@@ -3,6 +3,7 @@ and the CLI all call these functions; they own validation, the transaction, the
 organisation counters and the audit entry."""
 
 import datetime
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -12,11 +13,12 @@ from django.utils import timezone
 
 from apps.accounts.roles import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
 from apps.accounts.scoping import ScopeError, require_org_action, user_scope
-from apps.core import crypto
-from apps.core.audit import record_change, snapshot
+from apps.core import bulk, crypto
+from apps.core.audit import change_row, record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.dates import add_years
 from apps.core.models import ChangeLog
+from apps.core.uniqueness import unique_messages
 from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
@@ -93,6 +95,12 @@ CHOICE_FIELDS = {
 }
 MIN_JOIN_AGE = 18
 PHONE_CHARS = set("0123456789-+ ")
+DUPLICATE_ID = "该身份证号已有在册党员记录（同一身份证号只能有一条在册记录）"
+DUPLICATE_ACTIVE = "同一身份证号已有另一条在册记录"
+# The database holds the one-active-record rule for concurrent writes (member_id_number_unique_active);
+# the loser gets the sequential check's message (apps.core.uniqueness).
+ID_UNIQUE = {"member_id_number_unique_active": ("id_number", DUPLICATE_ID)}
+STATUS_UNIQUE = {"member_id_number_unique_active": ("status", DUPLICATE_ACTIVE)}
 
 
 @dataclass(frozen=True)
@@ -277,7 +285,7 @@ def validate_member_data(
         if instance is not None:
             duplicate = duplicate.exclude(pk=instance.pk)
         if duplicate.exists():
-            err("id_number", "该身份证号已有在册党员记录（同一身份证号只能有一条在册记录）")
+            err("id_number", DUPLICATE_ID)
 
     if errors:
         raise ValidationError(errors)
@@ -327,6 +335,33 @@ def _set_categories(member: Member, categories: list[str]) -> None:
     MemberCategory.objects.bulk_create([MemberCategory(member=member, code=c) for c in sorted(wanted - existing)])
 
 
+def _new_member(clean: dict) -> Member:
+    """An unsaved record from validated values, as every creation builds it."""
+    member = Member()
+    apply_values(member, clean)
+    member.status_since = member.status_since or member.join_date
+    return member
+
+
+def _first_status(member: Member) -> dict:
+    return {
+        "member_id": member.pk,
+        "from_status": "",
+        "to_status": member.status,
+        "date": member.join_date,
+        "reason": "建立党员档案",
+        "recorded_by": current_actor().username,
+    }
+
+
+def _authorise_paths(actor, paths, action: str = "change") -> None:
+    """require_org_action for many records at once (one scope lookup)."""
+    scope = user_scope(actor, action)
+    for path in set(paths):
+        if not scope.covers_path(path):
+            require_org_action(actor, Organisation.objects.get(path=path), action)
+
+
 @transaction.atomic
 def create_member(data: dict, *, actor, today=None) -> Member:
     """Add a member record. The actor must be allowed to change the target
@@ -335,23 +370,100 @@ def create_member(data: dict, *, actor, today=None) -> Member:
     data.setdefault("status", "normal")
     clean = validate_member_data(data, today=today)
     require_org_action(actor, clean["organisation"], "change")
-    member = Member()
-    apply_values(member, clean)
-    member.status_since = member.status_since or member.join_date
-    member.save()
+    member = _new_member(clean)
+    with unique_messages(Member, ID_UNIQUE):
+        member.save()
     _set_categories(member, clean.get("categories") or [])
     if _counts(member.status):
         _bump(member.organisation_id, 1)
-    MemberStatusChange.objects.create(
-        member=member,
-        from_status="",
-        to_status=member.status,
-        date=member.join_date,
-        reason="建立党员档案",
-        recorded_by=current_actor().username,
-    )
+    MemberStatusChange.objects.create(**_first_status(member))
     record_change(member, ChangeLog.Action.CREATE)
     return member
+
+
+# -- many records at once (the Excel import): the same writes, in bulk statements
+
+
+def bulk_create_members(cleans: list[dict], *, actor, message: str = "", at=None) -> list[Member]:
+    """create_member for many rows: the same record values, categories, first status
+    history row, organisation counters and ChangeLog rows, in a fixed number of bulk
+    statements. The caller validated every row (validate_member_data), checked the ID
+    numbers against the register under its lock, and holds the transaction."""
+    _authorise_paths(actor, [c["organisation"].path for c in cleans])
+    members = [_new_member(c) for c in cleans]
+    bulk.insert(Member, members, with_ids=True)
+    categories = [sorted(set(c.get("categories") or [])) for c in cleans]
+    bulk.insert_dicts(
+        MemberCategory, [{"member_id": m.pk, "code": code} for m, cats in zip(members, categories, strict=True) for code in cats]
+    )
+    bulk.insert_dicts(MemberStatusChange, [_first_status(m) for m in members])
+    logs = []
+    for m, cats in zip(members, categories, strict=True):
+        m.set_known_category_codes(cats)
+        logs.append(change_row(m, ChangeLog.Action.CREATE, before=None, after=snapshot(m), message=message, at=at))
+    bulk.insert_dicts(ChangeLog, logs)
+    bulk.add_to_counts(Organisation, "direct_member_count", dict(Counter(m.organisation_id for m in members if _counts(m.status))))
+    return members
+
+
+_BULK_UPDATE_FIELDS = None
+
+
+def _bulk_update_fields() -> list[str]:
+    # update_member never moves a record or changes its status (their own services do).
+    global _BULK_UPDATE_FIELDS
+    if _BULK_UPDATE_FIELDS is None:
+        skip = ("organisation", "org_path", "status", "created_at", "status_since")
+        _BULK_UPDATE_FIELDS = [f.name for f in Member._meta.concrete_fields if not f.primary_key and f.name not in skip]
+    return _BULK_UPDATE_FIELDS
+
+
+def bulk_update_members(rows: list[tuple[Member, dict]], *, actor, message: str = "", at=None) -> list[Member]:
+    """update_member for many records (the Excel import): validated values (the caller ran
+    validate_member_data with the record as instance, which refuses procedure-owned
+    changes) applied as update_member applies them, categories kept in step, one ChangeLog
+    row per record with before and after. Organisation and status are never changed here."""
+    _authorise_paths(actor, [m.org_path for m, _ in rows])
+    now = timezone.now()
+    members, befores = [], []
+    for member, clean in rows:
+        if clean.get("organisation") is not None and clean["organisation"].pk != member.organisation_id:
+            raise ValidationError({"organisation": ["变更所在党组织请使用“组织关系调整”，以保留转接记录"]})
+        if clean.get("status") and clean["status"] != member.status:
+            raise ValidationError({"status": ["变更党籍状态请使用“党籍状态变更”，以保留状态历史"]})
+        befores.append(snapshot(member))
+        apply_values(member, {k: v for k, v in clean.items() if k != "status"})
+        member.updated_at = now
+        members.append(member)
+    Member.objects.bulk_update(members, _bulk_update_fields(), batch_size=1000)
+    _bulk_set_categories([(m, c["categories"]) for m, c in rows if "categories" in c])
+    logs = []
+    for (member, clean), before in zip(rows, befores, strict=True):
+        after = snapshot(member)
+        if "categories" in clean:
+            after["categories"] = sorted(set(clean["categories"]))
+        logs.append(change_row(member, ChangeLog.Action.UPDATE, before=before, after=after, message=message, at=at))
+    bulk.insert_dicts(ChangeLog, logs)
+    return members
+
+
+def _bulk_set_categories(rows: list[tuple[Member, list[str]]]) -> None:
+    """_set_categories for many records (one read, one delete per changed record, one insert)."""
+    wanted = {m.pk: set(cats) for m, cats in rows}
+    if not wanted:
+        return
+    for m, cats in rows:
+        m.set_known_category_codes(sorted(set(cats)))
+    current = defaultdict(set)
+    for member_id, code in MemberCategory.objects.filter(member_id__in=list(wanted)).values_list("member_id", "code"):
+        current[member_id].add(code)
+    for member_id, codes_ in wanted.items():
+        gone = current[member_id] - codes_
+        if gone:
+            MemberCategory.objects.filter(member_id=member_id, code__in=gone).delete()
+    MemberCategory.objects.bulk_create(
+        [MemberCategory(member_id=mid, code=c) for mid, codes_ in wanted.items() for c in sorted(codes_ - current[mid])]
+    )
 
 
 @transaction.atomic
@@ -380,7 +492,8 @@ def _update_member(member: Member, data: dict, *, today=None, authorise, engine:
     clean = validate_member_data({**data, "organisation": member.organisation}, instance=member, today=today, engine=engine)
     before = snapshot(member)
     apply_values(member, clean)
-    member.save()
+    with unique_messages(Member, ID_UNIQUE):
+        member.save()
     if "categories" in clean:
         _set_categories(member, clean["categories"])
     record_change(member, ChangeLog.Action.UPDATE, before=before)
@@ -421,14 +534,15 @@ def change_status(
     if member.status not in codes.ENDED_STATUSES and to_status in codes.ACTIVE_STATUSES:
         clash = Member.objects.active().filter(id_number_hash=member.id_number_hash).exclude(pk=member.pk)
         if clash.exists():
-            raise ValidationError({"status": ["同一身份证号已有另一条在册记录"]})
+            raise ValidationError({"status": [DUPLICATE_ACTIVE]})
     before = snapshot(member)
     from_status = member.status
     member.status = to_status
     member.status_since = date
     if to_status == "lost_contact":
         member.lost_contact_reason = lost_contact_reason
-    member.save(update_fields=["status", "status_since", "lost_contact_reason", "updated_at"])
+    with unique_messages(Member, STATUS_UNIQUE):
+        member.save(update_fields=["status", "status_since", "lost_contact_reason", "updated_at"])
     _bump(member.organisation_id, int(_counts(to_status)) - int(_counts(from_status)))
     MemberStatusChange.objects.create(
         member=member,

@@ -11,12 +11,13 @@ from django.utils import timezone
 from apps.accounts.scoping import require_org_action
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
+from apps.core.uniqueness import unique_messages
 
 from . import rules
 from .models import CommitteeMember, Organisation
 
 ROLE_LABEL = dict(rules.COMMITTEE_ROLES)
-SINGLE_ROLES = {"secretary"}
+SINGLE_ROLES = set(rules.SINGLE_COMMITTEE_ROLES)
 
 
 @transaction.atomic
@@ -41,13 +42,17 @@ def add_committee_seat(org: Organisation, member, role: str, *, start_date: date
     if start_date and start_date > today:
         errors.setdefault("start_date", []).append("任职日期不能晚于今天")
     current = org.committee.filter(end_date__isnull=True)
+    single = f"该组织已有在任{ROLE_LABEL.get(role, role)}，请先办理离任"
+    held = f"{getattr(member, 'name', '')}已在任{ROLE_LABEL.get(role, role)}"
     if role in SINGLE_ROLES and current.filter(role=role).exists():
-        errors.setdefault("role", []).append(f"该组织已有在任{ROLE_LABEL[role]}，请先办理离任")
+        errors.setdefault("role", []).append(single)
     if member is not None and current.filter(member=member, role=role).exists():
-        errors.setdefault("member", []).append(f"{member.name}已在任{ROLE_LABEL.get(role, role)}")
+        errors.setdefault("member", []).append(held)
     if errors:
         raise ValidationError(errors)
-    seat = CommitteeMember.objects.create(organisation=org, member=member, role=role, start_date=start_date or today)
+    unique = {"committee_one_current_single_role": ("role", single), "committee_member_role_current": ("member", held)}
+    with unique_messages(CommitteeMember, unique):
+        seat = CommitteeMember.objects.create(organisation=org, member=member, role=role, start_date=start_date or today)
     record_change(seat, ChangeLog.Action.CREATE, message=f"{org}：{member.name}任{ROLE_LABEL[role]}")
     return seat
 

@@ -100,6 +100,17 @@ class CommitteeMember(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "班子成员"
         ordering = ["organisation", "role", "id"]
+        constraints = [
+            # Held by the database too (apps.orgs.committee checks them first, in Chinese).
+            models.UniqueConstraint(
+                fields=["organisation", "role"],
+                condition=models.Q(end_date__isnull=True, role__in=rules.SINGLE_COMMITTEE_ROLES),
+                name="committee_one_current_single_role",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "member", "role"], condition=models.Q(end_date__isnull=True), name="committee_member_role_current"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organisation} {self.get_role_display()} {self.member}"

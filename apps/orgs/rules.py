@@ -40,6 +40,8 @@ COMMITTEE_ROLES = [
     ("women", "妇女委员"),
     ("member", "委员"),
 ]
+# Roles one person at a time holds on a committee (a second needs the first to leave).
+SINGLE_COMMITTEE_ROLES = ("secretary",)
 
 
 @dataclass(frozen=True)

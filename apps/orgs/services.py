@@ -15,6 +15,7 @@ from apps.core.dates import add_months, add_years
 from apps.core.locks import advisory_lock
 from apps.core.models import ChangeLog
 from apps.core.scoping import require_org_action
+from apps.core.uniqueness import unique_messages
 
 from . import rules
 from .models import Organisation
@@ -106,6 +107,11 @@ def structure_warnings(org: Organisation) -> list[str]:
     return warnings
 
 
+def _code_unique(code) -> dict:
+    """The code is unique in the database too: a concurrent duplicate gets _validate's message."""
+    return {"code": ("code", f"组织代码“{code}”已被使用")}
+
+
 def _validate(data: dict, parent: Organisation | None, instance: Organisation | None = None) -> dict:
     errors: dict[str, list[str]] = {}
     clean = dict(data)
@@ -162,7 +168,8 @@ def create_organisation(data: dict, *, parent: Organisation | None, actor) -> Or
         parent = Organisation.objects.get(pk=parent.pk)  # fresh path/numchild under the lock
     clean = _validate(data, parent)
     node = Organisation(**clean)
-    org = Organisation.objects.add_child(parent, instance=node) if parent is not None else Organisation.objects.add_root(instance=node)
+    with unique_messages(Organisation, _code_unique(clean.get("code"))):
+        org = Organisation.objects.add_child(parent, instance=node) if parent is not None else Organisation.objects.add_root(instance=node)
     record_change(org, ChangeLog.Action.CREATE)
     return org
 
@@ -183,7 +190,8 @@ def update_organisation(org: Organisation, data: dict, *, actor) -> Organisation
     before = snapshot(org)
     for k, v in clean.items():
         setattr(org, k, "" if v is None and org._meta.get_field(k).empty_strings_allowed and not org._meta.get_field(k).null else v)
-    org.save()
+    with unique_messages(Organisation, _code_unique(org.code)):
+        org.save()
     record_change(org, ChangeLog.Action.UPDATE, before=before)
     return org
 

@@ -143,6 +143,10 @@ class DevelopmentFile(models.Model):
         indexes = [
             models.Index(fields=["org_path", "id"], name="devfile_org_path_idx", opclasses=["varchar_pattern_ops", "int8_ops"]),
         ]
+        constraints = [
+            # 一人一档: one active file per person, held by the database (concurrent creates).
+            models.UniqueConstraint(fields=["id_number_hash"], condition=models.Q(status="active"), name="devfile_one_active_per_person"),
+        ]
 
     def __str__(self):
         return f"{self.name}的发展档案"

@@ -6,7 +6,7 @@ themselves (intervals, quorum, working days) are read from apps.recruitment.engi
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.scoping import require_org_action
@@ -14,6 +14,7 @@ from apps.core import crypto
 from apps.core.actors import as_user, is_system
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
+from apps.core.uniqueness import unique_messages
 from apps.members import codes as member_codes
 from apps.members import idnumber
 from apps.members.models import Member
@@ -72,6 +73,15 @@ CHOICES = {
 }
 
 
+ONE_ACTIVE_FILE = "该身份证号已有进行中的发展档案（一人一档）"
+ONE_VOTE = "同一次支部大会对同一名对象只能表决一次（票决制）"
+# The database holds these rules for concurrent writes; the loser gets the same message.
+FILE_UNIQUE = {"devfile_one_active_per_person": ("id_number", ONE_ACTIVE_FILE)}
+VOTE_UNIQUE = {"vote_one_per_candidate_meeting": ("meeting_date", ONE_VOTE)}
+PLAN_UNIQUE = {"plan_unique_per_org_kind_year": ("start_year", "该组织该年度的同类发展计划已由他人同时保存，本次未保存，请刷新后核对")}
+TRAINING_UNIQUE = {"training_once_per_class": ("files", "所选人员已由他人同时登记参加该培训班，本次未重复登记，请刷新后核对")}
+
+
 def _audit_create(obj, message=""):
     record_change(obj, ChangeLog.Action.CREATE, message=message)
 
@@ -114,7 +124,7 @@ def validate_file_data(data: dict, *, today=None) -> dict:
             err("sex", f"性别与身份证号不一致：第17位为{'奇数（男）' if facts.sex == 'M' else '偶数（女）'}")
         clean["sex"] = facts.sex
         if DevelopmentFile.objects.filter(id_number_hash=crypto.blind_index(facts.number), status="active").exists():
-            err("id_number", "该身份证号已有进行中的发展档案（一人一档）")
+            err("id_number", ONE_ACTIVE_FILE)
         if Member.objects.active().by_id_number(facts.number).exists():
             err("id_number", "该身份证号已有在册党员记录，不能再建立发展档案")
     org = clean.get("organisation")
@@ -156,7 +166,8 @@ def create_file(data: dict, *, actor, today=None) -> DevelopmentFile:
     )
     phone = clean.get("phone") or ""
     f.phone_enc, f.phone_hash, f.phone_masked = crypto.encrypt(phone), crypto.blind_index(phone), crypto.mask_phone(phone)
-    f.save()
+    with unique_messages(DevelopmentFile, FILE_UNIQUE):
+        f.save()
     _audit_create(f, "建立发展档案")
     engine.take_step(f, "apply", date=clean["application_date"], actor=actor, today=today)
     f.refresh_from_db()
@@ -297,12 +308,9 @@ def record_vote(file, data: dict, *, actor) -> Vote:
     clean["passed"] = data.get("passed") in (True, "true", "True", "1", "on", 1)
     engine.validate_vote(clean)
     if Vote.objects.filter(file=file, meeting_date=meeting_date).exists():
-        raise ValidationError({"meeting_date": ["同一次支部大会对同一名对象只能表决一次（票决制）"]})
-    try:
-        with transaction.atomic():
-            vote = Vote.objects.create(file=file, proposal=proposal, meeting_date=meeting_date, recorded_by=str(actor), **clean)
-    except IntegrityError as exc:
-        raise ValidationError({"meeting_date": ["同一次支部大会对同一名对象只能表决一次（票决制）"]}) from exc
+        raise ValidationError({"meeting_date": [ONE_VOTE]})
+    with unique_messages(Vote, VOTE_UNIQUE):
+        vote = Vote.objects.create(file=file, proposal=proposal, meeting_date=meeting_date, recorded_by=str(actor), **clean)
     _audit_create(vote)
     return vote
 
@@ -345,14 +353,15 @@ def enrol(training_class, files, *, actor) -> int:
         require_org_action(actor, f.organisation, "change")
         if TrainingRecord.objects.filter(file=f, training_class=training_class).exists():
             continue
-        r = TrainingRecord.objects.create(
-            file=f,
-            training_class=training_class,
-            date=training_class.end_date,
-            days=training_class.days,
-            hours=training_class.hours,
-            provider=str(training_class.organisation),
-        )
+        with unique_messages(TrainingRecord, TRAINING_UNIQUE):
+            r = TrainingRecord.objects.create(
+                file=f,
+                training_class=training_class,
+                date=training_class.end_date,
+                days=training_class.days,
+                hours=training_class.hours,
+                provider=str(training_class.organisation),
+            )
         _audit_create(r)
         added += 1
     return added
@@ -402,7 +411,8 @@ def save_plan(data: dict, *, actor) -> DevelopmentPlan:
     plan.note = data.get("note", "") or ""
     for f, v in targets.items():
         setattr(plan, f, v)
-    plan.save()
+    with unique_messages(DevelopmentPlan, PLAN_UNIQUE):
+        plan.save()
     record_change(plan, ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE, before=before)
     return plan
 

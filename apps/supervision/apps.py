@@ -18,7 +18,7 @@ class SupervisionConfig(AppConfig):
         # as long as those apps register none of their own (apps.supervision.metrics).
         metrics.register()
         todo.register(todo_items)
-        registry.demo.register(registry.DemoBuilder("supervision", demo.populate, order=1010))
+        registry.demo.register(registry.DemoBuilder("supervision", demo.populate, order=999))
         registry.stats.register(
             registry.StatsSection("supervision", "领导指导", stats.contribute, cards=stats.cards, rows=stats.rows, order=90)
         )
@@ -30,4 +30,5 @@ class SupervisionConfig(AppConfig):
         registry.nav("supervision", _("月报告"), "supervision:report", "view", order=50)
         registry.nav("supervision", _("示范点"), "supervision:points", "view", order=55)
         registry.nav("supervision", _("党建指导员"), "supervision:instructors", "view", order=58)
+        registry.nav("supervision", _("党务干部"), "supervision:staffing", "view", order=59)
         registry.nav("supervision", _("十规范检查表"), "supervision:checklist", "view", order=60)

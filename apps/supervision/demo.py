@@ -1,10 +1,13 @@
-"""Demo data for leadership and standardisation in the demo county, after the demo
-accounts exist (order 1010): county leaders with the five contact points of the pattern
-and a year of visits (some points not yet visited this quarter: the leaders' to-do),
-section-level cadres' contact points, a year of quarterly self-checks by every grassroots
-organisation, one county spot-check round, the year-end evaluation, rectifications (open,
-overdue, done) and twelve months of reports by the township committees (the data part assembled for the
-latest ASSEMBLED_MONTHS).
+"""Demo data for leadership and standardisation in the demo county, built just before
+the demo logins (order 999; those must come last): six county leaders and two
+section-level cadres (accounts made here without a usable password; the demo login
+"leader" is created afterwards and holds no contact point), each leader with the five
+contact points of the pattern and a year of visits (some points not yet visited this
+quarter: the leaders' to-do), the cadres' contact points, a year of quarterly self-checks
+by every grassroots organisation, one county spot-check round, the year-end evaluation,
+rectifications (open, overdue, done), twelve months of reports by the township committees
+(the data part assembled for the latest ASSEMBLED_MONTHS), 50 model points and the
+党建指导员 of non-public enterprises with their reports.
 
 Rows are written with bulk_create; the scores come from the same code as the services
 (computed items from the registered metrics, year-end arithmetic from year_end_parts)."""
@@ -37,6 +40,7 @@ from .models import (
 from .periods import period_range, quarter_of
 
 LEADERS = ["县委书记（演示）", "县长（演示）", "县委副书记（演示）", "组织部部长（演示）", "宣传部部长（演示）", "纪委书记（演示）"]
+CADRES = ["组织部组织股股长（演示）", "组织部党员教育股股长（演示）"]
 VISIT_TEXT = [
     "走访村“两委”班子，了解集体经济发展情况",
     "参加支部主题党日，讲专题党课",
@@ -57,18 +61,20 @@ PROGRESS = [
 PROBLEMS = ["三会一课记录不完整", "党费公开不及时", "发展党员档案材料缺页", "活动阵地使用率不高", "党员学习学时未达标"]
 
 
-def _leaders(root) -> list:
-    users = list(User.objects.filter(role_assignments__role="county_leader", role_assignments__organisation=root).distinct().order_by("id"))
+def _accounts(root, role: str, names: list[str], prefix: str) -> list:
+    """The county's users of the role, made up to len(names) when missing (no usable
+    password: demo figures, not logins)."""
+    users = list(User.objects.filter(role_assignments__role=role, role_assignments__organisation=root).distinct().order_by("id"))
     have = {u.username for u in users}
     new = [
-        User(username=f"leader{n}", display_name=name, password=make_password(None), must_change_password=True)
-        for n, name in enumerate(LEADERS, start=2)
-        if f"leader{n}" not in have
+        User(username=f"{prefix}{n}", display_name=name, password=make_password(None), must_change_password=True)
+        for n, name in enumerate(names, start=1)
+        if f"{prefix}{n}" not in have
     ]
     if new:
         User.objects.bulk_create(new)
         new = list(User.objects.filter(username__in=[u.username for u in new]))
-        RoleAssignment.objects.bulk_create(RoleAssignment(user=u, role="county_leader", organisation=root) for u in new)
+        RoleAssignment.objects.bulk_create(RoleAssignment(user=u, role=role, organisation=root) for u in new)
     return users + new
 
 
@@ -99,14 +105,14 @@ def populate(root, rng, as_of):
     # ── contact duties
     assignments = []
     used = set()
-    for leader in _leaders(root):
+    for leader in _accounts(root, "county_leader", LEADERS, "county_leader"):
         for kind in rules.LEADER_PATTERN:
             pool = [o for o in pools[kind] if o.pk not in used]
             if pool:
                 org = rng.choice(pool)
                 used.add(org.pk)
                 assignments.append(ContactAssignment(leader=leader, kind=kind, organisation=org, org_path=org.path, year=year))
-    cadres = list(User.objects.filter(role_assignments__role="county_admin", role_assignments__organisation=root).distinct()[:3])
+    cadres = _accounts(root, "inspector", CADRES, "cadre")
     for cadre in cadres:
         for org in rng.sample(grassroots, min(2, len(grassroots))):
             assignments.append(ContactAssignment(leader=cadre, kind="section_point", organisation=org, org_path=org.path, year=year))

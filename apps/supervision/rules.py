@@ -72,7 +72,7 @@ DEFAULT_CHECKLIST = (
     ChecklistDefault(1, "org_setup", "组织设置规范，按期换届", "组织设置批复、换届选举材料", 10, "orgs.terms_on_time"),
     ChecklistDefault(2, "committee", "班子健全，书记经过培训", "班子成员名单、书记培训证明", 10),
     ChecklistDefault(3, "development", "发展党员程序规范、步骤按期", "发展党员档案、五项制度记录", 10, "recruitment.steps_on_time"),
-    ChecklistDefault(4, "education", "党员教育学时达标（32/56学时），参加轮训", "学习记录、轮训名单", 10),
+    ChecklistDefault(4, "education", "党员教育学时达标（32/56学时），参加轮训", "学习记录、轮训名单", 10, "education_hours"),
     ChecklistDefault(5, "orglife", "三会一课、主题党日、组织生活会按要求开展", "会议记录本、签到表", 15),
     ChecklistDefault(6, "dues", "党费按月收缴、按时上交、定期公开", "党费收缴台账、上交凭证、公开记录", 10, "dues.collected"),
     ChecklistDefault(7, "appraisal", "民主评议党员按时开展，结果运用", "评议材料、结果报告", 10),
@@ -115,6 +115,7 @@ HEALTH_WEIGHTS = {
     "orgs.terms_on_time": 10,
     "recruitment.steps_on_time": 15,
     "dues.collected": 20,
+    "education_hours": 15,
 }
 HEALTH_DEFAULT_WEIGHT = 15
 HEALTH_LAGGING_BELOW = 60  # 月通报: units below this score are listed as lagging

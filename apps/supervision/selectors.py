@@ -410,3 +410,47 @@ def instructors_for(user, params=None):
     if q:
         qs = qs.filter(Q(organisation__name__icontains=q) | Q(name__icontains=q))
     return qs.order_by("org_path", "-start_date", "id")
+
+
+# ── 党务干部: who staffs the party work of each organisation ───────────────────────────
+STAFF_ROLES = (("secretary", "书记"), ("deputy_secretary", "副书记"), ("organisation", "组织委员"))
+
+
+def staffing(org: Organisation) -> list[dict]:
+    """Per unit below org (itself when it has none): the current committee seats counted
+    by role over the unit's subtree, and the grassroots organisations of the subtree whose
+    secretary or organisation committee member is missing. Three queries."""
+    from apps.orgs.models import CommitteeMember
+    from apps.orgs.rules import GRASSROOTS_TYPES
+
+    units = child_units(org)
+    seats = {}
+    held = set()
+    for org_id, path, role in CommitteeMember.objects.filter(organisation__path__startswith=org.path, end_date__isnull=True).values_list(
+        "organisation_id", "organisation__path", "role"
+    ):
+        held.add((org_id, role))
+        for u in units:
+            if path.startswith(u.path):
+                seats[(u.pk, role)] = seats.get((u.pk, role), 0) + 1
+    grassroots = list(
+        Organisation.objects.filter(
+            path__startswith=org.path, org_type__in=GRASSROOTS_TYPES, status=Organisation.Status.ACTIVE
+        ).values_list("id", "path", "name")
+    )
+    rows = []
+    for u in units:
+        mine = [g for g in grassroots if g[1].startswith(u.path)]
+        no_secretary = [g[2] for g in mine if (g[0], "secretary") not in held]
+        no_organiser = [g[2] for g in mine if (g[0], "organisation") not in held]
+        rows.append(
+            {
+                "org": u,
+                "counts": [(label, seats.get((u.pk, role), 0)) for role, label in STAFF_ROLES],
+                "total": sum(n for (pk, _r), n in seats.items() if pk == u.pk),
+                "grassroots": len(mine),
+                "no_secretary": no_secretary,
+                "no_organiser": no_organiser,
+            }
+        )
+    return rows

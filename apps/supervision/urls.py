@@ -24,5 +24,6 @@ urlpatterns = [
     path("points/<int:pk>/review/", views.point_review, name="point_review"),
     path("points/progress/<int:pk>/material/", views.point_material, name="point_material"),
     path("instructors/", views.instructors, name="instructors"),
+    path("staffing/", views.staffing, name="staffing"),
     path("instructors/<int:pk>/", views.instructor, name="instructor"),
 ]

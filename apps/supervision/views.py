@@ -519,3 +519,12 @@ def instructor(request, pk):
             return redirect("supervision:instructor", post.pk)
     page = page_of(InstructorReport.objects.filter(post=post).order_by("-date", "-id"), request)
     return render(request, "supervision/instructor.html", {"post": post, "page": page, "form": form, "can_record": can_record})
+
+
+@login_required
+def staffing(request):
+    org = selectors.chosen_org(request.user, request.GET)
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    rows = selectors.staffing(org)
+    return render(request, "supervision/staffing.html", {"org": org, "rows": rows, "roles": [label for _r, label in selectors.STAFF_ROLES]})

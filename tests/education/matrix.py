@@ -20,6 +20,8 @@ PK_BY_URL_NAME = {
     "education:session_attendance": "education.classsession",
     "education-entry-detail": "education.studyentry",
     "education-class-detail": "education.trainingclass",
+    "education-entry-decide": "education.studyentry",
+    "education:report_grade": "education.studyreport",
 }
 
 
@@ -66,7 +68,22 @@ def _finishable(w):
     return session.training_class
 
 
+def _report(org, side):
+    from apps.education import services
+    from tests.test_access_matrix import _person
+
+    text = "本年度认真学习党章党规和党的创新理论，参加支部集体学习和培训，结合岗位实际学以致用，今后继续加强学习，提高党性修养。"
+    return services.submit_report(_person(org, side), _today().year, text * 2, actor=CLI)
+
+
+def _member_user_of_b(w, objs):
+    from tests.factories import make_user
+
+    return make_user("member", w.b, member=make_member(w.b))
+
+
 FACTORIES = {
+    "education.studyreport": _report,
     "education.studyentry": _entry,
     "education.trainingclass": _class,
     "education.classsession": _session,
@@ -120,6 +137,20 @@ WRITE_BODIES = {
     "education:class_enrol": Write(lambda w, o: {"member": make_member(w.b).pk}),
     "education:class_finish": Write(lambda w, o: {}, fresh={"pk": _finishable}),
     "education:session_attendance": Write(lambda w, o: {"present": [_enrolled(o["pk"])], "hours": "1"}),
+    "POST education-entry-list": Write(
+        lambda w, o: {"member": make_member(w.b).pk, "date": _today().isoformat(), "form": "online", "hours": "2", "content": "网上学习"},
+        url_side="A",
+    ),
+    "POST education-entry-decide": Write(
+        lambda w, o: {"approve": True, "note": "同意"}, actor="admin", why="大额学时由上级党委审批，支部书记没有审批权：由管理员证明"
+    ),
+    "education:report_grade": Write(lambda w, o: {"grade": "good", "comment": "学习认真"}),
+    "education:my_report": Write(
+        lambda w, o: {"year": _today().year, "text": "本年度认真学习党章党规，参加集体学习和培训，联系实际学以致用，继续加强学习。" * 2},
+        actor=_member_user_of_b,
+        url_side="A",
+        why="党员本人提交述学报告：没有党员档案的账号（支部书记、组织员）得到404，什么也不写入",
+    ),
     "education:rules": Write(
         _rules_body, actor="admin", url_side="A", why="学时规则全县统一，只有县委组织部管理员（设置权限）可以修改：由管理员证明"
     ),

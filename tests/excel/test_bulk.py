@@ -5,8 +5,8 @@ import datetime
 
 from django.utils import timezone
 
+from apps.core import bulk
 from apps.core.models import ChangeLog
-from apps.excel import bulk
 
 
 def test_insert_dicts_round_trips_every_type(db):

@@ -416,3 +416,46 @@ def test_export_reads_no_open_cursor_while_others_write(tree, monkeypatch):
     assert pages == [0, 2, 4]
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 5
+
+
+def test_the_same_export_while_one_runs_returns_the_running_job(branch, monkeypatch):
+    """Issue 12 item 7: 5 GETs queued 5 jobs. Now the same export (kind, filters, full
+    data) by the same user while one is queued or running answers that job; the database
+    holds the rule (a partial unique constraint), not a read-then-insert."""
+    from django.db import IntegrityError, transaction
+
+    make_member(branch)
+    monkeypatch.setattr(services, "dispatch", lambda job: None)  # no worker: the job stays queued
+    admin = make_user("county_admin", county_of(branch))
+    first = services.export_members_for(admin, {"member_type": "full"}, force_background=True)
+    again = services.export_members_for(admin, {"member_type": "full"}, force_background=True)
+    assert again.pk == first.pk and again.reused and not first.reused
+    assert ExportJob.objects.count() == 1
+    # Another query, full data, or another user: a job of its own.
+    other = services.export_members_for(admin, {"member_type": "full", "sex": "F"}, force_background=True)
+    someone = make_user("county_admin", county_of(branch))
+    theirs = services.export_members_for(someone, {"member_type": "full"}, force_background=True)
+    assert len({first.pk, other.pk, theirs.pk}) == 3
+    # The rule is the database's: a second active row with the same digest cannot exist.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExportJob.objects.create(user=admin, kind=first.kind, params=first.params, params_key=first.params_key)
+    # Once it has finished, the same export starts a new job.
+    ExportJob.objects.filter(pk=first.pk).update(status=JobStatus.DONE)
+    later = services.export_members_for(admin, {"member_type": "full"}, force_background=True)
+    assert later.pk != first.pk and not later.reused
+
+
+def test_a_reused_export_is_said_so_on_the_page(branch, monkeypatch, client):
+    from django.urls import reverse
+
+    make_member(branch)
+    monkeypatch.setattr(services, "dispatch", lambda job: None)
+    monkeypatch.setattr(services, "SYNC_EXPORT_MAX_ROWS", 0)
+    admin = make_user("county_admin", county_of(branch))
+    client.force_login(admin)
+    for _ in range(5):
+        r = client.post(reverse("excel:export_members") + "?member_type=full")
+        assert r.status_code == 302
+    assert ExportJob.objects.count() == 1
+    page = client.get(reverse("excel:exports")).content.decode()
+    assert "正在进行" in page and "未重复开始" in page

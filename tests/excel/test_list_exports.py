@@ -191,10 +191,10 @@ def test_export_rows_equal_the_screen_rows(world, name):
     assert page.status_code == 200
     shown = screen_rows(page.context)
     assert shown, f"{name}: the screen shows no row for the test's filter"
-    exported = column(sheet(c.get(reverse(f"excel:export_{name}") + (f"?{q}" if q else ""))), header)
+    exported = column(sheet(c.post(reverse(f"excel:export_{name}") + (f"?{q}" if q else ""))), header)
     assert exported == shown, f"{name}: export ≠ screen"
     if q:
-        unfiltered = column(sheet(c.get(reverse(f"excel:export_{name}"))), header)
+        unfiltered = column(sheet(c.post(reverse(f"excel:export_{name}"))), header)
         assert unfiltered != exported, f"{name}: the test's filter should change the rows"
 
 
@@ -210,7 +210,7 @@ def test_other_branch_rows_never_exported(world, who):
     markers = [B_NAME, B_PERSON, B_USER, world["b"].code]
     for entry in lists.all_entries():
         url = reverse(f"excel:export_{entry.name}")
-        response = c.get(url)
+        response = c.post(url)
         if entry.name.startswith("accounts_") and who == "secretary_a":
             assert response.status_code == 403  # no user management / audit: as on the screen
             continue
@@ -219,7 +219,7 @@ def test_other_branch_rows_never_exported(world, who):
         assert len(rows) > 1 or entry.name in ("dues_collections",) or not _core(entry.name), f"{who} {entry.name}: own rows expected"
         # Pointing the page's ?org= at B: a 404 where the page chooses an organisation,
         # otherwise still nothing of B.
-        response = c.get(f"{url}?org={world['b'].pk}")
+        response = c.post(f"{url}?org={world['b'].pk}")
         if entry.name in ORG_CHOOSING:
             assert response.status_code == 404, f"{who} {entry.name}?org=B"
         elif response.status_code == 200:
@@ -230,7 +230,7 @@ def test_personal_data_masked(world):
     from apps.recruitment.models import DevelopmentFile
 
     f = DevelopmentFile.objects.filter(organisation=world["a"]).first()
-    rows = sheet(client_for(world["admin"]).get(reverse("excel:export_recruitment_files") + "?status=active"))
+    rows = sheet(client_for(world["admin"]).post(reverse("excel:export_recruitment_files") + "?status=active"))
     text = cells(rows)
     assert f.id_number_masked in text and f.reveal_id_number() not in text and f.reveal_phone() not in text
 
@@ -238,7 +238,7 @@ def test_personal_data_masked(world):
 def test_access_log_written_with_filters_and_rows(world):
     c = client_for(world["secretary_a"])
     before = AccessLog.objects.filter(kind=AccessLog.Kind.EXPORT).count()
-    rows = sheet(c.get(reverse("excel:export_recruitment_files") + "?stage=activist&page=2"))
+    rows = sheet(c.post(reverse("excel:export_recruitment_files") + "?stage=activist&page=2"))
     entry = AccessLog.objects.filter(kind=AccessLog.Kind.EXPORT).latest("id")
     assert AccessLog.objects.filter(kind=AccessLog.Kind.EXPORT).count() == before + 1
     assert entry.user == world["secretary_a"] and entry.target == "发展档案导出"
@@ -246,12 +246,22 @@ def test_access_log_written_with_filters_and_rows(world):
     assert entry.org_path == world["a"].path
 
 
-def test_unknown_list_and_post_refused(world):
+def test_unknown_list_and_get_only_shows_the_button(world):
+    """Issue 12 item 7: a GET (a link, a prefetch, a crawler) exports nothing and queues
+    nothing; the page's button POSTs to the same URL and query string."""
     c = client_for(world["admin"])
     assert c.get("/excel/export/nothing_here/").status_code == 404
     before = AccessLog.objects.count()
-    assert c.post(reverse("excel:export_dues_reductions")).status_code == 405
-    assert AccessLog.objects.count() == before
+    url = reverse("excel:export_recruitment_files") + "?stage=activist"
+    page = c.get(url)
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert "导出Excel：发展档案" in html and 'method="post"' in html and 'action="/excel/export/recruitment_files/?stage=activist"' in html
+    assert "1 项筛选条件" in html
+    assert AccessLog.objects.count() == before and not ExportJob.objects.exists()
+    assert c.put(url).status_code == 405
+    assert sheet(c.post(url))[0][0] == "姓名"
+    assert AccessLog.objects.count() == before + 1
 
 
 def _queries(user, name, params) -> tuple[int, int]:
@@ -282,7 +292,7 @@ def test_query_count_fixed_whatever_the_row_count(world):
 def test_large_export_runs_as_a_background_job(world, monkeypatch):
     monkeypatch.setattr(services, "SYNC_EXPORT_MAX_ROWS", 2)
     c = client_for(world["admin"])
-    response = c.get(reverse("excel:export_recruitment_files") + "?status=active")
+    response = c.post(reverse("excel:export_recruitment_files") + "?status=active")
     assert response.status_code == 302 and response["Location"] == reverse("excel:exports")
     job = ExportJob.objects.get()
     assert job.kind == ExportJob.Kind.LIST and job.list_name == "recruitment_files" and job.params == {"status": "active"}

@@ -130,3 +130,22 @@ def test_stats_section_counts_subtree(county, branch, other_branch, today):
     rows = {(a, b): c for a, b, c, _ in stats.rows(stats.contribute(county, today))}
     assert rows[("示范点", "培育中")] == 1
     assert stats.contribute(branch, today)["supervision"]["points_cultivating"] == 1
+
+
+def test_staffing_counts_seats_and_gaps(client, tree, admin, other_secretary):
+    from apps.orgs.models import CommitteeMember
+    from apps.supervision import selectors
+    from tests.factories import make_member
+
+    b1, b2 = tree["branches"][0]
+    CommitteeMember.objects.create(organisation=b1, member=make_member(b1), role="secretary")
+    CommitteeMember.objects.create(organisation=b1, member=make_member(b1), role="organisation")
+    CommitteeMember.objects.create(organisation=b2, member=make_member(b2), role="secretary", end_date=datetime.date(2020, 1, 1))
+    rows = {r["org"]: r for r in selectors.staffing(tree["county"])}
+    c1 = rows[tree["committees"][0]]
+    assert c1["counts"] == [("书记", 1), ("副书记", 0), ("组织委员", 1)] and c1["grassroots"] == 3
+    assert b2.name in c1["no_secretary"] and b1.name not in c1["no_secretary"]
+    client.force_login(other_secretary)
+    assert client.get(reverse("supervision:staffing"), {"org": tree["committees"][0].pk}).status_code == 404
+    client.force_login(admin)
+    assert b2.name in client.get(reverse("supervision:staffing"), {"org": tree["committees"][0].pk}).content.decode()

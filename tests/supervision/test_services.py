@@ -164,8 +164,10 @@ def test_self_check_scores_with_version(branch, secretary, admin, county, fixed_
     assert computed.computed and computed.score == Decimal("7.50") and "75% × 10分 = 7.50分" in computed.reason
     manual = {s.item_id: {"score": str(s.item.max_score - 1)} for s in insp.scores.select_related("item") if not s.computed}
     insp = services.save_scores(insp, manual, submit=True, actor=secretary)
-    # 7.5 from data + (each manual item: full marks − 1)
-    expected = Decimal("7.50") + sum(Decimal(s.item.max_score - 1) for s in insp.scores.select_related("item") if not s.computed)
+    # from data (7.50 for the fixed metric, plus any other item a registered metric
+    # scored) + (each manual item: full marks − 1)
+    scored = list(insp.scores.select_related("item"))
+    expected = sum(s.score for s in scored if s.computed) + sum(Decimal(s.item.max_score - 1) for s in scored if not s.computed)
     assert insp.total == expected and insp.status == "submitted" and insp.max_total == 100
     # a new checklist version does not touch the submitted score
     rows[1]["max_score"] = 30
@@ -193,8 +195,9 @@ def test_save_scores_refuses(branch, secretary, other_secretary, this_quarter):
     with pytest.raises(ValidationError) as e:
         services.save_scores(insp, {item.item_id: {"score": "1"}}, submit=True, actor=secretary)
     assert "尚未评分" in str(e.value.message_dict["scores"])
+    computed_total = sum((s.score for s in insp.scores.filter(computed=True)), Decimal(0))
     insp.refresh_from_db()
-    assert insp.status == "draft" and insp.total == 0
+    assert insp.status == "draft" and insp.total == computed_total  # nothing of the refused input kept
     with pytest.raises(OutOfScope):
         services.save_scores(insp, {}, actor=other_secretary)
 

@@ -84,7 +84,8 @@ def test_self_check_flow_through_pages(client, secretary, branch, this_quarter):
     assert insp.status == "draft"
     r = client.post(reverse("supervision:inspection", args=[insp.pk]), {**body, "submit": "1"})
     insp.refresh_from_db()
-    assert r.status_code == 302 and insp.status == "submitted" and insp.total == sum(s.item.max_score for s in manual)
+    computed = sum(s.score for s in insp.scores.filter(computed=True))
+    assert r.status_code == 302 and insp.status == "submitted" and insp.total == sum(s.item.max_score for s in manual) + computed
     r = client.post(reverse("supervision:rectify", args=[insp.pk]), {"problem": "记录不全", "deadline": timezone.localdate().isoformat()})
     assert r.status_code == 302
     rect = Rectification.objects.get()

@@ -79,7 +79,11 @@ class ExportJobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
             return ExportJob.objects.none()
         return services.export_jobs_for(self.request.user)
 
-    @extend_schema(request=ExportCreateSerializer, responses={201: ExportJobSerializer}, summary="按筛选条件导出党员名册（后台任务）")
+    @extend_schema(
+        request=ExportCreateSerializer,
+        responses={201: ExportJobSerializer, 200: ExportJobSerializer},
+        summary="按筛选条件导出党员名册（后台任务）；同一用户相同的导出正在进行时返回该任务（200）",
+    )
     @action(detail=False, methods=["post"], url_path="members")
     def members(self, request):
         params = ExportCreateSerializer(data=request.data)
@@ -89,7 +93,8 @@ class ExportJobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
             job = services.export_members_for(request.user, filters, full_pii=params.validated_data["full"], force_background=True)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
-        return Response(ExportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+        reused = getattr(job, "reused", False)
+        return Response(ExportJobSerializer(job).data, status=status.HTTP_200_OK if reused else status.HTTP_201_CREATED)
 
     @extend_schema(
         responses={(200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="导出的 .xlsx 文件")}, summary="下载导出文件"

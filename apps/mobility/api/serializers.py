@@ -1,10 +1,12 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.mobility import rules
 from apps.mobility.models import MobileContact, MobileRecord, Transfer, TransferStep
 
 
-class TransferStepSerializer(serializers.ModelSerializer):
+@extend_schema_serializer(component_name="TransferStep")  # "Step" is recruitment's development step
+class StepSerializer(serializers.ModelSerializer):
     label = serializers.CharField(read_only=True, label="环节")
 
     class Meta:
@@ -18,7 +20,7 @@ class TransferSerializer(serializers.ModelSerializer):
     from_label = serializers.CharField(read_only=True, label="转出党组织")
     to_label = serializers.CharField(read_only=True, label="接收党组织")
     next_step_label = serializers.CharField(read_only=True, label="下一步")
-    steps = TransferStepSerializer(many=True, read_only=True)
+    steps = StepSerializer(many=True, read_only=True)
 
     class Meta:
         model = Transfer

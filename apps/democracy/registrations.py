@@ -1,0 +1,18 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.core import registry, todo
+
+
+def register() -> None:
+    from . import exports, stats  # noqa: F401
+
+    registry.nav("democracy", _("意见反馈"), "democracy:feedback_list", "view", order=10)
+    registry.nav("democracy", _("党务公开"), "democracy:notices", "view", order=20)
+    registry.nav("democracy", _("公开栏"), "democracy:board", "view", order=30)
+    registry.nav("registry", _("我的反馈"), "democracy:my_feedback", "change_self", order=80)
+    registry.nav("registry", _("党务公开"), "democracy:my_notices", "change_self", order=90)
+    registry.stats.register(registry.StatsSection("democracy", "党内民主", stats.contribute, cards=stats.cards, rows=stats.rows, order=80))
+    registry.report_sections.register(registry.ReportSection("democracy", "意见反馈与党务公开", stats.report_figures, order=80))
+    registry.org_metrics.register(registry.OrgMetric("feedback_on_time", "意见反馈按期答复率", stats.measure_on_time, order=80))
+    registry.home.register(registry.HomeFigures("democracy", stats.home_figures, order=80))
+    todo.register(stats.todo_items)

@@ -1,0 +1,161 @@
+"""Democracy figures: statistics, monthly report, org metric (feedback answered on time),
+home figures and to-do. Fixed numbers of aggregate queries over the subtree."""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.core.scoping import restrict, user_scope
+from apps.core.todo import TodoItem, first_of
+from apps.orgs.models import Organisation
+
+from .models import Feedback, Notice
+
+LABELS = {
+    "year": "年度",
+    "feedback": "本年收到反馈（件）",
+    "answered": "已答复（件）",
+    "on_time": "按期答复（件）",
+    "overdue_open": "超期未答复（件）",
+    "escalated": "上交上级（件）",
+    "notices": "本年党务公开（条）",
+}
+
+
+def _feedback_figures(org, start, end, as_of):
+    sub = Q(org_path__startswith=org.path) | Q(origin_path__startswith=org.path)
+    return Feedback.objects.filter(sub).aggregate(
+        raised=Count("id", filter=Q(raised_on__gte=start, raised_on__lt=end)),
+        answered=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end)),
+        on_time=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end, answered_in_time=True)),
+        overdue_open=Count("id", filter=Q(status="open", due_on__lt=as_of)),
+        escalated=Count("id", filter=Q(raised_on__gte=start, raised_on__lt=end, level__gt=0)),
+    )
+
+
+def contribute(org, as_of=None) -> dict:
+    as_of = as_of or timezone.localdate()
+    start, end = datetime.date(as_of.year, 1, 1), as_of + datetime.timedelta(days=1)
+    f = _feedback_figures(org, start, end, as_of)
+    notices = Notice.objects.filter(org_path__startswith=org.path, publish_on__gte=start, publish_on__lt=end).count()
+    return {
+        "democracy": {
+            "label": "党内民主",
+            "labels": LABELS,
+            "year": as_of.year,
+            "feedback": f["raised"],
+            "answered": f["answered"],
+            "on_time": f["on_time"],
+            "overdue_open": f["overdue_open"],
+            "escalated": f["escalated"],
+            "notices": notices,
+        }
+    }
+
+
+def cards(stats):
+    d = stats["democracy"]
+    rate = round(100 * d["on_time"] / d["answered"], 1) if d["answered"] else None
+    return [
+        (f"{d['year']}年意见反馈", d["feedback"], "件", None),
+        ("按期答复率", "—" if rate is None else rate, "%", None),
+        ("超期未答复", d["overdue_open"], "件", None),
+        ("党务公开", d["notices"], "条", None),
+    ]
+
+
+def rows(stats):
+    d = stats["democracy"]
+    return [("党内民主", label, d[key], None) for key, label in LABELS.items() if key != "year"]
+
+
+def report_figures(org, year, month):
+    start = datetime.date(year, month, 1)
+    end = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    f = _feedback_figures(org, start, end, min(end, timezone.localdate()))
+    notices = Notice.objects.filter(org_path__startswith=org.path, publish_on__gte=start, publish_on__lt=end).count()
+    return [
+        ("收到意见反馈（件）", f["raised"]),
+        ("答复（件）", f["answered"]),
+        ("其中按期（件）", f["on_time"]),
+        ("超期未答复（件）", f["overdue_open"]),
+        ("党务公开（条）", notices),
+    ]
+
+
+def measure_on_time(org_ids, year, quarter):
+    """Share of the feedback answered in the period that was answered on time, for the
+    organisation subtree that was responsible; the reason names the overdue ones."""
+    if quarter:
+        start = datetime.date(year, 3 * quarter - 2, 1)
+        end = datetime.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+    else:
+        start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    out = {}
+    today = timezone.localdate()
+    for org in Organisation.objects.filter(pk__in=list(org_ids)):
+        agg = Feedback.objects.filter(org_path__startswith=org.path).aggregate(
+            answered=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end)),
+            on_time=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end, answered_in_time=True)),
+            overdue=Count("id", filter=Q(status="open", due_on__lt=min(end, today))),
+        )
+        total = agg["answered"] + agg["overdue"]
+        if not total:
+            out[org.pk] = (1.0, "本期无须答复的意见反馈")
+            continue
+        reason = f"本期答复{agg['answered']}件，其中按期{agg['on_time']}件"
+        if agg["overdue"]:
+            reason += f"；{agg['overdue']}件超期未答复"
+        out[org.pk] = (agg["on_time"] / total, reason)
+    return out
+
+
+def home_figures(user):
+    scope = user_scope(user, "change")
+    if scope.empty or (not scope.everything and not scope.paths):
+        return []
+    open_ = restrict(Feedback.objects.filter(status="open"), user, "change")
+    today = timezone.localdate()
+    return [
+        ("待答复意见反馈", open_.count(), "件", reverse("democracy:feedback_list") + "?status=open"),
+        ("超期未答复", open_.filter(due_on__lt=today).count(), "件", reverse("democracy:feedback_list") + "?overdue=1"),
+    ]
+
+
+def todo_items(user):
+    if not getattr(user, "is_authenticated", False):
+        return []
+    scope = user_scope(user, "change")
+    if scope.empty or (not scope.everything and not scope.paths):
+        return []
+    today = timezone.localdate()
+    items = []
+    qs = Feedback.objects.filter(status="open")
+    if not scope.everything:
+        cond = Q(pk__in=[])
+        for p in scope.paths:
+            cond |= Q(org_path__startswith=p)
+        qs = qs.filter(cond)  # only what this user's organisations must answer
+    rows_ = first_of(
+        qs.select_related("organisation").order_by("due_on", "id"),
+        10,
+        items,
+        module="意见反馈",
+        url=reverse("democracy:feedback_list") + "?status=open",
+        due=today,
+        describe=lambda n: f"另有{n}件意见反馈待答复",
+    )
+    for fb in rows_:
+        items.append(
+            TodoItem(
+                module="意见反馈",
+                title=f"答复：{fb.subject}（{fb.raiser_name if fb.raiser_id is None else '党员反馈'}）",
+                url=reverse("democracy:feedback", args=[fb.pk]),
+                due=fb.due_on,
+                overdue=fb.due_on < today,
+                org=fb.organisation.name,
+            )
+        )
+    return items

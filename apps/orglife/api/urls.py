@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("orglife/meetings", views.MeetingViewSet, basename="orglife-meeting")
+router.register("orglife/exclusions", views.ExclusionViewSet, basename="orglife-exclusion")
+
+urlpatterns = [
+    path("orglife/lagging/", views.LaggingListView.as_view(), name="orglife-lagging"),
+    path("orglife/absences/", views.AbsenceListView.as_view(), name="orglife-absences"),
+    *router.urls,
+]

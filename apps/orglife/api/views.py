@@ -1,0 +1,140 @@
+"""Organisational-life API: every queryset is `.restrict(request.user, action)`; writes
+call the services (the same ones the web pages use)."""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.scoping import get_in_scope
+from apps.members.models import Member
+from apps.orglife import selectors, services
+from apps.orglife.models import Exclusion, Meeting
+from apps.orgs.models import Organisation
+
+from . import serializers as s
+
+ORG_PARAM = OpenApiParameter("org", OpenApiTypes.INT, description="党组织ID（含下级）")
+LIST_PARAMS = [
+    ORG_PARAM,
+    OpenApiParameter("kind", OpenApiTypes.STR, description="会议类型"),
+    OpenApiParameter("year", OpenApiTypes.INT, description="年份"),
+    OpenApiParameter("month", OpenApiTypes.INT, description="月份（1-12，与year同用）"),
+    OpenApiParameter("q", OpenApiTypes.STR, description="议题、主题或组织名称"),
+]
+
+
+def _params(request) -> dict:
+    return {k: v for k, v in request.query_params.items()}
+
+
+@extend_schema(tags=["组织生活"], parameters=LIST_PARAMS)
+class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """会议记录（三会一课、主题党日、组织生活会等）。新增、修改经服务校验；出席情况用 attendance 子资源登记。"""
+
+    serializer_class = s.MeetingSerializer
+    filter_backends = []
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if self.action in ("list",):
+            return selectors.meeting_list(self.request.user, _params(self.request))
+        act = "change" if self.action in ("partial_update", "update", "attendance") and self.request.method != "GET" else "view"
+        return Meeting.objects.restrict(self.request.user, act).select_related("organisation", "rule_version").order_by("-held_on", "-id")
+
+    @extend_schema(request=s.MeetingWriteSerializer, responses={201: s.MeetingSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.MeetingWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        data["organisation"] = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data["organisation"])
+        meeting = services.create_meeting(data, actor=request.user)
+        return Response(s.MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MeetingUpdateSerializer, responses={200: s.MeetingSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        ser = s.MeetingUpdateSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        meeting = services.update_meeting(meeting, dict(ser.validated_data), actor=request.user)
+        return Response(s.MeetingSerializer(meeting).data)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: s.AttendanceResultSerializer})
+    @extend_schema(methods=["POST"], request=s.AttendanceWriteSerializer, responses={200: s.AttendanceResultSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def attendance(self, request, pk=None):
+        """GET：出席情况；POST：登记（只列请假、缺席、在流入地参加的人员，其余视为出席）。"""
+        meeting = self.get_object()
+        if request.method == "POST":
+            ser = s.AttendanceWriteSerializer(data=request.data)
+            ser.is_valid(raise_exception=True)
+            meeting = services.record_attendance(meeting, [dict(m) for m in ser.validated_data["marks"]], actor=request.user)
+        rows = meeting.attendance.select_related("member").order_by("id")
+        return Response(s.AttendanceResultSerializer({"meeting": meeting, "rows": rows}).data)
+
+
+@extend_schema(tags=["组织生活"], parameters=[ORG_PARAM, OpenApiParameter("q", OpenApiTypes.STR)])
+class ExclusionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """不列入应到人数的党员（经批准、注明日期）。"""
+
+    serializer_class = s.ExclusionSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.exclusion_list(self.request.user, _params(self.request))
+        return Exclusion.objects.restrict(self.request.user, "view").select_related("member").order_by("-starts_on", "-id")
+
+    @extend_schema(request=s.ExclusionWriteSerializer, responses={201: s.ExclusionSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.ExclusionWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member"))
+        ex = services.create_exclusion(member, data, actor=request.user)
+        return Response(s.ExclusionSerializer(ex).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["组织生活"],
+    parameters=[ORG_PARAM, OpenApiParameter("year", OpenApiTypes.INT), OpenApiParameter("month", OpenApiTypes.INT)],
+    responses=s.ComplianceRowSerializer(many=True),
+)
+class LaggingListView(generics.GenericAPIView):
+    """未按规定频次开展组织生活的党组织（到期未开的期数，含缺少的会议说明）。"""
+
+    serializer_class = s.ComplianceRowSerializer
+    filter_backends = []
+
+    def get(self, request):
+        params = _params(request)
+        page = self.paginate_queryset(selectors.lagging_list(request.user, params))
+        rows = selectors.lagging_details(list(page), params)
+        return self.get_paginated_response(s.ComplianceRowSerializer(rows, many=True).data)
+
+
+@extend_schema(tags=["组织生活"], parameters=[ORG_PARAM], responses=s.AbsenceRowSerializer(many=True))
+class AbsenceListView(generics.GenericAPIView):
+    """连续3个月以上未参加组织生活的党员（3个月提醒、5个月预警、6个月处置）。"""
+
+    serializer_class = s.AbsenceRowSerializer
+    filter_backends = []
+
+    def get(self, request):
+        page = self.paginate_queryset(selectors.absence_page(request.user, _params(request), timezone.localdate()))
+        rows = selectors.absence_details(list(page))
+        data = [
+            {
+                "member_id": r["member_id"],
+                "member_name": r["member"].name if r["member"] else "",
+                "organisation_id": r["organisation_id"],
+                "months": r["months"],
+                "first_month": r["first_month"],
+                "last_month": r["last_month"],
+                "level": r["level"],
+            }
+            for r in rows
+        ]
+        return self.get_paginated_response(data)

@@ -1,0 +1,99 @@
+"""Organisational-life figures for the statistics dashboard: `contribute(org, as_of)`,
+a fixed number of aggregate queries over the subtree (on the report replica when one is
+configured)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q, Sum
+
+from apps.core.routers import reporting
+from apps.orgs.models import Organisation
+
+from . import compliance, rules, services
+from .models import Attendance, Meeting
+
+LABELS = {
+    "year": "年度",
+    "meetings": "本年召开组织生活会议（次）",
+    "below_quorum": "未达法定人数的会议（次）",
+    "attendance_rate": "党员参加率（%）",
+    "orgs_due": "应开展组织生活的党组织（个）",
+    "orgs_lagging": "未按要求开展的党组织（个）",
+    "absent_warning": "连续3个月以上未参加（人）",
+    "absent_case": "连续6个月以上未参加（人）",
+}
+
+
+def contribute(org, as_of: datetime.date | None = None) -> dict:
+    """This year's meetings of org's subtree by kind, the attendance rate, organisations
+    behind the frequencies (ended periods) and members without party life. Five queries."""
+    from django.utils import timezone
+
+    as_of = as_of or timezone.localdate()
+    version = services.current_version()
+    start = datetime.date(as_of.year, 1, 1)
+    with reporting():
+        meetings = Meeting.objects.filter(org_path__startswith=org.path, status=Meeting.Status.HELD, held_on__gte=start, held_on__lte=as_of)
+        totals = meetings.aggregate(
+            n=Count("id"),
+            below=Count("id", filter=Q(quorum_met=False)),
+            present=Sum("present"),
+            elsewhere=Sum("elsewhere"),
+            should=Sum("should_attend"),
+        )
+        by_kind = dict(meetings.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+        lagging = compliance.annotate_lagging(
+            Organisation.objects.filter(path__startswith=org.path, status="active"), as_of.year, None, as_of, version
+        ).aggregate(due=Count("id", filter=Q(due__gt=0)), lagging=Count("id", filter=Q(missing__gt=0)))
+        att = Attendance.objects.filter(org_path__startswith=org.path)
+        warn = compliance.absence_queryset(att, as_of, version.general("warn_months"))
+        absent = {"warning": 0, "case": 0}
+        exit_months = version.general("exit_months")
+        for months in warn.values_list("months", flat=True):
+            absent["warning"] += 1
+            absent["case"] += months >= exit_months
+    should = totals["should"] or 0
+    attended = (totals["present"] or 0) + (totals["elsewhere"] or 0)
+    return {
+        "orglife": {
+            "label": "组织生活",
+            "labels": LABELS,
+            "year": as_of.year,
+            "meetings": totals["n"],
+            "below_quorum": totals["below"],
+            "attendance_rate": round(100 * attended / should, 1) if should else None,
+            "by_kind": {label: by_kind.get(code, 0) for code, label in rules.KIND_CHOICES},
+            "orgs_due": lagging["due"],
+            "orgs_lagging": lagging["lagging"],
+            "absent_warning": absent["warning"],
+            "absent_case": absent["case"],
+        }
+    }
+
+
+def cards(stats: dict) -> list[tuple]:
+    s = stats.get("orglife")
+    if not s:
+        return []
+    due = s["orgs_due"]
+    ok_share = round(100 * (due - s["orgs_lagging"]) / due, 1) if due else None
+    return [
+        (f"{s['year']}年组织生活会议", s["meetings"], "次", None),
+        ("组织生活按要求开展", "—" if ok_share is None else ok_share, "%", ok_share),
+        ("党员参加率", "—" if s["attendance_rate"] is None else s["attendance_rate"], "%", s["attendance_rate"]),
+        ("连续6个月未参加组织生活", s["absent_case"], "名", None),
+    ]
+
+
+def rows(stats: dict) -> list[tuple]:
+    s = stats.get("orglife")
+    if not s:
+        return []
+    out = []
+    for key in ("meetings", "below_quorum", "attendance_rate", "orgs_due", "orgs_lagging", "absent_warning", "absent_case"):
+        out.append(("组织生活", LABELS[key], s[key], None))
+    for label, n in s["by_kind"].items():
+        out.append(("组织生活·会议类型", label, n, None))
+    return out
