@@ -11,9 +11,15 @@ class AppraisalConfig(AppConfig):
 
         from apps.core import registry, todo
 
-        from . import exports, selectors  # noqa: F401  (exports registers the list exports)
+        from . import demo, exports, home, selectors, stats  # noqa: F401  (exports registers the list exports)
 
         todo.register(selectors.todo_items)
+        registry.stats.register(
+            registry.StatsSection("appraisal", "民主评议与组织处置", stats.contribute, cards=stats.cards, rows=stats.rows, order=50)
+        )
+        registry.home.register(registry.HomeFigures("appraisal", home.figures, order=50))
+        registry.demo.register(registry.DemoBuilder("appraisal", demo.populate, order=60))
+        registry.report_sections.register(registry.ReportSection("appraisal", "组织处置", stats.report_figures, order=50))
         registry.nav("management", _("民主评议"), "appraisal:campaigns", "view", order=10)
         registry.nav("management", _("评议结果"), "appraisal:results", "view", order=20)
         registry.nav("management", _("组织处置"), "appraisal:cases", "view", order=30)
@@ -22,5 +28,8 @@ class AppraisalConfig(AppConfig):
         registry.member_checks.register(registry.MemberCheck("appraisal", "民主评议与组织处置", selectors.failing_members, order=30))
         registry.member_facts.register(registry.MemberFacts("appraisal", "民主评议", selectors.grade_facts, order=90))
         registry.exit_triggers.register(
-            registry.ExitTrigger("appraisal_lost_contact", "失联党员", selectors.lost_contact_candidates, order=30)
+            registry.ExitTrigger("appraisal_lost_contact", "失联满6个月", selectors.lost_contact_candidates, order=30)
+        )
+        registry.exit_triggers.register(
+            registry.ExitTrigger("appraisal_suspended", "停止党籍满2年", selectors.suspended_candidates, order=31)
         )

@@ -107,6 +107,12 @@ OUTCOMES = [("corrected", "已改正，结案"), ("not_corrected", "逾期未改
 # A grade that opens a case, and which kind it proposes.
 GRADE_CASE_KIND = {UNQUALIFIED: CORRECTION, BASIC: CORRECTION}
 
+# The kind a case opened from another domain's exit trigger proposes (by trigger name).
+# 6 consecutive months without party life, dues or assigned work → 除名 (§5); lost contact
+# 6 months–2 years → 限期改正; still uncontactable 2 years after suspension → 自行脱党除名.
+TRIGGER_CASE_KIND = {"appraisal_lost_contact": CORRECTION, "appraisal_suspended": SELF_WITHDRAWAL}
+DEFAULT_TRIGGER_CASE_KIND = REMOVAL
+
 # Lost contact (党员教育管理工作条例 第24条): ≥ 6 months → 停止党籍; 2 years after the
 # suspension still uncontactable → 自行脱党除名.
 LOST_CONTACT_SUSPEND_MONTHS = 6

@@ -250,7 +250,7 @@ def candidates(user, org: Organisation, as_of: datetime.date | None = None, *, l
         )
     for trigger in registry.exit_triggers:
         for mid, since, reason in list(trigger.candidates(org.path, as_of))[: limit * 2]:
-            found.setdefault(mid, {"source": trigger.name, "since": since, "reason": reason, "kind": _trigger_kind(trigger.name, reason)})
+            found.setdefault(mid, {"source": trigger.name, "since": since, "reason": reason, "kind": _trigger_kind(trigger.name)})
     if not found:
         return []
     busy = set(HandlingCase.objects.filter(member_id__in=list(found), status=HandlingCase.Status.OPEN).values_list("member_id", flat=True))
@@ -265,29 +265,24 @@ def candidates(user, org: Organisation, as_of: datetime.date | None = None, *, l
     return rows[:limit]
 
 
-def _trigger_kind(name: str, reason: str) -> str:
-    if "停止党籍满" in reason:
-        return rules.SELF_WITHDRAWAL
-    if name == "appraisal_lost_contact":
-        return rules.CORRECTION
-    return rules.SELF_WITHDRAWAL if "6个月" in reason or "六个月" in reason else rules.CORRECTION
+def _trigger_kind(name: str) -> str:
+    return rules.TRIGGER_CASE_KIND.get(name, rules.DEFAULT_TRIGGER_CASE_KIND)
 
 
 def lost_contact_candidates(org_path: str, as_of: datetime.date):
-    """Exit trigger (registered in ready()): 失联满6个月 → propose 停止党籍; 停止党籍满2年
-    → propose 自行脱党除名 (党员教育管理工作条例 第24条). One query."""
-    suspend_before = rules.add_months(as_of, -rules.LOST_CONTACT_SUSPEND_MONTHS)
-    remove_before = rules.add_months(as_of, -12 * rules.SUSPENDED_REMOVE_YEARS)
-    rows = (
-        Member.objects.filter(org_path__startswith=org_path)
-        .filter(Q(status="lost_contact", status_since__lte=suspend_before) | Q(status="suspended", status_since__lte=remove_before))
-        .values_list("id", "status", "status_since")
-    )
-    for mid, status, since in rows.order_by("status_since", "id"):
-        if status == "lost_contact":
-            yield mid, since, f"失联满{rules.LOST_CONTACT_SUSPEND_MONTHS}个月（{since:%Y-%m-%d}起），应停止党籍"
-        else:
-            yield mid, since, f"停止党籍满{rules.SUSPENDED_REMOVE_YEARS}年（{since:%Y-%m-%d}起）仍无法取得联系，应按自行脱党除名"
+    """Exit trigger: 失联满6个月 → 停止党籍 and 限期改正 (党员教育管理工作条例 第24条). One query."""
+    before = rules.add_months(as_of, -rules.LOST_CONTACT_SUSPEND_MONTHS)
+    rows = Member.objects.filter(org_path__startswith=org_path, status="lost_contact", status_since__lte=before)
+    for mid, since in rows.order_by("status_since", "id").values_list("id", "status_since"):
+        yield mid, since, f"失联满{rules.LOST_CONTACT_SUSPEND_MONTHS}个月（{since:%Y-%m-%d}起），应停止党籍"
+
+
+def suspended_candidates(org_path: str, as_of: datetime.date):
+    """Exit trigger: 停止党籍满2年仍无法取得联系 → 自行脱党除名. One query."""
+    before = rules.add_months(as_of, -12 * rules.SUSPENDED_REMOVE_YEARS)
+    rows = Member.objects.filter(org_path__startswith=org_path, status="suspended", status_since__lte=before)
+    for mid, since in rows.order_by("status_since", "id").values_list("id", "status_since"):
+        yield mid, since, f"停止党籍满{rules.SUSPENDED_REMOVE_YEARS}年（{since:%Y-%m-%d}起）仍无法取得联系，应按自行脱党除名"
 
 
 def lost_contact_clock(user, org: Organisation, as_of: datetime.date | None = None):

@@ -4,7 +4,7 @@ from apps.core import registry, todo
 
 
 def register() -> None:
-    from . import exports, stats  # noqa: F401
+    from . import demo, exports, stats  # noqa: F401
 
     registry.nav("democracy", _("意见反馈"), "democracy:feedback_list", "view", order=10)
     registry.nav("democracy", _("党务公开"), "democracy:notices", "view", order=20)
@@ -15,4 +15,5 @@ def register() -> None:
     registry.report_sections.register(registry.ReportSection("democracy", "意见反馈与党务公开", stats.report_figures, order=80))
     registry.org_metrics.register(registry.OrgMetric("feedback_on_time", "意见反馈按期答复率", stats.measure_on_time, order=80))
     registry.home.register(registry.HomeFigures("democracy", stats.home_figures, order=80))
+    registry.demo.register(registry.DemoBuilder("democracy", demo.populate, order=80))
     todo.register(stats.todo_items)

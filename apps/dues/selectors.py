@@ -343,6 +343,14 @@ def _listed(queryset, items: list, what: str, url: str, today, kind: str) -> lis
     )
 
 
+def arrears_exit_candidates(org_path: str, as_of: datetime.date):
+    """registry.exit_triggers: members of the subtree with an open arrears case (6
+    consecutive months unpaid without good reason, 党章第九条). One query."""
+    rows = ArrearsCase.objects.filter(org_path__startswith=org_path, status=ArrearsCase.Status.OPEN, opened_on__lte=as_of)
+    for member_id, opened_on, months in rows.order_by("opened_on", "id").values_list("member_id", "opened_on", "months_unpaid"):
+        yield member_id, opened_on, f"无正当理由连续{months}个月未交纳党费"
+
+
 def todo_items(user) -> list[TodoItem]:
     """Dues to-dos: open arrears cases, members at warning/escalation, reductions waiting
     for approval, hand-overs waiting for confirmation."""

@@ -19,6 +19,11 @@ PK_BY_URL_NAME = {
     "appraisal:case": "appraisal.handlingcase",
     "appraisal:case_step": "appraisal.handlingcase",
     "appraisal:suspend": "members.member",
+    # API viewsets build their queryset per request
+    "appraisal-campaign-detail": "appraisal.campaign",
+    "appraisal-branch-detail": "appraisal.branchappraisal",
+    "appraisal-case-detail": "appraisal.handlingcase",
+    "appraisal-case-step": "appraisal.handlingcase",
 }
 
 
@@ -175,5 +180,6 @@ WRITE_BODIES = {
         why="党员选择器只在本人范围内查找：B 的党员报“未找到”，回到列表页并提示，不立案",
     ),
     "appraisal:case_step": Write(lambda w, o: {"step": "filed", "filed_on": _today(), "filed_with": "上级党委"}),
+    "POST appraisal-case-step": Write(lambda w, o: {"step": "filed", "filed_on": _today(), "filed_with": "上级党委"}),
     "appraisal:suspend": Write(lambda w, o: {"on": _today()}, fresh={"pk": _lost_member_of_b}),
 }

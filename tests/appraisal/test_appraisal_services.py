@@ -46,7 +46,23 @@ def test_secretary_cannot_open_a_campaign(branch, secretary):
         services.open_campaign(branch, phase_dates(), actor=secretary)
 
 
-def test_full_procedure(campaign, branch, members, secretary):
+@pytest.fixture
+def facts_all_met():
+    """Only one facts provider, judging every member's figure as met (the real ones
+    depend on which other domains are installed)."""
+    from apps.core import registry
+
+    saved = dict(registry.member_facts._entries)
+    registry.member_facts._entries.clear()
+    registry.member_facts.register(
+        registry.MemberFacts("test_attendance", "出勤", lambda ids, year: {i: [("组织生活出勤", "12/12", True)] for i in ids})
+    )
+    yield
+    registry.member_facts._entries.clear()
+    registry.member_facts._entries.update(saved)
+
+
+def test_full_procedure(campaign, branch, members, secretary, facts_all_met):
     ba = branch_proc(campaign, branch)
     ba = services.record_report(ba, report="支部书记述职", on=datetime.date(2025, 11, 5), actor=secretary)
     assert ba.phase == "self"
@@ -64,6 +80,8 @@ def test_full_procedure(campaign, branch, members, secretary):
     ba = services.advance(ba, actor=secretary)
     rows = selectors.proposal_rows(ba)
     assert {r["appraisee"].pk for r in rows if r["suggested"] == rules.EXCELLENT} == top
+    assert all(r["facts"] == [("组织生活出勤", "12/12", True)] for r in rows)
+    assert next(r for r in rows if r["appraisee"].pk in top)["tally"][0] == ("优秀", 5)
     grades = {r["appraisee"].pk: r["suggested"] for r in rows}
     last = rows[-1]["appraisee"].pk
     grades[last] = rules.UNQUALIFIED

@@ -181,8 +181,9 @@ def test_lost_contact_clock_across_years(branch, secretary):
     services.suspend_lost_contact(m, on=due, actor=secretary)
     m.refresh_from_db()
     assert m.status == "suspended"
-    assert list(selectors.lost_contact_candidates(branch.path, rules.add_months(due, 23))) == []
-    [(mid, at, reason)] = list(selectors.lost_contact_candidates(branch.path, rules.add_months(due, 24)))
+    assert list(selectors.lost_contact_candidates(branch.path, rules.add_months(due, 24))) == []
+    assert list(selectors.suspended_candidates(branch.path, rules.add_months(due, 23))) == []
+    [(mid, at, reason)] = list(selectors.suspended_candidates(branch.path, rules.add_months(due, 24)))
     assert "自行脱党除名" in reason
     found = selectors.candidates(secretary, branch, rules.add_months(due, 24))
     assert found[0]["member"] == m and found[0]["kind"] == rules.SELF_WITHDRAWAL
@@ -228,3 +229,19 @@ def test_cases_page_lists_candidates_and_opens_a_case(branch, secretary):
     assert HandlingCase.objects.get(pk=case.pk).step == ""
     page = c.get(reverse("appraisal:case", args=[case.pk])).content.decode()
     assert "报基层党委备案" in page
+
+
+def test_dues_arrears_case_is_an_exit_trigger(tree):
+    """dues registers its open arrears cases (6 months unpaid) as an exit trigger; the
+    handling page proposes 除名 for them (iterating the registry, not importing dues)."""
+    from apps.dues import services as dues_services
+    from apps.dues.models import ArrearsCase
+    from tests.test_access_matrix import _dues_line
+
+    branch = tree["branches"][1][1]
+    line = _dues_line(branch, "B", months_back=7)
+    dues_services.refresh_arrears_cases(branch)
+    case = ArrearsCase.objects.get(member=line.member)
+    found = selectors.candidates(SYS, branch, TODAY)
+    row = next(r for r in found if r["member"].pk == case.member_id)
+    assert row["source"] == "dues_arrears" and row["kind"] == rules.REMOVAL and "未交纳党费" in row["reason"]

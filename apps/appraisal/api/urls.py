@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from . import views
+
+router = SimpleRouter()
+router.register("appraisal/campaigns", views.CampaignViewSet, basename="appraisal-campaign")
+router.register("appraisal/branches", views.BranchAppraisalViewSet, basename="appraisal-branch")
+router.register("appraisal/cases", views.HandlingCaseViewSet, basename="appraisal-case")
+
+urlpatterns = [
+    path("appraisal/results/", views.ResultsView.as_view(), name="appraisal-results"),
+    *router.urls,
+]

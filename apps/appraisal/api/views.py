@@ -1,0 +1,136 @@
+"""Appraisal API: every queryset is `.restrict(request.user, action)`; writes call services."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.scoping import get_in_scope
+from apps.appraisal import rules, selectors, services
+from apps.appraisal.models import BranchAppraisal, Campaign, HandlingCase
+from apps.orgs.models import Organisation
+
+from . import serializers as s
+
+ORG_PARAM = OpenApiParameter("organisation", OpenApiTypes.INT, description="党组织ID（含下级）")
+YEAR_PARAM = OpenApiParameter("year", OpenApiTypes.INT, description="年度")
+
+
+def _org(request):
+    raw = request.query_params.get("organisation")
+    if raw in (None, ""):
+        return None
+    if not str(raw).isdigit():
+        raise ApiValidationError({"organisation": ["党组织ID须为整数"]})
+    return get_in_scope(Organisation.objects.all(), request.user, "view", pk=raw)
+
+
+def _year(request):
+    raw = request.query_params.get("year")
+    if raw in (None, ""):
+        return None
+    if not str(raw).isdigit() or not 1900 < int(raw) < 3000:
+        raise ApiValidationError({"year": ["年度须为四位数字"]})
+    return int(raw)
+
+
+@extend_schema(tags=["民主评议"], parameters=[ORG_PARAM, YEAR_PARAM])
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """民主评议（年度、范围、各环节截止日期、优秀比例上限）。"""
+
+    serializer_class = s.AppraisalCampaignSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        qs = Campaign.objects.restrict(self.request.user, "view").select_related("organisation").order_by("-year", "org_path", "id")
+        if org := _org(self.request):
+            qs = qs.filter(org_path__startswith=org.path)
+        if year := _year(self.request):
+            qs = qs.filter(year=year)
+        return qs
+
+
+@extend_schema(tags=["民主评议"], parameters=[ORG_PARAM, YEAR_PARAM, OpenApiParameter("phase", OpenApiTypes.STR)])
+class BranchAppraisalViewSet(viewsets.ReadOnlyModelViewSet):
+    """各党支部的评议进度。"""
+
+    serializer_class = s.BranchAppraisalSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        qs = (
+            BranchAppraisal.objects.restrict(self.request.user, "view")
+            .select_related("organisation", "campaign")
+            .order_by("org_path", "id")
+        )
+        if org := _org(self.request):
+            qs = qs.filter(org_path__startswith=org.path)
+        if year := _year(self.request):
+            qs = qs.filter(campaign__year=year)
+        phase = self.request.query_params.get("phase")
+        if phase:
+            qs = qs.filter(phase=phase) if phase in rules.PHASE_LABELS else qs.none()
+        return qs
+
+
+@extend_schema(
+    tags=["组织处置"],
+    parameters=[
+        ORG_PARAM,
+        OpenApiParameter("status", OpenApiTypes.STR),
+        OpenApiParameter("kind", OpenApiTypes.STR),
+        OpenApiParameter("q", OpenApiTypes.STR),
+    ],
+)
+class HandlingCaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """不合格党员组织处置（限期改正、劝其退党、除名、自行脱党除名）。"""
+
+    serializer_class = s.HandlingCaseSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        qs = selectors.case_list(self.request.user, self.request.query_params)
+        if org := _org(self.request):
+            qs = qs.filter(org_path__startswith=org.path)
+        return qs
+
+    @extend_schema(request=s.HandlingCaseStepSerializer, responses=s.HandlingCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def step(self, request, pk=None):
+        """办理下一环节（备案 → 谈话 → 支部大会表决 → 上级审批 → 决定 [→ 期满考察]）。"""
+        case = get_in_scope(HandlingCase.objects.all(), request.user, "change", pk=pk)
+        ser = s.HandlingCaseStepSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        case = services.take_step(case, data.pop("step"), data, actor=request.user)
+        return Response(s.HandlingCaseSerializer(case).data)
+
+
+@extend_schema(tags=["民主评议"], parameters=[ORG_PARAM, YEAR_PARAM], responses=s.AppraisalResultsSerializer)
+class ResultsView(APIView):
+    """评议结果：各支部参评人数、各等次人数、优秀占比（不超过三分之一）、办理中的组织处置。"""
+
+    def get(self, request):
+        org = _org(request) or selectors.chosen_org(request.user, {})
+        if org is None:
+            raise ApiValidationError({"organisation": ["请指定党组织"]})
+        year = _year(request) or selectors._year({})
+        data = selectors.results(org, year)
+
+        def row(r, name):
+            return {
+                "organisation": name,
+                "appraised": r["n"],
+                "graded": r["graded"],
+                "grades": {g: r[f"g_{g}"] for g, _ in rules.GRADES},
+                "excellent_share": r["excellent_share"],
+                "excellent_within_cap": r["cap_ok"],
+                "open_cases": r["open_cases"],
+            }
+
+        return Response(
+            {"year": year, "total": row(data["total"], org.name), "branches": [row(b, b["organisation__name"]) for b in data["branches"]]}
+        )

@@ -1,0 +1,77 @@
+import json
+import random
+from io import StringIO
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from apps.appraisal import demo, rules, stats
+from apps.appraisal.models import BranchAppraisal, HandlingCase
+from apps.core import registry
+from apps.members.models import Member
+from tests.factories import make_member
+
+
+def _demo(tree):
+    for row in tree["branches"]:
+        for b in row:
+            for _ in range(7):
+                make_member(b)
+    return demo.populate(tree["county"], random.Random(3), timezone.localdate())
+
+
+def test_demo_builds_a_finished_campaign_cases_and_the_clock(tree):
+    out = _demo(tree)
+    assert out["branches"] == 4 and out["appraised"] == 28
+    assert not BranchAppraisal.objects.exclude(phase="done").exists()
+    for b in BranchAppraisal.objects.all():
+        n = b.appraisees.count()
+        assert b.appraisees.filter(final_grade=rules.EXCELLENT).count() <= rules.cap_count(n, rules.EXCELLENT_CAP)
+    removal = HandlingCase.objects.get(kind=rules.REMOVAL)
+    assert removal.member.status == "removed" and removal.rejoin_blocked_until > timezone.localdate()
+    assert Member.objects.filter(status="lost_contact").count() == 6
+
+
+def test_stats_cards_rows_and_report_section(tree):
+    _demo(tree)
+    data = stats.contribute(tree["county"], timezone.localdate())["appraisal"]
+    assert data["appraised"] == 28 and sum(data[g] for g, _ in rules.GRADES) == data["graded"]
+    assert stats.cards({"appraisal": data})[0][1] == data[rules.EXCELLENT]
+    labels = [r[1] for r in stats.rows({"appraisal": data})]
+    assert "优秀" in labels and "本年除名" in labels
+    today = timezone.localdate()
+    section = registry.report_sections.get("appraisal")
+    figures = dict(section.figures(tree["county"], today.year, today.month))
+    assert set(figures) == {"本月组织处置立案（件）", "本月作出处置决定（件）", "其中劝退、除名（人）", "月末办理中（件）"}
+
+
+def test_results_command_json_and_text(tree):
+    _demo(tree)
+    year = timezone.localdate().year - 1
+    buf = StringIO()
+    call_command("appraisal_results", "--org", tree["county"].code, "--year", str(year), "--json", stdout=buf)
+    data = json.loads(buf.getvalue())
+    assert data["total"]["appraised"] == 28 and len(data["branches"]) == 4
+    assert all(b["excellent_within_cap"] for b in data["branches"])
+    assert sum(b["open_cases"] for b in data["branches"]) == data["total"]["open_cases"]
+    buf = StringIO()
+    call_command("appraisal_results", "--org", tree["county"].code, "--year", str(year), stdout=buf)
+    assert "优秀占比" in buf.getvalue() and tree["county"].name in buf.getvalue()
+
+
+def test_results_command_unknown_org(db):
+    import pytest
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("appraisal_results", "--org", "NOPE", "--year", "2025")
+
+
+def test_home_and_todo_for_a_member_in_the_self_phase(campaign, branch, members):
+    from apps.appraisal import home, selectors
+    from tests.appraisal.conftest import branch_proc, to_phase
+
+    to_phase(branch_proc(campaign, branch), "self")
+    user = members[0].user
+    assert ("民主评议：待填写自评", 1, "项", "/appraisal/me/") in home.figures(user)
+    assert any(i.title == "请填写个人自评" for i in selectors.todo_items(user))
