@@ -127,7 +127,7 @@ def test_certificate_download(branch, secretary):
 
 def test_exports(branch, sibling, admin):
     _transfer(make_member(branch, name="诸葛明"), sibling)
-    response = client(admin).get(reverse("excel:export_mobility_transfers"))
+    response = client(admin).post(reverse("excel:export_mobility_transfers"))
     assert response.status_code == 200
     import io
 
