@@ -9,6 +9,7 @@ import datetime
 
 from apps.core.actors import system_actor
 from apps.members import services as member_services
+from apps.members.demo import extension_id_number
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 from apps.orgs.rules import BRANCH_TYPES
@@ -170,8 +171,26 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
         .exclude(pk__in=busy)
         .order_by("id")[len(members) // 3 : len(members) // 3 + 1]
     )
-    for m in removed:
+    for template in removed:
+        # A member of their own (not one of the seed's 20,135): the county's figures stay the
+        # seed's, and the removal still goes through the member service and its engine.
         on = as_of - datetime.timedelta(days=60)
+        m = member_services.create_member(
+            {
+                "name": "于德旺",
+                "sex": template.sex,
+                "birth_date": template.birth_date,
+                "id_number": extension_id_number(template.birth_date, template.sex, 99),
+                "organisation": template.organisation,
+                "join_date": template.join_date,
+                "conversion_date": template.conversion_date,
+                "occupation": template.occupation,
+                "member_type": "full",
+                "education": template.education,
+            },
+            actor=actor,
+            today=as_of,
+        )
         member_services.change_status(
             m, "removed", date=on, reason=f"组织处置：除名（党支〔{as_of.year}〕除1号）", actor=actor, engine="appraisal"
         )

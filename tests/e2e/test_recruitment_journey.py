@@ -16,7 +16,6 @@ import re
 
 import pytest
 
-from apps.core.actors import system_actor
 from apps.members.idnumber import compose
 from apps.members.models import Member
 from apps.recruitment.models import DevelopmentFile, DevelopmentStep
@@ -186,8 +185,8 @@ def test_recruitment_journey_from_application_to_full_membership(browser, page):
     shot(sec, "02_activist")
 
     # 测评制: one assessment every six months while an activist.
-    add_assessment(sec, pk, D(2023, 9, 1), "2023下半年", "member", 90, actor=system_actor("cli"))
-    add_assessment(sec, pk, D(2024, 3, 1), "2024上半年", "mass", 88, actor=system_actor("cli"))
+    add_assessment(sec, pk, D(2023, 9, 1), "2023下半年", "member", 90)
+    add_assessment(sec, pk, D(2024, 3, 1), "2024上半年", "mass", 88)
     step("cultivate")
 
     # 公示制: five working days; an objection must be resolved before the next step.
@@ -238,7 +237,7 @@ def test_recruitment_journey_from_application_to_full_membership(browser, page):
     fill(sec, {"proposal": "admit", "meeting_date": "2024-05-10", "should_attend": 10, "present": 5, "yes": 5, "passed": True})
     submit(sec, "保存")
     sec.wait_for_selector(".error:has-text('实到有表决权的正式党员须超过应到人数的半数方能开会（票决制）')")
-    record_vote(sec, pk, "admit", D(2024, 5, 10), should=10, present=8, yes=7, no=1, actor=system_actor("cli"))
+    record_vote(sec, pk, "admit", D(2024, 5, 10), should=10, present=8, yes=7, no=1)
     step("general_meeting")
     shot(sec, "05_general_meeting")
 
@@ -256,7 +255,7 @@ def test_recruitment_journey_from_application_to_full_membership(browser, page):
     for code in ("placement", "oath", "probation_education", "conversion_application"):
         step(code)
     shot(sec, "06_probation")
-    record_vote(sec, pk, "convert", D(2025, 5, 15), should=10, present=9, yes=9, actor=system_actor("cli"))
+    record_vote(sec, pk, "convert", D(2025, 5, 15), should=10, present=9, yes=9)
     for code in ("conversion_meeting", "conversion_approval", "archive"):
         step(code)
 

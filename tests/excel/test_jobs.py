@@ -321,6 +321,7 @@ def test_database_backend_without_worker_falls_back_to_a_child_process(branch, s
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.DANGJIAN_TASK_FALLBACK_CHILD = True  # the default outside the test settings
     timers = []
 
     class FakeTimer:
@@ -344,7 +345,7 @@ def test_database_backend_without_worker_falls_back_to_a_child_process(branch, s
 
     def child(cmd, **kw):  # the test database is not visible to a real child: run it here
         children.append(cmd)
-        assert kw["env"]["DJANGO_SETTINGS_MODULE"] == settings.SETTINGS_MODULE
+        assert kw["env"]["DJANGO_SETTINGS_MODULE"] == "dangjian.settings.test"
         call_command(*cmd[2:])
         return services.subprocess.CompletedProcess(cmd, 0, b"", b"")
 

@@ -49,8 +49,13 @@ def meeting(org, kind="theme_day", held_on=datetime.date(2025, 6, 10), actor=CLI
     return services.create_meeting(data, actor=actor)
 
 
-def seat(org, member, **kw):
-    return CommitteeMember.objects.create(organisation=org, member=member, role="secretary", **kw)
+def seat(org, member, role=None, **kw):
+    """Seat ``member`` on ``org``'s committee: the first seat is the secretary (one at a
+    time, a database constraint), later ones ordinary 委员."""
+    if role is None:
+        taken = CommitteeMember.objects.filter(organisation=org, role="secretary", end_date__isnull=True).exists()
+        role = "member" if taken else "secretary"
+    return CommitteeMember.objects.create(organisation=org, member=member, role=role, **kw)
 
 
 def set_status(member, status):

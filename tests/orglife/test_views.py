@@ -117,7 +117,7 @@ def test_lists_render_and_export_is_logged(sec_client, branch, members):
     for name in ("meetings", "compliance", "absences", "exclusions"):
         r = sec_client.get(reverse(f"orglife:{name}"))
         assert r.status_code == 200, name
-    r = sec_client.get(reverse("excel:export_orglife_meetings"))
+    r = sec_client.post(reverse("excel:export_orglife_meetings"))
     assert r.status_code == 200
     assert AccessLog.objects.filter(kind="export").exists()
     from openpyxl import load_workbook
