@@ -32,7 +32,9 @@ def _occasion(code):
 
     # The migration's rows are gone after a transactional test flushed the database.
     row = next(r for r in DEFAULT_OCCASIONS if r[0] == code)
-    return CareOccasion.objects.get_or_create(code=code, defaults=dict(zip(("name", "kind", "month", "targets", "order"), row[1:])))[0]
+    return CareOccasion.objects.get_or_create(
+        code=code, defaults=dict(zip(("name", "kind", "month", "targets", "order"), row[1:], strict=True))
+    )[0]
 
 
 def _visit(org, side):
