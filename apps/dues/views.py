@@ -16,7 +16,7 @@ from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_
 from apps.core.api.pagination import capped_count
 from apps.core.models import AccessLog
 from apps.core.paging import page_number, page_of
-from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
+from apps.core.xlsx import XLSX_CONTENT_TYPE, Money, write_table
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
@@ -187,10 +187,10 @@ def export(request):
         [
             *([line.organisation.name] if subtree else []),
             line.member.name,
-            line.base if line.base is not None else "",
+            Money(line.base) if line.base is not None else "",
             line.rate_label,
-            line.amount_due,
-            line.amount_due if line.status == DuesLine.Status.PAID else (line.get_status_display() if line.settled else 0),
+            Money(line.amount_due),
+            Money(line.amount_due) if line.status == DuesLine.Status.PAID else (line.get_status_display() if line.settled else Money(0)),
             line.paid_on.isoformat() if line.paid_on else "",
             f"{line.paid_up_to:%Y-%m}" if line.paid_up_to else "",
         ]
