@@ -226,6 +226,8 @@ def member(request, pk):
     context = {
         "member": m,
         "can_change": can_change,
+        # a member (own record only) sees their own branch's 党费公开 without ?org=, which is a manager's choice
+        "can_view_org": can_change or can_act_on_org(request.user, m.organisation, "view"),
         **history,
         "lines": page_of(history["lines"], request, param="lpage", size=MEMBER_PAGE_SIZE),
         "payments": page_of(history["payments"], request, param="ppage", size=MEMBER_PAGE_SIZE),

@@ -124,6 +124,7 @@ def detail(request, pk):
         "history": record_history(member, limit=30, user=request.user),
         "can_change": can_act_on_org(request.user, member.organisation, "change"),
         "can_reveal": can_act_on_org(request.user, member.organisation, "reveal"),
+        "can_view_org": can_act_on_org(request.user, member.organisation, "view"),  # not a member viewing themself
         "age": _age(member),
     }
     return render(request, "members/detail.html", context)
