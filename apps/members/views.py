@@ -16,7 +16,7 @@ from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_
 from apps.core.api.pagination import capped_count
 from apps.core.history import record_history
 from apps.core.models import AccessLog
-from apps.core.paging import page_number, page_of
+from apps.core.paging import Page, page_number, page_of
 from apps.orgs.forms import apply_service_errors
 from apps.orgs.models import Organisation
 
@@ -92,6 +92,7 @@ def member_list(request):
             "org": org,
             "advanced": advanced,
             "query": query.urlencode(),
+            "pager": Page(rows, page, has_next, total, exact, "page", query.urlencode(), PAGE_SIZE),
             "today": timezone.localdate(),
             "can_create": Organisation.objects.restrict(request.user, "change").exists(),
             "can_export_full": has_action(request.user, "export_full"),
