@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -148,7 +149,11 @@ def pay(request, pk):
             line = _line(request, pk)
             line.paid_up_to = services.paid_up_to(line.member)
             if request.htmx:
-                return render(request, "dues/_line_row.html", {"line": line, "can_change": True, "warnings": result.warnings})
+                # the row, and the month's summary cards out of band (they would stay stale)
+                row = render_to_string("dues/_line_row.html", {"line": line, "can_change": True, "warnings": result.warnings}, request)
+                totals = selectors.month_totals(line.organisation, line.month)
+                cards = render_to_string("dues/_ledger_totals.html", {"totals": totals, "oob": True}, request)
+                return HttpResponse(row + cards)
             for w in result.warnings:
                 messages.warning(request, w)
             messages.success(request, f"已登记{line.member.name}党费{result.payment.amount}元")

@@ -366,3 +366,22 @@ def test_exported_money_is_exact_with_two_decimals(client, tree, branch, secreta
     due = [h[1] for h in header].index("应收（元）")
     assert rows and all(row[due][0] == "n" and row[due][2] == "0.00" for row in rows)
     assert any(row[due][1] == f"{line.amount_due:f}" for row in rows)
+
+
+def test_inline_payment_refreshes_the_summary_cards(client, setup, secretary, month):
+    """Issue 12 item 23: after an inline (htmx) payment the row and the month's summary
+    cards (已交合计) are sent back; the cards used to stay stale until a reload."""
+    import re
+
+    login(client, secretary)
+    line = setup["line"]
+    page = client.get(reverse("dues:ledger"), {"org": line.organisation_id, "month": f"{month:%Y-%m}"}).content.decode()
+    assert 'id="ledger-totals"' in page
+    data = {"from_month": f"{month:%Y-%m}", "amount": "40.00", "mode": "monthly", "payer_kind": "self", "method": "cash"}
+    r = client.post(reverse("dues:pay", args=[line.pk]), data, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and f'id="line-{line.pk}"' in html
+    cards = re.search(r'<div class="grid grid-4" id="ledger-totals" hx-swap-oob="true">(.*?)</div>\s*$', html, re.S)
+    assert cards, html
+    assert re.search(r'<div class="num">40.00</div><div class="label">已交合计（元）', cards.group(1))
+    assert re.search(r'<div class="num">1</div><div class="label">已交/免交/流入地交纳', cards.group(1))
