@@ -312,3 +312,91 @@ def home_figures(user) -> list[tuple]:
         held_on__year=today.year, held_on__month=today.month, status=Meeting.Status.HELD
     )
     return [("本月组织生活会议", meetings.count(), "次", reverse("orglife:meetings") + f"?year={today.year}&month={today.month}")]
+
+
+# ── the compliance report (the CLI and the API) ─────────────────────────────────────────
+def report_as_of(year: int, month: int | None, today: datetime.date | None = None) -> datetime.date:
+    """The reference date of a report on a window: today while the window runs, else the
+    day after it ends (its last period is then over, and its last month counted)."""
+    today = today or timezone.localdate()
+    end = compliance.window(year, month)[1]
+    return min(today, end + datetime.timedelta(days=1))
+
+
+def compliance_report(user, org: Organisation, year: int, month: int | None = None, as_of: datetime.date | None = None) -> dict:
+    """Per organisation of org's subtree that holds meetings: required and held counts per
+    kind in the year (or month), and the members at the warning thresholds (3/5/6 months
+    without party life). A fixed number of queries whatever the subtree's size (five)."""
+    as_of = as_of or report_as_of(year, month)
+    version = services.current_version()
+    orgs = list(
+        restrict(Organisation.objects.filter(path__startswith=org.path, org_type__in=rules.COMPLIANCE_TYPES), user, "view").order_by("path")
+    )
+    detail = compliance.org_compliance(orgs, year, month, as_of, version)
+    att = restrict(Attendance.objects.filter(org_path__startswith=org.path), user, "view")
+    absent_rows = absence_details(list(compliance.absence_queryset(att, as_of, version.general("warn_months"))))
+    by_org: dict[int, list] = {}
+    for r in absent_rows:
+        if r["member"] is not None:
+            by_org.setdefault(r["member"].organisation_id, []).append(r)
+    out, totals = [], {"organisations": 0, "lagging": 0, "required": 0, "met": 0, "overdue": 0, "warning": 0, "escalation": 0, "case": 0}
+    for o in orgs:
+        kinds = detail.get(o.pk, [])
+        people = by_org.pop(o.pk, [])
+        if not kinds and not people:
+            continue
+        entry = {
+            "code": o.code,
+            "name": o.name,
+            "kinds": [
+                {
+                    "kind": r.kind.code,
+                    "label": r.kind.label,
+                    "frequency": r.frequency,
+                    "frequency_label": r.frequency_label,
+                    "required": r.required,
+                    "held": r.held,
+                    "met": r.met,
+                    "overdue": r.overdue,
+                    "below_quorum": r.below_quorum,
+                    "missing": [compliance.period_label(r.frequency, p) for p in r.missing],
+                }
+                for r in kinds
+            ],
+            "absences": [_absence_entry(r) for r in people],
+        }
+        entry["lagging"] = any(k["overdue"] for k in entry["kinds"])
+        out.append(entry)
+        totals["organisations"] += 1
+        totals["lagging"] += entry["lagging"]
+        for k in entry["kinds"]:
+            totals["required"] += k["required"]
+            totals["met"] += k["met"]
+            totals["overdue"] += k["overdue"]
+        for a in entry["absences"]:
+            totals[a["level"]] += 1
+    # members whose current organisation is outside the report's list (a party group)
+    for people in by_org.values():
+        for r in people:
+            totals[r["level"]] += 1
+    return {
+        "organisation": {"code": org.code, "name": org.name},
+        "year": year,
+        "month": month,
+        "as_of": as_of.isoformat(),
+        "rule_version": version.pk,
+        "thresholds": {k: version.general(k) for k in ("warn_months", "escalate_months", "exit_months")},
+        "organisations": out,
+        "totals": totals,
+    }
+
+
+def _absence_entry(r: dict) -> dict:
+    return {
+        "member": r["member"].name,
+        "months": r["months"],
+        "first_month": f"{r['first_month']:%Y-%m}",
+        "last_month": f"{r['last_month']:%Y-%m}",
+        "level": r["level"],
+        "text": r["level_text"],
+    }
