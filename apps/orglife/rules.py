@@ -108,6 +108,19 @@ def defaults() -> dict:
     return {"kinds": {code: dict(v) for code, v in KIND_DEFAULTS.items()}, **GENERAL_DEFAULTS}
 
 
+# ── the branch's case at exit_months (党章第九条: 自行脱党) ─────────────────────────────
+# The branch's general meeting decides; "handling" hands the member to the exit handling
+# (组织处置, apps.appraisal, through the exit trigger); the others close the case and stop
+# the trigger for that run of absences.
+HANDLING, RESUMED, GOOD_REASON_DECISION = "handling", "resumed", "good_reason"
+CASE_DECISION_CHOICES = [
+    (HANDLING, "提交组织处置（按自行脱党除名）"),
+    (RESUMED, "已恢复参加组织生活，批评教育，不作处理"),
+    (GOOD_REASON_DECISION, "有正当理由，不作处理"),
+]
+CASE_DECISION_LABEL = dict(CASE_DECISION_CHOICES)
+CASE_DISMISSED = (RESUMED, GOOD_REASON_DECISION)
+
 # ── attendance ──────────────────────────────────────────────────────────────────────────
 PRESENT, LEAVE, ABSENT, ELSEWHERE, EXCLUDED = "present", "leave", "absent", "elsewhere", "excluded"
 ATTENDANCE_CHOICES = [

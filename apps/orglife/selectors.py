@@ -17,7 +17,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.picker import filtered_org
 
 from . import compliance, rules, services
-from .models import Attendance, Exclusion, Meeting
+from .models import AbsenceCase, Attendance, Exclusion, Meeting
 
 
 def chosen_org(user, params, action: str = "view") -> Organisation | None:
@@ -220,6 +220,28 @@ def absence_details(rows: list) -> list:
     return rows
 
 
+# ── the branch's cases at 6 months ──────────────────────────────────────────────────────
+def case_list(user, params=None):
+    """不参加组织生活处置 (?org= ?status=open|decided ?q=), open ones first."""
+    params = params or {}
+    qs = AbsenceCase.objects.restrict(user, "view").select_related("member", "organisation")
+    org = filtered_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if params.get("status") in AbsenceCase.Status.values:
+        qs = qs.filter(status=params["status"])
+    q = (params.get("q") or "").strip()
+    if q:
+        from apps.members.filters import search_members
+
+        qs = qs.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
+    return qs.order_by("-status", "-opened_on", "-id")  # "open" sorts after "decided": descending puts it first
+
+
+def case_detail(user, pk, action: str = "view") -> AbsenceCase:
+    return get_in_scope(AbsenceCase.objects.select_related("member", "organisation"), user, action, pk=pk)
+
+
 # ── to-do and home ──────────────────────────────────────────────────────────────────────
 TODO_SHOWN = 10
 
@@ -273,10 +295,35 @@ def todo_items(user) -> list[TodoItem]:
                     org=org.name,
                 )
             )
-    att = restrict(Attendance.objects.all(), user, "change")
-    cases = compliance.absence_queryset(att, today, version.general("exit_months"))
+    open_cases = restrict(AbsenceCase.objects.filter(status=AbsenceCase.Status.OPEN), user, "change").select_related(
+        "member", "organisation"
+    )
     shown = first_of(
-        cases,
+        open_cases.order_by("opened_on", "id"),
+        TODO_SHOWN,
+        items,
+        module="组织生活",
+        url=reverse("orglife:cases") + "?status=open",
+        due=today,
+        describe=lambda n: f"另有{n}件不参加组织生活处置待支部大会决定",
+    )
+    for case in shown:
+        items.append(
+            TodoItem(
+                module="组织生活",
+                title=f"{case.member.name}自{case.first_month:%Y年%m月}起连续{case.months}个月无正当理由未参加组织生活，请召开支部大会作出决定",
+                url=reverse("orglife:case_detail", args=[case.pk]),
+                due=case.opened_on,
+                overdue=True,
+                org=case.organisation.name,
+            )
+        )
+    # members at the threshold who never had a case (the daily command opens them; a later
+    # run of someone with an earlier case is opened by it and then listed above)
+    att = restrict(Attendance.objects.all(), user, "change").exclude(member_id__in=AbsenceCase.objects.values("member_id"))
+    pending = compliance.absence_queryset(att, today, version.general("exit_months"))
+    shown = first_of(
+        pending,
         TODO_SHOWN,
         items,
         module="组织生活",
@@ -289,7 +336,7 @@ def todo_items(user) -> list[TodoItem]:
         items.append(
             TodoItem(
                 module="组织生活",
-                title=f"{m.name}连续{row['months']}个月无正当理由未参加组织生活，请提交支部大会按自行脱党处置",
+                title=f"{m.name}连续{row['months']}个月无正当理由未参加组织生活，请开启处置并提交支部大会",
                 url=reverse("orglife:absences") + f"?org={m.organisation_id}",
                 due=today,
                 overdue=True,

@@ -15,7 +15,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
 from . import compliance, forms, rules, selectors, services
-from .models import Attachment, Exclusion, Meeting
+from .models import AbsenceCase, Attachment, Exclusion, Meeting
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -282,8 +282,66 @@ def absences(request):
             "warn": version.general("warn_months"),
             "escalate": version.general("escalate_months"),
             "exit": version.general("exit_months"),
+            "can_change": has_action(request.user, "change"),
         },
     )
+
+
+@login_required
+@require_POST
+def open_cases(request):
+    """缺席提醒 → 开启处置: open the branch cases due in the chosen organisation's subtree
+    (?org= or the top of the user's change scope)."""
+    org = selectors.chosen_org(request.user, request.POST, "change")
+    if org is None:
+        raise Http404()
+    opened = services.open_absence_cases(org, actor=request.user)
+    if opened:
+        messages.success(
+            request,
+            f"已为{opened}名连续{services.current_version().general('exit_months')}个月未参加组织生活的党员开启处置，待支部大会决定",
+        )
+    else:
+        messages.info(request, "没有需要新开启的处置")
+    return redirect("orglife:cases")
+
+
+@login_required
+def cases(request):
+    if not has_action(request.user, "view"):
+        raise Http404()
+    page = page_of(selectors.case_list(request.user, request.GET), request)
+    return render(
+        request,
+        "orglife/cases.html",
+        {
+            "page": page,
+            "filter_form": OrgFilterForm(request.GET, user=request.user),
+            "q": request.GET.get("q", ""),
+            "status": request.GET.get("status", ""),
+            "statuses": AbsenceCase.Status.choices,
+        },
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    case = selectors.case_detail(request.user, pk)
+    can_change = (
+        case.status == AbsenceCase.Status.OPEN and restrict(AbsenceCase.objects.filter(pk=case.pk), request.user, "change").exists()
+    )
+    form = forms.CaseDecisionForm(request.POST or None, initial={"meeting_date": timezone.localdate()})
+    if request.method == "POST":
+        case = selectors.case_detail(request.user, pk, "change")
+        if form.is_valid():
+            try:
+                services.decide_absence_case(case, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "已记录支部大会决定")
+                return redirect("orglife:case_detail", case.pk)
+    return render(request, "orglife/case_detail.html", {"case": case, "form": form, "can_change": can_change})
 
 
 @login_required
