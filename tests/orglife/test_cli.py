@@ -102,3 +102,16 @@ def test_report_queries_do_not_grow(tree, members, django_assert_max_num_queries
         services.record_attendance(meeting(org, held_on=D(2025, 2, 1)), [{"member": x.pk, "status": "absent"}], actor=CLI)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert count() == n + 5
+
+
+def test_api_report_is_the_cli_report_within_scope(year_2025, members, client):
+    from tests.factories import api_token, make_user
+
+    tree = year_2025
+    a = tree["branches"][0][0]
+    secretary = make_user("branch_secretary", a)
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token(secretary)}"}
+    body = client.get("/api/orglife/report/?year=2025", **auth).json()
+    assert [o["code"] for o in body["organisations"]] == [a.code]  # the top of the user's scope
+    assert body["totals"]["case"] == 1
+    assert client.get(f"/api/orglife/report/?year=2025&org={tree['county'].pk}", **auth).status_code == 404
