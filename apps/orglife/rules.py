@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from apps.orgs.rules import BRANCH_TYPES
+from apps.orgs.rules import BRANCH_TYPES, ORG_TYPES
 
 # ── frequencies ─────────────────────────────────────────────────────────────────────────
 MONTHLY, QUARTERLY, YEARLY = "monthly", "quarterly", "yearly"
@@ -171,3 +171,8 @@ def quorum_needed(should: int, quorum: str) -> int | None:
     base = (should * n) // d
     exact = (should * n) % d == 0
     return base + 1 if (strict or not exact) else base
+
+
+def type_labels(types) -> list[str]:
+    """The Chinese names of organisation types, in the tree's order."""
+    return [label for code, label in ORG_TYPES if code in types]

@@ -205,9 +205,7 @@ def _validate_meeting(meeting: Meeting, org: Organisation) -> None:
 
 
 def _type_labels(types) -> list[str]:
-    from apps.orgs.rules import ORG_TYPES
-
-    return [label for code, label in ORG_TYPES if code in types]
+    return rules.type_labels(types)
 
 
 @transaction.atomic

@@ -425,7 +425,18 @@ def settings_view(request):
         {
             "form": form,
             "version": version,
-            "kinds": [(k, version.kind(k.code)) for k in rules.KINDS],
+            "kinds": [
+                {
+                    "kind": k,
+                    "values": version.kind(k.code),
+                    "frequency": rules.FREQUENCY_LABEL[version.kind(k.code)["frequency"]],
+                    "attendees": rules.ATTENDEE_LABEL[k.attendees],
+                    "quorum": rules.QUORUM_LABEL[version.kind(k.code)["quorum"]],
+                    "holders": "、".join(rules.type_labels(k.applies_to)),
+                }
+                for k in rules.KINDS
+            ],
+            "thresholds": [(rules.GENERAL_LABEL[key], version.general(key)) for key in rules.GENERAL_LIMITS],
             "versions": page_of(RuleVersion.objects.order_by("-id"), request, param="vpage", size=20),
         },
     )

@@ -175,7 +175,12 @@ def test_settings_page_for_county_admin_only(client, tree, secretary):
     assert client.get(reverse("orglife:settings")).status_code == 404
     admin = make_user("county_admin", tree["county"])
     client.force_login(admin)
-    assert client.get(reverse("orglife:settings")).status_code == 200
+    page = client.get(reverse("orglife:settings"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    # the rules read in words, not codes
+    assert "民主生活会" in text and "领导班子成员" in text and "到会不少于应到人数的二分之一" in text and "每季度" in text
+    assert ">monthly<" not in text and ">half<" not in text and ">leadership<" not in text
 
 
 def test_exclusion_form_creates_and_refuses(sec_client, branch, members):
