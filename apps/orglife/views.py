@@ -244,6 +244,7 @@ def compliance_view(request):
     params.setdefault("org", str(org.pk))
     page = page_of(selectors.lagging_list(request.user, params, today), request)
     selectors.lagging_details(page.rows, params, today)
+    townships = compliance.township_summary(org, year, month, today, version)
     own = compliance.org_compliance([org], year, month, today, version).get(org.pk, []) if org.org_type in rules.COMPLIANCE_TYPES else []
     return render(
         request,
@@ -256,11 +257,25 @@ def compliance_view(request):
             "months": range(1, 13),
             "own": own,
             "page": page,
-            "townships": compliance.township_summary(org, year, month, today, version),
+            "townships": townships,
+            "township_totals": _totals(townships),
             "q": request.GET.get("q", ""),
             "show_all": request.GET.get("all") == "1",
         },
     )
+
+
+def _totals(rows: list[dict]) -> dict | None:
+    if not rows:
+        return None
+    total = sum(r["total"] for r in rows)
+    lagging = sum(r["lagging"] for r in rows)
+    return {
+        "total": total,
+        "lagging": lagging,
+        "ok": total - lagging,
+        "share": round(100 * (total - lagging) / total, 1) if total else None,
+    }
 
 
 @login_required
