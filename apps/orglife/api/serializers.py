@@ -2,6 +2,7 @@
 in help_text): "kind", "status" and "reason" are names other apps' choice sets use too,
 and the schema keeps one enum per name. The services validate every code."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.orglife import rules
@@ -15,6 +16,16 @@ def _codes(choices) -> str:
 KIND_HELP = _codes(rules.KIND_CHOICES)
 STATUS_HELP = _codes(Meeting.Status.choices)
 MARK_HELP = _codes([c for c in rules.ATTENDANCE_CHOICES if c[0] != rules.EXCLUDED])
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "09:00"})
+class ClockField(serializers.TimeField):
+    """A wall-clock time "HH:MM" (a meeting's local time, no offset): the schema's
+    format "time" would demand an RFC 3339 offset the product never stores."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -31,6 +42,8 @@ class MeetingSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党组织")
     kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+    start_time = ClockField(label="开始时间", required=False, allow_null=True)
+    end_time = ClockField(label="结束时间", required=False, allow_null=True)
 
     class Meta:
         model = Meeting
@@ -89,8 +102,8 @@ class MeetingWriteSerializer(serializers.Serializer):
     kind = serializers.CharField(label="会议类型", max_length=24, help_text=KIND_HELP)
     status = serializers.CharField(max_length=12, default=Meeting.Status.HELD, help_text=STATUS_HELP)
     held_on = serializers.DateField(label="日期")
-    start_time = serializers.TimeField(required=False, allow_null=True)
-    end_time = serializers.TimeField(required=False, allow_null=True)
+    start_time = ClockField(label="开始时间", required=False, allow_null=True)
+    end_time = ClockField(label="结束时间", required=False, allow_null=True)
     place = serializers.CharField(required=False, allow_blank=True, max_length=120)
     host = serializers.CharField(required=False, allow_blank=True, max_length=40)
     recorder = serializers.CharField(required=False, allow_blank=True, max_length=40)
