@@ -6,7 +6,15 @@ months-without-party-life thresholds.
 The fixed part (the kinds themselves, who attends, which organisations hold them) lives
 here; the part a county administrator may change (frequency, quorum, whether a kind counts
 as study and its hours, the thresholds, the upload limit) is a RuleVersion (models.py)
-whose defaults are DEFAULTS below. Every meeting records the version it was judged by."""
+whose defaults are DEFAULTS below. Every meeting records the version it was judged by.
+
+Meetings of the organisations above the branches are kinds here too, not another app's
+model: the 党委（总支）委员会会议 ("committee_meeting") and the leadership group's
+民主生活会 ("democratic_life": held yearly by a 党委 or the 县委, attended by the members
+of its committee — the leadership group — with its own quorum). Other domains that need
+such a meeting (the care/democracy helpers' 生活会整改 and 集体决策) point at an
+orglife Meeting of that kind; they never build a second meeting model. The codes
+"democratic_life" and "life_meeting" are stable: other apps filter on them."""
 
 from __future__ import annotations
 
