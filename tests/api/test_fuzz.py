@@ -142,8 +142,7 @@ def _validate(case, response, failures, label):
 
 
 @pytest.mark.slow
-# serialized_rollback: the data migrations' rows (kinds, categories) come back after an earlier flush
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_known_objects_succeed_and_conform(world, app):
     keys = Keys()
     failures: list[str] = []
@@ -202,8 +201,7 @@ def test_known_objects_succeed_and_conform(world, app):
 
 
 @pytest.mark.slow
-# serialized_rollback: the data migrations' rows (kinds, categories) come back after an earlier flush
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_fuzzed_requests_never_fail_and_conform(world, app):
     keys = Keys()
     admin = world.users["admin"]

@@ -2,7 +2,6 @@
 in help_text): "kind", "status" and "reason" are names other apps' choice sets use too,
 and the schema keeps one enum per name. The services validate every code."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.orglife import rules
@@ -16,16 +15,6 @@ def _codes(choices) -> str:
 KIND_HELP = _codes(rules.KIND_CHOICES)
 STATUS_HELP = _codes(Meeting.Status.choices)
 MARK_HELP = _codes([c for c in rules.ATTENDANCE_CHOICES if c[0] != rules.EXCLUDED])
-
-
-@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "09:00"})
-class ClockField(serializers.TimeField):
-    """A wall-clock time "HH:MM" (a meeting's local time, no offset): the schema's
-    format "time" would demand an RFC 3339 offset the product never stores."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%H:%M")
-        super().__init__(**kwargs)
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -42,8 +31,6 @@ class MeetingSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党组织")
     kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
-    start_time = ClockField(label="开始时间", required=False, allow_null=True)
-    end_time = ClockField(label="结束时间", required=False, allow_null=True)
 
     class Meta:
         model = Meeting
@@ -102,8 +89,8 @@ class MeetingWriteSerializer(serializers.Serializer):
     kind = serializers.CharField(label="会议类型", max_length=24, help_text=KIND_HELP)
     status = serializers.CharField(max_length=12, default=Meeting.Status.HELD, help_text=STATUS_HELP)
     held_on = serializers.DateField(label="日期")
-    start_time = ClockField(label="开始时间", required=False, allow_null=True)
-    end_time = ClockField(label="结束时间", required=False, allow_null=True)
+    start_time = serializers.TimeField(required=False, allow_null=True)
+    end_time = serializers.TimeField(required=False, allow_null=True)
     place = serializers.CharField(required=False, allow_blank=True, max_length=120)
     host = serializers.CharField(required=False, allow_blank=True, max_length=40)
     recorder = serializers.CharField(required=False, allow_blank=True, max_length=40)
@@ -187,6 +174,8 @@ class AbsenceCaseSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True, label="党员姓名")
     status_label = serializers.CharField(source="get_status_display", read_only=True, label="状态")
     decision_label = serializers.CharField(source="get_decision_display", read_only=True, label="支部大会决定")
+    status = serializers.CharField(read_only=True, help_text=_codes(AbsenceCase.Status.choices))
+    decision = serializers.CharField(read_only=True, help_text=_codes(rules.CASE_DECISION_CHOICES))
 
     class Meta:
         model = AbsenceCase
@@ -208,7 +197,7 @@ class AbsenceCaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=rules.CASE_DECISION_CHOICES, label="支部大会决定")
+class AbsenceDecisionSerializer(serializers.Serializer):
+    decision = serializers.CharField(max_length=20, label="支部大会决定", help_text=_codes(rules.CASE_DECISION_CHOICES))
     meeting_date = serializers.DateField(label="支部大会日期")
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, label="决定说明")

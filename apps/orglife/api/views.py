@@ -161,12 +161,12 @@ class AbsenceCaseViewSet(viewsets.ReadOnlyModelViewSet):
         act = "change" if self.action == "decide" else "view"
         return AbsenceCase.objects.restrict(self.request.user, act).select_related("member", "organisation").order_by("-opened_on", "-id")
 
-    @extend_schema(request=s.CaseDecisionSerializer, responses=s.AbsenceCaseSerializer)
+    @extend_schema(request=s.AbsenceDecisionSerializer, responses=s.AbsenceCaseSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """记录支部大会决定：handling 提交组织处置 / resumed 已恢复参加 / good_reason 有正当理由。"""
         case = self.get_object()
-        ser = s.CaseDecisionSerializer(data=request.data)
+        ser = s.AbsenceDecisionSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         case = services.decide_absence_case(case, actor=request.user, **ser.validated_data)
         return Response(s.AbsenceCaseSerializer(case).data)
