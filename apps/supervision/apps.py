@@ -19,6 +19,8 @@ class SupervisionConfig(AppConfig):
         metrics.register()
         todo.register(todo_items)
         registry.demo.register(registry.DemoBuilder("supervision", demo.populate, order=999))
+        # after the demo logins (order 1000): the login "leader" gets contact points of its own
+        registry.demo.register(registry.DemoBuilder("supervision_leader", demo.populate_leader_login, order=1001))
         registry.stats.register(
             registry.StatsSection("supervision", "领导指导", stats.contribute, cards=stats.cards, rows=stats.rows, order=90)
         )

@@ -1,13 +1,17 @@
 """Demo data for leadership and standardisation in the demo county, built just before
 the demo logins (order 999; those must come last): six county leaders and two
-section-level cadres (accounts made here without a usable password; the demo login
-"leader" is created afterwards and holds no contact point), each leader with the five
+section-level cadres (accounts made here without a usable password), each leader with the five
 contact points of the pattern and a year of visits (some points not yet visited this
 quarter: the leaders' to-do), the cadres' contact points, a year of quarterly self-checks
 by every grassroots organisation, one county spot-check round, the year-end evaluation,
 rectifications (open, overdue, done), twelve months of reports by the township committees
 (the data part assembled for the latest ASSEMBLED_MONTHS), 50 model points and the
 党建指导员 of non-public enterprises with their reports.
+
+`populate_leader_login` runs after the demo logins (order 1001) and gives the demo login
+"leader" the five contact points of the pattern with their visits, one or two of them not
+yet visited this quarter, so the leader's contact screen, home figures and to-do are not
+empty.
 
 Rows are written with bulk_create; the scores come from the same code as the services
 (computed items from the registered metrics, year-end arithmetic from year_end_parts)."""
@@ -355,3 +359,63 @@ def populate(root, rng, as_of):
         "points": len(points),
         "instructors": len(posts),
     }
+
+
+def _visits_for(assignments, rng, today, skip_this_quarter) -> list:
+    """A visit per quarter of the year so far for each assignment; the assignments in
+    skip_this_quarter have none this quarter (the leader's to-do)."""
+    year, quarter = today.year, quarter_of(today)
+    out = []
+    for a in assignments:
+        for q in range(1, quarter + 1):
+            if q == quarter and a.pk in skip_this_quarter:
+                continue
+            start, end = period_range(year, q)
+            end = min(end, today)
+            day = start + datetime.timedelta(days=rng.randrange(max((end - start).days, 1)))
+            out.append(
+                ContactVisit(
+                    assignment=a,
+                    organisation_id=a.organisation_id,
+                    org_path=a.org_path,
+                    date=day,
+                    kind=rng.choice(["visit", "guidance", "lecture"]),
+                    content=rng.choice(VISIT_TEXT),
+                    problems=rng.choice(["", *PROBLEMS]),
+                    recorded_by="系统（示范数据）",
+                )
+            )
+    return out
+
+
+def populate_leader_login(root, rng, as_of):
+    """The demo login "leader" (a county leader made by the accounts builder) takes the five
+    contact points of the pattern, preferring organisations no other leader contacts, with
+    a year of visits; two points are not yet visited this quarter."""
+    today = as_of or timezone.localdate()
+    user = User.objects.filter(username="leader").first()
+    if user is None or ContactAssignment.objects.filter(leader=user, year=today.year).exists():
+        return {"skipped": True}
+    if not RoleAssignment.objects.current().filter(user=user, role="county_leader").exists():
+        return {"skipped": True}
+    taken = set(ContactAssignment.objects.filter(year=today.year, org_path__startswith=root.path).values_list("organisation_id", flat=True))
+    orgs = list(Organisation.objects.filter(path__startswith=root.path, status=Organisation.Status.ACTIVE).order_by("path"))
+    grassroots = [o for o in orgs if o.org_type in GRASSROOTS_TYPES]
+    pools = {
+        "township": [o for o in orgs if o.depth == root.depth + 1 and o.org_type in ("committee", "general_branch")],
+        "model_village": [o for o in grassroots if o.unit_type == "village"],
+        "weak_village": [o for o in grassroots if o.unit_type == "village"],
+        "state_enterprise": [o for o in grassroots if o.unit_type == "state_enterprise"],
+        "non_public_enterprise": [o for o in grassroots if o.unit_type == "non_public_enterprise"],
+    }
+    rows = []
+    for kind in rules.LEADER_PATTERN:
+        pool = [o for o in pools[kind] if o.pk not in taken] or pools[kind]
+        if pool:
+            org = rng.choice(pool)
+            taken.add(org.pk)
+            rows.append(ContactAssignment(leader=user, kind=kind, organisation=org, org_path=org.path, year=today.year))
+    rows = ContactAssignment.objects.bulk_create(rows)
+    skip = {a.pk for a in rng.sample(rows, min(2, len(rows)))}
+    visits = ContactVisit.objects.bulk_create(_visits_for(rows, rng, today, skip))
+    return {"assignments": len(rows), "visits": len(visits)}
