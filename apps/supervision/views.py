@@ -7,20 +7,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from apps.core.models import AccessLog
 from apps.core.paging import page_of
 from apps.core.scoping import OutOfScope, ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.core.xlsx import XLSX_CONTENT_TYPE
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
-from . import forms, rules, selectors, services
+from . import annual, forms, rules, selectors, services
+from . import dashboard as dashboard_data
 from .models import ChecklistVersion, Inspection, InstructorPost, InstructorReport, ModelPoint, ModelPointProgress, Rectification
 from .periods import period_label, quarter_of
+
+SCREEN_REFRESH_SECONDS = 300
 
 
 def _errors(form, exc) -> None:
@@ -528,3 +534,71 @@ def staffing(request):
         raise Http404("您没有可查看的党组织")
     rows = selectors.staffing(org)
     return render(request, "supervision/staffing.html", {"org": org, "rows": rows, "roles": [label for _r, label in selectors.STAFF_ROLES]})
+
+
+# ── 党内统计 annual tables ────────────────────────────────────────────────────────────
+def _annual_input(request, params):
+    org = selectors.chosen_org(request.user, params)
+    if org is None:
+        raise Http404("您没有可统计的党组织")
+    return org, annual.parse_year(params.get("year"))
+
+
+@login_required
+def annual_stats(request):
+    """The annual tables on 31 December of the chosen year, with last year and the change."""
+    try:
+        org, year = _annual_input(request, request.GET)
+    except ValidationError as exc:
+        messages.error(request, exc.message_dict["year"][0])
+        org, year = _annual_input(request, {"org": request.GET.get("org")})
+    result = annual.annual_statistics(org, year)
+    today = timezone.localdate()
+    context = {
+        "org": org,
+        "year": year,
+        "result": result,
+        "years": list(range(today.year, today.year - 10, -1)),
+    }
+    return render(request, "supervision/annual.html", context)
+
+
+@login_required
+@require_POST
+def annual_export(request):
+    try:
+        org, year = _annual_input(request, request.POST)
+    except ValidationError as exc:
+        return HttpResponse(exc.message_dict["year"][0], status=400, content_type="text/plain; charset=utf-8")
+    result = annual.annual_statistics(org, year)
+    out = annual.workbook(result)
+    AccessLog.record(
+        AccessLog.Kind.EXPORT, user=request.user, target=f"党内统计年报 {org.name} {year}年", org_path=org.path, rows=len(result["rows"])
+    )
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"党内统计年报-{org.code}-{year}.xlsx")
+    return response
+
+
+# ── dashboard with drill-down, and the 大屏 ───────────────────────────────────────────
+def _dashboard_org(request):
+    org = selectors.chosen_org(request.user, request.GET)  # 404 outside scope
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    return org
+
+
+@login_required
+def dashboard(request):
+    """领导驾驶舱: the subtree's figures and charts; click a unit to go down a level."""
+    org = _dashboard_org(request)
+    return render(request, "supervision/dashboard.html", dashboard_data.dashboard(request.user, org))
+
+
+@login_required
+def screen(request):
+    """The full-screen 大屏 for the department's display: large type, dark, refreshes itself."""
+    org = _dashboard_org(request)
+    context = dashboard_data.dashboard(request.user, org, url_name="supervision:screen")
+    context["refresh_seconds"] = SCREEN_REFRESH_SECONDS
+    return render(request, "supervision/screen.html", context)

@@ -145,6 +145,10 @@ PK_BY_URL_NAME = {
     "supervision-inspection-detail": "supervision.inspection",
     "supervision-rectification-detail": "supervision.rectification",
     "supervision-report-detail": "supervision.monthlyreport",
+    "supervision-contact-visits": "supervision.contactassignment",
+    "supervision-inspection-scores": "supervision.inspection",
+    "supervision-inspection-rectifications": "supervision.inspection",
+    "supervision-rectification-done": "supervision.rectification",
 }
 FACTORIES = {
     "supervision.contactassignment": _assignment,
@@ -219,4 +223,31 @@ WRITE_BODIES = {
         why="选派指导员须有审批权限：A 支部书记没有（404）；C1 组织员的组织选择只列出本人范围（200，不写入）",
     ),
     "supervision:instructor": Write(lambda w, o: {"date": _today().isoformat(), "content": "指导企业党组织换届"}),
+    "supervision:annual_export": Write(
+        lambda w, o: {"org": w.b.pk, "year": _today().year - 1},
+        actor="admin",
+        url_side="A",
+        why="年报导出是读（只记一条导出日志）：组织由请求体指定，B 的 id 对 A 支部书记和 C1 组织员是 404，不导出也不记日志",
+    ),
+    # ── API writes: the same services as the pages
+    "POST supervision-contact-visits": Write(lambda w, o: {"date": _today().isoformat(), "kind": "guidance", "content": "接口走访"}),
+    "POST supervision-inspection-self-check": Write(
+        lambda w, o: {"organisation": w.b.pk, "year": _today().year, "quarter": _quarter()},
+        actor="admin",
+        url_side="A",
+        why="自查的组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
+    ),
+    "POST supervision-inspection-scores": Write(
+        lambda w, o: {"scores": [{"item": s.item_id, "score": "1"} for s in o["pk"].scores.filter(computed=False)[:1]], "note": "接口评分"}
+    ),
+    "POST supervision-inspection-rectifications": Write(
+        lambda w, o: {"problem": "接口发现的问题", "measure": "限期整改", "deadline": _today().isoformat()}
+    ),
+    "POST supervision-rectification-done": Write(lambda w, o: {"done_on": _today().isoformat(), "done_note": "已整改"}),
+    "POST supervision-report-list": Write(
+        lambda w, o: {"organisation": w.b.pk, "year": _today().year - 1, "month": 10, "work_done": "接口月报"},
+        actor="admin",
+        url_side="A",
+        why="月报告的组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
+    ),
 }

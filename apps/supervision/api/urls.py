@@ -11,5 +11,6 @@ router.register("supervision/reports", views.MonthlyReportViewSet, basename="sup
 
 urlpatterns = [
     path("supervision/health/", views.HealthView.as_view(), name="supervision-health"),
+    path("supervision/annual-stats/", views.AnnualStatsView.as_view(), name="supervision-annual-stats"),
     *router.urls,
 ]
