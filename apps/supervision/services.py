@@ -292,10 +292,11 @@ def computed_scores(version: ChecklistVersion, orgs, year: int, quarter: int | N
     return out
 
 
-def _new_inspections(orgs, *, kind, year, quarter, version, round=None, inspector="") -> list[Inspection]:
+def _new_inspections(orgs, *, kind, year, quarter, version, round=None, inspector="", scores=None) -> list[Inspection]:
+    """scores: computed_scores(...) already measured for these organisations (the demo)."""
     items = list(version.items.all())
     max_total = sum(i.max_score for i in items)
-    scores = computed_scores(version, orgs, year, quarter)
+    scores = scores if scores is not None else computed_scores(version, orgs, year, quarter)
     created = Inspection.objects.bulk_create(
         Inspection(
             organisation=o,
