@@ -9,7 +9,7 @@ from apps.orgs.rules import GRASSROOTS_TYPES
 
 from . import rules
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the browser's date field takes ISO only
 CONTACT_ROLES = sorted({r for k in rules.CONTACT_KINDS for r in k.roles})
 
 

@@ -4,11 +4,19 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from tests.factories import make_member, make_org, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_figures():
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _data(html: str) -> dict:
@@ -66,6 +74,7 @@ def test_fixed_number_of_queries_at_two_sizes(client, tree, name, only_fixed_met
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()
     with CaptureQueriesContext(connection) as small:
         assert client.get(reverse(name)).status_code == 200
     for c in tree["committees"]:
@@ -73,5 +82,23 @@ def test_fixed_number_of_queries_at_two_sizes(client, tree, name, only_fixed_met
             b = make_org(c)
             make_member(b)
     make_org(tree["county"], org_type="committee", name="新设镇党委")
+    cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse(name)).status_code == 200
+
+
+def test_figures_cached_per_organisation_scope_checked_first(client, tree, django_assert_max_num_queries):
+    admin = make_user("county_admin", tree["county"])
+    secretary = make_user("branch_secretary", tree["branches"][0][0])
+    client.force_login(admin)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as cold:
+        first = _data(client.get(reverse("supervision:dashboard")).content.decode())
+    with django_assert_max_num_queries(len(cold.captured_queries) // 3):
+        again = _data(client.get(reverse("supervision:dashboard")).content.decode())
+    assert again == first
+    # the county's cached figures are not a way around scope
+    client.force_login(secretary)
+    assert client.get(reverse("supervision:dashboard"), {"org": tree["county"].pk}).status_code == 404
