@@ -34,5 +34,6 @@ class SupervisionConfig(AppConfig):
         registry.nav("supervision", _("示范点"), "supervision:points", "view", order=55)
         registry.nav("supervision", _("党建指导员"), "supervision:instructors", "view", order=58)
         registry.nav("supervision", _("党务干部"), "supervision:staffing", "view", order=59)
+        registry.nav("supervision", _("四训"), "supervision:trainings", "view", order=59)
         registry.nav("supervision", _("十规范检查表"), "supervision:checklist", "view", order=60)
         registry.nav("supervision", _("党内统计年报"), "supervision:annual", "view", order=65)

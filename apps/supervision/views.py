@@ -602,3 +602,41 @@ def screen(request):
     context = dashboard_data.dashboard(request.user, org, url_name="supervision:screen")
     context["refresh_seconds"] = SCREEN_REFRESH_SECONDS
     return render(request, "supervision/screen.html", context)
+
+
+# ── 四训 ──────────────────────────────────────────────────────────────────────────────
+@login_required
+def trainings(request):
+    """四训 records of the organisation's subtree, this year's count per kind against the
+    expectation, and (for those who maintain it) the form to record one."""
+    params = request.POST if request.method == "POST" else request.GET
+    org = selectors.chosen_org(request.user, params)
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    can_record = can_act_on_org(request.user, org, "change")
+    today = timezone.localdate()
+    form = forms.CadreTrainingForm(request.POST or None, cadres=selectors.cadre_choices(org) if can_record else (), initial={"date": today})
+    if request.method == "POST":
+        if not can_record:
+            raise Http404("您没有登记该组织四训的权限")
+        if form.is_valid():
+            try:
+                t = services.record_cadre_training({**form.cleaned_data, "organisation": org}, actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, f"已登记：{t}，{t.attendee_count}人各记入{t.hours}学时")
+                return redirect(reverse("supervision:trainings") + f"?org={org.pk}")
+    filters = request.GET.copy()
+    filters.setdefault("org", str(org.pk))
+    page = page_of(selectors.trainings_for(request.user, filters), request)
+    context = {
+        "org": org,
+        "page": page,
+        "form": form if can_record else None,
+        "counts": selectors.training_counts(org, today.year),
+        "year": today.year,
+        "kinds": rules.CADRE_TRAINING_KIND_CHOICES,
+        "params": filters,
+    }
+    return render(request, "supervision/trainings.html", context)

@@ -132,6 +132,17 @@ def _fresh_branch(unit_type="other"):
     return make
 
 
+def _b_cadre(w):
+    """A member of B holding a committee seat: a party-work cadre to train."""
+    from apps.core.actors import system_actor
+    from apps.orgs.committee import add_committee_seat
+    from tests.factories import make_member
+
+    member = make_member(w.b)
+    add_committee_seat(w.b, member, "organisation", actor=system_actor("cli"))
+    return member
+
+
 PK_BY_URL_NAME = {
     "supervision:point": "supervision.modelpoint",
     "supervision:point_review": "supervision.modelpoint",
@@ -249,5 +260,20 @@ WRITE_BODIES = {
         actor="admin",
         url_side="A",
         why="月报告的组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
+    ),
+    "supervision:trainings": Write(
+        lambda w, o: {
+            "org": w.b.pk,
+            "kind": "general",
+            "occasion": "季训会",
+            "date": _today().isoformat(),
+            "title": "矩阵四训",
+            "hours": "2",
+            "attendees": [o["cadre"].pk],
+        },
+        actor="admin",
+        url_side="A",
+        fresh={"cadre": _b_cadre},
+        why="四训的举办组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
     ),
 }
