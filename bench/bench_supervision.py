@@ -4,6 +4,7 @@ the leaders' dashboard of the whole demo county each in ≤ 300 ms on SQLite.
 
     .venv/bin/python bench/bench_supervision.py [--db sqlite|postgres|URL] [--repeat 7] [--json]
     .venv/bin/python bench/bench_supervision.py --province 200000   # a synthetic province instead
+    .venv/bin/python bench/bench_supervision.py --reuse             # the previous run's database again
 
 Runs in a fresh database of its own (SQLite file var/bench/bench_supervision.sqlite3, or
 the PostgreSQL database dj_supervision_bench), never in the application's database:
@@ -34,11 +35,11 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/dj_supervision_bench"
 TARGET_MS = 300
 
 
-def _setup(db: str) -> str:
+def _setup(db: str, reuse: bool = False) -> str:
     if db == "sqlite":
         path = ROOT / "var" / "bench" / "bench_supervision.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm") if not reuse else ():
             Path(str(path) + suffix).unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     elif db == "postgres":
@@ -48,7 +49,7 @@ def _setup(db: str) -> str:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_bench")
     sys.path.insert(0, str(ROOT))
-    if url.startswith("postgres"):
+    if url.startswith("postgres") and not reuse:
         import psycopg
 
         base, name = url.rsplit("/", 1)
@@ -103,7 +104,8 @@ def _build(province: int | None) -> dict:
     return {"demo_build_s": round(time.perf_counter() - start, 1), "builder_s": timings}
 
 
-def measure(repeat: int, province: int | None) -> dict:
+def measure(repeat: int, province: int | None, reuse: bool = False) -> dict:
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -113,11 +115,13 @@ def measure(repeat: int, province: int | None) -> dict:
     from apps.orgs.models import Organisation
     from apps.supervision import annual, dashboard, selectors
 
-    figures = {"db": connection.vendor, **_build(province)}
+    figures = {"db": connection.vendor, **({"reused": True} if reuse else _build(province))}
     top = Organisation.objects.filter(depth=1).order_by("path").first()
     county = top if not province else Organisation.objects.filter(depth=2).order_by("path").first()
-    user = User.objects.create_user(username="bench-sv-admin", password="Bench#2026-admin", must_change_password=False)
-    RoleAssignment.objects.create(user=user, role="county_admin", organisation=top)
+    user = User.objects.filter(username="bench-sv-admin").first()
+    if user is None:
+        user = User.objects.create_user(username="bench-sv-admin", password="Bench#2026-admin", must_change_password=False)
+        RoleAssignment.objects.create(user=user, role="county_admin", organisation=top)
     client = Client()
     client.force_login(user)
     today = timezone.localdate()
@@ -138,11 +142,23 @@ def measure(repeat: int, province: int | None) -> dict:
         if hasattr(r, "status_code"):
             assert r.status_code == 200, r.status_code
     times: dict[str, list[float]] = {k: [] for k in cases}
+    cpu: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(repeat):  # interleaved: a, b, c, a, b, c …
         for name, fn in cases.items():
-            start = time.perf_counter()
+            if name.startswith(("dashboard", "page_dashboard", "page_screen")):
+                cache.clear()  # cold: every domain's statistics computed (the 10-minute cache empty)
+            start, start_cpu = time.perf_counter(), time.process_time()
             fn()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+    # warm: the dashboard within its cache time (the 大屏's refresh, clicks up and down)
+    for name in ("dashboard_data", "page_dashboard"):
+        runs = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            cases[name]()
+            runs.append(time.perf_counter() - start)
+        figures.setdefault("warm_median_ms", {})[name] = _ms(statistics.median(runs))
     figures.update(
         {
             "organisation": county.name,
@@ -152,11 +168,16 @@ def measure(repeat: int, province: int | None) -> dict:
             "repeat": repeat,
             "median_ms": {k: _ms(statistics.median(v)) for k, v in times.items()},
             "best_ms": {k: _ms(min(v)) for k, v in times.items()},
+            # SQLite runs in this process: its CPU time is the work, the rest waiting for a core
+            "median_cpu_ms": {k: _ms(statistics.median(v)) for k, v in cpu.items()},
             "load_average": [round(x, 1) for x in os.getloadavg()],
         }
     )
-    figures["meets_target"] = {
+    figures["meets_target_wall"] = {
         k: figures["median_ms"][k] <= TARGET_MS for k in ("annual_tables", "dashboard_data", "page_annual", "page_dashboard")
+    }
+    figures["meets_target_cpu"] = {
+        k: figures["median_cpu_ms"][k] <= TARGET_MS for k in ("annual_tables", "dashboard_data", "page_annual", "page_dashboard")
     }
     return figures
 
@@ -166,10 +187,11 @@ def main(argv=None):
     parser.add_argument("--db", default="sqlite", help="sqlite (default), postgres, or a DATABASE_URL")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--province", type=int, default=None, help="members of a synthetic province instead of the demo county")
+    parser.add_argument("--reuse", action="store_true", help="measure the database of the previous run as it is (no rebuild)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args(argv)
-    _setup(args.db)
-    figures = measure(args.repeat, args.province)
+    _setup(args.db, args.reuse)
+    figures = measure(args.repeat, args.province, args.reuse)
     print(json.dumps(figures, ensure_ascii=False, indent=None if args.json else 2))
 
 
