@@ -132,6 +132,22 @@ def _fresh_branch(unit_type="other"):
     return make
 
 
+def _training(org, side):
+    from apps.core.actors import system_actor
+    from apps.supervision import services
+    from tests.factories import make_member
+
+    data = {
+        "organisation": org,
+        "kind": "regular",
+        "date": _today(),
+        "title": f"例会培训{side}",
+        "hours": "2",
+        "attendees": [make_member(org).pk],
+    }
+    return services.record_cadre_training(data, actor=system_actor("cli"))
+
+
 def _b_cadre(w):
     """A member of B holding a committee seat: a party-work cadre to train."""
     from apps.core.actors import system_actor
@@ -160,6 +176,7 @@ PK_BY_URL_NAME = {
     "supervision-inspection-scores": "supervision.inspection",
     "supervision-inspection-rectifications": "supervision.inspection",
     "supervision-rectification-done": "supervision.rectification",
+    "supervision-training-detail": "supervision.cadretraining",
 }
 FACTORIES = {
     "supervision.contactassignment": _assignment,
@@ -169,6 +186,7 @@ FACTORIES = {
     "supervision.modelpoint": _point,
     "supervision.modelpointprogress": _progress,
     "supervision.instructorpost": _instructor,
+    "supervision.cadretraining": _training,
 }
 WRITE_BODIES = {
     "supervision:contacts": Write(
@@ -269,6 +287,20 @@ WRITE_BODIES = {
             "date": _today().isoformat(),
             "title": "矩阵四训",
             "hours": "2",
+            "attendees": [o["cadre"].pk],
+        },
+        actor="admin",
+        url_side="A",
+        fresh={"cadre": _b_cadre},
+        why="四训的举办组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
+    ),
+    "POST supervision-training-list": Write(
+        lambda w, o: {
+            "organisation": w.b.pk,
+            "kind": "special",
+            "date": _today().isoformat(),
+            "title": "接口四训",
+            "hours": "4",
             "attendees": [o["cadre"].pk],
         },
         actor="admin",

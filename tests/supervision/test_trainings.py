@@ -153,3 +153,33 @@ def test_list_fixed_queries_at_two_sizes(client, township, cadres, django_assert
         services.record_cadre_training(_data(township, cadres, title=f"第{n}讲"), actor=CLI)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert "第14讲" in client.get(url).content.decode()
+
+
+def test_api_create_list_and_scope(client, tree, township, cadres):
+    from tests.factories import api_token
+
+    organiser = make_user("committee_organiser", township)
+    other = make_user("branch_secretary", tree["branches"][1][0])
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token(organiser)}"}
+    body = {"organisation": township.pk, "kind": "rotation", "date": datetime.date.today().isoformat(), "title": "党校轮训"}
+    r = client.post(
+        "/api/supervision/trainings/", {**body, "hours": "0", "attendees": [cadres[0].pk]}, content_type="application/json", **auth
+    )
+    assert r.status_code == 400 and "0.5 至" in r.json()["hours"][0]
+    r = client.post(
+        "/api/supervision/trainings/", {**body, "hours": "8", "attendees": [m.pk for m in cadres]}, content_type="application/json", **auth
+    )
+    assert r.status_code == 201 and r.json()["attendee_count"] == 2
+    assert StudyEntry.objects.filter(source_type="supervision.cadretraining").count() == 2
+    listed = client.get("/api/supervision/trainings/", {"organisation": township.pk}, **auth).json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [row["title"] for row in rows] == ["党校轮训"]
+    other_auth = {"HTTP_AUTHORIZATION": f"Token {api_token(other)}"}
+    r = client.post(
+        "/api/supervision/trainings/", {**body, "hours": "8", "attendees": [cadres[0].pk]}, content_type="application/json", **other_auth
+    )
+    assert r.status_code == 404
+    assert (
+        client.get(f"/api/supervision/trainings/{r.json().get('id', 0) or CadreTraining.objects.get().pk}/", **other_auth).status_code
+        == 404
+    )

@@ -4,7 +4,7 @@ too, and the schema has one enum per name."""
 
 from rest_framework import serializers
 
-from ..models import ContactAssignment, Inspection, ItemScore, MonthlyReport, Rectification
+from ..models import CadreTraining, ContactAssignment, ContactVisit, Inspection, ItemScore, MonthlyReport, Rectification
 
 
 class SupervisionContactAssignmentSerializer(serializers.ModelSerializer):
@@ -162,8 +162,6 @@ class SupervisionVisitSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
-        from ..models import ContactVisit
-
         model = ContactVisit
         fields = ["id", "assignment", "organisation", "date", "kind", "kind_display", "content", "problems", "guidance", "recorded_by"]
         read_only_fields = fields
@@ -214,3 +212,40 @@ class SupervisionReportInputSerializer(serializers.Serializer):
     problems = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     next_plan = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     submit = serializers.BooleanField(required=False, default=False, help_text="提交上级（提交后不能再改）")
+
+
+class SupervisionCadreTrainingSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    attendees = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = CadreTraining
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "kind_display",
+            "occasion",
+            "date",
+            "title",
+            "venue",
+            "hours",
+            "attendee_count",
+            "attendees",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class SupervisionCadreTrainingInputSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(help_text="举办培训的党组织ID")
+    kind = serializers.CharField(required=False, allow_blank=True, help_text="regular/special/rotation/general")
+    occasion = serializers.CharField(required=False, allow_blank=True, help_text="普训的会议：季训会/季谈会/月碰头会")
+    date = serializers.DateField(required=False, allow_null=True)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    venue = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    hours = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    attendees = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="参训党员ID")

@@ -219,3 +219,26 @@ class AnnualStatsView(generics.GenericAPIView):
         except ValidationError as exc:
             raise ApiValidationError(exc.message_dict) from None
         return Response(s.SupervisionAnnualSerializer(annual.annual_statistics(org, year)).data)
+
+
+@extend_schema(tags=["领导指导"], parameters=[ORG, OpenApiParameter("kind", OpenApiTypes.STR), OpenApiParameter("year", OpenApiTypes.INT)])
+class CadreTrainingViewSet(viewsets.ReadOnlyModelViewSet):
+    """四训记录（例会培训、专训、轮训、普训）；登记后参训人员记入学时。"""
+
+    serializer_class = s.SupervisionCadreTrainingSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        params = {k: self.request.query_params.get(k) for k in ("kind", "year")}
+        qs = selectors.trainings_for(self.request.user, params).prefetch_related("attendees")
+        return _org_filter(qs, self.request)
+
+    @extend_schema(request=s.SupervisionCadreTrainingInputSerializer, responses={201: s.SupervisionCadreTrainingSerializer})
+    def create(self, request):
+        """登记一次四训（举办组织须有维护权限）。"""
+        ser = s.SupervisionCadreTrainingInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        data["organisation"] = get_in_scope(Organisation.objects.all(), request.user, "view", pk=data["organisation"])
+        training = services.record_cadre_training(data, actor=request.user)
+        return Response(s.SupervisionCadreTrainingSerializer(training).data, status=status.HTTP_201_CREATED)
