@@ -259,3 +259,47 @@ class OrgMetric:
 
 
 org_metrics = Registry("organisation metric")
+
+
+# ── default rows a database needs (rule versions, categories, occasions) ──────────────
+@dataclass(frozen=True)
+class DefaultRows:
+    """The default rows of one app, seeded by its data migrations. A flush empties every
+    table (manage.py flush, the teardown of a transactional test) and the migrations do
+    not run again, so apps.core.defaults calls `ensure` on post_migrate — which Django
+    sends after flush too. `ensure(apps)` must be idempotent (get_or_create,
+    or nothing when a row exists); `apps` is the global app registry."""
+
+    name: str  # the app label
+    ensure: Callable[[Any], None]
+    order: int = 100
+
+
+defaults = Registry("default rows")
+
+
+def default_rows(app_label: str, *seeds: str | Callable[[Any], None]) -> DefaultRows:
+    """Register an app's default rows: each seed is the name of one of its data
+    migrations (its `seed(apps, schema_editor)` is reused as is, so the data stays declared
+    once, in the app's rules.py) or a callable taking the app registry.
+
+        registry.default_rows("care", "0002_default_occasions", "0004_default_commendation_kinds")
+
+    A migration's seed is written against the historical models; when a later model change
+    makes it unfit for the current ones, pass a function of the app's own instead
+    (tests/core/test_defaults.py flushes the database and fails loudly)."""
+    import importlib
+
+    functions = []
+    for seed in seeds:
+        if callable(seed):
+            functions.append(seed)
+        else:
+            module = importlib.import_module(f"apps.{app_label}.migrations.{seed}")
+            functions.append(lambda apps, f=module.seed: f(apps, None))
+
+    def ensure(apps) -> None:
+        for function in functions:
+            function(apps)
+
+    return defaults.register(DefaultRows(app_label, ensure))
