@@ -92,6 +92,7 @@ def transfer(request, pk):
         "letters": t.letters.all(),
         "can_act": services.can_act(request.user, t),
         "can_manage": can_act_on_org(request.user, t.organisation, "change"),
+        "can_reissue": services.can_reissue(t) and can_act_on_org(request.user, t.organisation, "change"),
         "can_print": can_act_on_org(request.user, t.organisation, "reveal") and t.status == "issued",
         "is_receiver": can_act_on_org(request.user, t.to_organisation, "change"),
         "chain": rules.chain_for(t.kind, t.leaving_county) if t.kind != "in" else [],
