@@ -687,8 +687,13 @@ def form_temporary_branch(org: Organisation, data: dict, members, *, actor) -> T
     return branch
 
 
+CARD_HELD_MESSAGE = "该党员持有一张未收回的非公企业党员证，须先收回原证才能发新证"
+
+
 @transaction.atomic
 def issue_non_public_card(member: Member, data: dict, *, actor) -> NonPublicCard:
+    from apps.core.uniqueness import unique_messages
+
     member = Member.objects.select_related("organisation").get(pk=member.pk)
     require_org_action(actor, member.organisation, "change")
     if member.status not in member_codes.COUNTED_STATUSES:
@@ -701,16 +706,31 @@ def issue_non_public_card(member: Member, data: dict, *, actor) -> NonPublicCard
         _err("issued_by", "请填写发证单位")
     date = _today(data.get("issued_on"))
     _check_date(date, "issued_on", "发证日期")
-    if NonPublicCard.objects.filter(number=number).exists():
-        _err("number", f"证号“{number}”已登记")
-    try:
-        with transaction.atomic():
-            card = NonPublicCard.objects.create(
-                member=member, organisation=member.organisation, number=number[:30], issued_on=date, issued_by=issued_by[:120]
-            )
-    except IntegrityError:
-        _err("number", f"证号“{number}”已登记")
+    unique = {"number": ("number", f"证号“{number}”已登记"), "mobility_one_held_card": ("member", CARD_HELD_MESSAGE)}
+    with unique_messages(NonPublicCard, unique):
+        card = NonPublicCard.objects.create(
+            member=member, organisation=member.organisation, number=number[:30], issued_on=date, issued_by=issued_by[:120]
+        )
     record_change(card, ChangeLog.Action.CREATE, message="登记非公企业党员证")
+    return card
+
+
+@transaction.atomic
+def withdraw_non_public_card(card: NonPublicCard, *, actor, date=None) -> NonPublicCard:
+    """The card is handed back (the member left the enterprise, moved, or the card is
+    replaced): the register keeps it with the date it was withdrawn."""
+    card = NonPublicCard.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=card.pk)
+    require_org_action(actor, card.organisation, "change")
+    if card.withdrawn_on:
+        _err("withdrawn_on", f"证号“{card.number}”已于 {card.withdrawn_on:%Y-%m-%d} 收回，不能重复收回")
+    date = _today(date)
+    _check_date(date, "withdrawn_on", "收回日期")
+    if date < card.issued_on:
+        _err("withdrawn_on", f"收回日期不能早于发证日期 {card.issued_on:%Y-%m-%d}")
+    before = snapshot(card)
+    card.withdrawn_on = date
+    card.save(update_fields=["withdrawn_on"])
+    record_change(card, ChangeLog.Action.UPDATE, before=before, message=f"收回非公企业党员证 {card.number}")
     return card
 
 
