@@ -2,7 +2,6 @@
 in help_text): "kind", "status" and "reason" are names other apps' choice sets use too,
 and the schema keeps one enum per name. The services validate every code."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.orglife import rules
@@ -11,12 +10,6 @@ from apps.orglife.models import Attendance, Exclusion, Meeting
 
 def _codes(choices) -> str:
     return "；".join(f"{code}={label}" for code, label in choices)
-
-
-@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$", "example": "09:30:00"})
-class ClockTimeField(serializers.TimeField):
-    """A local clock time, "HH:MM[:SS]" as DRF writes it. The schema's default `format:
-    time` (RFC 3339 full-time) demands a UTC offset, which these times never carry."""
 
 
 KIND_HELP = _codes(rules.KIND_CHOICES)
@@ -38,8 +31,6 @@ class MeetingSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党组织")
     kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
-    start_time = ClockTimeField(label="开始时间", required=False, allow_null=True)
-    end_time = ClockTimeField(label="结束时间", required=False, allow_null=True)
 
     class Meta:
         model = Meeting
@@ -98,8 +89,8 @@ class MeetingWriteSerializer(serializers.Serializer):
     kind = serializers.CharField(label="会议类型", max_length=24, help_text=KIND_HELP)
     status = serializers.CharField(max_length=12, default=Meeting.Status.HELD, help_text=STATUS_HELP)
     held_on = serializers.DateField(label="日期")
-    start_time = ClockTimeField(required=False, allow_null=True)
-    end_time = ClockTimeField(required=False, allow_null=True)
+    start_time = serializers.TimeField(required=False, allow_null=True)
+    end_time = serializers.TimeField(required=False, allow_null=True)
     place = serializers.CharField(required=False, allow_blank=True, max_length=120)
     host = serializers.CharField(required=False, allow_blank=True, max_length=40)
     recorder = serializers.CharField(required=False, allow_blank=True, max_length=40)
