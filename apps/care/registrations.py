@@ -8,7 +8,6 @@ from apps.core import registry, todo
 def register() -> None:
     from . import demo, exports, stats  # noqa: F401  (exports registers the list exports)
 
-    registry.default_rows("care", "0002_default_occasions", "0004_default_commendation_kinds")  # back after a flush
     registry.nav("care", _("走访记录"), "care:visits", "view", order=10)
     registry.nav("care", _("走访慰问清单"), "care:checklist", "view", order=20)
     registry.nav("care", _("困难党员"), "care:hardships", "view", order=30)

@@ -22,10 +22,6 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(ensure_nocase_path_indexes, dispatch_uid="core.sqlite_nocase_paths")
         post_migrate.connect(record_after_migrate, sender=self, dispatch_uid="core.record_key_fingerprints")
-        from .defaults import ensure_after_flush
-
-        # default rule rows are back after a flush (apps.core.defaults)
-        post_migrate.connect(ensure_after_flush, sender=self, dispatch_uid="core.ensure_default_rows")
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import mark_session_refreshed

@@ -6,7 +6,6 @@ from apps.core import registry, todo
 def register() -> None:
     from . import demo, exports, stats  # noqa: F401
 
-    registry.default_rows("democracy", "0002_default_categories")  # back after a flush
     registry.nav("democracy", _("意见反馈"), "democracy:feedback_list", "view", order=10)
     registry.nav("democracy", _("党务公开"), "democracy:notices", "view", order=20)
     registry.nav("democracy", _("公开栏"), "democracy:board", "view", order=30)

@@ -11,7 +11,6 @@ def register() -> None:
     from . import services
 
     signals.attendance_recorded.connect(services.on_attendance_recorded, dispatch_uid="education-credit-attendance")
-    registry.default_rows("education", "0002_default_rules")  # back after a flush
     registry.nav("education", _("学时进度"), "education:progress", "view", order=10)
     registry.nav("education", _("学习档案"), "education:entries", "view", order=20)
     registry.nav("education", _("培训班"), "education:classes", "view", order=30)

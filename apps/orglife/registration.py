@@ -9,7 +9,6 @@ from apps.core import registry, todo
 def register() -> None:
     from . import demo, exports, facts, selectors, stats  # noqa: F401  (exports registers the list exports)
 
-    registry.default_rows("orglife", "0002_seed_rule_version")  # back after a flush
     registry.nav("orglife", _("会议记录"), "orglife:meetings", "view", order=10)
     registry.nav("orglife", _("本月主题党日"), "orglife:quick", "change", order=15)
     registry.nav("orglife", _("落实情况"), "orglife:compliance", "view", order=20)

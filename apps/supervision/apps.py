@@ -17,7 +17,6 @@ class SupervisionConfig(AppConfig):
         # Metrics and report sections of dues, recruitment and the organisation tree, for
         # as long as those apps register none of their own (apps.supervision.metrics).
         metrics.register()
-        registry.default_rows("supervision", "0002_default_checklist")  # back after a flush
         todo.register(todo_items)
         registry.demo.register(registry.DemoBuilder("supervision", demo.populate, order=999))
         registry.stats.register(
