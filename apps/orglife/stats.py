@@ -45,8 +45,14 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
         )
         by_kind = dict(meetings.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
         lagging = compliance.annotate_lagging(
-            Organisation.objects.filter(path__startswith=org.path, status="active"), as_of.year, None, as_of, version
-        ).aggregate(due=Count("id", filter=Q(due__gt=0)), lagging=Count("id", filter=Q(missing__gt=0)))
+            Organisation.objects.filter(path__startswith=org.path, status="active"),
+            as_of.year,
+            None,
+            as_of,
+            version,
+            # Aliases unlike the annotations: aggregate(due=…Q(due__gt=0)) shadows the annotation
+            # and PostgreSQL then fails with 'column "due" does not exist' (SQLite lets it pass).
+        ).aggregate(orgs_due=Count("id", filter=Q(due__gt=0)), orgs_lagging=Count("id", filter=Q(missing__gt=0)))
         att = Attendance.objects.filter(org_path__startswith=org.path)
         warn = compliance.absence_queryset(att, as_of, version.general("warn_months"))
         absent = {"warning": 0, "case": 0}
@@ -65,8 +71,8 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
             "below_quorum": totals["below"],
             "attendance_rate": round(100 * attended / should, 1) if should else None,
             "by_kind": {label: by_kind.get(code, 0) for code, label in rules.KIND_CHOICES},
-            "orgs_due": lagging["due"],
-            "orgs_lagging": lagging["lagging"],
+            "orgs_due": lagging["orgs_due"],
+            "orgs_lagging": lagging["orgs_lagging"],
             "absent_warning": absent["warning"],
             "absent_case": absent["case"],
         }
