@@ -135,6 +135,16 @@ CATEGORY_CHOICES = [
     ("no_post", "无职党员"),
 ]
 
+# Each category's bit in Member.category_bits (the statistics count every category in the
+# one pass over the members). Stored values: append new categories, never reorder.
+CATEGORY_BITS = {code: 1 << i for i, (code, _label) in enumerate(CATEGORY_CHOICES)}
+
+
+def category_bits(category_codes) -> int:
+    """The Member.category_bits value of a set of category codes."""
+    return sum(CATEGORY_BITS[c] for c in set(category_codes))
+
+
 INCREASE_METHOD_CHOICES = [("developed", "新发展"), ("other", "其他原因增加")]
 
 LOST_CONTACT_REASONS = [
