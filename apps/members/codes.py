@@ -189,3 +189,9 @@ DISCIPLINE_CHOICES = [
 ]
 DISCIPLINE_PROBATION = "probation"
 DISCIPLINE_PROBATION_YEARS = (1, 2)  # 留党察看期限为一年或二年
+
+
+# Fields of the record a member may edit about themself (the 党员 role's change_self):
+# phone and address at once; education and degree go to the branch for review.
+SELF_EDITABLE_FIELDS = ("phone", "address")
+SELF_REVIEWED_FIELDS = ("education", "degree")

@@ -11,18 +11,18 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.roles import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
-from apps.accounts.scoping import ScopeError, require_org_action, user_scope
 from apps.core import bulk, crypto
 from apps.core.audit import change_row, record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.dates import add_years
 from apps.core.models import ChangeLog
+from apps.core.scoping import ScopeError, require_org_action, user_scope
 from apps.core.uniqueness import unique_messages
 from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import codes, idnumber
+from .codes import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
 from .models import Member, MemberCategory, MemberChangeRequest, MemberDiscipline, MemberStatusChange, MemberTransferHistory
 
 # Fields a caller may pass to create_member / update_member (plain values for the

@@ -6,8 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from apps.accounts.scoping import can_act_on_org, get_in_scope
 from apps.core.models import AccessLog
+from apps.core.scoping import can_act_on_org, get_in_scope
 from apps.orgs.models import Organisation
 
 from .. import selectors, services
