@@ -375,7 +375,7 @@ def main(argv=None):
     sqlite_dir.mkdir(parents=True, exist_ok=True)
     plan += [("sqlite", f"sqlite:///{sqlite_dir / f'bench_{label(s)}.sqlite3'}", s) for s in sqlite_sizes]
     for vendor, db, size in plan:
-        print(f"== {vendor} {label(size)} ==", file=sys.stderr, flush=True)
+        print(f"== {vendor} {label(size) if size else 'existing database'} ==", file=sys.stderr, flush=True)
         http = args.http_seconds
         if vendor != "postgresql" or size not in http_sizes:
             args.http_seconds = 0
