@@ -145,6 +145,11 @@ def category_bits(category_codes) -> int:
     return sum(CATEGORY_BITS[c] for c in set(category_codes))
 
 
+def category_codes(bits: int) -> list[str]:
+    """The category codes in a Member.category_bits value, sorted (no query)."""
+    return sorted(code for code, bit in CATEGORY_BITS.items() if bits & bit)
+
+
 INCREASE_METHOD_CHOICES = [("developed", "新发展"), ("other", "其他原因增加")]
 
 LOST_CONTACT_REASONS = [

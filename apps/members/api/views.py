@@ -55,7 +55,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             rows = selectors.roster(self.request.user, self.request.query_params, request=self.request)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
-        return rows.select_related("organisation").prefetch_related("categories")
+        # The list serializer reads the categories from Member.category_bits: no prefetch.
+        return rows.select_related("organisation")
 
     def _org(self, pk):
         if pk is None:
