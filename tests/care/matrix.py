@@ -237,11 +237,12 @@ WRITE_BODIES = {
 
 def _nomination(org, side, *, noticed=False):
     from apps.care import services
+    from apps.care.models import CommendationKind
 
     past = _today() - datetime.timedelta(days=30)
     data = {
         "organisation": org,
-        "kind": _kind("excellent_member"),
+        "kind": CommendationKind.objects.get(code="excellent_member"),
         "year": _today().year,
         "member": _person(org, side),
         "deeds": "带头致富，热心公益",
@@ -284,10 +285,5 @@ WRITE_BODIES.update(
 
 def _kind(code):
     from apps.care.models import CommendationKind
-    from apps.care.rules import DEFAULT_COMMENDATION_KINDS
 
-    # Like _occasion: the migration's rows are gone after a transactional test's flush.
-    row = next(r for r in DEFAULT_COMMENDATION_KINDS if r[0] == code)
-    return CommendationKind.objects.get_or_create(
-        code=code, defaults=dict(zip(("name", "nominee", "level", "order"), row[1:], strict=True))
-    )[0]
+    return CommendationKind.objects.get(code=code)

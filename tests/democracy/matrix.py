@@ -17,11 +17,12 @@ def _cli():
 
 def _feedback(org, side):
     from apps.democracy import services
+    from apps.democracy.models import FeedbackCategory
 
     data = {
         "origin": org,
         "citizen_name": "群众甲",
-        "category": _cat("suggestion"),
+        "category": FeedbackCategory.objects.get(code="suggestion"),
         "subject": "村道路灯",
         "content": "路灯坏了",
     }
@@ -30,10 +31,11 @@ def _feedback(org, side):
 
 def _notice(org, side):
     from apps.democracy import services
+    from apps.democracy.models import NoticeCategory
 
     data = {
         "organisation": org,
-        "category": _ncat("dues"),
+        "category": NoticeCategory.objects.get(code="dues"),
         "audience": "members",
         "title": "上半年党费收缴情况",
         "body": "全体党员按时交纳",
@@ -92,16 +94,11 @@ WRITE_BODIES = {
 
 def _cat(code):
     from apps.democracy.models import FeedbackCategory
-    from apps.democracy.rules import DEFAULT_FEEDBACK_CATEGORIES
 
-    # The migration's rows are gone after a transactional test's flush: recreate them.
-    row = next(r for r in DEFAULT_FEEDBACK_CATEGORIES if r[0] == code)
-    return FeedbackCategory.objects.get_or_create(code=code, defaults={"name": row[1], "answer_days": row[2], "order": row[3]})[0]
+    return FeedbackCategory.objects.get(code=code)
 
 
 def _ncat(code):
     from apps.democracy.models import NoticeCategory
-    from apps.democracy.rules import DEFAULT_NOTICE_CATEGORIES
 
-    row = next(r for r in DEFAULT_NOTICE_CATEGORIES if r[0] == code)
-    return NoticeCategory.objects.get_or_create(code=code, defaults={"name": row[1], "order": row[2]})[0]
+    return NoticeCategory.objects.get(code=code)
