@@ -27,6 +27,9 @@ class AppraisalConfig(AppConfig):
         registry.nav("registry", _("我的民主评议"), "appraisal:my", "change_self", order=70)
         registry.member_checks.register(registry.MemberCheck("appraisal", "民主评议与组织处置", selectors.failing_members, order=30))
         registry.member_facts.register(registry.MemberFacts("appraisal", "民主评议", selectors.grade_facts, order=90))
+        registry.application_checks.register(
+            registry.ApplicationCheck("appraisal_rejoin_block", "出党后5年内不得重新入党", selectors.rejoin_refusal, order=10)
+        )
         registry.exit_triggers.register(
             registry.ExitTrigger("appraisal_lost_contact", "失联满6个月", selectors.lost_contact_candidates, order=30)
         )

@@ -437,3 +437,19 @@ def todo_items(user) -> list[TodoItem]:
             )
         )
     return items
+
+
+def rejoin_refusal(id_number_hash: str, on: datetime.date) -> str:
+    """The registry's application check (registry.application_checks): why the person with
+    this ID number may not apply to join on `on` — 劝其退党、除名、自行脱党除名 bar a new
+    application for 5 years after the decision ('' when no bar). One query."""
+    from .services import rejoin_block
+
+    case = rejoin_block(id_number_hash, on)
+    if case is None:
+        return ""
+    return (
+        f"该身份证号的持有人于{case.decided_on:%Y-%m-%d}经组织处置{case.get_kind_display()}（{case.letter_no}），"
+        f"{rules.REJOIN_BLOCK_YEARS}年内不得重新入党（不合格党员组织处置办法），"
+        f"{case.rejoin_blocked_until:%Y-%m-%d}前不能递交入党申请、建立发展档案"
+    )

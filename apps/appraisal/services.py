@@ -522,4 +522,4 @@ def suspend_lost_contact(member: Member, *, on, actor) -> Member:
     due = rules.add_months(member.status_since, rules.LOST_CONTACT_SUSPEND_MONTHS)
     if on < due:
         _fail("date", f"失联满{rules.LOST_CONTACT_SUSPEND_MONTHS}个月方可停止党籍（{due:%Y-%m-%d}起）")
-    return member_services.change_status(member, "suspended", date=on, reason="失联满6个月，停止党籍", actor=actor)
+    return member_services.change_status(member, "suspended", date=on, reason="失联满6个月，停止党籍", actor=actor, engine="appraisal")
