@@ -25,3 +25,24 @@ lists.register(
         page="appraisal:cases",
     )
 )
+
+lists.register(
+    ListExport(
+        "appraisal_posts",
+        "设岗定责",
+        selectors.post_list,
+        [
+            ("名称", "title", 20),
+            ("类别", display("kind"), 12),
+            ("岗位类型", display("post_type"), 12),
+            ("党支部", "organisation.name", 30),
+            ("在岗党员", selectors.holders_text, 24),
+            ("岗位职责", "duties", 40),
+            ("覆盖区域或联系农户", "coverage", 30),
+            ("联系户数", lambda p: p.households or "", 10),
+            ("设立日期", lambda p: date(p.set_up_on), 12),
+            ("撤销日期", lambda p: date(p.ended_on), 12),
+        ],
+        page="appraisal:posts",
+    )
+)

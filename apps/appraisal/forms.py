@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from apps.members.picker import MemberPickerField
 from apps.orgs.picker import OrgPickerField
+from apps.orgs.rules import BRANCH_TYPES
 
 from . import rules
 
@@ -135,3 +136,46 @@ def step_form(step: str, data=None, *, kind: str = ""):
         fields.pop("deadline")
     cls = type(f"Step_{step}", (forms.Form,), {k: v for k, v in fields.items()})
     return cls(data)
+
+
+# ── 设岗定责 ──────────────────────────────────────────────────────────────────────────────
+class PostForm(forms.Form):
+    organisation = OrgPickerField(label="党支部", action="change", org_types=BRANCH_TYPES)
+    kind = forms.ChoiceField(label="类别", choices=rules.POST_KIND_CHOICES)
+    post_type = forms.ChoiceField(label="岗位类型（设岗定责）", choices=[("", "—"), *rules.POST_TYPE_CHOICES], required=False)
+    title = forms.CharField(label="名称", max_length=60, required=False, help_text="设岗定责留空时为岗位类型名称")
+    duties = forms.CharField(label="岗位职责", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    coverage = forms.CharField(label="覆盖区域或联系农户", max_length=200, required=False, help_text="党员责任区、党员中心户必填")
+    households = forms.IntegerField(label="联系户数（党员中心户）", required=False, min_value=0, max_value=999)
+    set_up_on = forms.DateField(label="设立日期", widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class AssignForm(forms.Form):
+    member = MemberPickerField(label="党员", action="change")
+    duties = forms.CharField(label="承担职责", max_length=300)
+    start_on = forms.DateField(label="上岗日期", widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, user, under=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user, under=under)
+
+
+class PostReviewForm(forms.Form):
+    assignment = forms.TypedChoiceField(label="党员", coerce=int)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(label="期间", choices=rules.REVIEW_PERIODS, coerce=int)
+    grade = forms.ChoiceField(label="评岗等次", choices=rules.POST_GRADES)
+    fulfilment = forms.CharField(label="履职情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reviewed_on = forms.DateField(label="评岗日期", widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].choices = [(a.pk, a.member.name) for a in assignments]
+        if not self.is_bound:
+            today = timezone.localdate()
+            self.initial.setdefault("year", today.year if today.month > 6 else today.year - 1)
+            self.initial.setdefault("half", 1 if today.month > 6 else 2)

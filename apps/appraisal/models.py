@@ -198,3 +198,80 @@ class HandlingCase(OrgScopedModel):
     @property
     def next_step_label(self) -> str:
         return rules.STEP_LABELS.get(self.next_step or "", "")
+
+
+# ── 设岗定责: posts, the members on them, 评岗 ─────────────────────────────────────────────
+class Post(OrgScopedModel):
+    """A post a branch sets for its members (设岗定责 / 无职党员设岗), or one of the
+    registers of 党员示范岗, 党员责任区 and 党员中心户 with the area or households covered.
+    `kind` and `post_type` come from rules.POST_KINDS / rules.POST_TYPES."""
+
+    kind = models.CharField("类别", max_length=16, choices=rules.POST_KIND_CHOICES, db_index=True)
+    post_type = models.CharField("岗位类型", max_length=24, choices=rules.POST_TYPE_CHOICES, blank=True)
+    title = models.CharField("名称", max_length=60)
+    duties = models.TextField("岗位职责", max_length=2000)
+    coverage = models.CharField("覆盖区域或联系农户", max_length=200, blank=True)
+    households = models.PositiveSmallIntegerField("联系户数", null=True, blank=True)
+    set_up_on = models.DateField("设立日期")
+    ended_on = models.DateField("撤销日期", null=True, blank=True)
+    created_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员岗位"
+        ordering = ["org_path", "kind", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "title"], condition=Q(ended_on__isnull=True), name="appraisal_post_title_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.title}"
+
+    @property
+    def kind_rule(self) -> rules.PostKind:
+        return rules.POST_KIND[self.kind]
+
+
+class PostAssignment(OrgScopedModel):
+    """A member on a post, with the duties they took on (定责), from a date until ended."""
+
+    post = models.ForeignKey(Post, verbose_name="岗位", on_delete=models.CASCADE, related_name="assignments")
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="post_assignments")
+    duties = models.CharField("承担职责", max_length=300)
+    start_on = models.DateField("上岗日期")
+    end_on = models.DateField("离岗日期", null=True, blank=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员定岗"
+        ordering = ["post_id", "start_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "member"], condition=Q(end_on__isnull=True), name="appraisal_post_member_once")
+        ]
+        indexes = [models.Index(fields=["member", "end_on"], name="post_assignment_member_idx")]
+
+    def __str__(self):
+        return f"{self.member.name} · {self.post.title}"
+
+
+class PostReview(OrgScopedModel):
+    """评岗: the branch grades how a member fulfilled a post in a period (year, half)."""
+
+    assignment = models.ForeignKey(PostAssignment, verbose_name="定岗", on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField("年度")
+    half = models.PositiveSmallIntegerField("期间", choices=rules.REVIEW_PERIODS)
+    grade = models.CharField("评岗等次", max_length=16, choices=rules.POST_GRADES)
+    fulfilment = models.TextField("履职情况", max_length=2000)
+    reviewed_on = models.DateField("评岗日期")
+    reviewed_by = models.CharField("评定人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评岗记录"
+        ordering = ["-year", "-half", "id"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "year", "half"], name="appraisal_post_review_once_per_period")]
+
+    def __str__(self):
+        return f"{self.assignment} {self.year}年{self.get_half_display()}：{self.get_grade_display()}"

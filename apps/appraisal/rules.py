@@ -123,3 +123,56 @@ def add_months(d: datetime.date, n: int) -> datetime.date:
     y, m = divmod(d.month - 1 + n, 12)
     year, month = d.year + y, m + 1
     return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+# ── 设岗定责 / 党员示范岗 / 党员责任区 / 党员中心户 (seed 一.3、三.3) ─────────────────────────
+@dataclass(frozen=True)
+class PostKind:
+    code: str
+    label: str
+    needs_type: bool = False  # a post of the 设岗定责 list (政策宣传岗 …)
+    needs_coverage: bool = False  # the area or households covered must be named
+    needs_households: bool = False  # how many households a 中心户 keeps in touch with
+    max_holders: int | None = None  # members on it at a time (None: no limit)
+
+
+POST_KINDS = [
+    PostKind("post", "设岗定责", needs_type=True),
+    PostKind("model", "党员示范岗", max_holders=1),
+    PostKind("area", "党员责任区", needs_coverage=True),
+    PostKind("household", "党员中心户", needs_coverage=True, needs_households=True, max_holders=1),
+]
+POST_KIND = {k.code: k for k in POST_KINDS}
+POST_KIND_CHOICES = [(k.code, k.label) for k in POST_KINDS]
+# 无职党员设岗: the post types a branch chooses from.
+POST_TYPE_CHOICES = [
+    ("policy", "政策宣传岗"),
+    ("security", "治安维稳岗"),
+    ("environment", "环境卫生岗"),
+    ("assistance", "帮扶济困岗"),
+    ("mediation", "矛盾调解岗"),
+    ("prosperity", "致富带富岗"),
+    ("civility", "文明新风岗"),
+    ("service", "便民服务岗"),
+]
+POST_TYPE_LABELS = dict(POST_TYPE_CHOICES)
+# A 党员中心户 keeps in touch with this many households (一般联系10户左右).
+HOUSEHOLDS_MIN, HOUSEHOLDS_MAX = 3, 30
+# Who may hold a post: members in these statuses (停止党籍、失联者不上岗).
+POST_HOLDER_STATUSES = ("normal", "mobile")
+# A member holds at most this many posts at a time (责任明确，不搞挂名).
+MAX_POSTS_PER_MEMBER = 2
+# 评岗: twice a year, graded.
+REVIEW_PERIODS = [(1, "上半年"), (2, "下半年")]
+POST_GRADES = [("excellent", "优秀"), ("competent", "称职"), ("basic", "基本称职"), ("incompetent", "不称职")]
+POST_GRADE_LABELS = dict(POST_GRADES)
+# Grades that count against the member in the appraisal committee's inputs.
+POST_POOR_GRADES = ("basic", "incompetent")
+
+
+def review_period_start(year: int, half: int) -> datetime.date:
+    return datetime.date(year, 1 if half == 1 else 7, 1)
+
+
+def review_period_end(year: int, half: int) -> datetime.date:
+    return datetime.date(year, 6, 30) if half == 1 else datetime.date(year, 12, 31)

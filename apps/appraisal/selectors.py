@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import rules
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, RatingTally, VoteCast
+from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, Post, PostAssignment, PostReview, RatingTally, VoteCast
 
 
 def chosen_org(user, params, action: str = "view") -> Organisation | None:
@@ -453,3 +453,77 @@ def rejoin_refusal(id_number_hash: str, on: datetime.date) -> str:
         f"{rules.REJOIN_BLOCK_YEARS}年内不得重新入党（不合格党员组织处置办法），"
         f"{case.rejoin_blocked_until:%Y-%m-%d}前不能递交入党申请、建立发展档案"
     )
+
+
+# ── 设岗定责 ──────────────────────────────────────────────────────────────────────────────
+def post_list(user, params=None):
+    """Posts and registers (设岗定责、党员示范岗、党员责任区、党员中心户) in the user's scope,
+    each with its current holders (one prefetch) and the number of 评岗 records: a fixed
+    number of queries whatever the row count."""
+    params = params or {}
+    qs = (
+        Post.objects.restrict(user, "view")
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=PostAssignment.objects.filter(end_on__isnull=True).select_related("member").order_by("start_on", "id"),
+                to_attr="current",
+            )
+        )
+    )
+    raw = params.get("org")
+    if raw:
+        if not str(raw).isdigit():
+            return qs.none()
+        qs = qs.filter(org_path__startswith=chosen_org(user, params).path)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(coverage__icontains=q) | Q(organisation__name__icontains=q))
+    if params.get("kind") in rules.POST_KIND:
+        qs = qs.filter(kind=params["kind"])
+    if params.get("post_type") in rules.POST_TYPE_LABELS:
+        qs = qs.filter(post_type=params["post_type"])
+    if params.get("state") == "ended":
+        qs = qs.filter(ended_on__isnull=False)
+    elif params.get("state") != "all":
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.order_by("org_path", "kind", "title", "id")
+
+
+def holders_text(post) -> str:
+    return "、".join(a.member.name for a in getattr(post, "current", []))
+
+
+def post_detail(post: Post) -> list[PostAssignment]:
+    """The post's members (current first, then former), each with its 评岗 records: two queries."""
+    return list(
+        post.assignments.select_related("member")
+        .prefetch_related(Prefetch("reviews", queryset=PostReview.objects.order_by("-year", "-half")))
+        .order_by(F("end_on").desc(nulls_first=True), "start_on", "id")
+    )
+
+
+def post_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """registry.member_facts: the posts a member held in the year and the latest 评岗
+    grade of that year (shown to the appraisal committee). Two queries."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    held = (
+        PostAssignment.objects.filter(member_id__in=list(member_ids), start_on__lte=end)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=start))
+        .select_related("post")
+        .order_by("member_id", "start_on", "id")
+    )
+    grades = {}
+    for aid, grade in (
+        PostReview.objects.filter(assignment__in=held, year=year).order_by("half", "id").values_list("assignment_id", "grade")
+    ):
+        grades[aid] = grade
+    out: dict[int, list[tuple]] = {}
+    for a in held:
+        grade = grades.get(a.pk)
+        value = a.post.title + (f"（评岗：{rules.POST_GRADE_LABELS[grade]}）" if grade else "（未评岗）")
+        out.setdefault(a.member_id, []).append(
+            (a.post.get_kind_display(), value, None if grade is None else grade not in rules.POST_POOR_GRADES)
+        )
+    return out

@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
 from apps.core.scoping import require_org_action
+from apps.core.uniqueness import unique_messages
 from apps.members import services as member_services
 from apps.members.models import Member
 from apps.orgs.models import Organisation
@@ -26,7 +27,7 @@ from apps.orgs.rules import BRANCH_TYPES
 from apps.recruitment.engine import validate_vote, vote_outcome
 
 from . import rules
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, RatingTally, VoteCast
+from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, Post, PostAssignment, PostReview, RatingTally, VoteCast
 
 
 def _fail(field: str, message: str):
@@ -523,3 +524,168 @@ def suspend_lost_contact(member: Member, *, on, actor) -> Member:
     if on < due:
         _fail("date", f"失联满{rules.LOST_CONTACT_SUSPEND_MONTHS}个月方可停止党籍（{due:%Y-%m-%d}起）")
     return member_services.change_status(member, "suspended", date=on, reason="失联满6个月，停止党籍", actor=actor, engine="appraisal")
+
+
+# ── 设岗定责: posts, the members on them, 评岗 ─────────────────────────────────────────────
+POST_UNIQUE = {"appraisal_post_title_unique": ("title", "本支部已有同名的在用岗位，请换一个名称")}
+ASSIGNMENT_UNIQUE = {"appraisal_post_member_once": ("member", "该党员已在这个岗位上")}
+REVIEW_UNIQUE = {"appraisal_post_review_once_per_period": ("half", "该党员这一期间的评岗已经登记，每期评岗一次")}
+
+
+def _who(actor) -> str:
+    return getattr(actor, "username", "") or str(actor)
+
+
+@transaction.atomic
+def create_post(org: Organisation, data: dict, *, actor) -> Post:
+    """Set up a post in a branch (设岗定责), or register a 党员示范岗 / 党员责任区 / 党员中心户."""
+    require_org_action(actor, org, "change")
+    if org.org_type not in BRANCH_TYPES or org.status != Organisation.Status.ACTIVE:
+        _fail("organisation", "党员岗位设在正常运转的党支部（设岗定责以支部为单位）")
+    kind = rules.POST_KIND.get(data.get("kind") or "")
+    if kind is None:
+        _fail("kind", f"类别须为{'、'.join(k.label for k in rules.POST_KINDS)}之一")
+    post_type = data.get("post_type") or ""
+    if kind.needs_type and post_type not in rules.POST_TYPE_LABELS:
+        _fail("post_type", f"设岗定责须选择岗位类型（{'、'.join(rules.POST_TYPE_LABELS.values())}）")
+    if not kind.needs_type:
+        post_type = ""
+    title = (data.get("title") or "").strip() or rules.POST_TYPE_LABELS.get(post_type, "")
+    if not title:
+        _fail("title", f"请填写{kind.label}的名称")
+    if len(title) > 60:
+        _fail("title", "名称不能超过60字")
+    duties = _text(data.get("duties"), "duties", "岗位职责", limit=2000)
+    coverage = (data.get("coverage") or "").strip()
+    if kind.needs_coverage and not coverage:
+        _fail("coverage", f"{kind.label}须写明覆盖的区域或联系的农户")
+    if len(coverage) > 200:
+        _fail("coverage", "覆盖区域或联系农户不能超过200字")
+    households = None
+    if kind.needs_households:
+        try:
+            households = int(data.get("households"))
+        except (TypeError, ValueError):
+            _fail("households", "请填写党员中心户联系的户数")
+        if not rules.HOUSEHOLDS_MIN <= households <= rules.HOUSEHOLDS_MAX:
+            _fail("households", f"党员中心户联系户数须在{rules.HOUSEHOLDS_MIN}至{rules.HOUSEHOLDS_MAX}户之间（一般联系10户左右）")
+    on = _date(data.get("set_up_on") or _today(), "set_up_on", "设立日期")
+    with unique_messages(Post, POST_UNIQUE):
+        post = Post.objects.create(
+            organisation=org,
+            kind=kind.code,
+            post_type=post_type,
+            title=title,
+            duties=duties,
+            coverage=coverage,
+            households=households,
+            set_up_on=on,
+            created_by=_who(actor),
+        )
+    record_change(post, ChangeLog.Action.CREATE, message=f"设立{kind.label}：{title}")
+    return post
+
+
+@transaction.atomic
+def end_post(post: Post, *, on, actor) -> Post:
+    """Close a post; the members on it leave it the same day."""
+    post = Post.objects.select_for_update().select_related("organisation").get(pk=post.pk)
+    require_org_action(actor, post.organisation, "change")
+    if post.ended_on:
+        _fail("ended_on", f"该岗位已于{post.ended_on:%Y-%m-%d}撤销")
+    on = _date(on, "ended_on", "撤销日期")
+    if on < post.set_up_on:
+        _fail("ended_on", f"撤销日期不能早于设立日期（{post.set_up_on:%Y-%m-%d}）")
+    before = snapshot(post)
+    post.ended_on = on
+    post.save(update_fields=["ended_on"])
+    post.assignments.filter(end_on__isnull=True).update(end_on=on)
+    record_change(post, ChangeLog.Action.UPDATE, before=before, message="撤销岗位")
+    return post
+
+
+@transaction.atomic
+def assign_member(post: Post, member: Member, *, duties, start_on=None, actor) -> PostAssignment:
+    """定岗定责: a member of the branch takes a post with the duties named."""
+    post = Post.objects.select_for_update().select_related("organisation").get(pk=post.pk)
+    require_org_action(actor, post.organisation, "change")
+    if post.ended_on:
+        _fail("post", f"该岗位已于{post.ended_on:%Y-%m-%d}撤销，不能再安排党员")
+    member = Member.objects.get(pk=member.pk)
+    if member.organisation_id != post.organisation_id:
+        _fail("member", f"{member.name}不是{post.organisation.name}的党员：岗位由本支部党员承担")
+    if member.status not in rules.POST_HOLDER_STATUSES:
+        _fail("member", f"{member.name}目前{member.get_status_display()}，不能上岗（在岗党员须党籍状态正常或流动）")
+    duties = _text(duties, "duties", "承担职责", limit=300)
+    start = _date(start_on or _today(), "start_on", "上岗日期")
+    if start < post.set_up_on:
+        _fail("start_on", f"上岗日期不能早于岗位设立日期（{post.set_up_on:%Y-%m-%d}）")
+    holders = post.assignments.filter(end_on__isnull=True)
+    rule = post.kind_rule
+    if rule.max_holders is not None and holders.exclude(member=member).count() >= rule.max_holders:
+        _fail("member", f"一个{rule.label}同时由{rule.max_holders}名党员承担，请先办理原承担党员离岗")
+    if holders.filter(member=member).exists():
+        _fail("member", f"{member.name}已在这个岗位上")
+    held = PostAssignment.objects.filter(member=member, end_on__isnull=True).count()
+    if held >= rules.MAX_POSTS_PER_MEMBER:
+        _fail("member", f"{member.name}已承担{held}个岗位，每名党员同时至多{rules.MAX_POSTS_PER_MEMBER}个（责任明确，不搞挂名）")
+    with unique_messages(PostAssignment, ASSIGNMENT_UNIQUE):
+        a = PostAssignment.objects.create(post=post, member=member, organisation=post.organisation, duties=duties, start_on=start)
+    record_change(a, ChangeLog.Action.CREATE, message=f"{member.name}上岗：{post.title}")
+    return a
+
+
+@transaction.atomic
+def end_assignment(assignment: PostAssignment, *, on, actor) -> PostAssignment:
+    a = PostAssignment.objects.select_for_update().select_related("organisation", "member").get(pk=assignment.pk)
+    require_org_action(actor, a.organisation, "change")
+    if a.end_on:
+        _fail("end_on", f"{a.member.name}已于{a.end_on:%Y-%m-%d}离岗")
+    on = _date(on, "end_on", "离岗日期")
+    if on < a.start_on:
+        _fail("end_on", f"离岗日期不能早于上岗日期（{a.start_on:%Y-%m-%d}）")
+    before = snapshot(a)
+    a.end_on = on
+    a.save(update_fields=["end_on"])
+    record_change(a, ChangeLog.Action.UPDATE, before=before, message="离岗")
+    return a
+
+
+@transaction.atomic
+def review_post(assignment: PostAssignment, data: dict, *, actor) -> PostReview:
+    """评岗: the branch grades how the member fulfilled the post in a half-year."""
+    a = PostAssignment.objects.select_related("organisation", "member", "post").get(pk=assignment.pk)
+    require_org_action(actor, a.organisation, "change")
+    try:
+        year, half = int(data.get("year")), int(data.get("half"))
+    except (TypeError, ValueError):
+        _fail("year", "请填写评岗的年度和期间（上半年/下半年）")
+    if half not in dict(rules.REVIEW_PERIODS):
+        _fail("half", "评岗期间须为上半年或下半年")
+    if not 2000 <= year <= _today().year:
+        _fail("year", f"评岗年度须在2000至{_today().year}之间")
+    grade = data.get("grade")
+    if grade not in rules.POST_GRADE_LABELS:
+        _fail("grade", f"评岗等次须为{'、'.join(rules.POST_GRADE_LABELS.values())}之一")
+    fulfilment = _text(data.get("fulfilment"), "fulfilment", "履职情况", limit=2000)
+    on = _date(data.get("reviewed_on") or _today(), "reviewed_on", "评岗日期")
+    start = rules.review_period_start(year, half)
+    if on < start:
+        _fail("reviewed_on", f"{year}年{dict(rules.REVIEW_PERIODS)[half]}的评岗日期不能早于{start:%Y-%m-%d}")
+    if a.start_on > rules.review_period_end(year, half):
+        _fail("half", f"{a.member.name}于{a.start_on:%Y-%m-%d}上岗，这一期间尚未在岗")
+    if a.end_on and a.end_on < start:
+        _fail("half", f"{a.member.name}已于{a.end_on:%Y-%m-%d}离岗，这一期间不在岗")
+    with unique_messages(PostReview, REVIEW_UNIQUE):
+        review = PostReview.objects.create(
+            assignment=a,
+            organisation=a.organisation,
+            year=year,
+            half=half,
+            grade=grade,
+            fulfilment=fulfilment,
+            reviewed_on=on,
+            reviewed_by=_who(actor),
+        )
+    record_change(review, ChangeLog.Action.CREATE, message=f"评岗：{a.member.name} {review.get_grade_display()}")
+    return review

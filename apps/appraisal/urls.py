@@ -23,4 +23,11 @@ urlpatterns = [
     path("cases/<int:pk>/step/", views.case_step, name="case_step"),
     path("lost-contact/", views.lost_contact, name="lost_contact"),
     path("lost-contact/<int:pk>/suspend/", views.suspend, name="suspend"),
+    path("posts/", views.posts, name="posts"),
+    path("posts/new/", views.post_new, name="post_new"),
+    path("posts/<int:pk>/", views.post, name="post"),
+    path("posts/<int:pk>/assign/", views.post_assign, name="post_assign"),
+    path("posts/<int:pk>/review/", views.post_review, name="post_review"),
+    path("posts/<int:pk>/end/", views.post_end, name="post_end"),
+    path("post-assignments/<int:pk>/end/", views.assignment_end, name="assignment_end"),
 ]

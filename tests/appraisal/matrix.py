@@ -24,6 +24,11 @@ PK_BY_URL_NAME = {
     "appraisal-branch-detail": "appraisal.branchappraisal",
     "appraisal-case-detail": "appraisal.handlingcase",
     "appraisal-case-step": "appraisal.handlingcase",
+    **{f"appraisal:{n}": "appraisal.post" for n in ("post", "post_assign", "post_review", "post_end")},
+    "appraisal:assignment_end": "appraisal.postassignment",
+    "appraisal-post-detail": "appraisal.post",
+    "appraisal-post-assign": "appraisal.post",
+    "appraisal-post-review": "appraisal.post",
 }
 
 
@@ -98,7 +103,30 @@ def _case(org, side):
     return services.open_case(member, kind="correction_order", source="manual", source_note="长期不参加组织生活", actor=_sys())
 
 
+def _post(org, side, *, fresh=False):
+    """A 设岗定责 post of the side with one member on it (the side's marked person)."""
+    from apps.appraisal import services
+    from apps.appraisal.models import Post
+
+    existing = None if fresh else Post.objects.filter(organisation=org, title__startswith="矩阵").first()
+    if existing:
+        return existing
+    from tests.test_access_matrix import _person_name
+
+    n = Post.objects.filter(organisation=org).count()
+    post = services.create_post(
+        org,
+        {"kind": "post", "post_type": "environment", "title": f"矩阵环境卫生岗{n}", "duties": "村道保洁", "set_up_on": "2025-01-02"},
+        actor=_sys(),
+    )
+    member = make_member(org, name=_person_name(side)) if not fresh else make_member(org)
+    services.assign_member(post, member, duties="负责村道保洁", start_on="2025-01-05", actor=_sys())
+    return post
+
+
 FACTORIES = {
+    "appraisal.post": _post,
+    "appraisal.postassignment": lambda org, side: _post(org, side).assignments.first(),
     "appraisal.campaign": lambda org, side: _proc(org, side).campaign,
     "appraisal.branchappraisal": lambda org, side: _proc(org, side),
     # the place of the side's marked person (in A: another member than the signed-in one)
@@ -183,3 +211,57 @@ WRITE_BODIES = {
     "POST appraisal-case-step": Write(lambda w, o: {"step": "filed", "filed_on": _today(), "filed_with": "上级党委"}),
     "appraisal:suspend": Write(lambda w, o: {"on": _today()}, fresh={"pk": _lost_member_of_b}),
 }
+
+
+def _fresh_post(w):
+    return _post(w.b, "B", fresh=True)
+
+
+def _fresh_assignment(w):
+    return _fresh_post(w).assignments.first()
+
+
+def _review_body(w, objs):
+    return {
+        "assignment": objs["pk"].assignments.first().pk,
+        "year": 2025,
+        "half": 2,
+        "grade": "competent",
+        "fulfilment": "按时保洁",
+        "reviewed_on": _today(),
+    }
+
+
+def _assign_body(w, objs):
+    return {"member": make_member(w.b).pk, "duties": "宣传政策", "start_on": _today()}
+
+
+def _post_body(w, objs):
+    return {
+        "organisation": w.b.pk,
+        "kind": "household",
+        "title": "矩阵中心户",
+        "duties": "联系农户",
+        "coverage": "三组",
+        "households": 10,
+        "set_up_on": _today(),
+    }
+
+
+WRITE_BODIES.update(
+    {
+        "appraisal:post_new": Write(
+            _post_body,
+            url_side="A",
+            refused=(200,),
+            why="组织选择器只在本人范围内查找：B 的支部报“未找到”（表单 200），不设岗",
+        ),
+        "appraisal:post_assign": Write(_assign_body, fresh={"pk": _fresh_post}),
+        "appraisal:post_review": Write(_review_body, fresh={"pk": _fresh_post}),
+        "appraisal:post_end": Write(lambda w, o: {"on": _today()}, fresh={"pk": _fresh_post}),
+        "appraisal:assignment_end": Write(lambda w, o: {"on": _today()}, fresh={"pk": _fresh_assignment}),
+        "POST appraisal-post-list": Write(_post_body, url_side="A"),
+        "POST appraisal-post-assign": Write(_assign_body, fresh={"pk": _fresh_post}),
+        "POST appraisal-post-review": Write(_review_body, fresh={"pk": _fresh_post}),
+    }
+)

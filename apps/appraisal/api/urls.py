@@ -7,6 +7,7 @@ router = SimpleRouter()
 router.register("appraisal/campaigns", views.CampaignViewSet, basename="appraisal-campaign")
 router.register("appraisal/branches", views.BranchAppraisalViewSet, basename="appraisal-branch")
 router.register("appraisal/cases", views.HandlingCaseViewSet, basename="appraisal-case")
+router.register("appraisal/posts", views.PostViewSet, basename="appraisal-post")
 
 urlpatterns = [
     path("appraisal/results/", views.ResultsView.as_view(), name="appraisal-results"),
