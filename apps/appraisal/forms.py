@@ -11,7 +11,7 @@ from apps.orgs.rules import BRANCH_TYPES
 
 from . import rules
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input accepts
 TEXT = forms.Textarea(attrs={"rows": 5})
 
 

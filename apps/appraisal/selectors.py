@@ -44,6 +44,17 @@ def campaign_list(user, params=None):
     return qs.order_by("-year", "org_path", "id")
 
 
+def my_branch_procs(user, limit: int = 20) -> list[BranchAppraisal]:
+    """The branch procedures a branch secretary runs, latest year first. The campaign is
+    opened above the branch, so its page is outside the secretary's scope: the 民主评议
+    page lists the branch's own procedures instead (a secretary runs one or a few)."""
+    return list(
+        BranchAppraisal.objects.restrict(user, "change")
+        .select_related("campaign", "organisation")
+        .order_by("-campaign__year", "org_path", "id")[:limit]
+    )
+
+
 def branch_list(user, campaign: Campaign, params=None):
     """A campaign's branch procedures in the user's scope, with their progress (rows of
     the page; `with_progress` completes them)."""

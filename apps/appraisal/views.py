@@ -38,10 +38,17 @@ def campaigns(request):
     if not has_action(request.user, "view"):
         return redirect("appraisal:my")
     page = page_of(selectors.campaign_list(request.user, request.GET), request)
+    can_open = has_action(request.user, "approve")
     return render(
         request,
         "appraisal/campaigns.html",
-        {"page": page, "q": request.GET.get("q", ""), "can_open": has_action(request.user, "approve")},
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "can_open": can_open,
+            # a branch secretary: the branch's own procedures (the campaign was opened above)
+            "mine": [] if can_open else selectors.my_branch_procs(request.user),
+        },
     )
 
 
