@@ -25,10 +25,12 @@ class AppraisalConfig(AppConfig):
         registry.nav("management", _("组织处置"), "appraisal:cases", "view", order=30)
         registry.nav("management", _("失联党员"), "appraisal:lost_contact", "view", order=40)
         registry.nav("management", _("设岗定责"), "appraisal:posts", "view", order=45)
+        registry.nav("management", _("监督管理"), "appraisal:supervision", "view", order=46)
         registry.nav("registry", _("我的民主评议"), "appraisal:my", "change_self", order=70)
         registry.member_checks.register(registry.MemberCheck("appraisal", "民主评议与组织处置", selectors.failing_members, order=30))
         registry.member_facts.register(registry.MemberFacts("appraisal", "民主评议", selectors.grade_facts, order=90))
         registry.member_facts.register(registry.MemberFacts("appraisal_posts", "设岗定责", selectors.post_facts, order=91))
+        registry.member_facts.register(registry.MemberFacts("appraisal_supervision", "监督管理", selectors.supervision_facts, order=92))
         registry.application_checks.register(
             registry.ApplicationCheck("appraisal_rejoin_block", "出党后5年内不得重新入党", selectors.rejoin_refusal, order=10)
         )

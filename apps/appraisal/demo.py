@@ -16,7 +16,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.rules import BRANCH_TYPES
 
 from . import rules
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, Post, PostAssignment, PostReview, RatingTally, VoteCast
+from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, MemberPost, PostAssignment, PostReview, RatingTally, VoteCast
 
 BATCH = 5000
 REPORTS = [
@@ -285,7 +285,7 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
         for t in rng.sample(types, 2 + (i % 2)):
             take, pool = pool[: 1 + (len(pool) > 12)], pool[1 + (len(pool) > 12) :]
             posts.append(
-                Post(
+                MemberPost(
                     organisation_id=org_id,
                     org_path=path,
                     kind="post",
@@ -299,7 +299,7 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
             plan.append(take)
         households = rng.randint(8, 15)
         posts.append(
-            Post(
+            MemberPost(
                 organisation_id=org_id,
                 org_path=path,
                 kind="household",
@@ -315,7 +315,7 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
         pool = pool[1:]
         if i % 4 == 0 and pool:
             posts.append(
-                Post(
+                MemberPost(
                     organisation_id=org_id,
                     org_path=path,
                     kind="area",
@@ -327,7 +327,7 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
                 )
             )
             plan.append(pool[:1])
-    posts = Post.objects.bulk_create(posts, batch_size=BATCH)
+    posts = MemberPost.objects.bulk_create(posts, batch_size=BATCH)
     assignments = [
         PostAssignment(
             post=p,

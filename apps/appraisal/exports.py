@@ -46,3 +46,25 @@ lists.register(
         page="appraisal:posts",
     )
 )
+
+lists.register(
+    ListExport(
+        "appraisal_supervision",
+        "监督管理记录",
+        selectors.supervision_list,
+        [
+            ("日期", lambda r: date(r.on), 12),
+            ("类别", display("kind"), 14),
+            ("党员", "member.name", 12),
+            ("谈话人", lambda r: r.counterpart.name if r.counterpart else "", 12),
+            ("党组织", "organisation.name", 30),
+            ("事项类别/意见来源", "matter_label", 20),
+            ("内容", "content", 50),
+            ("核实结果", display("verification"), 10),
+            ("跟进/处理", "follow_up", 40),
+            ("状态", display("status"), 10),
+            ("办结日期", lambda r: date(r.closed_on), 12),
+        ],
+        page="appraisal:supervision",
+    )
+)

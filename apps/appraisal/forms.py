@@ -179,3 +179,32 @@ class PostReviewForm(forms.Form):
             today = timezone.localdate()
             self.initial.setdefault("year", today.year if today.month > 6 else today.year - 1)
             self.initial.setdefault("half", 1 if today.month > 6 else 2)
+
+
+# ── 监督管理 ──────────────────────────────────────────────────────────────────────────────
+def _matter_choices():
+    out = [("", "—")]
+    for k in rules.SUPERVISION_KINDS:
+        out += [(code, f"{k.label}·{label}") for code, label in k.matters]
+    return out
+
+
+class SupervisionForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=rules.SUPERVISION_KIND_CHOICES)
+    member = MemberPickerField(label="党员（报告人、谈话对象或群众反映的党员）", action="change")
+    counterpart = MemberPickerField(label="谈话人（谈心谈话）", action="view", required=False)
+    on = forms.DateField(label="日期", widget=DATE, initial=timezone.localdate)
+    matter = forms.ChoiceField(label="事项类别 / 意见来源", choices=_matter_choices(), required=False)
+    content = forms.CharField(label="内容（报告事项、谈话主题、群众意见）", widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
+    follow_up = forms.CharField(label="后续跟进", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+        self.fields["counterpart"].for_user(user)
+
+
+class ConcludeForm(forms.Form):
+    verification = forms.ChoiceField(label="核实结果（群众意见）", choices=[("", "—"), *rules.VERIFICATION_CHOICES], required=False)
+    follow_up = forms.CharField(label="答复或处理结果", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+    closed_on = forms.DateField(label="办结日期", widget=DATE, initial=timezone.localdate)

@@ -201,7 +201,7 @@ class HandlingCase(OrgScopedModel):
 
 
 # ── 设岗定责: posts, the members on them, 评岗 ─────────────────────────────────────────────
-class Post(OrgScopedModel):
+class MemberPost(OrgScopedModel):
     """A post a branch sets for its members (设岗定责 / 无职党员设岗), or one of the
     registers of 党员示范岗, 党员责任区 and 党员中心户 with the area or households covered.
     `kind` and `post_type` come from rules.POST_KINDS / rules.POST_TYPES."""
@@ -237,7 +237,7 @@ class Post(OrgScopedModel):
 class PostAssignment(OrgScopedModel):
     """A member on a post, with the duties they took on (定责), from a date until ended."""
 
-    post = models.ForeignKey(Post, verbose_name="岗位", on_delete=models.CASCADE, related_name="assignments")
+    post = models.ForeignKey(MemberPost, verbose_name="岗位", on_delete=models.CASCADE, related_name="assignments")
     member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="post_assignments")
     duties = models.CharField("承担职责", max_length=300)
     start_on = models.DateField("上岗日期")
@@ -275,3 +275,47 @@ class PostReview(OrgScopedModel):
 
     def __str__(self):
         return f"{self.assignment} {self.year}年{self.get_half_display()}：{self.get_grade_display()}"
+
+
+# ── 监督管理: 重大事项报告, 谈心谈话, 听取群众意见 ─────────────────────────────────────────────
+class SupervisionRecord(OrgScopedModel):
+    """One supervision record about a member (rules.SUPERVISION_KINDS): a 重大事项报告 the
+    member made, a 谈心谈话 with a committee member (the pair, topics, follow-up), or an
+    opinion the masses gave about the member (verified, with the outcome)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待办结"
+        CLOSED = "closed", "已办结"
+
+    kind = models.CharField("类别", max_length=24, choices=rules.SUPERVISION_KIND_CHOICES, db_index=True)
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="supervision_records")
+    counterpart = models.ForeignKey(
+        "members.Member", verbose_name="谈话人", null=True, blank=True, on_delete=models.PROTECT, related_name="talks_held"
+    )
+    on = models.DateField("日期")
+    matter = models.CharField("事项类别/意见来源", max_length=24, blank=True)
+    content = models.TextField("内容", max_length=3000)
+    follow_up = models.TextField("后续跟进/处理情况", max_length=2000, blank=True)
+    verification = models.CharField("核实结果", max_length=16, choices=rules.VERIFICATION_CHOICES, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监督管理记录"
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["member", "kind", "on"], name="supervision_member_kind_idx")]
+
+    def __str__(self):
+        return f"{self.member.name} · {self.get_kind_display()} · {self.on:%Y-%m-%d}"
+
+    @property
+    def kind_rule(self) -> rules.SupervisionKind:
+        return rules.SUPERVISION_KIND[self.kind]
+
+    @property
+    def matter_label(self) -> str:
+        return dict(self.kind_rule.matters).get(self.matter, self.matter)

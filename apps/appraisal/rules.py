@@ -176,3 +176,45 @@ def review_period_start(year: int, half: int) -> datetime.date:
 
 def review_period_end(year: int, half: int) -> datetime.date:
     return datetime.date(year, 6, 30) if half == 1 else datetime.date(year, 12, 31)
+
+
+# ── 监督管理 (seed 三.3): 重大事项报告, 谈心谈话, 听取群众意见 ─────────────────────────────────
+@dataclass(frozen=True)
+class SupervisionKind:
+    code: str
+    label: str
+    matters: tuple = ()  # (code, label) of the matter type or the opinion's source
+    matter_label: str = ""
+    needs_counterpart: bool = False  # a talk has two people
+    needs_verification: bool = False  # an opinion is verified before it is closed
+    closes_on_record: bool = False  # nothing to follow up: closed when recorded
+
+
+MAJOR_MATTERS = (
+    ("marriage", "本人婚姻变化"),
+    ("abroad", "因私出国（境）"),
+    ("business", "本人、配偶、子女经商办企业"),
+    ("legal", "本人或亲属受到司法处理"),
+    ("residence", "外出务工、居住地变动"),
+    ("other", "其他重大事项"),
+)
+OPINION_SOURCES = (
+    ("forum", "群众座谈会"),
+    ("visit", "入户走访"),
+    ("letter", "来信来访"),
+    ("box", "意见箱、网络留言"),
+    ("appraisal", "民主评议征求意见"),
+)
+SUPERVISION_KINDS = [
+    SupervisionKind("major_report", "重大事项报告", MAJOR_MATTERS, "事项类别"),
+    SupervisionKind("heart_to_heart_talk", "谈心谈话", needs_counterpart=True, closes_on_record=True),
+    SupervisionKind("public_opinion", "听取群众意见", OPINION_SOURCES, "意见来源", needs_verification=True),
+]
+SUPERVISION_KIND = {k.code: k for k in SUPERVISION_KINDS}
+SUPERVISION_KIND_CHOICES = [(k.code, k.label) for k in SUPERVISION_KINDS]
+VERIFICATION_CHOICES = [("true", "属实"), ("partly", "部分属实"), ("untrue", "不属实")]
+VERIFICATION_LABELS = dict(VERIFICATION_CHOICES)
+# An opinion found true or partly true needs the handling written down before it is closed.
+VERIFIED_NEEDS_OUTCOME = ("true", "partly")
+# A 重大事项报告 is read and answered by the branch within this many days (to-do after it).
+REPORT_ANSWER_DAYS = 30

@@ -17,7 +17,18 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import rules
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, Post, PostAssignment, PostReview, RatingTally, VoteCast
+from .models import (
+    Appraisee,
+    BranchAppraisal,
+    Campaign,
+    HandlingCase,
+    MemberPost,
+    PostAssignment,
+    PostReview,
+    RatingTally,
+    SupervisionRecord,
+    VoteCast,
+)
 
 
 def chosen_org(user, params, action: str = "view") -> Organisation | None:
@@ -473,7 +484,7 @@ def post_list(user, params=None):
     number of queries whatever the row count."""
     params = params or {}
     qs = (
-        Post.objects.restrict(user, "view")
+        MemberPost.objects.restrict(user, "view")
         .select_related("organisation")
         .prefetch_related(
             Prefetch(
@@ -506,7 +517,7 @@ def holders_text(post) -> str:
     return "、".join(a.member.name for a in getattr(post, "current", []))
 
 
-def post_detail(post: Post) -> list[PostAssignment]:
+def post_detail(post: MemberPost) -> list[PostAssignment]:
     """The post's members (current first, then former), each with its 评岗 records: two queries."""
     return list(
         post.assignments.select_related("member")
@@ -537,4 +548,42 @@ def post_facts(member_ids, year: int) -> dict[int, list[tuple]]:
         out.setdefault(a.member_id, []).append(
             (a.post.get_kind_display(), value, None if grade is None else grade not in rules.POST_POOR_GRADES)
         )
+    return out
+
+
+# ── 监督管理 ──────────────────────────────────────────────────────────────────────────────
+def supervision_list(user, params=None):
+    """重大事项报告、谈心谈话、群众意见 in the user's scope (a member: their own). Fixed queries."""
+    params = params or {}
+    qs = SupervisionRecord.objects.restrict(user, "view").select_related("member", "counterpart", "organisation")
+    raw = params.get("org")
+    if raw:
+        if not str(raw).isdigit():
+            return qs.none()
+        qs = qs.filter(org_path__startswith=chosen_org(user, params).path)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(member__name__icontains=q) | Q(member__name_initials__icontains=q) | Q(content__icontains=q))
+    if params.get("kind") in rules.SUPERVISION_KIND:
+        qs = qs.filter(kind=params["kind"])
+    if params.get("status") in dict(SupervisionRecord.Status.choices):
+        qs = qs.filter(status=params["status"])
+    return qs.order_by("-on", "-id")
+
+
+def supervision_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """registry.member_facts: the year's 谈心谈话 with the member and opinions of the masses
+    found true (shown to the appraisal committee). One query."""
+    rows = (
+        SupervisionRecord.objects.filter(member_id__in=list(member_ids), on__year=year)
+        .values("member_id", "kind")
+        .annotate(n=Count("id"), found=Count("id", filter=Q(verification__in=rules.VERIFIED_NEEDS_OUTCOME)))
+        .order_by("member_id", "kind")
+    )
+    out: dict[int, list[tuple]] = {}
+    for r in rows:
+        if r["kind"] == "heart_to_heart_talk":
+            out.setdefault(r["member_id"], []).append(("谈心谈话", f"{r['n']}次", None))
+        elif r["kind"] == "public_opinion" and r["found"]:
+            out.setdefault(r["member_id"], []).append(("群众意见", f"核实属实{r['found']}件", False))
     return out

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts.scoping import can_act_on_org
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
 from apps.core.scoping import require_org_action
@@ -27,7 +28,18 @@ from apps.orgs.rules import BRANCH_TYPES
 from apps.recruitment.engine import validate_vote, vote_outcome
 
 from . import rules
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, Post, PostAssignment, PostReview, RatingTally, VoteCast
+from .models import (
+    Appraisee,
+    BranchAppraisal,
+    Campaign,
+    HandlingCase,
+    MemberPost,
+    PostAssignment,
+    PostReview,
+    RatingTally,
+    SupervisionRecord,
+    VoteCast,
+)
 
 
 def _fail(field: str, message: str):
@@ -537,7 +549,7 @@ def _who(actor) -> str:
 
 
 @transaction.atomic
-def create_post(org: Organisation, data: dict, *, actor) -> Post:
+def create_post(org: Organisation, data: dict, *, actor) -> MemberPost:
     """Set up a post in a branch (设岗定责), or register a 党员示范岗 / 党员责任区 / 党员中心户."""
     require_org_action(actor, org, "change")
     if org.org_type not in BRANCH_TYPES or org.status != Organisation.Status.ACTIVE:
@@ -570,8 +582,8 @@ def create_post(org: Organisation, data: dict, *, actor) -> Post:
         if not rules.HOUSEHOLDS_MIN <= households <= rules.HOUSEHOLDS_MAX:
             _fail("households", f"党员中心户联系户数须在{rules.HOUSEHOLDS_MIN}至{rules.HOUSEHOLDS_MAX}户之间（一般联系10户左右）")
     on = _date(data.get("set_up_on") or _today(), "set_up_on", "设立日期")
-    with unique_messages(Post, POST_UNIQUE):
-        post = Post.objects.create(
+    with unique_messages(MemberPost, POST_UNIQUE):
+        post = MemberPost.objects.create(
             organisation=org,
             kind=kind.code,
             post_type=post_type,
@@ -587,9 +599,9 @@ def create_post(org: Organisation, data: dict, *, actor) -> Post:
 
 
 @transaction.atomic
-def end_post(post: Post, *, on, actor) -> Post:
+def end_post(post: MemberPost, *, on, actor) -> MemberPost:
     """Close a post; the members on it leave it the same day."""
-    post = Post.objects.select_for_update().select_related("organisation").get(pk=post.pk)
+    post = MemberPost.objects.select_for_update().select_related("organisation").get(pk=post.pk)
     require_org_action(actor, post.organisation, "change")
     if post.ended_on:
         _fail("ended_on", f"该岗位已于{post.ended_on:%Y-%m-%d}撤销")
@@ -605,9 +617,9 @@ def end_post(post: Post, *, on, actor) -> Post:
 
 
 @transaction.atomic
-def assign_member(post: Post, member: Member, *, duties, start_on=None, actor) -> PostAssignment:
+def assign_member(post: MemberPost, member: Member, *, duties, start_on=None, actor) -> PostAssignment:
     """定岗定责: a member of the branch takes a post with the duties named."""
-    post = Post.objects.select_for_update().select_related("organisation").get(pk=post.pk)
+    post = MemberPost.objects.select_for_update().select_related("organisation").get(pk=post.pk)
     require_org_action(actor, post.organisation, "change")
     if post.ended_on:
         _fail("post", f"该岗位已于{post.ended_on:%Y-%m-%d}撤销，不能再安排党员")
@@ -689,3 +701,87 @@ def review_post(assignment: PostAssignment, data: dict, *, actor) -> PostReview:
         )
     record_change(review, ChangeLog.Action.CREATE, message=f"评岗：{a.member.name} {review.get_grade_display()}")
     return review
+
+
+# ── 监督管理: 重大事项报告, 谈心谈话, 听取群众意见 ─────────────────────────────────────────────
+CONTENT_LABELS = {"major_report": "报告的事项", "heart_to_heart_talk": "谈话主题和内容", "public_opinion": "群众意见"}
+
+
+@transaction.atomic
+def record_supervision(member: Member, data: dict, *, actor) -> SupervisionRecord:
+    """Record a 重大事项报告 by the member, a 谈心谈话 with them, or an opinion of the masses
+    about them (rules.SUPERVISION_KINDS). A talk is closed when recorded; a report is
+    closed with the branch's answer, an opinion once verified (conclude_supervision)."""
+    member = Member.objects.select_related("organisation").get(pk=member.pk)
+    require_org_action(actor, member.organisation, "change")
+    kind = rules.SUPERVISION_KIND.get(data.get("kind") or "")
+    if kind is None:
+        _fail("kind", f"类别须为{'、'.join(k.label for k in rules.SUPERVISION_KINDS)}之一")
+    if member.status not in ("normal", "mobile", "lost_contact", "suspended"):
+        _fail("member", f"{member.name}已{member.get_status_display()}，不再登记监督管理记录")
+    on = _date(data.get("on"), "on", "日期")
+    matter = data.get("matter") or ""
+    if kind.matters and matter not in dict(kind.matters):
+        _fail("matter", f"请选择{kind.matter_label}：{'、'.join(label for _c, label in kind.matters)}")
+    if not kind.matters:
+        matter = ""
+    content = _text(data.get("content"), "content", CONTENT_LABELS[kind.code], limit=3000)
+    counterpart = data.get("counterpart") if kind.needs_counterpart else None
+    if kind.needs_counterpart:
+        if counterpart is None:
+            _fail("counterpart", "谈心谈话须登记谈话双方：请选择谈话人")
+        counterpart = Member.objects.select_related("organisation").get(pk=counterpart.pk)
+        if counterpart.pk == member.pk:
+            _fail("counterpart", "谈话人与谈话对象不能是同一名党员")
+        if not can_act_on_org(actor, counterpart.organisation, "view"):
+            _fail("counterpart", "谈话人须是您管理范围内的党员")
+    record = SupervisionRecord.objects.create(
+        organisation=member.organisation,
+        kind=kind.code,
+        member=member,
+        counterpart=counterpart,
+        on=on,
+        matter=matter,
+        content=content,
+        follow_up=(data.get("follow_up") or "").strip()[:2000],
+        status=SupervisionRecord.Status.CLOSED if kind.closes_on_record else SupervisionRecord.Status.OPEN,
+        closed_on=on if kind.closes_on_record else None,
+        recorded_by=_who(actor),
+    )
+    record_change(record, ChangeLog.Action.CREATE, message=f"登记{kind.label}：{member.name}")
+    return record
+
+
+@transaction.atomic
+def conclude_supervision(record: SupervisionRecord, data: dict, *, actor) -> SupervisionRecord:
+    """Close a report with the branch's answer, or an opinion with its verification (属实 /
+    部分属实 need the handling written down)."""
+    r = SupervisionRecord.objects.select_for_update().select_related("organisation", "member").get(pk=record.pk)
+    require_org_action(actor, r.organisation, "change")
+    if r.status != SupervisionRecord.Status.OPEN:
+        _fail("status", f"该记录已于{r.closed_on:%Y-%m-%d}办结")
+    kind = r.kind_rule
+    before = snapshot(r)
+    follow_up = (data.get("follow_up") or "").strip()
+    if kind.needs_verification:
+        verification = data.get("verification")
+        if verification not in rules.VERIFICATION_LABELS:
+            _fail("verification", "群众意见须核实后办结：请选择核实结果（属实、部分属实、不属实）")
+        if verification in rules.VERIFIED_NEEDS_OUTCOME and not follow_up:
+            _fail(
+                "follow_up",
+                f"群众意见核实为“{rules.VERIFICATION_LABELS[verification]}”的，须写明处理结果（谈话提醒、批评教育、组织处置等）",
+            )
+        r.verification = verification
+    elif not follow_up:
+        _fail("follow_up", "请填写党组织对所报告事项的答复或处理意见")
+    if len(follow_up) > 2000:
+        _fail("follow_up", "处理情况不能超过2000字")
+    on = _date(data.get("closed_on") or _today(), "closed_on", "办结日期")
+    if on < r.on:
+        _fail("closed_on", f"办结日期不能早于登记的日期（{r.on:%Y-%m-%d}）")
+    r.follow_up = follow_up
+    r.status, r.closed_on = SupervisionRecord.Status.CLOSED, on
+    r.save(update_fields=["verification", "follow_up", "status", "closed_on"])
+    record_change(r, ChangeLog.Action.UPDATE, before=before, message=f"{kind.label}办结")
+    return r

@@ -30,4 +30,8 @@ urlpatterns = [
     path("posts/<int:pk>/review/", views.post_review, name="post_review"),
     path("posts/<int:pk>/end/", views.post_end, name="post_end"),
     path("post-assignments/<int:pk>/end/", views.assignment_end, name="assignment_end"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("supervision/new/", views.supervision_new, name="supervision_new"),
+    path("supervision/<int:pk>/", views.supervision_record, name="supervision_record"),
+    path("supervision/<int:pk>/conclude/", views.supervision_conclude, name="supervision_conclude"),
 ]

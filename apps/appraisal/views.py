@@ -15,7 +15,7 @@ from apps.core.paging import page_of
 from apps.members.models import Member
 
 from . import forms, rules, selectors, services
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, Post, PostAssignment
+from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
 
 
 def _errors(form, exc: ValidationError) -> None:
@@ -447,8 +447,8 @@ def post_new(request):
     )
 
 
-def _post(request, pk, action="view") -> Post:
-    return get_in_scope(Post.objects.select_related("organisation"), request.user, action, pk=pk)
+def _post(request, pk, action="view") -> MemberPost:
+    return get_in_scope(MemberPost.objects.select_related("organisation"), request.user, action, pk=pk)
 
 
 @login_required
@@ -534,3 +534,74 @@ def assignment_end(request, pk):
     else:
         messages.success(request, f"{a.member.name}已离岗")
     return redirect("appraisal:post", a.post_id)
+
+
+# ── 监督管理 ──────────────────────────────────────────────────────────────────────────────
+_SUPERVISION_CHOICES = {"kinds": rules.SUPERVISION_KIND_CHOICES, "statuses": SupervisionRecord.Status.choices}
+
+
+def _supervision_page(request, form):
+    page = page_of(selectors.supervision_list(request.user, request.GET), request)
+    return render(
+        request, "appraisal/supervision.html", {"page": page, "q": request.GET.get("q", ""), "form": form, **_SUPERVISION_CHOICES}
+    )
+
+
+@login_required
+def supervision(request):
+    if not has_action(request.user, "view"):
+        raise Http404("您没有可查看的党组织")
+    return _supervision_page(request, forms.SupervisionForm(user=request.user) if has_action(request.user, "change") else None)
+
+
+@login_required
+@require_POST
+def supervision_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可登记的党组织")
+    form = forms.SupervisionForm(request.POST, user=request.user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            record = services.record_supervision(d["member"], d, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("member", exc.message)
+        else:
+            messages.success(request, f"已登记：{record}")
+            return redirect("appraisal:supervision_record", record.pk)
+    return _supervision_page(request, form)
+
+
+def _record(request, pk, action="view") -> SupervisionRecord:
+    return get_in_scope(SupervisionRecord.objects.select_related("member", "counterpart", "organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def supervision_record(request, pk):
+    r = _record(request, pk)
+    from apps.core.audit import history_for
+
+    can_change = can_act_on_org(request.user, r.organisation, "change")
+    ctx = {"r": r, "history": list(history_for(r)[:20])}
+    if can_change and r.status == SupervisionRecord.Status.OPEN:
+        ctx["form"] = forms.ConcludeForm()
+    return render(request, "appraisal/supervision_record.html", ctx)
+
+
+@login_required
+@require_POST
+def supervision_conclude(request, pk):
+    r = _record(request, pk, "change")
+    form = forms.ConcludeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("appraisal:supervision_record", r.pk)
+    try:
+        services.conclude_supervision(r, form.cleaned_data, actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "已办结")
+    return redirect("appraisal:supervision_record", r.pk)

@@ -24,11 +24,11 @@ PK_BY_URL_NAME = {
     "appraisal-branch-detail": "appraisal.branchappraisal",
     "appraisal-case-detail": "appraisal.handlingcase",
     "appraisal-case-step": "appraisal.handlingcase",
-    **{f"appraisal:{n}": "appraisal.post" for n in ("post", "post_assign", "post_review", "post_end")},
+    **{f"appraisal:{n}": "appraisal.memberpost" for n in ("post", "post_assign", "post_review", "post_end")},
     "appraisal:assignment_end": "appraisal.postassignment",
-    "appraisal-post-detail": "appraisal.post",
-    "appraisal-post-assign": "appraisal.post",
-    "appraisal-post-review": "appraisal.post",
+    "appraisal-post-detail": "appraisal.memberpost",
+    "appraisal-post-assign": "appraisal.memberpost",
+    "appraisal-post-review": "appraisal.memberpost",
 }
 
 
@@ -106,14 +106,14 @@ def _case(org, side):
 def _post(org, side, *, fresh=False):
     """A 设岗定责 post of the side with one member on it (the side's marked person)."""
     from apps.appraisal import services
-    from apps.appraisal.models import Post
+    from apps.appraisal.models import MemberPost
 
-    existing = None if fresh else Post.objects.filter(organisation=org, title__startswith="矩阵").first()
+    existing = None if fresh else MemberPost.objects.filter(organisation=org, title__startswith="矩阵").first()
     if existing:
         return existing
     from tests.test_access_matrix import _person_name
 
-    n = Post.objects.filter(organisation=org).count()
+    n = MemberPost.objects.filter(organisation=org).count()
     post = services.create_post(
         org,
         {"kind": "post", "post_type": "environment", "title": f"矩阵环境卫生岗{n}", "duties": "村道保洁", "set_up_on": "2025-01-02"},
@@ -125,7 +125,7 @@ def _post(org, side, *, fresh=False):
 
 
 FACTORIES = {
-    "appraisal.post": _post,
+    "appraisal.memberpost": _post,
     "appraisal.postassignment": lambda org, side: _post(org, side).assignments.first(),
     "appraisal.campaign": lambda org, side: _proc(org, side).campaign,
     "appraisal.branchappraisal": lambda org, side: _proc(org, side),
@@ -263,5 +263,64 @@ WRITE_BODIES.update(
         "POST appraisal-post-list": Write(_post_body, url_side="A"),
         "POST appraisal-post-assign": Write(_assign_body, fresh={"pk": _fresh_post}),
         "POST appraisal-post-review": Write(_review_body, fresh={"pk": _fresh_post}),
+    }
+)
+
+
+# ── 监督管理 ──────────────────────────────────────────────────────────────────────────────
+PK_BY_URL_NAME.update(
+    {
+        "appraisal:supervision_record": "appraisal.supervisionrecord",
+        "appraisal:supervision_conclude": "appraisal.supervisionrecord",
+        "appraisal-supervision-detail": "appraisal.supervisionrecord",
+        "appraisal-supervision-conclude": "appraisal.supervisionrecord",
+    }
+)
+
+
+def _report(org, side, *, fresh=False):
+    """An open 重大事项报告 of the side's marked person."""
+    from apps.appraisal import services
+    from apps.appraisal.models import SupervisionRecord
+
+    existing = None if fresh else SupervisionRecord.objects.filter(organisation=org, content="矩阵重大事项").first()
+    if existing:
+        return existing
+    from tests.test_access_matrix import _person_name
+
+    member = make_member(org) if fresh else make_member(org, name=_person_name(side))
+    data = {"kind": "major_report", "matter": "abroad", "on": "2025-03-01", "content": "矩阵重大事项"}
+    return services.record_supervision(member, data, actor=_sys())
+
+
+FACTORIES["appraisal.supervisionrecord"] = _report
+
+
+def _supervision_body(w, objs):
+    return {
+        "kind": "major_report",
+        "member": w.obj("members.member", "B").pk,
+        "matter": "marriage",
+        "on": _today(),
+        "content": "本人登记结婚",
+    }
+
+
+WRITE_BODIES.update(
+    {
+        "appraisal:supervision_new": Write(
+            _supervision_body,
+            url_side="A",
+            refused=(200,),
+            why="党员选择器只在本人范围内查找：B 的党员报“未找到”（表单 200），不登记",
+        ),
+        "appraisal:supervision_conclude": Write(
+            lambda w, o: {"follow_up": "支部已阅知，提醒遵守出国（境）管理规定", "closed_on": _today()},
+            fresh={"pk": lambda w: _report(w.b, "B", fresh=True)},
+        ),
+        "POST appraisal-supervision-list": Write(_supervision_body, url_side="A"),
+        "POST appraisal-supervision-conclude": Write(
+            lambda w, o: {"follow_up": "支部已阅知", "closed_on": _today()}, fresh={"pk": lambda w: _report(w.b, "B", fresh=True)}
+        ),
     }
 )

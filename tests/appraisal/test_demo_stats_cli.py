@@ -80,18 +80,18 @@ def test_home_and_todo_for_a_member_in_the_self_phase(campaign, branch, members)
 def test_demo_posts_in_the_village_branches(tree):
     from django.db.models import Count
 
-    from apps.appraisal.models import Post, PostAssignment, PostReview
+    from apps.appraisal.models import MemberPost, PostAssignment, PostReview
     from apps.orgs.models import Organisation
 
     villages = [b.pk for b in tree["branches"][0]]
     Organisation.objects.filter(pk__in=villages).update(unit_type="village")
     out = _demo(tree)
-    assert out["posts"] == Post.objects.count() > 0 and out["post_holders"] == PostAssignment.objects.count()
-    assert set(Post.objects.values_list("organisation_id", flat=True)) == set(villages)
+    assert out["posts"] == MemberPost.objects.count() > 0 and out["post_holders"] == PostAssignment.objects.count()
+    assert set(MemberPost.objects.values_list("organisation_id", flat=True)) == set(villages)
     for org_id in villages:
-        kinds = set(Post.objects.filter(organisation_id=org_id).values_list("kind", flat=True))
+        kinds = set(MemberPost.objects.filter(organisation_id=org_id).values_list("kind", flat=True))
         assert {"post", "household"} <= kinds
-    for p in Post.objects.filter(kind="household"):
+    for p in MemberPost.objects.filter(kind="household"):
         assert rules.HOUSEHOLDS_MIN <= p.households <= rules.HOUSEHOLDS_MAX and p.coverage
     for a in PostAssignment.objects.select_related("member", "post"):
         assert a.member.organisation_id == a.post.organisation_id and a.member.status in rules.POST_HOLDER_STATUSES

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from apps.appraisal import rules, selectors, services
-from apps.appraisal.models import Post, PostAssignment, PostReview
+from apps.appraisal.models import MemberPost, PostAssignment, PostReview
 from apps.core.models import ChangeLog
 from apps.members import services as member_services
 from tests.appraisal.conftest import SYS
@@ -59,7 +59,7 @@ def api(user):
 def test_a_post_takes_its_type_name_and_is_audited(branch, secretary):
     p = services.create_post(branch, _data(), actor=secretary)
     assert p.title == "治安维稳岗" and p.kind_rule.label == "设岗定责"
-    assert ChangeLog.objects.filter(object_id=str(p.pk), action=ChangeLog.Action.CREATE).exists()
+    assert ChangeLog.objects.filter(object_type__endswith="memberpost", object_id=str(p.pk), action=ChangeLog.Action.CREATE).exists()
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_bad_posts_are_refused_and_nothing_is_saved(branch, secretary, overrides
     with pytest.raises(ValidationError) as exc:
         services.create_post(branch, _data(**overrides), actor=secretary)
     assert words in exc.value.message_dict[field][0]
-    assert not Post.objects.exists()
+    assert not MemberPost.objects.exists()
 
 
 def test_posts_belong_to_branches_and_titles_are_unique(committee, branch, secretary, post):
@@ -88,7 +88,7 @@ def test_posts_belong_to_branches_and_titles_are_unique(committee, branch, secre
     with pytest.raises(ValidationError) as exc:
         services.create_post(branch, _data(), actor=secretary)
     assert "同名" in exc.value.message_dict["title"][0]
-    assert Post.objects.count() == 1
+    assert MemberPost.objects.count() == 1
 
 
 def test_assignment_rules(branch, other_branch, post, holder, secretary):
@@ -176,7 +176,7 @@ def test_the_web_flow(client, branch, secretary):
         },
     )
     assert r.status_code == 302, r.content.decode()[-2000:]
-    p = Post.objects.get(title="李家中心户")
+    p = MemberPost.objects.get(title="李家中心户")
     m = make_member(branch)
     r = client.post(reverse("appraisal:post_assign", args=[p.pk]), {"member": m.pk, "duties": "联系12户", "start_on": TODAY.isoformat()})
     assert r.status_code == 302
@@ -216,7 +216,7 @@ def test_web_bad_input_shows_the_rule(client, branch, secretary):
         {"organisation": branch.pk, "kind": "area", "duties": "包片", "set_up_on": TODAY.isoformat(), "title": "一组责任区"},
     )
     assert r.status_code == 200 and "党员责任区须写明覆盖的区域" in r.content.decode()
-    assert not Post.objects.exists()
+    assert not MemberPost.objects.exists()
 
 
 def test_other_branches_get_404_and_change_nothing(client, post, holder, outsider):
@@ -234,7 +234,7 @@ def test_other_branches_get_404_and_change_nothing(client, post, holder, outside
     assert api(outsider).get(f"/api/appraisal/posts/{post.pk}/").status_code == 404
     assert api(outsider).get("/api/appraisal/posts/").json()["results"] == []
     a.refresh_from_db()
-    assert a.end_on is None and not PostReview.objects.exists() and Post.objects.get(pk=post.pk).ended_on is None
+    assert a.end_on is None and not PostReview.objects.exists() and MemberPost.objects.get(pk=post.pk).ended_on is None
 
 
 def test_export_through_the_list_definition(client, post, holder, secretary):
@@ -287,7 +287,7 @@ def test_api_create_assign_review(branch, secretary, other_branch):
     )
     stranger = make_member(other_branch)
     assert c.post(f"/api/appraisal/posts/{pk}/assign/", {"member": stranger.pk, "duties": "x"}, format="json").status_code == 404
-    assert Post.objects.count() == 1 and PostAssignment.objects.count() == 1
+    assert MemberPost.objects.count() == 1 and PostAssignment.objects.count() == 1
     listing = c.get("/api/appraisal/posts/?kind=post").json()["results"]
     assert [p["id"] for p in listing] == [pk]
     assert c.get("/api/appraisal/posts/?kind=household").json()["results"] == []

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from apps.appraisal import rules
-from apps.appraisal.models import BranchAppraisal, Campaign, HandlingCase, Post, PostAssignment, PostReview
+from apps.appraisal.models import BranchAppraisal, Campaign, HandlingCase, MemberPost, PostAssignment, PostReview, SupervisionRecord
 
 
 class AppraisalCampaignSerializer(serializers.ModelSerializer):
@@ -156,7 +156,7 @@ class PostSerializer(serializers.ModelSerializer):
     holders = PostHolderSerializer(source="current", many=True, read_only=True, label="在岗党员")
 
     class Meta:
-        model = Post
+        model = MemberPost
         fields = [
             "id",
             "organisation",
@@ -213,3 +213,49 @@ class PostReviewCreateSerializer(serializers.Serializer):
     grade = serializers.ChoiceField(choices=rules.POST_GRADES, label="评岗等次")
     fulfilment = serializers.CharField(max_length=2000, label="履职情况")
     reviewed_on = serializers.DateField(required=False, label="评岗日期")
+
+
+class SupervisionRecordSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True, label="党员")
+    counterpart_name = serializers.CharField(source="counterpart.name", read_only=True, default=None, label="谈话人")
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="类别名称")
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党组织")
+
+    class Meta:
+        model = SupervisionRecord
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "member",
+            "member_name",
+            "counterpart",
+            "counterpart_name",
+            "organisation",
+            "organisation_name",
+            "on",
+            "matter",
+            "content",
+            "follow_up",
+            "verification",
+            "status",
+            "closed_on",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class SupervisionCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=rules.SUPERVISION_KIND_CHOICES, label="类别")
+    member = serializers.IntegerField(label="党员ID")
+    counterpart = serializers.IntegerField(required=False, allow_null=True, label="谈话人党员ID（谈心谈话）")
+    on = serializers.DateField(label="日期")
+    matter = serializers.CharField(required=False, allow_blank=True, max_length=24, label="事项类别或意见来源")
+    content = serializers.CharField(max_length=3000, label="内容")
+    follow_up = serializers.CharField(required=False, allow_blank=True, max_length=2000, label="后续跟进")
+
+
+class SupervisionConcludeSerializer(serializers.Serializer):
+    verification = serializers.ChoiceField(choices=rules.VERIFICATION_CHOICES, required=False, label="核实结果（群众意见）")
+    follow_up = serializers.CharField(required=False, allow_blank=True, max_length=2000, label="答复或处理结果")
+    closed_on = serializers.DateField(required=False, label="办结日期")

@@ -8,6 +8,7 @@ router.register("appraisal/campaigns", views.CampaignViewSet, basename="appraisa
 router.register("appraisal/branches", views.BranchAppraisalViewSet, basename="appraisal-branch")
 router.register("appraisal/cases", views.HandlingCaseViewSet, basename="appraisal-case")
 router.register("appraisal/posts", views.PostViewSet, basename="appraisal-post")
+router.register("appraisal/supervision", views.SupervisionRecordViewSet, basename="appraisal-supervision")
 
 urlpatterns = [
     path("appraisal/results/", views.ResultsView.as_view(), name="appraisal-results"),

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.scoping import get_in_scope
 from apps.appraisal import rules, selectors, services
-from apps.appraisal.models import BranchAppraisal, Campaign, HandlingCase, Post, PostAssignment
+from apps.appraisal.models import BranchAppraisal, Campaign, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 
@@ -173,7 +173,7 @@ class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """安排本支部党员上岗（明确承担的职责）。"""
-        post = get_in_scope(Post.objects.all(), request.user, "change", pk=pk)
+        post = get_in_scope(MemberPost.objects.all(), request.user, "change", pk=pk)
         ser = s.PostAssignSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -185,7 +185,7 @@ class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """评岗：登记一名在岗党员半年的履职情况和等次。"""
-        post = get_in_scope(Post.objects.all(), request.user, "change", pk=pk)
+        post = get_in_scope(MemberPost.objects.all(), request.user, "change", pk=pk)
         ser = s.PostReviewCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
@@ -194,3 +194,45 @@ class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise ApiValidationError({"assignment": ["该党员不在这个岗位上"]})
         review = services.review_post(a, d, actor=request.user)
         return Response(s.PostReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["监督管理"],
+    parameters=[
+        OpenApiParameter("org", OpenApiTypes.INT, description="党组织ID（含下级）"),
+        OpenApiParameter("kind", OpenApiTypes.STR),
+        OpenApiParameter("status", OpenApiTypes.STR),
+        OpenApiParameter("q", OpenApiTypes.STR),
+    ],
+)
+class SupervisionRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """监督管理：重大事项报告、谈心谈话、听取群众意见。"""
+
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return s.SupervisionCreateSerializer if self.action == "create" else s.SupervisionRecordSerializer
+
+    def get_queryset(self):
+        return selectors.supervision_list(self.request.user, self.request.query_params if self.action == "list" else {})
+
+    @extend_schema(request=s.SupervisionCreateSerializer, responses={201: s.SupervisionRecordSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.SupervisionCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member"))
+        if data.get("counterpart"):
+            data["counterpart"] = get_in_scope(Member.objects.all(), request.user, "view", pk=data["counterpart"])
+        record = services.record_supervision(member, data, actor=request.user)
+        return Response(s.SupervisionRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.SupervisionConcludeSerializer, responses=s.SupervisionRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def conclude(self, request, pk=None):
+        """办结：重大事项报告写明答复；群众意见核实（属实、部分属实须写明处理结果）。"""
+        record = get_in_scope(SupervisionRecord.objects.all(), request.user, "change", pk=pk)
+        ser = s.SupervisionConcludeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        record = services.conclude_supervision(record, dict(ser.validated_data), actor=request.user)
+        return Response(s.SupervisionRecordSerializer(record).data)
