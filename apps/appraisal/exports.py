@@ -68,3 +68,22 @@ lists.register(
         page="appraisal:supervision",
     )
 )
+
+lists.register(
+    ListExport(
+        "appraisal_goals",
+        "党员年度目标",
+        selectors.goal_list,
+        [
+            ("年度", "year", 8),
+            ("党员", "member.name", 12),
+            ("党组织", "organisation.name", 30),
+            ("年度目标", lambda g: "；".join(g.goals), 60),
+            ("本人补充", "own_goals", 30),
+            ("完成情况", display("check_grade"), 10),
+            ("年终自查", "self_check", 50),
+            ("自查日期", lambda g: date(g.checked_on), 12),
+        ],
+        page="appraisal:goals",
+    )
+)

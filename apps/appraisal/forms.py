@@ -208,3 +208,24 @@ class ConcludeForm(forms.Form):
     verification = forms.ChoiceField(label="核实结果（群众意见）", choices=[("", "—"), *rules.VERIFICATION_CHOICES], required=False)
     follow_up = forms.CharField(label="答复或处理结果", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
     closed_on = forms.DateField(label="办结日期", widget=DATE, initial=timezone.localdate)
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+class GoalSetForm(forms.Form):
+    member = MemberPickerField(label="党员", action="change")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
+    own_goals = forms.CharField(label="补充目标（可不填）", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+
+
+class MyGoalForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
+    own_goals = forms.CharField(label="我的补充目标（可不填）", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False)
+
+
+class GoalCheckForm(forms.Form):
+    self_check = forms.CharField(label="年终自查（对照目标逐条说明完成情况）", widget=forms.Textarea(attrs={"rows": 6}), max_length=3000)
+    check_grade = forms.ChoiceField(label="完成情况", choices=rules.GOAL_CHECK_GRADES)

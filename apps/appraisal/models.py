@@ -319,3 +319,29 @@ class SupervisionRecord(OrgScopedModel):
     @property
     def matter_label(self) -> str:
         return dict(self.kind_rule.matters).get(self.matter, self.matter)
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+class GoalSheet(OrgScopedModel):
+    """A member's goals for a year (from rules.GOALS_BY_CATEGORY at the time, plus their
+    own) and the year-end self-check, shown to the appraisal committee."""
+
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="goal_sheets")
+    year = models.PositiveSmallIntegerField("年度")
+    goals = models.JSONField("年度目标", default=list)
+    own_goals = models.TextField("本人补充目标", max_length=1000, blank=True)
+    self_check = models.TextField("年终自查", max_length=3000, blank=True)
+    check_grade = models.CharField("完成情况", max_length=12, choices=rules.GOAL_CHECK_GRADES, blank=True)
+    checked_on = models.DateField("自查日期", null=True, blank=True)
+    created_by = models.CharField("制定人", max_length=150, blank=True)
+    created_at = models.DateTimeField("制定时间", auto_now_add=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员目标"
+        ordering = ["-year", "org_path", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="appraisal_goal_sheet_once_per_year")]
+
+    def __str__(self):
+        return f"{self.member.name} · {self.year}年目标"

@@ -218,3 +218,39 @@ VERIFICATION_LABELS = dict(VERIFICATION_CHOICES)
 VERIFIED_NEEDS_OUTCOME = ("true", "partly")
 # A 重大事项报告 is read and answered by the branch within this many days (to-do after it).
 REPORT_ANSWER_DAYS = 30
+
+
+# ── 目标管理 (seed 一.3): yearly goals per member category, year-end self-check ─────────────
+# The goals a member's sheet starts from, per category (apps.members CATEGORY_CHOICES); a
+# member in several categories gets each category's goals once; none: the general goals.
+GOALS_GENERAL = (
+    "认真学习党的创新理论，全年学习不少于规定学时",
+    "按时参加组织生活，按月交纳党费",
+    "立足本职岗位发挥先锋模范作用",
+    "密切联系群众，每季度至少为群众办一件实事",
+)
+GOALS_BY_CATEGORY = {
+    "rural": ("带头学习惠农政策并向群众宣传", "带头发展生产、勤劳致富，带动群众增收", "带头参与村级事务和人居环境整治"),
+    "retired": ("坚持学习，保持政治本色", "发挥余热，参与社区治理和关心下一代工作"),
+    "mobile": ("每季度向党组织汇报一次思想和工作情况", "在流入地参加组织生活或线上学习", "按时交纳党费"),
+    "non_public": ("立足岗位争当业务骨干", "带头遵守法律法规和企业制度，团结职工"),
+    "unemployed": ("积极参加就业技能培训", "自强自立，力所能及参与志愿服务"),
+    "student": ("勤奋学习，学业成绩良好", "带头参加志愿服务和社会实践"),
+    "hardship": ("在党组织帮扶下改善生产生活条件", "力所能及参与组织生活和公益活动"),
+    "pre_1949": ("讲好党史故事，传承红色基因",),
+    "no_post": ("认领一个党员岗位并履行岗位职责",),
+}
+GOAL_CHECK_GRADES = [("achieved", "全部完成"), ("mostly", "基本完成"), ("partly", "部分完成"), ("missed", "未完成")]
+GOAL_CHECK_LABELS = dict(GOAL_CHECK_GRADES)
+GOAL_CHECK_OK = ("achieved", "mostly")
+# The year-end self-check is done from this month of the goal year on.
+GOAL_SELF_CHECK_FROM_MONTH = 12
+
+
+def goals_for(categories) -> list[str]:
+    goals: list[str] = []
+    for code in categories:
+        for g in GOALS_BY_CATEGORY.get(code, ()):
+            if g not in goals:
+                goals.append(g)
+    return [*goals, *GOALS_GENERAL]

@@ -21,6 +21,7 @@ from .models import (
     Appraisee,
     BranchAppraisal,
     Campaign,
+    GoalSheet,
     HandlingCase,
     MemberPost,
     PostAssignment,
@@ -458,6 +459,30 @@ def todo_items(user) -> list[TodoItem]:
                 org=c.organisation.name,
             )
         )
+    # 监督管理: reports and opinions waiting for the branch's answer or verification
+    for r in first_of(
+        SupervisionRecord.objects.restrict(user, "change")
+        .filter(status=SupervisionRecord.Status.OPEN)
+        .select_related("member", "organisation")
+        .order_by("on", "id"),
+        10,
+        items,
+        module="监督管理",
+        url=reverse("appraisal:supervision") + "?status=open",
+        due=today,
+        describe=lambda n: f"还有{n}条重大事项报告或群众意见待办结",
+    ):
+        due = r.on + datetime.timedelta(days=rules.REPORT_ANSWER_DAYS)
+        items.append(
+            TodoItem(
+                "监督管理",
+                f"{r.member.name}的{r.get_kind_display()}待{'核实' if r.kind_rule.needs_verification else '答复'}",
+                reverse("appraisal:supervision_record", args=[r.pk]),
+                due=due,
+                overdue=due < today,
+                org=r.organisation.name,
+            )
+        )
     return items
 
 
@@ -586,4 +611,35 @@ def supervision_facts(member_ids, year: int) -> dict[int, list[tuple]]:
             out.setdefault(r["member_id"], []).append(("谈心谈话", f"{r['n']}次", None))
         elif r["kind"] == "public_opinion" and r["found"]:
             out.setdefault(r["member_id"], []).append(("群众意见", f"核实属实{r['found']}件", False))
+    return out
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+def goal_list(user, params=None):
+    """Goal sheets in the user's scope (a member: their own). Fixed queries."""
+    params = params or {}
+    qs = GoalSheet.objects.restrict(user, "view").select_related("member", "organisation")
+    raw = params.get("org")
+    if raw:
+        if not str(raw).isdigit():
+            return qs.none()
+        qs = qs.filter(org_path__startswith=chosen_org(user, params).path)
+    if str(params.get("year") or "").isdigit():
+        qs = qs.filter(year=int(params["year"]))
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(member__name__icontains=q) | Q(member__name_initials__icontains=q))
+    if params.get("checked") == "no":
+        qs = qs.filter(checked_on__isnull=True)
+    return qs.order_by("-year", "org_path", "member__name", "id")
+
+
+def goal_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """registry.member_facts: the year-end self-check of the member's goals. One query."""
+    out: dict[int, list[tuple]] = {}
+    for mid, grade in GoalSheet.objects.filter(member_id__in=list(member_ids), year=year).values_list("member_id", "check_grade"):
+        if grade:
+            out[mid] = [("目标管理", f"年终自查：{rules.GOAL_CHECK_LABELS[grade]}", grade in rules.GOAL_CHECK_OK)]
+        else:
+            out[mid] = [("目标管理", "未自查", None)]
     return out

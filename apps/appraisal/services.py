@@ -32,6 +32,7 @@ from .models import (
     Appraisee,
     BranchAppraisal,
     Campaign,
+    GoalSheet,
     HandlingCase,
     MemberPost,
     PostAssignment,
@@ -785,3 +786,58 @@ def conclude_supervision(record: SupervisionRecord, data: dict, *, actor) -> Sup
     r.save(update_fields=["verification", "follow_up", "status", "closed_on"])
     record_change(r, ChangeLog.Action.UPDATE, before=before, message=f"{kind.label}办结")
     return r
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+GOAL_UNIQUE = {"appraisal_goal_sheet_once_per_year": ("year", "该党员这一年度的目标已经制定")}
+
+
+def _own_or_change(actor, member: Member) -> None:
+    """A member acts on their own sheet; anyone else needs the change action on the branch."""
+    if getattr(actor, "member_id", None) != member.pk:
+        require_org_action(actor, member.organisation, "change")
+
+
+@transaction.atomic
+def set_goals(member: Member, *, year, own_goals="", actor) -> GoalSheet:
+    """目标管理: the member's goals for a year, from the rules of their categories (copied,
+    so a later change of the rules leaves this sheet as set) plus their own."""
+    member = Member.objects.select_related("organisation").prefetch_related("categories").get(pk=member.pk)
+    _own_or_change(actor, member)
+    if member.status not in rules.APPRAISED_STATUSES:
+        _fail("member", f"{member.name}目前{member.get_status_display()}，不制定年度目标")
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        _fail("year", "请填写年度")
+    this = _today().year
+    if not this - 1 <= year <= this + 1:
+        _fail("year", f"年度目标只能为{this - 1}至{this + 1}年制定")
+    own = (own_goals or "").strip()
+    if len(own) > 1000:
+        _fail("own_goals", "本人补充目标不能超过1000字")
+    goals = rules.goals_for(sorted(c.code for c in member.categories.all()))
+    with unique_messages(GoalSheet, GOAL_UNIQUE):
+        sheet = GoalSheet.objects.create(
+            member=member, organisation=member.organisation, year=year, goals=goals, own_goals=own, created_by=_who(actor)
+        )
+    record_change(sheet, ChangeLog.Action.CREATE, message=f"制定{year}年度目标")
+    return sheet
+
+
+@transaction.atomic
+def check_goals(sheet: GoalSheet, *, text, grade, actor) -> GoalSheet:
+    """The year-end self-check (from December of the goal year): what was done, and how far."""
+    s = GoalSheet.objects.select_for_update().select_related("member", "organisation").get(pk=sheet.pk)
+    _own_or_change(actor, s.member)
+    start = datetime.date(s.year, rules.GOAL_SELF_CHECK_FROM_MONTH, 1)
+    if _today() < start:
+        _fail("self_check", f"年终自查自{start:%Y-%m-%d}起进行")
+    if grade not in rules.GOAL_CHECK_LABELS:
+        _fail("check_grade", f"完成情况须为{'、'.join(rules.GOAL_CHECK_LABELS.values())}之一")
+    before = snapshot(s)
+    s.self_check = _text(text, "self_check", "年终自查", limit=3000)
+    s.check_grade, s.checked_on = grade, _today()
+    s.save(update_fields=["self_check", "check_grade", "checked_on"])
+    record_change(s, ChangeLog.Action.UPDATE, before=before, message=f"年终自查：{s.get_check_grade_display()}")
+    return s

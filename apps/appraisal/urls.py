@@ -34,4 +34,9 @@ urlpatterns = [
     path("supervision/new/", views.supervision_new, name="supervision_new"),
     path("supervision/<int:pk>/", views.supervision_record, name="supervision_record"),
     path("supervision/<int:pk>/conclude/", views.supervision_conclude, name="supervision_conclude"),
+    path("goals/", views.goals, name="goals"),
+    path("goals/new/", views.goal_new, name="goal_new"),
+    path("goals/mine/", views.my_goals, name="my_goals"),
+    path("goals/<int:pk>/", views.goal, name="goal"),
+    path("goals/<int:pk>/check/", views.goal_check, name="goal_check"),
 ]

@@ -15,7 +15,7 @@ from apps.core.paging import page_of
 from apps.members.models import Member
 
 from . import forms, rules, selectors, services
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
+from .models import Appraisee, BranchAppraisal, Campaign, GoalSheet, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
 
 
 def _errors(form, exc: ValidationError) -> None:
@@ -605,3 +605,86 @@ def supervision_conclude(request, pk):
     else:
         messages.success(request, "已办结")
     return redirect("appraisal:supervision_record", r.pk)
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+def _goals_page(request, form):
+    page = page_of(selectors.goal_list(request.user, request.GET), request)
+    return render(request, "appraisal/goals.html", {"page": page, "q": request.GET.get("q", ""), "form": form})
+
+
+@login_required
+def goals(request):
+    if not has_action(request.user, "view"):
+        return redirect("appraisal:my_goals")
+    return _goals_page(request, forms.GoalSetForm(user=request.user) if has_action(request.user, "change") else None)
+
+
+@login_required
+@require_POST
+def goal_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可管理的党组织")
+    form = forms.GoalSetForm(request.POST, user=request.user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            sheet = services.set_goals(d["member"], year=d["year"], own_goals=d["own_goals"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("member", exc.message)
+        else:
+            messages.success(request, f"已制定：{sheet}")
+            return redirect("appraisal:goal", sheet.pk)
+    return _goals_page(request, form)
+
+
+@login_required
+def my_goals(request):
+    """The member's own goal sheets (on a phone): set this year's goals, do the self-check."""
+    member = Member.objects.filter(pk=getattr(request.user, "member_id", None)).select_related("organisation").first()
+    if member is None:
+        raise Http404("只有党员本人可以制定自己的年度目标")
+    form = forms.MyGoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sheet = services.set_goals(member, year=form.cleaned_data["year"], own_goals=form.cleaned_data["own_goals"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"已制定{sheet.year}年度目标")
+            return redirect("appraisal:my_goals")
+    sheets = list(GoalSheet.objects.filter(member=member).order_by("-year"))
+    return render(request, "appraisal/my_goals.html", {"sheets": sheets, "form": form, "check_form": forms.GoalCheckForm()})
+
+
+def _sheet(request, pk, action="view") -> GoalSheet:
+    return get_in_scope(GoalSheet.objects.select_related("member", "organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def goal(request, pk):
+    s = _sheet(request, pk)
+    own = getattr(request.user, "member_id", None) == s.member_id
+    can_check = (own or can_act_on_org(request.user, s.organisation, "change")) and not s.checked_on
+    return render(request, "appraisal/goal.html", {"s": s, "check_form": forms.GoalCheckForm() if can_check else None})
+
+
+@login_required
+@require_POST
+def goal_check(request, pk):
+    s = _sheet(request, pk)  # a member reaches their own sheet; the service checks who may write
+    form = forms.GoalCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("appraisal:goal", s.pk)
+    try:
+        services.check_goals(s, text=form.cleaned_data["self_check"], grade=form.cleaned_data["check_grade"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    except ScopeError as exc:
+        raise Http404(exc.message) from exc
+    else:
+        messages.success(request, "年终自查已提交")
+    return redirect("appraisal:goal", s.pk)

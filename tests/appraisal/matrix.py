@@ -324,3 +324,62 @@ WRITE_BODIES.update(
         ),
     }
 )
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+PK_BY_URL_NAME.update(
+    {
+        "appraisal:goal": "appraisal.goalsheet",
+        "appraisal:goal_check": "appraisal.goalsheet",
+        "appraisal-goal-detail": "appraisal.goalsheet",
+        "appraisal-goal-check": "appraisal.goalsheet",
+    }
+)
+
+
+def _sheet(org, side, *, fresh=False):
+    """Last year's goal sheet of the side's marked person (its self-check is open now)."""
+    from apps.appraisal import services
+    from apps.appraisal.models import GoalSheet
+
+    year = timezone.localdate().year - 1
+    existing = None if fresh else GoalSheet.objects.filter(organisation=org, own_goals="矩阵目标").first()
+    if existing:
+        return existing
+    from tests.test_access_matrix import _person_name
+
+    member = make_member(org) if fresh else make_member(org, name=_person_name(side))
+    return services.set_goals(member, year=year, own_goals="矩阵目标", actor=_sys())
+
+
+FACTORIES["appraisal.goalsheet"] = _sheet
+
+
+def _member_user_of_b(w, objs):
+    return make_user("member", w.b, member=make_member(w.b))
+
+
+def _goal_body(w, objs):
+    return {"member": make_member(w.b).pk, "year": timezone.localdate().year, "own_goals": "带头参加志愿服务"}
+
+
+def _check_body(w, objs):
+    return {"self_check": "全年按目标完成学习和志愿服务", "check_grade": "achieved"}
+
+
+WRITE_BODIES.update(
+    {
+        "appraisal:goal_new": Write(
+            _goal_body, url_side="A", refused=(200,), why="党员选择器只在本人范围内查找：B 的党员报“未找到”（表单 200），不制定"
+        ),
+        "appraisal:goal_check": Write(_check_body, fresh={"pk": lambda w: _sheet(w.b, "B", fresh=True)}),
+        "appraisal:my_goals": Write(
+            lambda w, o: {"year": timezone.localdate().year, "own_goals": "带头参加志愿服务"},
+            actor=_member_user_of_b,
+            url_side="A",
+            why="党员本人制定自己的目标：没有党员档案的账号（支部书记、组织员）得到404，什么也不写入",
+        ),
+        "POST appraisal-goal-list": Write(_goal_body, url_side="A"),
+        "POST appraisal-goal-check": Write(_check_body, fresh={"pk": lambda w: _sheet(w.b, "B", fresh=True)}),
+    }
+)

@@ -314,3 +314,16 @@ def test_list_queries_do_not_grow_with_rows(client, tree):
             counts.setdefault(name, []).append(len(ctx.captured_queries))
     assert counts["web"][0] == counts["web"][1], counts
     assert counts["api"][0] == counts["api"][1], counts
+
+
+# ── uniqueness held by the database ───────────────────────────────────────────────────
+def test_a_concurrent_second_holding_gets_the_same_message(monkeypatch, post, holder):
+    """The loser of a race sees no holding in the sequential check; the partial unique
+    constraint refuses the insert with the same Chinese message, nothing is saved."""
+    from tests.uniqueness_helpers import skip_check
+
+    skip_check(monkeypatch, PostAssignment)
+    with pytest.raises(ValidationError) as exc:
+        services.assign_member(post, holder, duties="再次上岗", actor=SYS)
+    assert exc.value.message_dict["member"] == ["该党员已在这个岗位上"]
+    assert PostAssignment.objects.filter(post=post, member=holder).count() == 1

@@ -193,3 +193,16 @@ def test_list_queries_do_not_grow_with_rows(client, tree):
                 assert c.get(url).status_code == 200
             counts.setdefault(name, []).append(len(ctx.captured_queries))
     assert counts["web"][0] == counts["web"][1] and counts["api"][0] == counts["api"][1], counts
+
+
+def test_open_records_are_on_the_to_do_list_with_the_answer_due(member, secretary, outsider):
+    old = _report(member, on=TODAY - datetime.timedelta(days=40))
+    _report(member, kind="public_opinion", matter="visit", content="反映不交党费")
+    items = [i for i in selectors.todo_items(secretary) if i.module == "监督管理"]
+    assert len(items) == 2
+    late = next(i for i in items if i.url.endswith(f"/{old.pk}/"))
+    assert late.overdue and "待答复" in late.title and late.due == old.on + datetime.timedelta(days=30)
+    assert any("待核实" in i.title and not i.overdue for i in items)
+    services.conclude_supervision(old, {"follow_up": "已阅知"}, actor=secretary)
+    assert len([i for i in selectors.todo_items(secretary) if i.module == "监督管理"]) == 1
+    assert not [i for i in selectors.todo_items(outsider) if i.module == "监督管理"]

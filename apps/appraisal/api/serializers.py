@@ -1,7 +1,16 @@
 from rest_framework import serializers
 
 from apps.appraisal import rules
-from apps.appraisal.models import BranchAppraisal, Campaign, HandlingCase, MemberPost, PostAssignment, PostReview, SupervisionRecord
+from apps.appraisal.models import (
+    BranchAppraisal,
+    Campaign,
+    GoalSheet,
+    HandlingCase,
+    MemberPost,
+    PostAssignment,
+    PostReview,
+    SupervisionRecord,
+)
 
 
 class AppraisalCampaignSerializer(serializers.ModelSerializer):
@@ -217,7 +226,7 @@ class PostReviewCreateSerializer(serializers.Serializer):
 
 class SupervisionRecordSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True, label="党员")
-    counterpart_name = serializers.CharField(source="counterpart.name", read_only=True, default=None, label="谈话人")
+    counterpart_name = serializers.CharField(source="counterpart.name", read_only=True, default=None, allow_null=True, label="谈话人")
     kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="类别名称")
     organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党组织")
 
@@ -259,3 +268,36 @@ class SupervisionConcludeSerializer(serializers.Serializer):
     verification = serializers.ChoiceField(choices=rules.VERIFICATION_CHOICES, required=False, label="核实结果（群众意见）")
     follow_up = serializers.CharField(required=False, allow_blank=True, max_length=2000, label="答复或处理结果")
     closed_on = serializers.DateField(required=False, label="办结日期")
+
+
+class GoalSheetSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True, label="党员")
+    check_grade_display = serializers.CharField(source="get_check_grade_display", read_only=True, label="完成情况名称")
+
+    class Meta:
+        model = GoalSheet
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "organisation",
+            "year",
+            "goals",
+            "own_goals",
+            "self_check",
+            "check_grade",
+            "check_grade_display",
+            "checked_on",
+        ]
+        read_only_fields = fields
+
+
+class GoalSetSerializer(serializers.Serializer):
+    member = serializers.IntegerField(label="党员ID")
+    year = serializers.IntegerField(label="年度")
+    own_goals = serializers.CharField(required=False, allow_blank=True, max_length=1000, label="补充目标")
+
+
+class GoalCheckSerializer(serializers.Serializer):
+    self_check = serializers.CharField(max_length=3000, label="年终自查")
+    check_grade = serializers.ChoiceField(choices=rules.GOAL_CHECK_GRADES, label="完成情况")

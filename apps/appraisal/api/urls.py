@@ -9,6 +9,7 @@ router.register("appraisal/branches", views.BranchAppraisalViewSet, basename="ap
 router.register("appraisal/cases", views.HandlingCaseViewSet, basename="appraisal-case")
 router.register("appraisal/posts", views.PostViewSet, basename="appraisal-post")
 router.register("appraisal/supervision", views.SupervisionRecordViewSet, basename="appraisal-supervision")
+router.register("appraisal/goals", views.GoalSheetViewSet, basename="appraisal-goal")
 
 urlpatterns = [
     path("appraisal/results/", views.ResultsView.as_view(), name="appraisal-results"),

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.scoping import get_in_scope
 from apps.appraisal import rules, selectors, services
-from apps.appraisal.models import BranchAppraisal, Campaign, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
+from apps.appraisal.models import BranchAppraisal, Campaign, GoalSheet, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 
@@ -236,3 +236,44 @@ class SupervisionRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         ser.is_valid(raise_exception=True)
         record = services.conclude_supervision(record, dict(ser.validated_data), actor=request.user)
         return Response(s.SupervisionRecordSerializer(record).data)
+
+
+@extend_schema(
+    tags=["目标管理"],
+    parameters=[
+        OpenApiParameter("org", OpenApiTypes.INT, description="党组织ID（含下级）"),
+        OpenApiParameter("year", OpenApiTypes.INT),
+        OpenApiParameter("checked", OpenApiTypes.STR, description="no=未年终自查"),
+        OpenApiParameter("q", OpenApiTypes.STR),
+    ],
+)
+class GoalSheetViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """党员年度目标（按党员类别的目标和本人补充）与年终自查。"""
+
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return s.GoalSetSerializer if self.action == "create" else s.GoalSheetSerializer
+
+    def get_queryset(self):
+        return selectors.goal_list(self.request.user, self.request.query_params if self.action == "list" else {})
+
+    @extend_schema(request=s.GoalSetSerializer, responses={201: s.GoalSheetSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.GoalSetSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        member = get_in_scope(Member.objects.all(), request.user, "view", pk=d["member"])
+        sheet = services.set_goals(member, year=d["year"], own_goals=d.get("own_goals", ""), actor=request.user)
+        return Response(s.GoalSheetSerializer(sheet).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.GoalCheckSerializer, responses=s.GoalSheetSerializer)
+    @action(detail=True, methods=["post"])
+    def check(self, request, pk=None):
+        """年终自查（目标年度12月起）：党员本人或党支部填写。"""
+        sheet = get_in_scope(GoalSheet.objects.all(), request.user, "view", pk=pk)
+        ser = s.GoalCheckSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        sheet = services.check_goals(sheet, text=d["self_check"], grade=d["check_grade"], actor=request.user)
+        return Response(s.GoalSheetSerializer(sheet).data)
