@@ -2,6 +2,8 @@
 as 修改密/码) without widening the page, and every label of the statistics charts lies
 inside its chart (they were cut off)."""
 
+import os
+
 import pytest
 
 from tests.e2e.conftest import login
@@ -24,6 +26,8 @@ def test_header_and_chart_labels_fit_a_phone(live_server, phone_page):
     box = link.bounding_box()
     line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.topbar-user a')).lineHeight) || 20")
     assert box["height"] <= line * 1.3, (box, line)
+    brand = page.locator(".brand").bounding_box()  # nor is the product's name squeezed into a column
+    assert brand["height"] <= line * 1.6 and brand["width"] > brand["height"], brand
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     page.goto(f"{live_server.url}/stats/")
@@ -43,4 +47,9 @@ def test_header_and_chart_labels_fit_a_phone(live_server, phone_page):
     }"""
     )
     assert not outside, outside
+    folder = os.environ.get("DANGJIAN_SCREENSHOTS")  # the user guide's picture (docs/img/stats-phone.png)
+    if folder:
+        page.wait_for_timeout(1500)  # the charts animate in
+        page.screenshot(path=os.path.join(folder, "phone-header.png"), clip={"x": 0, "y": 0, "width": 390, "height": 120})
+        page.locator("section.card", has=page.locator("#chart-education")).screenshot(path=os.path.join(folder, "stats-phone.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
