@@ -4,7 +4,7 @@
 previous month: a 主题党日 each month, a 支部委员会 each month where the branch has a
 committee, a 支部党员大会 and a 党课 each quarter, and last year's 组织生活会 and
 民主评议党员; the 党委/总支 above them a committee meeting each month and (党委) the
-leadership group's 民主生活会 each December. About nine branches in ten keep to the frequencies; the others skip some
+leadership group's 民主生活会 each December; every party group a 党小组会 each month. About nine branches in ten keep to the frequencies; the others skip some
 months. Attendance rows (present, on leave, absent, mobile members attending where they
 stay) are written for the 主题党日 and committee meetings; a handful of members are absent
 without leave for 3, 5 and 6+ months, so warnings, the branch cases and the exit trigger
