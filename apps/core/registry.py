@@ -139,15 +139,20 @@ class StatsSection:
     aggregate queries over the subtree, whatever its size), or None/{} for nothing;
     cards(stats) → headline cards [(label, value, unit, percent|None)];
     rows(stats) → rows [(分类, 项目, 数量, 占比)] for the Excel export and the table;
-    charts(stats) → {chart key: {"title", "labels", "values"}} for the dashboard."""
+    charts(stats) → {chart key: {"title", "labels", "values"}} for the dashboard.
+
+    member_counts(as_of) → {key: Q on Member}: figures about the subtree's counted members
+    that the statistics count in their own single pass over the members (no second scan
+    of the member table); contribute then receives them as `members={key: count}`."""
 
     name: str
     title: str
-    contribute: Callable[[Any, datetime.date], dict | None]
+    contribute: Callable[..., dict | None]
     cards: Callable[[dict], list[tuple]] | None = None
     rows: Callable[[dict], list[tuple]] | None = None
     charts: Callable[[dict], dict] | None = None
     order: int = 100
+    member_counts: Callable[[datetime.date], dict] | None = None
 
 
 stats = Registry("statistics section")

@@ -5,14 +5,14 @@ calls the write service."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from apps.accounts.roles import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
-from apps.accounts.scoping import restrict
+from apps.core.scoping import restrict
 from apps.orgs.forms import DATE, OrgChoiceField, ServiceForm, apply_service_errors
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgPickerField
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import codes, services
+from .codes import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
 
 
 class MemberForm(ServiceForm):
@@ -149,8 +149,8 @@ class MoveMemberForm(ServiceForm):
 
 
 class SelfEditForm(ServiceForm):
-    """A member's own record: phone and address change at once (roles.SELF_EDITABLE_FIELDS);
-    education and degree (roles.SELF_REVIEWED_FIELDS) go to the branch for review."""
+    """A member's own record: phone and address change at once (codes.SELF_EDITABLE_FIELDS);
+    education and degree (codes.SELF_REVIEWED_FIELDS) go to the branch for review."""
 
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     address = forms.CharField(label="家庭住址", max_length=200, required=False)

@@ -11,18 +11,18 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.roles import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
-from apps.accounts.scoping import ScopeError, require_org_action, user_scope
 from apps.core import bulk, crypto
 from apps.core.audit import change_row, record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.dates import add_years
 from apps.core.models import ChangeLog
+from apps.core.scoping import ScopeError, require_org_action, user_scope
 from apps.core.uniqueness import unique_messages
 from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import codes, idnumber
+from .codes import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
 from .models import Member, MemberCategory, MemberChangeRequest, MemberDiscipline, MemberStatusChange, MemberTransferHistory
 
 # Fields a caller may pass to create_member / update_member (plain values for the
@@ -333,6 +333,10 @@ def _set_categories(member: Member, categories: list[str]) -> None:
     if existing - wanted:
         member.categories.filter(code__in=existing - wanted).delete()
     MemberCategory.objects.bulk_create([MemberCategory(member=member, code=c) for c in sorted(wanted - existing)])
+    bits = codes.category_bits(wanted)
+    if bits != member.category_bits:
+        member.category_bits = bits
+        Member.objects.filter(pk=member.pk).update(category_bits=bits)
 
 
 def _new_member(clean: dict) -> Member:
@@ -391,8 +395,10 @@ def bulk_create_members(cleans: list[dict], *, actor, message: str = "", at=None
     numbers against the register under its lock, and holds the transaction."""
     _authorise_paths(actor, [c["organisation"].path for c in cleans])
     members = [_new_member(c) for c in cleans]
-    bulk.insert(Member, members, with_ids=True)
     categories = [sorted(set(c.get("categories") or [])) for c in cleans]
+    for m, cats in zip(members, categories, strict=True):
+        m.category_bits = codes.category_bits(cats)
+    bulk.insert(Member, members, with_ids=True)
     bulk.insert_dicts(
         MemberCategory, [{"member_id": m.pk, "code": code} for m, cats in zip(members, categories, strict=True) for code in cats]
     )
@@ -433,6 +439,8 @@ def bulk_update_members(rows: list[tuple[Member, dict]], *, actor, message: str 
             raise ValidationError({"status": ["变更党籍状态请使用“党籍状态变更”，以保留状态历史"]})
         befores.append(snapshot(member))
         apply_values(member, {k: v for k, v in clean.items() if k != "status"})
+        if "categories" in clean:
+            member.category_bits = codes.category_bits(clean["categories"])
         member.updated_at = now
         members.append(member)
     Member.objects.bulk_update(members, _bulk_update_fields(), batch_size=1000)
