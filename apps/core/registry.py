@@ -235,6 +235,23 @@ class ExitTrigger:
 exit_triggers = Registry("exit trigger")
 
 
+@dataclass(frozen=True)
+class ApplicationCheck:
+    """refusal(id_number_hash, on) → the reason in Chinese ('' when none) why the person
+    with that ID number may not apply to join the party on that date (5 years after
+    劝其退党/除名 …). The recruitment engine consults every check when it records an
+    application (step 1) and refuses with the reason; the producing domain is not named
+    there. One query per check."""
+
+    name: str
+    title: str
+    refusal: Callable[[str, datetime.date], str]
+    order: int = 100
+
+
+application_checks = Registry("application check")
+
+
 # ── reports upward and standardisation metrics ───────────────────────────────────────
 @dataclass(frozen=True)
 class ReportSection:

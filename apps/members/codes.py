@@ -193,6 +193,7 @@ DISCIPLINE_CHOICES = [
     ("expulsion", "开除党籍"),
 ]
 DISCIPLINE_PROBATION = "probation"
+DISCIPLINE_EXPULSION = "expulsion"
 DISCIPLINE_PROBATION_YEARS = (1, 2)  # 留党察看期限为一年或二年
 
 

@@ -113,7 +113,7 @@ class StatusForm(ServiceForm):
     status = _StatusField(
         label="新的党籍状态",
         choices=[("", "请选择"), *((c, label) for c, label in codes.STATUS_CHOICES if c not in services.PROCEDURE_STATUSES)],
-        help_text="除名、劝其退党、自行脱党除名在“组织处置”中办理；取消预备党员资格在发展档案中办理；转出本系统在“组织关系转接”中办理",
+        help_text="除名、劝其退党、自行脱党除名在“组织处置”中办理；停止党籍在“失联党员”中办理；开除党籍登记党纪处分；取消预备党员资格在发展档案中办理；转出本系统在“组织关系转接”中办理",
     )
     date = forms.DateField(label="变更日期", widget=DATE)
     lost_contact_reason = forms.ChoiceField(label="失联原因", choices=[("", "（标记失联时必填）"), *codes.LOST_CONTACT_REASONS])

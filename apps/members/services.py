@@ -128,6 +128,10 @@ PROCEDURE_STATUSES = {
     "removed": Procedure("appraisal", "除名", _HANDLING_PAGE),
     "self_withdrawal": Procedure("appraisal", "自行脱党除名", _HANDLING_PAGE),
     "transferred_out": Procedure("mobility", "组织关系转出本系统", "请在“流动与转接 › 组织关系转接”中开具介绍信，回执退回后登记"),
+    # 停止党籍: only for a member lost contact 6 months or more (党员教育管理工作条例 第24条).
+    "suspended": Procedure("appraisal", "停止党籍", "请在“党员管理 › 失联党员”中办理（失联满6个月方可停止党籍）"),
+    # 开除党籍 is a disciplinary sanction: recording the sanction sets the status.
+    "expelled": Procedure("members", "开除党籍", "请在党员档案的“党纪处分”中登记开除党籍处分（作出决定的组织、决定日期、事由）"),
 }
 # Fields of an existing record only an engine changes: 预备党员转正、延长预备期、取消资格.
 PROCEDURE_FIELDS = {
@@ -698,6 +702,11 @@ def record_discipline(member: Member, data: dict, *, actor, today=None) -> Membe
         reason=data["reason"].strip()[:200],
     )
     record_change(record, ChangeLog.Action.CREATE)
+    if kind == codes.DISCIPLINE_EXPULSION:
+        # the sanction is the procedure that owns 出党·开除 (PROCEDURE_STATUSES)
+        change_status(
+            member, "expelled", date=decided_on, reason=f"开除党籍（{record.decided_by}：{record.reason}）", actor=actor, engine="members"
+        )
     return record
 
 

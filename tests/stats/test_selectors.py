@@ -105,7 +105,9 @@ def populated(tree):
     )
     member_services.change_status(m["b_mobile"], "mobile", date=timezone.localdate(), reason="外出务工", actor=system_actor("cli"))
     susp = make_member(b1, sex="F", birth_date=_born(45), join_date=join, conversion_date=conv)
-    member_services.change_status(susp, "suspended", date=timezone.localdate(), reason="失联满6个月", actor=system_actor("cli"))
+    member_services.change_status(
+        susp, "suspended", date=timezone.localdate(), reason="失联满6个月", actor=system_actor("cli"), engine="appraisal"
+    )
     dead = make_member(b1, sex="F", birth_date=_born(80), join_date=datetime.date(1970, 1, 1), conversion_date=datetime.date(1971, 1, 1))
     member_services.change_status(dead, "deceased", date=timezone.localdate(), reason="病故", actor=system_actor("cli"))
     return m
