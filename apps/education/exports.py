@@ -101,3 +101,64 @@ lists.register(
         page="education:reports",
     )
 )
+
+
+def _option(i: int):
+    return lambda q: q.options[i] if i < len(q.options) else ""
+
+
+lists.register(
+    ListExport(
+        "education_questions",
+        "考学题库",
+        selectors.question_list,
+        [
+            ("题型", display("kind"), 8),
+            ("分类", "category", 14),
+            ("难度", display("difficulty"), 8),
+            ("题干", "text", 40),
+            *[(f"选项{letter}", _option(i), 16) for i, letter in enumerate("ABCDEF")],
+            ("正确答案", "answer", 8),
+            ("解析", "explanation", 30),
+            ("题库", "organisation.name", 24),
+            ("状态", lambda q: "启用" if q.active else "停用", 8),
+        ],
+        page="education:questions",
+    )
+)
+lists.register(
+    ListExport(
+        "education_quizzes",
+        "考学",
+        selectors.quiz_list,
+        [
+            ("考学", "title", 30),
+            ("举办组织", "organisation.name", 30),
+            ("开始日期", lambda q: date(q.opens_on), 12),
+            ("截止日期", lambda q: date(q.closes_on), 12),
+            ("每份题数", "question_count", 10),
+            ("合格分数", "pass_score", 10),
+            ("参加人数", "takers", 10),
+            ("合格人数", "passed", 10),
+        ],
+        page="education:quizzes",
+    )
+)
+lists.register(
+    ListExport(
+        "education_quiz_ranking",
+        "考学成绩排名",
+        selectors.quiz_ranking,
+        [
+            ("考学", "quiz.title", 30),
+            ("党员", "member.name", 12),
+            ("党组织", "organisation.name", 30),
+            ("成绩", "score", 8),
+            ("答对题数", "correct", 10),
+            ("结果", lambda a: "合格" if a.passed else "未合格", 8),
+            ("第几次作答", "number", 10),
+            ("交卷时间", lambda a: a.submitted_at.strftime("%Y-%m-%d %H:%M") if a.submitted_at else "", 18),
+        ],
+        page="education:quizzes",
+    )
+)

@@ -105,3 +105,67 @@ class ReportForm(forms.Form):
 class GradeForm(forms.Form):
     grade = forms.ChoiceField(label="评议等次", choices=rules.REPORT_GRADES)
     comment = forms.CharField(label="评议意见", max_length=500)
+
+
+class QuestionForm(forms.Form):
+    organisation = OrgPickerField(label="题库所属组织", action="change")
+    kind = forms.ChoiceField(label="题型", choices=rules.QUESTION_KINDS)
+    category = forms.CharField(label="分类", max_length=40)
+    difficulty = forms.ChoiceField(label="难度", choices=rules.DIFFICULTIES, initial="medium")
+    text = forms.CharField(label="题干", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    options = forms.CharField(
+        label="选项", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="每行一个选项，依次为A、B、C…；判断题不填"
+    )
+    answer = forms.CharField(label="正确答案", max_length=8, help_text="选项字母，如 B 或 ACD；判断题填“对”或“错”")
+    explanation = forms.CharField(label="解析", max_length=500, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+    def clean_options(self):
+        return [line.strip() for line in (self.cleaned_data.get("options") or "").splitlines() if line.strip()]
+
+
+class QuestionImportForm(forms.Form):
+    organisation = OrgPickerField(label="题库所属组织", action="change")
+    file = forms.FileField(label="题库文件（.xlsx）", help_text="列：" + "、".join(rules.QUESTION_COLUMNS))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class QuizForm(forms.Form):
+    organisation = OrgPickerField(label="举办组织", action="change", help_text="本组织及下级组织的党员参加")
+    title = forms.CharField(label="考学名称", max_length=120)
+    draw = forms.CharField(
+        label="抽题规则", widget=forms.Textarea(attrs={"rows": 3}), help_text="每行“分类：题数”，如“党章党规：5”；每人每次随机抽题"
+    )
+    time_limit = forms.IntegerField(label="答题时限（分钟）", min_value=1, max_value=rules.MAX_TIME_LIMIT, initial=30)
+    attempts_allowed = forms.IntegerField(
+        label="作答次数", min_value=1, max_value=rules.MAX_QUIZ_ATTEMPTS, initial=1, help_text="多次作答取最好成绩"
+    )
+    pass_score = forms.IntegerField(label="合格分数", min_value=0, max_value=100, initial=60)
+    hours = forms.DecimalField(label="合格记入学时", min_value=0, max_value=rules.MAX_QUIZ_HOURS, decimal_places=1, initial=2)
+    opens_on = forms.DateField(label="开始日期", widget=DATE)
+    closes_on = forms.DateField(label="截止日期", widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+    def clean_draw(self):
+        draw: dict[str, str] = {}
+        for line in (self.cleaned_data.get("draw") or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            for sep in ("：", ":", " ", "\t"):
+                if sep in line:
+                    category, n = line.rsplit(sep, 1)
+                    break
+            else:
+                raise forms.ValidationError(f"“{line}”应写成“分类：题数”")
+            draw[category.strip()] = n.strip()
+        return draw

@@ -227,3 +227,99 @@ class StudyReport(OrgScopedModel):
 
     def __str__(self):
         return f"{self.year}年述学报告"
+
+
+# ---------------------------------------------------------------- 考学 (online quizzes)
+
+
+class Question(OrgScopedModel):
+    """One question of an organisation's bank. Options are lettered A, B, C…; `answer` is
+    the letters of the correct options (single: one, multiple: one or more, true/false:
+    A = 正确, B = 错误). The answer never leaves the server for a member."""
+
+    kind = models.CharField("题型", max_length=16, choices=rules.QUESTION_KINDS)
+    category = models.CharField("分类", max_length=40, db_index=True)
+    difficulty = models.CharField("难度", max_length=16, choices=rules.DIFFICULTIES, default="medium")
+    text = models.CharField("题干", max_length=500)
+    options = models.JSONField("选项", default=list)
+    answer = models.CharField("正确答案", max_length=8)
+    explanation = models.CharField("解析", max_length=500, blank=True)
+    active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "题库"
+        ordering = ["category", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(answer=""), name="question_has_a_correct_option"),
+            models.UniqueConstraint(fields=["organisation", "text"], name="question_text_once_per_bank"),
+        ]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Quiz(OrgScopedModel):
+    """A 考学 (online test) of an organisation for the members of its subtree: a paper
+    drawn at random per attempt (`draw`: {category: n}), a time limit, one attempt or the
+    best of N, a pass mark and the hours credited to the study archive on passing."""
+
+    title = models.CharField("考学名称", max_length=120)
+    draw = models.JSONField("抽题规则", default=dict, help_text="每个分类抽取的题数")
+    time_limit = models.PositiveSmallIntegerField("答题时限（分钟）")
+    attempts_allowed = models.PositiveSmallIntegerField("作答次数", default=1, help_text="多次作答取最好成绩")
+    pass_score = models.PositiveSmallIntegerField("合格分数", default=60)
+    hours = models.DecimalField("合格记入学时", max_digits=4, decimal_places=1)
+    opens_on = models.DateField("开始日期")
+    closes_on = models.DateField("截止日期")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考学"
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="quiz_dates_in_order"),
+            models.CheckConstraint(condition=Q(time_limit__gt=0, attempts_allowed__gt=0), name="quiz_limits_positive"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="quiz_hours_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def question_count(self) -> int:
+        return sum(int(n) for n in self.draw.values())
+
+
+class QuizAttempt(OrgScopedModel):
+    """One attempt of a member at a quiz: the questions drawn (in order), the deadline,
+    the answers and the automatic mark. `organisation` is the member's organisation; the
+    member sees their own attempts (SCOPE_MEMBER). `is_best` marks the attempt whose score
+    counts (the best of the member's submitted attempts)."""
+
+    quiz = models.ForeignKey(Quiz, verbose_name="考学", on_delete=models.PROTECT, related_name="attempts")
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField("第几次作答")
+    question_ids = models.JSONField("试题", default=list)
+    answers = models.JSONField("作答", default=dict)
+    started_at = models.DateTimeField("开始时间")
+    deadline = models.DateTimeField("截止时间")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    score = models.DecimalField("成绩", max_digits=5, decimal_places=1, null=True, blank=True)
+    correct = models.PositiveSmallIntegerField("答对题数", null=True, blank=True)
+    passed = models.BooleanField("合格", default=False)
+    is_best = models.BooleanField("计入成绩", default=False)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考学答卷"
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "member", "number"], name="quiz_attempt_number_once"),
+            models.UniqueConstraint(fields=["quiz", "member"], condition=Q(is_best=True), name="quiz_attempt_one_best"),
+        ]
+        indexes = [models.Index(fields=["quiz", "is_best"], name="quiz_attempt_best")]
+
+    def __str__(self):
+        return f"{self.quiz} 第{self.number}次"

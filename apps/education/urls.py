@@ -22,4 +22,13 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/grade/", views.report_grade, name="report_grade"),
     path("reports/mine/", views.my_report, name="my_report"),
+    path("quizzes/", views.quizzes, name="quizzes"),
+    path("quizzes/new/", views.quiz_new, name="quiz_new"),
+    path("quizzes/<int:pk>/", views.quiz_detail, name="quiz_detail"),
+    path("quizzes/<int:pk>/start/", views.quiz_start, name="quiz_start"),
+    path("attempts/<int:pk>/", views.attempt, name="attempt"),
+    path("questions/", views.questions, name="questions"),
+    path("questions/new/", views.question_new, name="question_new"),
+    path("questions/import/", views.questions_import, name="questions_import"),
+    path("questions/<int:pk>/active/", views.question_active, name="question_active"),
 ]

@@ -1,11 +1,13 @@
 """Study and training web pages. Views parse input, look objects up through the one
 scoping mechanism (get_in_scope: 404 outside the user's scope) and call services."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +18,7 @@ from apps.members.models import Member
 from apps.orgs.picker import OrgFilterForm
 
 from . import forms, rules, selectors, services
-from .models import ClassSession, StudyEntry, StudyReport, TrainingClass
+from .models import ClassSession, Question, Quiz, QuizAttempt, StudyEntry, StudyReport, TrainingClass
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -409,3 +411,190 @@ def my_report(request):
             return redirect(f"{reverse('education:my_report')}?year={form.cleaned_data['year']}")
     context = {"member": me, "form": form, "reports": [mine[y] for y in years if y in mine], "current": current}
     return render(request, "education/my_report.html", context)
+
+
+# ---------------------------------------------------------------- 考学
+
+
+def _my_member(request) -> Member:
+    if not request.user.member_id:
+        raise Http404("您的账号没有关联党员档案")
+    return get_in_scope(Member.objects.select_related("organisation"), request.user, "view", pk=request.user.member_id)
+
+
+@login_required
+def quizzes(request):
+    """Members see their quizzes (take one on the phone); organisers the quizzes of their
+    scope with take-up and passes."""
+    today = timezone.localdate()
+    mine = selectors.my_quizzes(_my_member(request), today) if request.user.member_id else []
+    manages = has_action(request.user, "view")
+    page = page_of(selectors.quiz_list(request.user, request.GET), request) if manages else None
+    context = {
+        "mine": mine,
+        "page": page,
+        "manages": manages,
+        "can_create": has_action(request.user, "change"),
+        "q": request.GET.get("q", ""),
+    }
+    return render(request, "education/quizzes.html", context)
+
+
+@login_required
+def quiz_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    today = timezone.localdate()
+    form = forms.QuizForm(
+        request.POST or None, user=request.user, initial={"opens_on": today, "closes_on": today + datetime.timedelta(days=14)}
+    )
+    org = selectors.chosen_org(request.user, request.GET, "change")
+    if request.method == "POST" and form.is_valid():
+        try:
+            quiz = services.create_quiz(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已发布考学“{quiz.title}”，每份试卷{quiz.question_count}道题")
+            return redirect("education:quiz_detail", quiz.pk)
+    categories = selectors.bank_categories(org) if org is not None else []
+    return render(request, "education/quiz_form.html", {"form": form, "categories": categories, "org": org})
+
+
+@login_required
+def quiz_detail(request, pk):
+    quiz = get_in_scope(Quiz.objects.select_related("organisation"), request.user, "view", pk=pk)
+    org = selectors.chosen_org(request.user, request.GET) if (request.GET.get("org") or request.GET.get("org_text")) else quiz.organisation
+    if not org.path.startswith(quiz.org_path):
+        org = quiz.organisation
+    params = {**request.GET.dict(), "quiz": str(quiz.pk)}
+    context = {
+        "quiz": quiz,
+        "org": org,
+        "results": selectors.quiz_org_results(quiz, org),
+        "page": page_of(selectors.quiz_ranking(request.user, params), request),
+        "export_query": f"quiz={quiz.pk}",
+    }
+    return render(request, "education/quiz_detail.html", context)
+
+
+@login_required
+@require_POST
+def quiz_start(request, pk):
+    member = _my_member(request)
+    quiz = get_object_or_404(selectors.quizzes_for_member(member), pk=pk)
+    try:
+        attempt = services.start_attempt(quiz, actor=request.user)
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, _messages(exc))
+        return redirect("education:quizzes")
+    return redirect("education:attempt", attempt.pk)
+
+
+@login_required
+def attempt(request, pk):
+    a = get_in_scope(QuizAttempt.objects.select_related("quiz__organisation", "member"), request.user, "view", pk=pk)
+    own = request.user.member_id == a.member_id
+    error = None
+    if request.method == "POST":
+        if not own:
+            raise Http404("未找到该记录，或不在您的管理范围内")
+        paper = selectors.attempt_paper(a)
+        answers = {}
+        for item in paper:
+            picked = [v for v in request.POST.getlist(f"q{item['id']}") if v in rules.LETTERS]
+            if picked:
+                answers[str(item["id"])] = "".join(picked)
+        try:
+            a = services.submit_attempt(a, answers, actor=request.user)
+        except ValidationError as exc:
+            error = _messages(exc)
+        else:
+            if a.passed:
+                messages.success(request, f"已交卷：{a.score}分，合格，记入{a.quiz.hours}学时（多次作答只记一次）")
+            else:
+                messages.warning(request, f"已交卷：{a.score}分，未达到{a.quiz.pass_score}分合格线")
+            return redirect("education:attempt", a.pk)
+    now = timezone.now()
+    context = {
+        "attempt": a,
+        "quiz": a.quiz,
+        "paper": selectors.attempt_paper(a),
+        "own": own,
+        "open": own and a.submitted_at is None and a.deadline > now,
+        "seconds_left": max(0, int((a.deadline - now).total_seconds())),
+        "error": error,
+    }
+    return render(request, "education/attempt.html", context)
+
+
+@login_required
+def questions(request):
+    org, other = _org_or_self(request)
+    if other:
+        raise Http404("您没有可查看的题库")
+    context = {
+        "org": org,
+        "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
+        "page": page_of(selectors.question_list(request.user, request.GET), request),
+        "kinds": rules.QUESTION_KINDS,
+        "kind": request.GET.get("kind", ""),
+        "category": request.GET.get("category", ""),
+        "q": request.GET.get("q", ""),
+        "can_change": can_act_on_org(request.user, org, "change"),
+    }
+    return render(request, "education/questions.html", context)
+
+
+@login_required
+def question_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.QuestionForm(request.POST or None, user=request.user, initial={"kind": "single"})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        org = data.pop("organisation")
+        try:
+            q = services.add_question(org, data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已加入题库：{q}")
+            return redirect(f"{reverse('education:questions')}?org={q.organisation_id}")
+    return render(request, "education/question_form.html", {"form": form, "title": "新增试题"})
+
+
+@login_required
+@require_POST
+def question_active(request, pk):
+    q = get_in_scope(Question.objects.select_related("organisation"), request.user, "change", pk=pk)
+    try:
+        services.set_question_active(q, request.POST.get("active") == "1", actor=request.user)
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, "已启用该题" if request.POST.get("active") == "1" else "已停用该题，今后的试卷不再抽到")
+    return redirect(f"{reverse('education:questions')}?org={q.organisation_id}")
+
+
+@login_required
+def questions_import(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.QuestionImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        org = form.cleaned_data["organisation"]
+        try:
+            n = services.import_questions(org, form.cleaned_data["file"].read(), actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已导入{n}道试题")
+            return redirect(f"{reverse('education:questions')}?org={org.pk}")
+    return render(request, "education/question_form.html", {"form": form, "title": "导入题库", "upload": True})

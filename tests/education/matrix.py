@@ -22,6 +22,15 @@ PK_BY_URL_NAME = {
     "education-class-detail": "education.trainingclass",
     "education-entry-decide": "education.studyentry",
     "education:report_grade": "education.studyreport",
+    "education:quiz_detail": "education.quiz",
+    "education:quiz_start": "education.quiz",
+    "education:attempt": "education.quizattempt",
+    "education:question_active": "education.question",
+    "education-question-detail": "education.question",
+    "education-quiz-detail": "education.quiz",
+    "education-my-quiz-start": "education.quiz",
+    "education-attempt-detail": "education.quizattempt",
+    "education-attempt-submit": "education.quizattempt",
 }
 
 
@@ -82,7 +91,92 @@ def _member_user_of_b(w, objs):
     return make_user("member", w.b, member=make_member(w.b))
 
 
+def _question(org, side, n=None):
+    from apps.education import services
+    from apps.education.models import Question
+
+    n = Question.objects.filter(organisation=org).count() if n is None else n
+
+    return services.add_question(
+        org, {"kind": "single", "category": "党章", "text": f"{org.name}题{n}", "options": ["甲", "乙"], "answer": "A"}, actor=CLI
+    )
+
+
+def _quiz(org, side):
+    """An open quiz of org drawing two questions from org's bank."""
+    from apps.education import services
+    from apps.education.models import Question
+
+    have = Question.objects.filter(organisation=org).count()
+    for n in range(have, 2):
+        _question(org, side, n)
+    return services.create_quiz(
+        {
+            "organisation": org,
+            "title": f"{org.name}考学",
+            "draw": {"党章": 2},
+            "time_limit": 30,
+            "attempts_allowed": 3,
+            "pass_score": 60,
+            "hours": "1",
+            "opens_on": _today(),
+            "closes_on": _today(),
+        },
+        actor=CLI,
+    )
+
+
+def _attempt(org, side):
+    """A running attempt of a member of org (linked to a user, who may hand it in)."""
+    from apps.education import services
+    from tests.factories import make_user
+    from tests.test_access_matrix import _person
+
+    user = make_user("member", org, member=_person(org, side))
+    return services.start_attempt(_quiz(org, side), actor=user)
+
+
+def _attempt_owner(w, objs):
+    from apps.accounts.models import User
+
+    return User.objects.get(member_id=objs["pk"].member_id)
+
+
+def _quiz_body(w, o):
+    _quiz(w.b, "B")  # B's bank has questions
+    return {
+        "organisation": w.b.pk,
+        "title": "矩阵考学",
+        "draw": "党章：2",
+        "time_limit": 30,
+        "attempts_allowed": 1,
+        "pass_score": 60,
+        "hours": "1",
+        "opens_on": _today().isoformat(),
+        "closes_on": _today().isoformat(),
+    }
+
+
+def _bank_file():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from apps.education import rules
+
+    wb = Workbook()
+    wb.active.append(rules.QUESTION_COLUMNS)
+    wb.active.append(["判断题", "党史", "容易", "矩阵导入题", "", "", "", "", "", "", "对", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return SimpleUploadedFile("题库.xlsx", buf.getvalue())
+
+
 FACTORIES = {
+    "education.question": _question,
+    "education.quiz": _quiz,
+    "education.quizattempt": _attempt,
     "education.studyreport": _report,
     "education.studyentry": _entry,
     "education.trainingclass": _class,
@@ -154,4 +248,30 @@ WRITE_BODIES = {
     "education:rules": Write(
         _rules_body, actor="admin", url_side="A", why="学时规则全县统一，只有县委组织部管理员（设置权限）可以修改：由管理员证明"
     ),
+    "education:quiz_new": Write(_quiz_body, url_side="A", refused=(200,), why=SCOPED_CHOICE),
+    "education:question_new": Write(
+        lambda w, o: {
+            "organisation": w.b.pk,
+            "kind": "truefalse",
+            "category": "党史",
+            "difficulty": "easy",
+            "text": "矩阵题",
+            "answer": "对",
+        },
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+    "education:questions_import": Write(
+        lambda w, o: {"organisation": w.b.pk, "file": _bank_file()}, url_side="A", refused=(200,), why=SCOPED_CHOICE
+    ),
+    "education:question_active": Write(lambda w, o: {"active": "0"}),
+    "education:quiz_start": Write(
+        lambda w, o: {}, actor=_member_user_of_b, why="党员本人开始作答：不面向其本人的考学（或账号没有党员档案）得到404"
+    ),
+    "education:attempt": Write(lambda w, o: {}, actor=_attempt_owner, why="只有作答的党员本人可以交卷"),
+    "POST education-my-quiz-start": Write(
+        lambda w, o: {}, actor=_member_user_of_b, why="党员本人开始作答：不面向其本人的考学（或账号没有党员档案）得到404"
+    ),
+    "POST education-attempt-submit": Write(lambda w, o: {"answers": {}}, actor=_attempt_owner, why="只有作答的党员本人可以交卷"),
 }

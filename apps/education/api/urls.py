@@ -6,6 +6,10 @@ from . import views
 router = SimpleRouter()
 router.register("education/entries", views.StudyEntryViewSet, basename="education-entry")
 router.register("education/classes", views.TrainingClassViewSet, basename="education-class")
+router.register("education/questions", views.QuestionViewSet, basename="education-question")
+router.register("education/quizzes", views.QuizViewSet, basename="education-quiz")
+router.register("education/my-quizzes", views.MyQuizViewSet, basename="education-my-quiz")
+router.register("education/attempts", views.AttemptViewSet, basename="education-attempt")
 
 urlpatterns = [
     path("education/progress/", views.ProgressListView.as_view(), name="education-progress"),
