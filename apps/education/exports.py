@@ -162,3 +162,42 @@ lists.register(
         page="education:quizzes",
     )
 )
+lists.register(
+    ListExport(
+        "education_plans",
+        "教育培训计划",
+        selectors.plan_list,
+        [
+            ("计划", "title", 30),
+            ("类型", display("kind"), 10),
+            ("组织", "organisation.name", 30),
+            ("起始年度", "start_year", 10),
+            ("截止年度", "end_year", 10),
+            ("项目数", "item_count", 8),
+            ("计划学时", lambda p: p.planned_hours or 0, 10),
+        ],
+        page="education:plans",
+    )
+)
+lists.register(
+    ListExport(
+        "education_plan_items",
+        "教育培训计划项目",
+        selectors.plan_item_list,
+        [
+            ("计划", "plan.title", 30),
+            ("组织", "plan.organisation.name", 30),
+            ("年度", "year", 8),
+            ("月份", "month", 6),
+            ("主题", "topic", 30),
+            ("对象", display("audience"), 14),
+            ("层级", display("level"), 14),
+            ("学习形式", display("form"), 12),
+            ("计划学时", "hours", 10),
+            ("培训班", lambda i: i.training_class.title if i.training_class else "", 24),
+            ("执行", "state_label", 10),
+        ],
+        prepare=selectors.plan_item_prepare,
+        page="education:plans",
+    )
+)

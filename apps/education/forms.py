@@ -169,3 +169,37 @@ class QuizForm(forms.Form):
                 raise forms.ValidationError(f"“{line}”应写成“分类：题数”")
             draw[category.strip()] = n.strip()
         return draw
+
+
+class PlanForm(forms.Form):
+    organisation = OrgPickerField(label="制定计划的组织", action="change")
+    kind = forms.ChoiceField(label="计划类型", choices=rules.PLAN_KINDS, initial="annual")
+    title = forms.CharField(label="计划名称", max_length=120)
+    start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
+    end_year = forms.IntegerField(label="截止年度", min_value=2000, max_value=2100, required=False, help_text="年度计划不填")
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class PlanItemForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False, help_text="中期规划填写；年度计划不填")
+    month = forms.IntegerField(label="月份", min_value=1, max_value=12)
+    topic = forms.CharField(label="主题", max_length=200)
+    audience = forms.ChoiceField(label="对象", choices=rules.PLAN_AUDIENCES)
+    level = forms.ChoiceField(label="层级", choices=rules.CLASS_LEVELS, initial="branch")
+    form = forms.ChoiceField(label="学习形式", choices=rules.FORMS, initial="collective_study")
+    hours = forms.DecimalField(label="计划学时", min_value=0, max_digits=5, decimal_places=1)
+    training_class = forms.ModelChoiceField(
+        label="培训班", queryset=None, required=False, help_text="由培训班落实的项目：关联后按其考勤判断执行"
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import TrainingClass
+
+        self.fields["training_class"].queryset = TrainingClass.objects.filter(
+            org_path__startswith=plan.org_path, start_date__year__gte=plan.start_year, start_date__year__lte=plan.end_year
+        ).order_by("-start_date")

@@ -323,3 +323,63 @@ class QuizAttempt(OrgScopedModel):
 
     def __str__(self):
         return f"{self.quiz} 第{self.number}次"
+
+
+# ---------------------------------------------------------------- education plans
+
+
+class EducationPlan(OrgScopedModel):
+    """An organisation's annual education plan, or its mid-term plan (规划, several years),
+    made of items; the execution rate is read from the records (selectors.plan_items)."""
+
+    kind = models.CharField("计划类型", max_length=16, choices=rules.PLAN_KINDS, default="annual")
+    title = models.CharField("计划名称", max_length=120)
+    start_year = models.PositiveSmallIntegerField("起始年度")
+    end_year = models.PositiveSmallIntegerField("截止年度")
+    note = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("制定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "教育培训计划"
+        ordering = ["-start_year", "org_path", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "start_year"], name="education_plan_once_per_org_kind_year"),
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="education_plan_years_in_order"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class PlanItem(models.Model):
+    """One item of a plan: a topic for an audience in a month with its planned hours, at a
+    level of the training network; optionally the training class that carries it out."""
+
+    plan = models.ForeignKey(EducationPlan, verbose_name="计划", on_delete=models.CASCADE, related_name="items")
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月份")
+    topic = models.CharField("主题", max_length=200)
+    audience = models.CharField("对象", max_length=24, choices=rules.PLAN_AUDIENCES, default="all")
+    level = models.CharField("层级", max_length=16, choices=rules.CLASS_LEVELS, default="branch")
+    form = models.CharField("学习形式", max_length=24, choices=rules.FORMS, default="collective_study")
+    hours = models.DecimalField("计划学时", max_digits=5, decimal_places=1)
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name="培训班", null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_items"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = "plan__org_path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "计划项目"
+        ordering = ["year", "month", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="plan_item_month_valid"),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="plan_item_hours_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年{self.month}月 {self.topic}"
+
+    def audit_org_path(self) -> str:
+        return self.plan.org_path

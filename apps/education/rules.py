@@ -205,3 +205,16 @@ def mark(kind: str, answer: str, given) -> bool:
 
 def quiz_score(correct: int, total: int) -> Decimal:
     return hours(Decimal(100) * correct / total) if total else ZERO
+
+
+# ---------------------------------------------------------------------------
+# Education plans: annual plans and mid-term plans (规划) of an organisation.
+PLAN_KINDS = [("annual", "年度计划"), ("midterm", "中期规划")]
+MIDTERM_MAX_YEARS = 5
+PLAN_AUDIENCES = [
+    ("all", "全体党员"),
+    ("cadres", "书记和班子成员"),
+    ("secretaries", "党组织书记"),
+    ("new_secretaries", "新任书记"),
+    ("probationary", "预备党员"),
+]

@@ -573,3 +573,100 @@ def attempt_paper(attempt) -> list[dict]:
             item["right"] = rules.mark(q["kind"], marked[qid], given)
         out.append(item)
     return out
+
+
+# ---------------------------------------------------------------- education plans
+
+
+def plan_list(user, params):
+    """Plans in the user's scope (the chosen organisation's subtree) with their item count
+    and planned hours; ?year= (plans covering it), ?kind=."""
+    from .models import EducationPlan
+
+    qs = (
+        EducationPlan.objects.restrict(user, "view")
+        .select_related("organisation")
+        .annotate(item_count=Count("items"), planned_hours=Sum("items__hours"))
+    )
+    org = chosen_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if params.get("year"):
+        year = chosen_year(params)
+        qs = qs.filter(start_year__lte=year, end_year__gte=year)
+    if (kind := params.get("kind")) in dict(rules.PLAN_KINDS):
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-start_year", "org_path", "id")
+
+
+def _annotated_items(qs):
+    """Plan items with `class_done` (the linked class has a session whose attendance was
+    taken, and its hours) and `entries_done` (approved study of the item's form in the plan
+    organisation's subtree in the item's month)."""
+    from django.db.models.functions import ExtractMonth, ExtractYear  # noqa: F401  (lookups below)
+
+    sessions = ClassSession.objects.filter(training_class=OuterRef("training_class"), attendance_taken=True)
+    taken_hours = sessions.order_by().values("training_class").annotate(h=Sum("hours")).values("h")
+    studied = StudyEntry.objects.filter(
+        org_path__startswith=OuterRef("plan__org_path"),
+        form=OuterRef("form"),
+        date__year=OuterRef("year"),
+        date__month=OuterRef("month"),
+        status=StudyEntry.Status.APPROVED,
+    )
+    return qs.annotate(
+        class_done=Exists(sessions),
+        class_hours=Subquery(taken_hours, output_field=HOURS),
+        entries_done=Exists(studied),
+    )
+
+
+def plan_items(plan, as_of: datetime.date) -> list:
+    """A plan's items with .state ("done", "missed", "pending") and .realised: one query."""
+    from .models import PlanItem
+
+    items = list(_annotated_items(PlanItem.objects.filter(plan=plan).select_related("training_class")).order_by("year", "month", "id"))
+    for item in items:
+        _item_state(item, as_of)
+    return items
+
+
+def _item_state(item, as_of: datetime.date) -> None:
+    done = item.class_done if item.training_class_id else item.entries_done
+    due = (item.year, item.month) < (as_of.year, as_of.month) or ((as_of.year, as_of.month) == (item.year, item.month) and done)
+    item.state = "done" if done else ("missed" if due else "pending")
+    item.state_label = {"done": "已执行", "missed": "未执行", "pending": "未到期"}[item.state]
+    item.realised = rules.hours(item.class_hours) if item.training_class_id and item.class_hours else None
+
+
+def plan_execution(items: list) -> dict:
+    """Execution of a plan's items: due items, done, the rate; planned and realised hours."""
+    due = [i for i in items if i.state != "pending"]
+    done = [i for i in items if i.state == "done"]
+    return {
+        "items": len(items),
+        "due": len(due),
+        "done": len(done),
+        "rate": round(100 * len(done) / len(due), 1) if due else None,
+        "planned_hours": rules.hours(sum((i.hours for i in items), Decimal(0))),
+        "class_hours": rules.hours(sum((i.realised or 0 for i in items), Decimal(0))),
+    }
+
+
+def plan_item_list(user, params):
+    """The items of the plans in scope (?plan=<id> one plan), for the export and API."""
+    from .models import PlanItem
+
+    qs = PlanItem.objects.restrict(user, "view").select_related("plan__organisation", "training_class")
+    if (raw := str(params.get("plan") or "")).isdigit():
+        qs = qs.filter(plan_id=int(raw))
+    elif params.get("year"):
+        qs = qs.filter(year=chosen_year(params))
+    return _annotated_items(qs).order_by("plan__org_path", "plan_id", "year", "month", "id")
+
+
+def plan_item_prepare(chunk: list) -> list:
+    today = timezone.localdate()
+    for item in chunk:
+        _item_state(item, today)
+    return chunk

@@ -27,7 +27,9 @@ from . import rules
 from .models import (
     ClassQuota,
     ClassSession,
+    EducationPlan,
     Enrolment,
+    PlanItem,
     Question,
     Quiz,
     QuizAttempt,
@@ -1007,3 +1009,113 @@ def _credit_quiz(attempt: QuizAttempt, quiz: Quiz) -> StudyEntry:
     entry.save()
     record_change(entry, ChangeLog.Action.UPDATE, before=before, message="考学成绩提高，更新成绩")
     return entry
+
+
+# ---------------------------------------------------------------- education plans
+
+PLAN_UNIQUE = {"education_plan_once_per_org_kind_year": ("start_year", "该组织本年度已有同类计划")}
+
+
+@transaction.atomic
+def create_plan(data: dict, *, actor) -> EducationPlan:
+    """An organisation's annual plan (one year) or mid-term plan (up to MIDTERM_MAX_YEARS)."""
+    org: Organisation | None = data.get("organisation")
+    if org is None:
+        _fail("organisation", "制定计划的组织为必填项")
+    require_org_action(actor, org, "change")
+    errors: dict[str, list[str]] = {}
+    kind = data.get("kind") or "annual"
+    if kind not in dict(rules.PLAN_KINDS):
+        _collect(errors, "kind", f"计划类型“{kind}”不是有效取值")
+    title = (data.get("title") or "").strip()
+    if not title:
+        _collect(errors, "title", "计划名称为必填项")
+    try:
+        start = int(data.get("start_year"))
+        end = int(data.get("end_year") or start)
+    except (TypeError, ValueError):
+        _fail("start_year", "起始年度须为四位年份")
+    if not 2000 <= start <= 2100:
+        _collect(errors, "start_year", "起始年度须为四位年份")
+    if kind == "annual" and end != start:
+        _collect(errors, "end_year", "年度计划的截止年度须与起始年度相同")
+    elif end < start:
+        _collect(errors, "end_year", "截止年度不能早于起始年度")
+    elif end - start + 1 > rules.MIDTERM_MAX_YEARS:
+        _collect(errors, "end_year", f"中期规划最长{rules.MIDTERM_MAX_YEARS}年")
+    if errors:
+        raise ValidationError(errors)
+    if EducationPlan.objects.filter(organisation=org, kind=kind, start_year=start).exists():
+        _fail("start_year", f"“{org}”{start}年已有{dict(rules.PLAN_KINDS)[kind]}")
+    with unique_messages(EducationPlan, PLAN_UNIQUE):
+        plan = EducationPlan.objects.create(
+            organisation=org, kind=kind, title=title[:120], start_year=start, end_year=end, note=data.get("note") or ""
+        )
+    record_change(plan, ChangeLog.Action.CREATE)
+    return plan
+
+
+@transaction.atomic
+def add_plan_item(plan: EducationPlan, data: dict, *, actor) -> PlanItem:
+    plan = EducationPlan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
+    require_org_action(actor, plan.organisation, "change")
+    errors: dict[str, list[str]] = {}
+
+    def integer(key, label):
+        try:
+            return int(str(data.get(key)))
+        except (TypeError, ValueError):
+            _collect(errors, key, f"{label}须为整数")
+            return None
+
+    year = integer("year", "年度") if data.get("year") not in (None, "") else plan.start_year
+    month = integer("month", "月份")
+    if year is not None and not plan.start_year <= year <= plan.end_year:
+        _collect(errors, "year", f"年度须在计划期内（{plan.start_year}～{plan.end_year}年）")
+    if month is not None and not 1 <= month <= 12:
+        _collect(errors, "month", "月份须在1～12之间")
+    topic = (data.get("topic") or "").strip()
+    if not topic:
+        _collect(errors, "topic", "主题为必填项")
+    audience, level, form = data.get("audience") or "all", data.get("level") or "branch", data.get("form") or "collective_study"
+    if audience not in dict(rules.PLAN_AUDIENCES):
+        _collect(errors, "audience", f"对象“{audience}”不是有效取值")
+    if level not in dict(rules.CLASS_LEVELS):
+        _collect(errors, "level", f"层级“{level}”不是有效取值")
+    if form not in rules.FORM_LABEL:
+        _collect(errors, "form", f"学习形式“{form}”不是有效取值")
+    hours = _decimal(data.get("hours") if data.get("hours") not in (None, "") else 0, "hours", "计划学时")
+    limit = current_rules().all_values()["max_entry_hours"]
+    if hours <= 0:
+        _collect(errors, "hours", "计划学时须大于0")
+    elif hours > limit:
+        _collect(errors, "hours", f"一个计划项目最多{limit}学时（学时规则“单条记录最多学时”）")
+    cls = data.get("training_class")
+    if cls is not None:
+        if not cls.org_path.startswith(plan.org_path):
+            _collect(errors, "training_class", f"培训班“{cls.title}”不是“{plan.organisation}”或其下级组织举办的")
+        elif year is not None and cls.start_date.year != year:
+            _collect(errors, "training_class", f"培训班“{cls.title}”在{cls.start_date.year}年开班，与计划年度{year}年不符")
+    if errors:
+        raise ValidationError(errors)
+    item = PlanItem.objects.create(
+        plan=plan,
+        year=year,
+        month=month,
+        topic=topic[:200],
+        audience=audience,
+        level=level,
+        form="training" if cls is not None else form,
+        hours=rules.hours(hours),
+        training_class=cls,
+    )
+    record_change(item, ChangeLog.Action.CREATE)
+    return item
+
+
+@transaction.atomic
+def remove_plan_item(item: PlanItem, *, actor) -> None:
+    item = PlanItem.objects.select_related("plan__organisation").get(pk=item.pk)
+    require_org_action(actor, item.plan.organisation, "change")
+    record_change(item, ChangeLog.Action.DELETE)
+    item.delete()

@@ -18,7 +18,7 @@ from apps.members.models import Member
 from apps.orgs.picker import OrgFilterForm
 
 from . import forms, rules, selectors, services
-from .models import ClassSession, Question, Quiz, QuizAttempt, StudyEntry, StudyReport, TrainingClass
+from .models import ClassSession, EducationPlan, PlanItem, Question, Quiz, QuizAttempt, StudyEntry, StudyReport, TrainingClass
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -598,3 +598,87 @@ def questions_import(request):
             messages.success(request, f"已导入{n}道试题")
             return redirect(f"{reverse('education:questions')}?org={org.pk}")
     return render(request, "education/question_form.html", {"form": form, "title": "导入题库", "upload": True})
+
+
+# ---------------------------------------------------------------- education plans
+
+
+@login_required
+def plans(request):
+    org, other = _org_or_self(request)
+    if other:
+        raise Http404("您没有可查看的党组织")
+    context = {
+        "org": org,
+        "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
+        "page": page_of(selectors.plan_list(request.user, request.GET), request),
+        "kinds": rules.PLAN_KINDS,
+        "kind": request.GET.get("kind", ""),
+        "year": request.GET.get("year", ""),
+        "can_create": has_action(request.user, "change"),
+    }
+    return render(request, "education/plans.html", context)
+
+
+@login_required
+def plan_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.PlanForm(request.POST or None, user=request.user, initial={"start_year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_plan(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已制定“{plan.title}”，请添加计划项目")
+            return redirect("education:plan_detail", plan.pk)
+    return render(request, "education/question_form.html", {"form": form, "title": "制定教育培训计划", "back": "education:plans"})
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "view", pk=pk)
+    items = selectors.plan_items(plan, timezone.localdate())
+    can_change = can_act_on_org(request.user, plan.organisation, "change")
+    context = {
+        "plan": plan,
+        "items": items,
+        "execution": selectors.plan_execution(items),
+        "can_change": can_change,
+        "item_form": forms.PlanItemForm(plan=plan, initial={"year": plan.start_year}) if can_change else None,
+        "export_query": f"plan={plan.pk}",
+    }
+    return render(request, "education/plan_detail.html", context)
+
+
+@login_required
+@require_POST
+def plan_item_add(request, pk):
+    plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "change", pk=pk)
+    form = forms.PlanItemForm(request.POST, plan=plan)
+    if form.is_valid():
+        try:
+            item = services.add_plan_item(plan, form.cleaned_data, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"已添加计划项目“{item.topic}”")
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("education:plan_detail", plan.pk)
+
+
+@login_required
+@require_POST
+def plan_item_delete(request, pk):
+    item = get_in_scope(PlanItem.objects.select_related("plan"), request.user, "change", pk=pk)
+    try:
+        services.remove_plan_item(item, actor=request.user)
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, "已删除计划项目")
+    return redirect("education:plan_detail", item.plan_id)

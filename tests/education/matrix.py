@@ -275,3 +275,42 @@ WRITE_BODIES = {
     ),
     "POST education-attempt-submit": Write(lambda w, o: {"answers": {}}, actor=_attempt_owner, why="只有作答的党员本人可以交卷"),
 }
+PLAN_PKS = {
+    "education:plan_detail": "education.educationplan",
+    "education:plan_item_add": "education.educationplan",
+    "education:plan_item_delete": "education.planitem",
+    "education-plan-detail": "education.educationplan",
+}
+
+
+def _plan(org, side):
+    from apps.education import services
+    from apps.education.models import EducationPlan
+
+    year = _today().year
+    existing = EducationPlan.objects.filter(organisation=org, kind="annual", start_year=year).first()
+    return existing or services.create_plan({"organisation": org, "title": f"{org.name}{year}年教育计划", "start_year": year}, actor=CLI)
+
+
+def _plan_item(org, side):
+    from apps.education import services
+
+    return services.add_plan_item(_plan(org, side), {"month": 1, "topic": "学习党章", "audience": "all", "hours": "2"}, actor=CLI)
+
+
+PLAN_FACTORIES = {"education.educationplan": _plan, "education.planitem": _plan_item}
+PLAN_WRITES = {
+    "education:plan_new": Write(
+        lambda w, o: {"organisation": w.b.pk, "kind": "annual", "title": "矩阵计划", "start_year": 2031},
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+    "education:plan_item_add": Write(
+        lambda w, o: {"month": 3, "topic": "矩阵项目", "audience": "all", "level": "branch", "form": "collective_study", "hours": "2"}
+    ),
+    "education:plan_item_delete": Write(lambda w, o: {}),
+}
+PK_BY_URL_NAME.update(PLAN_PKS)
+FACTORIES.update(PLAN_FACTORIES)
+WRITE_BODIES.update(PLAN_WRITES)

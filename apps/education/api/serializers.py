@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from apps.education import rules
-from apps.education.models import ClassSession, Question, Quiz, QuizAttempt, StudyEntry, TrainingClass
+from apps.education.models import ClassSession, EducationPlan, PlanItem, Question, Quiz, QuizAttempt, StudyEntry, TrainingClass
 
 
 class StudyEntrySerializer(serializers.ModelSerializer):
@@ -194,3 +194,34 @@ class SubmitSerializer(serializers.Serializer):
     answers = serializers.DictField(
         label="作答", child=serializers.CharField(max_length=8, allow_blank=True), help_text='{试题ID: 选项字母，如 "B" 或 "ACD"}'
     )
+
+
+class PlanItemSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True, label="执行（done 已执行 / missed 未执行 / pending 未到期）")
+
+    class Meta:
+        model = PlanItem
+        fields = ["id", "plan", "year", "month", "topic", "audience", "level", "form", "hours", "training_class", "state"]
+        read_only_fields = fields
+
+
+class EducationPlanSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="组织")
+    item_count = serializers.IntegerField(read_only=True)
+    planned_hours = serializers.DecimalField(max_digits=8, decimal_places=1, read_only=True, allow_null=True)
+
+    class Meta:
+        model = EducationPlan
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "title",
+            "start_year",
+            "end_year",
+            "note",
+            "item_count",
+            "planned_hours",
+        ]
+        read_only_fields = fields

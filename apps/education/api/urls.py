@@ -10,8 +10,10 @@ router.register("education/questions", views.QuestionViewSet, basename="educatio
 router.register("education/quizzes", views.QuizViewSet, basename="education-quiz")
 router.register("education/my-quizzes", views.MyQuizViewSet, basename="education-my-quiz")
 router.register("education/attempts", views.AttemptViewSet, basename="education-attempt")
+router.register("education/plans", views.EducationPlanViewSet, basename="education-plan")
 
 urlpatterns = [
     path("education/progress/", views.ProgressListView.as_view(), name="education-progress"),
+    path("education/plan-items/", views.PlanItemListView.as_view(), name="education-plan-items"),
     *router.urls,
 ]

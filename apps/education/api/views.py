@@ -190,3 +190,31 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         ser.is_valid(raise_exception=True)
         attempt = services.submit_attempt(attempt, ser.validated_data["answers"], actor=request.user)
         return Response(s.AttemptSerializer(attempt).data)
+
+
+@extend_schema(tags=["学习教育"], parameters=[ORG, YEAR, OpenApiParameter("kind", OpenApiTypes.STR)])
+class EducationPlanViewSet(viewsets.ReadOnlyModelViewSet):
+    """教育培训计划（年度计划、中期规划）。"""
+
+    serializer_class = s.EducationPlanSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        params = _params(self.request) if self.action == "list" else {}
+        return selectors.plan_list(self.request.user, params)
+
+
+@extend_schema(tags=["学习教育"], parameters=[OpenApiParameter("plan", OpenApiTypes.INT, description="计划ID"), YEAR])
+class PlanItemListView(generics.ListAPIView):
+    """计划项目及其执行情况（执行按学习档案和培训班考勤计算）。"""
+
+    serializer_class = s.PlanItemSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.plan_item_list(self.request.user, _params(self.request))
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = selectors.plan_item_prepare(list(page))
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
