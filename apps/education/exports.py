@@ -201,3 +201,53 @@ lists.register(
         page="education:plans",
     )
 )
+lists.register(
+    ListExport(
+        "education_venues",
+        "学习阵地",
+        selectors.venue_list,
+        [
+            ("名称", "name", 24),
+            ("类型", display("kind"), 12),
+            ("所属组织", "organisation.name", 30),
+            ("地址", "address", 24),
+            ("面积（平方米）", "area", 10),
+            ("座位数", "seats", 8),
+            ("设备", "equipment", 24),
+            ("投入（万元）", "investment", 10),
+            ("启用日期", lambda v: date(v.opened_on) if v.opened_on else "", 12),
+        ],
+        page="education:venues",
+    )
+)
+lists.register(
+    ListExport(
+        "education_courseware",
+        "课件库",
+        selectors.courseware_list,
+        [
+            ("课件名称", "title", 30),
+            ("分类", "category", 12),
+            ("时长（分钟）", "minutes", 10),
+            ("主讲人", "speaker", 12),
+            ("内网地址", "link", 40),
+            ("所属组织", "organisation.name", 30),
+        ],
+        page="education:courseware",
+    )
+)
+lists.register(
+    ListExport(
+        "education_joint_meetings",
+        "教育联席会议",
+        selectors.joint_meeting_list,
+        [
+            ("日期", lambda m: date(m.date), 12),
+            ("议题", "topic", 30),
+            ("召集组织", "organisation.name", 30),
+            ("参加单位和人员", "attendees", 30),
+            ("议定事项", "decisions", 40),
+        ],
+        page="education:joint_meetings",
+    )
+)

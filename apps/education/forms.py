@@ -203,3 +203,44 @@ class PlanItemForm(forms.Form):
         self.fields["training_class"].queryset = TrainingClass.objects.filter(
             org_path__startswith=plan.org_path, start_date__year__gte=plan.start_year, start_date__year__lte=plan.end_year
         ).order_by("-start_date")
+
+
+class VenueForm(forms.Form):
+    organisation = OrgPickerField(label="所属组织", action="change")
+    kind = forms.ChoiceField(label="类型", choices=rules.VENUE_KINDS)
+    name = forms.CharField(label="名称", max_length=120)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    area = forms.IntegerField(label="面积（平方米）", required=False, min_value=0)
+    seats = forms.IntegerField(label="座位数", required=False, min_value=0)
+    equipment = forms.CharField(label="设备", max_length=200, required=False, help_text="如：电视、投影、远程教育终端")
+    investment = forms.DecimalField(label="投入（万元）", required=False, max_digits=9, decimal_places=2)
+    opened_on = forms.DateField(label="启用日期", required=False, widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class CoursewareForm(forms.Form):
+    organisation = OrgPickerField(label="所属组织", action="change")
+    title = forms.CharField(label="课件名称", max_length=200)
+    category = forms.CharField(label="分类", max_length=40, required=False)
+    minutes = forms.IntegerField(label="时长（分钟）", min_value=1, max_value=rules.MAX_COURSEWARE_MINUTES)
+    link = forms.CharField(label="内网地址", max_length=500, help_text="内网上的文件或播放地址")
+    speaker = forms.CharField(label="主讲人", max_length=60, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class JointMeetingForm(forms.Form):
+    organisation = OrgPickerField(label="召集组织", action="change")
+    date = forms.DateField(label="日期", widget=DATE)
+    topic = forms.CharField(label="议题", max_length=200)
+    attendees = forms.CharField(label="参加单位和人员", max_length=500)
+    decisions = forms.CharField(label="议定事项", widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)

@@ -383,3 +383,67 @@ class PlanItem(models.Model):
 
     def audit_org_path(self) -> str:
         return self.plan.org_path
+
+
+# ---------------------------------------------------------------- venues, courseware, joint meetings
+
+
+class Venue(OrgScopedModel):
+    """A place of study of an organisation: activity room, 电教室, distance-education site."""
+
+    kind = models.CharField("类型", max_length=24, choices=rules.VENUE_KINDS)
+    name = models.CharField("名称", max_length=120)
+    address = models.CharField("地址", max_length=200, blank=True)
+    area = models.PositiveIntegerField("面积（平方米）", null=True, blank=True)
+    seats = models.PositiveIntegerField("座位数", null=True, blank=True)
+    equipment = models.CharField("设备", max_length=200, blank=True)
+    investment = models.DecimalField("投入（万元）", max_digits=9, decimal_places=2, null=True, blank=True)
+    opened_on = models.DateField("启用日期", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学习阵地"
+        ordering = ["org_path", "kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="venue_name_once_per_org")]
+
+    def __str__(self):
+        return self.name
+
+
+class Courseware(OrgScopedModel):
+    """A courseware item of the library: title, length and where it is on the intranet."""
+
+    title = models.CharField("课件名称", max_length=200)
+    category = models.CharField("分类", max_length=40, blank=True)
+    minutes = models.PositiveIntegerField("时长（分钟）")
+    link = models.CharField("内网地址", max_length=500, help_text="内网上的文件或播放地址")
+    speaker = models.CharField("主讲人", max_length=60, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "课件库"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title"], name="courseware_title_once_per_org"),
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="courseware_minutes_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class JointMeeting(OrgScopedModel):
+    """A 联席会议 on party-member education: date, topic, who attended, what was decided."""
+
+    date = models.DateField("日期")
+    topic = models.CharField("议题", max_length=200)
+    attendees = models.CharField("参加单位和人员", max_length=500)
+    decisions = models.TextField("议定事项")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "教育联席会议"
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date} {self.topic}"

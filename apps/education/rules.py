@@ -218,3 +218,9 @@ PLAN_AUDIENCES = [
     ("new_secretaries", "新任书记"),
     ("probationary", "预备党员"),
 ]
+
+
+# ---------------------------------------------------------------------------
+# Venues and resources (the seed's venue investment) and the courseware library.
+VENUE_KINDS = [("activity_room", "党员活动室"), ("media_room", "电教室"), ("distance_site", "远程教育站点"), ("other", "其他学习阵地")]
+MAX_COURSEWARE_MINUTES = 600

@@ -670,3 +670,43 @@ def plan_item_prepare(chunk: list) -> list:
     for item in chunk:
         _item_state(item, today)
     return chunk
+
+
+# ---------------------------------------------------------------- venues, courseware, joint meetings
+
+
+def _resource_list(model, user, params, search_fields: tuple[str, ...], order: tuple[str, ...]):
+    qs = model.objects.restrict(user, "view").select_related("organisation")
+    org = chosen_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if q := (params.get("q") or "").strip()[:40]:
+        cond = Q()
+        for f in search_fields:
+            cond |= Q(**{f"{f}__icontains": q})
+        qs = qs.filter(cond)
+    return qs.order_by(*order)
+
+
+def venue_list(user, params):
+    from .models import Venue
+
+    qs = _resource_list(Venue, user, params, ("name", "address"), ("org_path", "kind", "id"))
+    if (kind := params.get("kind")) in dict(rules.VENUE_KINDS):
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def courseware_list(user, params):
+    from .models import Courseware
+
+    return _resource_list(Courseware, user, params, ("title", "category", "speaker"), ("-created_at", "-id"))
+
+
+def joint_meeting_list(user, params):
+    from .models import JointMeeting
+
+    qs = _resource_list(JointMeeting, user, params, ("topic", "decisions"), ("-date", "-id"))
+    if params.get("year"):
+        qs = qs.filter(date__year=chosen_year(params))
+    return qs

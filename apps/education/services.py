@@ -27,8 +27,10 @@ from . import rules
 from .models import (
     ClassQuota,
     ClassSession,
+    Courseware,
     EducationPlan,
     Enrolment,
+    JointMeeting,
     PlanItem,
     Question,
     Quiz,
@@ -37,6 +39,7 @@ from .models import (
     StudyReport,
     StudyRuleVersion,
     TrainingClass,
+    Venue,
 )
 
 
@@ -1119,3 +1122,122 @@ def remove_plan_item(item: PlanItem, *, actor) -> None:
     require_org_action(actor, item.plan.organisation, "change")
     record_change(item, ChangeLog.Action.DELETE)
     item.delete()
+
+
+# ---------------------------------------------------------------- venues, courseware, joint meetings
+
+VENUE_UNIQUE = {"venue_name_once_per_org": ("name", "本组织已登记同名的学习阵地")}
+COURSEWARE_UNIQUE = {"courseware_title_once_per_org": ("title", "本组织课件库已有同名课件")}
+
+
+def _resource_org(data: dict, actor) -> Organisation:
+    org = data.get("organisation")
+    if org is None:
+        _fail("organisation", "所属组织为必填项")
+    require_org_action(actor, org, "change")
+    return org
+
+
+@transaction.atomic
+def add_venue(data: dict, *, actor) -> Venue:
+    org = _resource_org(data, actor)
+    errors: dict[str, list[str]] = {}
+    kind = data.get("kind") or ""
+    if kind not in dict(rules.VENUE_KINDS):
+        _collect(errors, "kind", f"类型“{kind}”不是有效取值（{'、'.join(label for _c, label in rules.VENUE_KINDS)}）")
+    name = (data.get("name") or "").strip()
+    if not name:
+        _collect(errors, "name", "名称为必填项")
+    for key, label in (("area", "面积"), ("seats", "座位数")):
+        value = data.get(key)
+        if value not in (None, "") and int(value) < 0:
+            _collect(errors, key, f"{label}不能为负数")
+    investment = data.get("investment")
+    if investment not in (None, ""):
+        investment = _decimal(investment, "investment", "投入")
+        if investment < 0:
+            _collect(errors, "investment", "投入不能为负数")
+    else:
+        investment = None
+    opened = data.get("opened_on")
+    if isinstance(opened, datetime.date) and opened > timezone.localdate():
+        _collect(errors, "opened_on", "启用日期不能晚于今天")
+    if errors:
+        raise ValidationError(errors)
+    if Venue.objects.filter(organisation=org, name=name).exists():
+        _fail("name", "本组织已登记同名的学习阵地")
+    with unique_messages(Venue, VENUE_UNIQUE):
+        venue = Venue.objects.create(
+            organisation=org,
+            kind=kind,
+            name=name[:120],
+            address=(data.get("address") or "")[:200],
+            area=data.get("area") or None,
+            seats=data.get("seats") or None,
+            equipment=(data.get("equipment") or "")[:200],
+            investment=investment,
+            opened_on=opened or None,
+        )
+    record_change(venue, ChangeLog.Action.CREATE)
+    return venue
+
+
+@transaction.atomic
+def add_courseware(data: dict, *, actor) -> Courseware:
+    org = _resource_org(data, actor)
+    errors: dict[str, list[str]] = {}
+    title = (data.get("title") or "").strip()
+    if not title:
+        _collect(errors, "title", "课件名称为必填项")
+    try:
+        minutes = int(str(data.get("minutes")))
+    except (TypeError, ValueError):
+        minutes = None
+        _collect(errors, "minutes", "时长须为整数分钟")
+    if minutes is not None and not 1 <= minutes <= rules.MAX_COURSEWARE_MINUTES:
+        _collect(errors, "minutes", f"时长须在1～{rules.MAX_COURSEWARE_MINUTES}分钟之间")
+    link = (data.get("link") or "").strip()
+    if not link:
+        _collect(errors, "link", "内网地址为必填项")
+    elif link.lower().startswith(("javascript:", "data:")):
+        _collect(errors, "link", "内网地址须为 http(s) 地址或文件路径")
+    if errors:
+        raise ValidationError(errors)
+    if Courseware.objects.filter(organisation=org, title=title).exists():
+        _fail("title", "本组织课件库已有同名课件")
+    with unique_messages(Courseware, COURSEWARE_UNIQUE):
+        item = Courseware.objects.create(
+            organisation=org,
+            title=title[:200],
+            category=(data.get("category") or "").strip()[:40],
+            minutes=minutes,
+            link=link[:500],
+            speaker=(data.get("speaker") or "").strip()[:60],
+        )
+    record_change(item, ChangeLog.Action.CREATE)
+    return item
+
+
+@transaction.atomic
+def add_joint_meeting(data: dict, *, actor) -> JointMeeting:
+    org = _resource_org(data, actor)
+    errors: dict[str, list[str]] = {}
+    day = data.get("date")
+    if not isinstance(day, datetime.date):
+        _collect(errors, "date", "日期为必填项")
+    elif day > timezone.localdate():
+        _collect(errors, "date", "会议日期不能晚于今天")
+    for key, label in (("topic", "议题"), ("attendees", "参加单位和人员"), ("decisions", "议定事项")):
+        if not (data.get(key) or "").strip():
+            _collect(errors, key, f"{label}为必填项")
+    if errors:
+        raise ValidationError(errors)
+    meeting = JointMeeting.objects.create(
+        organisation=org,
+        date=day,
+        topic=data["topic"].strip()[:200],
+        attendees=data["attendees"].strip()[:500],
+        decisions=data["decisions"].strip(),
+    )
+    record_change(meeting, ChangeLog.Action.CREATE)
+    return meeting

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.core.paging import page_of
@@ -682,3 +682,131 @@ def plan_item_delete(request, pk):
     else:
         messages.success(request, "已删除计划项目")
     return redirect("education:plan_detail", item.plan_id)
+
+
+# ---------------------------------------------------------------- venues, courseware, joint meetings
+
+
+def _cell(obj, path):
+    value = path(obj) if callable(path) else obj
+    if not callable(path):
+        for part in path.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return ""
+            if callable(value):
+                value = value()
+    return "" if value is None else value
+
+
+RESOURCES = {
+    # key: (list export name, title, intro, form, service, new-button label)
+    "venues": (
+        "education_venues",
+        "学习阵地",
+        "党员活动室、电教室、远程教育站点等学习阵地及其投入。",
+        "VenueForm",
+        "add_venue",
+        "登记阵地",
+    ),
+    "courseware": (
+        "education_courseware",
+        "课件库",
+        "课件名称、时长和内网地址，供集中学习和网上学习使用。",
+        "CoursewareForm",
+        "add_courseware",
+        "登记课件",
+    ),
+    "joint_meetings": (
+        "education_joint_meetings",
+        "教育联席会议",
+        "党员教育工作联席会议的议题、参加单位和议定事项。",
+        "JointMeetingForm",
+        "add_joint_meeting",
+        "登记会议",
+    ),
+}
+
+
+NEW_URLS = {"venues": "education:venue_new", "courseware": "education:courseware_new", "joint_meetings": "education:joint_meeting_new"}
+
+
+def _resource_page(request, key):
+    from apps.core.registry import lists
+
+    export, title, intro, _form, _service, new_label = RESOURCES[key]
+    org, other = _org_or_self(request)
+    if other:
+        raise Http404("您没有可查看的党组织")
+    entry = lists.get(export)
+    page = page_of(entry.rows(request.user, request.GET), request)
+    headers = [col[0] for col in entry.columns]
+    page.cells = [list(zip(headers, (_cell(row, col[1]) for col in entry.columns), strict=True)) for row in page.rows]
+    context = {
+        "org": org,
+        "key": key,
+        "title": title,
+        "intro": intro,
+        "export": export,
+        "new_label": new_label,
+        "headers": headers,
+        "new_url": reverse(NEW_URLS[key]),
+        "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
+        "page": page,
+        "q": request.GET.get("q", ""),
+        "can_create": has_action(request.user, "change"),
+    }
+    return render(request, "education/resources.html", context)
+
+
+def _resource_new(request, key):
+    _export, title, _intro, form_name, service_name, new_label = RESOURCES[key]
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = getattr(forms, form_name)(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            getattr(services, service_name)(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已{new_label}")
+            return redirect(f"{reverse(f'education:{key}')}?org={form.cleaned_data['organisation'].pk}")
+    return render(
+        request, "education/question_form.html", {"form": form, "title": new_label, "back": f"education:{key}", "back_label": title}
+    )
+
+
+@login_required
+def venues(request):
+    return _resource_page(request, "venues")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venue_new(request):
+    return _resource_new(request, "venues")
+
+
+@login_required
+def courseware(request):
+    return _resource_page(request, "courseware")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def courseware_new(request):
+    return _resource_new(request, "courseware")
+
+
+@login_required
+def joint_meetings(request):
+    return _resource_page(request, "joint_meetings")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def joint_meeting_new(request):
+    return _resource_new(request, "joint_meetings")

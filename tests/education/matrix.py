@@ -314,3 +314,57 @@ PLAN_WRITES = {
 PK_BY_URL_NAME.update(PLAN_PKS)
 FACTORIES.update(PLAN_FACTORIES)
 WRITE_BODIES.update(PLAN_WRITES)
+RESOURCE_WRITES = {
+    "education:venue_new": Write(
+        lambda w, o: {"organisation": w.b.pk, "kind": "media_room", "name": "矩阵电教室"}, url_side="A", refused=(200,), why=SCOPED_CHOICE
+    ),
+    "education:courseware_new": Write(
+        lambda w, o: {"organisation": w.b.pk, "title": "矩阵课件", "minutes": 30, "link": "http://intranet/x"},
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+    "education:joint_meeting_new": Write(
+        lambda w, o: {
+            "organisation": w.b.pk,
+            "date": _today().isoformat(),
+            "topic": "矩阵议题",
+            "attendees": "各单位",
+            "decisions": "落实",
+        },
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+}
+
+
+def _venue(org, side):
+    from apps.education import services
+
+    return services.add_venue({"organisation": org, "kind": "activity_room", "name": f"{org.name}活动室"}, actor=CLI)
+
+
+def _courseware(org, side):
+    from apps.education import services
+
+    return services.add_courseware({"organisation": org, "title": f"{org.name}课件", "minutes": 30, "link": "http://intranet/m"}, actor=CLI)
+
+
+def _joint_meeting(org, side):
+    from apps.education import services
+
+    return services.add_joint_meeting(
+        {"organisation": org, "date": _today(), "topic": f"{org.name}联席会议", "attendees": "各单位", "decisions": "落实"}, actor=CLI
+    )
+
+
+PK_BY_URL_NAME.update(
+    {
+        "education-venue-detail": "education.venue",
+        "education-courseware-detail": "education.courseware",
+        "education-joint-meeting-detail": "education.jointmeeting",
+    }
+)
+FACTORIES.update({"education.venue": _venue, "education.courseware": _courseware, "education.jointmeeting": _joint_meeting})
+WRITE_BODIES.update(RESOURCE_WRITES)

@@ -1,7 +1,19 @@
 from rest_framework import serializers
 
 from apps.education import rules
-from apps.education.models import ClassSession, EducationPlan, PlanItem, Question, Quiz, QuizAttempt, StudyEntry, TrainingClass
+from apps.education.models import (
+    ClassSession,
+    Courseware,
+    EducationPlan,
+    JointMeeting,
+    PlanItem,
+    Question,
+    Quiz,
+    QuizAttempt,
+    StudyEntry,
+    TrainingClass,
+    Venue,
+)
 
 
 class StudyEntrySerializer(serializers.ModelSerializer):
@@ -224,4 +236,43 @@ class EducationPlanSerializer(serializers.ModelSerializer):
             "item_count",
             "planned_hours",
         ]
+        read_only_fields = fields
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="所属组织")
+
+    class Meta:
+        model = Venue
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "name",
+            "address",
+            "area",
+            "seats",
+            "equipment",
+            "investment",
+            "opened_on",
+        ]
+        read_only_fields = fields
+
+
+class CoursewareSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="所属组织")
+
+    class Meta:
+        model = Courseware
+        fields = ["id", "organisation", "organisation_name", "title", "category", "minutes", "link", "speaker"]
+        read_only_fields = fields
+
+
+class JointMeetingSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="召集组织")
+
+    class Meta:
+        model = JointMeeting
+        fields = ["id", "organisation", "organisation_name", "date", "topic", "attendees", "decisions"]
         read_only_fields = fields

@@ -218,3 +218,22 @@ class PlanItemListView(generics.ListAPIView):
         page = self.paginate_queryset(self.get_queryset())
         rows = selectors.plan_item_prepare(list(page))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+
+def _resource_viewset(selector, serializer, doc: str):
+    @extend_schema(tags=["学习教育"], parameters=[ORG, OpenApiParameter("q", OpenApiTypes.STR)])
+    class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
+        __doc__ = doc
+        serializer_class = serializer
+        filter_backends = []
+
+        def get_queryset(self):
+            return selector(self.request.user, _params(self.request) if self.action == "list" else {})
+
+    ResourceViewSet.__name__ = ResourceViewSet.__qualname__ = f"{serializer.Meta.model.__name__}ViewSet"
+    return ResourceViewSet
+
+
+VenueViewSet = _resource_viewset(selectors.venue_list, s.VenueSerializer, "学习阵地（党员活动室、电教室、远程教育站点）。")
+CoursewareViewSet = _resource_viewset(selectors.courseware_list, s.CoursewareSerializer, "课件库。")
+JointMeetingViewSet = _resource_viewset(selectors.joint_meeting_list, s.JointMeetingSerializer, "党员教育联席会议记录。")
