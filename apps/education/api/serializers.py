@@ -208,8 +208,13 @@ class SubmitSerializer(serializers.Serializer):
     )
 
 
-class PlanItemSerializer(serializers.ModelSerializer):
+class EducationPlanItemSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True, label="执行（done 已执行 / missed 未执行 / pending 未到期）")
+    # plain strings (the codes of rules.PLAN_AUDIENCES, CLASS_LEVELS, FORMS): read-only here,
+    # and an enum per field would collide with other apps' "form"/"level" enums in the schema
+    audience = serializers.CharField(read_only=True, label="对象")
+    level = serializers.CharField(read_only=True, label="层级")
+    form = serializers.CharField(read_only=True, label="学习形式")
 
     class Meta:
         model = PlanItem

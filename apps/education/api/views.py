@@ -208,7 +208,7 @@ class EducationPlanViewSet(viewsets.ReadOnlyModelViewSet):
 class PlanItemListView(generics.ListAPIView):
     """计划项目及其执行情况（执行按学习档案和培训班考勤计算）。"""
 
-    serializer_class = s.PlanItemSerializer
+    serializer_class = s.EducationPlanItemSerializer
     filter_backends = []
 
     def get_queryset(self):
