@@ -606,8 +606,8 @@ def questions_import(request):
 @login_required
 def plans(request):
     org, other = _org_or_self(request)
-    if other:
-        raise Http404("您没有可查看的党组织")
+    if other:  # a member (own record only): their own learning record, as the other pages (the menu link was a 404)
+        return other
     context = {
         "org": org,
         "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
@@ -736,8 +736,8 @@ def _resource_page(request, key):
 
     export, title, intro, _form, _service, new_label = RESOURCES[key]
     org, other = _org_or_self(request)
-    if other:
-        raise Http404("您没有可查看的党组织")
+    if other:  # a member (own record only): their own learning record (the menu link was a 404)
+        return other
     entry = lists.get(export)
     page = page_of(entry.rows(request.user, request.GET), request)
     headers = [col[0] for col in entry.columns]
