@@ -1,6 +1,6 @@
 """The education list screens that offer “导出Excel” (imported in registrations.register())."""
 
-from apps.core.columns import date, display
+from apps.core.columns import date, display, money
 from apps.core.registry import ListExport, lists
 
 from . import selectors
@@ -214,7 +214,7 @@ lists.register(
             ("面积（平方米）", "area", 10),
             ("座位数", "seats", 8),
             ("设备", "equipment", 24),
-            ("投入（万元）", "investment", 10),
+            ("投入（万元）", money("investment"), 10),
             ("启用日期", lambda v: date(v.opened_on) if v.opened_on else "", 12),
         ],
         page="education:venues",
