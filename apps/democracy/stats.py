@@ -124,6 +124,40 @@ def home_figures(user):
     ]
 
 
+def member_todo_items(user) -> list:
+    """A member's own: consultations addressed to them still without their opinion, and
+    the results of those they answered, decided in the last RESULT_TODO_DAYS days."""
+    from . import rules
+    from .models import Consultation, Opinion
+    from .selectors import consultations_for_member
+
+    member_id = getattr(user, "member_id", None)
+    if not member_id:
+        return []
+    today = timezone.localdate()
+    url = reverse("democracy:my_consultations")
+    mine = consultations_for_member(member_id)
+    answered = Opinion.objects.filter(member_id=member_id).values("consultation_id")
+    rows = list(
+        mine.filter(
+            Q(status=Consultation.Status.OPEN, deadline__gte=today) & ~Q(pk__in=answered)
+            | Q(
+                status=Consultation.Status.DECIDED, decided_on__gte=today - datetime.timedelta(days=rules.RESULT_TODO_DAYS), pk__in=answered
+            )
+        ).order_by("deadline", "id")[:10]
+    )
+    return [
+        TodoItem(
+            module="征求意见",
+            title=(f"提交意见：{c.title}" if c.status == Consultation.Status.OPEN else f"征求意见结果：{c.title}"),
+            url=url,
+            due=c.deadline if c.status == Consultation.Status.OPEN else None,
+            kind="征求意见" if c.status == Consultation.Status.OPEN else "征求意见结果",
+        )
+        for c in rows
+    ]
+
+
 def todo_items(user):
     if not getattr(user, "is_authenticated", False):
         return []
