@@ -311,7 +311,71 @@ def _populate(root, rng, as_of):
     )
     stats.update(funds=len(funds), movements=len(movements), subsidies=len(rows))
     stats["commendations"] = _commendations(root, rng, as_of, members)
+    stats["households"], stats["household_contacts"] = _households(rng, as_of, members)
     return stats
+
+
+SITUATIONS = [
+    ("春耕缺化肥", "联系农资站送货上门"),
+    ("老人独居，行动不便", "帮助代购药品，联系村医上门"),
+    ("孩子上学路远", "反映给村委会，协调校车接送"),
+    ("询问医保报销", "讲解政策，帮助准备材料"),
+    ("家中房屋漏雨", "组织党员帮助修缮"),
+    ("了解生产生活情况，无特别困难", ""),
+]
+
+
+def _households(rng, as_of, members) -> tuple[int, int]:
+    """党员联系户: about one member in twelve keeps one to three households (one in five
+    of them a needy household paired for help), with a year of 民情日记 entries."""
+    from .models import Household, HouseholdContact
+
+    keepers = rng.sample(members, max(1, len(members) // 12))
+    households = []
+    for m in keepers:
+        for i in range(rng.randint(1, 3)):
+            needy = rng.random() < 0.2
+            households.append(
+                Household(
+                    organisation_id=m["organisation_id"],
+                    org_path=m["org_path"],
+                    member_id=m["id"],
+                    head_name=rng.choice("王李张刘陈杨黄赵吴周") + rng.choice("大小老") + rng.choice("山河林平安福贵"),
+                    address=f"{rng.randint(1, 9)}组{m['id'] % 97 + 1}-{i + 1}号",
+                    size=rng.randint(1, 6),
+                    needy=needy,
+                    needs=rng.choice(["缺劳力", "因病致贫，需要医疗救助", "子女上学费用困难"]) if needy else "",
+                    since_on=as_of - datetime.timedelta(days=rng.randint(200, 700)),
+                    recorded_by="系统（示范数据）",
+                )
+            )
+    _bulk(Household, households)
+    saved = list(Household.objects.filter(member_id__in=[m["id"] for m in keepers]).values("id", "since_on"))
+    contacts, last = [], {}
+    for h in saved:
+        n = rng.choice([0, 1, 2, 3, 4, 5])  # some households with no contact for a quarter: the gaps list
+        for _ in range(n):
+            on = _day(rng, max(h["since_on"], as_of - datetime.timedelta(days=365)), as_of)
+            situation, help_given = rng.choice(SITUATIONS)
+            contacts.append(
+                HouseholdContact(
+                    household_id=h["id"],
+                    on=on,
+                    way=rng.choice(["visit", "visit", "phone"]),
+                    situation=situation,
+                    help_given=help_given,
+                    by="联系党员",
+                    recorded_by="系统（示范数据）",
+                )
+            )
+            last[h["id"]] = max(on, last.get(h["id"], on))
+    _bulk(HouseholdContact, contacts)
+    counts: dict[int, int] = {}
+    for c in contacts:
+        counts[c.household_id] = counts.get(c.household_id, 0) + 1
+    rows = [Household(pk=h["id"], last_contact_on=last.get(h["id"]), contact_count=counts.get(h["id"], 0)) for h in saved]
+    Household.objects.bulk_update(rows, ["last_contact_on", "contact_count"], batch_size=BATCH)
+    return len(households), len(contacts)
 
 
 def _commendations(root, rng, as_of, members) -> int:
