@@ -5,7 +5,7 @@ from apps.orgs.picker import OrgPickerField
 from . import rules
 from .models import FeedbackCategory, NoticeCategory
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # a date input takes ISO dates only (not the locale format)
 
 
 class RaiseForm(forms.Form):
