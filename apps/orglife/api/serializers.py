@@ -2,7 +2,6 @@
 in help_text): "kind", "status" and "reason" are names other apps' choice sets use too,
 and the schema keeps one enum per name. The services validate every code."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.orglife import rules
@@ -16,12 +15,6 @@ def _codes(choices) -> str:
 KIND_HELP = _codes(rules.KIND_CHOICES)
 STATUS_HELP = _codes(Meeting.Status.choices)
 MARK_HELP = _codes([c for c in rules.ATTENDANCE_CHOICES if c[0] != rules.EXCLUDED])
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "19:30:00"})
-class LocalTimeField(serializers.TimeField):
-    """A wall-clock time as DRF writes it ("19:30:00", no offset). OpenAPI's format "time"
-    requires an offset (RFC 3339), so answers carrying a time failed the schema check."""
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -38,8 +31,6 @@ class MeetingSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党组织")
     kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
-    start_time = LocalTimeField(read_only=True, allow_null=True, label="开始时间")
-    end_time = LocalTimeField(read_only=True, allow_null=True, label="结束时间")
 
     class Meta:
         model = Meeting
