@@ -7,6 +7,11 @@ class CareConfig(AppConfig):
     verbose_name = "关怀激励"
 
     def ready(self):
+        from apps.core import defaults
+
+        defaults.register_migration_seed("care", "0002_default_occasions")
+        defaults.register_migration_seed("care", "0004_default_commendation_kinds")
+
         from . import registrations
 
         registrations.register()

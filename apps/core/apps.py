@@ -22,6 +22,9 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(ensure_nocase_path_indexes, dispatch_uid="core.sqlite_nocase_paths")
         post_migrate.connect(record_after_migrate, sender=self, dispatch_uid="core.record_key_fingerprints")
+        from .defaults import ensure_defaults
+
+        post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="core.ensure_defaults")
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import mark_session_refreshed

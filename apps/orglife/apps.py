@@ -7,6 +7,10 @@ class OrgLifeConfig(AppConfig):
     verbose_name = "组织生活"
 
     def ready(self):
+        from apps.core import defaults
+
+        defaults.register_migration_seed("orglife", "0002_seed_rule_version")
+
         from . import registration
 
         registration.register()

@@ -7,6 +7,10 @@ class SupervisionConfig(AppConfig):
     verbose_name = "领导指导"
 
     def ready(self):
+        from apps.core import defaults
+
+        defaults.register_migration_seed("supervision", "0002_default_checklist")
+
         from django.utils.translation import gettext_lazy as _
 
         from apps.core import registry, todo

@@ -132,3 +132,21 @@ def test_openapi_schema_validates(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text()
     assert "/api/orgs/{id}/children/" in text and "/api/members/{id}/reveal/" in text
+    # A TimeField carries "HH:MM[:SS]" without an offset; `format: time` (RFC 3339) would
+    # require one, so the schema states the real pattern instead.
+    assert "format: time\n" not in text
+
+
+def test_time_field_schema_matches_what_drf_writes():
+    import datetime
+    import re
+
+    from rest_framework import serializers
+
+    from apps.core.api.schema import LOCAL_TIME_PATTERN
+
+    field = serializers.TimeField()
+    for value in (datetime.time(0, 1), datetime.time(23, 59, 59), datetime.time(9, 5, 7, 123456)):
+        assert re.match(LOCAL_TIME_PATTERN, field.to_representation(value))
+    assert field.to_internal_value("09:30") == datetime.time(9, 30)
+    assert not re.match(LOCAL_TIME_PATTERN, "24:00:00")

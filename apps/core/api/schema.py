@@ -5,6 +5,10 @@ DRF drops `allow_blank` from read-only ModelSerializer fields, so a choice colum
 be empty (`blank=True`, e.g. a member's 失联原因 or an arrears case's 决定 before the
 meeting) was described as an enum without "" while the answer carries "". A read-only
 choice field bound to a model field is described with the model field's blank/null.
+
+DRF writes and reads a TimeField as "HH:MM[:SS[.ffffff]]" with no offset, while OpenAPI's
+`format: time` is RFC 3339's full-time, which needs one ("09:30:00+08:00"): such a field
+is described by the pattern of what it really carries.
 """
 
 from django.core.exceptions import FieldDoesNotExist
@@ -24,8 +28,17 @@ def _model_field(field):
         return None
 
 
+LOCAL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+
 class AutoSchema(SpectacularAutoSchema):
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if isinstance(field, serializers.TimeField):
+            schema = super()._map_serializer_field(field, direction, bypass_extensions)
+            if schema.get("format") == "time":
+                schema.pop("format")
+                schema["pattern"] = LOCAL_TIME_PATTERN
+            return schema
         if isinstance(field, serializers.ChoiceField) and field.read_only:
             model_field = _model_field(field)
             if model_field is not None:
