@@ -326,15 +326,18 @@ SITUATIONS = [
 
 
 def _households(rng, as_of, members) -> tuple[int, int]:
-    """党员联系户: about one member in twelve keeps one to three households (one in five
-    of them a needy household paired for help), with a year of 民情日记 entries."""
+    """党员联系户: about one member in twenty keeps one to three households (one in five
+    of them a needy household paired for help), with a year of 民情日记 entries. The
+    contacts are drawn first so each household is written once with its last contact."""
     from .models import Household, HouseholdContact
 
-    keepers = rng.sample(members, max(1, len(members) // 12))
-    households = []
-    for m in keepers:
+    households, diaries = [], []
+    for m in rng.sample(members, max(1, len(members) // 20)):
         for i in range(rng.randint(1, 3)):
             needy = rng.random() < 0.2
+            since = as_of - datetime.timedelta(days=rng.randint(200, 700))
+            # some households with no contact for a quarter: the gaps list
+            dates = sorted(_day(rng, max(since, as_of - datetime.timedelta(days=365)), as_of) for _ in range(rng.choice([0, 1, 2, 3, 4])))
             households.append(
                 Household(
                     organisation_id=m["organisation_id"],
@@ -345,21 +348,21 @@ def _households(rng, as_of, members) -> tuple[int, int]:
                     size=rng.randint(1, 6),
                     needy=needy,
                     needs=rng.choice(["缺劳力", "因病致贫，需要医疗救助", "子女上学费用困难"]) if needy else "",
-                    since_on=as_of - datetime.timedelta(days=rng.randint(200, 700)),
+                    since_on=since,
+                    last_contact_on=dates[-1] if dates else None,
+                    contact_count=len(dates),
                     recorded_by="系统（示范数据）",
                 )
             )
-    _bulk(Household, households)
-    saved = list(Household.objects.filter(member_id__in=[m["id"] for m in keepers]).values("id", "since_on"))
-    contacts, last = [], {}
-    for h in saved:
-        n = rng.choice([0, 1, 2, 3, 4, 5])  # some households with no contact for a quarter: the gaps list
-        for _ in range(n):
-            on = _day(rng, max(h["since_on"], as_of - datetime.timedelta(days=365)), as_of)
+            diaries.append(dates)
+    Household.objects.bulk_create(households, batch_size=BATCH)  # ids come back on SQLite and PostgreSQL
+    contacts = []
+    for h, dates in zip(households, diaries, strict=True):
+        for on in dates:
             situation, help_given = rng.choice(SITUATIONS)
             contacts.append(
                 HouseholdContact(
-                    household_id=h["id"],
+                    household_id=h.pk,
                     on=on,
                     way=rng.choice(["visit", "visit", "phone"]),
                     situation=situation,
@@ -368,13 +371,7 @@ def _households(rng, as_of, members) -> tuple[int, int]:
                     recorded_by="系统（示范数据）",
                 )
             )
-            last[h["id"]] = max(on, last.get(h["id"], on))
-    _bulk(HouseholdContact, contacts)
-    counts: dict[int, int] = {}
-    for c in contacts:
-        counts[c.household_id] = counts.get(c.household_id, 0) + 1
-    rows = [Household(pk=h["id"], last_contact_on=last.get(h["id"]), contact_count=counts.get(h["id"], 0)) for h in saved]
-    Household.objects.bulk_update(rows, ["last_contact_on", "contact_count"], batch_size=BATCH)
+    HouseholdContact.objects.bulk_create(contacts, batch_size=BATCH)
     return len(households), len(contacts)
 
 
