@@ -707,7 +707,12 @@ def nominate(data: dict, *, actor):
 def _nomination(nomination, actor, action):
     from .models import Nomination
 
-    n = Nomination.objects.select_for_update().select_related("member", "nominee_org", "kind", "organisation").get(pk=nomination.pk)
+    # of=("self",): member/nominee_org are nullable (outer joins), which PostgreSQL cannot lock
+    n = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("member", "nominee_org", "kind", "organisation")
+        .get(pk=nomination.pk)
+    )
     require_org_action(actor, n.organisation, action)
     return n
 
@@ -776,8 +781,10 @@ def add_household(data: dict, *, actor) -> Household:
         _fail("member", f"{member.name}的党籍状态为“{member.get_status_display()}”，不能联系群众户")
     needy = bool(data.get("needy"))
     needs = _text(data.get("needs"), "needs", "困难和需求", 300, required=needy)
-    active = Household.objects.select_for_update().filter(member=member, status=Household.Status.ACTIVE)
-    if active.count() >= rules.MAX_HOUSEHOLDS_PER_MEMBER:
+    # The member's row is the lock: two concurrent links cannot both pass the limit.
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
+    active = Household.objects.filter(member=member, status=Household.Status.ACTIVE).count()
+    if active >= rules.MAX_HOUSEHOLDS_PER_MEMBER:
         _fail("member", f"{member.name}已联系{rules.MAX_HOUSEHOLDS_PER_MEMBER}户，每名党员最多联系{rules.MAX_HOUSEHOLDS_PER_MEMBER}户")
     size = data.get("size")
     if size not in (None, ""):
