@@ -78,6 +78,23 @@ register(
 )
 register(
     ListExport(
+        "mobility_host",
+        "流入党员登记",
+        selectors.host_registrations,
+        [
+            ("党员", "record.member.name", 12),
+            ("活动证编号", "record.certificate_no", 16),
+            ("流出地党组织", "record.organisation.name", 30),
+            ("外出地点", "record.destination", 20),
+            ("流入地党组织", "organisation.name", 30),
+            ("登记日期", lambda h: date(h.registered_on), 12),
+            ("备注", "note", 20),
+        ],
+        page="mobility:host",
+    )
+)
+register(
+    ListExport(
         "mobility_cards",
         "非公企业党员证登记",
         selectors.non_public_cards,

@@ -159,3 +159,10 @@ class CardForm(ServiceForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].for_user(user)
+
+
+class CardWithdrawForm(forms.Form):
+    """收回 a 非公企业党员证 (the service checks scope and dates)."""
+
+    card = forms.IntegerField()
+    withdrawn_on = forms.DateField(required=False, widget=DATE)

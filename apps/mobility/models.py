@@ -243,6 +243,10 @@ class NonPublicCard(OrgScopedModel):
     class Meta:
         verbose_name = verbose_name_plural = "非公企业党员证"
         ordering = ["-issued_on", "-id"]
+        constraints = [
+            # a member holds at most one card at a time (a withdrawn card may be followed by a new one)
+            models.UniqueConstraint(fields=["member"], condition=Q(withdrawn_on__isnull=True), name="mobility_one_held_card"),
+        ]
 
     def __str__(self):
         return f"{self.member.name} {self.number}"

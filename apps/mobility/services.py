@@ -370,20 +370,55 @@ def record_receipt(transfer: Transfer, *, actor, date=None, note: str = "") -> T
     return transfer
 
 
+def can_reissue(transfer: Transfer) -> bool:
+    """An issued letter (lost, expired), or a transfer cancelled after its letter was
+    issued (the cancelled letter), may get a new letter with a new serial."""
+    return transfer.status == "issued" or (transfer.status == "cancelled" and bool(transfer.serial))
+
+
+def _may_reopen(transfer: Transfer, date: datetime.date) -> None:
+    """A cancelled transfer comes back only if nothing changed since: the member is
+    still in the sending organisation, may be transferred, and has no other open
+    transfer; the receiving organisation still exists."""
+    member = Member.objects.select_for_update().select_related("organisation").get(pk=transfer.member_id)
+    if member.organisation_id != transfer.organisation_id:
+        _err("member", f"该党员已不在“{transfer.organisation}”，不能补开这份介绍信；请重新办理转接")
+    if member.status not in ("normal", "mobile"):
+        _err("member", f"该党员党籍状态为“{member.get_status_display()}”，不能补开介绍信")
+    if Transfer.objects.filter(member=member, status__in=rules.OPEN_STATUSES).exclude(pk=transfer.pk).exists():
+        _err("member", OPEN_TRANSFER_MESSAGE)
+    _refuse_open_case(member, date)
+    if transfer.kind == "internal" and transfer.to_organisation.status != "active":
+        _err("to_organisation", f"“{transfer.to_organisation}”已撤销，不能接收组织关系；请重新办理转接")
+
+
 @transaction.atomic
 def reissue_letter(transfer: Transfer, *, reason: str, actor, validity_days=None, date=None) -> Transfer:
-    """A lost, cancelled or expired letter: void it and issue a new one (new serial)."""
+    """A lost, cancelled or expired letter: void it and issue a new one (new serial). A
+    transfer cancelled after its letter was issued is open again with the new letter."""
     transfer = _lock(transfer)
-    if transfer.status != "issued":
+    if not can_reissue(transfer):
+        if transfer.status == "cancelled":
+            _err("status", "该转接在开具介绍信之前已撤销，没有可补开的介绍信；请重新申请转接")
         _err("status", f"该转接{transfer.get_status_display()}，不能补开介绍信")
     require_org_action(actor, transfer.organisation, "change")
     reason = (reason or "").strip()
     if not reason:
-        _err("reason", "补开介绍信须写明原因（如介绍信遗失、已过有效期）")
+        _err("reason", "补开介绍信须写明原因（如介绍信遗失、已过有效期、撤销后恢复）")
     days = _validity({"validity_days": validity_days}, transfer.across_province)
     date = _today(date)
+    _check_date(date, "date", "补开日期")
+    if transfer.issued_on and date < transfer.issued_on:
+        _err("date", f"补开日期不能早于原介绍信开具日期 {transfer.issued_on:%Y-%m-%d}")
+    if transfer.status == "cancelled":
+        _may_reopen(transfer, date)
+        transfer.closed_note = ""
     TransferLetter.objects.filter(transfer=transfer, void=False).update(void=True, void_reason=reason[:200])
-    return _issue(transfer, actor=actor, date=date, code="reissue", validity_days=days)
+    try:
+        with transaction.atomic():
+            return _issue(transfer, actor=actor, date=date, code="reissue", validity_days=days)
+    except IntegrityError:  # another open transfer got in first (one open per member)
+        _err("member", OPEN_TRANSFER_MESSAGE)
 
 
 @transaction.atomic
@@ -652,8 +687,13 @@ def form_temporary_branch(org: Organisation, data: dict, members, *, actor) -> T
     return branch
 
 
+CARD_HELD_MESSAGE = "该党员持有一张未收回的非公企业党员证，须先收回原证才能发新证"
+
+
 @transaction.atomic
 def issue_non_public_card(member: Member, data: dict, *, actor) -> NonPublicCard:
+    from apps.core.uniqueness import unique_messages
+
     member = Member.objects.select_related("organisation").get(pk=member.pk)
     require_org_action(actor, member.organisation, "change")
     if member.status not in member_codes.COUNTED_STATUSES:
@@ -666,16 +706,31 @@ def issue_non_public_card(member: Member, data: dict, *, actor) -> NonPublicCard
         _err("issued_by", "请填写发证单位")
     date = _today(data.get("issued_on"))
     _check_date(date, "issued_on", "发证日期")
-    if NonPublicCard.objects.filter(number=number).exists():
-        _err("number", f"证号“{number}”已登记")
-    try:
-        with transaction.atomic():
-            card = NonPublicCard.objects.create(
-                member=member, organisation=member.organisation, number=number[:30], issued_on=date, issued_by=issued_by[:120]
-            )
-    except IntegrityError:
-        _err("number", f"证号“{number}”已登记")
+    unique = {"number": ("number", f"证号“{number}”已登记"), "mobility_one_held_card": ("member", CARD_HELD_MESSAGE)}
+    with unique_messages(NonPublicCard, unique):
+        card = NonPublicCard.objects.create(
+            member=member, organisation=member.organisation, number=number[:30], issued_on=date, issued_by=issued_by[:120]
+        )
     record_change(card, ChangeLog.Action.CREATE, message="登记非公企业党员证")
+    return card
+
+
+@transaction.atomic
+def withdraw_non_public_card(card: NonPublicCard, *, actor, date=None) -> NonPublicCard:
+    """The card is handed back (the member left the enterprise, moved, or the card is
+    replaced): the register keeps it with the date it was withdrawn."""
+    card = NonPublicCard.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=card.pk)
+    require_org_action(actor, card.organisation, "change")
+    if card.withdrawn_on:
+        _err("withdrawn_on", f"证号“{card.number}”已于 {card.withdrawn_on:%Y-%m-%d} 收回，不能重复收回")
+    date = _today(date)
+    _check_date(date, "withdrawn_on", "收回日期")
+    if date < card.issued_on:
+        _err("withdrawn_on", f"收回日期不能早于发证日期 {card.issued_on:%Y-%m-%d}")
+    before = snapshot(card)
+    card.withdrawn_on = date
+    card.save(update_fields=["withdrawn_on"])
+    record_change(card, ChangeLog.Action.UPDATE, before=before, message=f"收回非公企业党员证 {card.number}")
     return card
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,7 +16,7 @@ from apps.members.models import Member
 from apps.orgs.forms import apply_service_errors
 
 from . import forms, rules, selectors, services
-from .models import MobileRecord, Transfer
+from .models import MobileRecord, NonPublicCard, Transfer
 
 
 def _data(request):
@@ -92,6 +93,7 @@ def transfer(request, pk):
         "letters": t.letters.all(),
         "can_act": services.can_act(request.user, t),
         "can_manage": can_act_on_org(request.user, t.organisation, "change"),
+        "can_reissue": services.can_reissue(t) and can_act_on_org(request.user, t.organisation, "change"),
         "can_print": can_act_on_org(request.user, t.organisation, "reveal") and t.status == "issued",
         "is_receiver": can_act_on_org(request.user, t.to_organisation, "change"),
         "chain": rules.chain_for(t.kind, t.leaving_county) if t.kind != "in" else [],
@@ -367,6 +369,8 @@ REGISTERS = [("cards", "非公企业党员证"), ("retired", "离退休党支部
 @require_http_methods(["GET", "POST"])
 def registers(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in dict(REGISTERS) else "cards"
+    if request.method == "POST" and request.POST.get("op") == "withdraw":
+        return _withdraw_card(request)
     form = forms.CardForm(_data(request), user=request.user)
     if request.method == "POST":
         if not has_action(request.user, "change"):
@@ -392,6 +396,22 @@ def registers(request):
         "page": page_of(rows(request.user, request.GET), request),
         "q": request.GET.get("q", "").strip(),
         "can_change": has_action(request.user, "change"),
+        "today": timezone.localdate(),
         "export": {"cards": "mobility_cards", "retired": "mobility_retired", "unemployed": "mobility_unemployed"}[tab],
     }
     return render(request, "mobility/registers.html", context)
+
+
+def _withdraw_card(request):
+    """收回 a card: a card outside the user's scope is a 404 like everywhere."""
+    form = forms.CardWithdrawForm(request.POST)
+    if not form.is_valid():
+        raise Http404("未找到该记录，或不在您的管理范围内")
+    card = get_in_scope(NonPublicCard.objects.all(), request.user, "change", pk=form.cleaned_data["card"])
+    try:
+        services.withdraw_non_public_card(card, date=form.cleaned_data["withdrawn_on"], actor=request.user)
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, f"已收回非公企业党员证 {card.number}")
+    return redirect(reverse("mobility:registers") + "?tab=cards")

@@ -1,13 +1,20 @@
 """Demo data for leadership and standardisation in the demo county, built just before
 the demo logins (order 999; those must come last): six county leaders and two
-section-level cadres (accounts made here without a usable password; the demo login
-"leader" is created afterwards and holds no contact point), each leader with the five
+section-level cadres (accounts made here without a usable password), each leader with the five
 contact points of the pattern and a year of visits (some points not yet visited this
 quarter: the leaders' to-do), the cadres' contact points, a year of quarterly self-checks
 by every grassroots organisation, one county spot-check round, the year-end evaluation,
 rectifications (open, overdue, done), twelve months of reports by the township committees
-(the data part assembled for the latest ASSEMBLED_MONTHS), 50 model points and the
+(the latest month's submitted by the first ASSEMBLED_TOWNSHIPS townships with the data
+part assembled, the other townships' still drafts, whose data part the report page
+assembles when opened; the older months submitted with their typed parts only), 50 model
+points and the
 党建指导员 of non-public enterprises with their reports.
+
+`populate_leader_login` runs after the demo logins (order 1001) and gives the demo login
+"leader" the five contact points of the pattern with their visits, one or two of them not
+yet visited this quarter, so the leader's contact screen, home figures and to-do are not
+empty.
 
 Rows are written with bulk_create; the scores come from the same code as the services
 (computed items from the registered metrics, year-end arithmetic from year_end_parts)."""
@@ -47,10 +54,10 @@ VISIT_TEXT = [
     "调研企业党建工作与生产经营融合情况",
     "督促整改上次检查发现的问题",
 ]
-# The data part of a report is assembled from every domain's section (a few aggregate
-# queries per township and month); the demo assembles it for the latest months only and
-# leaves the older reports with their typed parts, to keep the demo build fast.
-ASSEMBLED_MONTHS = 2
+# The data part of a report is assembled from every domain's section (≈ 0.1 s of CPU per
+# township and month, education's figures most); the demo assembles it for the latest
+# month of a few townships only, to keep the demo build within its few seconds.
+ASSEMBLED_TOWNSHIPS = 6
 THEMES = ["党建引领乡村振兴", "红色物业", "网格化服务群众", "党员先锋岗", "产业链党建", "智慧党建"]
 PROGRESS = [
     "完善阵地建设，建成党群服务中心",
@@ -145,8 +152,11 @@ def populate(root, rng, as_of):
     max_total = sum(i.max_score for i in items)
     submitted_at = timezone.now()
     by_org_quarter = {}
+    # The items scored from data: the registered metrics measured ONCE for the year so far
+    # (each metric is a pass over its domain's whole year: per quarter it would be most
+    # of the demo's time); every quarter's self-check takes the year's figures.
+    computed = services.computed_scores(version, grassroots, year, None)
     for q in range(1, quarter + 1):
-        computed = services.computed_scores(version, grassroots, year, q)
         rows, scores = [], []
         for org in grassroots:
             done = q < quarter or rng.random() < 0.6
@@ -196,8 +206,16 @@ def populate(root, rng, as_of):
         sample=[o.pk for o in sample],
         created_by="系统（示范数据）",
     )
+    sampled = {o.pk for o in sample}
     spots = services._new_inspections(
-        sample, kind=Inspection.Kind.SPOT_CHECK, year=year, quarter=spot_q, version=version, round=rnd, inspector="县委组织部督查组"
+        sample,
+        kind=Inspection.Kind.SPOT_CHECK,
+        year=year,
+        quarter=spot_q,
+        version=version,
+        round=rnd,
+        inspector="县委组织部督查组",
+        scores={key: value for key, value in computed.items() if key[0] in sampled},
     )
     manual = list(ItemScore.objects.filter(inspection__in=spots, computed=False).select_related("item"))
     for s in manual:
@@ -262,26 +280,30 @@ def populate(root, rng, as_of):
     for n in range(12):
         month = (month - datetime.timedelta(days=1)).replace(day=1)
         due = services.report_due(month.year, month.month)
-        for t in townships:
+        for k, t in enumerate(townships):
             if rng.random() < 0.08:
                 continue  # not submitted: shows as lagging in the circular
             late = rng.random() < 0.1
+            latest = n == 0
+            draft = latest and k >= ASSEMBLED_TOWNSHIPS  # typed, not yet submitted
             reports.append(
                 MonthlyReport(
                     organisation=t,
                     org_path=t.path,
                     year=month.year,
                     month=month.month,
-                    sections=services.assemble_sections(t, month.year, month.month) if n < ASSEMBLED_MONTHS else [],
+                    sections=services.assemble_sections(t, month.year, month.month) if latest and not draft else [],
                     work_done="召开党委会研究党建工作；督促支部按时开展三会一课；开展入党积极分子培训。",
                     problems="个别支部党费收缴不及时。",
                     next_plan="开展季度自查，整改检查发现的问题。",
-                    status=MonthlyReport.Status.SUBMITTED,
-                    submitted_at=timezone.make_aware(
+                    status=MonthlyReport.Status.DRAFT if draft else MonthlyReport.Status.SUBMITTED,
+                    submitted_at=None
+                    if draft
+                    else timezone.make_aware(
                         datetime.datetime.combine(due + datetime.timedelta(days=3 if late else -2), datetime.time(10))
                     ),
-                    submitted_by="党委组织员",
-                    on_time=not late,
+                    submitted_by="" if draft else "党委组织员",
+                    on_time=not late and not draft,
                 )
             )
     MonthlyReport.objects.bulk_create(reports, batch_size=2000)
@@ -355,3 +377,63 @@ def populate(root, rng, as_of):
         "points": len(points),
         "instructors": len(posts),
     }
+
+
+def _visits_for(assignments, rng, today, skip_this_quarter) -> list:
+    """A visit per quarter of the year so far for each assignment; the assignments in
+    skip_this_quarter have none this quarter (the leader's to-do)."""
+    year, quarter = today.year, quarter_of(today)
+    out = []
+    for a in assignments:
+        for q in range(1, quarter + 1):
+            if q == quarter and a.pk in skip_this_quarter:
+                continue
+            start, end = period_range(year, q)
+            end = min(end, today)
+            day = start + datetime.timedelta(days=rng.randrange(max((end - start).days, 1)))
+            out.append(
+                ContactVisit(
+                    assignment=a,
+                    organisation_id=a.organisation_id,
+                    org_path=a.org_path,
+                    date=day,
+                    kind=rng.choice(["visit", "guidance", "lecture"]),
+                    content=rng.choice(VISIT_TEXT),
+                    problems=rng.choice(["", *PROBLEMS]),
+                    recorded_by="系统（示范数据）",
+                )
+            )
+    return out
+
+
+def populate_leader_login(root, rng, as_of):
+    """The demo login "leader" (a county leader made by the accounts builder) takes the five
+    contact points of the pattern, preferring organisations no other leader contacts, with
+    a year of visits; two points are not yet visited this quarter."""
+    today = as_of or timezone.localdate()
+    user = User.objects.filter(username="leader").first()
+    if user is None or ContactAssignment.objects.filter(leader=user, year=today.year).exists():
+        return {"skipped": True}
+    if not RoleAssignment.objects.current().filter(user=user, role="county_leader").exists():
+        return {"skipped": True}
+    taken = set(ContactAssignment.objects.filter(year=today.year, org_path__startswith=root.path).values_list("organisation_id", flat=True))
+    orgs = list(Organisation.objects.filter(path__startswith=root.path, status=Organisation.Status.ACTIVE).order_by("path"))
+    grassroots = [o for o in orgs if o.org_type in GRASSROOTS_TYPES]
+    pools = {
+        "township": [o for o in orgs if o.depth == root.depth + 1 and o.org_type in ("committee", "general_branch")],
+        "model_village": [o for o in grassroots if o.unit_type == "village"],
+        "weak_village": [o for o in grassroots if o.unit_type == "village"],
+        "state_enterprise": [o for o in grassroots if o.unit_type == "state_enterprise"],
+        "non_public_enterprise": [o for o in grassroots if o.unit_type == "non_public_enterprise"],
+    }
+    rows = []
+    for kind in rules.LEADER_PATTERN:
+        pool = [o for o in pools[kind] if o.pk not in taken] or pools[kind]
+        if pool:
+            org = rng.choice(pool)
+            taken.add(org.pk)
+            rows.append(ContactAssignment(leader=user, kind=kind, organisation=org, org_path=org.path, year=today.year))
+    rows = ContactAssignment.objects.bulk_create(rows)
+    skip = {a.pk for a in rng.sample(rows, min(2, len(rows)))}
+    visits = ContactVisit.objects.bulk_create(_visits_for(rows, rng, today, skip))
+    return {"assignments": len(rows), "visits": len(visits)}

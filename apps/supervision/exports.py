@@ -74,3 +74,22 @@ lists.register(
         page="supervision:reports",
     )
 )
+lists.register(
+    ListExport(
+        "supervision_trainings",
+        "四训记录",
+        selectors.trainings_for,
+        [
+            ("日期", lambda t: date(t.date), 12),
+            ("举办组织", "organisation.name", 30),
+            ("类别", display("kind"), 10),
+            ("会议", "occasion", 10),
+            ("培训内容", "title", 36),
+            ("地点（党校）", "venue", 20),
+            ("学时", lambda t: float(t.hours), 8),
+            ("参训人数", "attendee_count", 10),
+            ("登记人", "recorded_by", 12),
+        ],
+        page="supervision:trainings",
+    )
+)

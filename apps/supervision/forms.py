@@ -9,7 +9,7 @@ from apps.orgs.rules import GRASSROOTS_TYPES
 
 from . import rules
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the browser's date field takes ISO only
 CONTACT_ROLES = sorted({r for k in rules.CONTACT_KINDS for r in k.roles})
 
 
@@ -132,3 +132,19 @@ class InstructorReportForm(forms.Form):
     date = forms.DateField(label="日期", widget=DATE)
     content = forms.CharField(label="工作情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     problems = forms.CharField(label="问题与建议", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CadreTrainingForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=rules.CADRE_TRAINING_KIND_CHOICES)
+    occasion = forms.ChoiceField(
+        label="会议（普训）", required=False, choices=[("", "—")] + [(o, o) for o in rules.CADRE_TRAINING_OCCASIONS]
+    )
+    date = forms.DateField(label="日期", widget=DATE)
+    title = forms.CharField(label="培训内容", max_length=200)
+    venue = forms.CharField(label="地点（党校）", max_length=120, required=False)
+    hours = forms.DecimalField(label="学时", max_digits=4, decimal_places=1, min_value=0.5, widget=forms.NumberInput(attrs={"step": "0.5"}))
+    attendees = forms.TypedMultipleChoiceField(label="参训人员（党务干部）", coerce=int, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, cadres=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].choices = list(cadres)

@@ -343,3 +343,29 @@ class InstructorReport(OrgScopedModel):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.post}"
+
+
+class CadreTraining(OrgScopedModel):
+    """One 四训 session held by `organisation` for party-work cadres: 例会培训, 专训, 轮训
+    (at a party school) or 普训 (at a 季训会/季谈会/月碰头会). Its attendees are credited
+    the hours in their study archive (education, through apps.core.signals)."""
+
+    kind = models.CharField("类别", max_length=16, choices=rules.CADRE_TRAINING_KIND_CHOICES)
+    occasion = models.CharField("会议", max_length=16, blank=True)
+    date = models.DateField("日期")
+    title = models.CharField("培训内容", max_length=200)
+    venue = models.CharField("地点（党校）", max_length=120, blank=True)
+    hours = models.DecimalField("学时", max_digits=4, decimal_places=1)
+    attendees = models.ManyToManyField("members.Member", verbose_name="参训人员", related_name="+", blank=True)
+    attendee_count = models.PositiveIntegerField("参训人数", default=0)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "四训记录"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["kind", "date"], name="cadre_training_kind_date_idx")]
+        constraints = [models.CheckConstraint(condition=Q(hours__gt=0), name="cadre_training_hours_positive")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.title}"

@@ -140,3 +140,27 @@ ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx")
 
 # 党建指导员: sent to non-public enterprises and social organisations.
 INSTRUCTOR_UNIT_TYPES = frozenset({"non_public_enterprise", "social_organisation"})
+
+
+# 四训 (the training of party-work cadres, seed 一.4): quarterly training at the 例会,
+# the annual 专训, 轮训 at the party schools, and 普训 at the 季训会/季谈会/月碰头会.
+# Each record credits its attendees' study hours (education) in the study form named here.
+@dataclass(frozen=True)
+class CadreTrainingKind:
+    code: str
+    label: str
+    per_year: int  # expected per organiser and year (the to-do/summary counts against it)
+    study_form: str  # education's study form the hours are credited in
+    occasions: tuple = ()  # the meetings it is held at (empty: any)
+
+
+CADRE_TRAINING_KINDS = (
+    CadreTrainingKind("regular", "例会培训", 4, "collective_study"),
+    CadreTrainingKind("special", "专训", 1, "concentrated"),
+    CadreTrainingKind("rotation", "轮训", 1, "concentrated"),
+    CadreTrainingKind("general", "普训", 4, "collective_study", ("季训会", "季谈会", "月碰头会")),
+)
+CADRE_TRAINING_KIND_BY_CODE = {k.code: k for k in CADRE_TRAINING_KINDS}
+CADRE_TRAINING_KIND_CHOICES = [(k.code, k.label) for k in CADRE_TRAINING_KINDS]
+CADRE_TRAINING_OCCASIONS = sorted({o for k in CADRE_TRAINING_KINDS for o in k.occasions})
+CADRE_TRAINING_MAX_HOURS = Decimal("40")  # one record (a week's 轮训 at most)

@@ -4,7 +4,7 @@ are scoped with `restrict` and cost a fixed number of queries whatever their len
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -416,6 +416,12 @@ def instructors_for(user, params=None):
 STAFF_ROLES = (("secretary", "书记"), ("deputy_secretary", "副书记"), ("organisation", "组织委员"))
 
 
+def _committee_role_labels():
+    from apps.orgs.rules import COMMITTEE_ROLES
+
+    return dict(COMMITTEE_ROLES)
+
+
 def staffing(org: Organisation) -> list[dict]:
     """Per unit below org (itself when it has none): the current committee seats counted
     by role over the unit's subtree, and the grassroots organisations of the subtree whose
@@ -454,3 +460,62 @@ def staffing(org: Organisation) -> list[dict]:
             }
         )
     return rows
+
+
+# ── 四训 ──────────────────────────────────────────────────────────────────────────────
+def trainings_for(user, params=None):
+    """四训 records in the user's scope (the organiser's subtree), newest first; filters by
+    kind, year and organisation. One query (the attendee count is stored)."""
+    from .models import CadreTraining
+
+    params = params or {}
+    qs = CadreTraining.objects.restrict(user, "view").select_related("organisation")
+    kind = params.get("kind") or ""
+    if kind in rules.CADRE_TRAINING_KIND_BY_CODE:
+        qs = qs.filter(kind=kind)
+    year = str(params.get("year") or "").strip()
+    if year.isdigit() and len(year) == 4:
+        qs = qs.filter(date__year=int(year))
+    org = filtered_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    q = (params.get("q") or "").strip()[:60]
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(organisation__name__icontains=q))
+    return qs.order_by("-date", "-id")
+
+
+def training_counts(org: Organisation, year: int) -> list[dict]:
+    """Per kind: sessions held in the subtree this year against the yearly expectation of
+    the organiser (rules.CADRE_TRAINING_KINDS), and the attendances. One query."""
+    from .models import CadreTraining
+
+    rows = dict(
+        (k, (n, people))
+        for k, n, people in CadreTraining.objects.filter(org_path__startswith=org.path, date__year=year)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("id"), people=Sum("attendee_count"))
+        .values_list("kind", "n", "people")
+    )
+    return [
+        {"kind": k, "held": rows.get(k.code, (0, 0))[0], "people": rows.get(k.code, (0, 0))[1] or 0, "expected": k.per_year}
+        for k in rules.CADRE_TRAINING_KINDS
+    ]
+
+
+def cadre_choices(org: Organisation) -> list[tuple[int, str]]:
+    """The party-work cadres of org's subtree (current committee seats): whom a 四训 trains.
+    One query."""
+    from apps.orgs.models import CommitteeMember
+
+    seen, out = set(), []
+    for mid, name, role, org_name in (
+        CommitteeMember.objects.filter(organisation__path__startswith=org.path, end_date__isnull=True)
+        .order_by("organisation__path", "role", "id")
+        .values_list("member_id", "member__name", "role", "organisation__name")
+    ):
+        if mid not in seen:
+            seen.add(mid)
+            out.append((mid, f"{name}（{org_name}·{_committee_role_labels().get(role, role)}）"))
+    return out

@@ -22,6 +22,7 @@ from apps.orgs.rules import GRASSROOTS_TYPES
 
 from . import rules
 from .models import (
+    CadreTraining,
     ChecklistItem,
     ChecklistVersion,
     ContactAssignment,
@@ -292,10 +293,11 @@ def computed_scores(version: ChecklistVersion, orgs, year: int, quarter: int | N
     return out
 
 
-def _new_inspections(orgs, *, kind, year, quarter, version, round=None, inspector="") -> list[Inspection]:
+def _new_inspections(orgs, *, kind, year, quarter, version, round=None, inspector="", scores=None) -> list[Inspection]:
+    """scores: computed_scores(...) already measured for these organisations (the demo)."""
     items = list(version.items.all())
     max_total = sum(i.max_score for i in items)
-    scores = computed_scores(version, orgs, year, quarter)
+    scores = scores if scores is not None else computed_scores(version, orgs, year, quarter)
     created = Inspection.objects.bulk_create(
         Inspection(
             organisation=o,
@@ -816,3 +818,84 @@ def record_instructor_report(post: InstructorPost, data: dict, *, actor) -> Inst
     )
     record_change(report, ChangeLog.Action.CREATE)
     return report
+
+
+# ── 四训: training of party-work cadres ───────────────────────────────────────────────
+@transaction.atomic
+def record_cadre_training(data: dict, *, actor) -> CadreTraining:
+    """A 四训 session held by `organisation` (change on it): its kind and, for 普训, the
+    meeting it was held at (rules.CADRE_TRAINING_KINDS), date, content, hours, and the
+    attendees, every one a member of the organisation's subtree. The attendees' hours go
+    to their study archive (education, through apps.core.signals.attendance_recorded)."""
+    from apps.core.signals import attendance_recorded
+    from apps.members import codes
+    from apps.members.models import Member
+
+    org = data.get("organisation")
+    if org is None:
+        raise ValidationError({"organisation": ["请选择举办培训的党组织"]})
+    require_org_action(actor, org, "change")
+    errors = {}
+    kind = rules.CADRE_TRAINING_KIND_BY_CODE.get(data.get("kind") or "")
+    if kind is None:
+        errors["kind"] = ["类别须为例会培训、专训、轮训或普训"]
+    occasion = (data.get("occasion") or "").strip()
+    if kind is not None and kind.occasions and occasion not in kind.occasions:
+        errors["occasion"] = [f"{kind.label}须在{'、'.join(kind.occasions)}上开展，请选择会议"]
+    elif kind is not None and not kind.occasions:
+        occasion = ""
+    day = data.get("date")
+    if not isinstance(day, datetime.date) or day > timezone.localdate():
+        errors["date"] = ["日期须填写，且不能晚于今天"]
+    title = _text(data, "title", "培训内容", errors, limit=200)
+    try:
+        hours = Decimal(str(data.get("hours") if data.get("hours") not in (None, "") else "x"))
+        if not hours.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        hours = None
+        errors["hours"] = ["请填写学时（数字）"]
+    if hours is not None and not Decimal("0.5") <= hours <= rules.CADRE_TRAINING_MAX_HOURS:
+        errors["hours"] = [f"学时须在 0.5 至 {rules.CADRE_TRAINING_MAX_HOURS} 之间"]
+    raw_ids = data.get("attendees") or []
+    try:
+        ids = sorted({int(getattr(i, "pk", i)) for i in raw_ids})
+    except (TypeError, ValueError):
+        ids = []
+        errors["attendees"] = ["参训人员须为党员编号"]
+    if not ids and "attendees" not in errors:
+        errors["attendees"] = ["请选择参训人员"]
+    members = {m.pk: m for m in Member.objects.filter(pk__in=ids).only("id", "name", "org_path", "status")}
+    outside = [str(i) for i in ids if i not in members or not members[i].org_path.startswith(org.path)]
+    if outside and "attendees" not in errors:
+        errors["attendees"] = [f"参训人员须为“{org}”及其下级组织的党员，编号{'、'.join(outside[:10])}不是"]
+    ended = [m.name for m in members.values() if m.status in codes.ENDED_STATUSES]
+    if ended and "attendees" not in errors:
+        errors["attendees"] = [f"{'、'.join(ended[:10])}已不在党员队伍中，不能参训"]
+    if errors:
+        raise ValidationError(errors)
+    training = CadreTraining.objects.create(
+        organisation=org,
+        kind=kind.code,
+        occasion=occasion,
+        date=day,
+        title=title,
+        venue=(data.get("venue") or "").strip()[:120],
+        hours=_q2(hours).quantize(Decimal("0.1")),
+        attendee_count=len(ids),
+        recorded_by=_name(actor),
+    )
+    training.attendees.set(ids)
+    record_change(training, ChangeLog.Action.CREATE, message=f"参训{len(ids)}人")
+    attendance_recorded.send(
+        sender=CadreTraining,
+        source=training,
+        organisation=org,
+        date=day,
+        hours=training.hours,
+        form=kind.study_form,
+        content=f"{kind.label}：{title}"[:200],
+        member_ids=ids,
+        actor=actor,
+    )
+    return training

@@ -26,4 +26,9 @@ urlpatterns = [
     path("instructors/", views.instructors, name="instructors"),
     path("staffing/", views.staffing, name="staffing"),
     path("instructors/<int:pk>/", views.instructor, name="instructor"),
+    path("annual/", views.annual_stats, name="annual"),
+    path("trainings/", views.trainings, name="trainings"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("screen/", views.screen, name="screen"),
+    path("annual/export/", views.annual_export, name="annual_export"),
 ]

@@ -7,20 +7,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from apps.core.models import AccessLog
 from apps.core.paging import page_of
 from apps.core.scoping import OutOfScope, ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.core.xlsx import XLSX_CONTENT_TYPE
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
-from . import forms, rules, selectors, services
+from . import annual, forms, rules, selectors, services
+from . import dashboard as dashboard_data
 from .models import ChecklistVersion, Inspection, InstructorPost, InstructorReport, ModelPoint, ModelPointProgress, Rectification
 from .periods import period_label, quarter_of
+
+SCREEN_REFRESH_SECONDS = 300
 
 
 def _errors(form, exc) -> None:
@@ -528,3 +534,109 @@ def staffing(request):
         raise Http404("您没有可查看的党组织")
     rows = selectors.staffing(org)
     return render(request, "supervision/staffing.html", {"org": org, "rows": rows, "roles": [label for _r, label in selectors.STAFF_ROLES]})
+
+
+# ── 党内统计 annual tables ────────────────────────────────────────────────────────────
+def _annual_input(request, params):
+    org = selectors.chosen_org(request.user, params)
+    if org is None:
+        raise Http404("您没有可统计的党组织")
+    return org, annual.parse_year(params.get("year"))
+
+
+@login_required
+def annual_stats(request):
+    """The annual tables on 31 December of the chosen year, with last year and the change."""
+    try:
+        org, year = _annual_input(request, request.GET)
+    except ValidationError as exc:
+        messages.error(request, exc.message_dict["year"][0])
+        org, year = _annual_input(request, {"org": request.GET.get("org")})
+    result = annual.annual_statistics(org, year)
+    today = timezone.localdate()
+    context = {
+        "org": org,
+        "year": year,
+        "result": result,
+        "years": list(range(today.year, today.year - 10, -1)),
+    }
+    return render(request, "supervision/annual.html", context)
+
+
+@login_required
+@require_POST
+def annual_export(request):
+    try:
+        org, year = _annual_input(request, request.POST)
+    except ValidationError as exc:
+        return HttpResponse(exc.message_dict["year"][0], status=400, content_type="text/plain; charset=utf-8")
+    result = annual.annual_statistics(org, year)
+    out = annual.workbook(result)
+    AccessLog.record(
+        AccessLog.Kind.EXPORT, user=request.user, target=f"党内统计年报 {org.name} {year}年", org_path=org.path, rows=len(result["rows"])
+    )
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"党内统计年报-{org.code}-{year}.xlsx")
+    return response
+
+
+# ── dashboard with drill-down, and the 大屏 ───────────────────────────────────────────
+def _dashboard_org(request):
+    org = selectors.chosen_org(request.user, request.GET)  # 404 outside scope
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    return org
+
+
+@login_required
+def dashboard(request):
+    """领导驾驶舱: the subtree's figures and charts; click a unit to go down a level."""
+    org = _dashboard_org(request)
+    return render(request, "supervision/dashboard.html", dashboard_data.dashboard(request.user, org))
+
+
+@login_required
+def screen(request):
+    """The full-screen 大屏 for the department's display: large type, dark, refreshes itself."""
+    org = _dashboard_org(request)
+    context = dashboard_data.dashboard(request.user, org, url_name="supervision:screen")
+    context["refresh_seconds"] = SCREEN_REFRESH_SECONDS
+    return render(request, "supervision/screen.html", context)
+
+
+# ── 四训 ──────────────────────────────────────────────────────────────────────────────
+@login_required
+def trainings(request):
+    """四训 records of the organisation's subtree, this year's count per kind against the
+    expectation, and (for those who maintain it) the form to record one."""
+    params = request.POST if request.method == "POST" else request.GET
+    org = selectors.chosen_org(request.user, params)
+    if org is None:
+        raise Http404("您没有可查看的党组织")
+    can_record = can_act_on_org(request.user, org, "change")
+    today = timezone.localdate()
+    form = forms.CadreTrainingForm(request.POST or None, cadres=selectors.cadre_choices(org) if can_record else (), initial={"date": today})
+    if request.method == "POST":
+        if not can_record:
+            raise Http404("您没有登记该组织四训的权限")
+        if form.is_valid():
+            try:
+                t = services.record_cadre_training({**form.cleaned_data, "organisation": org}, actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, f"已登记：{t}，{t.attendee_count}人各记入{t.hours}学时")
+                return redirect(reverse("supervision:trainings") + f"?org={org.pk}")
+    filters = request.GET.copy()
+    filters.setdefault("org", str(org.pk))
+    page = page_of(selectors.trainings_for(request.user, filters), request)
+    context = {
+        "org": org,
+        "page": page,
+        "form": form if can_record else None,
+        "counts": selectors.training_counts(org, today.year),
+        "year": today.year,
+        "kinds": rules.CADRE_TRAINING_KIND_CHOICES,
+        "params": filters,
+    }
+    return render(request, "supervision/trainings.html", context)

@@ -132,6 +132,33 @@ def _fresh_branch(unit_type="other"):
     return make
 
 
+def _training(org, side):
+    from apps.core.actors import system_actor
+    from apps.supervision import services
+    from tests.factories import make_member
+
+    data = {
+        "organisation": org,
+        "kind": "regular",
+        "date": _today(),
+        "title": f"例会培训{side}",
+        "hours": "2",
+        "attendees": [make_member(org).pk],
+    }
+    return services.record_cadre_training(data, actor=system_actor("cli"))
+
+
+def _b_cadre(w):
+    """A member of B holding a committee seat: a party-work cadre to train."""
+    from apps.core.actors import system_actor
+    from apps.orgs.committee import add_committee_seat
+    from tests.factories import make_member
+
+    member = make_member(w.b)
+    add_committee_seat(w.b, member, "organisation", actor=system_actor("cli"))
+    return member
+
+
 PK_BY_URL_NAME = {
     "supervision:point": "supervision.modelpoint",
     "supervision:point_review": "supervision.modelpoint",
@@ -145,6 +172,11 @@ PK_BY_URL_NAME = {
     "supervision-inspection-detail": "supervision.inspection",
     "supervision-rectification-detail": "supervision.rectification",
     "supervision-report-detail": "supervision.monthlyreport",
+    "supervision-contact-visits": "supervision.contactassignment",
+    "supervision-inspection-scores": "supervision.inspection",
+    "supervision-inspection-rectifications": "supervision.inspection",
+    "supervision-rectification-done": "supervision.rectification",
+    "supervision-training-detail": "supervision.cadretraining",
 }
 FACTORIES = {
     "supervision.contactassignment": _assignment,
@@ -154,6 +186,7 @@ FACTORIES = {
     "supervision.modelpoint": _point,
     "supervision.modelpointprogress": _progress,
     "supervision.instructorpost": _instructor,
+    "supervision.cadretraining": _training,
 }
 WRITE_BODIES = {
     "supervision:contacts": Write(
@@ -219,4 +252,60 @@ WRITE_BODIES = {
         why="选派指导员须有审批权限：A 支部书记没有（404）；C1 组织员的组织选择只列出本人范围（200，不写入）",
     ),
     "supervision:instructor": Write(lambda w, o: {"date": _today().isoformat(), "content": "指导企业党组织换届"}),
+    "supervision:annual_export": Write(
+        lambda w, o: {"org": w.b.pk, "year": _today().year - 1},
+        actor="admin",
+        url_side="A",
+        why="年报导出是读（只记一条导出日志）：组织由请求体指定，B 的 id 对 A 支部书记和 C1 组织员是 404，不导出也不记日志",
+    ),
+    # ── API writes: the same services as the pages
+    "POST supervision-contact-visits": Write(lambda w, o: {"date": _today().isoformat(), "kind": "guidance", "content": "接口走访"}),
+    "POST supervision-inspection-self-check": Write(
+        lambda w, o: {"organisation": w.b.pk, "year": _today().year, "quarter": _quarter()},
+        actor="admin",
+        url_side="A",
+        why="自查的组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
+    ),
+    "POST supervision-inspection-scores": Write(
+        lambda w, o: {"scores": [{"item": s.item_id, "score": "1"} for s in o["pk"].scores.filter(computed=False)[:1]], "note": "接口评分"}
+    ),
+    "POST supervision-inspection-rectifications": Write(
+        lambda w, o: {"problem": "接口发现的问题", "measure": "限期整改", "deadline": _today().isoformat()}
+    ),
+    "POST supervision-rectification-done": Write(lambda w, o: {"done_on": _today().isoformat(), "done_note": "已整改"}),
+    "POST supervision-report-list": Write(
+        lambda w, o: {"organisation": w.b.pk, "year": _today().year - 1, "month": 10, "work_done": "接口月报"},
+        actor="admin",
+        url_side="A",
+        why="月报告的组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
+    ),
+    "supervision:trainings": Write(
+        lambda w, o: {
+            "org": w.b.pk,
+            "kind": "general",
+            "occasion": "季训会",
+            "date": _today().isoformat(),
+            "title": "矩阵四训",
+            "hours": "2",
+            "attendees": [o["cadre"].pk],
+        },
+        actor="admin",
+        url_side="A",
+        fresh={"cadre": _b_cadre},
+        why="四训的举办组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
+    ),
+    "POST supervision-training-list": Write(
+        lambda w, o: {
+            "organisation": w.b.pk,
+            "kind": "special",
+            "date": _today().isoformat(),
+            "title": "接口四训",
+            "hours": "4",
+            "attendees": [o["cadre"].pk],
+        },
+        actor="admin",
+        url_side="A",
+        fresh={"cadre": _b_cadre},
+        why="四训的举办组织由请求体指定：B 的 id 对 A 支部书记和 C1 组织员是 404",
+    ),
 }

@@ -3,7 +3,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from apps.supervision import demo, selectors, services
+from apps.supervision import demo, rules, selectors, services
 from apps.supervision.models import ContactAssignment, Inspection, MonthlyReport, SpotCheckRound
 from tests.factories import make_org, make_user
 
@@ -25,3 +25,27 @@ def test_demo_builds_a_year_and_is_reproducible(tree):
     assert MonthlyReport.objects.filter(organisation__in=tree["committees"]).count() >= 12
     assert selectors.ranking(county, today.year)
     assert demo.populate(county, random.Random(5), today) == {"skipped": True}
+
+
+def test_demo_leader_login_gets_the_pattern_and_a_todo(tree):
+    county = tree["county"]
+    for committee in tree["committees"]:
+        make_org(committee, org_type="branch", unit_type="village")
+    make_org(tree["committees"][0], org_type="branch", unit_type="state_enterprise")
+    make_org(tree["committees"][1], org_type="branch", unit_type="non_public_enterprise")
+    leader = make_user("county_leader", county, username="leader")
+    today = timezone.localdate()
+    result = demo.populate_leader_login(county, random.Random(3), today)
+    mine = ContactAssignment.objects.filter(leader=leader, year=today.year)
+    assert sorted(mine.values_list("kind", flat=True)) == sorted(rules.LEADER_PATTERN)
+    assert result == {"assignments": 5, "visits": mine.count() * ((today.month - 1) // 3 + 1) - 2}
+    # two points not yet visited this quarter: on the leader's to-do and home figures
+    assert selectors.contact_gaps(leader, today).count() == 2
+    assert selectors.pattern_gaps(leader, today.year, list(mine)) == []
+    titles = [t.title for t in selectors.todo_items(leader)]
+    assert sum("本季度尚未走访" in t for t in titles) == 2
+    assert demo.populate_leader_login(county, random.Random(3), today) == {"skipped": True}
+
+
+def test_demo_leader_login_skipped_without_the_login(tree):
+    assert demo.populate_leader_login(tree["county"], random.Random(3), timezone.localdate()) == {"skipped": True}

@@ -1,0 +1,42 @@
+// 领导驾驶舱 and 大屏: charts from the json_script block "dashboard-data" (no inline
+// scripts, CSP). Clicking a unit's bar opens that unit (drill-down).
+(function () {
+  "use strict";
+  var holder = document.getElementById("dashboard-data");
+  if (!holder || typeof echarts === "undefined") { return; }
+  var data = JSON.parse(holder.textContent);
+  var big = document.body.classList.contains("screen");
+  var text = big ? "#f5e6c8" : "#333";
+  var font = big ? 20 : 12;
+  var charts = [];
+
+  function bar(el, labels, values, color, urls) {
+    var chart = echarts.init(el);
+    chart.setOption({
+      textStyle: { fontSize: font, color: text },
+      tooltip: { trigger: "axis" },
+      grid: { left: big ? 70 : 50, right: 20, top: 20, bottom: big ? 110 : 80 },
+      xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 35 : 0, fontSize: font, color: text } },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: font, color: text } },
+      series: [{
+        type: "bar", data: values, itemStyle: { color: color },
+        label: { show: true, position: "top", fontSize: font, color: text }, cursor: urls ? "pointer" : "default"
+      }]
+    });
+    if (urls) {
+      chart.on("click", function (p) { if (urls[p.dataIndex]) { window.location.href = urls[p.dataIndex]; } });
+    }
+    return chart;
+  }
+
+  var u = data.units;
+  var el = document.getElementById("chart-units");
+  if (el && u && u.labels.length) { charts.push(bar(el, u.labels, u.members, "#c0392b", u.urls)); }
+  el = document.getElementById("chart-health");
+  if (el && u && u.labels.length) { charts.push(bar(el, u.labels, u.health, "#d4a017", u.urls)); }
+  (data.sections || []).forEach(function (s, i) {
+    var e = document.getElementById("chart-section-" + i);
+    if (e) { charts.push(bar(e, s.labels, s.values, i % 2 ? "#d35400" : "#a93226", null)); }
+  });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();

@@ -1,0 +1,185 @@
+"""四训: sessions recorded by the organiser, the attendees' hours credited to their study
+archive, the rules as data, scope, the list with its export."""
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from apps.core.actors import system_actor
+from apps.core.scoping import ScopeError
+from apps.education.models import StudyEntry
+from apps.members import services as member_services
+from apps.orgs.committee import add_committee_seat
+from apps.supervision import services
+from apps.supervision.models import CadreTraining
+from tests.factories import make_member, make_user
+
+pytestmark = pytest.mark.django_db
+CLI = system_actor("cli")
+
+
+@pytest.fixture
+def township(tree):
+    return tree["committees"][0]
+
+
+@pytest.fixture
+def cadres(tree):
+    """Secretaries of the township's two branches."""
+    out = []
+    for branch in tree["branches"][0]:
+        m = make_member(branch)
+        add_committee_seat(branch, m, "secretary", actor=CLI)
+        out.append(m)
+    return out
+
+
+def _data(org, cadres, **kw):
+    return {
+        "organisation": org,
+        "kind": "general",
+        "occasion": "季训会",
+        "date": datetime.date.today() - datetime.timedelta(days=3),
+        "title": "发展党员工作规程",
+        "hours": "3",
+        "attendees": [m.pk for m in cadres],
+        **kw,
+    }
+
+
+def test_record_credits_every_attendee(township, cadres):
+    t = services.record_cadre_training(_data(township, cadres), actor=CLI)
+    assert t.attendee_count == 2 and t.occasion == "季训会"
+    entries = StudyEntry.objects.filter(source_type="supervision.cadretraining", source_id=t.pk)
+    assert sorted(entries.values_list("member_id", flat=True)) == sorted(m.pk for m in cadres)
+    assert {str(e.hours) for e in entries} == {"3.0"} and {e.form for e in entries} == {"collective_study"}
+    rotation = services.record_cadre_training(
+        _data(township, cadres[:1], kind="rotation", occasion="季训会", venue="县委党校", hours="16"), actor=CLI
+    )
+    assert rotation.occasion == ""  # only 普训 is held at a meeting
+    assert StudyEntry.objects.get(source_id=rotation.pk, source_type="supervision.cadretraining").form == "concentrated"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"kind": "party"}, "kind", "例会培训、专训、轮训或普训"),
+        ({"occasion": ""}, "occasion", "季训会、季谈会、月碰头会"),
+        ({"date": datetime.date.today() + datetime.timedelta(days=1)}, "date", "不能晚于今天"),
+        ({"title": " "}, "title", "培训内容"),
+        ({"hours": "0"}, "hours", "0.5 至"),
+        ({"hours": "abc"}, "hours", "数字"),
+        ({"hours": "NaN"}, "hours", "数字"),
+        ({"attendees": []}, "attendees", "请选择参训人员"),
+    ],
+)
+def test_bad_input_names_the_rule_and_writes_nothing(township, cadres, change, field, words):
+    with pytest.raises(ValidationError) as exc:
+        services.record_cadre_training(_data(township, cadres, **change), actor=CLI)
+    assert words in " ".join(exc.value.message_dict[field])
+    assert not CadreTraining.objects.exists() and not StudyEntry.objects.exists()
+
+
+def test_attendees_must_be_of_the_subtree_and_members(tree, township, cadres):
+    stranger = make_member(tree["branches"][1][0])
+    with pytest.raises(ValidationError) as exc:
+        services.record_cadre_training(_data(township, [*cadres, stranger]), actor=CLI)
+    assert str(stranger.pk) in exc.value.message_dict["attendees"][0]
+    member_services.change_status(cadres[0], "deceased", date=datetime.date.today(), actor=CLI)
+    with pytest.raises(ValidationError) as exc:
+        services.record_cadre_training(_data(township, cadres), actor=CLI)
+    assert "已不在党员队伍中" in exc.value.message_dict["attendees"][0]
+    assert not CadreTraining.objects.exists() and not StudyEntry.objects.exists()
+
+
+def test_scope(tree, township, cadres):
+    other = make_user("branch_secretary", tree["branches"][1][0])
+    leader = make_user("county_leader", tree["county"])
+    for who in (other, leader):
+        with pytest.raises(ScopeError):
+            services.record_cadre_training(_data(township, cadres), actor=who)
+    assert not CadreTraining.objects.exists()
+
+
+def test_page_records_lists_exports_and_404(client, tree, township, cadres):
+    organiser = make_user("committee_organiser", township)
+    client.force_login(organiser)
+    url = reverse("supervision:trainings")
+    page = client.get(url).content.decode()
+    assert cadres[0].name in page and "季训会" in page  # the cadres offered as attendees
+    body = {
+        "org": township.pk,
+        "kind": "general",
+        "occasion": "",
+        "date": datetime.date.today().isoformat(),
+        "title": "党费收缴",
+        "hours": "2",
+        "attendees": [cadres[0].pk],
+    }
+    r = client.post(url, body)
+    assert r.status_code == 200 and "季训会、季谈会、月碰头会" in r.content.decode()  # the rule, shown
+    r = client.post(url, {**body, "occasion": "月碰头会"})
+    assert r.status_code == 302 and CadreTraining.objects.count() == 1
+    page = client.get(url).content.decode()
+    assert "党费收缴" in page
+    export = client.post(reverse("excel:export_supervision_trainings") + f"?org={township.pk}")
+    assert export.status_code == 200  # a small list: at once, through the list definition
+    rows = list(load_workbook(io.BytesIO(export.content), read_only=True).active.iter_rows(values_only=True))
+    assert any(row[4] == "党费收缴" and row[3] == "月碰头会" for row in rows)
+    # another township's secretary: the organisation does not exist for them
+    other = make_user("branch_secretary", tree["branches"][1][0])
+    client.force_login(other)
+    assert client.get(url, {"org": township.pk}).status_code == 404
+    assert client.post(url, {**body, "occasion": "月碰头会"}).status_code == 404
+    assert CadreTraining.objects.count() == 1
+
+
+def test_list_fixed_queries_at_two_sizes(client, township, cadres, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    organiser = make_user("committee_organiser", township)
+    client.force_login(organiser)
+    services.record_cadre_training(_data(township, cadres), actor=CLI)
+    url = reverse("supervision:trainings")
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for n in range(15):
+        services.record_cadre_training(_data(township, cadres, title=f"第{n}讲"), actor=CLI)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert "第14讲" in client.get(url).content.decode()
+
+
+def test_api_create_list_and_scope(client, tree, township, cadres):
+    from tests.factories import api_token
+
+    organiser = make_user("committee_organiser", township)
+    other = make_user("branch_secretary", tree["branches"][1][0])
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token(organiser)}"}
+    body = {"organisation": township.pk, "kind": "rotation", "date": datetime.date.today().isoformat(), "title": "党校轮训"}
+    r = client.post(
+        "/api/supervision/trainings/", {**body, "hours": "0", "attendees": [cadres[0].pk]}, content_type="application/json", **auth
+    )
+    assert r.status_code == 400 and "0.5 至" in r.json()["hours"][0]
+    r = client.post(
+        "/api/supervision/trainings/", {**body, "hours": "8", "attendees": [m.pk for m in cadres]}, content_type="application/json", **auth
+    )
+    assert r.status_code == 201 and r.json()["attendee_count"] == 2
+    assert StudyEntry.objects.filter(source_type="supervision.cadretraining").count() == 2
+    listed = client.get("/api/supervision/trainings/", {"organisation": township.pk}, **auth).json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [row["title"] for row in rows] == ["党校轮训"]
+    other_auth = {"HTTP_AUTHORIZATION": f"Token {api_token(other)}"}
+    r = client.post(
+        "/api/supervision/trainings/", {**body, "hours": "8", "attendees": [cadres[0].pk]}, content_type="application/json", **other_auth
+    )
+    assert r.status_code == 404
+    assert (
+        client.get(f"/api/supervision/trainings/{r.json().get('id', 0) or CadreTraining.objects.get().pk}/", **other_auth).status_code
+        == 404
+    )
