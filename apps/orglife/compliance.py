@@ -210,7 +210,8 @@ def township_summary(root: Organisation, year: int, month: int | None, as_of: da
     out = []
     for child in children:
         total, lagging = counts.get(child.path, (0, 0))
-        out.append({"org": child, "total": total, "lagging": lagging, "ok": total - lagging})
+        share = round(100 * (total - lagging) / total, 1) if total else None
+        out.append({"org": child, "total": total, "lagging": lagging, "ok": total - lagging, "share": share})
     return out
 
 

@@ -3,10 +3,12 @@
 `populate(root_org, rng, as_of)` gives every branch the twelve months ending with the
 previous month: a 主题党日 each month, a 支部委员会 each month where the branch has a
 committee, a 支部党员大会 and a 党课 each quarter, and last year's 组织生活会 and
-民主评议党员. About nine branches in ten keep to the frequencies; the others skip some
+民主评议党员; the 党委/总支 above them a committee meeting each month and (党委) the
+leadership group's 民主生活会 each December. About nine branches in ten keep to the frequencies; the others skip some
 months. Attendance rows (present, on leave, absent, mobile members attending where they
 stay) are written for the 主题党日 and committee meetings; a handful of members are absent
-without leave for 3, 5 and 6+ months, so warnings and exit triggers appear. The quarterly
+without leave for 3, 5 and 6+ months, so warnings, the branch cases and the exit trigger
+appear. The quarterly
 and annual meetings carry their head counts only (attendance_taken False, counted True):
 writing every member's row for them would triple the rows without showing anything new.
 
@@ -22,6 +24,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.actors import system_actor
 from apps.members.models import Member
 from apps.orgs.models import CommitteeMember, Organisation
 
@@ -148,6 +151,25 @@ def _populate(root_org, rng, as_of):
                 meeting(b, "life_meeting", day.replace(day=28), topic="年度组织生活会", **heads)
                 meeting(b, "member_appraisal", day.replace(day=28), topic="年度民主评议党员", **heads)
 
+    # 党委/总支 committee meetings each month and the leadership group's 民主生活会 each
+    # year (head counts only) for the organisations above the branches.
+    holders = (
+        Organisation.objects.filter(path__startswith=root_org.path, org_type__in=rules.COMMITTEE_HOLDERS, status="active")
+        .order_by("path")
+        .values("id", "path", "org_type")
+    )
+    democratic = rules.KIND_BY_CODE["democratic_life"].applies_to
+    for h in holders:
+        seats = committee.get(h["id"], ())
+        if not seats:
+            continue
+        heads = {"should_attend": len(seats), "present": len(seats) - (1 if len(seats) > 4 else 0)}
+        for month in months:
+            day = month.replace(day=min(28, 3 + h["id"] % 20))
+            meeting(h, "committee_meeting", day, topic="研究部署本月党建工作", quorum_met=True, **heads)
+            if month.month == 12 and h["org_type"] in democratic:
+                meeting(h, "democratic_life", day.replace(day=26), topic="年度领导班子民主生活会", **heads)
+
     last = len(months)
     for m, due in plans:
         month = m["held_on"].replace(day=1)
@@ -181,7 +203,9 @@ def _populate(root_org, rng, as_of):
             m["quorum_met"] = rules.quorum_met(m["present"], m["should_attend"], "half")
             m["counted"] = m["quorum_met"] is not False
     written = _write(meetings)
-    return {"meetings": len(meetings), "attendance": written, "lagging_branches": len(lagging), "six_months": k6}
+    # the branch's case for the members at 6 months (as the daily command would open them)
+    cases = services.open_absence_cases(root_org, as_of=as_of, actor=system_actor("demo"))
+    return {"cases": cases, "meetings": len(meetings), "attendance": written, "lagging_branches": len(lagging), "six_months": k6}
 
 
 STATUSES = [s for s, _ in rules.ATTENDANCE_CHOICES]

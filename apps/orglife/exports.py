@@ -82,3 +82,22 @@ lists.register(
         order=33,
     )
 )
+lists.register(
+    ListExport(
+        "orglife_cases",
+        "不参加组织生活处置",
+        selectors.case_list,
+        [
+            ("党员", "member.name", 12),
+            ("党组织", "organisation.name", 30),
+            ("未参加起始月份", lambda c: f"{c.first_month:%Y-%m}", 14),
+            ("立案时连续月数", "months", 12),
+            ("立案日期", lambda c: date(c.opened_on), 12),
+            ("状态", display("status"), 14),
+            ("支部大会决定", display("decision"), 30),
+            ("支部大会日期", lambda c: date(c.meeting_date), 12),
+        ],
+        page="orglife:cases",
+        order=34,
+    )
+)

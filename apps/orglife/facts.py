@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from apps.orgs.models import Organisation
 
 from . import compliance, rules, selectors, services
-from .models import Attendance, Meeting
+from .models import AbsenceCase, Attendance, Meeting
 
 
 def member_facts(member_ids, year: int) -> dict[int, list[tuple]]:
@@ -29,11 +29,20 @@ def member_facts(member_ids, year: int) -> dict[int, list[tuple]]:
 
 def exit_candidates(org_path: str, as_of: datetime.date):
     """Members with ≥ exit_months months without party life and without good reason
-    (compliance.absence_queryset; the threshold is the rule version's)."""
+    (compliance.absence_queryset; the threshold is the rule version's), less the runs the
+    branch's general meeting closed on its case. Two queries."""
     version = services.current_version()
     months = version.general("exit_months")
-    rows = compliance.absence_queryset(Attendance.objects.filter(org_path__startswith=org_path), as_of, months)
+    rows = list(compliance.absence_queryset(Attendance.objects.filter(org_path__startswith=org_path), as_of, months))
+    # a run the branch's general meeting closed (恢复参加 / 有正当理由) is not handed on
+    dismissed = set(
+        AbsenceCase.objects.filter(
+            member_id__in=[r["member_id"] for r in rows], status=AbsenceCase.Status.DECIDED, decision__in=rules.CASE_DISMISSED
+        ).values_list("member_id", "first_month")
+    )
     for r in rows:
+        if (r["member_id"], r["first_month"]) in dismissed:
+            continue
         yield (
             r["member_id"],
             r["first_month"],

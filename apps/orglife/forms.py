@@ -104,3 +104,9 @@ class SettingsForm(forms.Form):
                 entry["study"] = d.get(f"{kind.code}_study", False)
             kinds[kind.code] = entry
         return {"kinds": kinds, **{k: d[k] for k in rules.GENERAL_LABEL}}
+
+
+class CaseDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="支部大会决定", choices=rules.CASE_DECISION_CHOICES, widget=forms.RadioSelect)
+    meeting_date = forms.DateField(label="支部大会日期", widget=DATE)
+    note = forms.CharField(label="决定说明", required=False, max_length=300, help_text="不作处理时须写明理由")

@@ -208,3 +208,40 @@ class Attachment(models.Model):
 
     def audit_extra(self) -> dict:
         return {"file": self.file.name}
+
+
+class AbsenceCase(OrgScopedModel):
+    """The branch's case for a member who has gone `exit_months` (6) consecutive months
+    without party life and without good reason (党章第九条: 自行脱党), as the dues arrears
+    case does for unpaid dues. The member is NOT removed here: the general meeting decides.
+    "提交组织处置" leaves the member to the exit handling (apps.appraisal lists them through
+    the exit trigger); "已恢复" / "有正当理由" close the run (the trigger stops naming them
+    until a new run of absences begins). One open case per member (a DB constraint); one
+    case per run (member + first month)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待支部大会决定"
+        DECIDED = "decided", "已决定"
+
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="+")
+    opened_on = models.DateField("立案日期")
+    first_month = models.DateField("未参加起始月份")
+    months = models.PositiveSmallIntegerField("立案时连续月数")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    decision = models.CharField("支部大会决定", max_length=20, choices=rules.CASE_DECISION_CHOICES, blank=True)
+    meeting_date = models.DateField("支部大会日期", null=True, blank=True)
+    decision_note = models.CharField("决定说明", max_length=300, blank=True)
+    decided_by = models.CharField("登记人", max_length=150, blank=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "不参加组织生活处置"
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(status="open"), name="orglife_absence_one_open_case"),
+            models.UniqueConstraint(fields=["member", "first_month"], name="orglife_absence_case_per_run"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} 连续{self.months}个月未参加组织生活"

@@ -13,6 +13,7 @@ def register() -> None:
     registry.nav("orglife", _("本月主题党日"), "orglife:quick", "change", order=15)
     registry.nav("orglife", _("落实情况"), "orglife:compliance", "view", order=20)
     registry.nav("orglife", _("缺席提醒"), "orglife:absences", "view", order=30)
+    registry.nav("orglife", _("不参加组织生活处置"), "orglife:cases", "view", order=35)
     registry.nav("orglife", _("不列入应到"), "orglife:exclusions", "view", order=40)
     registry.nav("orglife", _("组织生活规则"), "orglife:settings", "configure", order=90)
     registry.nav("registry", _("我的组织生活"), "orglife:my", "change_self", order=65)

@@ -6,14 +6,22 @@ months-without-party-life thresholds.
 The fixed part (the kinds themselves, who attends, which organisations hold them) lives
 here; the part a county administrator may change (frequency, quorum, whether a kind counts
 as study and its hours, the thresholds, the upload limit) is a RuleVersion (models.py)
-whose defaults are DEFAULTS below. Every meeting records the version it was judged by."""
+whose defaults are DEFAULTS below. Every meeting records the version it was judged by.
+
+Meetings of the organisations above the branches are kinds here too, not another app's
+model: the 党委（总支）委员会会议 ("committee_meeting") and the leadership group's
+民主生活会 ("democratic_life": held yearly by a 党委 or the 县委, attended by the members
+of its committee — the leadership group — with its own quorum). Other domains that need
+such a meeting (the care/democracy helpers' 生活会整改 and 集体决策) point at an
+orglife Meeting of that kind; they never build a second meeting model. The codes
+"democratic_life" and "life_meeting" are stable: other apps filter on them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from apps.orgs.rules import BRANCH_TYPES
+from apps.orgs.rules import BRANCH_TYPES, ORG_TYPES
 
 # ── frequencies ─────────────────────────────────────────────────────────────────────────
 MONTHLY, QUARTERLY, YEARLY = "monthly", "quarterly", "yearly"
@@ -108,6 +116,19 @@ def defaults() -> dict:
     return {"kinds": {code: dict(v) for code, v in KIND_DEFAULTS.items()}, **GENERAL_DEFAULTS}
 
 
+# ── the branch's case at exit_months (党章第九条: 自行脱党) ─────────────────────────────
+# The branch's general meeting decides; "handling" hands the member to the exit handling
+# (组织处置, apps.appraisal, through the exit trigger); the others close the case and stop
+# the trigger for that run of absences.
+HANDLING, RESUMED, GOOD_REASON_DECISION = "handling", "resumed", "good_reason"
+CASE_DECISION_CHOICES = [
+    (HANDLING, "提交组织处置（按自行脱党除名）"),
+    (RESUMED, "已恢复参加组织生活，批评教育，不作处理"),
+    (GOOD_REASON_DECISION, "有正当理由，不作处理"),
+]
+CASE_DECISION_LABEL = dict(CASE_DECISION_CHOICES)
+CASE_DISMISSED = (RESUMED, GOOD_REASON_DECISION)
+
 # ── attendance ──────────────────────────────────────────────────────────────────────────
 PRESENT, LEAVE, ABSENT, ELSEWHERE, EXCLUDED = "present", "leave", "absent", "elsewhere", "excluded"
 ATTENDANCE_CHOICES = [
@@ -158,3 +179,8 @@ def quorum_needed(should: int, quorum: str) -> int | None:
     base = (should * n) // d
     exact = (should * n) % d == 0
     return base + 1 if (strict or not exact) else base
+
+
+def type_labels(types) -> list[str]:
+    """The Chinese names of organisation types, in the tree's order."""
+    return [label for code, label in ORG_TYPES if code in types]

@@ -17,7 +17,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.picker import filtered_org
 
 from . import compliance, rules, services
-from .models import Attendance, Exclusion, Meeting
+from .models import AbsenceCase, Attendance, Exclusion, Meeting
 
 
 def chosen_org(user, params, action: str = "view") -> Organisation | None:
@@ -220,6 +220,28 @@ def absence_details(rows: list) -> list:
     return rows
 
 
+# ── the branch's cases at 6 months ──────────────────────────────────────────────────────
+def case_list(user, params=None):
+    """不参加组织生活处置 (?org= ?status=open|decided ?q=), open ones first."""
+    params = params or {}
+    qs = AbsenceCase.objects.restrict(user, "view").select_related("member", "organisation")
+    org = filtered_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if params.get("status") in AbsenceCase.Status.values:
+        qs = qs.filter(status=params["status"])
+    q = (params.get("q") or "").strip()
+    if q:
+        from apps.members.filters import search_members
+
+        qs = qs.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
+    return qs.order_by("-status", "-opened_on", "-id")  # "open" sorts after "decided": descending puts it first
+
+
+def case_detail(user, pk, action: str = "view") -> AbsenceCase:
+    return get_in_scope(AbsenceCase.objects.select_related("member", "organisation"), user, action, pk=pk)
+
+
 # ── to-do and home ──────────────────────────────────────────────────────────────────────
 TODO_SHOWN = 10
 
@@ -273,10 +295,35 @@ def todo_items(user) -> list[TodoItem]:
                     org=org.name,
                 )
             )
-    att = restrict(Attendance.objects.all(), user, "change")
-    cases = compliance.absence_queryset(att, today, version.general("exit_months"))
+    open_cases = restrict(AbsenceCase.objects.filter(status=AbsenceCase.Status.OPEN), user, "change").select_related(
+        "member", "organisation"
+    )
     shown = first_of(
-        cases,
+        open_cases.order_by("opened_on", "id"),
+        TODO_SHOWN,
+        items,
+        module="组织生活",
+        url=reverse("orglife:cases") + "?status=open",
+        due=today,
+        describe=lambda n: f"另有{n}件不参加组织生活处置待支部大会决定",
+    )
+    for case in shown:
+        items.append(
+            TodoItem(
+                module="组织生活",
+                title=f"{case.member.name}自{case.first_month:%Y年%m月}起连续{case.months}个月无正当理由未参加组织生活，请召开支部大会作出决定",
+                url=reverse("orglife:case_detail", args=[case.pk]),
+                due=case.opened_on,
+                overdue=True,
+                org=case.organisation.name,
+            )
+        )
+    # members at the threshold who never had a case (the daily command opens them; a later
+    # run of someone with an earlier case is opened by it and then listed above)
+    att = restrict(Attendance.objects.all(), user, "change").exclude(member_id__in=AbsenceCase.objects.values("member_id"))
+    pending = compliance.absence_queryset(att, today, version.general("exit_months"))
+    shown = first_of(
+        pending,
         TODO_SHOWN,
         items,
         module="组织生活",
@@ -289,7 +336,7 @@ def todo_items(user) -> list[TodoItem]:
         items.append(
             TodoItem(
                 module="组织生活",
-                title=f"{m.name}连续{row['months']}个月无正当理由未参加组织生活，请提交支部大会按自行脱党处置",
+                title=f"{m.name}连续{row['months']}个月无正当理由未参加组织生活，请开启处置并提交支部大会",
                 url=reverse("orglife:absences") + f"?org={m.organisation_id}",
                 due=today,
                 overdue=True,
@@ -312,3 +359,91 @@ def home_figures(user) -> list[tuple]:
         held_on__year=today.year, held_on__month=today.month, status=Meeting.Status.HELD
     )
     return [("本月组织生活会议", meetings.count(), "次", reverse("orglife:meetings") + f"?year={today.year}&month={today.month}")]
+
+
+# ── the compliance report (the CLI and the API) ─────────────────────────────────────────
+def report_as_of(year: int, month: int | None, today: datetime.date | None = None) -> datetime.date:
+    """The reference date of a report on a window: today while the window runs, else the
+    day after it ends (its last period is then over, and its last month counted)."""
+    today = today or timezone.localdate()
+    end = compliance.window(year, month)[1]
+    return min(today, end + datetime.timedelta(days=1))
+
+
+def compliance_report(user, org: Organisation, year: int, month: int | None = None, as_of: datetime.date | None = None) -> dict:
+    """Per organisation of org's subtree that holds meetings: required and held counts per
+    kind in the year (or month), and the members at the warning thresholds (3/5/6 months
+    without party life). A fixed number of queries whatever the subtree's size (five)."""
+    as_of = as_of or report_as_of(year, month)
+    version = services.current_version()
+    orgs = list(
+        restrict(Organisation.objects.filter(path__startswith=org.path, org_type__in=rules.COMPLIANCE_TYPES), user, "view").order_by("path")
+    )
+    detail = compliance.org_compliance(orgs, year, month, as_of, version)
+    att = restrict(Attendance.objects.filter(org_path__startswith=org.path), user, "view")
+    absent_rows = absence_details(list(compliance.absence_queryset(att, as_of, version.general("warn_months"))))
+    by_org: dict[int, list] = {}
+    for r in absent_rows:
+        if r["member"] is not None:
+            by_org.setdefault(r["member"].organisation_id, []).append(r)
+    out, totals = [], {"organisations": 0, "lagging": 0, "required": 0, "met": 0, "overdue": 0, "warning": 0, "escalation": 0, "case": 0}
+    for o in orgs:
+        kinds = detail.get(o.pk, [])
+        people = by_org.pop(o.pk, [])
+        if not kinds and not people:
+            continue
+        entry = {
+            "code": o.code,
+            "name": o.name,
+            "kinds": [
+                {
+                    "kind": r.kind.code,
+                    "label": r.kind.label,
+                    "frequency": r.frequency,
+                    "frequency_label": r.frequency_label,
+                    "required": r.required,
+                    "held": r.held,
+                    "met": r.met,
+                    "overdue": r.overdue,
+                    "below_quorum": r.below_quorum,
+                    "missing": [compliance.period_label(r.frequency, p) for p in r.missing],
+                }
+                for r in kinds
+            ],
+            "absences": [_absence_entry(r) for r in people],
+        }
+        entry["lagging"] = any(k["overdue"] for k in entry["kinds"])
+        out.append(entry)
+        totals["organisations"] += 1
+        totals["lagging"] += entry["lagging"]
+        for k in entry["kinds"]:
+            totals["required"] += k["required"]
+            totals["met"] += k["met"]
+            totals["overdue"] += k["overdue"]
+        for a in entry["absences"]:
+            totals[a["level"]] += 1
+    # members whose current organisation is outside the report's list (a party group)
+    for people in by_org.values():
+        for r in people:
+            totals[r["level"]] += 1
+    return {
+        "organisation": {"code": org.code, "name": org.name},
+        "year": year,
+        "month": month,
+        "as_of": as_of.isoformat(),
+        "rule_version": version.pk,
+        "thresholds": {k: version.general(k) for k in ("warn_months", "escalate_months", "exit_months")},
+        "organisations": out,
+        "totals": totals,
+    }
+
+
+def _absence_entry(r: dict) -> dict:
+    return {
+        "member": r["member"].name,
+        "months": r["months"],
+        "first_month": f"{r['first_month']:%Y-%m}",
+        "last_month": f"{r['last_month']:%Y-%m}",
+        "level": r["level"],
+        "text": r["level_text"],
+    }

@@ -22,7 +22,7 @@ from apps.members.models import Member, MemberTransferHistory
 from apps.orgs.models import CommitteeMember, Organisation
 
 from . import rules
-from .models import Attachment, Attendance, Exclusion, Meeting, RuleVersion
+from .models import AbsenceCase, Attachment, Attendance, Exclusion, Meeting, RuleVersion
 
 
 def _fail(field: str, message: str):
@@ -205,9 +205,7 @@ def _validate_meeting(meeting: Meeting, org: Organisation) -> None:
 
 
 def _type_labels(types) -> list[str]:
-    from apps.orgs.rules import ORG_TYPES
-
-    return [label for code, label in ORG_TYPES if code in types]
+    return rules.type_labels(types)
 
 
 @transaction.atomic
@@ -542,3 +540,84 @@ def end_exclusion(exclusion: Exclusion, ends_on: datetime.date, *, actor) -> Exc
     exclusion.save(update_fields=["ends_on"])
     record_change(exclusion, ChangeLog.Action.UPDATE, before=before)
     return exclusion
+
+
+# ── the branch's case at 6 months without party life ──────────────────────────────────
+def open_absence_cases(org: Organisation, *, as_of: datetime.date | None = None, actor) -> int:
+    """Open a case for every member of org's subtree (by their current organisation) at
+    `exit_months` consecutive months without party life and without good reason who has no
+    open case and no case for the same run (first month) yet. Idempotent; for the daily
+    command, the demo and the 缺席提醒 page's button. Returns how many were opened."""
+    from . import compliance
+
+    require_org_action(actor, org, "change")
+    as_of = as_of or _today()
+    version = current_version()
+    rows = [
+        r
+        for r in compliance.absence_queryset(
+            Attendance.objects.filter(org_path__startswith=org.path), as_of, version.general("exit_months")
+        )
+        if (r["org_path"] or "").startswith(org.path)
+    ]
+    if not rows:
+        return 0
+    ids = [r["member_id"] for r in rows]
+    cases = AbsenceCase.objects.filter(member_id__in=ids)
+    busy = set(cases.filter(status=AbsenceCase.Status.OPEN).values_list("member_id", flat=True))
+    runs = set(cases.values_list("member_id", "first_month"))
+    opened = 0
+    for r in rows:
+        if r["member_id"] in busy or (r["member_id"], r["first_month"]) in runs:
+            continue
+        try:
+            with transaction.atomic():
+                case = AbsenceCase.objects.create(
+                    member_id=r["member_id"],
+                    organisation_id=r["organisation_id"],
+                    org_path=r["org_path"],
+                    opened_on=as_of,
+                    first_month=r["first_month"],
+                    months=r["months"],
+                )
+                record_change(
+                    case, ChangeLog.Action.CREATE, message=f"连续{r['months']}个月无正当理由不参加组织生活，开启处置，待支部大会决定"
+                )
+        except IntegrityError:  # opened concurrently by another run
+            continue
+        opened += 1
+    return opened
+
+
+@transaction.atomic
+def decide_absence_case(
+    case: AbsenceCase, *, decision: str, meeting_date, note: str = "", actor, today: datetime.date | None = None
+) -> AbsenceCase:
+    """Record the general meeting's decision. The member's status is not changed here:
+    提交组织处置 leaves the member to the exit handling (组织处置), which alone removes."""
+    require_org_action(actor, case.organisation, "change")
+    case = AbsenceCase.objects.select_for_update().select_related("organisation", "member").get(pk=case.pk)
+    if case.status != AbsenceCase.Status.OPEN:
+        _fail("status", "该处置已记录支部大会决定，不能重复决定")
+    if decision not in rules.CASE_DECISION_LABEL:
+        _fail("decision", f"请选择支部大会的决定（{'、'.join(rules.CASE_DECISION_LABEL.values())}）")
+    if isinstance(meeting_date, str):
+        try:
+            meeting_date = datetime.date.fromisoformat(meeting_date)
+        except ValueError:
+            _fail("meeting_date", f"支部大会日期“{meeting_date}”格式错误，应为 YYYY-MM-DD")
+    if not meeting_date:
+        _fail("meeting_date", "请填写支部大会日期")
+    if meeting_date > (today or _today()):
+        _fail("meeting_date", f"支部大会日期{meeting_date:%Y-%m-%d}晚于今天")
+    if meeting_date < case.opened_on:
+        _fail("meeting_date", f"支部大会日期{meeting_date:%Y-%m-%d}早于立案日期{case.opened_on:%Y-%m-%d}")
+    note = str(note or "").strip()
+    if decision in rules.CASE_DISMISSED and not note:
+        _fail("note", f"决定“{rules.CASE_DECISION_LABEL[decision]}”须在决定说明中写明理由")
+    before = snapshot(case)
+    case.status, case.decision, case.meeting_date = AbsenceCase.Status.DECIDED, decision, meeting_date
+    case.decision_note, case.decided_by = note[:300], _name(actor)
+    case.save()
+    record_change(case, ChangeLog.Action.UPDATE, before=before, message=f"记录支部大会决定：{rules.CASE_DECISION_LABEL[decision]}")
+    return case

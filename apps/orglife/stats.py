@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import ExtractMonth
 
 from apps.core.routers import reporting
 from apps.orgs.models import Organisation
@@ -23,12 +24,17 @@ LABELS = {
     "orgs_lagging": "未按要求开展的党组织（个）",
     "absent_warning": "连续3个月以上未参加（人）",
     "absent_case": "连续6个月以上未参加（人）",
+    "month_meetings": "本月召开组织生活会议（次）",
+    "theme_due": "本月应开展主题党日的党支部（个）",
+    "theme_done": "本月已开展主题党日的党支部（个）",
 }
 
 
 def contribute(org, as_of: datetime.date | None = None) -> dict:
     """This year's meetings of org's subtree by kind, the attendance rate, organisations
-    behind the frequencies (ended periods) and members without party life. Five queries."""
+    behind the frequencies (ended periods) and members without party life; the month of
+    as_of (meetings, branches that held this month's 主题党日) and the meetings of each
+    month of the year. Seven queries."""
     from django.utils import timezone
 
     as_of = as_of or timezone.localdate()
@@ -38,15 +44,27 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
         meetings = Meeting.objects.filter(org_path__startswith=org.path, status=Meeting.Status.HELD, held_on__gte=start, held_on__lte=as_of)
         totals = meetings.aggregate(
             n=Count("id"),
+            month=Count("id", filter=Q(held_on__gte=as_of.replace(day=1))),
             below=Count("id", filter=Q(quorum_met=False)),
             present=Sum("present"),
             elsewhere=Sum("elsewhere"),
             should=Sum("should_attend"),
         )
         by_kind = dict(meetings.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+        by_month = dict(meetings.annotate(m=ExtractMonth("held_on")).values("m").annotate(n=Count("id")).values_list("m", "n"))
+        month_start = as_of.replace(day=1)
+        theme = rules.KIND_BY_CODE["theme_day"]
+        held_theme = Meeting.objects.filter(
+            organisation_id=OuterRef("pk"), kind=theme.code, status=Meeting.Status.HELD, held_on__gte=month_start, held_on__lte=as_of
+        )
+        themes = Organisation.objects.filter(path__startswith=org.path, status="active", org_type__in=list(theme.applies_to)).aggregate(
+            due=Count("id"), done=Count("id", filter=Exists(held_theme))
+        )
         lagging = compliance.annotate_lagging(
             Organisation.objects.filter(path__startswith=org.path, status="active"), as_of.year, None, as_of, version
-        ).aggregate(due=Count("id", filter=Q(due__gt=0)), lagging=Count("id", filter=Q(missing__gt=0)))
+        ).aggregate(  # aliases differ from the annotations they count (PostgreSQL would read "due" as the alias)
+            orgs_due=Count("id", filter=Q(due__gt=0)), orgs_lagging=Count("id", filter=Q(missing__gt=0))
+        )
         att = Attendance.objects.filter(org_path__startswith=org.path)
         warn = compliance.absence_queryset(att, as_of, version.general("warn_months"))
         absent = {"warning": 0, "case": 0}
@@ -65,10 +83,15 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
             "below_quorum": totals["below"],
             "attendance_rate": round(100 * attended / should, 1) if should else None,
             "by_kind": {label: by_kind.get(code, 0) for code, label in rules.KIND_CHOICES},
-            "orgs_due": lagging["due"],
-            "orgs_lagging": lagging["lagging"],
+            "orgs_due": lagging["orgs_due"],
+            "orgs_lagging": lagging["orgs_lagging"],
             "absent_warning": absent["warning"],
             "absent_case": absent["case"],
+            "month": as_of.month,
+            "month_meetings": totals["month"],
+            "theme_due": themes["due"],
+            "theme_done": themes["done"],
+            "by_month": {f"{m}月": by_month.get(m, 0) for m in range(1, as_of.month + 1)},
         }
     }
 
@@ -84,6 +107,7 @@ def cards(stats: dict) -> list[tuple]:
         ("组织生活按要求开展", "—" if ok_share is None else ok_share, "%", ok_share),
         ("党员参加率", "—" if s["attendance_rate"] is None else s["attendance_rate"], "%", s["attendance_rate"]),
         ("连续6个月未参加组织生活", s["absent_case"], "名", None),
+        (f"{s['month']}月已开展主题党日的党支部", f"{s['theme_done']}/{s['theme_due']}", "个", None),
     ]
 
 
@@ -92,8 +116,11 @@ def rows(stats: dict) -> list[tuple]:
     if not s:
         return []
     out = []
-    for key in ("meetings", "below_quorum", "attendance_rate", "orgs_due", "orgs_lagging", "absent_warning", "absent_case"):
+    keys = ("meetings", "below_quorum", "attendance_rate", "orgs_due", "orgs_lagging", "absent_warning", "absent_case")
+    for key in (*keys, "month_meetings", "theme_due", "theme_done"):
         out.append(("组织生活", LABELS[key], s[key], None))
+    for label, n in s["by_month"].items():
+        out.append(("组织生活·月度会议次数", label, n, None))
     for label, n in s["by_kind"].items():
         out.append(("组织生活·会议类型", label, n, None))
     return out

@@ -15,7 +15,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
 from . import compliance, forms, rules, selectors, services
-from .models import Attachment, Exclusion, Meeting
+from .models import AbsenceCase, Attachment, Exclusion, Meeting
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -244,6 +244,7 @@ def compliance_view(request):
     params.setdefault("org", str(org.pk))
     page = page_of(selectors.lagging_list(request.user, params, today), request)
     selectors.lagging_details(page.rows, params, today)
+    townships = compliance.township_summary(org, year, month, today, version)
     own = compliance.org_compliance([org], year, month, today, version).get(org.pk, []) if org.org_type in rules.COMPLIANCE_TYPES else []
     return render(
         request,
@@ -256,11 +257,25 @@ def compliance_view(request):
             "months": range(1, 13),
             "own": own,
             "page": page,
-            "townships": compliance.township_summary(org, year, month, today, version),
+            "townships": townships,
+            "township_totals": _totals(townships),
             "q": request.GET.get("q", ""),
             "show_all": request.GET.get("all") == "1",
         },
     )
+
+
+def _totals(rows: list[dict]) -> dict | None:
+    if not rows:
+        return None
+    total = sum(r["total"] for r in rows)
+    lagging = sum(r["lagging"] for r in rows)
+    return {
+        "total": total,
+        "lagging": lagging,
+        "ok": total - lagging,
+        "share": round(100 * (total - lagging) / total, 1) if total else None,
+    }
 
 
 @login_required
@@ -282,8 +297,66 @@ def absences(request):
             "warn": version.general("warn_months"),
             "escalate": version.general("escalate_months"),
             "exit": version.general("exit_months"),
+            "can_change": has_action(request.user, "change"),
         },
     )
+
+
+@login_required
+@require_POST
+def open_cases(request):
+    """缺席提醒 → 开启处置: open the branch cases due in the chosen organisation's subtree
+    (?org= or the top of the user's change scope)."""
+    org = selectors.chosen_org(request.user, request.POST, "change")
+    if org is None:
+        raise Http404()
+    opened = services.open_absence_cases(org, actor=request.user)
+    if opened:
+        messages.success(
+            request,
+            f"已为{opened}名连续{services.current_version().general('exit_months')}个月未参加组织生活的党员开启处置，待支部大会决定",
+        )
+    else:
+        messages.info(request, "没有需要新开启的处置")
+    return redirect("orglife:cases")
+
+
+@login_required
+def cases(request):
+    if not has_action(request.user, "view"):
+        raise Http404()
+    page = page_of(selectors.case_list(request.user, request.GET), request)
+    return render(
+        request,
+        "orglife/cases.html",
+        {
+            "page": page,
+            "filter_form": OrgFilterForm(request.GET, user=request.user),
+            "q": request.GET.get("q", ""),
+            "status": request.GET.get("status", ""),
+            "statuses": AbsenceCase.Status.choices,
+        },
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    case = selectors.case_detail(request.user, pk)
+    can_change = (
+        case.status == AbsenceCase.Status.OPEN and restrict(AbsenceCase.objects.filter(pk=case.pk), request.user, "change").exists()
+    )
+    form = forms.CaseDecisionForm(request.POST or None, initial={"meeting_date": timezone.localdate()})
+    if request.method == "POST":
+        case = selectors.case_detail(request.user, pk, "change")
+        if form.is_valid():
+            try:
+                services.decide_absence_case(case, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "已记录支部大会决定")
+                return redirect("orglife:case_detail", case.pk)
+    return render(request, "orglife/case_detail.html", {"case": case, "form": form, "can_change": can_change})
 
 
 @login_required
@@ -367,7 +440,18 @@ def settings_view(request):
         {
             "form": form,
             "version": version,
-            "kinds": [(k, version.kind(k.code)) for k in rules.KINDS],
+            "kinds": [
+                {
+                    "kind": k,
+                    "values": version.kind(k.code),
+                    "frequency": rules.FREQUENCY_LABEL[version.kind(k.code)["frequency"]],
+                    "attendees": rules.ATTENDEE_LABEL[k.attendees],
+                    "quorum": rules.QUORUM_LABEL[version.kind(k.code)["quorum"]],
+                    "holders": "、".join(rules.type_labels(k.applies_to)),
+                }
+                for k in rules.KINDS
+            ],
+            "thresholds": [(rules.GENERAL_LABEL[key], version.general(key)) for key in rules.GENERAL_LIMITS],
             "versions": page_of(RuleVersion.objects.order_by("-id"), request, param="vpage", size=20),
         },
     )

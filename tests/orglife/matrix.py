@@ -66,7 +66,19 @@ def _exclusion(org, side):
     )
 
 
+def _case(org, side):
+    from apps.orglife.models import AbsenceCase
+
+    found = AbsenceCase.objects.filter(organisation=org).order_by("id").first()
+    if found is not None:
+        return found
+    return AbsenceCase.objects.create(
+        member=_member(org, side), organisation=org, opened_on=datetime.date(2025, 7, 1), first_month=datetime.date(2025, 1, 1), months=6
+    )
+
+
 FACTORIES = {
+    "orglife.absencecase": _case,
     "orglife.meeting": _meeting,
     "orglife.attachment": _attachment,
     "orglife.exclusion": _exclusion,
@@ -79,6 +91,9 @@ PK_BY_URL_NAME = {
     "orglife:attachment_add": "orglife.meeting",
     "orglife:attachment_download": "orglife.attachment",
     "orglife:exclusion_end": "orglife.exclusion",
+    "orglife:case_detail": "orglife.absencecase",
+    "orglife-case-detail": "orglife.absencecase",
+    "orglife-case-decide": "orglife.absencecase",
     "orglife-meeting-detail": "orglife.meeting",
     "orglife-meeting-attendance": "orglife.meeting",
     "orglife-exclusion-detail": "orglife.exclusion",
@@ -139,6 +154,8 @@ WRITE_BODIES = {
         why=PICKER_REFUSES,
     ),
     "orglife:exclusion_end": Write(lambda w, o: {"ends_on": "2025-04-30"}),
+    "orglife:case_detail": Write(lambda w, o: _decision()),
+    "orglife:open_cases": Write(lambda w, o: {"org": w.b.pk}, url_side="A", fresh={"absent_member": lambda w: _six_months_absent(w.b)}),
     "orglife:settings": Write(
         lambda w, o: _settings_body(),
         actor="admin",
@@ -152,6 +169,7 @@ WRITE_BODIES = {
     ),
     "PATCH orglife-meeting-detail": Write(lambda w, o: {"minutes": "矩阵测试会议记录"}),
     "POST orglife-meeting-attendance": Write(lambda w, o: {"marks": [{"member": _b_member_id(w), "status": "absent"}]}),
+    "POST orglife-case-decide": Write(lambda w, o: _decision()),
     "POST orglife-exclusion-list": Write(
         lambda w, o: {
             "member": _b_member_id(w),
@@ -175,3 +193,33 @@ def _settings_body():
     body["party_lecture_frequency"] = "monthly"
     body["note"] = "矩阵测试"
     return body
+
+
+def _decision():
+    return {"decision": "good_reason", "meeting_date": datetime.date.today().isoformat(), "note": "矩阵测试：因病住院"}
+
+
+def _six_months_absent(org):
+    """A member of org absent without leave from the theme day of each of the six months
+    before this one, so opening the cases really opens one (the positive control)."""
+    from apps.core.actors import system_actor
+    from apps.members.models import Member
+    from apps.orglife import services
+    from tests.factories import make_member
+
+    found = Member.objects.filter(organisation=org, name="矩阵缺席党员").first()
+    if found is not None:
+        return found
+    person = make_member(org, name="矩阵缺席党员")
+    actor = system_actor("cli")
+    first = datetime.date.today().replace(day=1)
+    for back in range(6, 0, -1):
+        y, m = first.year, first.month - back
+        if m <= 0:
+            y, m = y - 1, m + 12
+        held = services.create_meeting(
+            {"organisation": org, "kind": "theme_day", "held_on": datetime.date(y, m, 15), "topic": "矩阵缺席", "theme": "矩阵缺席"},
+            actor=actor,
+        )
+        services.record_attendance(held, [{"member": person.pk, "status": "absent"}], actor=actor)
+    return person

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,7 +176,12 @@ def test_settings_page_for_county_admin_only(client, tree, secretary):
     assert client.get(reverse("orglife:settings")).status_code == 404
     admin = make_user("county_admin", tree["county"])
     client.force_login(admin)
-    assert client.get(reverse("orglife:settings")).status_code == 200
+    page = client.get(reverse("orglife:settings"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    # the rules read in words, not codes
+    assert "民主生活会" in text and "领导班子成员" in text and "到会不少于应到人数的二分之一" in text and "每季度" in text
+    assert ">monthly<" not in text and ">half<" not in text and ">leadership<" not in text
 
 
 def test_exclusion_form_creates_and_refuses(sec_client, branch, members):
@@ -184,3 +190,33 @@ def test_exclusion_form_creates_and_refuses(sec_client, branch, members):
     assert r.status_code == 200 and not Exclusion.objects.exists()
     r = sec_client.post(reverse("orglife:exclusions"), {**data, "approved_by": "测试第1镇党委"})
     assert r.status_code == 302 and Exclusion.objects.get().member == members[0]
+
+
+def test_county_sees_compliance_by_township_with_totals_and_drills_down(client, tree, django_assert_max_num_queries):
+    from tests.factories import make_org
+
+    admin = make_user("county_admin", tree["county"])
+    client.force_login(admin)
+    (a, a2), (b, b2) = tree["branches"]
+    last_year = timezone.localdate().year - 1
+    for org in (a, b, b2):
+        make_member(org)
+        for month in range(1, 13):
+            services.record_attendance(meeting(org, held_on=datetime.date(last_year, month, 9)), [], actor=CLI)
+    url = reverse("orglife:compliance") + f"?year={last_year}"
+    connection.queries_log.clear()  # the setup's queries fill the log (9000 at most): count afresh
+    with django_assert_max_num_queries(40) as few:
+        page = client.get(url).content.decode()
+    first = len(few.captured_queries)
+    c1 = tree["committees"][0]
+    assert "合计" in page and f"?org={c1.pk}&amp;year={last_year}" in page
+    assert a2.name in page  # lagging: held nothing
+    # drill down into a township: its own branches only
+    sub = client.get(reverse("orglife:compliance") + f"?org={c1.pk}&year={last_year}").content.decode()
+    assert a2.name in sub and b2.name not in sub
+    for i in range(6):
+        make_org(tree["committees"][i % 2], name=f"新增第{i}党支部")
+    connection.queries_log.clear()
+    with django_assert_max_num_queries(first):
+        page = client.get(url).content.decode()
+    assert "新增第5党支部" in page

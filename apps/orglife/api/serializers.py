@@ -5,7 +5,7 @@ and the schema keeps one enum per name. The services validate every code."""
 from rest_framework import serializers
 
 from apps.orglife import rules
-from apps.orglife.models import Attendance, Exclusion, Meeting
+from apps.orglife.models import AbsenceCase, Attendance, Exclusion, Meeting
 
 
 def _codes(choices) -> str:
@@ -168,3 +168,36 @@ class AbsenceRowSerializer(serializers.Serializer):
     first_month = serializers.DateField()
     last_month = serializers.DateField()
     level = serializers.CharField()
+
+
+class AbsenceCaseSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True, label="党员姓名")
+    status_label = serializers.CharField(source="get_status_display", read_only=True, label="状态")
+    decision_label = serializers.CharField(source="get_decision_display", read_only=True, label="支部大会决定")
+    status = serializers.CharField(read_only=True, help_text=_codes(AbsenceCase.Status.choices))
+    decision = serializers.CharField(read_only=True, help_text=_codes(rules.CASE_DECISION_CHOICES))
+
+    class Meta:
+        model = AbsenceCase
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "organisation",
+            "opened_on",
+            "first_month",
+            "months",
+            "status",
+            "status_label",
+            "decision",
+            "decision_label",
+            "meeting_date",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class AbsenceDecisionSerializer(serializers.Serializer):
+    decision = serializers.CharField(max_length=20, label="支部大会决定", help_text=_codes(rules.CASE_DECISION_CHOICES))
+    meeting_date = serializers.DateField(label="支部大会日期")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, label="决定说明")

@@ -1,6 +1,7 @@
 """Organisational-life API: every queryset is `.restrict(request.user, action)`; writes
 call the services (the same ones the web pages use)."""
 
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 from apps.core.scoping import get_in_scope
 from apps.members.models import Member
 from apps.orglife import selectors, services
-from apps.orglife.models import Exclusion, Meeting
+from apps.orglife.models import AbsenceCase, Exclusion, Meeting
 from apps.orgs.models import Organisation
 
 from . import serializers as s
@@ -138,3 +139,60 @@ class AbsenceListView(generics.GenericAPIView):
             for r in rows
         ]
         return self.get_paginated_response(data)
+
+
+@extend_schema(
+    tags=["组织生活"],
+    parameters=[
+        ORG_PARAM,
+        OpenApiParameter("status", OpenApiTypes.STR, description="open 待决定 / decided 已决定"),
+        OpenApiParameter("q", OpenApiTypes.STR),
+    ],
+)
+class AbsenceCaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """连续6个月无正当理由不参加组织生活的处置（待支部大会决定；不自动除名）。"""
+
+    serializer_class = s.AbsenceCaseSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.case_list(self.request.user, _params(self.request))
+        act = "change" if self.action == "decide" else "view"
+        return AbsenceCase.objects.restrict(self.request.user, act).select_related("member", "organisation").order_by("-opened_on", "-id")
+
+    @extend_schema(request=s.AbsenceDecisionSerializer, responses=s.AbsenceCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """记录支部大会决定：handling 提交组织处置 / resumed 已恢复参加 / good_reason 有正当理由。"""
+        case = self.get_object()
+        ser = s.AbsenceDecisionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        case = services.decide_absence_case(case, actor=request.user, **ser.validated_data)
+        return Response(s.AbsenceCaseSerializer(case).data)
+
+
+@extend_schema(
+    tags=["组织生活"],
+    parameters=[
+        OpenApiParameter("org", OpenApiTypes.INT, description="党组织ID（含下级；默认本人管理范围的最高一级）"),
+        OpenApiParameter("year", OpenApiTypes.INT, description="年度", required=True),
+        OpenApiParameter("month", OpenApiTypes.INT, description="月份（不填为全年）"),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+class ComplianceReportView(generics.GenericAPIView):
+    """组织生活落实情况（与命令 orglife_compliance 相同）：下级各组织各类会议应开、已开次数，
+    连续3/5/6个月未参加组织生活的党员。"""
+
+    filter_backends = []
+    pagination_class = None
+
+    def get(self, request):
+        params = _params(request)
+        org = selectors.chosen_org(request.user, params)
+        if org is None:
+            raise Http404()
+        year = selectors.chosen_year(params)
+        month = selectors.chosen_month(params)
+        return Response(selectors.compliance_report(request.user, org, year, month, selectors.report_as_of(year, month)))
