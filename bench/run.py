@@ -8,6 +8,13 @@ side with their lower bounds, and write bench/results/<name>.json (docs/performa
 PostgreSQL: DATABASE_URL if set (one database per size: <name>_20k, <name>_200k, <name>_1m),
 else postgres://postgres@127.0.0.1:5432/dj_bench_*. SQLite files go to var/bench/.
 Each (database, size) runs in its own Python process (Django settings are per process).
+
+    --database URL   measure an EXISTING PostgreSQL database as it is: nothing is created,
+                     emptied or rebuilt; its synthetic province (synth_province) is used.
+
+The benchmark never drops a database, and it empties (TRUNCATE, for a rebuild) only a
+database it created itself: a PostgreSQL database it creates is marked with a comment
+(BENCH_MARKER); SQLite files are its own under var/bench/.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/dj_bench"
+BENCH_MARKER = "created by dangjian bench/run.py"
 SETTINGS = "bench.settings_bench"
 SEED = 1
 
@@ -68,7 +76,18 @@ def worker(args) -> dict:
             cursor.execute("ANALYZE")
     root = Organisation.objects.filter(code=f"S{SEED}R1P").first()
     synth = None
-    if args.rebuild or root is None or Member.objects.count() != args.size:
+    if args.existing:
+        if root is None:
+            log(f"  {_redact(args.db)} holds no synthetic province (manage.py synth_province); --database never builds one")
+            sys.exit(3)
+        args.size = Member.objects.count()
+        log(f"[{connection.vendor} {label(args.size)}] measuring the existing database {_redact(args.db)} as it is")
+    elif args.rebuild or root is None or Member.objects.count() != args.size:
+        if not _owned(connection, args.db):
+            log(
+                f"  {_redact(args.db)} was not created by the benchmark: it is never emptied or rebuilt (use --database to measure it as it is)"
+            )
+            sys.exit(3)
         log(f"[{connection.vendor} {label(args.size)}] building the synthetic province …")
         synth = build_province(args.size, seed=SEED, reset=True, out=log)
         root = Organisation.objects.get(code=f"S{SEED}R1P")
@@ -100,6 +119,16 @@ def worker(args) -> dict:
         log("  d. HTTP throughput …")
         result["http"] = http_scenario(args, targets, users)
     return result
+
+
+def _owned(connection, url: str) -> bool:
+    """Did the benchmark create this database (so that it may empty it for a rebuild)?"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()")
+            return (cursor.fetchone() or [None])[0] == BENCH_MARKER
+    path = Path(urlparse(url).path)
+    return (ROOT / "var" / "bench") in path.resolve().parents
 
 
 def growth_worker(args) -> dict:
@@ -221,6 +250,7 @@ def _ensure_pg_database(url: str):
         name = p.path.lstrip("/")
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{BENCH_MARKER}'")
 
 
 def machine() -> dict:
@@ -258,6 +288,8 @@ def run_one(args, db: str, size: int) -> dict:
         cmd.append("--quick")
     if args.rebuild:
         cmd.append("--rebuild")
+    if args.database:
+        cmd.append("--existing")
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     if proc.returncode != 0:
@@ -276,6 +308,13 @@ def main(argv=None):
     parser.add_argument("--http-seconds", type=int, default=15, help="wrk duration per URL (0: skip the HTTP scenario)")
     parser.add_argument("--http-sizes", default=None, help="sizes at which to run the HTTP scenario (default: the largest)")
     parser.add_argument("--name", default=None, help="results file name (default: timestamp)")
+    parser.add_argument(
+        "--database",
+        default=None,
+        help="an existing PostgreSQL database (URL) holding a synthetic province: measured as it is, never created, emptied or rebuilt; "
+        "replaces --sizes",
+    )
+    parser.add_argument("--existing", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--growth", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -297,8 +336,18 @@ def main(argv=None):
     if not base.startswith("postgres"):
         print(f"DATABASE_URL={base!r} is not PostgreSQL; the PostgreSQL runs use {DEFAULT_PG}_*", file=sys.stderr)
         base = DEFAULT_PG
+    if args.database:
+        if args.rebuild:
+            print("--rebuild and --database exclude each other: an existing database is never rebuilt", file=sys.stderr)
+            return 2
+        sizes, http_sizes = [0], {0} if args.http_sizes is None else http_sizes
     try:
-        for size in sizes:
+        if args.database:
+            import psycopg
+
+            psycopg.connect(args.database, connect_timeout=5).close()
+            base = args.database
+        for size in [] if args.database else sizes:
             _ensure_pg_database(_pg_url_for(base, size))
     except Exception as exc:
         print(
@@ -321,12 +370,12 @@ def main(argv=None):
     name = args.name or started.strftime("%Y%m%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    plan = [("postgresql", _pg_url_for(base, s), s) for s in sizes]
+    plan = [("postgresql", args.database, 0)] if args.database else [("postgresql", _pg_url_for(base, s), s) for s in sizes]
     sqlite_dir = ROOT / "var" / "bench"
     sqlite_dir.mkdir(parents=True, exist_ok=True)
     plan += [("sqlite", f"sqlite:///{sqlite_dir / f'bench_{label(s)}.sqlite3'}", s) for s in sqlite_sizes]
     for vendor, db, size in plan:
-        print(f"== {vendor} {label(size)} ==", file=sys.stderr, flush=True)
+        print(f"== {vendor} {label(size) if size else 'existing database'} ==", file=sys.stderr, flush=True)
         http = args.http_seconds
         if vendor != "postgresql" or size not in http_sizes:
             args.http_seconds = 0

@@ -54,7 +54,7 @@ MEMBER_COLUMNS = (
     "id name name_pinyin name_initials sex ethnicity birth_date id_number_enc id_number_hash id_number_masked "
     "native_place education degree occupation work_unit job_post work_start_date phone_enc phone_hash phone_masked "
     "address application_date join_date conversion_date member_type status status_since lost_contact_reason "
-    "increase_method org_path remarks created_at updated_at organisation_id party_group_id"
+    "increase_method org_path remarks created_at updated_at organisation_id party_group_id category_bits"
 ).split()
 ORG_COLUMNS = (
     "id path depth numchild name short_name code org_type unit_type founded_on term_start term_end contact_person "
@@ -262,6 +262,7 @@ def generate_county(plan: CountyPlan, seed: int, text: bool):
     """All member and category rows of one county. text=True: PostgreSQL COPY text format."""
     from apps.core import crypto
     from apps.core.pinyin import pinyin_keys
+    from apps.members import codes
     from apps.members.idnumber import compose
 
     rng = random.Random(f"members-{seed}-{plan.index}")
@@ -361,6 +362,7 @@ def generate_county(plan: CountyPlan, seed: int, text: bool):
             if join.year < 1949:
                 cats.append("pre_1949")
             categories.extend((code, mid) for code in cats)
+            members[-1] += (codes.category_bits(cats),)
             mid += 1
     if text:
         return _copy_text(members), _copy_text(categories), len(members)

@@ -58,7 +58,5 @@ ROLES = [
 ROLE_BY_CODE = {r.code: r for r in ROLES}
 ROLE_CHOICES = [(r.code, r.label) for r in ROLES]
 
-# Fields of the member record a member may edit about themself (changes to education
-# go to the branch for review).
-SELF_EDITABLE_FIELDS = ("phone", "address")
-SELF_REVIEWED_FIELDS = ("education", "degree")
+# The fields a member may edit about themself are the member registry's rule:
+# apps.members.codes.SELF_EDITABLE_FIELDS / SELF_REVIEWED_FIELDS.

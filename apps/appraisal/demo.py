@@ -1,6 +1,7 @@
 """Demo data: last year's democratic appraisal finished in every branch of the demo county
 (plausible grade shares, 优秀 within ⅓ per branch), a few 不合格 members with open 限期改正
-cases, one 除名 completed with its 5-year block, and a handful of 失联 members on the clock.
+cases, one 除名 completed with its 5-year block, a handful of 失联 members on the clock, and
+设岗定责 posts with 党员中心户 (and some 党员责任区) in the village branches.
 
 Generated history is written with bulk_create (the per-record audit entries of the services
 are not written for it); the status changes go through apps.members.services."""
@@ -15,7 +16,7 @@ from apps.orgs.models import Organisation
 from apps.orgs.rules import BRANCH_TYPES
 
 from . import rules
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, RatingTally, VoteCast
+from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, MemberPost, PostAssignment, PostReview, RatingTally, VoteCast
 
 BATCH = 5000
 REPORTS = [
@@ -234,4 +235,128 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
         member_services.change_status(
             m, "lost_contact", date=since, reason="外出务工，多次联系未果", lost_contact_reason="migrant_work", actor=actor
         )
-    return {"branches": len(procs), "appraised": len(appraisees), "cases": len(cases) + 1, "lost_contact": len(lost)}
+    posts = populate_posts(root_org, rng, as_of)
+    return {"branches": len(procs), "appraised": len(appraisees), "cases": len(cases) + 1, "lost_contact": len(lost), **posts}
+
+
+# ── 设岗定责 in the village branches ─────────────────────────────────────────────────────
+POST_DUTIES = {
+    "policy": "宣传党的方针政策和惠民政策，每月入户宣讲一次",
+    "security": "参加村治安巡逻，排查矛盾纠纷，及时报告隐患",
+    "environment": "负责责任路段和公共场所环境卫生的督促和保洁",
+    "assistance": "结对帮扶困难群众，帮助解决生产生活实际困难",
+    "mediation": "调解邻里、家庭矛盾纠纷，做好信访稳定工作",
+    "prosperity": "带头发展特色产业，带动群众增收致富",
+    "civility": "倡导移风易俗、文明乡风，参与评选“好家风”",
+    "service": "为群众代办事项，收集反映群众意见建议",
+}
+REVIEW_TEXTS = {
+    "excellent": "履职积极主动，群众评价好",
+    "competent": "能够按要求履行岗位职责",
+    "basic": "履职不够经常，需进一步加强",
+}
+
+
+def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
+    """Posts in every village branch: two or three 设岗定责 posts and a 党员中心户 with the
+    households it keeps in touch with (every fourth branch also a 党员责任区), members on
+    them since last spring, and last year's second-half 评岗."""
+    year = as_of.year - 1
+    villages = list(
+        Organisation.objects.filter(path__startswith=root_org.path, org_type__in=BRANCH_TYPES, unit_type="village", status="active")
+        .order_by("path")
+        .values_list("id", "path")
+    )
+    people: dict[int, list[int]] = {}
+    for mid, org_id in (
+        Member.objects.filter(organisation_id__in=[o for o, _p in villages], status="normal", join_date__lt=datetime.date(year, 1, 1))
+        .order_by("organisation_id", "id")
+        .values_list("id", "organisation_id")
+    ):
+        people.setdefault(org_id, []).append(mid)
+    types = [c for c, _ in rules.POST_TYPE_CHOICES]
+    set_up = datetime.date(year, 3, 1)
+    posts, plan = [], []  # plan: (post index, [member ids])
+    for i, (org_id, path) in enumerate(villages):
+        pool = people.get(org_id, [])
+        if len(pool) < 4:
+            continue
+        pool = rng.sample(pool, len(pool))
+        for t in rng.sample(types, 2 + (i % 2)):
+            take, pool = pool[: 1 + (len(pool) > 12)], pool[1 + (len(pool) > 12) :]
+            posts.append(
+                MemberPost(
+                    organisation_id=org_id,
+                    org_path=path,
+                    kind="post",
+                    post_type=t,
+                    title=rules.POST_TYPE_LABELS[t],
+                    duties=POST_DUTIES[t],
+                    set_up_on=set_up,
+                    created_by="demo",
+                )
+            )
+            plan.append(take)
+        households = rng.randint(8, 15)
+        posts.append(
+            MemberPost(
+                organisation_id=org_id,
+                org_path=path,
+                kind="household",
+                title=f"第{1 + i % 6}村民小组党员中心户",
+                duties="联系周边农户，传达政策，收集意见，带头参加公益活动",
+                coverage=f"第{1 + i % 6}村民小组{households}户",
+                households=households,
+                set_up_on=set_up,
+                created_by="demo",
+            )
+        )
+        plan.append(pool[:1])
+        pool = pool[1:]
+        if i % 4 == 0 and pool:
+            posts.append(
+                MemberPost(
+                    organisation_id=org_id,
+                    org_path=path,
+                    kind="area",
+                    title="村部周边党员责任区",
+                    duties="负责区域内环境卫生、矛盾排查和政策宣传",
+                    coverage="村部至主干道两侧",
+                    set_up_on=set_up,
+                    created_by="demo",
+                )
+            )
+            plan.append(pool[:1])
+    posts = MemberPost.objects.bulk_create(posts, batch_size=BATCH)
+    assignments = [
+        PostAssignment(
+            post=p,
+            member_id=mid,
+            organisation_id=p.organisation_id,
+            org_path=p.org_path,
+            duties=p.duties[:60],
+            start_on=datetime.date(year, 3, 5),
+        )
+        for p, mids in zip(posts, plan, strict=True)
+        for mid in mids
+    ]
+    assignments = PostAssignment.objects.bulk_create(assignments, batch_size=BATCH)
+    reviews = []
+    for a in assignments:
+        x = rng.random()
+        grade = "excellent" if x < 0.25 else "competent" if x < 0.95 else "basic"
+        reviews.append(
+            PostReview(
+                assignment=a,
+                organisation_id=a.organisation_id,
+                org_path=a.org_path,
+                year=year,
+                half=2,
+                grade=grade,
+                fulfilment=REVIEW_TEXTS[grade],
+                reviewed_on=datetime.date(year, 12, 20),
+                reviewed_by="demo",
+            )
+        )
+    PostReview.objects.bulk_create(reviews, batch_size=BATCH)
+    return {"posts": len(posts), "post_holders": len(assignments)}

@@ -7,10 +7,11 @@ from django.utils import timezone
 
 from apps.members.picker import MemberPickerField
 from apps.orgs.picker import OrgPickerField
+from apps.orgs.rules import BRANCH_TYPES
 
 from . import rules
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input accepts
 TEXT = forms.Textarea(attrs={"rows": 5})
 
 
@@ -135,3 +136,96 @@ def step_form(step: str, data=None, *, kind: str = ""):
         fields.pop("deadline")
     cls = type(f"Step_{step}", (forms.Form,), {k: v for k, v in fields.items()})
     return cls(data)
+
+
+# ── 设岗定责 ──────────────────────────────────────────────────────────────────────────────
+class PostForm(forms.Form):
+    organisation = OrgPickerField(label="党支部", action="change", org_types=BRANCH_TYPES)
+    kind = forms.ChoiceField(label="类别", choices=rules.POST_KIND_CHOICES)
+    post_type = forms.ChoiceField(label="岗位类型（设岗定责）", choices=[("", "—"), *rules.POST_TYPE_CHOICES], required=False)
+    title = forms.CharField(label="名称", max_length=60, required=False, help_text="设岗定责留空时为岗位类型名称")
+    duties = forms.CharField(label="岗位职责", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    coverage = forms.CharField(label="覆盖区域或联系农户", max_length=200, required=False, help_text="党员责任区、党员中心户必填")
+    households = forms.IntegerField(label="联系户数（党员中心户）", required=False, min_value=0, max_value=999)
+    set_up_on = forms.DateField(label="设立日期", widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class AssignForm(forms.Form):
+    member = MemberPickerField(label="党员", action="change")
+    duties = forms.CharField(label="承担职责", max_length=300)
+    start_on = forms.DateField(label="上岗日期", widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, user, under=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user, under=under)
+
+
+class PostReviewForm(forms.Form):
+    assignment = forms.TypedChoiceField(label="党员", coerce=int)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(label="期间", choices=rules.REVIEW_PERIODS, coerce=int)
+    grade = forms.ChoiceField(label="评岗等次", choices=rules.POST_GRADES)
+    fulfilment = forms.CharField(label="履职情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reviewed_on = forms.DateField(label="评岗日期", widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].choices = [(a.pk, a.member.name) for a in assignments]
+        if not self.is_bound:
+            today = timezone.localdate()
+            self.initial.setdefault("year", today.year if today.month > 6 else today.year - 1)
+            self.initial.setdefault("half", 1 if today.month > 6 else 2)
+
+
+# ── 监督管理 ──────────────────────────────────────────────────────────────────────────────
+def _matter_choices():
+    out = [("", "—")]
+    for k in rules.SUPERVISION_KINDS:
+        out += [(code, f"{k.label}·{label}") for code, label in k.matters]
+    return out
+
+
+class SupervisionForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=rules.SUPERVISION_KIND_CHOICES)
+    member = MemberPickerField(label="党员（报告人、谈话对象或群众反映的党员）", action="change")
+    counterpart = MemberPickerField(label="谈话人（谈心谈话）", action="view", required=False)
+    on = forms.DateField(label="日期", widget=DATE, initial=timezone.localdate)
+    matter = forms.ChoiceField(label="事项类别 / 意见来源", choices=_matter_choices(), required=False)
+    content = forms.CharField(label="内容（报告事项、谈话主题、群众意见）", widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
+    follow_up = forms.CharField(label="后续跟进", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+        self.fields["counterpart"].for_user(user)
+
+
+class ConcludeForm(forms.Form):
+    verification = forms.ChoiceField(label="核实结果（群众意见）", choices=[("", "—"), *rules.VERIFICATION_CHOICES], required=False)
+    follow_up = forms.CharField(label="答复或处理结果", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+    closed_on = forms.DateField(label="办结日期", widget=DATE, initial=timezone.localdate)
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+class GoalSetForm(forms.Form):
+    member = MemberPickerField(label="党员", action="change")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
+    own_goals = forms.CharField(label="补充目标（可不填）", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+
+
+class MyGoalForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
+    own_goals = forms.CharField(label="我的补充目标（可不填）", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False)
+
+
+class GoalCheckForm(forms.Form):
+    self_check = forms.CharField(label="年终自查（对照目标逐条说明完成情况）", widget=forms.Textarea(attrs={"rows": 6}), max_length=3000)
+    check_grade = forms.ChoiceField(label="完成情况", choices=rules.GOAL_CHECK_GRADES)

@@ -198,3 +198,150 @@ class HandlingCase(OrgScopedModel):
     @property
     def next_step_label(self) -> str:
         return rules.STEP_LABELS.get(self.next_step or "", "")
+
+
+# ── 设岗定责: posts, the members on them, 评岗 ─────────────────────────────────────────────
+class MemberPost(OrgScopedModel):
+    """A post a branch sets for its members (设岗定责 / 无职党员设岗), or one of the
+    registers of 党员示范岗, 党员责任区 and 党员中心户 with the area or households covered.
+    `kind` and `post_type` come from rules.POST_KINDS / rules.POST_TYPES."""
+
+    kind = models.CharField("类别", max_length=16, choices=rules.POST_KIND_CHOICES, db_index=True)
+    post_type = models.CharField("岗位类型", max_length=24, choices=rules.POST_TYPE_CHOICES, blank=True)
+    title = models.CharField("名称", max_length=60)
+    duties = models.TextField("岗位职责", max_length=2000)
+    coverage = models.CharField("覆盖区域或联系农户", max_length=200, blank=True)
+    households = models.PositiveSmallIntegerField("联系户数", null=True, blank=True)
+    set_up_on = models.DateField("设立日期")
+    ended_on = models.DateField("撤销日期", null=True, blank=True)
+    created_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员岗位"
+        ordering = ["org_path", "kind", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "title"], condition=Q(ended_on__isnull=True), name="appraisal_post_title_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.title}"
+
+    @property
+    def kind_rule(self) -> rules.PostKind:
+        return rules.POST_KIND[self.kind]
+
+
+class PostAssignment(OrgScopedModel):
+    """A member on a post, with the duties they took on (定责), from a date until ended."""
+
+    post = models.ForeignKey(MemberPost, verbose_name="岗位", on_delete=models.CASCADE, related_name="assignments")
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="post_assignments")
+    duties = models.CharField("承担职责", max_length=300)
+    start_on = models.DateField("上岗日期")
+    end_on = models.DateField("离岗日期", null=True, blank=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员定岗"
+        ordering = ["post_id", "start_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "member"], condition=Q(end_on__isnull=True), name="appraisal_post_member_once")
+        ]
+        indexes = [models.Index(fields=["member", "end_on"], name="post_assignment_member_idx")]
+
+    def __str__(self):
+        return f"{self.member.name} · {self.post.title}"
+
+
+class PostReview(OrgScopedModel):
+    """评岗: the branch grades how a member fulfilled a post in a period (year, half)."""
+
+    assignment = models.ForeignKey(PostAssignment, verbose_name="定岗", on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField("年度")
+    half = models.PositiveSmallIntegerField("期间", choices=rules.REVIEW_PERIODS)
+    grade = models.CharField("评岗等次", max_length=16, choices=rules.POST_GRADES)
+    fulfilment = models.TextField("履职情况", max_length=2000)
+    reviewed_on = models.DateField("评岗日期")
+    reviewed_by = models.CharField("评定人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评岗记录"
+        ordering = ["-year", "-half", "id"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "year", "half"], name="appraisal_post_review_once_per_period")]
+
+    def __str__(self):
+        return f"{self.assignment} {self.year}年{self.get_half_display()}：{self.get_grade_display()}"
+
+
+# ── 监督管理: 重大事项报告, 谈心谈话, 听取群众意见 ─────────────────────────────────────────────
+class SupervisionRecord(OrgScopedModel):
+    """One supervision record about a member (rules.SUPERVISION_KINDS): a 重大事项报告 the
+    member made, a 谈心谈话 with a committee member (the pair, topics, follow-up), or an
+    opinion the masses gave about the member (verified, with the outcome)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待办结"
+        CLOSED = "closed", "已办结"
+
+    kind = models.CharField("类别", max_length=24, choices=rules.SUPERVISION_KIND_CHOICES, db_index=True)
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="supervision_records")
+    counterpart = models.ForeignKey(
+        "members.Member", verbose_name="谈话人", null=True, blank=True, on_delete=models.PROTECT, related_name="talks_held"
+    )
+    on = models.DateField("日期")
+    matter = models.CharField("事项类别/意见来源", max_length=24, blank=True)
+    content = models.TextField("内容", max_length=3000)
+    follow_up = models.TextField("后续跟进/处理情况", max_length=2000, blank=True)
+    verification = models.CharField("核实结果", max_length=16, choices=rules.VERIFICATION_CHOICES, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监督管理记录"
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["member", "kind", "on"], name="supervision_member_kind_idx")]
+
+    def __str__(self):
+        return f"{self.member.name} · {self.get_kind_display()} · {self.on:%Y-%m-%d}"
+
+    @property
+    def kind_rule(self) -> rules.SupervisionKind:
+        return rules.SUPERVISION_KIND[self.kind]
+
+    @property
+    def matter_label(self) -> str:
+        return dict(self.kind_rule.matters).get(self.matter, self.matter)
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+class GoalSheet(OrgScopedModel):
+    """A member's goals for a year (from rules.GOALS_BY_CATEGORY at the time, plus their
+    own) and the year-end self-check, shown to the appraisal committee."""
+
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="goal_sheets")
+    year = models.PositiveSmallIntegerField("年度")
+    goals = models.JSONField("年度目标", default=list)
+    own_goals = models.TextField("本人补充目标", max_length=1000, blank=True)
+    self_check = models.TextField("年终自查", max_length=3000, blank=True)
+    check_grade = models.CharField("完成情况", max_length=12, choices=rules.GOAL_CHECK_GRADES, blank=True)
+    checked_on = models.DateField("自查日期", null=True, blank=True)
+    created_by = models.CharField("制定人", max_length=150, blank=True)
+    created_at = models.DateTimeField("制定时间", auto_now_add=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员目标"
+        ordering = ["-year", "org_path", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="appraisal_goal_sheet_once_per_year")]
+
+    def __str__(self):
+        return f"{self.member.name} · {self.year}年目标"

@@ -123,3 +123,134 @@ def add_months(d: datetime.date, n: int) -> datetime.date:
     y, m = divmod(d.month - 1 + n, 12)
     year, month = d.year + y, m + 1
     return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+# ── 设岗定责 / 党员示范岗 / 党员责任区 / 党员中心户 (seed 一.3、三.3) ─────────────────────────
+@dataclass(frozen=True)
+class PostKind:
+    code: str
+    label: str
+    needs_type: bool = False  # a post of the 设岗定责 list (政策宣传岗 …)
+    needs_coverage: bool = False  # the area or households covered must be named
+    needs_households: bool = False  # how many households a 中心户 keeps in touch with
+    max_holders: int | None = None  # members on it at a time (None: no limit)
+
+
+POST_KINDS = [
+    PostKind("post", "设岗定责", needs_type=True),
+    PostKind("model", "党员示范岗", max_holders=1),
+    PostKind("area", "党员责任区", needs_coverage=True),
+    PostKind("household", "党员中心户", needs_coverage=True, needs_households=True, max_holders=1),
+]
+POST_KIND = {k.code: k for k in POST_KINDS}
+POST_KIND_CHOICES = [(k.code, k.label) for k in POST_KINDS]
+# 无职党员设岗: the post types a branch chooses from.
+POST_TYPE_CHOICES = [
+    ("policy", "政策宣传岗"),
+    ("security", "治安维稳岗"),
+    ("environment", "环境卫生岗"),
+    ("assistance", "帮扶济困岗"),
+    ("mediation", "矛盾调解岗"),
+    ("prosperity", "致富带富岗"),
+    ("civility", "文明新风岗"),
+    ("service", "便民服务岗"),
+]
+POST_TYPE_LABELS = dict(POST_TYPE_CHOICES)
+# A 党员中心户 keeps in touch with this many households (一般联系10户左右).
+HOUSEHOLDS_MIN, HOUSEHOLDS_MAX = 3, 30
+# Who may hold a post: members in these statuses (停止党籍、失联者不上岗).
+POST_HOLDER_STATUSES = ("normal", "mobile")
+# A member holds at most this many posts at a time (责任明确，不搞挂名).
+MAX_POSTS_PER_MEMBER = 2
+# 评岗: twice a year, graded.
+REVIEW_PERIODS = [(1, "上半年"), (2, "下半年")]
+POST_GRADES = [("excellent", "优秀"), ("competent", "称职"), ("basic", "基本称职"), ("incompetent", "不称职")]
+POST_GRADE_LABELS = dict(POST_GRADES)
+# Grades that count against the member in the appraisal committee's inputs.
+POST_POOR_GRADES = ("basic", "incompetent")
+
+
+def review_period_start(year: int, half: int) -> datetime.date:
+    return datetime.date(year, 1 if half == 1 else 7, 1)
+
+
+def review_period_end(year: int, half: int) -> datetime.date:
+    return datetime.date(year, 6, 30) if half == 1 else datetime.date(year, 12, 31)
+
+
+# ── 监督管理 (seed 三.3): 重大事项报告, 谈心谈话, 听取群众意见 ─────────────────────────────────
+@dataclass(frozen=True)
+class SupervisionKind:
+    code: str
+    label: str
+    matters: tuple = ()  # (code, label) of the matter type or the opinion's source
+    matter_label: str = ""
+    needs_counterpart: bool = False  # a talk has two people
+    needs_verification: bool = False  # an opinion is verified before it is closed
+    closes_on_record: bool = False  # nothing to follow up: closed when recorded
+
+
+MAJOR_MATTERS = (
+    ("marriage", "本人婚姻变化"),
+    ("abroad", "因私出国（境）"),
+    ("business", "本人、配偶、子女经商办企业"),
+    ("legal", "本人或亲属受到司法处理"),
+    ("residence", "外出务工、居住地变动"),
+    ("other", "其他重大事项"),
+)
+OPINION_SOURCES = (
+    ("forum", "群众座谈会"),
+    ("visit", "入户走访"),
+    ("letter", "来信来访"),
+    ("box", "意见箱、网络留言"),
+    ("appraisal", "民主评议征求意见"),
+)
+SUPERVISION_KINDS = [
+    SupervisionKind("major_report", "重大事项报告", MAJOR_MATTERS, "事项类别"),
+    SupervisionKind("heart_to_heart_talk", "谈心谈话", needs_counterpart=True, closes_on_record=True),
+    SupervisionKind("public_opinion", "听取群众意见", OPINION_SOURCES, "意见来源", needs_verification=True),
+]
+SUPERVISION_KIND = {k.code: k for k in SUPERVISION_KINDS}
+SUPERVISION_KIND_CHOICES = [(k.code, k.label) for k in SUPERVISION_KINDS]
+VERIFICATION_CHOICES = [("true", "属实"), ("partly", "部分属实"), ("untrue", "不属实")]
+VERIFICATION_LABELS = dict(VERIFICATION_CHOICES)
+# An opinion found true or partly true needs the handling written down before it is closed.
+VERIFIED_NEEDS_OUTCOME = ("true", "partly")
+# A 重大事项报告 is read and answered by the branch within this many days (to-do after it).
+REPORT_ANSWER_DAYS = 30
+
+
+# ── 目标管理 (seed 一.3): yearly goals per member category, year-end self-check ─────────────
+# The goals a member's sheet starts from, per category (apps.members CATEGORY_CHOICES); a
+# member in several categories gets each category's goals once; none: the general goals.
+GOALS_GENERAL = (
+    "认真学习党的创新理论，全年学习不少于规定学时",
+    "按时参加组织生活，按月交纳党费",
+    "立足本职岗位发挥先锋模范作用",
+    "密切联系群众，每季度至少为群众办一件实事",
+)
+GOALS_BY_CATEGORY = {
+    "rural": ("带头学习惠农政策并向群众宣传", "带头发展生产、勤劳致富，带动群众增收", "带头参与村级事务和人居环境整治"),
+    "retired": ("坚持学习，保持政治本色", "发挥余热，参与社区治理和关心下一代工作"),
+    "mobile": ("每季度向党组织汇报一次思想和工作情况", "在流入地参加组织生活或线上学习", "按时交纳党费"),
+    "non_public": ("立足岗位争当业务骨干", "带头遵守法律法规和企业制度，团结职工"),
+    "unemployed": ("积极参加就业技能培训", "自强自立，力所能及参与志愿服务"),
+    "student": ("勤奋学习，学业成绩良好", "带头参加志愿服务和社会实践"),
+    "hardship": ("在党组织帮扶下改善生产生活条件", "力所能及参与组织生活和公益活动"),
+    "pre_1949": ("讲好党史故事，传承红色基因",),
+    "no_post": ("认领一个党员岗位并履行岗位职责",),
+}
+GOAL_CHECK_GRADES = [("achieved", "全部完成"), ("mostly", "基本完成"), ("partly", "部分完成"), ("missed", "未完成")]
+GOAL_CHECK_LABELS = dict(GOAL_CHECK_GRADES)
+GOAL_CHECK_OK = ("achieved", "mostly")
+# The year-end self-check is done from this month of the goal year on.
+GOAL_SELF_CHECK_FROM_MONTH = 12
+
+
+def goals_for(categories) -> list[str]:
+    goals: list[str] = []
+    for code in categories:
+        for g in GOALS_BY_CATEGORY.get(code, ()):
+            if g not in goals:
+                goals.append(g)
+    return [*goals, *GOALS_GENERAL]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +17,19 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import rules
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, RatingTally, VoteCast
+from .models import (
+    Appraisee,
+    BranchAppraisal,
+    Campaign,
+    GoalSheet,
+    HandlingCase,
+    MemberPost,
+    PostAssignment,
+    PostReview,
+    RatingTally,
+    SupervisionRecord,
+    VoteCast,
+)
 
 
 def chosen_org(user, params, action: str = "view") -> Organisation | None:
@@ -42,6 +54,17 @@ def campaign_list(user, params=None):
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(organisation__name__icontains=q))
     return qs.order_by("-year", "org_path", "id")
+
+
+def my_branch_procs(user, limit: int = 20) -> list[BranchAppraisal]:
+    """The branch procedures a branch secretary runs, latest year first. The campaign is
+    opened above the branch, so its page is outside the secretary's scope: the 民主评议
+    page lists the branch's own procedures instead (a secretary runs one or a few)."""
+    return list(
+        BranchAppraisal.objects.restrict(user, "change")
+        .select_related("campaign", "organisation")
+        .order_by("-campaign__year", "org_path", "id")[:limit]
+    )
 
 
 def branch_list(user, campaign: Campaign, params=None):
@@ -436,4 +459,187 @@ def todo_items(user) -> list[TodoItem]:
                 org=c.organisation.name,
             )
         )
+    # 监督管理: reports and opinions waiting for the branch's answer or verification
+    for r in first_of(
+        SupervisionRecord.objects.restrict(user, "change")
+        .filter(status=SupervisionRecord.Status.OPEN)
+        .select_related("member", "organisation")
+        .order_by("on", "id"),
+        10,
+        items,
+        module="监督管理",
+        url=reverse("appraisal:supervision") + "?status=open",
+        due=today,
+        describe=lambda n: f"还有{n}条重大事项报告或群众意见待办结",
+    ):
+        due = r.on + datetime.timedelta(days=rules.REPORT_ANSWER_DAYS)
+        items.append(
+            TodoItem(
+                "监督管理",
+                f"{r.member.name}的{r.get_kind_display()}待{'核实' if r.kind_rule.needs_verification else '答复'}",
+                reverse("appraisal:supervision_record", args=[r.pk]),
+                due=due,
+                overdue=due < today,
+                org=r.organisation.name,
+            )
+        )
     return items
+
+
+def rejoin_refusal(id_number_hash: str, on: datetime.date) -> str:
+    """The registry's application check (registry.application_checks): why the person with
+    this ID number may not apply to join on `on` — 劝其退党、除名、自行脱党除名 bar a new
+    application for 5 years after the decision ('' when no bar). One query."""
+    from .services import rejoin_block
+
+    case = rejoin_block(id_number_hash, on)
+    if case is None:
+        return ""
+    return (
+        f"该身份证号的持有人于{case.decided_on:%Y-%m-%d}经组织处置{case.get_kind_display()}（{case.letter_no}），"
+        f"{rules.REJOIN_BLOCK_YEARS}年内不得重新入党（不合格党员组织处置办法），"
+        f"{case.rejoin_blocked_until:%Y-%m-%d}前不能递交入党申请、建立发展档案"
+    )
+
+
+# ── 设岗定责 ──────────────────────────────────────────────────────────────────────────────
+def post_list(user, params=None):
+    """Posts and registers (设岗定责、党员示范岗、党员责任区、党员中心户) in the user's scope,
+    each with its current holders (one prefetch) and the number of 评岗 records: a fixed
+    number of queries whatever the row count."""
+    params = params or {}
+    qs = (
+        MemberPost.objects.restrict(user, "view")
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=PostAssignment.objects.filter(end_on__isnull=True).select_related("member").order_by("start_on", "id"),
+                to_attr="current",
+            )
+        )
+    )
+    raw = params.get("org")
+    if raw:
+        if not str(raw).isdigit():
+            return qs.none()
+        qs = qs.filter(org_path__startswith=chosen_org(user, params).path)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(coverage__icontains=q) | Q(organisation__name__icontains=q))
+    if params.get("kind") in rules.POST_KIND:
+        qs = qs.filter(kind=params["kind"])
+    if params.get("post_type") in rules.POST_TYPE_LABELS:
+        qs = qs.filter(post_type=params["post_type"])
+    if params.get("state") == "ended":
+        qs = qs.filter(ended_on__isnull=False)
+    elif params.get("state") != "all":
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.order_by("org_path", "kind", "title", "id")
+
+
+def holders_text(post) -> str:
+    return "、".join(a.member.name for a in getattr(post, "current", []))
+
+
+def post_detail(post: MemberPost) -> list[PostAssignment]:
+    """The post's members (current first, then former), each with its 评岗 records: two queries."""
+    return list(
+        post.assignments.select_related("member")
+        .prefetch_related(Prefetch("reviews", queryset=PostReview.objects.order_by("-year", "-half")))
+        .order_by(F("end_on").desc(nulls_first=True), "start_on", "id")
+    )
+
+
+def post_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """registry.member_facts: the posts a member held in the year and the latest 评岗
+    grade of that year (shown to the appraisal committee). Two queries."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    held = (
+        PostAssignment.objects.filter(member_id__in=list(member_ids), start_on__lte=end)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=start))
+        .select_related("post")
+        .order_by("member_id", "start_on", "id")
+    )
+    grades = {}
+    for aid, grade in (
+        PostReview.objects.filter(assignment__in=held, year=year).order_by("half", "id").values_list("assignment_id", "grade")
+    ):
+        grades[aid] = grade
+    out: dict[int, list[tuple]] = {}
+    for a in held:
+        grade = grades.get(a.pk)
+        value = a.post.title + (f"（评岗：{rules.POST_GRADE_LABELS[grade]}）" if grade else "（未评岗）")
+        out.setdefault(a.member_id, []).append(
+            (a.post.get_kind_display(), value, None if grade is None else grade not in rules.POST_POOR_GRADES)
+        )
+    return out
+
+
+# ── 监督管理 ──────────────────────────────────────────────────────────────────────────────
+def supervision_list(user, params=None):
+    """重大事项报告、谈心谈话、群众意见 in the user's scope (a member: their own). Fixed queries."""
+    params = params or {}
+    qs = SupervisionRecord.objects.restrict(user, "view").select_related("member", "counterpart", "organisation")
+    raw = params.get("org")
+    if raw:
+        if not str(raw).isdigit():
+            return qs.none()
+        qs = qs.filter(org_path__startswith=chosen_org(user, params).path)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(member__name__icontains=q) | Q(member__name_initials__icontains=q) | Q(content__icontains=q))
+    if params.get("kind") in rules.SUPERVISION_KIND:
+        qs = qs.filter(kind=params["kind"])
+    if params.get("status") in dict(SupervisionRecord.Status.choices):
+        qs = qs.filter(status=params["status"])
+    return qs.order_by("-on", "-id")
+
+
+def supervision_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """registry.member_facts: the year's 谈心谈话 with the member and opinions of the masses
+    found true (shown to the appraisal committee). One query."""
+    rows = (
+        SupervisionRecord.objects.filter(member_id__in=list(member_ids), on__year=year)
+        .values("member_id", "kind")
+        .annotate(n=Count("id"), found=Count("id", filter=Q(verification__in=rules.VERIFIED_NEEDS_OUTCOME)))
+        .order_by("member_id", "kind")
+    )
+    out: dict[int, list[tuple]] = {}
+    for r in rows:
+        if r["kind"] == "heart_to_heart_talk":
+            out.setdefault(r["member_id"], []).append(("谈心谈话", f"{r['n']}次", None))
+        elif r["kind"] == "public_opinion" and r["found"]:
+            out.setdefault(r["member_id"], []).append(("群众意见", f"核实属实{r['found']}件", False))
+    return out
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+def goal_list(user, params=None):
+    """Goal sheets in the user's scope (a member: their own). Fixed queries."""
+    params = params or {}
+    qs = GoalSheet.objects.restrict(user, "view").select_related("member", "organisation")
+    raw = params.get("org")
+    if raw:
+        if not str(raw).isdigit():
+            return qs.none()
+        qs = qs.filter(org_path__startswith=chosen_org(user, params).path)
+    if str(params.get("year") or "").isdigit():
+        qs = qs.filter(year=int(params["year"]))
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(member__name__icontains=q) | Q(member__name_initials__icontains=q))
+    if params.get("checked") == "no":
+        qs = qs.filter(checked_on__isnull=True)
+    return qs.order_by("-year", "org_path", "member__name", "id")
+
+
+def goal_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """registry.member_facts: the year-end self-check of the member's goals. One query."""
+    out: dict[int, list[tuple]] = {}
+    for mid, grade in GoalSheet.objects.filter(member_id__in=list(member_ids), year=year).values_list("member_id", "check_grade"):
+        if grade:
+            out[mid] = [("目标管理", f"年终自查：{rules.GOAL_CHECK_LABELS[grade]}", grade in rules.GOAL_CHECK_OK)]
+        else:
+            out[mid] = [("目标管理", "未自查", None)]
+    return out

@@ -16,9 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts.scoping import can_act_on_org
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
 from apps.core.scoping import require_org_action
+from apps.core.uniqueness import unique_messages
 from apps.members import services as member_services
 from apps.members.models import Member
 from apps.orgs.models import Organisation
@@ -26,7 +28,19 @@ from apps.orgs.rules import BRANCH_TYPES
 from apps.recruitment.engine import validate_vote, vote_outcome
 
 from . import rules
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, RatingTally, VoteCast
+from .models import (
+    Appraisee,
+    BranchAppraisal,
+    Campaign,
+    GoalSheet,
+    HandlingCase,
+    MemberPost,
+    PostAssignment,
+    PostReview,
+    RatingTally,
+    SupervisionRecord,
+    VoteCast,
+)
 
 
 def _fail(field: str, message: str):
@@ -522,4 +536,308 @@ def suspend_lost_contact(member: Member, *, on, actor) -> Member:
     due = rules.add_months(member.status_since, rules.LOST_CONTACT_SUSPEND_MONTHS)
     if on < due:
         _fail("date", f"失联满{rules.LOST_CONTACT_SUSPEND_MONTHS}个月方可停止党籍（{due:%Y-%m-%d}起）")
-    return member_services.change_status(member, "suspended", date=on, reason="失联满6个月，停止党籍", actor=actor)
+    return member_services.change_status(member, "suspended", date=on, reason="失联满6个月，停止党籍", actor=actor, engine="appraisal")
+
+
+# ── 设岗定责: posts, the members on them, 评岗 ─────────────────────────────────────────────
+POST_UNIQUE = {"appraisal_post_title_unique": ("title", "本支部已有同名的在用岗位，请换一个名称")}
+ASSIGNMENT_UNIQUE = {"appraisal_post_member_once": ("member", "该党员已在这个岗位上")}
+REVIEW_UNIQUE = {"appraisal_post_review_once_per_period": ("half", "该党员这一期间的评岗已经登记，每期评岗一次")}
+
+
+def _who(actor) -> str:
+    return getattr(actor, "username", "") or str(actor)
+
+
+@transaction.atomic
+def create_post(org: Organisation, data: dict, *, actor) -> MemberPost:
+    """Set up a post in a branch (设岗定责), or register a 党员示范岗 / 党员责任区 / 党员中心户."""
+    require_org_action(actor, org, "change")
+    if org.org_type not in BRANCH_TYPES or org.status != Organisation.Status.ACTIVE:
+        _fail("organisation", "党员岗位设在正常运转的党支部（设岗定责以支部为单位）")
+    kind = rules.POST_KIND.get(data.get("kind") or "")
+    if kind is None:
+        _fail("kind", f"类别须为{'、'.join(k.label for k in rules.POST_KINDS)}之一")
+    post_type = data.get("post_type") or ""
+    if kind.needs_type and post_type not in rules.POST_TYPE_LABELS:
+        _fail("post_type", f"设岗定责须选择岗位类型（{'、'.join(rules.POST_TYPE_LABELS.values())}）")
+    if not kind.needs_type:
+        post_type = ""
+    title = (data.get("title") or "").strip() or rules.POST_TYPE_LABELS.get(post_type, "")
+    if not title:
+        _fail("title", f"请填写{kind.label}的名称")
+    if len(title) > 60:
+        _fail("title", "名称不能超过60字")
+    duties = _text(data.get("duties"), "duties", "岗位职责", limit=2000)
+    coverage = (data.get("coverage") or "").strip()
+    if kind.needs_coverage and not coverage:
+        _fail("coverage", f"{kind.label}须写明覆盖的区域或联系的农户")
+    if len(coverage) > 200:
+        _fail("coverage", "覆盖区域或联系农户不能超过200字")
+    households = None
+    if kind.needs_households:
+        try:
+            households = int(data.get("households"))
+        except (TypeError, ValueError):
+            _fail("households", "请填写党员中心户联系的户数")
+        if not rules.HOUSEHOLDS_MIN <= households <= rules.HOUSEHOLDS_MAX:
+            _fail("households", f"党员中心户联系户数须在{rules.HOUSEHOLDS_MIN}至{rules.HOUSEHOLDS_MAX}户之间（一般联系10户左右）")
+    on = _date(data.get("set_up_on") or _today(), "set_up_on", "设立日期")
+    with unique_messages(MemberPost, POST_UNIQUE):
+        post = MemberPost.objects.create(
+            organisation=org,
+            kind=kind.code,
+            post_type=post_type,
+            title=title,
+            duties=duties,
+            coverage=coverage,
+            households=households,
+            set_up_on=on,
+            created_by=_who(actor),
+        )
+    record_change(post, ChangeLog.Action.CREATE, message=f"设立{kind.label}：{title}")
+    return post
+
+
+@transaction.atomic
+def end_post(post: MemberPost, *, on, actor) -> MemberPost:
+    """Close a post; the members on it leave it the same day."""
+    post = MemberPost.objects.select_for_update().select_related("organisation").get(pk=post.pk)
+    require_org_action(actor, post.organisation, "change")
+    if post.ended_on:
+        _fail("ended_on", f"该岗位已于{post.ended_on:%Y-%m-%d}撤销")
+    on = _date(on, "ended_on", "撤销日期")
+    if on < post.set_up_on:
+        _fail("ended_on", f"撤销日期不能早于设立日期（{post.set_up_on:%Y-%m-%d}）")
+    before = snapshot(post)
+    post.ended_on = on
+    post.save(update_fields=["ended_on"])
+    post.assignments.filter(end_on__isnull=True).update(end_on=on)
+    record_change(post, ChangeLog.Action.UPDATE, before=before, message="撤销岗位")
+    return post
+
+
+@transaction.atomic
+def assign_member(post: MemberPost, member: Member, *, duties, start_on=None, actor) -> PostAssignment:
+    """定岗定责: a member of the branch takes a post with the duties named."""
+    post = MemberPost.objects.select_for_update().select_related("organisation").get(pk=post.pk)
+    require_org_action(actor, post.organisation, "change")
+    if post.ended_on:
+        _fail("post", f"该岗位已于{post.ended_on:%Y-%m-%d}撤销，不能再安排党员")
+    member = Member.objects.get(pk=member.pk)
+    if member.organisation_id != post.organisation_id:
+        _fail("member", f"{member.name}不是{post.organisation.name}的党员：岗位由本支部党员承担")
+    if member.status not in rules.POST_HOLDER_STATUSES:
+        _fail("member", f"{member.name}目前{member.get_status_display()}，不能上岗（在岗党员须党籍状态正常或流动）")
+    duties = _text(duties, "duties", "承担职责", limit=300)
+    start = _date(start_on or _today(), "start_on", "上岗日期")
+    if start < post.set_up_on:
+        _fail("start_on", f"上岗日期不能早于岗位设立日期（{post.set_up_on:%Y-%m-%d}）")
+    holders = post.assignments.filter(end_on__isnull=True)
+    rule = post.kind_rule
+    if rule.max_holders is not None and holders.exclude(member=member).count() >= rule.max_holders:
+        _fail("member", f"一个{rule.label}同时由{rule.max_holders}名党员承担，请先办理原承担党员离岗")
+    if holders.filter(member=member).exists():
+        _fail("member", f"{member.name}已在这个岗位上")
+    held = PostAssignment.objects.filter(member=member, end_on__isnull=True).count()
+    if held >= rules.MAX_POSTS_PER_MEMBER:
+        _fail("member", f"{member.name}已承担{held}个岗位，每名党员同时至多{rules.MAX_POSTS_PER_MEMBER}个（责任明确，不搞挂名）")
+    with unique_messages(PostAssignment, ASSIGNMENT_UNIQUE):
+        a = PostAssignment.objects.create(post=post, member=member, organisation=post.organisation, duties=duties, start_on=start)
+    record_change(a, ChangeLog.Action.CREATE, message=f"{member.name}上岗：{post.title}")
+    return a
+
+
+@transaction.atomic
+def end_assignment(assignment: PostAssignment, *, on, actor) -> PostAssignment:
+    a = PostAssignment.objects.select_for_update().select_related("organisation", "member").get(pk=assignment.pk)
+    require_org_action(actor, a.organisation, "change")
+    if a.end_on:
+        _fail("end_on", f"{a.member.name}已于{a.end_on:%Y-%m-%d}离岗")
+    on = _date(on, "end_on", "离岗日期")
+    if on < a.start_on:
+        _fail("end_on", f"离岗日期不能早于上岗日期（{a.start_on:%Y-%m-%d}）")
+    before = snapshot(a)
+    a.end_on = on
+    a.save(update_fields=["end_on"])
+    record_change(a, ChangeLog.Action.UPDATE, before=before, message="离岗")
+    return a
+
+
+@transaction.atomic
+def review_post(assignment: PostAssignment, data: dict, *, actor) -> PostReview:
+    """评岗: the branch grades how the member fulfilled the post in a half-year."""
+    a = PostAssignment.objects.select_related("organisation", "member", "post").get(pk=assignment.pk)
+    require_org_action(actor, a.organisation, "change")
+    try:
+        year, half = int(data.get("year")), int(data.get("half"))
+    except (TypeError, ValueError):
+        _fail("year", "请填写评岗的年度和期间（上半年/下半年）")
+    if half not in dict(rules.REVIEW_PERIODS):
+        _fail("half", "评岗期间须为上半年或下半年")
+    if not 2000 <= year <= _today().year:
+        _fail("year", f"评岗年度须在2000至{_today().year}之间")
+    grade = data.get("grade")
+    if grade not in rules.POST_GRADE_LABELS:
+        _fail("grade", f"评岗等次须为{'、'.join(rules.POST_GRADE_LABELS.values())}之一")
+    fulfilment = _text(data.get("fulfilment"), "fulfilment", "履职情况", limit=2000)
+    on = _date(data.get("reviewed_on") or _today(), "reviewed_on", "评岗日期")
+    start = rules.review_period_start(year, half)
+    if on < start:
+        _fail("reviewed_on", f"{year}年{dict(rules.REVIEW_PERIODS)[half]}的评岗日期不能早于{start:%Y-%m-%d}")
+    if a.start_on > rules.review_period_end(year, half):
+        _fail("half", f"{a.member.name}于{a.start_on:%Y-%m-%d}上岗，这一期间尚未在岗")
+    if a.end_on and a.end_on < start:
+        _fail("half", f"{a.member.name}已于{a.end_on:%Y-%m-%d}离岗，这一期间不在岗")
+    with unique_messages(PostReview, REVIEW_UNIQUE):
+        review = PostReview.objects.create(
+            assignment=a,
+            organisation=a.organisation,
+            year=year,
+            half=half,
+            grade=grade,
+            fulfilment=fulfilment,
+            reviewed_on=on,
+            reviewed_by=_who(actor),
+        )
+    record_change(review, ChangeLog.Action.CREATE, message=f"评岗：{a.member.name} {review.get_grade_display()}")
+    return review
+
+
+# ── 监督管理: 重大事项报告, 谈心谈话, 听取群众意见 ─────────────────────────────────────────────
+CONTENT_LABELS = {"major_report": "报告的事项", "heart_to_heart_talk": "谈话主题和内容", "public_opinion": "群众意见"}
+
+
+@transaction.atomic
+def record_supervision(member: Member, data: dict, *, actor) -> SupervisionRecord:
+    """Record a 重大事项报告 by the member, a 谈心谈话 with them, or an opinion of the masses
+    about them (rules.SUPERVISION_KINDS). A talk is closed when recorded; a report is
+    closed with the branch's answer, an opinion once verified (conclude_supervision)."""
+    member = Member.objects.select_related("organisation").get(pk=member.pk)
+    require_org_action(actor, member.organisation, "change")
+    kind = rules.SUPERVISION_KIND.get(data.get("kind") or "")
+    if kind is None:
+        _fail("kind", f"类别须为{'、'.join(k.label for k in rules.SUPERVISION_KINDS)}之一")
+    if member.status not in ("normal", "mobile", "lost_contact", "suspended"):
+        _fail("member", f"{member.name}已{member.get_status_display()}，不再登记监督管理记录")
+    on = _date(data.get("on"), "on", "日期")
+    matter = data.get("matter") or ""
+    if kind.matters and matter not in dict(kind.matters):
+        _fail("matter", f"请选择{kind.matter_label}：{'、'.join(label for _c, label in kind.matters)}")
+    if not kind.matters:
+        matter = ""
+    content = _text(data.get("content"), "content", CONTENT_LABELS[kind.code], limit=3000)
+    counterpart = data.get("counterpart") if kind.needs_counterpart else None
+    if kind.needs_counterpart:
+        if counterpart is None:
+            _fail("counterpart", "谈心谈话须登记谈话双方：请选择谈话人")
+        counterpart = Member.objects.select_related("organisation").get(pk=counterpart.pk)
+        if counterpart.pk == member.pk:
+            _fail("counterpart", "谈话人与谈话对象不能是同一名党员")
+        if not can_act_on_org(actor, counterpart.organisation, "view"):
+            _fail("counterpart", "谈话人须是您管理范围内的党员")
+    record = SupervisionRecord.objects.create(
+        organisation=member.organisation,
+        kind=kind.code,
+        member=member,
+        counterpart=counterpart,
+        on=on,
+        matter=matter,
+        content=content,
+        follow_up=(data.get("follow_up") or "").strip()[:2000],
+        status=SupervisionRecord.Status.CLOSED if kind.closes_on_record else SupervisionRecord.Status.OPEN,
+        closed_on=on if kind.closes_on_record else None,
+        recorded_by=_who(actor),
+    )
+    record_change(record, ChangeLog.Action.CREATE, message=f"登记{kind.label}：{member.name}")
+    return record
+
+
+@transaction.atomic
+def conclude_supervision(record: SupervisionRecord, data: dict, *, actor) -> SupervisionRecord:
+    """Close a report with the branch's answer, or an opinion with its verification (属实 /
+    部分属实 need the handling written down)."""
+    r = SupervisionRecord.objects.select_for_update().select_related("organisation", "member").get(pk=record.pk)
+    require_org_action(actor, r.organisation, "change")
+    if r.status != SupervisionRecord.Status.OPEN:
+        _fail("status", f"该记录已于{r.closed_on:%Y-%m-%d}办结")
+    kind = r.kind_rule
+    before = snapshot(r)
+    follow_up = (data.get("follow_up") or "").strip()
+    if kind.needs_verification:
+        verification = data.get("verification")
+        if verification not in rules.VERIFICATION_LABELS:
+            _fail("verification", "群众意见须核实后办结：请选择核实结果（属实、部分属实、不属实）")
+        if verification in rules.VERIFIED_NEEDS_OUTCOME and not follow_up:
+            _fail(
+                "follow_up",
+                f"群众意见核实为“{rules.VERIFICATION_LABELS[verification]}”的，须写明处理结果（谈话提醒、批评教育、组织处置等）",
+            )
+        r.verification = verification
+    elif not follow_up:
+        _fail("follow_up", "请填写党组织对所报告事项的答复或处理意见")
+    if len(follow_up) > 2000:
+        _fail("follow_up", "处理情况不能超过2000字")
+    on = _date(data.get("closed_on") or _today(), "closed_on", "办结日期")
+    if on < r.on:
+        _fail("closed_on", f"办结日期不能早于登记的日期（{r.on:%Y-%m-%d}）")
+    r.follow_up = follow_up
+    r.status, r.closed_on = SupervisionRecord.Status.CLOSED, on
+    r.save(update_fields=["verification", "follow_up", "status", "closed_on"])
+    record_change(r, ChangeLog.Action.UPDATE, before=before, message=f"{kind.label}办结")
+    return r
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+GOAL_UNIQUE = {"appraisal_goal_sheet_once_per_year": ("year", "该党员这一年度的目标已经制定")}
+
+
+def _own_or_change(actor, member: Member) -> None:
+    """A member acts on their own sheet; anyone else needs the change action on the branch."""
+    if getattr(actor, "member_id", None) != member.pk:
+        require_org_action(actor, member.organisation, "change")
+
+
+@transaction.atomic
+def set_goals(member: Member, *, year, own_goals="", actor) -> GoalSheet:
+    """目标管理: the member's goals for a year, from the rules of their categories (copied,
+    so a later change of the rules leaves this sheet as set) plus their own."""
+    member = Member.objects.select_related("organisation").prefetch_related("categories").get(pk=member.pk)
+    _own_or_change(actor, member)
+    if member.status not in rules.APPRAISED_STATUSES:
+        _fail("member", f"{member.name}目前{member.get_status_display()}，不制定年度目标")
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        _fail("year", "请填写年度")
+    this = _today().year
+    if not this - 1 <= year <= this + 1:
+        _fail("year", f"年度目标只能为{this - 1}至{this + 1}年制定")
+    own = (own_goals or "").strip()
+    if len(own) > 1000:
+        _fail("own_goals", "本人补充目标不能超过1000字")
+    goals = rules.goals_for(sorted(c.code for c in member.categories.all()))
+    with unique_messages(GoalSheet, GOAL_UNIQUE):
+        sheet = GoalSheet.objects.create(
+            member=member, organisation=member.organisation, year=year, goals=goals, own_goals=own, created_by=_who(actor)
+        )
+    record_change(sheet, ChangeLog.Action.CREATE, message=f"制定{year}年度目标")
+    return sheet
+
+
+@transaction.atomic
+def check_goals(sheet: GoalSheet, *, text, grade, actor) -> GoalSheet:
+    """The year-end self-check (from December of the goal year): what was done, and how far."""
+    s = GoalSheet.objects.select_for_update().select_related("member", "organisation").get(pk=sheet.pk)
+    _own_or_change(actor, s.member)
+    start = datetime.date(s.year, rules.GOAL_SELF_CHECK_FROM_MONTH, 1)
+    if _today() < start:
+        _fail("self_check", f"年终自查自{start:%Y-%m-%d}起进行")
+    if grade not in rules.GOAL_CHECK_LABELS:
+        _fail("check_grade", f"完成情况须为{'、'.join(rules.GOAL_CHECK_LABELS.values())}之一")
+    before = snapshot(s)
+    s.self_check = _text(text, "self_check", "年终自查", limit=3000)
+    s.check_grade, s.checked_on = grade, _today()
+    s.save(update_fields=["self_check", "check_grade", "checked_on"])
+    record_change(s, ChangeLog.Action.UPDATE, before=before, message=f"年终自查：{s.get_check_grade_display()}")
+    return s

@@ -15,7 +15,7 @@ from apps.core.paging import page_of
 from apps.members.models import Member
 
 from . import forms, rules, selectors, services
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase
+from .models import Appraisee, BranchAppraisal, Campaign, GoalSheet, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
 
 
 def _errors(form, exc: ValidationError) -> None:
@@ -38,10 +38,17 @@ def campaigns(request):
     if not has_action(request.user, "view"):
         return redirect("appraisal:my")
     page = page_of(selectors.campaign_list(request.user, request.GET), request)
+    can_open = has_action(request.user, "approve")
     return render(
         request,
         "appraisal/campaigns.html",
-        {"page": page, "q": request.GET.get("q", ""), "can_open": has_action(request.user, "approve")},
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "can_open": can_open,
+            # a branch secretary: the branch's own procedures (the campaign was opened above)
+            "mine": [] if can_open else selectors.my_branch_procs(request.user),
+        },
     )
 
 
@@ -382,3 +389,302 @@ def suspend(request, pk):
     else:
         messages.success(request, f"{member.name}已停止党籍")
     return redirect("appraisal:lost_contact")
+
+
+# ── 设岗定责 ──────────────────────────────────────────────────────────────────────────────
+def _form_errors(form) -> str:
+    return "；".join(
+        f"{form.fields[f].label if f in form.fields else ''}：{e}".lstrip("：") for f, errs in form.errors.items() for e in errs
+    )
+
+
+# the filter choices of the list (kept out of the GET view's source: the access matrix
+# reads a function view mentioning the upper-case method name as a write)
+_LIST_CHOICES = {"kinds": rules.POST_KIND_CHOICES, "types": rules.POST_TYPE_CHOICES}
+
+
+@login_required
+def posts(request):
+    if not has_action(request.user, "view"):
+        raise Http404("您没有可查看的党组织")
+    page = page_of(selectors.post_list(request.user, request.GET), request)
+    can_change = has_action(request.user, "change")
+    form = forms.PostForm(user=request.user) if can_change else None
+    return render(
+        request,
+        "appraisal/posts.html",
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            **_LIST_CHOICES,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def post_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可登记岗位的党支部")
+    form = forms.PostForm(request.POST, user=request.user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            post = services.create_post(d["organisation"], d, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已设立：{post.title}")
+            return redirect("appraisal:post", post.pk)
+    page = page_of(selectors.post_list(request.user, {}), request)
+    return render(
+        request,
+        "appraisal/posts.html",
+        {"page": page, "q": "", **_LIST_CHOICES, "form": form},
+    )
+
+
+def _post(request, pk, action="view") -> MemberPost:
+    return get_in_scope(MemberPost.objects.select_related("organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def post(request, pk):
+    p = _post(request, pk)
+    assignments = selectors.post_detail(p)
+    current = [a for a in assignments if a.end_on is None]
+    can_change = can_act_on_org(request.user, p.organisation, "change")
+    ctx = {"post": p, "assignments": assignments, "can_change": can_change and not p.ended_on}
+    if ctx["can_change"]:
+        ctx["assign_form"] = forms.AssignForm(user=request.user, under=p.organisation)
+        if current:
+            ctx["review_form"] = forms.PostReviewForm(assignments=current)
+        ctx["end_form"] = forms.DateForm()
+    return render(request, "appraisal/post.html", ctx)
+
+
+@login_required
+@require_POST
+def post_assign(request, pk):
+    p = _post(request, pk, "change")
+    form = forms.AssignForm(request.POST, user=request.user, under=p.organisation)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("appraisal:post", p.pk)
+    d = form.cleaned_data
+    try:
+        a = services.assign_member(p, d["member"], duties=d["duties"], start_on=d["start_on"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"{a.member.name}已上岗")
+    return redirect("appraisal:post", p.pk)
+
+
+@login_required
+@require_POST
+def post_review(request, pk):
+    p = _post(request, pk, "change")
+    current = list(p.assignments.filter(end_on__isnull=True).select_related("member"))
+    form = forms.PostReviewForm(request.POST, assignments=current)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("appraisal:post", p.pk)
+    d = dict(form.cleaned_data)
+    a = next(a for a in current if a.pk == d.pop("assignment"))
+    try:
+        review = services.review_post(a, d, actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"已登记评岗：{a.member.name} {review.get_grade_display()}")
+    return redirect("appraisal:post", p.pk)
+
+
+@login_required
+@require_POST
+def post_end(request, pk):
+    p = _post(request, pk, "change")
+    form = forms.DateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"ended_on": ["请填写撤销日期"]})
+        services.end_post(p, on=form.cleaned_data["on"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "岗位已撤销")
+    return redirect("appraisal:post", p.pk)
+
+
+@login_required
+@require_POST
+def assignment_end(request, pk):
+    a = get_in_scope(PostAssignment.objects.select_related("member"), request.user, "change", pk=pk)
+    form = forms.DateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"end_on": ["请填写离岗日期"]})
+        services.end_assignment(a, on=form.cleaned_data["on"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"{a.member.name}已离岗")
+    return redirect("appraisal:post", a.post_id)
+
+
+# ── 监督管理 ──────────────────────────────────────────────────────────────────────────────
+_SUPERVISION_CHOICES = {"kinds": rules.SUPERVISION_KIND_CHOICES, "statuses": SupervisionRecord.Status.choices}
+
+
+def _supervision_page(request, form):
+    page = page_of(selectors.supervision_list(request.user, request.GET), request)
+    return render(
+        request, "appraisal/supervision.html", {"page": page, "q": request.GET.get("q", ""), "form": form, **_SUPERVISION_CHOICES}
+    )
+
+
+@login_required
+def supervision(request):
+    if not has_action(request.user, "view"):
+        raise Http404("您没有可查看的党组织")
+    return _supervision_page(request, forms.SupervisionForm(user=request.user) if has_action(request.user, "change") else None)
+
+
+@login_required
+@require_POST
+def supervision_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可登记的党组织")
+    form = forms.SupervisionForm(request.POST, user=request.user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            record = services.record_supervision(d["member"], d, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("member", exc.message)
+        else:
+            messages.success(request, f"已登记：{record}")
+            return redirect("appraisal:supervision_record", record.pk)
+    return _supervision_page(request, form)
+
+
+def _record(request, pk, action="view") -> SupervisionRecord:
+    return get_in_scope(SupervisionRecord.objects.select_related("member", "counterpart", "organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def supervision_record(request, pk):
+    r = _record(request, pk)
+    from apps.core.audit import history_for
+
+    can_change = can_act_on_org(request.user, r.organisation, "change")
+    ctx = {"r": r, "history": list(history_for(r)[:20])}
+    if can_change and r.status == SupervisionRecord.Status.OPEN:
+        ctx["form"] = forms.ConcludeForm()
+    return render(request, "appraisal/supervision_record.html", ctx)
+
+
+@login_required
+@require_POST
+def supervision_conclude(request, pk):
+    r = _record(request, pk, "change")
+    form = forms.ConcludeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("appraisal:supervision_record", r.pk)
+    try:
+        services.conclude_supervision(r, form.cleaned_data, actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "已办结")
+    return redirect("appraisal:supervision_record", r.pk)
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+def _goals_page(request, form):
+    page = page_of(selectors.goal_list(request.user, request.GET), request)
+    return render(request, "appraisal/goals.html", {"page": page, "q": request.GET.get("q", ""), "form": form})
+
+
+@login_required
+def goals(request):
+    if not has_action(request.user, "view"):
+        return redirect("appraisal:my_goals")
+    return _goals_page(request, forms.GoalSetForm(user=request.user) if has_action(request.user, "change") else None)
+
+
+@login_required
+@require_POST
+def goal_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可管理的党组织")
+    form = forms.GoalSetForm(request.POST, user=request.user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            sheet = services.set_goals(d["member"], year=d["year"], own_goals=d["own_goals"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("member", exc.message)
+        else:
+            messages.success(request, f"已制定：{sheet}")
+            return redirect("appraisal:goal", sheet.pk)
+    return _goals_page(request, form)
+
+
+@login_required
+def my_goals(request):
+    """The member's own goal sheets (on a phone): set this year's goals, do the self-check."""
+    member = Member.objects.filter(pk=getattr(request.user, "member_id", None)).select_related("organisation").first()
+    if member is None:
+        raise Http404("只有党员本人可以制定自己的年度目标")
+    form = forms.MyGoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sheet = services.set_goals(member, year=form.cleaned_data["year"], own_goals=form.cleaned_data["own_goals"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"已制定{sheet.year}年度目标")
+            return redirect("appraisal:my_goals")
+    sheets = list(GoalSheet.objects.filter(member=member).order_by("-year"))
+    return render(request, "appraisal/my_goals.html", {"sheets": sheets, "form": form, "check_form": forms.GoalCheckForm()})
+
+
+def _sheet(request, pk, action="view") -> GoalSheet:
+    return get_in_scope(GoalSheet.objects.select_related("member", "organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def goal(request, pk):
+    s = _sheet(request, pk)
+    own = getattr(request.user, "member_id", None) == s.member_id
+    can_check = (own or can_act_on_org(request.user, s.organisation, "change")) and not s.checked_on
+    return render(request, "appraisal/goal.html", {"s": s, "check_form": forms.GoalCheckForm() if can_check else None})
+
+
+@login_required
+@require_POST
+def goal_check(request, pk):
+    s = _sheet(request, pk)  # a member reaches their own sheet; the service checks who may write
+    form = forms.GoalCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("appraisal:goal", s.pk)
+    try:
+        services.check_goals(s, text=form.cleaned_data["self_check"], grade=form.cleaned_data["check_grade"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    except ScopeError as exc:
+        raise Http404(exc.message) from exc
+    else:
+        messages.success(request, "年终自查已提交")
+    return redirect("appraisal:goal", s.pk)

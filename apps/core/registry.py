@@ -139,15 +139,20 @@ class StatsSection:
     aggregate queries over the subtree, whatever its size), or None/{} for nothing;
     cards(stats) → headline cards [(label, value, unit, percent|None)];
     rows(stats) → rows [(分类, 项目, 数量, 占比)] for the Excel export and the table;
-    charts(stats) → {chart key: {"title", "labels", "values"}} for the dashboard."""
+    charts(stats) → {chart key: {"title", "labels", "values"}} for the dashboard.
+
+    member_counts(as_of) → {key: Q on Member}: figures about the subtree's counted members
+    that the statistics count in their own single pass over the members (no second scan
+    of the member table); contribute then receives them as `members={key: count}`."""
 
     name: str
     title: str
-    contribute: Callable[[Any, datetime.date], dict | None]
+    contribute: Callable[..., dict | None]
     cards: Callable[[dict], list[tuple]] | None = None
     rows: Callable[[dict], list[tuple]] | None = None
     charts: Callable[[dict], dict] | None = None
     order: int = 100
+    member_counts: Callable[[datetime.date], dict] | None = None
 
 
 stats = Registry("statistics section")
@@ -228,6 +233,23 @@ class ExitTrigger:
 
 
 exit_triggers = Registry("exit trigger")
+
+
+@dataclass(frozen=True)
+class ApplicationCheck:
+    """refusal(id_number_hash, on) → the reason in Chinese ('' when none) why the person
+    with that ID number may not apply to join the party on that date (5 years after
+    劝其退党/除名 …). The recruitment engine consults every check when it records an
+    application (step 1) and refuses with the reason; the producing domain is not named
+    there. One query per check."""
+
+    name: str
+    title: str
+    refusal: Callable[[str, datetime.date], str]
+    order: int = 100
+
+
+application_checks = Registry("application check")
 
 
 # ── reports upward and standardisation metrics ───────────────────────────────────────

@@ -135,6 +135,21 @@ CATEGORY_CHOICES = [
     ("no_post", "无职党员"),
 ]
 
+# Each category's bit in Member.category_bits (the statistics count every category in the
+# one pass over the members). Stored values: append new categories, never reorder.
+CATEGORY_BITS = {code: 1 << i for i, (code, _label) in enumerate(CATEGORY_CHOICES)}
+
+
+def category_bits(category_codes) -> int:
+    """The Member.category_bits value of a set of category codes."""
+    return sum(CATEGORY_BITS[c] for c in set(category_codes))
+
+
+def category_codes(bits: int) -> list[str]:
+    """The category codes in a Member.category_bits value, sorted (no query)."""
+    return sorted(code for code, bit in CATEGORY_BITS.items() if bits & bit)
+
+
 INCREASE_METHOD_CHOICES = [("developed", "新发展"), ("other", "其他原因增加")]
 
 LOST_CONTACT_REASONS = [
@@ -178,4 +193,11 @@ DISCIPLINE_CHOICES = [
     ("expulsion", "开除党籍"),
 ]
 DISCIPLINE_PROBATION = "probation"
+DISCIPLINE_EXPULSION = "expulsion"
 DISCIPLINE_PROBATION_YEARS = (1, 2)  # 留党察看期限为一年或二年
+
+
+# Fields of the record a member may edit about themself (the 党员 role's change_self):
+# phone and address at once; education and degree go to the branch for review.
+SELF_EDITABLE_FIELDS = ("phone", "address")
+SELF_REVIEWED_FIELDS = ("education", "degree")

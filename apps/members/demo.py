@@ -1013,7 +1013,7 @@ def write_county(plan: CountyPlan):
         "occupation", "work_unit", "job_post", "work_start_date", "phone_enc", "phone_hash", "phone_masked",
         "address", "application_date", "join_date", "conversion_date", "member_type", "status", "status_since",
         "lost_contact_reason", "increase_method", "organisation", "org_path", "party_group", "remarks",
-        "created_at", "updated_at",
+        "created_at", "updated_at", "category_bits",
     ]  # fmt: skip
     now = timezone.now()
     rows = []
@@ -1029,6 +1029,7 @@ def write_county(plan: CountyPlan):
                 m.address, m.application_date, m.join_date, m.conversion_date, m.member_type, m.status, m.status_since,
                 m.lost_contact_reason, m.increase_method, org.pk, org.path,
                 objs[m.party_group].pk if m.party_group is not None else None, "", now, now,
+                codes.category_bits(m.categories),
             )
         )  # fmt: skip
     _insert_rows(Member, member_fields, rows)

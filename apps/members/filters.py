@@ -4,7 +4,8 @@ that an export holds exactly what the screen shows."""
 import datetime
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from apps.core import crypto
@@ -94,13 +95,17 @@ class MemberFilterSet(django_filters.FilterSet):
         return search_members(queryset, value)
 
     def filter_org(self, queryset, name, value):
-        org = Organisation.objects.filter(pk=value).only("path").first()
+        org = getattr(self, "chosen_org", None)  # looked up by roster_filterset already
+        if org is None or org.pk != int(value):
+            org = Organisation.objects.filter(pk=value).only("path").first()
         # An organisation id outside the user's scope simply finds nothing: the base
         # queryset is then the scope-restricted one (apps.members.selectors.roster_filterset).
         return queryset.filter(org_path__startswith=org.path) if org else queryset.none()
 
     def filter_category(self, queryset, name, value):
-        return queryset.filter(categories__code=value)
+        # Member.category_bits: a condition on the member's own row, no join.
+        bit = codes.CATEGORY_BITS[value]
+        return queryset.filter(Exact(F("category_bits").bitand(bit), bit))
 
     def filter_age_band(self, queryset, name, value):
         today = self.today()

@@ -5,14 +5,14 @@ calls the write service."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from apps.accounts.roles import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
-from apps.accounts.scoping import restrict
+from apps.core.scoping import restrict
 from apps.orgs.forms import DATE, OrgChoiceField, ServiceForm, apply_service_errors
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgPickerField
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import codes, services
+from .codes import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
 
 
 class MemberForm(ServiceForm):
@@ -113,7 +113,7 @@ class StatusForm(ServiceForm):
     status = _StatusField(
         label="新的党籍状态",
         choices=[("", "请选择"), *((c, label) for c, label in codes.STATUS_CHOICES if c not in services.PROCEDURE_STATUSES)],
-        help_text="除名、劝其退党、自行脱党除名在“组织处置”中办理；取消预备党员资格在发展档案中办理；转出本系统在“组织关系转接”中办理",
+        help_text="除名、劝其退党、自行脱党除名在“组织处置”中办理；停止党籍在“失联党员”中办理；开除党籍登记党纪处分；取消预备党员资格在发展档案中办理；转出本系统在“组织关系转接”中办理",
     )
     date = forms.DateField(label="变更日期", widget=DATE)
     lost_contact_reason = forms.ChoiceField(label="失联原因", choices=[("", "（标记失联时必填）"), *codes.LOST_CONTACT_REASONS])
@@ -149,8 +149,8 @@ class MoveMemberForm(ServiceForm):
 
 
 class SelfEditForm(ServiceForm):
-    """A member's own record: phone and address change at once (roles.SELF_EDITABLE_FIELDS);
-    education and degree (roles.SELF_REVIEWED_FIELDS) go to the branch for review."""
+    """A member's own record: phone and address change at once (codes.SELF_EDITABLE_FIELDS);
+    education and degree (codes.SELF_REVIEWED_FIELDS) go to the branch for review."""
 
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     address = forms.CharField(label="家庭住址", max_length=200, required=False)

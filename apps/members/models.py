@@ -70,6 +70,10 @@ class Member(models.Model):
         "orgs.Organisation", verbose_name="所在党小组", null=True, blank=True, on_delete=models.SET_NULL, related_name="group_members"
     )
     remarks = models.TextField("备注", blank=True)
+    # The member's MemberCategory codes as bits (codes.CATEGORY_BITS), kept by the writers of
+    # the categories (apps.members.services, the demo and synthetic builders): the
+    # statistics count every category in their one pass over the members, no join.
+    category_bits = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -88,6 +92,7 @@ class Member(models.Model):
         "name_initials",
         "name_pinyin_alt",
         "name_initials_alt",
+        "category_bits",
         "created_at",
         "updated_at",
     )

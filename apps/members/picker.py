@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.safestring import mark_safe
 
-from apps.accounts.scoping import restrict
+from apps.core.scoping import restrict
 from apps.orgs.models import Organisation
 from apps.orgs.picker import SUGGESTION_LIMIT, PickerField, PickerWidget
 

@@ -25,6 +25,7 @@ def roster_filterset(user, params, *, action: str = "view", request=None) -> Mem
         org_id = filterset.form.cleaned_data.get("org")
         if org_id is not None:
             org = Organisation.objects.filter(pk=org_id).only("path").first()
+            filterset.chosen_org = org  # filter_org reuses it: one lookup per request
             if org is not None and user_scope(user, action).covers_path(org.path):
                 base = Member.objects.all()  # MemberFilterSet.filter_org adds the subtree condition
     filterset.queryset = base if base is not None else Member.objects.restrict(user, action)

@@ -11,18 +11,18 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.roles import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
-from apps.accounts.scoping import ScopeError, require_org_action, user_scope
 from apps.core import bulk, crypto
 from apps.core.audit import change_row, record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.dates import add_years
 from apps.core.models import ChangeLog
+from apps.core.scoping import ScopeError, require_org_action, user_scope
 from apps.core.uniqueness import unique_messages
 from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import codes, idnumber
+from .codes import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
 from .models import Member, MemberCategory, MemberChangeRequest, MemberDiscipline, MemberStatusChange, MemberTransferHistory
 
 # Fields a caller may pass to create_member / update_member (plain values for the
@@ -128,6 +128,10 @@ PROCEDURE_STATUSES = {
     "removed": Procedure("appraisal", "除名", _HANDLING_PAGE),
     "self_withdrawal": Procedure("appraisal", "自行脱党除名", _HANDLING_PAGE),
     "transferred_out": Procedure("mobility", "组织关系转出本系统", "请在“流动与转接 › 组织关系转接”中开具介绍信，回执退回后登记"),
+    # 停止党籍: only for a member lost contact 6 months or more (党员教育管理工作条例 第24条).
+    "suspended": Procedure("appraisal", "停止党籍", "请在“党员管理 › 失联党员”中办理（失联满6个月方可停止党籍）"),
+    # 开除党籍 is a disciplinary sanction: recording the sanction sets the status.
+    "expelled": Procedure("members", "开除党籍", "请在党员档案的“党纪处分”中登记开除党籍处分（作出决定的组织、决定日期、事由）"),
 }
 # Fields of an existing record only an engine changes: 预备党员转正、延长预备期、取消资格.
 PROCEDURE_FIELDS = {
@@ -333,6 +337,10 @@ def _set_categories(member: Member, categories: list[str]) -> None:
     if existing - wanted:
         member.categories.filter(code__in=existing - wanted).delete()
     MemberCategory.objects.bulk_create([MemberCategory(member=member, code=c) for c in sorted(wanted - existing)])
+    bits = codes.category_bits(wanted)
+    if bits != member.category_bits:
+        member.category_bits = bits
+        Member.objects.filter(pk=member.pk).update(category_bits=bits)
 
 
 def _new_member(clean: dict) -> Member:
@@ -391,8 +399,10 @@ def bulk_create_members(cleans: list[dict], *, actor, message: str = "", at=None
     numbers against the register under its lock, and holds the transaction."""
     _authorise_paths(actor, [c["organisation"].path for c in cleans])
     members = [_new_member(c) for c in cleans]
-    bulk.insert(Member, members, with_ids=True)
     categories = [sorted(set(c.get("categories") or [])) for c in cleans]
+    for m, cats in zip(members, categories, strict=True):
+        m.category_bits = codes.category_bits(cats)
+    bulk.insert(Member, members, with_ids=True)
     bulk.insert_dicts(
         MemberCategory, [{"member_id": m.pk, "code": code} for m, cats in zip(members, categories, strict=True) for code in cats]
     )
@@ -433,6 +443,8 @@ def bulk_update_members(rows: list[tuple[Member, dict]], *, actor, message: str 
             raise ValidationError({"status": ["变更党籍状态请使用“党籍状态变更”，以保留状态历史"]})
         befores.append(snapshot(member))
         apply_values(member, {k: v for k, v in clean.items() if k != "status"})
+        if "categories" in clean:
+            member.category_bits = codes.category_bits(clean["categories"])
         member.updated_at = now
         members.append(member)
     Member.objects.bulk_update(members, _bulk_update_fields(), batch_size=1000)
@@ -690,6 +702,11 @@ def record_discipline(member: Member, data: dict, *, actor, today=None) -> Membe
         reason=data["reason"].strip()[:200],
     )
     record_change(record, ChangeLog.Action.CREATE)
+    if kind == codes.DISCIPLINE_EXPULSION:
+        # the sanction is the procedure that owns 出党·开除 (PROCEDURE_STATUSES)
+        change_status(
+            member, "expelled", date=decided_on, reason=f"开除党籍（{record.decided_by}：{record.reason}）", actor=actor, engine="members"
+        )
     return record
 
 

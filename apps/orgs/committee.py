@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.scoping import require_org_action
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
+from apps.core.scoping import require_org_action
 from apps.core.uniqueness import unique_messages
 
 from . import rules

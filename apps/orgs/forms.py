@@ -4,7 +4,7 @@ their ValidationError dict is put back on the form field by field (apply_service
 from django import forms
 from django.core.exceptions import ValidationError
 
-from apps.accounts.scoping import ScopeError
+from apps.core.scoping import ScopeError
 
 from . import rules, services
 from .models import Organisation

@@ -25,7 +25,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from apps.accounts.scoping import restrict
+from apps.core.scoping import restrict
 
 from .models import Organisation
 

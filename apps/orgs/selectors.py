@@ -9,7 +9,7 @@ from operator import or_
 from django.db.models import Q, Sum
 from django.db.models.functions import Substr
 
-from apps.accounts.scoping import user_scope
+from apps.core.scoping import user_scope
 
 from .models import Organisation
 
@@ -128,7 +128,7 @@ def ancestors(org: Organisation, user, action: str = "view"):
 def terms_list(user, params=None):
     """换届提醒: organisations in scope whose term ends within the reminder window or is
     overdue, soonest first (complete a page of them with with_term_state)."""
-    from apps.accounts.scoping import restrict
+    from apps.core.scoping import restrict
 
     from .services import terms_due
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, restrict, user_scope
 from apps.core.api.pagination import capped_count
 from apps.core.history import record_history
+from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, restrict, user_scope
 
 from . import committee, rules, selectors, services
 from .forms import CommitteeSeatForm, DissolveForm, EndSeatForm, MoveOrganisationForm, OrganisationForm, apply_service_errors

@@ -22,7 +22,11 @@ class RecruitmentConfig(AppConfig):
         post_migrate.connect(holidays.load_after_migrate, sender=self, dispatch_uid="recruitment.load_holidays")
         crypto.register_encrypted(DevelopmentFile, ("id_number_enc", "id_number_hash"), ("phone_enc", "phone_hash"))
         registry.demo.register(registry.DemoBuilder("recruitment", demo.populate, order=10))
-        registry.stats.register(registry.StatsSection("development", "发展党员", stats.contribute, cards=stats.cards, order=10))
+        registry.stats.register(
+            registry.StatsSection(
+                "development", "发展党员", stats.contribute, cards=stats.cards, order=10, member_counts=stats.member_counts
+            )
+        )
         registry.nav("recruitment", _("发展档案"), "recruitment:file_list", "view", order=10)
         registry.nav("recruitment", _("积极分子库"), "recruitment:activists", "view", order=20)
         registry.nav("recruitment", _("发展计划"), "recruitment:plans", "view", order=30)

@@ -310,6 +310,15 @@ def _check(name, file, rule, date, data, taken, version, actor):
         age = age_on(file.birth_date, date)
         if age < rules.MIN_AGE:
             _err("date", f"申请入党须年满{rules.MIN_AGE}周岁（党章第一条），申请日 {fmt(date)} 申请人{age}周岁")
+    elif name == "application_checks":
+        # Other domains' bars to applying (出党后5年内不得重新入党 …), through the registry:
+        # the engine does not know which domain refuses, only the reason it gives.
+        from apps.core import registry
+
+        for entry in registry.application_checks:
+            reason = entry.refusal(file.id_number_hash, date)
+            if reason:
+                _err("id_number", reason)
     elif name == "contacts":
         _full_members(data["contacts"], actor, "培养联系人", "细则第十条", at_most=2)
     elif name == "introducers":

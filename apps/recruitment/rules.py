@@ -170,7 +170,7 @@ STEPS: list[Step] = [
         "applicant",
         "递交入党申请书",
         "递交入党申请书",
-        checks=("age",),
+        checks=("age", "application_checks"),
         effects=("stage:applicant",),
         article="党章第一条、细则第五条",
         records="本人书面入党申请书",

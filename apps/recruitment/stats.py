@@ -1,7 +1,8 @@
 """Development figures for 党内统计 (called by apps.stats.selectors.party_statistics):
 applicants, activists and development targets (from the files), members developed this
 year and since a date (from the member registry: increase_method "developed", counted
-statuses), with the breakdowns of domain-rules §9. Two aggregate queries."""
+statuses), with the breakdowns of domain-rules §9. One aggregate query over the files; the
+member figures are counted in party_statistics' pass over the members (member_counts)."""
 
 import datetime
 
@@ -29,11 +30,11 @@ def _breakdown_conditions(as_of: datetime.date) -> dict[str, Q]:
     return cond
 
 
-def _counts(prefix: str, base: Q, as_of) -> dict:
-    aggs = {f"{prefix}total": Count("id", filter=base)}
+def _conditions(prefix: str, base: Q, as_of) -> dict[str, Q]:
+    conds = {f"{prefix}total": base}
     for key, cond in _breakdown_conditions(as_of).items():
-        aggs[f"{prefix}{key}"] = Count("id", filter=base & cond)
-    return aggs
+        conds[f"{prefix}{key}"] = base & cond
+    return conds
 
 
 def _split(row: dict, prefix: str) -> dict:
@@ -50,7 +51,24 @@ def _split(row: dict, prefix: str) -> dict:
     return out
 
 
-def contribute(org, as_of: datetime.date, since: datetime.date = DEFAULT_SINCE) -> dict:
+def _developed(as_of: datetime.date, since: datetime.date) -> dict[str, Q]:
+    """The developed-member figures as conditions on the subtree's counted members."""
+    developed = Q(increase_method="developed")
+    year_start = datetime.date(as_of.year, 1, 1)
+    return {
+        **_conditions("y_", developed & Q(join_date__gte=year_start, join_date__lte=as_of), as_of),
+        **_conditions("s_", developed & Q(join_date__gte=since, join_date__lte=as_of), as_of),
+    }
+
+
+def member_counts(as_of: datetime.date) -> dict[str, Q]:
+    """StatsSection.member_counts: counted in party_statistics' one pass over the members."""
+    return _developed(as_of, DEFAULT_SINCE)
+
+
+def contribute(org, as_of: datetime.date, since: datetime.date = DEFAULT_SINCE, members: dict | None = None) -> dict:
+    """`members`: the _developed figures when party_statistics counted them in its member
+    pass (for DEFAULT_SINCE); otherwise one aggregate query here."""
     files = DevelopmentFile.objects.filter(org_path__startswith=org.path, status="active")
     pipeline = files.aggregate(
         applicants=Count("id", filter=Q(stage="applicant", application_date__lte=as_of)),
@@ -58,12 +76,11 @@ def contribute(org, as_of: datetime.date, since: datetime.date = DEFAULT_SINCE) 
         targets=Count("id", filter=Q(stage="target")),
         probationary_in_pipeline=Count("id", filter=Q(stage="probationary")),
     )
-    year_start = datetime.date(as_of.year, 1, 1)
-    members = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES, increase_method="developed")
-    row = members.aggregate(
-        **_counts("y_", Q(join_date__gte=year_start, join_date__lte=as_of), as_of),
-        **_counts("s_", Q(join_date__gte=since, join_date__lte=as_of), as_of),
-    )
+    if members is not None and since == DEFAULT_SINCE:
+        row = members
+    else:
+        subtree = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES).order_by()
+        row = subtree.aggregate(**{k: Count("pk", filter=q) for k, q in _developed(as_of, since).items()})
     return {
         "development": {
             "label": "发展党员",

@@ -5,14 +5,14 @@ organisation) with a counted status (codes.COUNTED_STATUSES). Every figure comes
 fixed number of aggregate queries, whatever the number of members or organisations:
 
   1. organisations: one conditional aggregation over the subtree's organisation rows;
-  2. members: ONE conditional aggregation (Count(filter=Q(...))) for sex, age bands,
-     education, occupation, member type, joining period and status;
-  3. ethnicity: one GROUP BY over the minority members;
-  4. category tags (rural among them): one GROUP BY over MemberCategory joined to the
-     counted members;
-plus whatever each statistics section registered by an app (apps.core.registry.stats)
-contributes. No per-organisation loop, no
-Python iteration over members: it stays a single pass over the member range at 1M rows.
+  2. members: ONE conditional aggregation (Count(filter=Q(...))) — the single pass over
+     the member range — for sex, age bands, education, occupation, member type, joining
+     period, status, every ethnicity, every category tag (Member.category_bits, no join)
+     and the member figures the registered sections declare (StatsSection.member_counts,
+     e.g. the members developed this year);
+plus whatever else each statistics section registered by an app (apps.core.registry.stats)
+contributes from its own tables. No per-organisation loop, no Python iteration over
+members: one pass over the member range at 1M rows (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from apps.core import registry
 from apps.core.dates import add_years
 from apps.core.routers import reporting
 from apps.members import codes
-from apps.members.models import Member, MemberCategory
+from apps.members.models import Member
 from apps.orgs import rules
 from apps.orgs import selectors as org_selectors
 from apps.orgs.models import Organisation
@@ -89,6 +90,11 @@ def _member_conditions(as_of: datetime.date) -> dict[str, Q]:
         cond[f"type_{code}"] = Q(member_type=code)
     for code in codes.COUNTED_STATUSES:
         cond[f"status_{code}"] = Q(status=code)
+    for i, code in enumerate(codes.ETHNICITIES):
+        if code != codes.HAN:
+            cond[f"eth_{i}"] = Q(ethnicity=code)
+    for code, bit in codes.CATEGORY_BITS.items():
+        cond[f"cat_{code}"] = Q(Exact(F("category_bits").bitand(bit), bit))
     for code, _label, first, last in codes.JOIN_PERIODS:
         q = Q()
         if first:
@@ -127,29 +133,31 @@ def organisation_counts(org: Organisation) -> dict:
     }
 
 
-def member_counts(org: Organisation, as_of: datetime.date) -> dict:
-    members = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES).order_by()
-    cond = _member_conditions(as_of)
-    row = members.aggregate(total=Count("id"), **{k: Count("id", filter=q) for k, q in cond.items()})
-    total = row["total"] or 0
+def _section_conditions(as_of: datetime.date, sections) -> dict[str, Q]:
+    """The member figures the statistics sections declare, keyed "<section>:<key>"."""
+    cond = {}
+    for section in sections:
+        if section.member_counts is not None:
+            cond.update({f"{section.name}:{k}": q for k, q in section.member_counts(as_of).items()})
+    return cond
 
-    minorities = list(
-        members.exclude(ethnicity=codes.HAN)
-        .values("ethnicity")
-        .annotate(n=Count("id"))
-        .order_by("-n", "ethnicity")
-        .values_list("ethnicity", "n")
+
+def _member_pass(org: Organisation, as_of: datetime.date, sections=()) -> dict:
+    """The single aggregate query over the subtree's counted members."""
+    members = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES).order_by()
+    cond = {**_member_conditions(as_of), **_section_conditions(as_of, sections)}
+    return members.aggregate(total=Count("*"), **{k: Count("pk", filter=q) for k, q in cond.items()})
+
+
+def member_counts(org: Organisation, as_of: datetime.date, row: dict | None = None) -> dict:
+    """The member breakdowns; `row` is _member_pass's result when the caller ran it."""
+    row = _member_pass(org, as_of) if row is None else row
+    total = row["total"] or 0
+    minorities = sorted(
+        ((e, row[f"eth_{i}"]) for i, e in enumerate(codes.ETHNICITIES) if e != codes.HAN and row[f"eth_{i}"]),
+        key=lambda en: (-en[1], en[0]),
     )
-    cat_rows = dict(
-        MemberCategory.objects.filter(member__org_path__startswith=org.path, member__status__in=codes.COUNTED_STATUSES)
-        .order_by()
-        .values("code")
-        # COUNT(*), not COUNT(id): the (member_id, code) unique index then answers the join
-        # index-only per member; COUNT(id) needs the heap and makes PostgreSQL hash-join the
-        # whole province's category table for a county (docs/performance.md).
-        .annotate(n=Count("*"))
-        .values_list("code", "n")
-    )
+    cat_rows = {code: row[f"cat_{code}"] for code in codes.CATEGORY_BITS}
     return {
         "total": total,
         "women": _item("F", "女党员", row["women"], total),
@@ -175,27 +183,44 @@ def member_counts(org: Organisation, as_of: datetime.date) -> dict:
     }
 
 
-def _extensions(org: Organisation, as_of: datetime.date, sections=None) -> dict:
-    """What every registered statistics section contributes (apps.core.registry.stats)."""
+def _section_members(section, row: dict) -> dict:
+    prefix = f"{section.name}:"
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+
+
+def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dict | None = None) -> dict:
+    """What every registered statistics section contributes (apps.core.registry.stats);
+    a section with member_counts gets its figures from the member pass `row` (run here for
+    those sections when the caller did not)."""
+    sections = registry.stats.all() if sections is None else list(sections)
+    if row is None and any(s.member_counts is not None for s in sections):
+        row = _member_pass(org, as_of, sections)
     out = {}
-    for section in registry.stats if sections is None else sections:
-        result = section.contribute(org, as_of)
+    for section in sections:
+        if section.member_counts is not None:
+            result = section.contribute(org, as_of, members=_section_members(section, row))
+        else:
+            result = section.contribute(org, as_of)
         if result:
             out.update(result)
     return out
 
 
 def party_statistics(org: Organisation, as_of: datetime.date | None = None) -> dict:
-    """The base 党内统计 breakdowns of `org`'s subtree on `as_of` (default today)."""
+    """The base 党内统计 breakdowns of `org`'s subtree on `as_of` (default today): one
+    query over the organisations, one pass over the members (the sections' member figures
+    included), then each section's queries over its own tables."""
     as_of = as_of or timezone.localdate()
+    sections = registry.stats.all()
     with reporting():
+        row = _member_pass(org, as_of, sections)
         result = {
             "organisation": {"id": org.pk, "code": org.code, "name": org.name, "org_type": org.org_type},
             "as_of": as_of.isoformat(),
             "organisations": organisation_counts(org),
-            "members": member_counts(org, as_of),
+            "members": member_counts(org, as_of, row),
         }
-        result.update(_extensions(org, as_of))
+        result.update(_extensions(org, as_of, sections, row))
     return result
 
 

@@ -24,6 +24,11 @@ PK_BY_URL_NAME = {
     "appraisal-branch-detail": "appraisal.branchappraisal",
     "appraisal-case-detail": "appraisal.handlingcase",
     "appraisal-case-step": "appraisal.handlingcase",
+    **{f"appraisal:{n}": "appraisal.memberpost" for n in ("post", "post_assign", "post_review", "post_end")},
+    "appraisal:assignment_end": "appraisal.postassignment",
+    "appraisal-post-detail": "appraisal.memberpost",
+    "appraisal-post-assign": "appraisal.memberpost",
+    "appraisal-post-review": "appraisal.memberpost",
 }
 
 
@@ -98,7 +103,30 @@ def _case(org, side):
     return services.open_case(member, kind="correction_order", source="manual", source_note="长期不参加组织生活", actor=_sys())
 
 
+def _post(org, side, *, fresh=False):
+    """A 设岗定责 post of the side with one member on it (the side's marked person)."""
+    from apps.appraisal import services
+    from apps.appraisal.models import MemberPost
+
+    existing = None if fresh else MemberPost.objects.filter(organisation=org, title__startswith="矩阵").first()
+    if existing:
+        return existing
+    from tests.test_access_matrix import _person_name
+
+    n = MemberPost.objects.filter(organisation=org).count()
+    post = services.create_post(
+        org,
+        {"kind": "post", "post_type": "environment", "title": f"矩阵环境卫生岗{n}", "duties": "村道保洁", "set_up_on": "2025-01-02"},
+        actor=_sys(),
+    )
+    member = make_member(org, name=_person_name(side)) if not fresh else make_member(org)
+    services.assign_member(post, member, duties="负责村道保洁", start_on="2025-01-05", actor=_sys())
+    return post
+
+
 FACTORIES = {
+    "appraisal.memberpost": _post,
+    "appraisal.postassignment": lambda org, side: _post(org, side).assignments.first(),
     "appraisal.campaign": lambda org, side: _proc(org, side).campaign,
     "appraisal.branchappraisal": lambda org, side: _proc(org, side),
     # the place of the side's marked person (in A: another member than the signed-in one)
@@ -183,3 +211,175 @@ WRITE_BODIES = {
     "POST appraisal-case-step": Write(lambda w, o: {"step": "filed", "filed_on": _today(), "filed_with": "上级党委"}),
     "appraisal:suspend": Write(lambda w, o: {"on": _today()}, fresh={"pk": _lost_member_of_b}),
 }
+
+
+def _fresh_post(w):
+    return _post(w.b, "B", fresh=True)
+
+
+def _fresh_assignment(w):
+    return _fresh_post(w).assignments.first()
+
+
+def _review_body(w, objs):
+    return {
+        "assignment": objs["pk"].assignments.first().pk,
+        "year": 2025,
+        "half": 2,
+        "grade": "competent",
+        "fulfilment": "按时保洁",
+        "reviewed_on": _today(),
+    }
+
+
+def _assign_body(w, objs):
+    return {"member": make_member(w.b).pk, "duties": "宣传政策", "start_on": _today()}
+
+
+def _post_body(w, objs):
+    return {
+        "organisation": w.b.pk,
+        "kind": "household",
+        "title": "矩阵中心户",
+        "duties": "联系农户",
+        "coverage": "三组",
+        "households": 10,
+        "set_up_on": _today(),
+    }
+
+
+WRITE_BODIES.update(
+    {
+        "appraisal:post_new": Write(
+            _post_body,
+            url_side="A",
+            refused=(200,),
+            why="组织选择器只在本人范围内查找：B 的支部报“未找到”（表单 200），不设岗",
+        ),
+        "appraisal:post_assign": Write(_assign_body, fresh={"pk": _fresh_post}),
+        "appraisal:post_review": Write(_review_body, fresh={"pk": _fresh_post}),
+        "appraisal:post_end": Write(lambda w, o: {"on": _today()}, fresh={"pk": _fresh_post}),
+        "appraisal:assignment_end": Write(lambda w, o: {"on": _today()}, fresh={"pk": _fresh_assignment}),
+        "POST appraisal-post-list": Write(_post_body, url_side="A"),
+        "POST appraisal-post-assign": Write(_assign_body, fresh={"pk": _fresh_post}),
+        "POST appraisal-post-review": Write(_review_body, fresh={"pk": _fresh_post}),
+    }
+)
+
+
+# ── 监督管理 ──────────────────────────────────────────────────────────────────────────────
+PK_BY_URL_NAME.update(
+    {
+        "appraisal:supervision_record": "appraisal.supervisionrecord",
+        "appraisal:supervision_conclude": "appraisal.supervisionrecord",
+        "appraisal-supervision-detail": "appraisal.supervisionrecord",
+        "appraisal-supervision-conclude": "appraisal.supervisionrecord",
+    }
+)
+
+
+def _report(org, side, *, fresh=False):
+    """An open 重大事项报告 of the side's marked person."""
+    from apps.appraisal import services
+    from apps.appraisal.models import SupervisionRecord
+
+    existing = None if fresh else SupervisionRecord.objects.filter(organisation=org, content="矩阵重大事项").first()
+    if existing:
+        return existing
+    from tests.test_access_matrix import _person_name
+
+    member = make_member(org) if fresh else make_member(org, name=_person_name(side))
+    data = {"kind": "major_report", "matter": "abroad", "on": "2025-03-01", "content": "矩阵重大事项"}
+    return services.record_supervision(member, data, actor=_sys())
+
+
+FACTORIES["appraisal.supervisionrecord"] = _report
+
+
+def _supervision_body(w, objs):
+    return {
+        "kind": "major_report",
+        "member": w.obj("members.member", "B").pk,
+        "matter": "marriage",
+        "on": _today(),
+        "content": "本人登记结婚",
+    }
+
+
+WRITE_BODIES.update(
+    {
+        "appraisal:supervision_new": Write(
+            _supervision_body,
+            url_side="A",
+            refused=(200,),
+            why="党员选择器只在本人范围内查找：B 的党员报“未找到”（表单 200），不登记",
+        ),
+        "appraisal:supervision_conclude": Write(
+            lambda w, o: {"follow_up": "支部已阅知，提醒遵守出国（境）管理规定", "closed_on": _today()},
+            fresh={"pk": lambda w: _report(w.b, "B", fresh=True)},
+        ),
+        "POST appraisal-supervision-list": Write(_supervision_body, url_side="A"),
+        "POST appraisal-supervision-conclude": Write(
+            lambda w, o: {"follow_up": "支部已阅知", "closed_on": _today()}, fresh={"pk": lambda w: _report(w.b, "B", fresh=True)}
+        ),
+    }
+)
+
+
+# ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
+PK_BY_URL_NAME.update(
+    {
+        "appraisal:goal": "appraisal.goalsheet",
+        "appraisal:goal_check": "appraisal.goalsheet",
+        "appraisal-goal-detail": "appraisal.goalsheet",
+        "appraisal-goal-check": "appraisal.goalsheet",
+    }
+)
+
+
+def _sheet(org, side, *, fresh=False):
+    """Last year's goal sheet of the side's marked person (its self-check is open now)."""
+    from apps.appraisal import services
+    from apps.appraisal.models import GoalSheet
+
+    year = timezone.localdate().year - 1
+    existing = None if fresh else GoalSheet.objects.filter(organisation=org, own_goals="矩阵目标").first()
+    if existing:
+        return existing
+    from tests.test_access_matrix import _person_name
+
+    member = make_member(org) if fresh else make_member(org, name=_person_name(side))
+    return services.set_goals(member, year=year, own_goals="矩阵目标", actor=_sys())
+
+
+FACTORIES["appraisal.goalsheet"] = _sheet
+
+
+def _member_user_of_b(w, objs):
+    return make_user("member", w.b, member=make_member(w.b))
+
+
+def _goal_body(w, objs):
+    return {"member": make_member(w.b).pk, "year": timezone.localdate().year, "own_goals": "带头参加志愿服务"}
+
+
+def _check_body(w, objs):
+    return {"self_check": "全年按目标完成学习和志愿服务", "check_grade": "achieved"}
+
+
+WRITE_BODIES.update(
+    {
+        "appraisal:goal_new": Write(
+            _goal_body, url_side="A", refused=(200,), why="党员选择器只在本人范围内查找：B 的党员报“未找到”（表单 200），不制定"
+        ),
+        "appraisal:goal_check": Write(_check_body, fresh={"pk": lambda w: _sheet(w.b, "B", fresh=True)}),
+        "appraisal:my_goals": Write(
+            lambda w, o: {"year": timezone.localdate().year, "own_goals": "带头参加志愿服务"},
+            actor=_member_user_of_b,
+            url_side="A",
+            why="党员本人制定自己的目标：没有党员档案的账号（支部书记、组织员）得到404，什么也不写入",
+        ),
+        "POST appraisal-goal-list": Write(_goal_body, url_side="A"),
+        "POST appraisal-goal-check": Write(_check_body, fresh={"pk": lambda w: _sheet(w.b, "B", fresh=True)}),
+    }
+)

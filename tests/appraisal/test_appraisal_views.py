@@ -149,3 +149,21 @@ def test_branch_page_queries_fixed(campaign, branch, members, secretary, django_
     c = login(secretary)
     with django_assert_max_num_queries(40):
         assert c.get(reverse("appraisal:branch", args=[ba.pk])).status_code == 200
+
+
+def test_a_secretary_finds_the_branch_procedure_on_the_campaigns_page(campaign, branch, secretary, outsider):
+    """The campaign is opened above the branch (outside the secretary's scope): the page
+    lists the branch's own procedure instead, and not another branch's."""
+    ba = branch_proc(campaign, branch)
+    page = login(secretary).get(reverse("appraisal:campaigns")).content.decode()
+    assert reverse("appraisal:branch", args=[ba.pk]) in page and "本支部的民主评议" in page
+    other = login(outsider).get(reverse("appraisal:campaigns")).content.decode()
+    assert reverse("appraisal:branch", args=[ba.pk]) not in other
+
+
+def test_date_inputs_carry_a_value_the_browser_accepts():
+    from django.utils import timezone
+
+    from apps.appraisal import forms
+
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in str(forms.ReportForm()["report_on"])

@@ -75,3 +75,26 @@ def test_home_and_todo_for_a_member_in_the_self_phase(campaign, branch, members)
     user = members[0].user
     assert ("民主评议：待填写自评", 1, "项", "/appraisal/me/") in home.figures(user)
     assert any(i.title == "请填写个人自评" for i in selectors.todo_items(user))
+
+
+def test_demo_posts_in_the_village_branches(tree):
+    from django.db.models import Count
+
+    from apps.appraisal.models import MemberPost, PostAssignment, PostReview
+    from apps.orgs.models import Organisation
+
+    villages = [b.pk for b in tree["branches"][0]]
+    Organisation.objects.filter(pk__in=villages).update(unit_type="village")
+    out = _demo(tree)
+    assert out["posts"] == MemberPost.objects.count() > 0 and out["post_holders"] == PostAssignment.objects.count()
+    assert set(MemberPost.objects.values_list("organisation_id", flat=True)) == set(villages)
+    for org_id in villages:
+        kinds = set(MemberPost.objects.filter(organisation_id=org_id).values_list("kind", flat=True))
+        assert {"post", "household"} <= kinds
+    for p in MemberPost.objects.filter(kind="household"):
+        assert rules.HOUSEHOLDS_MIN <= p.households <= rules.HOUSEHOLDS_MAX and p.coverage
+    for a in PostAssignment.objects.select_related("member", "post"):
+        assert a.member.organisation_id == a.post.organisation_id and a.member.status in rules.POST_HOLDER_STATUSES
+    busiest = PostAssignment.objects.values("member").annotate(n=Count("id")).order_by("-n").first()
+    assert busiest["n"] <= rules.MAX_POSTS_PER_MEMBER
+    assert PostReview.objects.count() == PostAssignment.objects.count()

@@ -62,6 +62,10 @@ def test_counters_tree_and_categories_are_consistent():
     rural = MemberCategory.objects.filter(code="rural").values_list("member_id", flat=True)
     assert set(rural) == set(Member.objects.filter(organisation__unit_type="village").values_list("id", flat=True))
     assert MemberCategory.objects.exclude(code__in=[c for c, _ in codes.CATEGORY_CHOICES]).count() == 0
+    held = {}
+    for member_id, code in MemberCategory.objects.values_list("member_id", "code"):
+        held[member_id] = held.get(member_id, 0) | codes.CATEGORY_BITS[code]
+    assert dict(Member.objects.exclude(category_bits=0).values_list("id", "category_bits")) == held
 
 
 def test_shares_follow_the_seed_county():

@@ -69,3 +69,26 @@ def test_bulk_writes_are_scope_checked(tree):
     with pytest.raises(ScopeError), transaction.atomic():
         services.bulk_create_members([services.validate_member_data(member_data(other))], actor=secretary)
     assert not Member.objects.exists()
+
+
+def _bits_in_step():
+    """Member.category_bits equals the member's MemberCategory rows, for every record."""
+    from apps.members import codes
+
+    for m in Member.objects.all():
+        assert m.category_bits == codes.category_bits(m.categories.values_list("code", flat=True)), m.name
+
+
+def test_category_bits_follow_every_write_path(tree):
+    branch = tree["branches"][0][0]
+    a = services.create_member(member_data(branch, categories=["rural", "hardship"]), actor=SYSTEM)
+    assert Member.objects.get(pk=a.pk).category_bits == 1 | 64
+    services.update_member(a, {"categories": ["retired"]}, actor=SYSTEM)
+    with transaction.atomic():
+        [b] = services.bulk_create_members([services.validate_member_data(member_data(branch, categories=["student"]))], actor=SYSTEM)
+        clean = services.validate_member_data(
+            {"categories": ["no_post", "rural"], "organisation": b.organisation}, instance=b, check_duplicate=False
+        )
+        services.bulk_update_members([(Member.objects.get(pk=b.pk), clean)], actor=SYSTEM)
+    assert Member.objects.get(pk=b.pk).category_bits == 1 | 256
+    _bits_in_step()

@@ -191,6 +191,11 @@ def test_demo_county_in_the_database():
         assert member.id_number_hash == crypto.blind_index(member.reveal_id_number())
         assert member.name_pinyin and member.name_initials
     assert MemberCategory.objects.filter(code="rural", member__status__in=codes.COUNTED_STATUSES).count() == 10150
+    # Member.category_bits (the statistics' one pass) says the same as the category rows
+    held = {}
+    for member_id, code in MemberCategory.objects.values_list("member_id", "code"):
+        held[member_id] = held.get(member_id, 0) | codes.CATEGORY_BITS[code]
+    assert dict(Member.objects.exclude(category_bits=0).values_list("id", "category_bits")) == held
     grouped = Member.objects.exclude(party_group=None).select_related("party_group")[:200]
     assert grouped and all(g.party_group.org_type == "party_group" and g.party_group.path.startswith(g.org_path) for g in grouped)
 

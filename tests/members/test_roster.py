@@ -74,3 +74,20 @@ def test_web_api_and_export_hold_the_same_rows(client, tree, county_user):
 def test_api_list_refuses_bad_filters_with_400(client, county_user):
     response = client.get("/api/members/?status=nonsense", HTTP_AUTHORIZATION=f"Token {api_token(county_user)}")
     assert response.status_code == 400 and "status" in response.json()
+
+
+def test_api_list_reads_categories_from_the_row_and_the_org_once(client, tree, county_user):
+    """Issue 13 (API profile): the list's categories come from Member.category_bits (no
+    category query per page), the category filter needs no join, and the chosen
+    organisation is looked up once per request."""
+    branch = tree["branches"][0][0]
+    a = make_member(branch, categories=["rural", "hardship"])
+    make_member(branch, categories=["retired"])
+    token = api_token(county_user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/api/members/?org={branch.pk}&category=hardship", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200
+    assert [(r["id"], r["categories"]) for r in response.json()["results"]] == [(a.pk, ["hardship", "rural"])]
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not [s for s in sql if "members_membercategory" in s]
+    assert len([s for s in sql if 'FROM "orgs_organisation"' in s and '"orgs_organisation"."id" =' in s]) == 1

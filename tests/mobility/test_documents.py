@@ -100,7 +100,7 @@ def test_certificate_pdf_and_suspended_member(tmp_path, branch, secretary):
     assert "流动党员活动证" in text and "司徒建国" in text and "广东省深圳市" in text and member.reveal_id_number() in text
     assert "WenQuanYi" in _fonts(pdf, tmp_path)
     other = make_member(branch)
-    member_services.change_status(other, "suspended", date=datetime.date.today(), reason="停止党籍", actor=SYSTEM)
+    member_services.change_status(other, "suspended", date=datetime.date.today(), reason="停止党籍", actor=SYSTEM, engine="appraisal")
     n = AccessLog.objects.count()
     with pytest.raises(ValidationError, match="停止党籍"):
         services.certificate_pdf(other, actor=secretary)

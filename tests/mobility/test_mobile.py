@@ -51,7 +51,7 @@ def test_bad_registrations_write_nothing(case, message, branch, secretary):
     elif case == "no_destination":
         data["destination"] = ""
     elif case == "suspended":
-        member_services.change_status(m, "suspended", date=TODAY, reason="停止党籍", actor=SYSTEM)
+        member_services.change_status(m, "suspended", date=TODAY, reason="停止党籍", actor=SYSTEM, engine="appraisal")
     elif case == "twice":
         services.register_mobile(m, DATA, actor=secretary)
     records, logs = MobileRecord.objects.count(), ChangeLog.objects.count()

@@ -108,7 +108,7 @@ def test_introducers_exactly_two_full_normal_members(tree):
     assert "是预备党员" in str(exc.value)
     from apps.members.services import change_status
 
-    change_status(b, "suspended", date=D(2024, 1, 1), reason="停止党籍", actor=system_actor("cli"))
+    change_status(b, "suspended", date=D(2024, 1, 1), reason="停止党籍", actor=system_actor("cli"), engine="appraisal")
     with pytest.raises(ValidationError) as exc:
         take(f, "introducers", D(2024, 3, 20), introducers=[a.pk, b.pk])
     assert "党籍状态正常" in str(exc.value)

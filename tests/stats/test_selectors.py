@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.core.actors import system_actor
 from apps.core.dates import add_years
 from apps.members import services as member_services
+from apps.members.models import Member
 from apps.stats import selectors
 from apps.stats.selectors import child_rows, party_statistics, percent
 from tests.factories import make_member, make_org
@@ -104,7 +105,9 @@ def populated(tree):
     )
     member_services.change_status(m["b_mobile"], "mobile", date=timezone.localdate(), reason="外出务工", actor=system_actor("cli"))
     susp = make_member(b1, sex="F", birth_date=_born(45), join_date=join, conversion_date=conv)
-    member_services.change_status(susp, "suspended", date=timezone.localdate(), reason="失联满6个月", actor=system_actor("cli"))
+    member_services.change_status(
+        susp, "suspended", date=timezone.localdate(), reason="失联满6个月", actor=system_actor("cli"), engine="appraisal"
+    )
     dead = make_member(b1, sex="F", birth_date=_born(80), join_date=datetime.date(1970, 1, 1), conversion_date=datetime.date(1971, 1, 1))
     member_services.change_status(dead, "deceased", date=timezone.localdate(), reason="病故", actor=system_actor("cli"))
     return m
@@ -234,3 +237,25 @@ def test_a_section_registered_twice_is_refused():
 
     with pytest.raises(ValueError, match="registered twice"):
         registry.stats.register(registry.StatsSection("dues", "again", lambda org, as_of: {}))
+
+
+def test_one_pass_over_the_members(tree, monkeypatch):
+    """Issue 13: the base breakdowns, every ethnicity, every category and the members
+    developed this year come from ONE query over the member table (the development
+    section's member figures are counted in that same pass)."""
+    from apps.core import registry
+
+    branch = tree["branches"][0][0]
+    make_member(branch, categories=["rural", "hardship"], ethnicity="回族", increase_method="developed")
+    make_member(branch, categories=["retired"], ethnicity="藏族")
+    make_member(branch)
+    monkeypatch.setattr(registry.stats, "all", lambda: [registry.stats.get("development")])
+    with CaptureQueriesContext(connection) as ctx:
+        stats = party_statistics(tree["county"])
+    member_scans = [q for q in ctx.captured_queries if 'FROM "members_member"' in q["sql"]]
+    assert len(member_scans) == 1
+    assert not [q for q in ctx.captured_queries if "members_membercategory" in q["sql"]]
+    cats = {i["code"]: i["count"] for i in stats["members"]["categories"]}
+    assert (cats["rural"], cats["hardship"], cats["retired"], cats["mobile"]) == (1, 1, 1, 0)
+    assert {i["code"]: i["count"] for i in stats["members"]["minority"]["by_ethnicity"]} == {"回族": 1, "藏族": 1}
+    assert stats["development"]["developed_since"]["total"] == Member.objects.filter(increase_method="developed").count()

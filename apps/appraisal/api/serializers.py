@@ -1,7 +1,16 @@
 from rest_framework import serializers
 
 from apps.appraisal import rules
-from apps.appraisal.models import BranchAppraisal, Campaign, HandlingCase
+from apps.appraisal.models import (
+    BranchAppraisal,
+    Campaign,
+    GoalSheet,
+    HandlingCase,
+    MemberPost,
+    PostAssignment,
+    PostReview,
+    SupervisionRecord,
+)
 
 
 class AppraisalCampaignSerializer(serializers.ModelSerializer):
@@ -122,3 +131,181 @@ class AppraisalResultsSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     total = AppraisalResultRowSerializer()
     branches = AppraisalResultRowSerializer(many=True)
+
+
+class PostReviewSerializer(serializers.ModelSerializer):
+    grade_display = serializers.CharField(source="get_grade_display", read_only=True, label="评岗等次名称")
+
+    class Meta:
+        model = PostReview
+        fields = ["id", "assignment", "year", "half", "grade", "grade_display", "fulfilment", "reviewed_on", "reviewed_by"]
+        read_only_fields = fields
+
+
+class PostAssignmentSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True, label="党员")
+    reviews = PostReviewSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PostAssignment
+        fields = ["id", "member", "member_name", "duties", "start_on", "end_on", "reviews"]
+        read_only_fields = fields
+
+
+class PostHolderSerializer(serializers.Serializer):
+    id = serializers.IntegerField(label="定岗ID")
+    member = serializers.IntegerField(source="member_id", label="党员ID")
+    member_name = serializers.CharField(source="member.name", label="党员")
+
+
+# "kind" is a plain string in the schema: several domains have a choice field of that name,
+# and each set of codes would compete for one enum name (drf-spectacular W001).
+POST_KIND_HELP = "post=设岗定责；model=党员示范岗；area=党员责任区；household=党员中心户"
+SUPERVISION_KIND_HELP = "major_report=重大事项报告；heart_to_heart_talk=谈心谈话；public_opinion=听取群众意见"
+
+
+class PostSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, label="类别", help_text=POST_KIND_HELP)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党支部")
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="类别名称")
+    post_type_display = serializers.CharField(source="get_post_type_display", read_only=True, label="岗位类型名称")
+    holders = PostHolderSerializer(source="current", many=True, read_only=True, label="在岗党员")
+
+    class Meta:
+        model = MemberPost
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "kind_display",
+            "post_type",
+            "post_type_display",
+            "title",
+            "duties",
+            "coverage",
+            "households",
+            "set_up_on",
+            "ended_on",
+            "holders",
+        ]
+        read_only_fields = fields
+
+
+class PostDetailSerializer(PostSerializer):
+    assignments = serializers.SerializerMethodField(label="党员与评岗")
+
+    class Meta(PostSerializer.Meta):
+        fields = [*PostSerializer.Meta.fields, "assignments"]
+        read_only_fields = fields
+
+    def get_assignments(self, obj) -> list[dict]:
+        from apps.appraisal.selectors import post_detail
+
+        return PostAssignmentSerializer(post_detail(obj), many=True).data
+
+
+class PostCreateSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(label="党支部ID")
+    kind = serializers.CharField(max_length=16, label="类别", help_text=POST_KIND_HELP)
+    post_type = serializers.ChoiceField(choices=rules.POST_TYPE_CHOICES, required=False, allow_blank=True, label="岗位类型")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=60, label="名称")
+    duties = serializers.CharField(max_length=2000, label="岗位职责")
+    coverage = serializers.CharField(required=False, allow_blank=True, max_length=200, label="覆盖区域或联系农户")
+    households = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=999, label="联系户数")
+    set_up_on = serializers.DateField(required=False, label="设立日期")
+
+
+class PostAssignSerializer(serializers.Serializer):
+    member = serializers.IntegerField(label="党员ID")
+    duties = serializers.CharField(max_length=300, label="承担职责")
+    start_on = serializers.DateField(required=False, label="上岗日期")
+
+
+class PostReviewCreateSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField(label="定岗ID")
+    year = serializers.IntegerField(label="年度")
+    half = serializers.ChoiceField(choices=rules.REVIEW_PERIODS, label="期间（1上半年，2下半年）")
+    grade = serializers.ChoiceField(choices=rules.POST_GRADES, label="评岗等次")
+    fulfilment = serializers.CharField(max_length=2000, label="履职情况")
+    reviewed_on = serializers.DateField(required=False, label="评岗日期")
+
+
+class SupervisionRecordSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, label="类别", help_text=SUPERVISION_KIND_HELP)
+    member_name = serializers.CharField(source="member.name", read_only=True, label="党员")
+    counterpart_name = serializers.CharField(source="counterpart.name", read_only=True, default=None, allow_null=True, label="谈话人")
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="类别名称")
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党组织")
+
+    class Meta:
+        model = SupervisionRecord
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "member",
+            "member_name",
+            "counterpart",
+            "counterpart_name",
+            "organisation",
+            "organisation_name",
+            "on",
+            "matter",
+            "content",
+            "follow_up",
+            "verification",
+            "status",
+            "closed_on",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class SupervisionCreateSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=24, label="类别", help_text=SUPERVISION_KIND_HELP)
+    member = serializers.IntegerField(label="党员ID")
+    counterpart = serializers.IntegerField(required=False, allow_null=True, label="谈话人党员ID（谈心谈话）")
+    on = serializers.DateField(label="日期")
+    matter = serializers.CharField(required=False, allow_blank=True, max_length=24, label="事项类别或意见来源")
+    content = serializers.CharField(max_length=3000, label="内容")
+    follow_up = serializers.CharField(required=False, allow_blank=True, max_length=2000, label="后续跟进")
+
+
+class SupervisionConcludeSerializer(serializers.Serializer):
+    verification = serializers.ChoiceField(choices=rules.VERIFICATION_CHOICES, required=False, label="核实结果（群众意见）")
+    follow_up = serializers.CharField(required=False, allow_blank=True, max_length=2000, label="答复或处理结果")
+    closed_on = serializers.DateField(required=False, label="办结日期")
+
+
+class GoalSheetSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True, label="党员")
+    check_grade_display = serializers.CharField(source="get_check_grade_display", read_only=True, label="完成情况名称")
+
+    class Meta:
+        model = GoalSheet
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "organisation",
+            "year",
+            "goals",
+            "own_goals",
+            "self_check",
+            "check_grade",
+            "check_grade_display",
+            "checked_on",
+        ]
+        read_only_fields = fields
+
+
+class GoalSetSerializer(serializers.Serializer):
+    member = serializers.IntegerField(label="党员ID")
+    year = serializers.IntegerField(label="年度")
+    own_goals = serializers.CharField(required=False, allow_blank=True, max_length=1000, label="补充目标")
+
+
+class GoalCheckSerializer(serializers.Serializer):
+    self_check = serializers.CharField(max_length=3000, label="年终自查")
+    check_grade = serializers.ChoiceField(choices=rules.GOAL_CHECK_GRADES, label="完成情况")

@@ -2,7 +2,7 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from apps.accounts.scoping import get_in_scope
 from apps.appraisal import rules, selectors, services
-from apps.appraisal.models import BranchAppraisal, Campaign, HandlingCase
+from apps.appraisal.models import BranchAppraisal, Campaign, GoalSheet, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
+from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import serializers as s
@@ -134,3 +135,145 @@ class ResultsView(APIView):
         return Response(
             {"year": year, "total": row(data["total"], org.name), "branches": [row(b, b["organisation__name"]) for b in data["branches"]]}
         )
+
+
+@extend_schema(
+    tags=["设岗定责"],
+    parameters=[
+        OpenApiParameter("org", OpenApiTypes.INT, description="党组织ID（含下级）"),
+        OpenApiParameter("kind", OpenApiTypes.STR),
+        OpenApiParameter("post_type", OpenApiTypes.STR),
+        OpenApiParameter("state", OpenApiTypes.STR, description="空=在用，ended=已撤销，all=全部"),
+        OpenApiParameter("q", OpenApiTypes.STR),
+    ],
+)
+class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """设岗定责、党员示范岗、党员责任区、党员中心户：岗位、在岗党员、评岗。"""
+
+    filter_backends = []
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.PostCreateSerializer
+        return s.PostDetailSerializer if self.action == "retrieve" else s.PostSerializer
+
+    def get_queryset(self):
+        return selectors.post_list(self.request.user, self.request.query_params if self.action == "list" else {"state": "all"})
+
+    @extend_schema(request=s.PostCreateSerializer, responses={201: s.PostDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.PostCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        org = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data.pop("organisation"))
+        post = services.create_post(org, data, actor=request.user)
+        return Response(s.PostDetailSerializer(self.get_queryset().get(pk=post.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PostAssignSerializer, responses={201: s.PostAssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """安排本支部党员上岗（明确承担的职责）。"""
+        post = get_in_scope(MemberPost.objects.all(), request.user, "change", pk=pk)
+        ser = s.PostAssignSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        member = get_in_scope(Member.objects.all(), request.user, "change", pk=d["member"])
+        a = services.assign_member(post, member, duties=d["duties"], start_on=d.get("start_on"), actor=request.user)
+        return Response(s.PostAssignmentSerializer(a).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PostReviewCreateSerializer, responses={201: s.PostReviewSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """评岗：登记一名在岗党员半年的履职情况和等次。"""
+        post = get_in_scope(MemberPost.objects.all(), request.user, "change", pk=pk)
+        ser = s.PostReviewCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = dict(ser.validated_data)
+        a = PostAssignment.objects.filter(post=post, pk=d.pop("assignment")).first()
+        if a is None:
+            raise ApiValidationError({"assignment": ["该党员不在这个岗位上"]})
+        review = services.review_post(a, d, actor=request.user)
+        return Response(s.PostReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["监督管理"],
+    parameters=[
+        OpenApiParameter("org", OpenApiTypes.INT, description="党组织ID（含下级）"),
+        OpenApiParameter("kind", OpenApiTypes.STR),
+        OpenApiParameter("status", OpenApiTypes.STR),
+        OpenApiParameter("q", OpenApiTypes.STR),
+    ],
+)
+class SupervisionRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """监督管理：重大事项报告、谈心谈话、听取群众意见。"""
+
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return s.SupervisionCreateSerializer if self.action == "create" else s.SupervisionRecordSerializer
+
+    def get_queryset(self):
+        return selectors.supervision_list(self.request.user, self.request.query_params if self.action == "list" else {})
+
+    @extend_schema(request=s.SupervisionCreateSerializer, responses={201: s.SupervisionRecordSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.SupervisionCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member"))
+        if data.get("counterpart"):
+            data["counterpart"] = get_in_scope(Member.objects.all(), request.user, "view", pk=data["counterpart"])
+        record = services.record_supervision(member, data, actor=request.user)
+        return Response(s.SupervisionRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.SupervisionConcludeSerializer, responses=s.SupervisionRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def conclude(self, request, pk=None):
+        """办结：重大事项报告写明答复；群众意见核实（属实、部分属实须写明处理结果）。"""
+        record = get_in_scope(SupervisionRecord.objects.all(), request.user, "change", pk=pk)
+        ser = s.SupervisionConcludeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        record = services.conclude_supervision(record, dict(ser.validated_data), actor=request.user)
+        return Response(s.SupervisionRecordSerializer(record).data)
+
+
+@extend_schema(
+    tags=["目标管理"],
+    parameters=[
+        OpenApiParameter("org", OpenApiTypes.INT, description="党组织ID（含下级）"),
+        OpenApiParameter("year", OpenApiTypes.INT),
+        OpenApiParameter("checked", OpenApiTypes.STR, description="no=未年终自查"),
+        OpenApiParameter("q", OpenApiTypes.STR),
+    ],
+)
+class GoalSheetViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """党员年度目标（按党员类别的目标和本人补充）与年终自查。"""
+
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return s.GoalSetSerializer if self.action == "create" else s.GoalSheetSerializer
+
+    def get_queryset(self):
+        return selectors.goal_list(self.request.user, self.request.query_params if self.action == "list" else {})
+
+    @extend_schema(request=s.GoalSetSerializer, responses={201: s.GoalSheetSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.GoalSetSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        member = get_in_scope(Member.objects.all(), request.user, "view", pk=d["member"])
+        sheet = services.set_goals(member, year=d["year"], own_goals=d.get("own_goals", ""), actor=request.user)
+        return Response(s.GoalSheetSerializer(sheet).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.GoalCheckSerializer, responses=s.GoalSheetSerializer)
+    @action(detail=True, methods=["post"])
+    def check(self, request, pk=None):
+        """年终自查（目标年度12月起）：党员本人或党支部填写。"""
+        sheet = get_in_scope(GoalSheet.objects.all(), request.user, "view", pk=pk)
+        ser = s.GoalCheckSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        sheet = services.check_goals(sheet, text=d["self_check"], grade=d["check_grade"], actor=request.user)
+        return Response(s.GoalSheetSerializer(sheet).data)

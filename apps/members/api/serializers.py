@@ -134,7 +134,8 @@ class MemberListSerializer(serializers.ModelSerializer):
             "status_display": _LABELS["status"].get(m.status, m.status),
             "organisation": m.organisation_id,
             "organisation_name": m.organisation.name,
-            "categories": sorted(c.code for c in m.categories.all()),
+            # from the member's own row: no category query for the page
+            "categories": codes.category_codes(m.category_bits),
         }
 
 

@@ -6,8 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from apps.accounts.scoping import can_act_on_org, get_in_scope
 from apps.core.models import AccessLog
+from apps.core.scoping import can_act_on_org, get_in_scope
 from apps.orgs.models import Organisation
 
 from .. import selectors, services
@@ -55,7 +55,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             rows = selectors.roster(self.request.user, self.request.query_params, request=self.request)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
-        return rows.select_related("organisation").prefetch_related("categories")
+        # The list serializer reads the categories from Member.category_bits: no prefetch.
+        return rows.select_related("organisation")
 
     def _org(self, pk):
         if pk is None:

@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from apps.accounts.scoping import get_in_scope, restrict
+from apps.core.scoping import get_in_scope, restrict
 
 from .. import selectors, services
 from ..models import Organisation
