@@ -5,20 +5,40 @@ from apps.core.models import AccessLog, ChangeLog
 from .roles import ROLE_CHOICES
 
 
-class GrantRoleForm(forms.Form):
+def _org_field(help_text: str):
+    """The organisation of a role: picked by name or code from suggestions (no code typed by
+    hand); the view still checks it lies in the user-management scope."""
+    from apps.orgs.picker import OrgPickerField
+
+    return OrgPickerField(
+        label="所属组织",
+        action="view",
+        help_text=help_text,
+        error_messages={"not_found": "{label}：未找到“{value}”，或该组织不在您的用户管理范围内。请从提示中选择，或输入组织代码"},
+    )
+
+
+class _WithOrg(forms.Form):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["org_code"].for_user(user)
+
+
+class GrantRoleForm(_WithOrg):
     role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
-    org_code = forms.CharField(label="组织代码", max_length=32, help_text="在该组织及其下级组织范围内授权")
+    org_code = _org_field("输入组织名称或代码，从提示中选择；在该组织及其下级组织范围内授权")
     valid_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class CreateUserForm(forms.Form):
+class CreateUserForm(_WithOrg):
     username = forms.CharField(label="账号", max_length=150)
     display_name = forms.CharField(label="姓名", max_length=40, required=False)
     password = forms.CharField(
         label="初始密码", widget=forms.PasswordInput(render_value=False), help_text="至少10位，不能过于常见，不能与账号相似；首次登录须修改"
     )
     role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
-    org_code = forms.CharField(label="组织代码", max_length=32)
+    org_code = _org_field("输入组织名称或代码，从提示中选择")
 
 
 class UserSearchForm(forms.Form):

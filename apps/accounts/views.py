@@ -75,7 +75,10 @@ def _error_text(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-def _org_by_code(user, code: str) -> Organisation:
+def _org_by_code(user, code) -> Organisation:
+    """The organisation (picked, or its code) if it lies in the user-management scope."""
+    if isinstance(code, Organisation):
+        code = code.code
     org = visible_orgs(user, MANAGE_USERS).filter(code=(code or "").strip()).first()
     if org is None:
         raise ValidationError({"org_code": [f"组织代码“{code}”不存在，或不在您的用户管理范围内"]})
@@ -121,7 +124,7 @@ def user_detail(request, user_pk):
         {
             "target": target,
             "assignments": assignments,
-            "grant_form": GrantRoleForm(),
+            "grant_form": GrantRoleForm(user=request.user),
             "token_count": ApiToken.objects.filter(user=target, expires_at__gt=timezone.now()).count(),
             "login_locks": lockout.locks_for([target.username]).get(target.username, []),
             "history": attach_readable(history) if has_action(request.user, AUDIT) else None,
@@ -133,7 +136,7 @@ def user_detail(request, user_pk):
 @login_required
 def user_create(request):
     _require(request.user, MANAGE_USERS)
-    form = CreateUserForm(request.POST or None)
+    form = CreateUserForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -162,7 +165,7 @@ def user_create(request):
 @require_POST
 def user_grant(request, user_pk):
     target = _user_in_scope(request, user_pk)
-    form = GrantRoleForm(request.POST)
+    form = GrantRoleForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             org = _org_by_code(request.user, form.cleaned_data["org_code"])

@@ -1,6 +1,6 @@
 """The care list screens that offer “导出Excel” (imported by registrations.register())."""
 
-from apps.core.columns import date, display
+from apps.core.columns import date, display, money
 from apps.core.registry import ListExport, lists
 
 from . import selectors
@@ -17,7 +17,7 @@ lists.register(
             ("事由", "occasion.name", 18),
             ("走访人", "visitors", 20),
             ("走访内容", "content", 40),
-            ("慰问金（元）", "amount", 12),
+            ("慰问金（元）", money("amount"), 12),
             ("后续事项", "follow_up", 24),
             ("办结日期", lambda v: date(v.follow_up_done_on), 12),
         ],
@@ -90,8 +90,8 @@ lists.register(
             ("申请人", "member.name", 12),
             ("党支部", "organisation.name", 30),
             ("基金", "fund.name", 20),
-            ("申请金额（元）", "amount", 12),
-            ("批准金额（元）", lambda a: a.approved_amount if a.approved_amount is not None else "", 12),
+            ("申请金额（元）", money("amount"), 12),
+            ("批准金额（元）", money("approved_amount"), 12),
             ("理由", "reason", 40),
             ("状态", display("status"), 10),
             ("审批会议", "meeting", 24),
@@ -110,7 +110,7 @@ lists.register(
             ("出生日期", lambda r: date(r.member.birth_date), 12),
             ("入党日期", lambda r: date(r.member.join_date), 12),
             ("符合类别", lambda r: "、".join(r.reasons), 24),
-            ("金额（元）", "rate.amount", 12),
+            ("金额（元）", money("rate.amount"), 12),
             ("发放日期", lambda r: date(r.paid.paid_on) if r.paid else "", 12),
         ],
         page="care:subsidies",

@@ -5,6 +5,7 @@ one query per related model, whatever the number of entries."""
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -20,10 +21,33 @@ EXTRA_FIELD_LABELS = {"categories": "党员类别", "parent": "上级组织"}
 VALUE_LABELS: dict[str, dict] = {}
 
 
+# How one field of one model reads where the field itself has no choices: a code list
+# (next step → its name), a code whose list depends on another field of the entry (a
+# change request's 原值 by its 修改项), or a JSON record ({'decided_by': 'committee'} →
+# 决定机构：支部委员会). (object_type, field) → (display(value, context, names), related(value)):
+# context holds the entry's other values (after the change), names the related objects'
+# names, fetched for all entries at once from what related(value) yields ((model, pk)…).
+VALUE_DISPLAYS: dict[tuple[str, str], tuple[Callable, Callable | None]] = {}
+
+
 def register_value_labels(name: str, labels: dict, *, field_label: str | None = None) -> None:
     VALUE_LABELS[name] = {str(k): str(v) for k, v in labels.items()}
     if field_label:
         EXTRA_FIELD_LABELS[name] = field_label
+
+
+def register_value_display(object_type: str, field: str, display: Callable, *, related: Callable | None = None) -> None:
+    VALUE_DISPLAYS[(object_type, field)] = (display, related)
+
+
+def register_field_choices(object_type: str, field: str, choices) -> None:
+    """Show a code field that has no model choices with the labels of `choices`."""
+    labels = {str(k): str(v) for k, v in choices}
+    register_value_display(object_type, field, lambda value, context, names: labels.get(str(value), str(value)))
+
+
+def related_name(names: dict, model, pk) -> str:
+    return names.get((model._meta.label_lower, str(pk)), f"编号{pk}")
 
 
 def _model(object_type: str):
@@ -90,6 +114,12 @@ def attach_readable(entries) -> list:
             target = _relation_target(_field(model, name))
             if target is not None:
                 wanted[target].update(str(v) for v in (before, after) if v not in (None, ""))
+            custom = VALUE_DISPLAYS.get((entry.object_type, name))
+            if custom and custom[1]:
+                for v in (before, after):
+                    if v not in (None, "", [], {}):
+                        for related_model, pk in custom[1](v):
+                            wanted[related_model].add(str(pk))
     names = {}
     for target, ids in wanted.items():
         for obj in target._base_manager.filter(pk__in=list(ids)):
@@ -97,17 +127,18 @@ def attach_readable(entries) -> list:
     for entry in entries:
         model = _model(entry.object_type)
         rows = []
+        context = {name: after for name, _before, after in entry.changed_fields}
         for name, before, after in entry.changed_fields:
             field = _field(model, name)
             label = EXTRA_FIELD_LABELS.get(name) if field is None and name in EXTRA_FIELD_LABELS else field_label(entry.object_type, name)
-            rows.append(
-                {
-                    "field": name,
-                    "label": label,
-                    "before": display_value(field, name, before, names),
-                    "after": display_value(field, name, after, names),
-                }
-            )
+            custom = VALUE_DISPLAYS.get((entry.object_type, name))
+
+            def shown(value, field=field, name=name, custom=custom, context=context):
+                if custom and value not in (None, "", [], {}):
+                    return custom[0](value, context, names)
+                return display_value(field, name, value, names)
+
+            rows.append({"field": name, "label": label, "before": shown(before), "after": shown(after)})
         entry.readable = rows
         entry.source_label = SOURCE_LABELS.get(entry.source, entry.source)
     return entries

@@ -215,3 +215,22 @@ def mark_session_refreshed(sender, request=None, **kwargs):
     session = getattr(request, "session", None)
     if session is not None:
         session[SessionRefreshMiddleware.KEY] = int(time.time())
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page opened with the wrong method (GET of a form's target such as /dues/remittance/)
+    gets a Chinese explanation and a way back instead of Django's blank 405. API answers
+    keep their own JSON body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and not request.path.startswith("/api/"):
+            from django.shortcuts import render
+
+            page = render(request, "405.html", {"allowed": response.get("Allow", "")}, status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response

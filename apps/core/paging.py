@@ -19,10 +19,36 @@ class Page:
     exact: bool
     param: str
     query: str  # the request's other parameters, urlencoded, for the pager links
+    size: int = PAGE_SIZE
 
     @property
     def has_previous(self) -> bool:
         return self.number > 1
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages: exact when the total is, else at least this many (the cap's)."""
+        if self.total is None:
+            return None
+        return max(1, -(-self.total // self.size), self.number + (1 if self.has_next else 0))
+
+    @property
+    def last(self) -> int | None:
+        """The last page's number when it is known (an exact total)."""
+        return self.pages if self.exact and self.total is not None else None
+
+    @property
+    def window(self) -> list[int]:
+        """Page numbers around the current one, for direct links."""
+        high = self.pages or (self.number + (1 if self.has_next else 0))
+        return list(range(max(1, self.number - 2), min(high, self.number + 2) + 1))
+
+    @property
+    def hidden(self) -> list[tuple[str, str]]:
+        """The other parameters as (name, value) pairs, for the jump-to-page form."""
+        from django.http import QueryDict
+
+        return [(k, v) for k, values in QueryDict(self.query).lists() for v in values]
 
 
 def page_number(request, param: str = "page", *, posted: bool = False) -> int:
@@ -46,4 +72,4 @@ def page_of(queryset, request, *, size: int = PAGE_SIZE, param: str = "page", co
         total, exact = capped_count(queryset, cap)
     params = request.GET.copy()
     params.pop(param, None)
-    return Page(rows[:size], number, len(rows) > size, total, exact, param, params.urlencode())
+    return Page(rows[:size], number, len(rows) > size, total, exact, param, params.urlencode(), size)

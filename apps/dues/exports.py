@@ -1,6 +1,6 @@
 """The dues list screens that offer “导出Excel” (registered in DuesConfig.ready())."""
 
-from apps.core.columns import date, display, month
+from apps.core.columns import date, display, money, month
 from apps.core.registry import ListExport, lists
 
 from . import selectors as dues
@@ -52,7 +52,7 @@ register(
             ("党员", "member.name", 12),
             ("党组织", "organisation.name", 30),
             ("类型", display("kind"), 8),
-            ("每月金额（元）", lambda r: r.monthly_amount if r.kind == "reduce" else "", 14),
+            ("每月金额（元）", money(lambda r: r.monthly_amount if r.kind == "reduce" else None), 14),
             ("起始月份", lambda r: month(r.start_month), 12),
             ("截止月份", lambda r: month(r.end_month), 12),
             ("理由", "reason", 30),
@@ -75,12 +75,12 @@ register(
         dues.collection_rows,
         [
             ("组织", "org.name", 30),
-            ("应收（元）", "due", 12),
-            ("已交台账（元）", "paid", 14),
+            ("应收（元）", money("due"), 12),
+            ("已交台账（元）", money("paid"), 14),
             ("交纳率（%）", "rate", 12),
-            ("实收合计（元）", coll("total_in_hand"), 14),
-            ("上交（元）", coll("handed_over"), 12),
-            ("差额（元）", coll("difference"), 12),
+            ("实收合计（元）", money(coll("total_in_hand")), 14),
+            ("上交（元）", money(coll("handed_over")), 12),
+            ("差额（元）", money(coll("difference")), 12),
             ("说明", coll("difference_note"), 24),
             ("状态", lambda c: c["collection"].get_status_display() if c["collection"] else "未上交", 10),
         ],
@@ -95,7 +95,7 @@ register(
         [
             ("党组织", "org.name", 30),
             ("党员（人）", "members", 10),
-            ("已收党费（元）", "collected", 14),
+            ("已收党费（元）", money("collected"), 14),
             ("交纳率（%）", "rate", 12),
         ],
         page="dues:disclosure",

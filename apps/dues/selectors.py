@@ -179,19 +179,27 @@ def ledger(org: Organisation, month: datetime.date, *, lines=None, limit: int = 
         .exclude(pk__in=DuesLine.objects.filter(month=month).values("member_id"))
     )
     missing = list(lacking.only("id", "name", "occupation").order_by("name_pinyin")[:MISSING_SHOWN])
-    r = qs.order_by().aggregate(
-        count=Count("id"),
-        paid_count=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
-        due=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
-        paid=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
-    )
-    totals = {"count": r["count"], "paid_count": r["paid_count"], "due": rules.money(r["due"]), "paid": rules.money(r["paid"])}
     return {
         "lines": lines,
         "missing": missing,
         "missing_count": lacking.count(),
-        "totals": totals,
+        "totals": month_totals(org, month, subtree=subtree),
     }
+
+
+def month_totals(org: Organisation, month: datetime.date, *, subtree: bool = False) -> dict:
+    """The ledger's summary cards: lines, settled lines, due and paid of the whole month. One query."""
+    r = (
+        ledger_lines(org, month, subtree=subtree)
+        .order_by()
+        .aggregate(
+            count=Count("id"),
+            paid_count=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
+            due=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
+            paid=Sum("amount_due", filter=Q(status=DuesLine.Status.PAID)),
+        )
+    )
+    return {"count": r["count"], "paid_count": r["paid_count"], "due": rules.money(r["due"]), "paid": rules.money(r["paid"])}
 
 
 def reduction_list(user, params=None):

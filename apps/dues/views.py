@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +17,7 @@ from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_
 from apps.core.api.pagination import capped_count
 from apps.core.models import AccessLog
 from apps.core.paging import page_number, page_of
-from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
+from apps.core.xlsx import XLSX_CONTENT_TYPE, Money, write_table
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
@@ -148,7 +149,11 @@ def pay(request, pk):
             line = _line(request, pk)
             line.paid_up_to = services.paid_up_to(line.member)
             if request.htmx:
-                return render(request, "dues/_line_row.html", {"line": line, "can_change": True, "warnings": result.warnings})
+                # the row, and the month's summary cards out of band (they would stay stale)
+                row = render_to_string("dues/_line_row.html", {"line": line, "can_change": True, "warnings": result.warnings}, request)
+                totals = selectors.month_totals(line.organisation, line.month)
+                cards = render_to_string("dues/_ledger_totals.html", {"totals": totals, "oob": True}, request)
+                return HttpResponse(row + cards)
             for w in result.warnings:
                 messages.warning(request, w)
             messages.success(request, f"已登记{line.member.name}党费{result.payment.amount}元")
@@ -187,10 +192,10 @@ def export(request):
         [
             *([line.organisation.name] if subtree else []),
             line.member.name,
-            line.base if line.base is not None else "",
+            Money(line.base) if line.base is not None else "",
             line.rate_label,
-            line.amount_due,
-            line.amount_due if line.status == DuesLine.Status.PAID else (line.get_status_display() if line.settled else 0),
+            Money(line.amount_due),
+            Money(line.amount_due) if line.status == DuesLine.Status.PAID else (line.get_status_display() if line.settled else Money(0)),
             line.paid_on.isoformat() if line.paid_on else "",
             f"{line.paid_up_to:%Y-%m}" if line.paid_up_to else "",
         ]
@@ -226,6 +231,8 @@ def member(request, pk):
     context = {
         "member": m,
         "can_change": can_change,
+        # a member (own record only) sees their own branch's 党费公开 without ?org=, which is a manager's choice
+        "can_view_org": can_change or can_act_on_org(request.user, m.organisation, "view"),
         **history,
         "lines": page_of(history["lines"], request, param="lpage", size=MEMBER_PAGE_SIZE),
         "payments": page_of(history["payments"], request, param="ppage", size=MEMBER_PAGE_SIZE),

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 MAX_ROWS = 200_000  # a hard ceiling for one file (well under Excel's 1,048,576 rows)
 CHUNK = 2000
+PROGRESS_EVERY = 200  # rows between progress reports (the job throttles its writes)
 
 Column = tuple  # (header, path | callable) or (header, path | callable, width)
 
@@ -114,8 +115,10 @@ def rows_for(
             return
         if prepare is not None:
             chunk = prepare(chunk)
-        for obj in chunk:
+        for i, obj in enumerate(chunk, 1):
             yield [_value(obj, c[1]) for c in columns]
+            if progress is not None and i % PROGRESS_EVERY == 0 and i < len(chunk):
+                progress(done + i)  # between chunks too: a first chunk is not "0 rows" for long
         done += len(chunk)
         if progress is not None:
             progress(done)

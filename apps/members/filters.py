@@ -66,7 +66,7 @@ def search_members(queryset, text: str):
         # The masked copies keep the last four characters, so tails match without decrypting.
         tail = digits[-4:]
         return queryset.filter(Q(id_number_masked__endswith=tail) | Q(phone_masked__endswith=tail))
-    return queryset.filter(name__startswith=text)
+    return queryset.filter(name__contains=text)  # any part of a name: 志源 finds 王志源
 
 
 class MemberFilterSet(django_filters.FilterSet):

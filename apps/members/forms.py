@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from apps.core.scoping import restrict
+from apps.core.text import NAME_MAX, REMARKS_MAX
 from apps.orgs.forms import DATE, OrgChoiceField, ServiceForm, apply_service_errors
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgPickerField
@@ -18,7 +19,7 @@ from .codes import SELF_EDITABLE_FIELDS, SELF_REVIEWED_FIELDS
 class MemberForm(ServiceForm):
     required_names = services.REQUIRED
 
-    name = forms.CharField(label="姓名", max_length=40)
+    name = forms.CharField(label="姓名", max_length=NAME_MAX)
     id_number = forms.CharField(label="身份证号", max_length=18)
     sex = forms.ChoiceField(label="性别", choices=[("", "请选择"), *codes.SEX_CHOICES])
     birth_date = forms.DateField(label="出生日期", widget=DATE, help_text="须与身份证号一致")
@@ -40,7 +41,7 @@ class MemberForm(ServiceForm):
     organisation = OrgPickerField(label="所在党组织", action="change", org_types=MEMBER_HOLDING_TYPES)
     party_group = OrgChoiceField(label="所在党小组", queryset=Organisation.objects.none(), empty_label="无")
     categories = forms.MultipleChoiceField(label="党员类别", choices=codes.CATEGORY_CHOICES, widget=forms.CheckboxSelectMultiple)
-    remarks = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 3}))
+    remarks = forms.CharField(label="备注", max_length=REMARKS_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, instance=None, organisation=None, **kwargs):
         self.instance = instance

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.core import bulk, crypto
+from apps.core import bulk, crypto, text
 from apps.core.audit import change_row, record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.dates import add_years
@@ -190,11 +190,12 @@ def validate_member_data(
             if value not in (None, "") and value != getattr(instance, field) and engine != procedure.engine:
                 err(field, procedure.message)
 
-    name = (clean.get("name") or "").strip()
     if "name" in clean:
-        clean["name"] = name
-        if name and (len(name) > 40 or any(ch.isdigit() for ch in name)):
-            err("name", "姓名应与身份证一致，不超过40个字且不含数字")
+        clean["name"] = name = text.normalise_name(clean.get("name") or "")
+        if name and (problem := text.name_error(name)):
+            err("name", problem)
+    if clean.get("remarks") and (problem := text.length_error(clean["remarks"], "备注", text.REMARKS_MAX)):
+        err("remarks", problem)
 
     facts = None
     if not clean.get("id_number") and instance is not None and ("sex" in clean or "birth_date" in clean) and instance.id_number_enc:

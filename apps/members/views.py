@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.core.api.pagination import capped_count
 from apps.core.history import record_history
 from apps.core.models import AccessLog
-from apps.core.paging import page_number, page_of
+from apps.core.paging import Page, page_number, page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict
 from apps.orgs.forms import apply_service_errors
 from apps.orgs.models import Organisation
@@ -92,6 +92,7 @@ def member_list(request):
             "org": org,
             "advanced": advanced,
             "query": query.urlencode(),
+            "pager": Page(rows, page, has_next, total, exact, "page", query.urlencode(), PAGE_SIZE),
             "today": timezone.localdate(),
             "can_create": Organisation.objects.restrict(request.user, "change").exists(),
             "can_export_full": has_action(request.user, "export_full"),
@@ -124,6 +125,7 @@ def detail(request, pk):
         "history": record_history(member, limit=30, user=request.user),
         "can_change": can_act_on_org(request.user, member.organisation, "change"),
         "can_reveal": can_act_on_org(request.user, member.organisation, "reveal"),
+        "can_view_org": can_act_on_org(request.user, member.organisation, "view"),  # not a member viewing themself
         "age": _age(member),
     }
     return render(request, "members/detail.html", context)

@@ -41,6 +41,8 @@ class ServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
+            if getattr(field, "max_length", None):  # the product's wording, naming the field
+                field.error_messages["max_length"] = f"{field.label}不能超过%(limit_value)d个字（现为%(show_value)d个字）"
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)

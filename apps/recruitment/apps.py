@@ -12,11 +12,12 @@ class RecruitmentConfig(AppConfig):
 
         from apps.core import crypto, registry, todo
 
-        from . import demo, exports, holidays, stats  # noqa: F401  (exports registers the list exports)
+        from . import demo, exports, history, holidays, stats  # noqa: F401  (exports registers the list exports)
         from .models import DevelopmentFile
         from .selectors import todo_items
 
         todo.register(todo_items)
+        history.register_labels()
         todo.register(holidays.todo_items)
         # The State Council holiday calendar, loaded on migrate (apps.recruitment.holidays).
         post_migrate.connect(holidays.load_after_migrate, sender=self, dispatch_uid="recruitment.load_holidays")

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.scoping import require_org_action
-from apps.core import crypto
+from apps.core import crypto, text
 from apps.core.actors import as_user, is_system
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
@@ -106,9 +106,9 @@ def validate_file_data(data: dict, *, today=None) -> dict:
         if value not in {c for c, _ in choices}:
             err(f, f"{FILE_LABELS[f]}“{value}”不是有效取值")
         clean[f] = value
-    clean["name"] = (clean.get("name") or "").strip()
-    if clean["name"] and any(ch.isdigit() for ch in clean["name"]):
-        err("name", "姓名应与身份证一致，不含数字")
+    clean["name"] = text.normalise_name(clean.get("name") or "")
+    if clean["name"] and (problem := text.name_error(clean["name"])):
+        err("name", problem)
     facts = None
     if clean.get("id_number"):
         try:

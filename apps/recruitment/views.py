@@ -463,6 +463,7 @@ def training_enrol(request, class_id):
 
 def _report_xlsx(report):
     from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
 
     from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
 
@@ -483,5 +484,5 @@ def _report_xlsx(report):
     title = f"{report['year']}年{report['month']}月发展党员月报告"
     buf = write_table(title, headers, rows)
     response = HttpResponse(buf.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''development-{report['year']:04d}-{report['month']:02d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, f"{title}.xlsx")
     return response

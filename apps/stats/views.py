@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from apps.accounts.scoping import get_in_scope, visible_orgs
 from apps.core import registry
 from apps.core.models import AccessLog
-from apps.core.xlsx import XLSX_CONTENT_TYPE, write_table
+from apps.core.xlsx import XLSX_CONTENT_TYPE, Money, write_table
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
@@ -121,6 +121,14 @@ def dashboard(request):
     )
 
 
+def _money_row(row):
+    """An amount in yuan (its item says 元) is exported as a number with two decimals."""
+    section, item, value, percent = row
+    if "元" in item and value not in ("", None):
+        value = Money(value)
+    return section, item, value, percent
+
+
 @login_required
 def export(request):
     org = resolve_org(request.user, request.GET.get("org"))
@@ -129,7 +137,7 @@ def export(request):
     except BadParameter as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     stats = party_statistics(org, as_of)
-    rows = flat_rows(stats)
+    rows = [_money_row(r) for r in flat_rows(stats)]
     out = write_table("党内统计", ["分类", "项目", "数量", "占比(%)"], rows, widths=[22, 28, 12, 10])
     AccessLog.record(
         AccessLog.Kind.EXPORT, user=request.user, target=f"党内统计 {org.name}", org_path=org.path, as_of=as_of.isoformat(), rows=len(rows)

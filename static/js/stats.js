@@ -6,13 +6,19 @@
   var data = JSON.parse(holder.textContent);
   var charts = [];
 
+  // SVG, and labels that wrap inside the chart (containLabel) instead of being cut off on a phone.
+  function init(el) { return echarts.init(el, null, { renderer: "svg" }); }
+  function narrow(el) { return el.clientWidth < 520; }
+
   function bar(el, series, horizontal) {
-    var chart = echarts.init(el);
-    var cat = { type: "category", data: series.labels, axisLabel: { interval: 0, rotate: horizontal ? 0 : 30 } };
+    var chart = init(el);
+    var small = narrow(el);
+    var labelWidth = horizontal ? (small ? 72 : 120) : (small ? 48 : 80);
+    var cat = { type: "category", data: series.labels, axisLabel: { interval: 0, rotate: horizontal || small ? 0 : 30, width: labelWidth, overflow: "break", fontSize: small ? 10 : 12 } };
     var val = { type: "value", minInterval: 1 };
     chart.setOption({
       tooltip: { trigger: "axis" },
-      grid: { left: horizontal ? 110 : 50, right: 20, top: 20, bottom: horizontal ? 30 : 70 },
+      grid: { left: 8, right: horizontal ? 40 : 12, top: 24, bottom: 8, containLabel: true },
       xAxis: horizontal ? val : cat,
       yAxis: horizontal ? cat : val,
       series: [{ type: "bar", data: series.values, itemStyle: { color: "#c0392b" }, label: { show: true, position: horizontal ? "right" : "top" } }]
@@ -21,11 +27,15 @@
   }
 
   function pie(el, series) {
-    var chart = echarts.init(el);
+    var chart = init(el);
+    var small = narrow(el);
     chart.setOption({
       tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
+      legend: small ? { bottom: 0, left: 0, right: 0, itemGap: 6, itemWidth: 12, itemHeight: 8, textStyle: { fontSize: 10 } } : undefined,
       series: [{
-        type: "pie", radius: ["35%", "65%"],
+        type: "pie", radius: small ? ["20%", "38%"] : ["35%", "65%"], center: ["50%", small ? "36%" : "50%"],
+        label: small ? { show: false } : { width: 90, overflow: "break" },
+        labelLine: { show: !small },
         data: series.labels.map(function (l, i) { return { name: l, value: series.values[i] }; })
       }]
     });

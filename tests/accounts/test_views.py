@@ -243,3 +243,32 @@ def test_changelog_object_type_choices_are_chinese(client, tree, admin):
     assert 'value="members.member"' in html and "党员" in html
     html = client.get(reverse("accounts:changelog"), {"object_type": "nonsense.model"}).content.decode()
     assert "有效的选项" in html and "暂无变更记录" in html
+
+
+def test_new_account_picks_its_organisation_from_suggestions(client, tree, organiser):
+    """Issue 12 item 23: the organisation of a new account (and of a granted role) is
+    chosen with the organisation picker, not an organisation code typed by hand."""
+    from apps.orgs.picker import picker_label
+
+    client.force_login(organiser)
+    branch = tree["branches"][0][0]
+    html = client.get(reverse("accounts:user_create")).content.decode()
+    assert (
+        'name="org_code_text"' in html
+        and reverse("orgs:picker") in html
+        and "组织代码" not in html.split("<form", 1)[1].split("</form>")[0].replace("或代码", "")
+    )
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "picked1",
+            "password": "Hongqi#Piao-2026",
+            "role": "branch_secretary",
+            "org_code": str(branch.pk),
+            "org_code_text": picker_label(branch),
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="picked1").role_assignments.get().organisation == branch
+    detail = client.get(response["Location"]).content.decode()
+    assert 'name="org_code_text"' in detail

@@ -340,3 +340,48 @@ def test_todo_says_how_many_more_reductions_wait(tree, setup, branch, month, mon
     titles = [i.title for i in items_for(admin) if i.module == "党费"]
     assert sum("申请待审批" in t for t in titles) == 2  # one listed, one line for the rest
     assert any(t.startswith("另有1项党费减免申请待审批") for t in titles)
+
+
+def test_exported_money_is_exact_with_two_decimals(client, tree, branch, secretary, organiser, month):
+    """Issue 12 item 10: the ledger and the 下级对账 list export write money as a number
+    with two decimals, exactly (98019.15, never 98019.14999999999)."""
+    from tests.xlsx_reader import raw_cells
+
+    m = salaried(branch, "98019.15", month="2020-01")
+    services.generate_month(branch, month, actor=system_actor("cli"))
+    line = DuesLine.objects.get(member=m)
+    login(client, secretary)
+    r = client.get(reverse("dues:export"), {"org": branch.pk, "month": f"{month:%Y-%m}"})
+    header, row = raw_cells(r.content)[:2]
+    cells = dict(zip([h[1] for h in header], row, strict=False))
+    assert cells["缴纳基数（元）"] == ("n", "98019.15", "0.00")
+    assert cells["应交金额（元）"] == ("n", f"{line.amount_due:f}", "0.00")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws["B2"].number_format == "0.00" and Decimal(str(ws["B2"].value)) == D("98019.15")
+
+    login(client, organiser)
+    r = client.post(reverse("excel:export_dues_collections") + f"?org={tree['committees'][0].pk}&month={month:%Y-%m}")
+    assert r.status_code == 200
+    header, *rows = raw_cells(r.content)
+    due = [h[1] for h in header].index("应收（元）")
+    assert rows and all(row[due][0] == "n" and row[due][2] == "0.00" for row in rows)
+    assert any(row[due][1] == f"{line.amount_due:f}" for row in rows)
+
+
+def test_inline_payment_refreshes_the_summary_cards(client, setup, secretary, month):
+    """Issue 12 item 23: after an inline (htmx) payment the row and the month's summary
+    cards (已交合计) are sent back; the cards used to stay stale until a reload."""
+    import re
+
+    login(client, secretary)
+    line = setup["line"]
+    page = client.get(reverse("dues:ledger"), {"org": line.organisation_id, "month": f"{month:%Y-%m}"}).content.decode()
+    assert 'id="ledger-totals"' in page
+    data = {"from_month": f"{month:%Y-%m}", "amount": "40.00", "mode": "monthly", "payer_kind": "self", "method": "cash"}
+    r = client.post(reverse("dues:pay", args=[line.pk]), data, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and f'id="line-{line.pk}"' in html
+    cards = re.search(r'<div class="grid grid-4" id="ledger-totals" hx-swap-oob="true">(.*?)</div>\s*$', html, re.S)
+    assert cards, html
+    assert re.search(r'<div class="num">40.00</div><div class="label">已交合计（元）', cards.group(1))
+    assert re.search(r'<div class="num">1</div><div class="label">已交/免交/流入地交纳', cards.group(1))

@@ -265,3 +265,23 @@ def test_error_report_is_written_by_the_job_and_served_as_a_file(client, secreta
     assert not job.report
     r = c.get(reverse("excel:import_report", args=[job.pk]))
     assert r.status_code == 404
+
+
+def test_export_progress_says_what_happens_before_the_first_rows(tree):
+    """Issue 12 item 23: a starting export showed "0 / 5000 行"; it now says it is queued or
+    preparing, and the job reports progress within its first chunk of rows."""
+    from django.test import Client
+
+    from apps.excel.generic import rows_for
+
+    admin = make_user("county_admin", tree["county"])
+    ExportJob.objects.create(user=admin, org_path=tree["county"].path, status="queued", rows_total=5000)
+    ExportJob.objects.create(user=admin, org_path=tree["county"].path, status="running", rows_total=4000)
+    c = Client()
+    c.force_login(admin)
+    body = c.get("/excel/exports/").content.decode()
+    assert "0 / 5000 行" not in body and "0 / 4000 行" not in body
+    assert "排队中，即将开始（约 5000 行）" in body and "正在准备数据（约 4000 行）" in body
+    seen = []
+    list(rows_for(list(range(1000)), [("n", lambda n: n)], progress=seen.append, chunk_size=2000))
+    assert seen[0] <= 200 and seen[-1] == 1000 and len(seen) >= 5

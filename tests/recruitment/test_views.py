@@ -298,6 +298,11 @@ def test_monthly_report_xlsx(client, users):
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb.active
     assert ws.cell(1, 1).value == "单位" and ws.max_row >= 2
+    # issue 12 item 23: a Chinese file name (not development-2024-06.xlsx)
+    from urllib.parse import quote
+
+    disposition = r["Content-Disposition"]
+    assert "attachment" in disposition and quote("2024年6月发展党员月报告.xlsx") in disposition and "development" not in disposition
 
 
 def test_other_branch_404_on_objections_circular_and_plans(client, users, tree):

@@ -193,3 +193,18 @@ def test_dashboard_without_any_organisation_explains(client, members):
     assert "没有可统计的党组织" in response.content.decode()
     assert client.get(reverse("stats:dashboard"), {"org": members["branches"][0][0].pk}).status_code == 404
     assert client.get("/api/stats/party/").status_code == 404
+
+
+def test_export_writes_amounts_in_yuan_as_numbers_with_two_decimals(client, members):
+    """Issue 12 item 10: the 党费/慰问金 amounts of the statistics export are numbers (0.00),
+    not text, read with an independent reader."""
+    from tests.xlsx_reader import raw_cells
+
+    client.force_login(make_user("county_admin", members["county"]))
+    response = client.get(reverse("stats:export"), {"org": members["county"].pk})
+    money_rows = [row for row in raw_cells(response.content)[1:] if "元" in row[1][1]]
+    assert money_rows
+    for row in money_rows:
+        kind, text, fmt = row[2]
+        assert (kind, fmt) == ("n", "0.00"), row
+        assert text.count(".") == 1 and len(text.split(".")[1]) == 2

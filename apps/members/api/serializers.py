@@ -3,6 +3,8 @@ here and validated by apps.members.services."""
 
 from rest_framework import serializers
 
+from apps.core.text import NAME_MAX, REMARKS_MAX
+
 from .. import codes
 from ..models import Member
 
@@ -142,7 +144,9 @@ class MemberListSerializer(serializers.ModelSerializer):
 class MemberWriteSerializer(serializers.Serializer):
     """Values for create/update. Every registry rule is checked by the service."""
 
-    name = serializers.CharField(required=False, allow_blank=True, max_length=40, label="姓名")
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=NAME_MAX, label="姓名", error_messages={"max_length": f"姓名不能超过{NAME_MAX}个字"}
+    )
     sex = serializers.CharField(required=False, allow_blank=True, label="性别", help_text="M / F")
     # Columns that are never empty (a default, not required): blank is refused here, not
     # stored as "" (found by the API fuzz test; the schema lists only real codes).
@@ -168,7 +172,13 @@ class MemberWriteSerializer(serializers.Serializer):
     organisation = serializers.IntegerField(required=False, label="所在党组织", help_text="组织 id")
     party_group = serializers.IntegerField(required=False, allow_null=True, label="所在党小组", help_text="党小组的组织 id")
     categories = serializers.ListField(child=serializers.CharField(), required=False, label="党员类别")
-    remarks = serializers.CharField(required=False, allow_blank=True, label="备注")
+    remarks = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=REMARKS_MAX,
+        label="备注",
+        error_messages={"max_length": f"备注不能超过{REMARKS_MAX}个字"},
+    )
 
 
 class StatusChangeSerializer(serializers.Serializer):
