@@ -20,17 +20,46 @@ from .services import current_rules
 
 
 def member_facts(member_ids, year: int) -> dict[int, list[tuple]]:
-    """{member_id: [("学习学时", "34.0/32学时", ok), ("述学述评", "良好", ok)]}: two queries."""
+    """{member_id: [("学习学时", "34.0/32学时", ok), ("述学述评", "良好", ok)]}: three queries.
+
+    ok is honest: True when the requirement is met; False only when the year's rule applies
+    to the member (a member for the whole year) and the year is over and the member's
+    organisation kept a study archive that year (some approved entry): a year with no
+    study records at all in the organisation is unknown (None), not "not met"."""
     values = current_rules().all_values()
-    as_of = min(timezone.localdate(), datetime.date(year, 12, 31))
-    members = selectors.progress_members(Member.objects.filter(pk__in=list(member_ids)), year).only("pk")
+    year_end = datetime.date(year, 12, 31)
+    year_start = datetime.date(year, 1, 1)
+    as_of = min(timezone.localdate(), year_end)
+    members = list(
+        selectors.progress_members(Member.objects.filter(pk__in=list(member_ids)), year).only("pk", "organisation_id", "join_date")
+    )
+    kept = set(
+        StudyEntry.objects.filter(
+            organisation_id__in={m.organisation_id for m in members},
+            date__gte=year_start,
+            date__lte=year_end,
+            status=StudyEntry.Status.APPROVED,
+        )
+        .order_by()
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
     out = {}
     for m in members:
         p = rules.progress(m.study_hours, rules.required_hours(m.is_cadre, values), year, as_of)
-        ok = True if p.met else (False if as_of >= datetime.date(year, 12, 31) else None)
+        applies = m.join_date is None or m.join_date <= year_start
+        judged = as_of >= year_end and applies and (m.organisation_id in kept or p.hours > 0)
+        ok = True if p.met else (False if judged else None)
         text = f"{p.hours}/{p.required}学时"
         if m.is_cadre:
             text += f"，集中培训{m.courses}次"
+        if not p.met and not judged:
+            if not applies:
+                text += "（年内入党，全年学时要求不适用）"
+            elif as_of < year_end:
+                text += "（年度未结束）"
+            else:
+                text += "（本组织该年无学习记录）"
         out[m.pk] = [("学习学时", text, ok)]
     grades = dict(rules.REPORT_GRADES)
     for mid, grade, status in StudyReport.objects.filter(member_id__in=list(out), year=year).values_list("member_id", "grade", "status"):

@@ -227,3 +227,223 @@ class StudyReport(OrgScopedModel):
 
     def __str__(self):
         return f"{self.year}年述学报告"
+
+
+# ---------------------------------------------------------------- 考学 (online quizzes)
+
+
+class Question(OrgScopedModel):
+    """One question of an organisation's bank. Options are lettered A, B, C…; `answer` is
+    the letters of the correct options (single: one, multiple: one or more, true/false:
+    A = 正确, B = 错误). The answer never leaves the server for a member."""
+
+    kind = models.CharField("题型", max_length=16, choices=rules.QUESTION_KINDS)
+    category = models.CharField("分类", max_length=40, db_index=True)
+    difficulty = models.CharField("难度", max_length=16, choices=rules.DIFFICULTIES, default="medium")
+    text = models.CharField("题干", max_length=500)
+    options = models.JSONField("选项", default=list)
+    answer = models.CharField("正确答案", max_length=8)
+    explanation = models.CharField("解析", max_length=500, blank=True)
+    active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "题库"
+        ordering = ["category", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(answer=""), name="question_has_a_correct_option"),
+            models.UniqueConstraint(fields=["organisation", "text"], name="question_text_once_per_bank"),
+        ]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Quiz(OrgScopedModel):
+    """A 考学 (online test) of an organisation for the members of its subtree: a paper
+    drawn at random per attempt (`draw`: {category: n}), a time limit, one attempt or the
+    best of N, a pass mark and the hours credited to the study archive on passing."""
+
+    title = models.CharField("考学名称", max_length=120)
+    draw = models.JSONField("抽题规则", default=dict, help_text="每个分类抽取的题数")
+    time_limit = models.PositiveSmallIntegerField("答题时限（分钟）")
+    attempts_allowed = models.PositiveSmallIntegerField("作答次数", default=1, help_text="多次作答取最好成绩")
+    pass_score = models.PositiveSmallIntegerField("合格分数", default=60)
+    hours = models.DecimalField("合格记入学时", max_digits=4, decimal_places=1)
+    opens_on = models.DateField("开始日期")
+    closes_on = models.DateField("截止日期")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考学"
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="quiz_dates_in_order"),
+            models.CheckConstraint(condition=Q(time_limit__gt=0, attempts_allowed__gt=0), name="quiz_limits_positive"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="quiz_hours_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def question_count(self) -> int:
+        return sum(int(n) for n in self.draw.values())
+
+
+class QuizAttempt(OrgScopedModel):
+    """One attempt of a member at a quiz: the questions drawn (in order), the deadline,
+    the answers and the automatic mark. `organisation` is the member's organisation; the
+    member sees their own attempts (SCOPE_MEMBER). `is_best` marks the attempt whose score
+    counts (the best of the member's submitted attempts)."""
+
+    quiz = models.ForeignKey(Quiz, verbose_name="考学", on_delete=models.PROTECT, related_name="attempts")
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField("第几次作答")
+    question_ids = models.JSONField("试题", default=list)
+    answers = models.JSONField("作答", default=dict)
+    started_at = models.DateTimeField("开始时间")
+    deadline = models.DateTimeField("截止时间")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    score = models.DecimalField("成绩", max_digits=5, decimal_places=1, null=True, blank=True)
+    correct = models.PositiveSmallIntegerField("答对题数", null=True, blank=True)
+    passed = models.BooleanField("合格", default=False)
+    is_best = models.BooleanField("计入成绩", default=False)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考学答卷"
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "member", "number"], name="quiz_attempt_number_once"),
+            models.UniqueConstraint(fields=["quiz", "member"], condition=Q(is_best=True), name="quiz_attempt_one_best"),
+        ]
+        indexes = [models.Index(fields=["quiz", "is_best"], name="quiz_attempt_best")]
+
+    def __str__(self):
+        return f"{self.quiz} 第{self.number}次"
+
+
+# ---------------------------------------------------------------- education plans
+
+
+class EducationPlan(OrgScopedModel):
+    """An organisation's annual education plan, or its mid-term plan (规划, several years),
+    made of items; the execution rate is read from the records (selectors.plan_items)."""
+
+    kind = models.CharField("计划类型", max_length=16, choices=rules.PLAN_KINDS, default="annual")
+    title = models.CharField("计划名称", max_length=120)
+    start_year = models.PositiveSmallIntegerField("起始年度")
+    end_year = models.PositiveSmallIntegerField("截止年度")
+    note = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("制定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "教育培训计划"
+        ordering = ["-start_year", "org_path", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "start_year"], name="education_plan_once_per_org_kind_year"),
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="education_plan_years_in_order"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class PlanItem(models.Model):
+    """One item of a plan: a topic for an audience in a month with its planned hours, at a
+    level of the training network; optionally the training class that carries it out."""
+
+    plan = models.ForeignKey(EducationPlan, verbose_name="计划", on_delete=models.CASCADE, related_name="items")
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月份")
+    topic = models.CharField("主题", max_length=200)
+    audience = models.CharField("对象", max_length=24, choices=rules.PLAN_AUDIENCES, default="all")
+    level = models.CharField("层级", max_length=16, choices=rules.CLASS_LEVELS, default="branch")
+    form = models.CharField("学习形式", max_length=24, choices=rules.FORMS, default="collective_study")
+    hours = models.DecimalField("计划学时", max_digits=5, decimal_places=1)
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name="培训班", null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_items"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = "plan__org_path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "计划项目"
+        ordering = ["year", "month", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="plan_item_month_valid"),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="plan_item_hours_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年{self.month}月 {self.topic}"
+
+    def audit_org_path(self) -> str:
+        return self.plan.org_path
+
+
+# ---------------------------------------------------------------- venues, courseware, joint meetings
+
+
+class Venue(OrgScopedModel):
+    """A place of study of an organisation: activity room, 电教室, distance-education site."""
+
+    kind = models.CharField("类型", max_length=24, choices=rules.VENUE_KINDS)
+    name = models.CharField("名称", max_length=120)
+    address = models.CharField("地址", max_length=200, blank=True)
+    area = models.PositiveIntegerField("面积（平方米）", null=True, blank=True)
+    seats = models.PositiveIntegerField("座位数", null=True, blank=True)
+    equipment = models.CharField("设备", max_length=200, blank=True)
+    investment = models.DecimalField("投入（万元）", max_digits=9, decimal_places=2, null=True, blank=True)
+    opened_on = models.DateField("启用日期", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学习阵地"
+        ordering = ["org_path", "kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="venue_name_once_per_org")]
+
+    def __str__(self):
+        return self.name
+
+
+class Courseware(OrgScopedModel):
+    """A courseware item of the library: title, length and where it is on the intranet."""
+
+    title = models.CharField("课件名称", max_length=200)
+    category = models.CharField("分类", max_length=40, blank=True)
+    minutes = models.PositiveIntegerField("时长（分钟）")
+    link = models.CharField("内网地址", max_length=500, help_text="内网上的文件或播放地址")
+    speaker = models.CharField("主讲人", max_length=60, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "课件库"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title"], name="courseware_title_once_per_org"),
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="courseware_minutes_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class JointMeeting(OrgScopedModel):
+    """A 联席会议 on party-member education: date, topic, who attended, what was decided."""
+
+    date = models.DateField("日期")
+    topic = models.CharField("议题", max_length=200)
+    attendees = models.CharField("参加单位和人员", max_length=500)
+    decisions = models.TextField("议定事项")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "教育联席会议"
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date} {self.topic}"

@@ -16,6 +16,10 @@ def register() -> None:
     registry.nav("education", _("培训班"), "education:classes", "view", order=30)
     registry.nav("education", _("述学述评"), "education:reports", "view", order=40)
     registry.nav("registry", _("我的述学报告"), "education:my_report", "change_self", order=71)
+    registry.nav("education", _("教育培训计划"), "education:plans", "view", order=35)
+    registry.nav("education", _("阵地与资源"), "education:venues", "view", order=37)
+    registry.nav("education", _("考学"), "education:quizzes", "view", order=50)
+    registry.nav("registry", _("我的考学"), "education:quizzes", "change_self", order=72)
     registry.nav("education", _("学时规则"), "education:rules", "configure", order=90)
     registry.nav("registry", _("我的学习档案"), "education:my", "change_self", order=70)
     from apps.core import todo

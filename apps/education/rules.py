@@ -174,3 +174,53 @@ REPORT_MAX_CHARS = 3000
 REPORT_MIN_CHARS = 50
 # A report may be written for the current year and the year before (submitted in January).
 REPORT_YEARS_BACK = 1
+
+
+# ---------------------------------------------------------------------------
+# 考学 (online quizzes): question kinds, difficulty, paper limits.
+QUESTION_KINDS = [("single", "单选题"), ("multiple", "多选题"), ("truefalse", "判断题")]
+QUESTION_KIND_BY_LABEL = {label: code for code, label in QUESTION_KINDS}
+DIFFICULTIES = [("easy", "容易"), ("medium", "中等"), ("hard", "困难")]
+DIFFICULTY_BY_LABEL = {label: code for code, label in DIFFICULTIES}
+TRUE_FALSE_OPTIONS = ["正确", "错误"]
+LETTERS = "ABCDEFGH"
+MIN_OPTIONS, MAX_OPTIONS = 2, 8
+MAX_QUIZ_QUESTIONS = 100
+MAX_QUIZ_ATTEMPTS = 5
+MAX_TIME_LIMIT = 180  # minutes
+MAX_QUIZ_HOURS = 8
+# A submission this many seconds after the deadline is still taken (network, a slow phone).
+QUIZ_GRACE_SECONDS = 30
+# The columns of the question-bank workbook (import and export alike).
+QUESTION_COLUMNS = ["题型", "分类", "难度", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "正确答案", "解析"]
+MAX_IMPORT_ROWS = 5000
+
+
+def mark(kind: str, answer: str, given) -> bool:
+    """Whether `given` (letters, any order, as a string or a list) is exactly the answer."""
+    if isinstance(given, list | tuple):
+        given = "".join(str(g) for g in given)
+    return "".join(sorted(set(str(given or "").upper()))) == "".join(sorted(answer))
+
+
+def quiz_score(correct: int, total: int) -> Decimal:
+    return hours(Decimal(100) * correct / total) if total else ZERO
+
+
+# ---------------------------------------------------------------------------
+# Education plans: annual plans and mid-term plans (规划) of an organisation.
+PLAN_KINDS = [("annual", "年度计划"), ("midterm", "中期规划")]
+MIDTERM_MAX_YEARS = 5
+PLAN_AUDIENCES = [
+    ("all", "全体党员"),
+    ("cadres", "书记和班子成员"),
+    ("secretaries", "党组织书记"),
+    ("new_secretaries", "新任书记"),
+    ("probationary", "预备党员"),
+]
+
+
+# ---------------------------------------------------------------------------
+# Venues and resources (the seed's venue investment) and the courseware library.
+VENUE_KINDS = [("activity_room", "党员活动室"), ("media_room", "电教室"), ("distance_site", "远程教育站点"), ("other", "其他学习阵地")]
+MAX_COURSEWARE_MINUTES = 600

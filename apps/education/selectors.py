@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Avg, Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -403,3 +403,310 @@ def report_list(user, params):
         qs = qs.filter(member__in=search_members(Member.objects.all(), q).values("pk"))
     cadre = Exists(_seats(year).filter(member_id=OuterRef("member_id")))
     return qs.annotate(is_cadre=cadre).order_by("-is_cadre", "org_path", "member__name_pinyin", "id")
+
+
+# ---------------------------------------------------------------- 考学
+
+
+def question_list(user, params):
+    """The question banks in the user's scope (the chosen organisation's subtree); ?q= text,
+    ?category=, ?kind=, ?active=0|1."""
+    from .models import Question
+
+    qs = Question.objects.restrict(user, "view").select_related("organisation")
+    org = chosen_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if category := (params.get("category") or "").strip()[:40]:
+        qs = qs.filter(category=category)
+    if (kind := params.get("kind")) in dict(rules.QUESTION_KINDS):
+        qs = qs.filter(kind=kind)
+    if params.get("active") in ("0", "1"):
+        qs = qs.filter(active=params.get("active") == "1")
+    if q := (params.get("q") or "").strip()[:40]:
+        qs = qs.filter(text__icontains=q)
+    return qs.order_by("org_path", "category", "id")
+
+
+def bank_categories(org: Organisation) -> list[tuple[str, int]]:
+    """(category, active questions) of the bank a quiz of org draws from. One query."""
+    from .services import bank_for
+
+    return list(bank_for(org).order_by("category").values("category").annotate(n=Count("id")).values_list("category", "n"))
+
+
+def quiz_list(user, params):
+    """Quizzes of the user's scope with how many members took part and passed."""
+    from .models import Quiz
+
+    qs = (
+        Quiz.objects.restrict(user, "view")
+        .select_related("organisation")
+        .annotate(
+            takers=Count("attempts", filter=Q(attempts__is_best=True), distinct=True),
+            passed=Count("attempts", filter=Q(attempts__is_best=True, attempts__passed=True), distinct=True),
+        )
+    )
+    if params.get("year"):
+        qs = qs.filter(opens_on__year=chosen_year(params))
+    if q := (params.get("q") or "").strip()[:40]:
+        qs = qs.filter(title__icontains=q)
+    return qs.order_by("-opens_on", "-id")
+
+
+def member_path_prefixes(path: str) -> list[str]:
+    step = Organisation.steplen
+    return [path[:i] for i in range(step, len(path) + 1, step)]
+
+
+def quizzes_for_member(member: Member):
+    """Quizzes addressed to the member: held by the member's organisation or one above it
+    (the audience of a quiz is its organisation's subtree)."""
+    from .models import Quiz
+
+    return Quiz.objects.filter(org_path__in=member_path_prefixes(member.org_path)).select_related("organisation")
+
+
+def my_quizzes(member: Member, today: datetime.date) -> list:
+    """The member's quizzes open today or taken this year, each with .mine (attempts, best
+    first) and .can_start. Two queries."""
+    from .models import QuizAttempt
+
+    quizzes = list(
+        quizzes_for_member(member)
+        .filter(Q(opens_on__lte=today, closes_on__gte=today) | Q(attempts__member=member, opens_on__year=today.year))
+        .distinct()
+        .order_by("closes_on", "id")[:50]
+    )
+    mine: dict[int, list] = {}
+    for a in QuizAttempt.objects.filter(member=member, quiz__in=quizzes).order_by("-is_best", "-number"):
+        mine.setdefault(a.quiz_id, []).append(a)
+    now = timezone.now()
+    for quiz in quizzes:
+        quiz.mine = mine.get(quiz.pk, [])
+        quiz.best = next((a for a in quiz.mine if a.is_best), None)
+        quiz.running = next((a for a in quiz.mine if a.submitted_at is None and a.deadline > now), None)
+        quiz.is_open = quiz.opens_on <= today <= quiz.closes_on
+        quiz.can_start = quiz.is_open and (quiz.running is not None or len(quiz.mine) < quiz.attempts_allowed)
+    return quizzes
+
+
+def quiz_ranking(user, params):
+    """The ranking of a quiz (?quiz=<id>): each member's counted (best) attempt in the
+    user's scope, highest score first, earlier hand-in first on a tie; ?org= narrows."""
+    from .models import QuizAttempt
+
+    raw = str(params.get("quiz") or "")
+    if not raw.isdigit():
+        return QuizAttempt.objects.none()
+    qs = QuizAttempt.objects.restrict(user, "view").filter(quiz_id=int(raw), is_best=True).select_related("member", "organisation", "quiz")
+    if params.get("org") or params.get("org_text"):
+        org = chosen_org(user, params)
+        qs = qs.filter(org_path__startswith=org.path)
+    return qs.order_by("-score", "submitted_at", "id")
+
+
+def quiz_org_results(quiz, org: Organisation) -> list[dict]:
+    """Per organisation one level below org (or org itself when it has none): members,
+    members who took the quiz, passed, average (best) score, ranked by take-up then
+    average. Two queries."""
+    from .models import QuizAttempt
+
+    attempts = QuizAttempt.objects.filter(quiz=quiz, is_best=True)
+    aggs = {"takers": Count("id"), "passed": Count("id", filter=Q(passed=True)), "average": Avg("score")}
+    children = org_selectors.child_units(org)
+    if children:
+        members = org_selectors.per_child(org, Member.objects.counted(), "org_path", members=Count("id"))
+        results = org_selectors.per_child(org, attempts, "org_path", **aggs)
+    else:
+        children = [org]
+        members = {org.path: {"members": subtree_members(org).count()}}
+        results = {org.path: attempts.filter(org_path__startswith=org.path).aggregate(**aggs)}
+    rows = []
+    for child in children:
+        r = results.get(child.path, {})
+        n = members.get(child.path, {}).get("members", 0)
+        takers = r.get("takers") or 0
+        rows.append(
+            {
+                "org": child,
+                "members": n,
+                "takers": takers,
+                "passed": r.get("passed") or 0,
+                "take_rate": round(100 * takers / n, 1) if n else None,
+                "average": rules.hours(r["average"]) if r.get("average") is not None else None,
+            }
+        )
+    rows.sort(key=lambda r: (-(r["take_rate"] or 0), -(r["average"] or 0), r["org"].path))
+    for i, r in enumerate(rows, start=1):
+        r["rank"] = i
+    return rows
+
+
+def attempt_paper(attempt) -> list[dict]:
+    """The questions of an attempt in order, WITHOUT the answer key: number, id, kind,
+    text, lettered options and the member's answer; once handed in also whether each was
+    right (never which option was). One query."""
+    from .models import Question
+
+    ids = [int(i) for i in attempt.question_ids]
+    rows = {q["id"]: q for q in Question.objects.filter(pk__in=ids).values("id", "kind", "text", "options")}
+    marked = {}
+    if attempt.submitted_at is not None:
+        marked = dict(Question.objects.filter(pk__in=ids).values_list("id", "answer"))
+    out = []
+    for n, qid in enumerate(ids, start=1):
+        q = rows.get(qid)
+        if q is None:
+            continue
+        given = attempt.answers.get(str(qid), "")
+        item = {
+            "number": n,
+            "id": qid,
+            "kind": q["kind"],
+            "kind_label": dict(rules.QUESTION_KINDS)[q["kind"]],
+            "text": q["text"],
+            "options": [(rules.LETTERS[i], label, rules.LETTERS[i] in given) for i, label in enumerate(q["options"])],
+            "given": given,
+        }
+        if marked:
+            item["right"] = rules.mark(q["kind"], marked[qid], given)
+        out.append(item)
+    return out
+
+
+# ---------------------------------------------------------------- education plans
+
+
+def plan_list(user, params):
+    """Plans in the user's scope (the chosen organisation's subtree) with their item count
+    and planned hours; ?year= (plans covering it), ?kind=."""
+    from .models import EducationPlan
+
+    qs = (
+        EducationPlan.objects.restrict(user, "view")
+        .select_related("organisation")
+        .annotate(item_count=Count("items"), planned_hours=Sum("items__hours"))
+    )
+    org = chosen_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if params.get("year"):
+        year = chosen_year(params)
+        qs = qs.filter(start_year__lte=year, end_year__gte=year)
+    if (kind := params.get("kind")) in dict(rules.PLAN_KINDS):
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-start_year", "org_path", "id")
+
+
+def _annotated_items(qs):
+    """Plan items with `class_done` (the linked class has a session whose attendance was
+    taken, and its hours) and `entries_done` (approved study of the item's form in the plan
+    organisation's subtree in the item's month)."""
+    from django.db.models.functions import ExtractMonth, ExtractYear  # noqa: F401  (lookups below)
+
+    sessions = ClassSession.objects.filter(training_class=OuterRef("training_class"), attendance_taken=True)
+    taken_hours = sessions.order_by().values("training_class").annotate(h=Sum("hours")).values("h")
+    studied = StudyEntry.objects.filter(
+        org_path__startswith=OuterRef("plan__org_path"),
+        form=OuterRef("form"),
+        date__year=OuterRef("year"),
+        date__month=OuterRef("month"),
+        status=StudyEntry.Status.APPROVED,
+    )
+    return qs.annotate(
+        class_done=Exists(sessions),
+        class_hours=Subquery(taken_hours, output_field=HOURS),
+        entries_done=Exists(studied),
+    )
+
+
+def plan_items(plan, as_of: datetime.date) -> list:
+    """A plan's items with .state ("done", "missed", "pending") and .realised: one query."""
+    from .models import PlanItem
+
+    items = list(_annotated_items(PlanItem.objects.filter(plan=plan).select_related("training_class")).order_by("year", "month", "id"))
+    for item in items:
+        _item_state(item, as_of)
+    return items
+
+
+def _item_state(item, as_of: datetime.date) -> None:
+    done = item.class_done if item.training_class_id else item.entries_done
+    due = (item.year, item.month) < (as_of.year, as_of.month) or ((as_of.year, as_of.month) == (item.year, item.month) and done)
+    item.state = "done" if done else ("missed" if due else "pending")
+    item.state_label = {"done": "已执行", "missed": "未执行", "pending": "未到期"}[item.state]
+    item.realised = rules.hours(item.class_hours) if item.training_class_id and item.class_hours else None
+
+
+def plan_execution(items: list) -> dict:
+    """Execution of a plan's items: due items, done, the rate; planned and realised hours."""
+    due = [i for i in items if i.state != "pending"]
+    done = [i for i in items if i.state == "done"]
+    return {
+        "items": len(items),
+        "due": len(due),
+        "done": len(done),
+        "rate": round(100 * len(done) / len(due), 1) if due else None,
+        "planned_hours": rules.hours(sum((i.hours for i in items), Decimal(0))),
+        "class_hours": rules.hours(sum((i.realised or 0 for i in items), Decimal(0))),
+    }
+
+
+def plan_item_list(user, params):
+    """The items of the plans in scope (?plan=<id> one plan), for the export and API."""
+    from .models import PlanItem
+
+    qs = PlanItem.objects.restrict(user, "view").select_related("plan__organisation", "training_class")
+    if (raw := str(params.get("plan") or "")).isdigit():
+        qs = qs.filter(plan_id=int(raw))
+    elif params.get("year"):
+        qs = qs.filter(year=chosen_year(params))
+    return _annotated_items(qs).order_by("plan__org_path", "plan_id", "year", "month", "id")
+
+
+def plan_item_prepare(chunk: list) -> list:
+    today = timezone.localdate()
+    for item in chunk:
+        _item_state(item, today)
+    return chunk
+
+
+# ---------------------------------------------------------------- venues, courseware, joint meetings
+
+
+def _resource_list(model, user, params, search_fields: tuple[str, ...], order: tuple[str, ...]):
+    qs = model.objects.restrict(user, "view").select_related("organisation")
+    org = chosen_org(user, params)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if q := (params.get("q") or "").strip()[:40]:
+        cond = Q()
+        for f in search_fields:
+            cond |= Q(**{f"{f}__icontains": q})
+        qs = qs.filter(cond)
+    return qs.order_by(*order)
+
+
+def venue_list(user, params):
+    from .models import Venue
+
+    qs = _resource_list(Venue, user, params, ("name", "address"), ("org_path", "kind", "id"))
+    if (kind := params.get("kind")) in dict(rules.VENUE_KINDS):
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def courseware_list(user, params):
+    from .models import Courseware
+
+    return _resource_list(Courseware, user, params, ("title", "category", "speaker"), ("-created_at", "-id"))
+
+
+def joint_meeting_list(user, params):
+    from .models import JointMeeting
+
+    qs = _resource_list(JointMeeting, user, params, ("topic", "decisions"), ("-date", "-id"))
+    if params.get("year"):
+        qs = qs.filter(date__year=chosen_year(params))
+    return qs

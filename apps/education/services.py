@@ -5,23 +5,42 @@ check (require_org_action) and its audit entry (record_change). Rules come from 
 and the current StudyRuleVersion, never from literals here."""
 
 import datetime
+import io
+import random
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apps.accounts.scoping import require_org_action
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
+from apps.core.uniqueness import unique_messages
 from apps.members import codes as member_codes
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import rules
-from .models import ClassQuota, ClassSession, Enrolment, StudyEntry, StudyReport, StudyRuleVersion, TrainingClass
+from .models import (
+    ClassQuota,
+    ClassSession,
+    Courseware,
+    EducationPlan,
+    Enrolment,
+    JointMeeting,
+    PlanItem,
+    Question,
+    Quiz,
+    QuizAttempt,
+    StudyEntry,
+    StudyReport,
+    StudyRuleVersion,
+    TrainingClass,
+    Venue,
+)
 
 
 def _fail(field_name: str, message: str):
@@ -574,3 +593,651 @@ def grade_report(report: StudyReport, *, grade: str, comment: str = "", actor) -
     report.save()
     record_change(report, ChangeLog.Action.UPDATE, before=before, message=f"述学述评：{report.get_grade_display()}")
     return report
+
+
+# ---------------------------------------------------------------- 考学: the question bank
+
+
+def _clean_question(data: dict, *, prefix: str = "") -> tuple[dict, dict]:
+    """Validate one question (from the form, the API or a workbook row): (clean, errors)."""
+    errors: dict[str, list[str]] = {}
+
+    def bad(field_name, message):
+        _collect(errors, field_name, f"{prefix}{message}")
+
+    kind = data.get("kind") or ""
+    kind = rules.QUESTION_KIND_BY_LABEL.get(kind, kind)
+    if kind not in dict(rules.QUESTION_KINDS):
+        bad("kind", f"题型“{kind}”不是有效取值（{'、'.join(label for _c, label in rules.QUESTION_KINDS)}）")
+    category = str(data.get("category") or "").strip()
+    if not category:
+        bad("category", "分类为必填项")
+    elif len(category) > 40:
+        bad("category", "分类最多40字")
+    difficulty = str(data.get("difficulty") or "medium").strip()
+    difficulty = rules.DIFFICULTY_BY_LABEL.get(difficulty, difficulty)
+    if difficulty not in dict(rules.DIFFICULTIES):
+        bad("difficulty", f"难度“{difficulty}”不是有效取值（容易、中等、困难）")
+    text = str(data.get("text") or "").strip()
+    if not text:
+        bad("text", "题干为必填项")
+    elif len(text) > 500:
+        bad("text", "题干最多500字")
+    if kind == "truefalse":
+        options = list(rules.TRUE_FALSE_OPTIONS)
+    else:
+        options = [str(o).strip() for o in (data.get("options") or []) if str(o or "").strip()]
+        if not rules.MIN_OPTIONS <= len(options) <= rules.MAX_OPTIONS:
+            bad("options", f"选择题须有{rules.MIN_OPTIONS}～{rules.MAX_OPTIONS}个选项（现有{len(options)}个）")
+        elif any(len(o) > 200 for o in options):
+            bad("options", "每个选项最多200字")
+        elif len(set(options)) != len(options):
+            bad("options", "选项不能重复")
+    raw = data.get("answer")
+    if isinstance(raw, list | tuple):
+        raw = "".join(str(r) for r in raw)
+    raw = str(raw or "").upper().replace(",", "").replace("，", "").replace(" ", "").replace("、", "")
+    if kind == "truefalse":
+        raw = {"对": "A", "正确": "A", "√": "A", "T": "A", "错": "B", "错误": "B", "×": "B", "F": "B"}.get(raw, raw)
+    answer = "".join(sorted(set(raw)))
+    letters = rules.LETTERS[: len(options)]
+    if not answer:
+        bad("answer", "没有正确答案：每道题至少有一个正确选项")
+    elif any(ch not in letters for ch in answer):
+        bad("answer", f"正确答案“{raw}”不在选项{letters[:1]}～{letters[-1:]}之中")
+    elif kind in ("single", "truefalse") and len(answer) != 1:
+        bad("answer", f"{dict(rules.QUESTION_KINDS)[kind]}只能有一个正确答案（现为{answer}）")
+    explanation = str(data.get("explanation") or "").strip()[:500]
+    clean = dict(kind=kind, category=category, difficulty=difficulty, text=text, options=options, answer=answer, explanation=explanation)
+    return clean, errors
+
+
+QUESTION_UNIQUE = {"question_text_once_per_bank": ("text", "本题库已有相同题干的试题")}
+
+
+@transaction.atomic
+def add_question(organisation: Organisation, data: dict, *, actor) -> Question:
+    """Add a question to an organisation's bank."""
+    if organisation is None:
+        _fail("organisation", "题库所属组织为必填项")
+    require_org_action(actor, organisation, "change")
+    clean, errors = _clean_question(data)
+    if errors:
+        raise ValidationError(errors)
+    if Question.objects.filter(organisation=organisation, text=clean["text"]).exists():
+        _fail("text", "本题库已有相同题干的试题")
+    with unique_messages(Question, QUESTION_UNIQUE):
+        q = Question.objects.create(organisation=organisation, **clean)
+    record_change(q, ChangeLog.Action.CREATE)
+    return q
+
+
+@transaction.atomic
+def set_question_active(question: Question, active: bool, *, actor) -> Question:
+    """Retire a question from future papers (or bring it back); attempts keep it."""
+    question = Question.objects.select_for_update().select_related("organisation").get(pk=question.pk)
+    require_org_action(actor, question.organisation, "change")
+    before = snapshot(question)
+    question.active = bool(active)
+    question.save()
+    record_change(question, ChangeLog.Action.UPDATE, before=before, message="启用试题" if active else "停用试题")
+    return question
+
+
+def _read_question_rows(data: bytes) -> list[tuple[int, dict]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        _fail("file", "文件无法读取：请上传题库模板格式的Excel文件（.xlsx）")
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = [str(c or "").strip() for c in next(rows, ())]
+    missing = [c for c in ("题型", "分类", "题干", "正确答案") if c not in header]
+    if missing:
+        _fail("file", f"第1行表头缺少“{'、'.join(missing)}”列（请使用题库模板）")
+    col = {name: i for i, name in enumerate(header) if name}
+    out = []
+    for n, row in enumerate(rows, start=2):
+        cells = list(row) + [None] * (len(header) - len(row))
+        if not any(c not in (None, "") for c in cells):
+            continue
+        if len(out) >= rules.MAX_IMPORT_ROWS:
+            _fail("file", f"一次最多导入{rules.MAX_IMPORT_ROWS}道题，请分批导入")
+
+        def get(name, cells=cells):
+            i = col.get(name)
+            value = cells[i] if i is not None and i < len(cells) else None
+            return "" if value is None else str(value).strip()
+
+        options = [get(f"选项{letter}") for letter in rules.LETTERS[:6]]
+        while options and not options[-1]:
+            options.pop()
+        out.append(
+            (
+                n,
+                {
+                    "kind": get("题型"),
+                    "category": get("分类"),
+                    "difficulty": get("难度") or "中等",
+                    "text": get("题干"),
+                    "options": options,
+                    "answer": get("正确答案"),
+                    "explanation": get("解析"),
+                },
+            )
+        )
+    wb.close()
+    return out
+
+
+@transaction.atomic
+def import_questions(organisation: Organisation, data: bytes, *, actor) -> int:
+    """Import a question-bank workbook (columns rules.QUESTION_COLUMNS) into an
+    organisation's bank. Every bad row is reported by row number; one bad row and
+    nothing is written."""
+    if organisation is None:
+        _fail("organisation", "题库所属组织为必填项")
+    require_org_action(actor, organisation, "change")
+    rows = _read_question_rows(data)
+    if not rows:
+        _fail("file", "文件中没有试题")
+    problems: list[str] = []
+    clean_rows = []
+    seen: dict[str, int] = {}
+    existing = set(
+        Question.objects.filter(organisation=organisation, text__in=[r["text"] for _n, r in rows if r["text"]]).values_list(
+            "text", flat=True
+        )
+    )
+    for n, raw in rows:
+        clean, errors = _clean_question(raw, prefix=f"第{n}行：")
+        for messages_ in errors.values():
+            problems.extend(messages_)
+        if not errors:
+            if clean["text"] in existing:
+                problems.append(f"第{n}行：本题库已有相同题干的试题")
+            elif clean["text"] in seen:
+                problems.append(f"第{n}行：题干与第{seen[clean['text']]}行重复")
+            else:
+                seen[clean["text"]] = n
+                clean_rows.append(clean)
+    if problems:
+        more = f"（另有{len(problems) - 50}处错误未列出）" if len(problems) > 50 else ""
+        raise ValidationError({"file": [*problems[:50], *([more] if more else []), "未导入任何试题，请修改后重新上传"]})
+    with unique_messages(Question, QUESTION_UNIQUE):
+        created = Question.objects.bulk_create([Question(organisation=organisation, org_path=organisation.path, **c) for c in clean_rows])
+    record_change(organisation, ChangeLog.Action.UPDATE, message=f"导入题库{len(created)}道试题")
+    return len(created)
+
+
+# ---------------------------------------------------------------- 考学: quizzes and attempts
+
+
+def bank_for(organisation: Organisation):
+    """The active questions a quiz of `organisation` draws from: its own bank and the banks
+    of the organisations above it (the county's bank serves every township and branch)."""
+    prefixes = [organisation.path[:i] for i in range(Organisation.steplen, len(organisation.path) + 1, Organisation.steplen)]
+    return Question.objects.filter(org_path__in=prefixes, active=True)
+
+
+@transaction.atomic
+def create_quiz(data: dict, *, actor) -> Quiz:
+    org: Organisation | None = data.get("organisation")
+    if org is None:
+        _fail("organisation", "举办组织为必填项")
+    require_org_action(actor, org, "change")
+    errors: dict[str, list[str]] = {}
+    title = (data.get("title") or "").strip()
+    if not title:
+        _collect(errors, "title", "考学名称为必填项")
+    opens, closes = data.get("opens_on"), data.get("closes_on")
+    if not isinstance(opens, datetime.date):
+        _collect(errors, "opens_on", "开始日期为必填项")
+    if not isinstance(closes, datetime.date):
+        _collect(errors, "closes_on", "截止日期为必填项")
+    if isinstance(opens, datetime.date) and isinstance(closes, datetime.date) and closes < opens:
+        _collect(errors, "closes_on", "截止日期不能早于开始日期")
+
+    def number(key, label, low, high):
+        try:
+            value = int(str(data.get(key)))
+        except (TypeError, ValueError):
+            _collect(errors, key, f"{label}须为整数")
+            return None
+        if not low <= value <= high:
+            _collect(errors, key, f"{label}须在{low}～{high}之间")
+        return value
+
+    time_limit = number("time_limit", "答题时限（分钟）", 1, rules.MAX_TIME_LIMIT)
+    attempts = number("attempts_allowed", "作答次数", 1, rules.MAX_QUIZ_ATTEMPTS)
+    pass_score = number("pass_score", "合格分数", 0, 100)
+    hours = _decimal(data.get("hours") if data.get("hours") not in (None, "") else 0, "hours", "合格记入学时")
+    if hours < 0:
+        _collect(errors, "hours", "合格记入学时不能为负数")
+    elif hours > rules.MAX_QUIZ_HOURS:
+        _collect(errors, "hours", f"一次考学最多记入{rules.MAX_QUIZ_HOURS}学时")
+    draw_raw = data.get("draw") or {}
+    draw: dict[str, int] = {}
+    for category, n in dict(draw_raw).items():
+        category = str(category).strip()
+        try:
+            n = int(str(n))
+        except (TypeError, ValueError):
+            _collect(errors, "draw", f"分类“{category}”的抽题数“{n}”不是整数")
+            continue
+        if n < 0:
+            _collect(errors, "draw", f"分类“{category}”的抽题数不能为负数")
+        elif n and category:
+            draw[category] = n
+    total = sum(draw.values())
+    if "draw" not in errors:
+        if not total:
+            _collect(errors, "draw", "抽题规则至少抽取1道题")
+        elif total > rules.MAX_QUIZ_QUESTIONS:
+            _collect(errors, "draw", f"一份试卷最多{rules.MAX_QUIZ_QUESTIONS}道题（现为{total}道）")
+        else:
+            available = dict(
+                bank_for(org)
+                .filter(category__in=list(draw))
+                .order_by()
+                .values("category")
+                .annotate(n=Count("id"))
+                .values_list("category", "n")
+            )
+            for category, n in draw.items():
+                if available.get(category, 0) < n:
+                    _collect(errors, "draw", f"题库分类“{category}”只有{available.get(category, 0)}道启用的试题，不够抽取{n}道")
+    if errors:
+        raise ValidationError(errors)
+    quiz = Quiz.objects.create(
+        organisation=org,
+        title=title[:120],
+        draw=draw,
+        time_limit=time_limit,
+        attempts_allowed=attempts,
+        pass_score=pass_score,
+        hours=rules.hours(hours),
+        opens_on=opens,
+        closes_on=closes,
+    )
+    record_change(quiz, ChangeLog.Action.CREATE)
+    return quiz
+
+
+def _acting_member(actor) -> Member:
+    member_id = getattr(actor, "member_id", None)
+    if not member_id:
+        _fail("member", "只有党员本人可以参加考学（您的账号没有关联党员档案）")
+    return Member.objects.select_related("organisation").get(pk=member_id)
+
+
+def quiz_open_to(quiz: Quiz, member: Member, today: datetime.date) -> str | None:
+    """Why the member may not take the quiz now (None: they may)."""
+    if not member.org_path.startswith(quiz.org_path):
+        return f"“{quiz.title}”面向“{quiz.organisation}”的党员，您不在其中"
+    if member.status not in member_codes.COUNTED_STATUSES:
+        return f"当前党籍状态为{member.get_status_display()}，不能参加考学"
+    if today < quiz.opens_on:
+        return f"“{quiz.title}”{quiz.opens_on}开始"
+    if today > quiz.closes_on:
+        return f"“{quiz.title}”已于{quiz.closes_on}截止"
+    return None
+
+
+@transaction.atomic
+def start_attempt(quiz: Quiz, *, actor) -> QuizAttempt:
+    """The member starts (or resumes) an attempt: a paper drawn at random from the bank by
+    the quiz's rule, with a deadline. An unfinished attempt still in time is resumed; a
+    new one needs an attempt left."""
+    member = _acting_member(actor)
+    quiz = Quiz.objects.select_related("organisation").get(pk=quiz.pk)
+    now = timezone.now()
+    why = quiz_open_to(quiz, member, timezone.localdate())
+    if why:
+        _fail("quiz", why)
+    # lock the member's attempts of this quiz: two phones starting at once get one paper
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    attempts = list(QuizAttempt.objects.filter(quiz=quiz, member=member).order_by("number"))
+    for a in attempts:
+        if a.submitted_at is None and a.deadline > now:
+            return a
+    if len(attempts) >= quiz.attempts_allowed:
+        _fail("quiz", f"“{quiz.title}”每人可作答{quiz.attempts_allowed}次，您已用完")
+    bank = bank_for(quiz.organisation)
+    ids: list[int] = []
+    rng = random.SystemRandom()
+    by_category: dict[str, list[int]] = {}
+    for qid, category in bank.filter(category__in=list(quiz.draw)).order_by("id").values_list("id", "category"):
+        by_category.setdefault(category, []).append(qid)
+    for category, n in quiz.draw.items():
+        pool = by_category.get(category, [])
+        if len(pool) < int(n):
+            _fail("quiz", f"题库分类“{category}”的启用试题不够抽取{n}道，请联系举办组织")
+        ids.extend(rng.sample(pool, int(n)))
+    attempt = QuizAttempt.objects.create(
+        organisation=member.organisation,
+        quiz=quiz,
+        member=member,
+        number=len(attempts) + 1,
+        question_ids=ids,
+        started_at=now,
+        deadline=now + datetime.timedelta(minutes=quiz.time_limit),
+    )
+    record_change(attempt, ChangeLog.Action.CREATE, message=f"开始第{attempt.number}次作答")
+    return attempt
+
+
+@transaction.atomic
+def submit_attempt(attempt: QuizAttempt, answers: dict, *, actor) -> QuizAttempt:
+    """The member hands in the paper: marked here against the bank (the page never had the
+    key); refused after the time limit or when already handed in. On passing, the quiz's
+    hours go into the study archive once per quiz (the best score is kept)."""
+    attempt = QuizAttempt.objects.select_for_update().select_related("quiz", "member__organisation").get(pk=attempt.pk)
+    if getattr(actor, "member_id", None) != attempt.member_id:
+        _fail("answers", "只能由党员本人作答提交")
+    if attempt.submitted_at is not None:
+        _fail("answers", f"本次答卷已于{timezone.localtime(attempt.submitted_at):%Y-%m-%d %H:%M}提交，不能重复提交")
+    now = timezone.now()
+    if now > attempt.deadline + datetime.timedelta(seconds=rules.QUIZ_GRACE_SECONDS):
+        _fail(
+            "answers",
+            f"已超过答题时限（{attempt.quiz.time_limit}分钟，截至{timezone.localtime(attempt.deadline):%H:%M}），本次答卷不予接受",
+        )
+    ids = [int(i) for i in attempt.question_ids]
+    allowed = set(ids)
+    given: dict[str, str] = {}
+    for key, value in dict(answers or {}).items():
+        if not str(key).isdigit() or int(key) not in allowed:
+            _fail("answers", f"试题编号“{key}”不在本次试卷中")
+        if isinstance(value, list | tuple):
+            value = "".join(str(v) for v in value)
+        value = "".join(sorted(set(str(value or "").upper())))
+        if any(ch not in rules.LETTERS for ch in value):
+            _fail("answers", f"第{ids.index(int(key)) + 1}题的答案“{value}”不是有效选项")
+        given[str(int(key))] = value
+    key = dict(Question.objects.filter(pk__in=ids).values_list("pk", "answer"))
+    kinds = dict(Question.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    correct = sum(1 for qid in ids if qid in key and rules.mark(kinds[qid], key[qid], given.get(str(qid), "")))
+    quiz = attempt.quiz
+    before = snapshot(attempt)
+    attempt.answers = given
+    attempt.submitted_at = now
+    attempt.correct = correct
+    attempt.score = rules.quiz_score(correct, len(ids))
+    attempt.passed = attempt.score >= quiz.pass_score
+    best = (
+        QuizAttempt.objects.filter(quiz=quiz, member_id=attempt.member_id, is_best=True).exclude(pk=attempt.pk).select_for_update().first()
+    )
+    if best is None or attempt.score > best.score:
+        if best is not None:
+            QuizAttempt.objects.filter(pk=best.pk).update(is_best=False)
+        attempt.is_best = True
+    attempt.save()
+    record_change(attempt, ChangeLog.Action.UPDATE, before=before, message=f"交卷：{attempt.score}分{'，合格' if attempt.passed else ''}")
+    if attempt.passed and attempt.is_best:
+        _credit_quiz(attempt, quiz)
+    return attempt
+
+
+def _credit_quiz(attempt: QuizAttempt, quiz: Quiz) -> StudyEntry:
+    """One study entry per quiz and member (the constraint study_entry_one_credit_per_source):
+    a better later attempt updates its score, never adds hours."""
+    member = attempt.member
+    version = current_rules()
+    fields = dict(
+        organisation=member.organisation,
+        date=timezone.localdate(attempt.submitted_at),
+        hours=rules.hours(min(quiz.hours, version.all_values()["max_entry_hours"])),
+        form="quiz",
+        content=f"考学：{quiz.title}"[:200],
+        organiser=quiz.organisation.name[:120],
+        origin="quiz",
+        score=attempt.score,
+        status=StudyEntry.Status.APPROVED,
+        rule_version=version,
+    )
+    entry = StudyEntry.objects.select_for_update().filter(source_type="education.quiz", source_id=quiz.pk, member=member).first()
+    if entry is None:
+        try:
+            with transaction.atomic():
+                entry = StudyEntry.objects.create(member=member, source_type="education.quiz", source_id=quiz.pk, **fields)
+        except IntegrityError:
+            _fail("answers", "该次考学的学时已记入，请刷新后查看")
+        record_change(entry, ChangeLog.Action.CREATE, message="考学合格记入学时")
+        return entry
+    before = snapshot(entry)
+    entry.score, entry.date = attempt.score, fields["date"]
+    entry.save()
+    record_change(entry, ChangeLog.Action.UPDATE, before=before, message="考学成绩提高，更新成绩")
+    return entry
+
+
+# ---------------------------------------------------------------- education plans
+
+PLAN_UNIQUE = {"education_plan_once_per_org_kind_year": ("start_year", "该组织本年度已有同类计划")}
+
+
+@transaction.atomic
+def create_plan(data: dict, *, actor) -> EducationPlan:
+    """An organisation's annual plan (one year) or mid-term plan (up to MIDTERM_MAX_YEARS)."""
+    org: Organisation | None = data.get("organisation")
+    if org is None:
+        _fail("organisation", "制定计划的组织为必填项")
+    require_org_action(actor, org, "change")
+    errors: dict[str, list[str]] = {}
+    kind = data.get("kind") or "annual"
+    if kind not in dict(rules.PLAN_KINDS):
+        _collect(errors, "kind", f"计划类型“{kind}”不是有效取值")
+    title = (data.get("title") or "").strip()
+    if not title:
+        _collect(errors, "title", "计划名称为必填项")
+    try:
+        start = int(data.get("start_year"))
+        end = int(data.get("end_year") or start)
+    except (TypeError, ValueError):
+        _fail("start_year", "起始年度须为四位年份")
+    if not 2000 <= start <= 2100:
+        _collect(errors, "start_year", "起始年度须为四位年份")
+    if kind == "annual" and end != start:
+        _collect(errors, "end_year", "年度计划的截止年度须与起始年度相同")
+    elif end < start:
+        _collect(errors, "end_year", "截止年度不能早于起始年度")
+    elif end - start + 1 > rules.MIDTERM_MAX_YEARS:
+        _collect(errors, "end_year", f"中期规划最长{rules.MIDTERM_MAX_YEARS}年")
+    if errors:
+        raise ValidationError(errors)
+    if EducationPlan.objects.filter(organisation=org, kind=kind, start_year=start).exists():
+        _fail("start_year", f"“{org}”{start}年已有{dict(rules.PLAN_KINDS)[kind]}")
+    with unique_messages(EducationPlan, PLAN_UNIQUE):
+        plan = EducationPlan.objects.create(
+            organisation=org, kind=kind, title=title[:120], start_year=start, end_year=end, note=data.get("note") or ""
+        )
+    record_change(plan, ChangeLog.Action.CREATE)
+    return plan
+
+
+@transaction.atomic
+def add_plan_item(plan: EducationPlan, data: dict, *, actor) -> PlanItem:
+    plan = EducationPlan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
+    require_org_action(actor, plan.organisation, "change")
+    errors: dict[str, list[str]] = {}
+
+    def integer(key, label):
+        try:
+            return int(str(data.get(key)))
+        except (TypeError, ValueError):
+            _collect(errors, key, f"{label}须为整数")
+            return None
+
+    year = integer("year", "年度") if data.get("year") not in (None, "") else plan.start_year
+    month = integer("month", "月份")
+    if year is not None and not plan.start_year <= year <= plan.end_year:
+        _collect(errors, "year", f"年度须在计划期内（{plan.start_year}～{plan.end_year}年）")
+    if month is not None and not 1 <= month <= 12:
+        _collect(errors, "month", "月份须在1～12之间")
+    topic = (data.get("topic") or "").strip()
+    if not topic:
+        _collect(errors, "topic", "主题为必填项")
+    audience, level, form = data.get("audience") or "all", data.get("level") or "branch", data.get("form") or "collective_study"
+    if audience not in dict(rules.PLAN_AUDIENCES):
+        _collect(errors, "audience", f"对象“{audience}”不是有效取值")
+    if level not in dict(rules.CLASS_LEVELS):
+        _collect(errors, "level", f"层级“{level}”不是有效取值")
+    if form not in rules.FORM_LABEL:
+        _collect(errors, "form", f"学习形式“{form}”不是有效取值")
+    hours = _decimal(data.get("hours") if data.get("hours") not in (None, "") else 0, "hours", "计划学时")
+    limit = current_rules().all_values()["max_entry_hours"]
+    if hours <= 0:
+        _collect(errors, "hours", "计划学时须大于0")
+    elif hours > limit:
+        _collect(errors, "hours", f"一个计划项目最多{limit}学时（学时规则“单条记录最多学时”）")
+    cls = data.get("training_class")
+    if cls is not None:
+        if not cls.org_path.startswith(plan.org_path):
+            _collect(errors, "training_class", f"培训班“{cls.title}”不是“{plan.organisation}”或其下级组织举办的")
+        elif year is not None and cls.start_date.year != year:
+            _collect(errors, "training_class", f"培训班“{cls.title}”在{cls.start_date.year}年开班，与计划年度{year}年不符")
+    if errors:
+        raise ValidationError(errors)
+    item = PlanItem.objects.create(
+        plan=plan,
+        year=year,
+        month=month,
+        topic=topic[:200],
+        audience=audience,
+        level=level,
+        form="training" if cls is not None else form,
+        hours=rules.hours(hours),
+        training_class=cls,
+    )
+    record_change(item, ChangeLog.Action.CREATE)
+    return item
+
+
+@transaction.atomic
+def remove_plan_item(item: PlanItem, *, actor) -> None:
+    item = PlanItem.objects.select_related("plan__organisation").get(pk=item.pk)
+    require_org_action(actor, item.plan.organisation, "change")
+    record_change(item, ChangeLog.Action.DELETE)
+    item.delete()
+
+
+# ---------------------------------------------------------------- venues, courseware, joint meetings
+
+VENUE_UNIQUE = {"venue_name_once_per_org": ("name", "本组织已登记同名的学习阵地")}
+COURSEWARE_UNIQUE = {"courseware_title_once_per_org": ("title", "本组织课件库已有同名课件")}
+
+
+def _resource_org(data: dict, actor) -> Organisation:
+    org = data.get("organisation")
+    if org is None:
+        _fail("organisation", "所属组织为必填项")
+    require_org_action(actor, org, "change")
+    return org
+
+
+@transaction.atomic
+def add_venue(data: dict, *, actor) -> Venue:
+    org = _resource_org(data, actor)
+    errors: dict[str, list[str]] = {}
+    kind = data.get("kind") or ""
+    if kind not in dict(rules.VENUE_KINDS):
+        _collect(errors, "kind", f"类型“{kind}”不是有效取值（{'、'.join(label for _c, label in rules.VENUE_KINDS)}）")
+    name = (data.get("name") or "").strip()
+    if not name:
+        _collect(errors, "name", "名称为必填项")
+    for key, label in (("area", "面积"), ("seats", "座位数")):
+        value = data.get(key)
+        if value not in (None, "") and int(value) < 0:
+            _collect(errors, key, f"{label}不能为负数")
+    investment = data.get("investment")
+    if investment not in (None, ""):
+        investment = _decimal(investment, "investment", "投入")
+        if investment < 0:
+            _collect(errors, "investment", "投入不能为负数")
+    else:
+        investment = None
+    opened = data.get("opened_on")
+    if isinstance(opened, datetime.date) and opened > timezone.localdate():
+        _collect(errors, "opened_on", "启用日期不能晚于今天")
+    if errors:
+        raise ValidationError(errors)
+    if Venue.objects.filter(organisation=org, name=name).exists():
+        _fail("name", "本组织已登记同名的学习阵地")
+    with unique_messages(Venue, VENUE_UNIQUE):
+        venue = Venue.objects.create(
+            organisation=org,
+            kind=kind,
+            name=name[:120],
+            address=(data.get("address") or "")[:200],
+            area=data.get("area") or None,
+            seats=data.get("seats") or None,
+            equipment=(data.get("equipment") or "")[:200],
+            investment=investment,
+            opened_on=opened or None,
+        )
+    record_change(venue, ChangeLog.Action.CREATE)
+    return venue
+
+
+@transaction.atomic
+def add_courseware(data: dict, *, actor) -> Courseware:
+    org = _resource_org(data, actor)
+    errors: dict[str, list[str]] = {}
+    title = (data.get("title") or "").strip()
+    if not title:
+        _collect(errors, "title", "课件名称为必填项")
+    try:
+        minutes = int(str(data.get("minutes")))
+    except (TypeError, ValueError):
+        minutes = None
+        _collect(errors, "minutes", "时长须为整数分钟")
+    if minutes is not None and not 1 <= minutes <= rules.MAX_COURSEWARE_MINUTES:
+        _collect(errors, "minutes", f"时长须在1～{rules.MAX_COURSEWARE_MINUTES}分钟之间")
+    link = (data.get("link") or "").strip()
+    if not link:
+        _collect(errors, "link", "内网地址为必填项")
+    elif link.lower().startswith(("javascript:", "data:")):
+        _collect(errors, "link", "内网地址须为 http(s) 地址或文件路径")
+    if errors:
+        raise ValidationError(errors)
+    if Courseware.objects.filter(organisation=org, title=title).exists():
+        _fail("title", "本组织课件库已有同名课件")
+    with unique_messages(Courseware, COURSEWARE_UNIQUE):
+        item = Courseware.objects.create(
+            organisation=org,
+            title=title[:200],
+            category=(data.get("category") or "").strip()[:40],
+            minutes=minutes,
+            link=link[:500],
+            speaker=(data.get("speaker") or "").strip()[:60],
+        )
+    record_change(item, ChangeLog.Action.CREATE)
+    return item
+
+
+@transaction.atomic
+def add_joint_meeting(data: dict, *, actor) -> JointMeeting:
+    org = _resource_org(data, actor)
+    errors: dict[str, list[str]] = {}
+    day = data.get("date")
+    if not isinstance(day, datetime.date):
+        _collect(errors, "date", "日期为必填项")
+    elif day > timezone.localdate():
+        _collect(errors, "date", "会议日期不能晚于今天")
+    for key, label in (("topic", "议题"), ("attendees", "参加单位和人员"), ("decisions", "议定事项")):
+        if not (data.get(key) or "").strip():
+            _collect(errors, key, f"{label}为必填项")
+    if errors:
+        raise ValidationError(errors)
+    meeting = JointMeeting.objects.create(
+        organisation=org,
+        date=day,
+        topic=data["topic"].strip()[:200],
+        attendees=data["attendees"].strip()[:500],
+        decisions=data["decisions"].strip(),
+    )
+    record_change(meeting, ChangeLog.Action.CREATE)
+    return meeting

@@ -1,14 +1,16 @@
 """Study and training web pages. Views parse input, look objects up through the one
 scoping mechanism (get_in_scope: 404 outside the user's scope) and call services."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.core.paging import page_of
@@ -16,7 +18,7 @@ from apps.members.models import Member
 from apps.orgs.picker import OrgFilterForm
 
 from . import forms, rules, selectors, services
-from .models import ClassSession, StudyEntry, StudyReport, TrainingClass
+from .models import ClassSession, EducationPlan, PlanItem, Question, Quiz, QuizAttempt, StudyEntry, StudyReport, TrainingClass
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -409,3 +411,402 @@ def my_report(request):
             return redirect(f"{reverse('education:my_report')}?year={form.cleaned_data['year']}")
     context = {"member": me, "form": form, "reports": [mine[y] for y in years if y in mine], "current": current}
     return render(request, "education/my_report.html", context)
+
+
+# ---------------------------------------------------------------- 考学
+
+
+def _my_member(request) -> Member:
+    if not request.user.member_id:
+        raise Http404("您的账号没有关联党员档案")
+    return get_in_scope(Member.objects.select_related("organisation"), request.user, "view", pk=request.user.member_id)
+
+
+@login_required
+def quizzes(request):
+    """Members see their quizzes (take one on the phone); organisers the quizzes of their
+    scope with take-up and passes."""
+    today = timezone.localdate()
+    mine = selectors.my_quizzes(_my_member(request), today) if request.user.member_id else []
+    manages = has_action(request.user, "view")
+    page = page_of(selectors.quiz_list(request.user, request.GET), request) if manages else None
+    context = {
+        "mine": mine,
+        "page": page,
+        "manages": manages,
+        "can_create": has_action(request.user, "change"),
+        "q": request.GET.get("q", ""),
+    }
+    return render(request, "education/quizzes.html", context)
+
+
+@login_required
+def quiz_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    today = timezone.localdate()
+    form = forms.QuizForm(
+        request.POST or None, user=request.user, initial={"opens_on": today, "closes_on": today + datetime.timedelta(days=14)}
+    )
+    org = selectors.chosen_org(request.user, request.GET, "change")
+    if request.method == "POST" and form.is_valid():
+        try:
+            quiz = services.create_quiz(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已发布考学“{quiz.title}”，每份试卷{quiz.question_count}道题")
+            return redirect("education:quiz_detail", quiz.pk)
+    categories = selectors.bank_categories(org) if org is not None else []
+    return render(request, "education/quiz_form.html", {"form": form, "categories": categories, "org": org})
+
+
+@login_required
+def quiz_detail(request, pk):
+    quiz = get_in_scope(Quiz.objects.select_related("organisation"), request.user, "view", pk=pk)
+    org = selectors.chosen_org(request.user, request.GET) if (request.GET.get("org") or request.GET.get("org_text")) else quiz.organisation
+    if not org.path.startswith(quiz.org_path):
+        org = quiz.organisation
+    params = {**request.GET.dict(), "quiz": str(quiz.pk)}
+    context = {
+        "quiz": quiz,
+        "org": org,
+        "results": selectors.quiz_org_results(quiz, org),
+        "page": page_of(selectors.quiz_ranking(request.user, params), request),
+        "export_query": f"quiz={quiz.pk}",
+    }
+    return render(request, "education/quiz_detail.html", context)
+
+
+@login_required
+@require_POST
+def quiz_start(request, pk):
+    member = _my_member(request)
+    quiz = get_object_or_404(selectors.quizzes_for_member(member), pk=pk)
+    try:
+        attempt = services.start_attempt(quiz, actor=request.user)
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, _messages(exc))
+        return redirect("education:quizzes")
+    return redirect("education:attempt", attempt.pk)
+
+
+@login_required
+def attempt(request, pk):
+    a = get_in_scope(QuizAttempt.objects.select_related("quiz__organisation", "member"), request.user, "view", pk=pk)
+    own = request.user.member_id == a.member_id
+    error = None
+    if request.method == "POST":
+        if not own:
+            raise Http404("未找到该记录，或不在您的管理范围内")
+        paper = selectors.attempt_paper(a)
+        answers = {}
+        for item in paper:
+            picked = [v for v in request.POST.getlist(f"q{item['id']}") if v in rules.LETTERS]
+            if picked:
+                answers[str(item["id"])] = "".join(picked)
+        try:
+            a = services.submit_attempt(a, answers, actor=request.user)
+        except ValidationError as exc:
+            error = _messages(exc)
+        else:
+            if a.passed:
+                messages.success(request, f"已交卷：{a.score}分，合格，记入{a.quiz.hours}学时（多次作答只记一次）")
+            else:
+                messages.warning(request, f"已交卷：{a.score}分，未达到{a.quiz.pass_score}分合格线")
+            return redirect("education:attempt", a.pk)
+    now = timezone.now()
+    context = {
+        "attempt": a,
+        "quiz": a.quiz,
+        "paper": selectors.attempt_paper(a),
+        "own": own,
+        "open": own and a.submitted_at is None and a.deadline > now,
+        "seconds_left": max(0, int((a.deadline - now).total_seconds())),
+        "error": error,
+    }
+    return render(request, "education/attempt.html", context)
+
+
+@login_required
+def questions(request):
+    org, other = _org_or_self(request)
+    if other:
+        raise Http404("您没有可查看的题库")
+    context = {
+        "org": org,
+        "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
+        "page": page_of(selectors.question_list(request.user, request.GET), request),
+        "kinds": rules.QUESTION_KINDS,
+        "kind": request.GET.get("kind", ""),
+        "category": request.GET.get("category", ""),
+        "q": request.GET.get("q", ""),
+        "can_change": can_act_on_org(request.user, org, "change"),
+    }
+    return render(request, "education/questions.html", context)
+
+
+@login_required
+def question_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.QuestionForm(request.POST or None, user=request.user, initial={"kind": "single"})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        org = data.pop("organisation")
+        try:
+            q = services.add_question(org, data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已加入题库：{q}")
+            return redirect(f"{reverse('education:questions')}?org={q.organisation_id}")
+    return render(request, "education/question_form.html", {"form": form, "title": "新增试题"})
+
+
+@login_required
+@require_POST
+def question_active(request, pk):
+    q = get_in_scope(Question.objects.select_related("organisation"), request.user, "change", pk=pk)
+    try:
+        services.set_question_active(q, request.POST.get("active") == "1", actor=request.user)
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, "已启用该题" if request.POST.get("active") == "1" else "已停用该题，今后的试卷不再抽到")
+    return redirect(f"{reverse('education:questions')}?org={q.organisation_id}")
+
+
+@login_required
+def questions_import(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.QuestionImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        org = form.cleaned_data["organisation"]
+        try:
+            n = services.import_questions(org, form.cleaned_data["file"].read(), actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已导入{n}道试题")
+            return redirect(f"{reverse('education:questions')}?org={org.pk}")
+    return render(request, "education/question_form.html", {"form": form, "title": "导入题库", "upload": True})
+
+
+# ---------------------------------------------------------------- education plans
+
+
+@login_required
+def plans(request):
+    org, other = _org_or_self(request)
+    if other:
+        raise Http404("您没有可查看的党组织")
+    context = {
+        "org": org,
+        "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
+        "page": page_of(selectors.plan_list(request.user, request.GET), request),
+        "kinds": rules.PLAN_KINDS,
+        "kind": request.GET.get("kind", ""),
+        "year": request.GET.get("year", ""),
+        "can_create": has_action(request.user, "change"),
+    }
+    return render(request, "education/plans.html", context)
+
+
+@login_required
+def plan_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = forms.PlanForm(request.POST or None, user=request.user, initial={"start_year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_plan(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已制定“{plan.title}”，请添加计划项目")
+            return redirect("education:plan_detail", plan.pk)
+    return render(request, "education/question_form.html", {"form": form, "title": "制定教育培训计划", "back": "education:plans"})
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "view", pk=pk)
+    items = selectors.plan_items(plan, timezone.localdate())
+    can_change = can_act_on_org(request.user, plan.organisation, "change")
+    context = {
+        "plan": plan,
+        "items": items,
+        "execution": selectors.plan_execution(items),
+        "can_change": can_change,
+        "item_form": forms.PlanItemForm(plan=plan, initial={"year": plan.start_year}) if can_change else None,
+        "export_query": f"plan={plan.pk}",
+    }
+    return render(request, "education/plan_detail.html", context)
+
+
+@login_required
+@require_POST
+def plan_item_add(request, pk):
+    plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "change", pk=pk)
+    form = forms.PlanItemForm(request.POST, plan=plan)
+    if form.is_valid():
+        try:
+            item = services.add_plan_item(plan, form.cleaned_data, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"已添加计划项目“{item.topic}”")
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("education:plan_detail", plan.pk)
+
+
+@login_required
+@require_POST
+def plan_item_delete(request, pk):
+    item = get_in_scope(PlanItem.objects.select_related("plan"), request.user, "change", pk=pk)
+    try:
+        services.remove_plan_item(item, actor=request.user)
+    except (ValidationError, ScopeError) as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, "已删除计划项目")
+    return redirect("education:plan_detail", item.plan_id)
+
+
+# ---------------------------------------------------------------- venues, courseware, joint meetings
+
+
+def _cell(obj, path):
+    value = path(obj) if callable(path) else obj
+    if not callable(path):
+        for part in path.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return ""
+            if callable(value):
+                value = value()
+    return "" if value is None else value
+
+
+RESOURCES = {
+    # key: (list export name, title, intro, form, service, new-button label)
+    "venues": (
+        "education_venues",
+        "学习阵地",
+        "党员活动室、电教室、远程教育站点等学习阵地及其投入。",
+        "VenueForm",
+        "add_venue",
+        "登记阵地",
+    ),
+    "courseware": (
+        "education_courseware",
+        "课件库",
+        "课件名称、时长和内网地址，供集中学习和网上学习使用。",
+        "CoursewareForm",
+        "add_courseware",
+        "登记课件",
+    ),
+    "joint_meetings": (
+        "education_joint_meetings",
+        "教育联席会议",
+        "党员教育工作联席会议的议题、参加单位和议定事项。",
+        "JointMeetingForm",
+        "add_joint_meeting",
+        "登记会议",
+    ),
+}
+
+
+NEW_URLS = {"venues": "education:venue_new", "courseware": "education:courseware_new", "joint_meetings": "education:joint_meeting_new"}
+
+
+def _resource_page(request, key):
+    from apps.core.registry import lists
+
+    export, title, intro, _form, _service, new_label = RESOURCES[key]
+    org, other = _org_or_self(request)
+    if other:
+        raise Http404("您没有可查看的党组织")
+    entry = lists.get(export)
+    page = page_of(entry.rows(request.user, request.GET), request)
+    headers = [col[0] for col in entry.columns]
+    page.cells = [list(zip(headers, (_cell(row, col[1]) for col in entry.columns), strict=True)) for row in page.rows]
+    context = {
+        "org": org,
+        "key": key,
+        "title": title,
+        "intro": intro,
+        "export": export,
+        "new_label": new_label,
+        "headers": headers,
+        "new_url": reverse(NEW_URLS[key]),
+        "filter_form": OrgFilterForm(request.GET, user=request.user, initial={"org": org}),
+        "page": page,
+        "q": request.GET.get("q", ""),
+        "can_create": has_action(request.user, "change"),
+    }
+    return render(request, "education/resources.html", context)
+
+
+def _resource_new(request, key):
+    _export, title, _intro, form_name, service_name, new_label = RESOURCES[key]
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可维护的党组织")
+    form = getattr(forms, form_name)(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            getattr(services, service_name)(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("organisation", exc.message)
+        else:
+            messages.success(request, f"已{new_label}")
+            return redirect(f"{reverse(f'education:{key}')}?org={form.cleaned_data['organisation'].pk}")
+    return render(
+        request, "education/question_form.html", {"form": form, "title": new_label, "back": f"education:{key}", "back_label": title}
+    )
+
+
+@login_required
+def venues(request):
+    return _resource_page(request, "venues")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venue_new(request):
+    return _resource_new(request, "venues")
+
+
+@login_required
+def courseware(request):
+    return _resource_page(request, "courseware")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def courseware_new(request):
+    return _resource_new(request, "courseware")
+
+
+@login_required
+def joint_meetings(request):
+    return _resource_page(request, "joint_meetings")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def joint_meeting_new(request):
+    return _resource_new(request, "joint_meetings")

@@ -4,7 +4,7 @@
 previous month: a 主题党日 each month, a 支部委员会 each month where the branch has a
 committee, a 支部党员大会 and a 党课 each quarter, and last year's 组织生活会 and
 民主评议党员; the 党委/总支 above them a committee meeting each month and (党委) the
-leadership group's 民主生活会 each December. About nine branches in ten keep to the frequencies; the others skip some
+leadership group's 民主生活会 each December; every party group a 党小组会 each month. About nine branches in ten keep to the frequencies; the others skip some
 months. Attendance rows (present, on leave, absent, mobile members attending where they
 stay) are written for the 主题党日 and committee meetings; a handful of members are absent
 without leave for 3, 5 and 6+ months, so warnings, the branch cases and the exit trigger
@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from apps.core.actors import system_actor
@@ -170,16 +171,44 @@ def _populate(root_org, rng, as_of):
             if month.month == 12 and h["org_type"] in democratic:
                 meeting(h, "democratic_life", day.replace(day=26), topic="年度领导班子民主生活会", **heads)
 
+    # 党小组会 each month for every party group (head counts only); about one group in ten
+    # skips a few months, like the branches.
+    groups = {
+        g["party_group_id"]: g["n"]
+        for g in Member.objects.filter(party_group__path__startswith=root_org.path, status__in=rules.CALLED_STATUSES)
+        .values("party_group_id")
+        .annotate(n=Count("id"))
+    }
+    for g in (
+        Organisation.objects.filter(path__startswith=root_org.path, org_type="party_group", status="active")
+        .order_by("path")
+        .values("id", "path")
+    ):
+        n = groups.get(g["id"], 0)
+        if not n:
+            continue
+        skip = set(rng.sample(range(12), rng.randint(1, 3))) if rng.random() < 0.1 else set()
+        for i, month in enumerate(months):
+            if i not in skip:
+                day = month.replace(day=min(28, 8 + g["id"] % 18))
+                meeting(g, "group_meeting", day, topic="党小组学习讨论", should_attend=n, present=max(1, n - (n > 5)))
+
     last = len(months)
     for m, due in plans:
         month = m["held_on"].replace(day=1)
         age = last - months.index(month)  # 1 = the latest complete month
         counts = dict.fromkeys(STATUSES, 0)
         marks = []
+        committee_meeting = m["kind"] == "branch_committee"
         for x in due:
             status, reason, host = rules.PRESENT, "", ""
             if streak.get(x["id"], 0) >= age:
                 status = rules.ABSENT
+            elif committee_meeting:
+                # the committee meets with its members (a rare leave): below quorum is the
+                # exception, not a side effect of the branch's random absentees
+                if rng.random() < 0.03:
+                    status, reason = rules.LEAVE, rng.choice(LEAVE_REASONS)
             elif x["status"] == "mobile":
                 status, host = rules.ELSEWHERE, rng.choice(HOSTS)
             else:

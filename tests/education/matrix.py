@@ -22,6 +22,15 @@ PK_BY_URL_NAME = {
     "education-class-detail": "education.trainingclass",
     "education-entry-decide": "education.studyentry",
     "education:report_grade": "education.studyreport",
+    "education:quiz_detail": "education.quiz",
+    "education:quiz_start": "education.quiz",
+    "education:attempt": "education.quizattempt",
+    "education:question_active": "education.question",
+    "education-question-detail": "education.question",
+    "education-quiz-detail": "education.quiz",
+    "education-my-quiz-start": "education.quiz",
+    "education-attempt-detail": "education.quizattempt",
+    "education-attempt-submit": "education.quizattempt",
 }
 
 
@@ -82,7 +91,92 @@ def _member_user_of_b(w, objs):
     return make_user("member", w.b, member=make_member(w.b))
 
 
+def _question(org, side, n=None):
+    from apps.education import services
+    from apps.education.models import Question
+
+    n = Question.objects.filter(organisation=org).count() if n is None else n
+
+    return services.add_question(
+        org, {"kind": "single", "category": "党章", "text": f"{org.name}题{n}", "options": ["甲", "乙"], "answer": "A"}, actor=CLI
+    )
+
+
+def _quiz(org, side):
+    """An open quiz of org drawing two questions from org's bank."""
+    from apps.education import services
+    from apps.education.models import Question
+
+    have = Question.objects.filter(organisation=org).count()
+    for n in range(have, 2):
+        _question(org, side, n)
+    return services.create_quiz(
+        {
+            "organisation": org,
+            "title": f"{org.name}考学",
+            "draw": {"党章": 2},
+            "time_limit": 30,
+            "attempts_allowed": 3,
+            "pass_score": 60,
+            "hours": "1",
+            "opens_on": _today(),
+            "closes_on": _today(),
+        },
+        actor=CLI,
+    )
+
+
+def _attempt(org, side):
+    """A running attempt of a member of org (linked to a user, who may hand it in)."""
+    from apps.education import services
+    from tests.factories import make_user
+    from tests.test_access_matrix import _person
+
+    user = make_user("member", org, member=_person(org, side))
+    return services.start_attempt(_quiz(org, side), actor=user)
+
+
+def _attempt_owner(w, objs):
+    from apps.accounts.models import User
+
+    return User.objects.get(member_id=objs["pk"].member_id)
+
+
+def _quiz_body(w, o):
+    _quiz(w.b, "B")  # B's bank has questions
+    return {
+        "organisation": w.b.pk,
+        "title": "矩阵考学",
+        "draw": "党章：2",
+        "time_limit": 30,
+        "attempts_allowed": 1,
+        "pass_score": 60,
+        "hours": "1",
+        "opens_on": _today().isoformat(),
+        "closes_on": _today().isoformat(),
+    }
+
+
+def _bank_file():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from apps.education import rules
+
+    wb = Workbook()
+    wb.active.append(rules.QUESTION_COLUMNS)
+    wb.active.append(["判断题", "党史", "容易", "矩阵导入题", "", "", "", "", "", "", "对", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return SimpleUploadedFile("题库.xlsx", buf.getvalue())
+
+
 FACTORIES = {
+    "education.question": _question,
+    "education.quiz": _quiz,
+    "education.quizattempt": _attempt,
     "education.studyreport": _report,
     "education.studyentry": _entry,
     "education.trainingclass": _class,
@@ -154,4 +248,123 @@ WRITE_BODIES = {
     "education:rules": Write(
         _rules_body, actor="admin", url_side="A", why="学时规则全县统一，只有县委组织部管理员（设置权限）可以修改：由管理员证明"
     ),
+    "education:quiz_new": Write(_quiz_body, url_side="A", refused=(200,), why=SCOPED_CHOICE),
+    "education:question_new": Write(
+        lambda w, o: {
+            "organisation": w.b.pk,
+            "kind": "truefalse",
+            "category": "党史",
+            "difficulty": "easy",
+            "text": "矩阵题",
+            "answer": "对",
+        },
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+    "education:questions_import": Write(
+        lambda w, o: {"organisation": w.b.pk, "file": _bank_file()}, url_side="A", refused=(200,), why=SCOPED_CHOICE
+    ),
+    "education:question_active": Write(lambda w, o: {"active": "0"}),
+    "education:quiz_start": Write(
+        lambda w, o: {}, actor=_member_user_of_b, why="党员本人开始作答：不面向其本人的考学（或账号没有党员档案）得到404"
+    ),
+    "education:attempt": Write(lambda w, o: {}, actor=_attempt_owner, why="只有作答的党员本人可以交卷"),
+    "POST education-my-quiz-start": Write(
+        lambda w, o: {}, actor=_member_user_of_b, why="党员本人开始作答：不面向其本人的考学（或账号没有党员档案）得到404"
+    ),
+    "POST education-attempt-submit": Write(lambda w, o: {"answers": {}}, actor=_attempt_owner, why="只有作答的党员本人可以交卷"),
 }
+PLAN_PKS = {
+    "education:plan_detail": "education.educationplan",
+    "education:plan_item_add": "education.educationplan",
+    "education:plan_item_delete": "education.planitem",
+    "education-plan-detail": "education.educationplan",
+}
+
+
+def _plan(org, side):
+    from apps.education import services
+    from apps.education.models import EducationPlan
+
+    year = _today().year
+    existing = EducationPlan.objects.filter(organisation=org, kind="annual", start_year=year).first()
+    return existing or services.create_plan({"organisation": org, "title": f"{org.name}{year}年教育计划", "start_year": year}, actor=CLI)
+
+
+def _plan_item(org, side):
+    from apps.education import services
+
+    return services.add_plan_item(_plan(org, side), {"month": 1, "topic": "学习党章", "audience": "all", "hours": "2"}, actor=CLI)
+
+
+PLAN_FACTORIES = {"education.educationplan": _plan, "education.planitem": _plan_item}
+PLAN_WRITES = {
+    "education:plan_new": Write(
+        lambda w, o: {"organisation": w.b.pk, "kind": "annual", "title": "矩阵计划", "start_year": 2031},
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+    "education:plan_item_add": Write(
+        lambda w, o: {"month": 3, "topic": "矩阵项目", "audience": "all", "level": "branch", "form": "collective_study", "hours": "2"}
+    ),
+    "education:plan_item_delete": Write(lambda w, o: {}),
+}
+PK_BY_URL_NAME.update(PLAN_PKS)
+FACTORIES.update(PLAN_FACTORIES)
+WRITE_BODIES.update(PLAN_WRITES)
+RESOURCE_WRITES = {
+    "education:venue_new": Write(
+        lambda w, o: {"organisation": w.b.pk, "kind": "media_room", "name": "矩阵电教室"}, url_side="A", refused=(200,), why=SCOPED_CHOICE
+    ),
+    "education:courseware_new": Write(
+        lambda w, o: {"organisation": w.b.pk, "title": "矩阵课件", "minutes": 30, "link": "http://intranet/x"},
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+    "education:joint_meeting_new": Write(
+        lambda w, o: {
+            "organisation": w.b.pk,
+            "date": _today().isoformat(),
+            "topic": "矩阵议题",
+            "attendees": "各单位",
+            "decisions": "落实",
+        },
+        url_side="A",
+        refused=(200,),
+        why=SCOPED_CHOICE,
+    ),
+}
+
+
+def _venue(org, side):
+    from apps.education import services
+
+    return services.add_venue({"organisation": org, "kind": "activity_room", "name": f"{org.name}活动室"}, actor=CLI)
+
+
+def _courseware(org, side):
+    from apps.education import services
+
+    return services.add_courseware({"organisation": org, "title": f"{org.name}课件", "minutes": 30, "link": "http://intranet/m"}, actor=CLI)
+
+
+def _joint_meeting(org, side):
+    from apps.education import services
+
+    return services.add_joint_meeting(
+        {"organisation": org, "date": _today(), "topic": f"{org.name}联席会议", "attendees": "各单位", "decisions": "落实"}, actor=CLI
+    )
+
+
+PK_BY_URL_NAME.update(
+    {
+        "education-venue-detail": "education.venue",
+        "education-courseware-detail": "education.courseware",
+        "education-joint-meeting-detail": "education.jointmeeting",
+    }
+)
+FACTORIES.update({"education.venue": _venue, "education.courseware": _courseware, "education.jointmeeting": _joint_meeting})
+WRITE_BODIES.update(RESOURCE_WRITES)

@@ -10,9 +10,9 @@ from apps.core.models import ChangeLog
 from apps.core.scoping import OutOfScope
 from apps.core.signals import attendance_recorded
 from apps.members.models import MemberTransferHistory
-from apps.orglife import rules, services
+from apps.orglife import compliance, rules, services
 from apps.orglife.models import Attachment, Attendance, Exclusion, Meeting
-from tests.factories import make_member, make_org
+from tests.factories import api_token, make_member, make_org
 
 from .conftest import CLI, meeting, seat, set_status
 
@@ -315,3 +315,21 @@ def test_party_group_meeting_calls_the_group(branch, members):
     m = services.record_attendance(meeting(group, kind="group_meeting"), [], actor=CLI)
     assert set(Attendance.objects.filter(meeting=m).values_list("member_id", flat=True)) == {members[0].pk, members[1].pk}
     assert rules.KIND_BY_CODE["group_meeting"].attendees == rules.GROUP
+
+
+def test_a_committee_below_quorum_cannot_be_made_to_count(branch, members, secretary, client):
+    """Bad input: a 委员会 meeting counted as held without quorum. The count is computed by
+    the service; neither an edit nor the API's fields can set it."""
+    for x in members[:4]:
+        seat(branch, x)
+    m = meeting(branch, kind="branch_committee", topic="研究发展党员", has_vote=True)
+    m = services.record_attendance(m, [{"member": x.pk, "status": "absent"} for x in members[:3]], actor=CLI)
+    m = services.update_meeting(m, {"minutes": "补记", "counted": True, "quorum_met": True}, actor=CLI)
+    assert (m.quorum_met, m.counted) == (False, False)
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token(secretary)}"}
+    r = client.patch(f"/api/orglife/meetings/{m.pk}/", {"counted": True, "quorum_met": True}, content_type="application/json", **auth)
+    assert r.status_code == 200 and r.json()["counted"] is False and r.json()["quorum_met"] is False
+    m.refresh_from_db()
+    assert (m.quorum_met, m.counted) == (False, False)
+    rows = {r.kind.code: r for r in compliance.org_compliance([branch], 2025, 6, D(2025, 7, 1), services.current_version())[branch.pk]}
+    assert rows["branch_committee"].met == 0 and rows["branch_committee"].below_quorum == 1

@@ -1,7 +1,19 @@
 from rest_framework import serializers
 
 from apps.education import rules
-from apps.education.models import ClassSession, StudyEntry, TrainingClass
+from apps.education.models import (
+    ClassSession,
+    Courseware,
+    EducationPlan,
+    JointMeeting,
+    PlanItem,
+    Question,
+    Quiz,
+    QuizAttempt,
+    StudyEntry,
+    TrainingClass,
+    Venue,
+)
 
 
 class StudyEntrySerializer(serializers.ModelSerializer):
@@ -97,4 +109,175 @@ class TrainingClassSerializer(serializers.ModelSerializer):
             "finished_on",
             "sessions",
         ]
+        read_only_fields = fields
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    """A bank question, with its answer: only for the bank's managers (view scope)."""
+
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="题库")
+
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "category",
+            "difficulty",
+            "text",
+            "options",
+            "answer",
+            "explanation",
+            "active",
+        ]
+        read_only_fields = fields
+
+
+class QuizSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="举办组织")
+    question_count = serializers.IntegerField(read_only=True, label="每份题数")
+
+    class Meta:
+        model = Quiz
+        fields = [
+            "id",
+            "title",
+            "organisation",
+            "organisation_name",
+            "draw",
+            "question_count",
+            "time_limit",
+            "attempts_allowed",
+            "pass_score",
+            "hours",
+            "opens_on",
+            "closes_on",
+        ]
+        read_only_fields = fields
+
+
+class PaperQuestionSerializer(serializers.Serializer):
+    """A question as the member sees it: no answer key, ever."""
+
+    number = serializers.IntegerField()
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    options = serializers.SerializerMethodField()
+    given = serializers.CharField()
+    right = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def get_options(self, item) -> list[dict]:
+        return [{"letter": letter, "text": label} for letter, label, _picked in item["options"]]
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    quiz_title = serializers.CharField(source="quiz.title", read_only=True)
+    paper = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuizAttempt
+        fields = [
+            "id",
+            "quiz",
+            "quiz_title",
+            "member",
+            "number",
+            "started_at",
+            "deadline",
+            "submitted_at",
+            "score",
+            "correct",
+            "passed",
+            "is_best",
+            "paper",
+        ]
+        read_only_fields = fields
+
+    def get_paper(self, attempt) -> list[dict]:
+        from apps.education import selectors
+
+        return PaperQuestionSerializer(selectors.attempt_paper(attempt), many=True).data
+
+
+class SubmitSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        label="作答", child=serializers.CharField(max_length=8, allow_blank=True), help_text='{试题ID: 选项字母，如 "B" 或 "ACD"}'
+    )
+
+
+class EducationPlanItemSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True, label="执行（done 已执行 / missed 未执行 / pending 未到期）")
+    # plain strings (the codes of rules.PLAN_AUDIENCES, CLASS_LEVELS, FORMS): read-only here,
+    # and an enum per field would collide with other apps' "form"/"level" enums in the schema
+    audience = serializers.CharField(read_only=True, label="对象")
+    level = serializers.CharField(read_only=True, label="层级")
+    form = serializers.CharField(read_only=True, label="学习形式")
+
+    class Meta:
+        model = PlanItem
+        fields = ["id", "plan", "year", "month", "topic", "audience", "level", "form", "hours", "training_class", "state"]
+        read_only_fields = fields
+
+
+class EducationPlanSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="组织")
+    item_count = serializers.IntegerField(read_only=True)
+    planned_hours = serializers.DecimalField(max_digits=8, decimal_places=1, read_only=True, allow_null=True)
+
+    class Meta:
+        model = EducationPlan
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "title",
+            "start_year",
+            "end_year",
+            "note",
+            "item_count",
+            "planned_hours",
+        ]
+        read_only_fields = fields
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="所属组织")
+
+    class Meta:
+        model = Venue
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "name",
+            "address",
+            "area",
+            "seats",
+            "equipment",
+            "investment",
+            "opened_on",
+        ]
+        read_only_fields = fields
+
+
+class CoursewareSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="所属组织")
+
+    class Meta:
+        model = Courseware
+        fields = ["id", "organisation", "organisation_name", "title", "category", "minutes", "link", "speaker"]
+        read_only_fields = fields
+
+
+class JointMeetingSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="召集组织")
+
+    class Meta:
+        model = JointMeeting
+        fields = ["id", "organisation", "organisation_name", "date", "topic", "attendees", "decisions"]
         read_only_fields = fields
