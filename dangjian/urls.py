@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("apps.education.api.urls")),
     path("", include("apps.appraisal.api.urls")),
     path("", include("apps.care.api.urls")),
+    path("", include("apps.democracy.api.urls")),
     path("", include("apps.excel.api.urls")),
     path("", include("apps.stats.api.urls")),
     path("", include("apps.mobility.api.urls")),

@@ -311,7 +311,68 @@ def _populate(root, rng, as_of):
     )
     stats.update(funds=len(funds), movements=len(movements), subsidies=len(rows))
     stats["commendations"] = _commendations(root, rng, as_of, members)
+    stats["households"], stats["household_contacts"] = _households(rng, as_of, members)
     return stats
+
+
+SITUATIONS = [
+    ("春耕缺化肥", "联系农资站送货上门"),
+    ("老人独居，行动不便", "帮助代购药品，联系村医上门"),
+    ("孩子上学路远", "反映给村委会，协调校车接送"),
+    ("询问医保报销", "讲解政策，帮助准备材料"),
+    ("家中房屋漏雨", "组织党员帮助修缮"),
+    ("了解生产生活情况，无特别困难", ""),
+]
+
+
+def _households(rng, as_of, members) -> tuple[int, int]:
+    """党员联系户: about one member in twenty keeps one to three households (one in five
+    of them a needy household paired for help), with a year of 民情日记 entries. The
+    contacts are drawn first so each household is written once with its last contact."""
+    from .models import Household, HouseholdContact
+
+    households, diaries = [], []
+    for m in rng.sample(members, max(1, len(members) // 20)):
+        for i in range(rng.randint(1, 3)):
+            needy = rng.random() < 0.2
+            since = as_of - datetime.timedelta(days=rng.randint(200, 700))
+            # some households with no contact for a quarter: the gaps list
+            dates = sorted(_day(rng, max(since, as_of - datetime.timedelta(days=365)), as_of) for _ in range(rng.choice([0, 1, 2, 3, 4])))
+            households.append(
+                Household(
+                    organisation_id=m["organisation_id"],
+                    org_path=m["org_path"],
+                    member_id=m["id"],
+                    head_name=rng.choice("王李张刘陈杨黄赵吴周") + rng.choice("大小老") + rng.choice("山河林平安福贵"),
+                    address=f"{rng.randint(1, 9)}组{m['id'] % 97 + 1}-{i + 1}号",
+                    size=rng.randint(1, 6),
+                    needy=needy,
+                    needs=rng.choice(["缺劳力", "因病致贫，需要医疗救助", "子女上学费用困难"]) if needy else "",
+                    since_on=since,
+                    last_contact_on=dates[-1] if dates else None,
+                    contact_count=len(dates),
+                    recorded_by="系统（示范数据）",
+                )
+            )
+            diaries.append(dates)
+    Household.objects.bulk_create(households, batch_size=BATCH)  # ids come back on SQLite and PostgreSQL
+    contacts = []
+    for h, dates in zip(households, diaries, strict=True):
+        for on in dates:
+            situation, help_given = rng.choice(SITUATIONS)
+            contacts.append(
+                HouseholdContact(
+                    household_id=h.pk,
+                    on=on,
+                    way=rng.choice(["visit", "visit", "phone"]),
+                    situation=situation,
+                    help_given=help_given,
+                    by="联系党员",
+                    recorded_by="系统（示范数据）",
+                )
+            )
+    HouseholdContact.objects.bulk_create(contacts, batch_size=BATCH)
+    return len(households), len(contacts)
 
 
 def _commendations(root, rng, as_of, members) -> int:

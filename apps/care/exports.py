@@ -129,3 +129,24 @@ _NOMINATION_COLUMNS = [
 ]
 lists.register(ListExport("care_nominations", "表彰推荐", selectors.nomination_list, _NOMINATION_COLUMNS, page="care:nominations"))
 lists.register(ListExport("care_honour_roll", "光荣榜", selectors.honour_roll, _NOMINATION_COLUMNS, page="care:honour_roll"))
+lists.register(
+    ListExport(
+        "care_households",
+        "党员联系户",
+        selectors.household_list,
+        [
+            ("党组织", "organisation.name", 30),
+            ("联系党员", "member.name", 12),
+            ("户主", "head_name", 12),
+            ("住址", "address", 30),
+            ("家庭人口", "size", 8),
+            ("困难群众", lambda h: "是" if h.needy else "", 8),
+            ("困难和需求", "needs", 30),
+            ("联系开始", lambda h: date(h.since_on), 12),
+            ("最近联系", lambda h: date(h.last_contact_on), 12),
+            ("联系次数", "contact_count", 8),
+            ("状态", display("status"), 8),
+        ],
+        page="care:households",
+    )
+)

@@ -8,7 +8,7 @@ from apps.orgs.picker import OrgPickerField
 from . import rules
 from .models import CareOccasion, Fund
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # a date input takes ISO dates only (not the locale format)
 
 
 class VisitForm(forms.Form):
@@ -192,3 +192,47 @@ class NominationDecideForm(forms.Form):
     decided_on = forms.DateField(label="审批日期", widget=DATE)
     feedback = forms.CharField(label="公示反映情况", max_length=300, required=False, help_text="公示期间群众反映的情况及核查结论")
     note = forms.CharField(label="审批意见", max_length=300, required=False)
+
+
+class HouseholdForm(forms.Form):
+    member = MemberPickerField(label="联系党员", action="change")
+    head_name = forms.CharField(label="户主姓名", max_length=40)
+    address = forms.CharField(label="住址", max_length=120, help_text="如：东村3组12号")
+    size = forms.IntegerField(label="家庭人口", min_value=1, max_value=30, required=False)
+    needy = forms.BooleanField(label="困难群众（结对帮扶）", required=False)
+    needs = forms.CharField(label="困难和需求", max_length=300, required=False, help_text="结对帮扶困难群众时必填")
+    since_on = forms.DateField(label="联系开始", widget=DATE)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+
+
+class ContactForm(forms.Form):
+    on = forms.DateField(label="联系日期", widget=DATE)
+    way = forms.ChoiceField(label="方式", choices=rules.CONTACT_WAYS)
+    situation = forms.CharField(label="民情（了解到的情况）", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    help_given = forms.CharField(label="为民办事（办了什么）", max_length=300, required=False)
+    by = forms.CharField(label="联系人", max_length=60, required=False, help_text="默认为联系党员本人")
+
+
+class HouseholdEndForm(forms.Form):
+    ended_on = forms.DateField(label="结束日期", widget=DATE)
+    outcome = forms.CharField(label="帮扶成效/结束原因", max_length=300)
+
+
+class OccasionForm(forms.Form):
+    occasion = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    code = forms.CharField(label="代码", max_length=32, help_text="英文字母、数字或下划线，保存后不能修改")
+    kind = forms.ChoiceField(label="类别", choices=CareOccasion.Kind.choices)
+    name = forms.CharField(label="名称", max_length=40)
+    month = forms.IntegerField(label="通常月份", min_value=1, max_value=12, required=False, help_text="节日走访和问候填写")
+    targets = forms.MultipleChoiceField(label="走访对象", choices=rules.TARGETS, required=False, widget=forms.CheckboxSelectMultiple)
+    active = forms.BooleanField(label="启用", required=False, initial=True)
+    order = forms.IntegerField(label="排序", min_value=0, max_value=999, initial=100)
+
+    def __init__(self, *args, occasion=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if occasion is not None:  # code and kind stay
+            del self.fields["code"]
+            del self.fields["kind"]

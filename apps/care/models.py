@@ -422,3 +422,74 @@ class Nomination(OrgScopedModel):
     @property
     def nominee_name(self) -> str:
         return self.member.name if self.member_id else self.nominee_org.name
+
+
+# ── 联系群众 (党员联系户, 结对帮扶困难群众, 民情日记/为民办事) ──────────────────────────────
+class Household(OrgScopedModel):
+    """A household a member keeps in contact with (党员联系户); `needy` marks a needy
+    non-member household the member is paired with (结对帮扶困难群众: needs → help →
+    outcome). The organisation is the member's branch. `last_contact_on` is kept by the
+    services (the gap list reads it without aggregating)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "联系中"
+        ENDED = "ended", "已结束"
+
+    member = models.ForeignKey("members.Member", verbose_name="联系党员", on_delete=models.PROTECT, related_name="care_households")
+    head_name = models.CharField("户主姓名", max_length=40)
+    address = models.CharField("住址", max_length=120)
+    size = models.PositiveSmallIntegerField("家庭人口", null=True, blank=True)
+    needy = models.BooleanField("困难群众结对帮扶", default=False)
+    needs = models.CharField("困难和需求", max_length=300, blank=True)
+    since_on = models.DateField("联系开始")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    last_contact_on = models.DateField("最近联系", null=True, blank=True, db_index=True)
+    contact_count = models.PositiveIntegerField("联系次数", default=0)
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    outcome = models.CharField("帮扶成效/结束原因", max_length=300, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+
+    SCOPE_MEMBER = "member_id"  # the member keeping the household sees it (and writes its diary)
+    AUDIT_EXCLUDE = ("org_path", "last_contact_on", "contact_count")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员联系户"
+        ordering = ["org_path", "member_id", "id"]
+        indexes = [models.Index(fields=["org_path", "status"], name="care_household_path_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "head_name", "address"], condition=Q(status="active"), name="care_household_active_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.head_name}户（{self.address}）"
+
+
+class HouseholdContact(models.Model):
+    """One contact with a household (民情日记): what was heard, and what was done for
+    them (为民办事), by whom."""
+
+    household = models.ForeignKey(Household, verbose_name="联系户", on_delete=models.CASCADE, related_name="contacts")
+    on = models.DateField("联系日期")
+    way = models.CharField("方式", max_length=12, choices=rules.CONTACT_WAYS)
+    situation = models.CharField("民情（了解到的情况）", max_length=500)
+    help_given = models.CharField("为民办事（办了什么）", max_length=300, blank=True)
+    by = models.CharField("联系人", max_length=60)
+    recorded_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = "household__org_path"
+    SCOPE_MEMBER = "household__member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "民情日记"
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["household", "on"], name="care_hh_contact_on")]
+
+    def __str__(self):
+        return f"{self.household} {self.on}"
+
+    def audit_org_path(self) -> str:
+        return self.household.org_path

@@ -114,3 +114,8 @@ SANCTION_BAR_MONTHS = {"warning": 12, "serious_warning": 18, "dismissal_from_pos
 CADRE_MAX_AGE = 45  # reserve village cadres: members aged 45 or under
 CADRE_EDUCATION = ("postgraduate", "bachelor", "college", "secondary_vocational", "high_school")
 AWARD_YEARS = 3  # awards in the last 3 years count towards the preference list
+
+# ── 联系群众 (the seed's 三.4) ──────────────────────────────────────────────────────────
+CONTACT_WAYS = [("visit", "入户走访"), ("phone", "电话联系"), ("meeting", "座谈"), ("other", "其他")]
+CONTACT_GAP_DAYS = 90  # a household not contacted for a quarter shows as a gap
+MAX_HOUSEHOLDS_PER_MEMBER = 10  # a member keeps in contact with at most 10 households

@@ -25,6 +25,8 @@ from .models import (
     FundApplication,
     FundMovement,
     Hardship,
+    Household,
+    HouseholdContact,
     Pairing,
     SubsidyPayment,
     SubsidyRate,
@@ -391,3 +393,68 @@ def candidate_details(rows, as_of: datetime.date | None = None) -> list[dict]:
             for mid, items in provider.facts(ids, as_of.year).items():
                 facts.setdefault(mid, []).extend(items)
     return [{"member": m, "failed": failed.get(m.pk, []), "facts": facts.get(m.pk, [])} for m in rows]
+
+
+# ── 联系群众 ───────────────────────────────────────────────────────────────────────────
+def _gap(qs, as_of=None):
+    """Active households not contacted for CONTACT_GAP_DAYS (or never, since then)."""
+    cutoff = (as_of or timezone.localdate()) - datetime.timedelta(days=rules.CONTACT_GAP_DAYS)
+    return qs.filter(status=Household.Status.ACTIVE).filter(
+        Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, since_on__lt=cutoff)
+    )
+
+
+def household_list(user, params=None, as_of: datetime.date | None = None):
+    """党员联系户 in scope: ?org=, ?q= (户主 or the member), ?needy=1, ?gap=1 (not contacted
+    for CONTACT_GAP_DAYS), ?status= (default: active)."""
+    params = params or {}
+    qs = _under(restrict(Household.objects.all(), user, "view"), user, params).select_related("member", "organisation")
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(head_name__startswith=q) | Q(member_id__in=search_members(Member.objects.all(), q).values("pk")))
+    status = params.get("status") or Household.Status.ACTIVE
+    if status in Household.Status.values:
+        qs = qs.filter(status=status)
+    if params.get("needy"):
+        qs = qs.filter(needy=True)
+    if params.get("gap"):
+        qs = _gap(qs, as_of)
+    return qs.order_by("org_path", "member_id", "id")
+
+
+def household_summary(user, params=None, as_of: datetime.date | None = None) -> list[dict]:
+    """Per organisation of the chosen subtree (a township's branches): active households,
+    needy ones, gaps and this year's contacts. Two grouped queries whatever the size."""
+    params = params or {}
+    as_of = as_of or timezone.localdate()
+    cutoff = as_of - datetime.timedelta(days=rules.CONTACT_GAP_DAYS)
+    base = _under(restrict(Household.objects.filter(status=Household.Status.ACTIVE), user, "view"), user, params)
+    rows = list(
+        base.values("organisation_id", "organisation__name")
+        .annotate(
+            households=Count("id"),
+            needy=Count("id", filter=Q(needy=True)),
+            members=Count("member_id", distinct=True),
+            gaps=Count("id", filter=Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, since_on__lt=cutoff)),
+        )
+        .order_by("organisation__name")
+    )
+    contacts = dict(
+        HouseholdContact.objects.filter(household__in=base.values("pk"), on__year=as_of.year)
+        .values("household__organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("household__organisation_id", "n")
+    )
+    for r in rows:
+        r["contacts"] = contacts.get(r["organisation_id"], 0)
+    return rows
+
+
+def household_contacts(household, limit: int = 100):
+    return list(HouseholdContact.objects.filter(household=household).order_by("-on", "-id")[:limit])
+
+
+def my_households(user):
+    if not getattr(user, "member_id", None):
+        return Household.objects.none()
+    return Household.objects.filter(member_id=user.member_id, status=Household.Status.ACTIVE).order_by("id")

@@ -19,6 +19,7 @@ from apps.core.audit import record_change, snapshot
 from apps.core.locks import advisory_lock
 from apps.core.models import ChangeLog
 from apps.core.scoping import has_action, require_org_action
+from apps.core.uniqueness import unique_messages
 from apps.members import codes as member_codes
 from apps.members.models import Member
 from apps.orgs.models import Organisation
@@ -32,6 +33,8 @@ from .models import (
     FundApplication,
     FundMovement,
     Hardship,
+    Household,
+    HouseholdContact,
     Pairing,
     PairingUpdate,
     SubsidyPayment,
@@ -704,7 +707,12 @@ def nominate(data: dict, *, actor):
 def _nomination(nomination, actor, action):
     from .models import Nomination
 
-    n = Nomination.objects.select_for_update().select_related("member", "nominee_org", "kind", "organisation").get(pk=nomination.pk)
+    # of=("self",): member/nominee_org are nullable (outer joins), which PostgreSQL cannot lock
+    n = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("member", "nominee_org", "kind", "organisation")
+        .get(pk=nomination.pk)
+    )
     require_org_action(actor, n.organisation, action)
     return n
 
@@ -750,3 +758,155 @@ def decide_nomination(nomination, *, approve: bool, note: str = "", feedback: st
     n.save()
     record_change(n, UPDATE, before=before, message="批准表彰" if approve else "不予表彰")
     return n
+
+
+# ── 联系群众 ───────────────────────────────────────────────────────────────────────────
+def _own_or_change(actor, household: Household) -> None:
+    """A contact record is written by the member who keeps the household (their own
+    account) or by someone with the change right on its branch."""
+    if household.member_id and getattr(actor, "member_id", None) == household.member_id:
+        return
+    require_org_action(actor, household.organisation, "change")
+
+
+@transaction.atomic
+def add_household(data: dict, *, actor) -> Household:
+    """Link a member to a household (党员联系户), or pair them with a needy household
+    (needy=True, needs required). At most MAX_HOUSEHOLDS_PER_MEMBER active per member."""
+    member = data.get("member")
+    if not isinstance(member, Member):
+        _fail("member", "请选择联系党员")
+    member = _member_in_scope(member, actor, "member", "联系党员")
+    if member.status not in member_codes.ACTIVE_STATUSES:
+        _fail("member", f"{member.name}的党籍状态为“{member.get_status_display()}”，不能联系群众户")
+    needy = bool(data.get("needy"))
+    needs = _text(data.get("needs"), "needs", "困难和需求", 300, required=needy)
+    # The member's row is the lock: two concurrent links cannot both pass the limit.
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
+    active = Household.objects.filter(member=member, status=Household.Status.ACTIVE).count()
+    if active >= rules.MAX_HOUSEHOLDS_PER_MEMBER:
+        _fail("member", f"{member.name}已联系{rules.MAX_HOUSEHOLDS_PER_MEMBER}户，每名党员最多联系{rules.MAX_HOUSEHOLDS_PER_MEMBER}户")
+    size = data.get("size")
+    if size not in (None, ""):
+        try:
+            size = int(size)
+        except (TypeError, ValueError):
+            _fail("size", f"家庭人口须为整数（现为“{size}”）")
+        if not 1 <= size <= 30:
+            _fail("size", f"家庭人口须在1到30之间（现为{size}）")
+    else:
+        size = None
+    h = Household(
+        organisation=member.organisation,
+        member=member,
+        head_name=_text(data.get("head_name"), "head_name", "户主姓名", 40),
+        address=_text(data.get("address"), "address", "住址", 120),
+        size=size,
+        needy=needy,
+        needs=needs,
+        since_on=parse_date(data.get("since_on") or today(), "since_on", "联系开始"),
+        recorded_by=_name(actor),
+    )
+    with unique_messages(
+        Household, {"care_household_active_once": ("head_name", f"{h.head_name}户（{h.address}）已有党员联系，请勿重复登记")}
+    ):
+        h.save()
+    record_change(h, CREATE)
+    return h
+
+
+@transaction.atomic
+def record_contact(household: Household, data: dict, *, actor) -> HouseholdContact:
+    """民情日记: one contact with the household (and what was done for it)."""
+    h = Household.objects.select_for_update().select_related("organisation", "member").get(pk=household.pk)
+    _own_or_change(actor, h)
+    if h.status != Household.Status.ACTIVE:
+        _fail("household", f"与{h}的联系已于{h.ended_on}结束")
+    on = parse_date(data.get("on"), "on", "联系日期")
+    if on < h.since_on:
+        _fail("on", f"联系日期不能早于联系开始日期（{h.since_on}）")
+    if data.get("way") not in dict(rules.CONTACT_WAYS):
+        _fail("way", f"联系方式须为：{'、'.join(dict(rules.CONTACT_WAYS).values())}")
+    contact = HouseholdContact(
+        household=h,
+        on=on,
+        way=data["way"],
+        situation=_text(data.get("situation"), "situation", "民情", 500),
+        help_given=_text(data.get("help_given"), "help_given", "为民办事", 300, required=False),
+        by=_text(data.get("by") or h.member.name, "by", "联系人", 60),
+        recorded_by=_name(actor),
+    )
+    contact.save()
+    record_change(contact, CREATE)
+    h.contact_count += 1
+    if h.last_contact_on is None or on > h.last_contact_on:
+        h.last_contact_on = on
+    h.save(update_fields=["contact_count", "last_contact_on"])
+    return contact
+
+
+@transaction.atomic
+def end_household(household: Household, *, ended_on=None, outcome: str, actor) -> Household:
+    h = Household.objects.select_for_update().select_related("organisation").get(pk=household.pk)
+    require_org_action(actor, h.organisation, "change")
+    if h.status != Household.Status.ACTIVE:
+        _fail("outcome", f"已于{h.ended_on}结束")
+    ended_on = parse_date(ended_on or today(), "ended_on", "结束日期")
+    if ended_on < h.since_on:
+        _fail("ended_on", f"结束日期不能早于联系开始日期（{h.since_on}）")
+    before = snapshot(h)
+    h.outcome = _text(outcome, "outcome", "帮扶成效/结束原因", 300)
+    h.status, h.ended_on = Household.Status.ENDED, ended_on
+    h.save()
+    record_change(h, UPDATE, before=before, message="结束联系")
+    return h
+
+
+# ── 关怀事由设置 (the county edits the occasions, domain-rules §13) ──────────────────────
+@transaction.atomic
+def save_occasion(occasion: CareOccasion | None, data: dict, *, actor) -> CareOccasion:
+    """Add or edit a care occasion (configure right: the county's organisation department).
+    A seasonal visit or greeting lists its targets and month; a 四必访 occasion has none.
+    The code and the kind of an existing occasion do not change (visits refer to it)."""
+    if not has_action(actor, "configure"):
+        _fail("name", "只有县委组织部管理员可以设置关怀事由")
+    if occasion is None:
+        code = (data.get("code") or "").strip()
+        if not code or not code.isascii() or not code.replace("_", "").isalnum() or len(code) > 32:
+            _fail("code", "代码须为32位以内的英文字母、数字或下划线，如 retired_visit")
+        kind = data.get("kind")
+        if kind not in CareOccasion.Kind.values:
+            _fail("kind", f"类别须为：{'、'.join(CareOccasion.Kind.labels)}")
+        oc = CareOccasion(code=code.lower(), kind=kind)
+        before = None
+    else:
+        oc = CareOccasion.objects.select_for_update().get(pk=occasion.pk)
+        before = snapshot(oc)
+    oc.name = _text(data.get("name"), "name", "名称", 40)
+    targets = list(data.get("targets") or [])
+    unknown = [t for t in targets if t not in rules.TARGET_LABELS]
+    if unknown:
+        _fail("targets", f"走访对象“{'、'.join(unknown)}”不在可选范围内：{'、'.join(rules.TARGET_LABELS.values())}")
+    month = data.get("month")
+    month = int(month) if month not in (None, "") else None
+    if oc.kind == CareOccasion.Kind.MUST_VISIT:
+        if targets or month:
+            _fail("targets", "四必访事由随时发生：不设走访对象和月份")
+    else:
+        if not targets:
+            _fail("targets", f"“{oc.get_kind_display()}”须选择走访对象（清单据此从名册生成）")
+        if month is None or not 1 <= month <= 12:
+            _fail("month", "节日走访和问候须填写通常月份（1至12）")
+    oc.targets, oc.month = targets, month
+    oc.active = bool(data.get("active", True))
+    try:
+        oc.order = int(data.get("order") if data.get("order") not in (None, "") else oc.order or 100)
+    except (TypeError, ValueError):
+        _fail("order", "排序须为整数")
+    with unique_messages(
+        CareOccasion,
+        {"code": ("code", f"代码“{oc.code}”已被使用"), "name": ("name", f"名称“{oc.name}”已被使用")},
+    ):
+        oc.save()
+    record_change(oc, UPDATE if before else CREATE, before=before)
+    return oc

@@ -111,14 +111,41 @@ def _orgs(org_ids):
     return {o.pk: o for o in Organisation.objects.filter(pk__in=list(org_ids))}
 
 
+def _by_path(rows, orgs, keys) -> dict[int, dict]:
+    """Sum per-path grouped rows into each organisation's subtree (paths are prefixes)."""
+    out = {pk: dict.fromkeys(keys, 0) for pk in orgs}
+    by_path = {org.path: pk for pk, org in orgs.items()}
+    for r in rows:
+        path = r["org_path"]
+        for n in range(Organisation.steplen, len(path) + 1, Organisation.steplen):  # every ancestor path of the row
+            pk = by_path.get(path[:n])
+            if pk is not None:
+                for k in keys:
+                    out[pk][k] += r[k] or 0
+    return out
+
+
+def _subtrees(orgs) -> Q:
+    cond = Q(pk__in=[])
+    for org in orgs.values():
+        cond |= Q(org_path__startswith=org.path)
+    return cond
+
+
 def measure_visits(org_ids, year: int, quarter: int | None) -> dict[int, tuple[float, str]]:
     """Share of the year's seasonal checklist visited (春节/七一 走访慰问), per organisation
-    subtree. Quarter is ignored: the checklist is yearly. One query per organisation."""
+    subtree. Quarter is ignored: the checklist is yearly. One grouped query for all the
+    organisations (per branch path, summed into each subtree)."""
+    orgs = _orgs(org_ids)
+    rows = (
+        ChecklistItem.objects.filter(_subtrees(orgs), year=year, occasion__kind="seasonal")
+        .values("org_path")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(done_on__isnull=False)))
+        .order_by()
+    )
+    sums = _by_path(rows, orgs, ("total", "done"))
     out = {}
-    for pk, org in _orgs(org_ids).items():
-        agg = ChecklistItem.objects.filter(org_path__startswith=org.path, year=year, occasion__kind="seasonal").aggregate(
-            total=Count("id"), done=Count("id", filter=Q(done_on__isnull=False))
-        )
+    for pk, agg in sums.items():
         if agg["total"]:
             out[pk] = (agg["done"] / agg["total"], f"{year}年节日走访慰问清单{agg['total']}人次，已完成{agg['done']}人次")
         else:
@@ -127,19 +154,27 @@ def measure_visits(org_ids, year: int, quarter: int | None) -> dict[int, tuple[f
 
 
 def measure_pairing(org_ids, year: int, quarter: int | None) -> dict[int, tuple[float, str]]:
-    """Share of open hardship members with an active 三包 pairing updated within the rule."""
+    """Share of open hardship members with an active 三包 pairing updated within the rule.
+    Two grouped queries for all the organisations."""
+    orgs = _orgs(org_ids)
+    hardships = (
+        Hardship.objects.filter(_subtrees(orgs), status="open")
+        .values("org_path")
+        .annotate(total=Count("id", distinct=True), paired=Count("id", filter=Q(pairings__status="active"), distinct=True))
+        .order_by()
+    )
+    due = update_due(Pairing.objects.filter(_subtrees(orgs))).values("org_path").annotate(due=Count("id")).order_by()
+    sums = _by_path(hardships, orgs, ("total", "paired"))
+    dues = _by_path(due, orgs, ("due",))
     out = {}
-    for pk, org in _orgs(org_ids).items():
-        open_ = Hardship.objects.filter(org_path__startswith=org.path, status="open")
-        total = open_.count()
+    for pk, agg in sums.items():
+        total, paired, n_due = agg["total"], agg["paired"], dues[pk]["due"]
         if not total:
             out[pk] = (1.0, "无在册困难党员")
             continue
-        paired = open_.filter(pairings__status="active").distinct().count()
-        due = update_due(Pairing.objects.filter(org_path__startswith=org.path)).count()
         reason = f"在册困难党员{total}人，已结对{paired}人"
-        if due:
-            reason += f"；{due}个结对超过{rules.PAIRING_UPDATE_DAYS}天未登记帮扶记录"
+        if n_due:
+            reason += f"；{n_due}个结对超过{rules.PAIRING_UPDATE_DAYS}天未登记帮扶记录"
         out[pk] = (paired / total, reason)
     return out
 

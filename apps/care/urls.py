@@ -38,4 +38,11 @@ urlpatterns += [
     path("honour-roll/", views.honour_roll, name="honour_roll"),
     path("my-awards/", views.my_awards, name="my_awards"),
     path("cadres/", views.cadres, name="cadres"),
+    path("households/", views.households, name="households"),
+    path("households/new/", views.household_new, name="household_new"),
+    path("households/<int:pk>/", views.household, name="household"),
+    path("households/<int:pk>/end/", views.household_end, name="household_end"),
+    path("my-households/", views.my_households, name="my_households"),
+    path("occasions/", views.occasions, name="occasions"),
+    path("occasions/edit/", views.occasion_edit, name="occasion_edit"),
 ]

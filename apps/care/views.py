@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from apps.core.paging import page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 
 from . import forms, rules, selectors, services
-from .models import CareOccasion, ChecklistItem, Fund, FundApplication, Hardship, Pairing, SubsidyRate, Visit
+from .models import CareOccasion, ChecklistItem, Fund, FundApplication, Hardship, Household, Pairing, SubsidyRate, Visit
 
 
 def _errors(form, exc: ValidationError) -> None:
@@ -666,4 +666,145 @@ def cadres(request):
         request,
         "care/cadres.html",
         {"page": page, "q": request.GET.get("q", ""), "max_age": rules.CADRE_MAX_AGE, "award_years": rules.AWARD_YEARS},
+    )
+
+
+# ── 联系群众 ───────────────────────────────────────────────────────────────────────────
+@login_required
+def households(request):
+    _require_any(request.user)
+    page = page_of(selectors.household_list(request.user, request.GET), request)
+    return render(
+        request,
+        "care/households.html",
+        {
+            "page": page,
+            "summary": selectors.household_summary(request.user, request.GET),
+            "q": request.GET.get("q", ""),
+            "needy": request.GET.get("needy", ""),
+            "gap": request.GET.get("gap", ""),
+            "gap_days": rules.CONTACT_GAP_DAYS,
+            "can_change": has_action(request.user, "change"),
+        },
+    )
+
+
+@login_required
+def household_new(request):
+    _require_any(request.user, "change")
+    form = forms.HouseholdForm(request.POST or None, user=request.user, initial={"since_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            h = services.add_household(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记：{h.member.name}联系{h}")
+            return redirect("care:household", h.pk)
+    return _form_page(
+        request,
+        form,
+        "登记党员联系户",
+        reverse("care:households"),
+        intro=f"每名党员联系若干群众户（最多{rules.MAX_HOUSEHOLDS_PER_MEMBER}户），经常走访，记民情日记、为群众办实事；勾选“困难群众”即为结对帮扶。",
+    )
+
+
+@login_required
+def household(request, pk):
+    """A household with its 民情日记; the member who keeps it (or the branch) adds a contact."""
+    h = get_in_scope(Household.objects.select_related("member", "organisation"), request.user, "view", pk=pk)
+    can_record = h.status == "active" and (request.user.member_id == h.member_id or can_act_on_org(request.user, h.organisation, "change"))
+    form = forms.ContactForm(request.POST or None, initial={"on": _today(), "way": "visit"}) if can_record else None
+    if request.method == "POST":
+        if not can_record:
+            raise Http404("只有联系党员本人或所在支部可以登记")
+        if form.is_valid():
+            try:
+                services.record_contact(h, form.cleaned_data, actor=request.user)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, "已记入民情日记")
+                return redirect("care:household", h.pk)
+    return render(
+        request,
+        "care/household.html",
+        {
+            "h": h,
+            "contacts": selectors.household_contacts(h),
+            "form": form,
+            "can_end": h.status == "active" and can_act_on_org(request.user, h.organisation, "change"),
+        },
+    )
+
+
+@login_required
+def household_end(request, pk):
+    h = get_in_scope(Household.objects.all(), request.user, "change", pk=pk)
+    form = forms.HouseholdEndForm(request.POST or None, initial={"ended_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_household(h, ended_on=form.cleaned_data["ended_on"], outcome=form.cleaned_data["outcome"], actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已结束联系")
+            return redirect("care:households")
+    return _form_page(request, form, f"结束联系：{h}", reverse("care:household", args=[h.pk]))
+
+
+@login_required
+def my_households(request):
+    """我的联系户 (a member, on a phone): each household with the last contact and a link
+    to write today's 民情日记."""
+    if not request.user.member_id:
+        raise Http404("您的账号未关联党员档案")
+    rows = list(selectors.my_households(request.user))
+    return render(request, "care/my_households.html", {"rows": rows, "gap_days": rules.CONTACT_GAP_DAYS, "today": _today()})
+
+
+# ── 关怀事由设置 ───────────────────────────────────────────────────────────────────────
+def _require_configure(user):
+    if not has_action(user, "configure"):
+        raise Http404("只有县委组织部管理员可以设置关怀事由")
+
+
+@login_required
+def occasions(request):
+    _require_configure(request.user)
+    return render(request, "care/occasions.html", {"rows": list(CareOccasion.objects.order_by("order", "id"))})
+
+
+@login_required
+def occasion_edit(request):
+    """New occasion, or ?occasion=<id> (also a hidden field of the form) to edit one. A
+    county-wide table: no organisation in the URL, only the configure right."""
+    _require_configure(request.user)
+    raw = str(request.POST.get("occasion") or request.GET.get("occasion") or "")
+    oc = get_object_or_404(CareOccasion, pk=raw) if raw.isdigit() else None
+    initial = (
+        {"name": oc.name, "month": oc.month, "targets": oc.targets, "active": oc.active, "order": oc.order}
+        if oc
+        else {"kind": "must_visit", "active": True, "order": 100}
+    )
+    if oc:
+        initial["occasion"] = oc.pk
+    form = forms.OccasionForm(request.POST or None, occasion=oc, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_occasion(oc, form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"已保存关怀事由：{saved.name}")
+            return redirect("care:occasions")
+    return _form_page(
+        request,
+        form,
+        f"修改关怀事由：{oc.name}" if oc else "新增关怀事由",
+        reverse("care:occasions"),
+        intro="四必访事由随时登记走访；节日走访慰问和问候按走访对象从名册生成清单。停用的事由不再可选，已有记录保留。",
     )

@@ -107,4 +107,119 @@ def _populate(root, rng, as_of):
             )
         )
     Feedback.objects.bulk_create(rows, batch_size=2000)
-    return {"notices": len(notices), "reads": len(reads), "feedback": len(rows)}
+    return {"notices": len(notices), "reads": len(reads), "feedback": len(rows), **_participation(root, rng, as_of, members, branches)}
+
+
+def _participation(root, rng, as_of, members, branches) -> dict:
+    """One county consultation with opinions and its decision, a few open branch
+    consultations, committee decision records, and rectification lists on the year's
+    民主生活会/组织生活会 that orglife's demo recorded."""
+    from apps.orglife.models import Meeting
+
+    from .models import Consultation, Decision, LifeRectification, Opinion
+
+    opened = as_of - datetime.timedelta(days=60)
+    county = Consultation.objects.create(
+        organisation=root,
+        title="全县村级集体经济发展三年规划（征求意见稿）",
+        text="为发展壮大村级集体经济，拟定三年规划，现向全县党员征求意见。",
+        audience="subtree",
+        opens_on=opened,
+        deadline=opened + datetime.timedelta(days=20),
+        status="decided",
+        decision="吸收党员意见，修改规划中产业项目选址和收益分配条款后，经县委常委会研究通过。",
+        decided_on=opened + datetime.timedelta(days=30),
+        decided_by="系统（示范数据）",
+        created_by="系统（示范数据）",
+    )
+    stances = ["agree"] * 6 + ["suggest"] * 3 + ["disagree"]
+    opinions = []
+    for m in rng.sample(members, min(len(members), max(1, len(members) // 50))):
+        stance = rng.choice(stances)
+        opinions.append(
+            Opinion(
+                consultation=county,
+                member_id=m["id"],
+                stance=stance,
+                text=""
+                if stance == "agree"
+                else rng.choice(["建议项目选址充分听取村民意见", "收益分配应向困难群众倾斜", "建议分年度公开进度"]),
+                anonymous=rng.random() < 0.3,
+            )
+        )
+    Opinion.objects.bulk_create(opinions, batch_size=5000)
+    open_ = [
+        Consultation(
+            organisation_id=b["pk"],
+            org_path=b["path"],
+            title="村集体冷库建设项目",
+            text="拟使用村集体资金建设农产品冷库，请党员提出意见。",
+            audience="members",
+            opens_on=as_of - datetime.timedelta(days=3),
+            deadline=as_of + datetime.timedelta(days=10),
+            created_by="系统（示范数据）",
+        )
+        for b in rng.sample(branches, min(len(branches), 10))
+    ]
+    Consultation.objects.bulk_create(open_)
+    decisions = []
+    for b in rng.sample(branches, min(len(branches), max(1, len(branches) // 10))):
+        total = rng.choice([3, 5, 7])
+        present = total - rng.randint(0, (total - 1) // 2)
+        against = rng.randint(0, 1)
+        votes_for = present - against
+        decisions.append(
+            Decision(
+                organisation_id=b["pk"],
+                org_path=b["path"],
+                topic=rng.choice(["村道硬化工程实施方案", "村集体资产出租", "年度困难群众救助名单", "村级公益事业建设项目"]),
+                category=rng.choice(["major_matter", "project", "funds"]),
+                proposed_by="支部书记",
+                consulted="会前分别征求了支委、村委会成员和党员代表意见",
+                decided_on=as_of - datetime.timedelta(days=rng.randint(5, 300)),
+                members_total=total,
+                members_present=present,
+                votes_for=votes_for,
+                votes_against=against,
+                votes_abstain=0,
+                result="passed" if votes_for * 2 > total else "failed",
+                content="经支部委员会表决，同意实施，结果在党务公开栏公示。",
+                recorded_by="系统（示范数据）",
+            )
+        )
+    Decision.objects.bulk_create(decisions)
+    meetings = list(
+        Meeting.objects.filter(org_path__startswith=root.path, kind__in=("democratic_life", "life_meeting"), status="held")
+        .values("pk", "organisation_id", "org_path", "held_on")
+        .order_by("pk")[:400]
+    )
+    items = []
+    for m in meetings:
+        for problem, measure in rng.sample(
+            [
+                ("理论学习不够系统", "制定年度学习计划，每月集中学习一次"),
+                ("联系服务群众不够经常", "每名党员联系3至5户群众，每季度至少走访一次"),
+                ("批评与自我批评辣味不足", "开展谈心谈话，会前征求意见"),
+                ("党费收缴不够及时", "每月5日前收缴，按季度公开"),
+            ],
+            2,
+        ):
+            deadline = m["held_on"] + datetime.timedelta(days=90)
+            done = deadline < as_of and rng.random() < 0.8
+            items.append(
+                LifeRectification(
+                    organisation_id=m["organisation_id"],
+                    org_path=m["org_path"],
+                    meeting_id=m["pk"],
+                    problem=problem,
+                    responsible="支部书记",
+                    measure=measure,
+                    deadline=deadline,
+                    status="done" if done else "open",
+                    done_on=deadline - datetime.timedelta(days=10) if done else None,
+                    done_note="已按措施完成整改" if done else "",
+                    recorded_by="系统（示范数据）",
+                )
+            )
+    LifeRectification.objects.bulk_create(items, batch_size=2000)
+    return {"consultations": 1 + len(open_), "opinions": len(opinions), "decisions": len(decisions), "rectifications": len(items)}

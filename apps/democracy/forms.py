@@ -5,7 +5,7 @@ from apps.orgs.picker import OrgPickerField
 from . import rules
 from .models import FeedbackCategory, NoticeCategory
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # a date input takes ISO dates only (not the locale format)
 
 
 class RaiseForm(forms.Form):
@@ -59,3 +59,58 @@ class NoticeForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     withdraw_on = forms.DateField(label="撤下日期", widget=DATE)
+
+
+class ConsultationForm(forms.Form):
+    organisation = OrgPickerField(label="征求意见的党组织", action="change")
+    title = forms.CharField(label="事项", max_length=100)
+    text = forms.CharField(label="征求意见稿", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+    audience = forms.ChoiceField(label="征求范围", choices=rules.CONSULTATION_AUDIENCES)
+    deadline = forms.DateField(label="截止日期", widget=DATE)
+    allow_anonymous = forms.BooleanField(label="允许匿名提交", required=False, initial=True)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class OpinionForm(forms.Form):
+    stance = forms.ChoiceField(label="态度", choices=rules.STANCES, widget=forms.RadioSelect)
+    text = forms.CharField(label="意见建议", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    anonymous = forms.BooleanField(label="匿名提交（党组织看不到您的姓名）", required=False)
+
+
+class DecideForm(forms.Form):
+    decision = forms.CharField(label="决定结果", max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class DecisionForm(forms.Form):
+    organisation = OrgPickerField(label="决策的党组织", action="change")
+    topic = forms.CharField(label="议题", max_length=100)
+    category = forms.ChoiceField(label="事项类别", choices=rules.DECISION_CATEGORIES)
+    proposed_by = forms.CharField(label="提议人", max_length=60)
+    consulted = forms.CharField(label="个别酝酿（会前征求了谁的意见）", max_length=300)
+    decided_on = forms.DateField(label="会议日期", widget=DATE)
+    members_total = forms.IntegerField(label="应到委员", min_value=0, max_value=999)
+    members_present = forms.IntegerField(label="实到委员", min_value=0, max_value=999)
+    votes_for = forms.IntegerField(label="赞成", min_value=0, max_value=999)
+    votes_against = forms.IntegerField(label="反对", min_value=0, max_value=999)
+    votes_abstain = forms.IntegerField(label="弃权", min_value=0, max_value=999)
+    content = forms.CharField(label="决定内容", max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    notice_start = forms.DateField(label="公示开始（需公示时填写）", widget=DATE, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].for_user(user)
+
+
+class RectificationForm(forms.Form):
+    problem = forms.CharField(label="查摆问题/批评意见", max_length=300)
+    responsible = forms.CharField(label="责任人", max_length=60)
+    measure = forms.CharField(label="整改措施", max_length=300)
+    deadline = forms.DateField(label="整改时限", widget=DATE)
+
+
+class RectificationDoneForm(forms.Form):
+    done_on = forms.DateField(label="完成日期", widget=DATE)
+    done_note = forms.CharField(label="整改情况", max_length=300)

@@ -22,3 +22,28 @@ AUDIENCES = [
     ("subtree", "本组织及下级组织党员"),
     ("public", "公开栏（党员和群众）"),
 ]
+
+# ── 征求意见 ───────────────────────────────────────────────────────────────────────────
+CONSULTATION_AUDIENCES = [
+    ("members", "本组织党员"),
+    ("subtree", "本组织及下级组织党员"),
+]
+STANCES = [("agree", "同意"), ("disagree", "不同意"), ("suggest", "有修改意见")]
+CONSULTATION_MAX_DAYS = 90  # a consultation runs at most 90 days
+
+# ── 集体决策 (集体领导、个别酝酿、会议决定; 票决制) ─────────────────────────────────────
+DECISION_CATEGORIES = [
+    ("major_matter", "重大事项决策"),
+    ("cadre", "重要干部任免"),
+    ("project", "重大项目安排"),
+    ("funds", "大额资金使用"),
+    ("other", "其他"),
+]
+# The meeting needs more than half of the committee present; a matter passes when the
+# votes for are more than half of the committee members who should attend (应到).
+DECISION_QUORUM = "more_than_half"
+NOTICE_WORKDAYS = 5  # 公示 of a decision: at least 5 working days (as in recruitment)
+
+# ── 生活会: the orglife meeting kinds whose criticism gets a rectification list ──────────
+LIFE_MEETING_KINDS = ("democratic_life", "life_meeting")
+RESULT_TODO_DAYS = 30  # a respondent sees a decided consultation in the to-do list this long

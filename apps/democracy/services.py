@@ -12,13 +12,14 @@ from django.utils import timezone
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
 from apps.core.scoping import require_org_action
+from apps.core.uniqueness import unique_messages
 from apps.members import codes as member_codes
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 from apps.recruitment.engine import add_workdays
 
 from . import rules
-from .models import Feedback, FeedbackCategory, Notice, NoticeCategory, NoticeRead
+from .models import Consultation, Decision, Feedback, FeedbackCategory, LifeRectification, Notice, NoticeCategory, NoticeRead, Opinion
 
 CREATE, UPDATE = ChangeLog.Action.CREATE, ChangeLog.Action.UPDATE
 
@@ -218,3 +219,197 @@ def mark_read(notice: Notice, *, actor) -> bool:
     except IntegrityError:
         return False
     return created
+
+
+# ── 重大决策征求意见 ─────────────────────────────────────────────────────────────────────
+@transaction.atomic
+def start_consultation(data: dict, *, actor) -> Consultation:
+    """An organisation asks its members (or its subtree's) for opinions until a deadline."""
+    org = data.get("organisation")
+    if not isinstance(org, Organisation):
+        _fail("organisation", "请选择征求意见的党组织")
+    require_org_action(actor, org, "change")
+    if data.get("audience") not in dict(rules.CONSULTATION_AUDIENCES):
+        _fail("audience", f"征求范围须为：{'、'.join(dict(rules.CONSULTATION_AUDIENCES).values())}")
+    opens_on = today()
+    deadline = _date(data.get("deadline"), "deadline", "截止日期", allow_future=True)
+    if deadline < opens_on:
+        _fail("deadline", f"截止日期（{deadline}）不能早于今天")
+    if (deadline - opens_on).days > rules.CONSULTATION_MAX_DAYS:
+        _fail("deadline", f"征求意见期限最长{rules.CONSULTATION_MAX_DAYS}天（截止日期{deadline}超出）")
+    c = Consultation(
+        organisation=org,
+        title=_text(data.get("title"), "title", "事项", 100),
+        text=_text(data.get("text"), "text", "征求意见稿", 5000),
+        audience=data["audience"],
+        opens_on=opens_on,
+        deadline=deadline,
+        allow_anonymous=bool(data.get("allow_anonymous", True)),
+        created_by=_name(actor),
+    )
+    c.save()
+    record_change(c, CREATE)
+    return c
+
+
+@transaction.atomic
+def submit_opinion(consultation: Consultation, data: dict, *, actor) -> Opinion:
+    """A member gives their opinion (once; the DB constraint refuses a second, also when
+    two arrive at the same time). Only members in the consultation's audience, while open."""
+    from .selectors import consultations_for_member
+
+    member_id = getattr(actor, "member_id", None)
+    if not member_id or not consultations_for_member(member_id).filter(pk=consultation.pk).exists():
+        _fail("consultation", "这项征求意见不是向您征求的")
+    c = Consultation.objects.get(pk=consultation.pk)
+    if c.status != Consultation.Status.OPEN or c.deadline < today():
+        _fail("consultation", f"征求意见已于{c.deadline}截止，不能再提交")
+    if data.get("stance") not in dict(rules.STANCES):
+        _fail("stance", f"请选择态度：{'、'.join(dict(rules.STANCES).values())}")
+    anonymous = bool(data.get("anonymous"))
+    if anonymous and not c.allow_anonymous:
+        _fail("anonymous", "这项征求意见不接受匿名意见")
+    text = _text(data.get("text"), "text", "意见建议", 2000, required=data["stance"] != "agree")
+    opinion = Opinion(consultation=c, member_id=member_id, stance=data["stance"], text=text, anonymous=anonymous)
+    with unique_messages(Opinion, {"democracy_opinion_once": ("consultation", "您已对这项征求意见提交过意见，每人只能提交一次")}):
+        opinion.save()
+    record_change(opinion, CREATE)
+    return opinion
+
+
+@transaction.atomic
+def decide_consultation(consultation: Consultation, *, decision: str, actor) -> Consultation:
+    """The organisation records what it decided after the deadline; every respondent then
+    sees it on their “征求意见” page (and as a to-do item for RESULT_TODO_DAYS)."""
+    c = Consultation.objects.select_for_update().select_related("organisation").get(pk=consultation.pk)
+    require_org_action(actor, c.organisation, "change")
+    if c.status != Consultation.Status.OPEN:
+        _fail("decision", f"已于{c.decided_on}登记决定结果")
+    if c.deadline >= today():
+        _fail("decision", f"征求意见截止（{c.deadline}）之后才能登记决定结果")
+    before = snapshot(c)
+    c.decision = _text(decision, "decision", "决定结果", 3000)
+    c.status, c.decided_on, c.decided_by = Consultation.Status.DECIDED, today(), _name(actor)
+    c.save()
+    record_change(c, UPDATE, before=before, message="登记决定结果")
+    return c
+
+
+# ── 集体决策记录 ───────────────────────────────────────────────────────────────────────
+def _count(data, field, label) -> int:
+    raw = data.get(field)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        _fail(field, f"{label}须为整数（现为“{raw}”）")
+    if value < 0 or value > 999:
+        _fail(field, f"{label}须在0到999之间（现为{value}）")
+    return value
+
+
+@transaction.atomic
+def record_decision(data: dict, *, actor) -> Decision:
+    """集体领导、个别酝酿、会议决定: the meeting must have more than half of the committee
+    present; the matter passes when the votes for exceed half of the members who should
+    attend (票决制); the result is computed, never typed."""
+    from apps.orglife.models import Meeting
+
+    org = data.get("organisation")
+    if not isinstance(org, Organisation):
+        _fail("organisation", "请选择决策的党组织")
+    require_org_action(actor, org, "change")
+    if data.get("category") not in dict(rules.DECISION_CATEGORIES):
+        _fail("category", "请选择事项类别")
+    total = _count(data, "members_total", "应到委员")
+    present = _count(data, "members_present", "实到委员")
+    votes = {f: _count(data, f, label) for f, label in (("votes_for", "赞成"), ("votes_against", "反对"), ("votes_abstain", "弃权"))}
+    if total < 1:
+        _fail("members_total", "应到委员至少1人")
+    if present > total:
+        _fail("members_present", f"实到委员（{present}）不能多于应到委员（{total}）")
+    if present * 2 <= total:
+        _fail("members_present", f"实到委员{present}人未超过应到{total}人的半数，会议不能作出决定")
+    if sum(votes.values()) > present:
+        _fail("votes_for", f"赞成、反对、弃权合计{sum(votes.values())}票，超过实到委员{present}人")
+    meeting = data.get("meeting")
+    if meeting is not None:
+        if not isinstance(meeting, Meeting) or meeting.organisation_id != org.pk:
+            _fail("meeting", f"决策会议须是“{org.name}”自己的会议记录")
+        decided_on = meeting.held_on
+    else:
+        decided_on = _date(data.get("decided_on"), "decided_on", "会议日期")
+    consultation = data.get("consultation")
+    if consultation is not None and consultation.organisation_id != org.pk:
+        _fail("consultation", f"关联的征求意见须是“{org.name}”发起的")
+    notice_start = data.get("notice_start")
+    notice_end = None
+    if notice_start:
+        notice_start = _date(notice_start, "notice_start", "公示开始", allow_future=True)
+        if notice_start < decided_on:
+            _fail("notice_start", f"公示开始不能早于会议日期（{decided_on}）")
+        notice_end = add_workdays(notice_start, rules.NOTICE_WORKDAYS)
+    d = Decision(
+        organisation=org,
+        topic=_text(data.get("topic"), "topic", "议题", 100),
+        category=data["category"],
+        proposed_by=_text(data.get("proposed_by"), "proposed_by", "提议人", 60),
+        consulted=_text(data.get("consulted"), "consulted", "个别酝酿情况", 300),
+        consultation=consultation,
+        meeting=meeting,
+        decided_on=decided_on,
+        members_total=total,
+        members_present=present,
+        **votes,
+        result=Decision.Result.PASSED if votes["votes_for"] * 2 > total else Decision.Result.FAILED,
+        content=_text(data.get("content"), "content", "决定内容", 3000),
+        notice_start=notice_start or None,
+        notice_end=notice_end,
+        recorded_by=_name(actor),
+    )
+    d.save()
+    record_change(d, CREATE)
+    return d
+
+
+# ── 生活会整改清单 ─────────────────────────────────────────────────────────────────────
+@transaction.atomic
+def add_rectification(meeting, data: dict, *, actor) -> LifeRectification:
+    """A problem raised (criticism, self-examination) at a 民主生活会/组织生活会 recorded by
+    orglife, with who rectifies it, how and by when."""
+    require_org_action(actor, meeting.organisation, "change")
+    if meeting.kind not in rules.LIFE_MEETING_KINDS:
+        _fail("meeting", f"“{meeting}”不是民主生活会或组织生活会")
+    if meeting.status != "held":
+        _fail("meeting", "生活会尚未召开，不能登记整改事项")
+    deadline = _date(data.get("deadline"), "deadline", "整改时限", allow_future=True)
+    if deadline < meeting.held_on:
+        _fail("deadline", f"整改时限不能早于生活会日期（{meeting.held_on}）")
+    r = LifeRectification(
+        organisation=meeting.organisation,
+        meeting=meeting,
+        problem=_text(data.get("problem"), "problem", "查摆问题/批评意见", 300),
+        responsible=_text(data.get("responsible"), "responsible", "责任人", 60),
+        measure=_text(data.get("measure"), "measure", "整改措施", 300),
+        deadline=deadline,
+        recorded_by=_name(actor),
+    )
+    r.save()
+    record_change(r, CREATE)
+    return r
+
+
+@transaction.atomic
+def complete_rectification(rectification: LifeRectification, *, note: str, done_on=None, actor) -> LifeRectification:
+    r = LifeRectification.objects.select_for_update().select_related("organisation", "meeting").get(pk=rectification.pk)
+    require_org_action(actor, r.organisation, "change")
+    if r.status == LifeRectification.Status.DONE:
+        _fail("done_note", f"已于{r.done_on}完成整改")
+    done_on = _date(done_on or today(), "done_on", "完成日期")
+    if done_on < r.meeting.held_on:
+        _fail("done_on", f"完成日期不能早于生活会日期（{r.meeting.held_on}）")
+    before = snapshot(r)
+    r.done_note = _text(note, "done_note", "整改情况", 300)
+    r.status, r.done_on = LifeRectification.Status.DONE, done_on
+    r.save()
+    record_change(r, UPDATE, before=before, message="整改完成")
+    return r

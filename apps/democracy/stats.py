@@ -87,28 +87,47 @@ def report_figures(org, year, month):
 
 def measure_on_time(org_ids, year, quarter):
     """Share of the feedback answered in the period that was answered on time, for the
-    organisation subtree that was responsible; the reason names the overdue ones."""
+    organisation subtree that was responsible; the reason names the overdue ones. One
+    grouped query for all the organisations (per responsible path, summed per subtree)."""
     if quarter:
         start = datetime.date(year, 3 * quarter - 2, 1)
         end = datetime.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
     else:
         start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
-    out = {}
     today = timezone.localdate()
-    for org in Organisation.objects.filter(pk__in=list(org_ids)):
-        agg = Feedback.objects.filter(org_path__startswith=org.path).aggregate(
+    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=list(org_ids))}
+    cond = Q(pk__in=[])
+    for org in orgs.values():
+        cond |= Q(org_path__startswith=org.path)
+    rows = (
+        Feedback.objects.filter(cond)
+        .values("org_path")
+        .annotate(
             answered=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end)),
             on_time=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end, answered_in_time=True)),
             overdue=Count("id", filter=Q(status="open", due_on__lt=min(end, today))),
         )
+        .order_by()
+    )
+    sums = {pk: {"answered": 0, "on_time": 0, "overdue": 0} for pk in orgs}
+    by_path = {org.path: pk for pk, org in orgs.items()}
+    for r in rows:
+        path = r["org_path"]
+        for n in range(Organisation.steplen, len(path) + 1, Organisation.steplen):
+            pk = by_path.get(path[:n])
+            if pk is not None:
+                for k in ("answered", "on_time", "overdue"):
+                    sums[pk][k] += r[k]
+    out = {}
+    for pk, agg in sums.items():
         total = agg["answered"] + agg["overdue"]
         if not total:
-            out[org.pk] = (1.0, "本期无须答复的意见反馈")
+            out[pk] = (1.0, "本期无须答复的意见反馈")
             continue
         reason = f"本期答复{agg['answered']}件，其中按期{agg['on_time']}件"
         if agg["overdue"]:
             reason += f"；{agg['overdue']}件超期未答复"
-        out[org.pk] = (agg["on_time"] / total, reason)
+        out[pk] = (agg["on_time"] / total, reason)
     return out
 
 
@@ -121,6 +140,40 @@ def home_figures(user):
     return [
         ("待答复意见反馈", open_.count(), "件", reverse("democracy:feedback_list") + "?status=open"),
         ("超期未答复", open_.filter(due_on__lt=today).count(), "件", reverse("democracy:feedback_list") + "?overdue=1"),
+    ]
+
+
+def member_todo_items(user) -> list:
+    """A member's own: consultations addressed to them still without their opinion, and
+    the results of those they answered, decided in the last RESULT_TODO_DAYS days."""
+    from . import rules
+    from .models import Consultation, Opinion
+    from .selectors import consultations_for_member
+
+    member_id = getattr(user, "member_id", None)
+    if not member_id:
+        return []
+    today = timezone.localdate()
+    url = reverse("democracy:my_consultations")
+    mine = consultations_for_member(member_id)
+    answered = Opinion.objects.filter(member_id=member_id).values("consultation_id")
+    rows = list(
+        mine.filter(
+            Q(status=Consultation.Status.OPEN, deadline__gte=today) & ~Q(pk__in=answered)
+            | Q(
+                status=Consultation.Status.DECIDED, decided_on__gte=today - datetime.timedelta(days=rules.RESULT_TODO_DAYS), pk__in=answered
+            )
+        ).order_by("deadline", "id")[:10]
+    )
+    return [
+        TodoItem(
+            module="征求意见",
+            title=(f"提交意见：{c.title}" if c.status == Consultation.Status.OPEN else f"征求意见结果：{c.title}"),
+            url=url,
+            due=c.deadline if c.status == Consultation.Status.OPEN else None,
+            kind="征求意见" if c.status == Consultation.Status.OPEN else "征求意见结果",
+        )
+        for c in rows
     ]
 
 

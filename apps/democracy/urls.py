@@ -13,4 +13,13 @@ urlpatterns = [
     path("notices/<int:pk>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
     path("board/", views.board, name="board"),
     path("notices/me/", views.my_notices, name="my_notices"),
+    path("consultations/", views.consultations, name="consultations"),
+    path("consultations/new/", views.consultation_new, name="consultation_new"),
+    path("consultations/<int:pk>/", views.consultation, name="consultation"),
+    path("consultations/me/", views.my_consultations, name="my_consultations"),
+    path("decisions/", views.decisions, name="decisions"),
+    path("decisions/new/", views.decision_new, name="decision_new"),
+    path("life-meetings/", views.life_meetings, name="life_meetings"),
+    path("life-meetings/<int:pk>/", views.life_meeting, name="life_meeting"),
+    path("rectifications/<int:pk>/done/", views.rectification_done, name="rectification_done"),
 ]

@@ -13,7 +13,7 @@ from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_acti
 from apps.members.models import Member
 
 from . import forms, selectors, services
-from .models import Feedback, Notice, NoticeRead
+from .models import Consultation, Feedback, LifeMeeting, LifeRectification, Notice, NoticeRead
 
 
 def _errors(form, exc):
@@ -189,3 +189,181 @@ def my_notices(request):
         NoticeRead.objects.filter(member_id=request.user.member_id, notice_id__in=[n.pk for n in rows]).values_list("notice_id", flat=True)
     )
     return render(request, "democracy/my_notices.html", {"rows": rows, "read": read})
+
+
+# ── 征求意见 ───────────────────────────────────────────────────────────────────────────
+@login_required
+def consultations(request):
+    _require_any(request.user)
+    page = page_of(selectors.consultation_list(request.user, request.GET), request)
+    return render(
+        request,
+        "democracy/consultations.html",
+        {
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "status": request.GET.get("status", ""),
+            "statuses": Consultation.Status.choices,
+            "can_change": has_action(request.user, "change"),
+        },
+    )
+
+
+@login_required
+def consultation_new(request):
+    _require_any(request.user, "change")
+    form = forms.ConsultationForm(request.POST or None, user=request.user, initial={"audience": "members", "allow_anonymous": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            c = services.start_consultation(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已发起征求意见，{c.deadline}截止")
+            return redirect("democracy:consultation", c.pk)
+    return _form_page(
+        request,
+        form,
+        "发起征求意见",
+        reverse("democracy:consultations"),
+        "重大事项决策前向党员征求意见；截止后登记决定结果，提交过意见的党员可看到结果。",
+    )
+
+
+@login_required
+def consultation(request, pk):
+    c = get_in_scope(selectors.consultation_list(request.user), request.user, "view", pk=pk)
+    can_decide = c.status == "open" and c.deadline < timezone.localdate() and can_act_on_org(request.user, c.organisation, "change")
+    form = forms.DecideForm(request.POST or None) if can_decide else None
+    if request.method == "POST":
+        if not can_decide:
+            raise Http404("只有发起组织在截止后可以登记决定结果")
+        if form.is_valid():
+            try:
+                services.decide_consultation(c, decision=form.cleaned_data["decision"], actor=request.user)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, "已登记决定结果，提交过意见的党员可以看到")
+                return redirect("democracy:consultation", c.pk)
+    return render(request, "democracy/consultation.html", {"c": c, "opinions": selectors.opinions_of(c), "form": form})
+
+
+@login_required
+def my_consultations(request):
+    """A member's 征求意见 page (works on a phone): the open ones with a form each, and the
+    results of the closed ones. POST consultation=<id> submits an opinion."""
+    if not request.user.member_id:
+        raise Http404("您的账号未关联党员档案")
+    form, current = None, None
+    if request.method == "POST":
+        raw = request.POST.get("consultation", "")
+        current = selectors.consultations_for_member(request.user.member_id).filter(pk=raw).first() if raw.isdigit() else None
+        if current is None:
+            raise Http404("未找到该征求意见")
+        form = forms.OpinionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.submit_opinion(current, form.cleaned_data, actor=request.user)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, f"已提交对“{current.title}”的意见")
+                return redirect("democracy:my_consultations")
+    open_, done = selectors.my_consultations(request.user.member_id)
+    return render(
+        request,
+        "democracy/my_consultations.html",
+        {"open": open_, "done": done, "form": form, "current": current, "blank": forms.OpinionForm()},
+    )
+
+
+# ── 集体决策记录 ───────────────────────────────────────────────────────────────────────
+@login_required
+def decisions(request):
+    _require_any(request.user)
+    page = page_of(selectors.decision_list(request.user, request.GET), request)
+    return render(
+        request,
+        "democracy/decisions.html",
+        {"page": page, "q": request.GET.get("q", ""), "can_change": has_action(request.user, "change")},
+    )
+
+
+@login_required
+def decision_new(request):
+    _require_any(request.user, "change")
+    form = forms.DecisionForm(request.POST or None, user=request.user, initial={"decided_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            d = services.record_decision(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记：{d.topic}（{d.get_result_display()}）")
+            return redirect("democracy:decisions")
+    return _form_page(
+        request,
+        form,
+        "登记集体决策",
+        reverse("democracy:decisions"),
+        "集体领导、个别酝酿、会议决定：实到委员须超过应到半数；赞成票超过应到委员半数为通过（系统按票数计算）。",
+    )
+
+
+# ── 生活会整改 ─────────────────────────────────────────────────────────────────────────
+@login_required
+def life_meetings(request):
+    _require_any(request.user)
+    page = page_of(selectors.life_meetings(request.user, request.GET), request)
+    return render(request, "democracy/life_meetings.html", {"page": page, "open": request.GET.get("open", "")})
+
+
+@login_required
+def life_meeting(request, pk):
+    """One 民主生活会/组织生活会 (orglife's record) with its rectification list."""
+    from . import rules
+
+    m = get_in_scope(
+        LifeMeeting.objects.filter(kind__in=rules.LIFE_MEETING_KINDS).select_related("organisation"), request.user, "view", pk=pk
+    )
+    can_change = can_act_on_org(request.user, m.organisation, "change")
+    form = forms.RectificationForm(request.POST or None) if can_change else None
+    if request.method == "POST":
+        if not can_change:
+            raise Http404("只有召开生活会的组织可以登记整改事项")
+        if form.is_valid():
+            try:
+                services.add_rectification(m, form.cleaned_data, actor=request.user)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, "已登记整改事项")
+                return redirect("democracy:life_meeting", m.pk)
+    items = list(selectors.rectification_list(request.user, {"meeting": str(m.pk)}))
+    return render(
+        request,
+        "democracy/life_meeting.html",
+        {"m": m, "items": items, "form": form, "can_change": can_change, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def rectification_done(request, pk):
+    r = get_in_scope(LifeRectification.objects.select_related("meeting"), request.user, "change", pk=pk)
+    form = forms.RectificationDoneForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_rectification(
+                r, note=form.cleaned_data["done_note"], done_on=form.cleaned_data["done_on"], actor=request.user
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已登记整改完成")
+            return redirect("democracy:life_meeting", r.meeting_id)
+    return _form_page(request, form, f"整改完成：{r}", reverse("democracy:life_meeting", args=[r.meeting_id]))

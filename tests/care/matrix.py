@@ -237,12 +237,11 @@ WRITE_BODIES = {
 
 def _nomination(org, side, *, noticed=False):
     from apps.care import services
-    from apps.care.models import CommendationKind
 
     past = _today() - datetime.timedelta(days=30)
     data = {
         "organisation": org,
-        "kind": CommendationKind.objects.get(code="excellent_member"),
+        "kind": _kind("excellent_member"),
         "year": _today().year,
         "member": _person(org, side),
         "deeds": "带头致富，热心公益",
@@ -285,5 +284,69 @@ WRITE_BODIES.update(
 
 def _kind(code):
     from apps.care.models import CommendationKind
+    from apps.care.rules import DEFAULT_COMMENDATION_KINDS
 
-    return CommendationKind.objects.get(code=code)
+    # The migration's rows are gone after a transactional test flushed the database.
+    row = next(r for r in DEFAULT_COMMENDATION_KINDS if r[0] == code)
+    return CommendationKind.objects.get_or_create(
+        code=code, defaults=dict(zip(("name", "nominee", "level", "order"), row[1:], strict=True))
+    )[0]
+
+
+# ── 联系群众 and the API ─────────────────────────────────────────────────────────────────
+def _household(org, side):
+    from apps.care import services
+
+    data = {"member": _person(org, side), "head_name": f"王{side}户", "address": "东村3组", "since_on": _today()}
+    return services.add_household(data, actor=_cli())
+
+
+FACTORIES["care.household"] = _household
+PK_BY_URL_NAME.update({"care:household": "care.household", "care:household_end": "care.household"})
+WRITE_BODIES.update(
+    {
+        "care:household_new": Write(
+            lambda w, o: {"member": o["who"].pk, "head_name": "李四", "address": "西村1组", "since_on": _today().isoformat()},
+            url_side="A",
+            fresh={"who": _b_member},
+            refused=(200,),
+            why=FORM_SCOPE,
+        ),
+        "care:household": Write(lambda w, o: {"on": _today().isoformat(), "way": "visit", "situation": "了解春耕情况"}),
+        "care:household_end": Write(lambda w, o: {"ended_on": _today().isoformat(), "outcome": "搬迁"}),
+        "POST care-visit-list": Write(
+            lambda w, o: {
+                "member": o["who"].pk,
+                "occasion": "illness",
+                "visited_on": _today().isoformat(),
+                "visitors": "支部书记",
+                "content": "看望",
+            },
+            url_side="A",
+            fresh={"who": _b_member},
+        ),
+        "POST care-household-contacts": Write(lambda w, o: {"on": _today().isoformat(), "way": "phone", "situation": "电话问候"}),
+    }
+)
+
+
+WRITE_BODIES.update(
+    {
+        "care:occasion_edit": [
+            Write(
+                lambda w, o: {"code": "retired_visit", "kind": "must_visit", "name": "退休党员走访", "order": 90, "active": "on"},
+                actor="admin",
+                url_side="A",
+                why="全县设置：没有支部对象；只有 configure（县委组织部）可写",
+                label="新增",
+            ),
+            Write(
+                lambda w, o: {"occasion": _occasion("wavering").pk, "name": "思想波动必访", "order": 30, "active": "on"},
+                actor="admin",
+                url_side="A",
+                why="全县设置：没有支部对象；只有 configure（县委组织部）可写",
+                label="修改",
+            ),
+        ],
+    }
+)
