@@ -71,7 +71,7 @@ def test_bad_cards_write_nothing(case, branch):
     if case == "duplicate_number":
         _card(make_member(branch), number)
     elif case == "suspended":
-        member_services.change_status(member, "suspended", date=TODAY, reason="停止党籍", actor=SYSTEM)
+        member_services.change_status(member, "suspended", date=TODAY, reason="停止党籍", actor=SYSTEM, engine="appraisal")
     elif case == "no_number":
         number = " "
     else:

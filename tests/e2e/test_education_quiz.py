@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.core.actors import system_actor
 from apps.education import services
 from apps.education.models import Question, QuizAttempt, StudyEntry
-from tests.e2e.conftest import browser, login, phone_page  # noqa: F401  (the e2e fixtures)
+from tests.e2e.conftest import login
 from tests.factories import make_member, make_tree, make_user
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ CLI = system_actor("cli")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_member_takes_a_quiz_on_a_phone(live_server, phone_page):  # noqa: F811
+def test_member_takes_a_quiz_on_a_phone(live_server, phone_page):
     page = phone_page
     branch = make_tree()["branches"][0][0]
     member = make_member(branch, name="欧阳考学")
