@@ -31,10 +31,6 @@ def register_migration_seed(app_label: str, migration: str, function: str = "see
         _SEEDS.append(key)
 
 
-def registered() -> list[tuple[str, str]]:
-    return list(_SEEDS)
-
-
 def ensure_defaults(sender=None, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs) -> list[str]:
     """post_migrate: run every registered seed (idempotent). Returns those that ran."""
     ran = []
