@@ -47,10 +47,9 @@ def submitted(request, form, write: Callable[[dict], object]) -> tuple[bool, obj
         return False, None
 
 
-def form_page(request, form, title: str, back: str, *, intro: str = "", submit: str = "保存", extra: dict | None = None):
+def form_page(request, form, title: str, back: str, *, intro: str = "", submit: str = "保存"):
     """The generic form page (title, an optional explanation, the fields, 保存/取消)."""
-    context = {"form": form, "title": title, "back": back, "intro": intro, "submit": submit, **(extra or {})}
-    return render(request, FORM_TEMPLATE, context)
+    return render(request, FORM_TEMPLATE, {"form": form, "title": title, "back": back, "intro": intro, "submit": submit})
 
 
 def list_page(request, template: str, rows, *, echo: tuple = ("q",), action: str = "view", **context):

@@ -1,6 +1,7 @@
 """The care domain's part of the access matrix (tests/test_access_matrix.py)."""
 
 import datetime
+import itertools
 
 from django.utils import timezone
 
@@ -348,10 +349,14 @@ WRITE_BODIES.update(
 
 
 # ── rule tables, household phone, household API writes ────────────────────────────────
+_PHONED = itertools.count(1)
+
+
 def _phoned_household(org, side):
     from apps.care import services
 
-    data = {"member": _person(org, side), "head_name": f"赵{side}户", "address": "南村2组", "phone": "13800001234", "since_on": _today()}
+    n = next(_PHONED)  # a fresh household each time (the web and the API reveal each take one)
+    data = {"member": _person(org, side), "head_name": f"赵{side}{n}", "address": "南村2组", "phone": "13800001234", "since_on": _today()}
     return services.add_household(data, actor=_cli())
 
 

@@ -223,3 +223,31 @@ def test_households_not_contacted_this_quarter(secretary, member):
     assert len(stats.member_todo_items(keeper)) == 2
     figures = stats.contribute(member.organisation)["care"]
     assert (figures["households"], figures["households_contacted"], figures["households_gap"]) == (3, 1, 2)
+
+
+@pytest.mark.parametrize("n", [2, 14])
+def test_care_todo_and_statistics_fixed_queries(django_assert_max_num_queries, tree, secretary, branch, n):
+    from apps.care import stats
+
+    for i in range(n):
+        _household(make_member(branch), head_name=f"户{i}", phone="")
+    with django_assert_max_num_queries(8):
+        items = [i for i in stats.todo_items(secretary) if i.module == "联系群众"]
+    assert len(items) == min(n, 10) + (1 if n > 10 else 0)  # the first ten and a line for the rest
+    with django_assert_max_num_queries(12):
+        figures = stats.contribute(tree["county"])["care"]
+    assert figures["households_gap"] == n
+
+
+def test_rule_table_page_fixed_queries(client, django_assert_max_num_queries, admin):
+    client.force_login(admin)
+    client.get(reverse("care:commendation_kinds"))
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("care:commendation_kinds"))
+    for i in range(6):
+        services.save_commendation_kind(
+            None, {"code": f"extra_{i}", "nominee": "member", "name": f"项目{i}", "level": "county"}, actor=admin
+        )
+    with django_assert_max_num_queries(12):
+        second = client.get(reverse("care:commendation_kinds"))
+    assert first.status_code == second.status_code == 200 and "项目5" in second.content.decode()
