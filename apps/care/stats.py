@@ -8,7 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.figures import labelled_rows, managed_scope, month_period, pct, quarter_start, sum_into_subtrees, under, within
+from apps.core.figures import enclosing, labelled_rows, managed_scope, month_period, pct, quarter_start, sum_into_subtrees, within
 from apps.core.scoping import restrict
 from apps.core.todo import TodoItem, add_first
 from apps.orgs.models import Organisation
@@ -122,7 +122,7 @@ def measure_visits(org_ids, year: int, quarter: int | None) -> dict[int, tuple[f
     organisations (per branch path, summed into each subtree)."""
     paths = _paths(org_ids)
     rows = (
-        ChecklistItem.objects.filter(under(paths.values()), year=year, occasion__kind="seasonal")
+        ChecklistItem.objects.filter(enclosing(paths.values()), year=year, occasion__kind="seasonal")
         .values("org_path")
         .annotate(total=Count("id"), done=Count("id", filter=Q(done_on__isnull=False)))
         .order_by()
@@ -142,12 +142,12 @@ def measure_pairing(org_ids, year: int, quarter: int | None) -> dict[int, tuple[
     Two grouped queries for all the organisations."""
     paths = _paths(org_ids)
     hardships = (
-        Hardship.objects.filter(under(paths.values()), status="open")
+        Hardship.objects.filter(enclosing(paths.values()), status="open")
         .values("org_path")
         .annotate(total=Count("id", distinct=True), paired=Count("id", filter=Q(pairings__status="active"), distinct=True))
         .order_by()
     )
-    due = update_due(Pairing.objects.filter(under(paths.values()))).values("org_path").annotate(due=Count("id")).order_by()
+    due = update_due(Pairing.objects.filter(enclosing(paths.values()))).values("org_path").annotate(due=Count("id")).order_by()
     sums = sum_into_subtrees(hardships, paths, ("total", "paired"))
     dues = sum_into_subtrees(due, paths, ("due",))
     out = {}

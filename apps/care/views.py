@@ -13,16 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.core import ruletables
+from apps.core.forms import flash_errors
 from apps.core.formviews import form_page, list_page, require_action, submitted
 from apps.core.paging import page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 
 from . import forms, rules, selectors, services
 from .models import CareOccasion, ChecklistItem, CommendationKind, Fund, FundApplication, Hardship, Household, Pairing, SubsidyRate, Visit
-
-
-def _flash(request, exc) -> None:
-    messages.error(request, "；".join(getattr(exc, "messages", None) or [str(exc)]))
 
 
 def _today():
@@ -123,7 +120,7 @@ def checklist_generate(request):
     try:
         result = services.generate_checklist(org, occasion, year, actor=request.user)
     except (ValidationError, ScopeError) as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已生成{year}年{occasion}清单：新增{result.created}人，共{result.total}人")
     return redirect(_checklist_url(occasion.code, year, org.pk))
@@ -144,7 +141,7 @@ def checklist_done(request):
         try:
             n = services.mark_items_done(items, done_on=form.cleaned_data["done_on"], actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已标记{n}人问候送达")
     first = items[0]
@@ -435,7 +432,7 @@ def subsidy_pay(request):
         try:
             n = services.pay_subsidies(org, year, ids, paid_on=form.cleaned_data["paid_on"], actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已登记{n}人{year}年生活补助发放")
     return redirect(f"{reverse('care:subsidies')}?org={org.pk}&year={year}")

@@ -43,11 +43,25 @@ def managed_scope(user, action: str = "change") -> Scope | None:
 
 
 def under(paths, field: str = "org_path") -> Q:
-    """Rows whose path `field` lies in any of the subtrees rooted at `paths`."""
+    """Rows whose path `field` lies in any of the subtrees rooted at `paths` (a few: a
+    user's roles; for many organisations use enclosing)."""
     cond = Q(pk__in=[])
     for path in paths:
         cond |= Q(**{f"{field}__startswith": path})
     return cond
+
+
+def enclosing(paths, field: str = "org_path") -> Q:
+    """ONE range on the path (the paths' longest common prefix) whatever their number:
+    an OR of one LIKE per organisation grows with them, and SQLite refuses an expression
+    deeper than 1000. It takes in the common ancestor's other rows too: sum_into_subtrees
+    leaves those out."""
+    paths = list(paths)
+    if not paths:
+        return Q(pk__in=[])
+    lo, hi = min(paths), max(paths)
+    n = next((i for i, (x, y) in enumerate(zip(lo, hi, strict=False)) if x != y), min(len(lo), len(hi)))
+    return Q(**{f"{field}__startswith": lo[:n]})
 
 
 def within(scope: Scope, field: str = "org_path") -> Q:

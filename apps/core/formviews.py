@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 
+from .forms import apply_service_errors
 from .scoping import ScopeError, has_action
 
 FORM_TEMPLATE = "includes/form_page.html"
@@ -20,30 +21,17 @@ def require_action(user, action: str = "view", message: str = "您没有可查�
         raise Http404(message)
 
 
-def put_errors(form, exc: Exception) -> None:
-    """A service's ValidationError({field: [msg]}) or ScopeError on the form: messages of
-    fields the form shows inline, the rest at the top."""
-    if isinstance(exc, ScopeError):
-        form.add_error(None, exc.message)
-    elif isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for msg in errors:
-                form.add_error(field if field in form.fields else None, msg)
-    else:
-        for msg in getattr(exc, "messages", None) or [str(exc)]:
-            form.add_error(None, msg)
-
-
 def submitted(request, form, write: Callable[[dict], object]) -> tuple[bool, object]:
     """On a POST whose form is valid, call write(cleaned_data) (a service taking the
     actor). Returns (True, result) when it wrote; (False, None) otherwise, with the
-    service's refusal on the form (its transaction already rolled back)."""
+    service's refusal on the form (its transaction already rolled back; an object outside
+    the user's scope is a 404)."""
     if request.method != "POST" or not form.is_valid():
         return False, None
     try:
         return True, write(form.cleaned_data)
     except (ValidationError, ScopeError) as exc:
-        put_errors(form, exc)
+        apply_service_errors(form, exc)
         return False, None
 
 

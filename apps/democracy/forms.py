@@ -1,12 +1,11 @@
 from django import forms
 
+from apps.core.forms import DATE  # a date input takes ISO dates only (not the locale format)
 from apps.core.ruletables import RuleRowForm
 from apps.orgs.picker import OrgPickerField
 
 from . import rules
 from .models import FeedbackCategory, NoticeCategory
-
-DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # a date input takes ISO dates only (not the locale format)
 
 
 class RaiseForm(forms.Form):

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.figures import labelled_rows, managed_scope, month_period, pct, period, sum_into_subtrees, under, within
+from apps.core.figures import enclosing, labelled_rows, managed_scope, month_period, pct, period, sum_into_subtrees, within
 from apps.core.scoping import restrict
 from apps.core.todo import TodoItem, add_first
 from apps.orgs.models import Organisation
@@ -154,7 +154,7 @@ def measure_on_time(org_ids, year, quarter):
     today = timezone.localdate()
     paths = dict(Organisation.objects.filter(pk__in=list(org_ids)).values_list("pk", "path"))
     rows = (
-        Feedback.objects.filter(under(paths.values()))
+        Feedback.objects.filter(enclosing(paths.values()))
         .values("org_path")
         .annotate(
             answered=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end)),
