@@ -3,12 +3,11 @@ the number of rows: subtree member totals are SUMs of direct_member_count groupe
 path prefix (one query per tree depth present in the list, never one per row)."""
 
 from collections import defaultdict
-from functools import reduce
-from operator import or_
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import Substr
 
+from apps.core.figures import enclosing
 from apps.core.scoping import user_scope
 
 from .models import Organisation
@@ -27,9 +26,11 @@ def subtree_counts(orgs) -> dict[int, int]:
     totals: dict[str, int] = {}
     for depth, group in by_depth.items():
         length = depth * STEP
-        condition = reduce(or_, (Q(path__startswith=o.path) for o in group))
+        # ONE range for the whole group, however many organisations it holds (an OR of a
+        # LIKE per organisation fails on SQLite past ~1000 of them); prefixes of other
+        # organisations it takes in are simply not looked up below.
         rows = (
-            Organisation.objects.filter(condition)
+            Organisation.objects.filter(enclosing([o.path for o in group], "path"), depth__gte=depth)
             .order_by()
             .annotate(prefix=Substr("path", 1, length))
             .values("prefix")
