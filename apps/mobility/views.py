@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.forms import apply_service_errors
+from apps.core.forms import apply_service_errors, error_text
 from apps.core.paging import page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.members.models import Member
@@ -21,12 +21,6 @@ from .models import MobileRecord, NonPublicCard, Transfer
 
 def _data(request):
     return request.POST if request.method == "POST" else None
-
-
-def _messages(exc) -> str:
-    if isinstance(exc, ScopeError):
-        return exc.message
-    return "；".join(exc.messages)
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -132,7 +126,7 @@ def transfer_act(request, pk):
         # a transfer the user sees (the other side) but whose step is not theirs
         messages.error(request, exc.message)
     except ValidationError as exc:
-        messages.error(request, _messages(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"已{dict(forms.StepForm.OPS)[op]}")
     if op == "cancel" and getattr(request.user, "member_id", None) == t.member_id and not has_action(request.user, "change"):
@@ -150,7 +144,7 @@ def transfer_letter(request, pk):
     except ScopeError as exc:
         raise PermissionDenied(exc.message) from exc
     except ValidationError as exc:
-        messages.error(request, _messages(exc))
+        messages.error(request, error_text(exc))
         return redirect("mobility:transfer", pk=t.pk)
     return _pdf(content, f"介绍信{t.serial}.pdf")
 
@@ -290,7 +284,7 @@ def mobile_act(request, pk):
             services.add_contact(r, form.cleaned_data, actor=request.user)
             messages.success(request, "已记录")
     except (ValidationError, ScopeError) as exc:
-        messages.error(request, _messages(exc))
+        messages.error(request, error_text(exc))
     return redirect("mobility:mobile_record", pk=r.pk)
 
 
@@ -303,7 +297,7 @@ def certificate(request, member_pk):
     except ScopeError as exc:
         raise PermissionDenied(exc.message) from exc
     except ValidationError as exc:
-        messages.error(request, _messages(exc))
+        messages.error(request, error_text(exc))
         return redirect("mobility:mobile")
     return _pdf(content, f"流动党员活动证{member.pk}.pdf")
 
@@ -525,7 +519,7 @@ def _withdraw_card(request):
     try:
         services.withdraw_non_public_card(card, date=form.cleaned_data["withdrawn_on"], actor=request.user)
     except (ValidationError, ScopeError) as exc:
-        messages.error(request, _messages(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"已收回非公企业党员证 {card.number}")
     return redirect(reverse("mobility:registers") + "?tab=cards")

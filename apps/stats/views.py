@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 
-from apps.accounts.scoping import get_in_scope, visible_orgs
+from apps.accounts.scoping import visible_orgs
 from apps.core import registry
 from apps.core.models import AccessLog
+from apps.core.scoping import get_in_scope
 from apps.core.xlsx import XLSX_CONTENT_TYPE, Money, write_table
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm

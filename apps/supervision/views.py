@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from apps.core.forms import apply_service_errors
 from apps.core.models import AccessLog
 from apps.core.paging import page_of
 from apps.core.scoping import OutOfScope, ScopeError, can_act_on_org, get_in_scope, has_action
@@ -27,17 +28,6 @@ from .models import ChecklistVersion, Inspection, InstructorPost, InstructorRepo
 from .periods import period_label, quarter_of
 
 SCREEN_REFRESH_SECONDS = 300
-
-
-def _errors(form, exc) -> None:
-    if isinstance(exc, OutOfScope):
-        raise Http404(exc.message)
-    if isinstance(exc, ScopeError):
-        form.add_error(None, exc.message)
-        return
-    for name, errs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-        for msg in errs:
-            form.add_error(name if name in form.fields else None, msg)
 
 
 def _filter_form(request):
@@ -59,7 +49,7 @@ def contacts(request):
             try:
                 a = services.assign_contact(form.cleaned_data, actor=request.user)
             except (ValidationError, ScopeError) as exc:
-                _errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"已登记：{a}")
                 return redirect("supervision:contact", a.pk)
@@ -96,7 +86,7 @@ def contact(request, pk):
             try:
                 services.record_visit(assignment, form.cleaned_data, actor=request.user)
             except (ValidationError, ScopeError) as exc:
-                _errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "已登记走访记录")
                 return redirect("supervision:contact", assignment.pk)
@@ -179,7 +169,7 @@ def _start(request, form_class, action):
         try:
             result = action(form.cleaned_data)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             return result, form
     return None, form
@@ -288,7 +278,7 @@ def rectify(request, pk):
         try:
             services.add_rectification(insp, form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "已登记整改事项")
             return redirect("supervision:inspection", insp.pk)
@@ -338,7 +328,7 @@ def rectification_done(request, pk):
         try:
             services.complete_rectification(rect, form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "整改事项已完成")
             return redirect(reverse("supervision:rectifications") + f"?org={rect.organisation_id}")
@@ -376,7 +366,7 @@ def report(request):
         try:
             services.save_report(org, year, month, form.cleaned_data, submit="submit" in request.POST, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "月报告已提交上级" if "submit" in request.POST else "已保存草稿")
             return redirect(reverse("supervision:report") + f"?org={org.pk}&year={year}&month={month}")
@@ -421,7 +411,7 @@ def points(request):
             try:
                 point = services.designate_point(form.cleaned_data, actor=request.user)
             except (ValidationError, ScopeError) as exc:
-                _errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"已确定示范点：{point}")
                 return redirect("supervision:point", point.pk)
@@ -453,7 +443,7 @@ def point(request, pk):
         try:
             services.record_point_progress(p, form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "已登记培育进展")
             return redirect("supervision:point", p.pk)
@@ -471,7 +461,7 @@ def point_review(request, pk):
         try:
             services.review_point(p, form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "已登记验收结论")
             return redirect("supervision:point", p.pk)
@@ -501,7 +491,7 @@ def instructors(request):
             try:
                 post = services.send_instructor(form.cleaned_data, actor=request.user)
             except (ValidationError, ScopeError) as exc:
-                _errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"已登记：{post}")
                 return redirect("supervision:instructor", post.pk)
@@ -519,7 +509,7 @@ def instructor(request, pk):
         try:
             services.record_instructor_report(post, form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "已登记工作报告")
             return redirect("supervision:instructor", post.pk)
@@ -623,7 +613,7 @@ def trainings(request):
             try:
                 t = services.record_cadre_training({**form.cleaned_data, "organisation": org}, actor=request.user)
             except (ValidationError, ScopeError) as exc:
-                _errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"已登记：{t}，{t.attendee_count}人各记入{t.hours}学时")
                 return redirect(reverse("supervision:trainings") + f"?org={org.pk}")
