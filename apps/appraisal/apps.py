@@ -11,7 +11,7 @@ class AppraisalConfig(AppConfig):
 
         from apps.core import registry, todo
 
-        from . import demo, exports, home, selectors, stats  # noqa: F401  (exports registers the list exports)
+        from . import demo, exports, home, rules, selectors, stats  # noqa: F401  (exports registers the list exports)
 
         todo.register(selectors.todo_items)
         registry.stats.register(
@@ -37,6 +37,11 @@ class AppraisalConfig(AppConfig):
         registry.application_checks.register(
             registry.ApplicationCheck("appraisal_rejoin_block", "出党后5年内不得重新入党", selectors.rejoin_refusal, order=10)
         )
+        for kind in rules.SUPERVISION_KINDS:
+            if kind.orglife_kind:  # 谈心谈话 records count for organisational life's frequency
+                registry.held_records.register(
+                    registry.HeldRecords(f"appraisal_{kind.code}", kind.orglife_kind, kind.label, selectors.supervision_held(kind.code))
+                )
         registry.exit_triggers.register(
             registry.ExitTrigger("appraisal_lost_contact", "失联满6个月", selectors.lost_contact_candidates, order=30)
         )

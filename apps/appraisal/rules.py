@@ -188,6 +188,9 @@ class SupervisionKind:
     needs_counterpart: bool = False  # a talk has two people
     needs_verification: bool = False  # an opinion is verified before it is closed
     closes_on_record: bool = False  # nothing to follow up: closed when recorded
+    # The organisational-life meeting kind a record of this kind counts as (its frequency
+    # compliance counts them through registry.held_records): orglife's stable code.
+    orglife_kind: str = ""
 
 
 MAJOR_MATTERS = (
@@ -207,7 +210,7 @@ OPINION_SOURCES = (
 )
 SUPERVISION_KINDS = [
     SupervisionKind("major_report", "重大事项报告", MAJOR_MATTERS, "事项类别"),
-    SupervisionKind("heart_to_heart_talk", "谈心谈话", needs_counterpart=True, closes_on_record=True),
+    SupervisionKind("heart_to_heart_talk", "谈心谈话", needs_counterpart=True, closes_on_record=True, orglife_kind="heart_talk"),
     SupervisionKind("public_opinion", "听取群众意见", OPINION_SOURCES, "意见来源", needs_verification=True),
 ]
 SUPERVISION_KIND = {k.code: k for k in SUPERVISION_KINDS}

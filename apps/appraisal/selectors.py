@@ -596,6 +596,21 @@ def supervision_list(user, params=None):
     return qs.order_by("-on", "-id")
 
 
+def supervision_held(kind: str):
+    """registry.held_records for a supervision kind that is organisational life (谈心谈话):
+    the distinct (organisation, date) of its records — the member's branch holds the
+    talk. One query."""
+
+    def held(org_ids, start: datetime.date, end: datetime.date):
+        return (
+            SupervisionRecord.objects.filter(kind=kind, organisation_id__in=org_ids, on__gte=start, on__lte=end)
+            .values_list("organisation_id", "on")
+            .distinct()
+        )
+
+    return held
+
+
 def supervision_facts(member_ids, year: int) -> dict[int, list[tuple]]:
     """registry.member_facts: the year's 谈心谈话 with the member and opinions of the masses
     found true (shown to the appraisal committee). One query."""

@@ -13,9 +13,10 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractQuarter, ExtractYear, Substr
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
 
+from apps.core import registry
 from apps.orgs.models import CommitteeMember, Organisation
 
 from . import rules
@@ -107,7 +108,9 @@ def period_label(freq: str, p) -> str:
 
 def org_compliance(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion) -> dict[int, list[KindRow]]:
     """{org id: [KindRow per applicable kind]} for a list of organisations (a page). Two
-    queries: the organisations' committees, and their counted meetings in the window."""
+    queries — the organisations' committees, and their meetings in the window — and one
+    per registry.held_records source (records of another domain that count as a kind,
+    once per organisation and date)."""
     orgs = list(orgs)
     start, end = window(year, month)
     ids = [o.pk for o in orgs]
@@ -120,6 +123,10 @@ def org_compliance(orgs, year: int, month: int | None, as_of: datetime.date, ver
     rows = Meeting.objects.filter(organisation_id__in=ids, status=Meeting.Status.HELD, held_on__gte=start, held_on__lte=min(end, as_of))
     for org_id, kind, held_on, counted in rows.values_list("organisation_id", "kind", "held_on", "counted"):
         held.setdefault((org_id, kind), []).append((held_on, counted))
+    for org_id, kind, on in held_records(ids, start, min(end, as_of)):
+        entries = held.setdefault((org_id, kind), [])
+        if (on, True) not in entries:  # the same talk recorded as a meeting too: once
+            entries.append((on, True))
     result = {}
     for org in orgs:
         out = []
@@ -158,55 +165,80 @@ def share(rows: list[KindRow]) -> tuple[float, str]:
     return min(met, required) / required, text
 
 
-def annotate_lagging(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion):
-    """The organisations annotated with `due` (ended periods required) and `missing`
-    (those without a counted meeting), one SQL statement: a correlated count per kind."""
+def annotate_lagging(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion) -> list:
+    """The organisations (of the queryset `orgs`) that hold organisational life, as a list,
+    each with `has_committee`, `due` (ended periods required) and `missing` (those without
+    a counted meeting or a registered record of the kind). Grouped queries, not a count
+    per organisation and kind: the organisations (one query), their counted meetings as
+    distinct (organisation, kind, month) rows (one query) and one query per
+    registry.held_records source — whatever the number of organisations."""
     start, end = window(year, month)
-    has_committee = _has_committee_q(as_of)
-    orgs = orgs.filter(org_type__in=rules.COMPLIANCE_TYPES).annotate(has_committee=has_committee)
-    due_expr = Value(0)
-    missing_expr = Value(0)
+    orgs = orgs.filter(org_type__in=rules.COMPLIANCE_TYPES)
+    rows = list(orgs.annotate(has_committee=_has_committee_q(as_of)))
+    ended_by_kind: dict[str, tuple[str, set]] = {}
     for kind in rules.KINDS:
         freq = version.frequency(kind.code)
         ended = [p for p in periods(freq, start, end, as_of) if p[1] < as_of]
-        if not ended:
+        if ended:
+            ended_by_kind[kind.code] = (freq, set(ended))
+    for o in rows:
+        o.due = o.missing = 0
+    if not rows or not ended_by_kind:
+        return rows
+    lo = min(min(p[0] for p in ended) for _f, ended in ended_by_kind.values())
+    hi = max(max(p[1] for p in ended) for _f, ended in ended_by_kind.values())
+    ids = orgs.values("pk")
+    met: dict[tuple[int, str], set[int]] = {}
+    meetings = (
+        Meeting.objects.filter(organisation_id__in=ids, counted=True, status=Meeting.Status.HELD, kind__in=list(ended_by_kind))
+        .filter(held_on__gte=lo, held_on__lte=hi)
+        .annotate(m=ExtractMonth("held_on"))
+        .values_list("organisation_id", "kind", "m")
+        .distinct()
+    )
+    for org_id, code, m in meetings:
+        met.setdefault((org_id, code), set()).add(m)
+    for org_id, code, on in held_records(ids, lo, hi, kinds=ended_by_kind):
+        met.setdefault((org_id, code), set()).add(on.month)
+    by_month = {
+        code: {m: period_of(freq, datetime.date(lo.year, m, 1)) for m in range(1, 13)} for code, (freq, _e) in ended_by_kind.items()
+    }
+    for o in rows:
+        for code, (_freq, ended) in ended_by_kind.items():
+            if not applicable(rules.KIND_BY_CODE[code], o.org_type, o.has_committee):
+                continue
+            done = {by_month[code][m] for m in met.get((o.pk, code), ())} & ended
+            o.due += len(ended)
+            o.missing += len(ended) - len(done)
+    return rows
+
+
+def held_records(org_ids, start: datetime.date, end: datetime.date, kinds=None):
+    """(organisation_id, kind, date) of the records other domains keep as organisational
+    life (registry.held_records: the 谈心谈话 among the supervision records), of `kinds`
+    (all when None). One query per source."""
+    for source in registry.held_records:
+        if kinds is not None and source.kind not in kinds:
             continue
-        met = (
-            Meeting.objects.filter(organisation_id=OuterRef("pk"), kind=kind.code, counted=True, status=Meeting.Status.HELD)
-            .filter(held_on__gte=ended[0][0], held_on__lte=ended[-1][1])
-            .values("organisation_id")
-            .annotate(n=Count(PERIOD_EXPR[freq]("held_on"), distinct=True))
-            .values("n")
-        )
-        when = Q(org_type__in=list(kind.applies_to))
-        if kind.needs_committee:
-            when &= Q(has_committee=True)
-        due_expr = due_expr + Case(When(when, then=Value(len(ended))), default=Value(0), output_field=IntegerField())
-        missing_expr = missing_expr + Case(
-            When(when, then=Value(len(ended)) - Coalesce(Subquery(met, output_field=IntegerField()), Value(0))),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    return orgs.annotate(due=due_expr, missing=missing_expr)
+        for org_id, on in source.held(org_ids, start, end):
+            yield org_id, source.kind, on
 
 
 def township_summary(root: Organisation, year: int, month: int | None, as_of: datetime.date, version: RuleVersion) -> list[dict]:
     """Per child organisation of `root` (a township 党委 under the county): how many of its
-    organisations owe meetings and how many periods are missing. Two queries."""
+    organisations owe meetings and how many periods are missing. A fixed number of
+    queries (the children, then annotate_lagging's)."""
     children = list(
         Organisation.objects.filter(path__startswith=root.path, depth=root.depth + 1).exclude(org_type="party_group").order_by("path")
     )
     if not children:
         return []
     width = Organisation.steplen * (root.depth + 1)
-    qs = annotate_lagging(Organisation.objects.filter(path__startswith=root.path, depth__gt=root.depth), year, month, as_of, version)
-    rows = (
-        qs.annotate(prefix=Substr("path", 1, width))
-        .values("prefix")
-        .annotate(total=Count("id"), lagging=Count("id", filter=Q(missing__gt=0)))
-        .values_list("prefix", "total", "lagging")
-    )
-    counts = {p: (t, lag) for p, t, lag in rows}
+    counts: dict[str, list[int]] = {}
+    for o in annotate_lagging(Organisation.objects.filter(path__startswith=root.path, depth__gt=root.depth), year, month, as_of, version):
+        c = counts.setdefault(o.path[:width], [0, 0])
+        c[0] += 1
+        c[1] += o.missing > 0
     out = []
     for child in children:
         total, lagging = counts.get(child.path, (0, 0))
