@@ -5,11 +5,14 @@ cases, one 除名 completed with its 5-year block, a handful of 失联 members o
 talent-pool entries per township, 谈心谈话 / 重大事项报告 / 群众意见 records and the goal
 sheets of the appraised members (last year's with the self-check).
 
-Generated history is written with bulk_create (the per-record audit entries of the services
-are not written for it); the status changes go through apps.members.services."""
+Generated history is written with apps.core.bulk's plain INSERTs (COPY on PostgreSQL): the
+ORM's bulk_create spent most of the builder's time preparing ~110k values one by one; the
+per-record audit entries of the services are not written for it); the status changes go
+through apps.members.services."""
 
 import datetime
 
+from apps.core import bulk
 from apps.core.actors import system_actor
 from apps.members import services as member_services
 from apps.members.demo import extension_id_number
@@ -46,6 +49,18 @@ SELF_TEXTS = [
 ]
 
 
+def _free_extension_number(birth: datetime.date, sex: str) -> str:
+    """An extension ID number of this birth date and sex that no member holds yet (a
+    generated register may already use the first sequence numbers)."""
+    from apps.core import crypto
+
+    for n in range(99, -1, -1):
+        number = extension_id_number(birth, sex, n)
+        if not Member.objects.filter(id_number_hash=crypto.blind_index(number)).exists():
+            return number
+    raise ValueError("no free demo ID number for this birth date")
+
+
 def _grade(rng) -> str:
     x = rng.random()
     return rules.EXCELLENT if x < 0.22 else rules.QUALIFIED if x < 0.97 else rules.BASIC
@@ -69,22 +84,20 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
         opened_by="demo",
     )
     branches = list(Organisation.objects.filter(path__startswith=root_org.path, org_type__in=BRANCH_TYPES))
-    procs = BranchAppraisal.objects.bulk_create(
-        [
-            BranchAppraisal(
-                campaign=campaign,
-                organisation=b,
-                org_path=b.path,
-                phase="done",
-                report=REPORTS[i % len(REPORTS)],
-                report_on=d(11, 10),
-                meeting_date=d(12, 26),
-                feedback_on=datetime.date(year + 1, 1, 10),
-            )
-            for i, b in enumerate(branches)
-        ],
-        batch_size=BATCH,
-    )
+    procs = [
+        BranchAppraisal(
+            campaign=campaign,
+            organisation=b,
+            org_path=b.path,
+            phase="done",
+            report=REPORTS[i % len(REPORTS)],
+            report_on=d(11, 10),
+            meeting_date=d(12, 26),
+            feedback_on=datetime.date(year + 1, 1, 10),
+        )
+        for i, b in enumerate(branches)
+    ]
+    bulk.insert(BranchAppraisal, procs, with_ids=True)
     by_org = {p.organisation_id: p for p in procs}
     members = list(
         Member.objects.filter(organisation_id__in=list(by_org), status__in=rules.APPRAISED_STATUSES, join_date__lte=d(10, 1))
@@ -124,8 +137,8 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
     unqualified = unqualified_pool[:: max(1, len(unqualified_pool) // 8)][:8]
     for a in unqualified:
         a.proposed_grade = a.final_grade = rules.UNQUALIFIED
-    Appraisee.objects.bulk_create(appraisees, batch_size=BATCH)
-    VoteCast.objects.bulk_create(voters, batch_size=BATCH)
+    bulk.insert(Appraisee, appraisees, with_ids=True, batch=BATCH)
+    bulk.insert(VoteCast, voters, batch=BATCH)
     # tallies: the branch's voters spread around the final grade (only non-zero counters)
     n_voters: dict[int, int] = {}
     for v in voters:
@@ -142,7 +155,7 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
         tallies.append(RatingTally(appraisee_id=a.pk, grade=a.final_grade, votes=main_votes))
         if total - main_votes:
             tallies.append(RatingTally(appraisee_id=a.pk, grade=near, votes=total - main_votes))
-    RatingTally.objects.bulk_create(tallies, batch_size=BATCH)
+    bulk.insert(RatingTally, tallies, batch=BATCH)
     # open 限期改正 for the 不合格 members
     decided = datetime.date(year + 1, 1, 20) if datetime.date(year + 1, 1, 20) <= as_of else as_of
     cases = []
@@ -197,7 +210,7 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
                 "name": "于德旺",
                 "sex": template.sex,
                 "birth_date": template.birth_date,
-                "id_number": extension_id_number(template.birth_date, template.sex, 99),
+                "id_number": _free_extension_number(template.birth_date, template.sex),
                 "organisation": template.organisation,
                 "join_date": template.join_date,
                 "conversion_date": template.conversion_date,
@@ -355,7 +368,7 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
                 )
             )
             plan.append(pool[:1])
-    posts = MemberPost.objects.bulk_create(posts, batch_size=BATCH)
+    bulk.insert(MemberPost, posts, with_ids=True, batch=BATCH)
     assignments = [
         PostAssignment(
             post=p,
@@ -368,7 +381,7 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
         for p, mids in zip(posts, plan, strict=True)
         for mid in mids
     ]
-    assignments = PostAssignment.objects.bulk_create(assignments, batch_size=BATCH)
+    bulk.insert(PostAssignment, assignments, with_ids=True, batch=BATCH)
     reviews = []
     for a in assignments:
         x = rng.random()
@@ -386,7 +399,7 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
                 reviewed_by="demo",
             )
         )
-    PostReview.objects.bulk_create(reviews, batch_size=BATCH)
+    bulk.insert(PostReview, reviews, batch=BATCH)
     return {"posts": len(posts), "post_holders": len(assignments)}
 
 
@@ -510,7 +523,7 @@ def populate_supervision(root_org: Organisation, rng, as_of: datetime.date) -> d
     committee member, with two to five members each year: they count for organisational
     life's 谈心谈话 frequency), about one member in a hundred reporting a 重大事项 (the
     recent ones still open: the branch's to-do), and a few opinions of the masses,
-    verified. bulk_create."""
+    verified. Plain INSERTs (apps.core.bulk)."""
     from apps.orgs.models import CommitteeMember
 
     branches = list(
@@ -602,7 +615,7 @@ def populate_supervision(root_org: Organisation, rng, as_of: datetime.date) -> d
                 status=SupervisionRecord.Status.CLOSED,
                 closed_on=min(on + datetime.timedelta(days=15), as_of),
             )
-    SupervisionRecord.objects.bulk_create(records, batch_size=BATCH)
+    bulk.insert(SupervisionRecord, records, batch=BATCH)
     kinds: dict[str, int] = {}
     for r in records:
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
@@ -612,7 +625,7 @@ def populate_supervision(root_org: Organisation, rng, as_of: datetime.date) -> d
 def populate_goals(root_org: Organisation, rng, as_of: datetime.date, members: list[tuple]) -> dict:
     """Last year's goal sheet of every appraised member (`members`: id, organisation, path,
     member type), from the goals of their categories, with the year-end self-check; this
-    year's sheets for the members of about half the branches. bulk_create."""
+    year's sheets for the members of about half the branches. Plain INSERTs (apps.core.bulk)."""
     from apps.members.models import MemberCategory
 
     year = as_of.year - 1
@@ -631,19 +644,21 @@ def populate_goals(root_org: Organisation, rng, as_of: datetime.date, members: l
         x = rng.random()
         grade = "achieved" if x < 0.7 else "mostly" if x < 0.95 else "partly"
         sheets.append(
-            GoalSheet(
-                member_id=mid,
-                organisation_id=org_id,
-                org_path=path,
-                year=year,
-                goals=goals,
-                self_check=CHECK_TEXTS[grade],
-                check_grade=grade,
-                checked_on=check_day,
-                created_by="demo",
-            )
+            {
+                "member_id": mid,
+                "organisation_id": org_id,
+                "org_path": path,
+                "year": year,
+                "goals": goals,
+                "self_check": CHECK_TEXTS[grade],
+                "check_grade": grade,
+                "checked_on": check_day,
+                "created_by": "demo",
+            }
         )
         if org_id in this_year_orgs:
-            sheets.append(GoalSheet(member_id=mid, organisation_id=org_id, org_path=path, year=as_of.year, goals=goals, created_by="demo"))
-    GoalSheet.objects.bulk_create(sheets, batch_size=BATCH)
+            sheets.append(
+                {"member_id": mid, "organisation_id": org_id, "org_path": path, "year": as_of.year, "goals": goals, "created_by": "demo"}
+            )
+    bulk.insert_dicts(GoalSheet, sheets, batch=BATCH)
     return {"goal_sheets": len(sheets)}
