@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
 
 from apps.core import registry
@@ -165,52 +167,88 @@ def share(rows: list[KindRow]) -> tuple[float, str]:
     return min(met, required) / required, text
 
 
-def annotate_lagging(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion) -> list:
-    """The organisations (of the queryset `orgs`) that hold organisational life, as a list,
-    each with `has_committee`, `due` (ended periods required) and `missing` (those without
-    a counted meeting or a registered record of the kind). Grouped queries, not a count
-    per organisation and kind: the organisations (one query), their counted meetings as
-    distinct (organisation, kind, month) rows (one query) and one query per
-    registry.held_records source — whatever the number of organisations."""
+def lagging_figures(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion) -> list[tuple[int, str, int, int]]:
+    """(id, path, due, missing) of the organisations of the queryset `orgs` that hold
+    organisational life: `due` counts the ended periods required in the window, `missing`
+    those without a counted meeting (or a registered record) of the kind. Grouped
+    queries, not a count per organisation and kind: the organisations (one query), per
+    frequency the meetings counted by (organisation, kind) — distinct periods — and, for
+    the kinds another domain also keeps (registry.held_records), their distinct periods
+    with the records' (one query per source). At most 7 + sources queries, whatever the
+    number of organisations."""
     start, end = window(year, month)
     orgs = orgs.filter(org_type__in=rules.COMPLIANCE_TYPES)
-    rows = list(orgs.annotate(has_committee=_has_committee_q(as_of)))
-    ended_by_kind: dict[str, tuple[str, set]] = {}
+    rows = list(orgs.annotate(has_committee=_has_committee_q(as_of)).values_list("id", "path", "org_type", "has_committee"))
+    by_freq: dict[str, tuple[list[str], list]] = {}
     for kind in rules.KINDS:
         freq = version.frequency(kind.code)
         ended = [p for p in periods(freq, start, end, as_of) if p[1] < as_of]
         if ended:
-            ended_by_kind[kind.code] = (freq, set(ended))
-    for o in rows:
-        o.due = o.missing = 0
-    if not rows or not ended_by_kind:
-        return rows
-    lo = min(min(p[0] for p in ended) for _f, ended in ended_by_kind.values())
-    hi = max(max(p[1] for p in ended) for _f, ended in ended_by_kind.values())
+            by_freq.setdefault(freq, ([], ended))[0].append(kind.code)
+    if not rows or not by_freq:
+        return [(pk, path, 0, 0) for pk, path, _t, _c in rows]
     ids = orgs.values("pk")
-    met: dict[tuple[int, str], set[int]] = {}
-    meetings = (
-        Meeting.objects.filter(organisation_id__in=ids, counted=True, status=Meeting.Status.HELD, kind__in=list(ended_by_kind))
-        .filter(held_on__gte=lo, held_on__lte=hi)
-        .annotate(m=ExtractMonth("held_on"))
-        .values_list("organisation_id", "kind", "m")
-        .distinct()
-    )
-    for org_id, code, m in meetings:
-        met.setdefault((org_id, code), set()).add(m)
-    for org_id, code, on in held_records(ids, lo, hi, kinds=ended_by_kind):
-        met.setdefault((org_id, code), set()).add(on.month)
-    by_month = {
-        code: {m: period_of(freq, datetime.date(lo.year, m, 1)) for m in range(1, 13)} for code, (freq, _e) in ended_by_kind.items()
-    }
-    for o in rows:
-        for code, (_freq, ended) in ended_by_kind.items():
-            if not applicable(rules.KIND_BY_CODE[code], o.org_type, o.has_committee):
-                continue
-            done = {by_month[code][m] for m in met.get((o.pk, code), ())} & ended
-            o.due += len(ended)
-            o.missing += len(ended) - len(done)
-    return rows
+    sourced = {s.kind for s in registry.held_records}
+    met: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[int, str], set] = {}
+    held = Meeting.objects.filter(organisation_id__in=ids, counted=True, status=Meeting.Status.HELD)
+    for freq, (codes, ended) in by_freq.items():
+        lo, hi = ended[0][0], ended[-1][1]
+        in_range = held.filter(held_on__gte=lo, held_on__lte=hi)
+        plain = [c for c in codes if c not in sourced]
+        if plain:
+            # periods met = Σ over the ended periods of "some meeting in it": plain date
+            # comparisons (SQLite runs an Extract as a Python function per row)
+            flags = [Max(Case(When(held_on__gte=p[0], held_on__lte=p[1], then=Value(1)), default=Value(0))) for p in ended]
+            counted = (
+                in_range.filter(kind__in=plain)
+                .values("organisation_id", "kind")
+                .annotate(n=reduce(operator.add, flags))
+                .values_list("organisation_id", "kind", "n")
+            )
+            for org_id, code, n in counted:
+                met[(org_id, code)] = n
+        shared = [c for c in codes if c in sourced]
+        if shared:
+            dates = in_range.filter(kind__in=shared).values_list("organisation_id", "kind", "held_on").distinct()
+            for org_id, code, on in dates:
+                seen.setdefault((org_id, code), set()).add(period_number(freq, on))
+            for org_id, code, on in held_records(ids, lo, hi, kinds=shared):
+                seen.setdefault((org_id, code), set()).add(period_number(freq, on))
+    for key, found in seen.items():
+        met[key] = len(found)
+    kinds = [(rules.KIND_BY_CODE[code], len(ended)) for codes, ended in by_freq.values() for code in codes]
+    out = []
+    for pk, path, org_type, has_committee in rows:
+        due = missing = 0
+        for kind, n in kinds:
+            if applicable(kind, org_type, has_committee):
+                due += n
+                missing += n - min(n, met.get((pk, kind.code), 0))
+        out.append((pk, path, due, missing))
+    return out
+
+
+def period_number(freq: str, d: datetime.date) -> int:
+    """What PERIOD_EXPR extracts for the date: the month, the quarter or the year."""
+    if freq == rules.MONTHLY:
+        return d.month
+    if freq == rules.QUARTERLY:
+        return (d.month - 1) // 3 + 1
+    return d.year
+
+
+def annotate_lagging(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion, *, lagging_only: bool = False) -> list:
+    """The organisations of the queryset `orgs` that hold organisational life, as a list
+    of Organisation objects with `due` and `missing` (lagging_figures); lagging_only: only
+    those missing a period (their objects alone are loaded). One query more than
+    lagging_figures."""
+    figures = {pk: (due, missing) for pk, _path, due, missing in lagging_figures(orgs, year, month, as_of, version)}
+    wanted = [pk for pk, (_d, missing) in figures.items() if missing or not lagging_only]
+    objects = list(Organisation.objects.filter(pk__in=wanted)) if wanted else []
+    for o in objects:
+        o.due, o.missing = figures[o.pk]
+    return objects
 
 
 def held_records(org_ids, start: datetime.date, end: datetime.date, kinds=None):
@@ -227,7 +265,7 @@ def held_records(org_ids, start: datetime.date, end: datetime.date, kinds=None):
 def township_summary(root: Organisation, year: int, month: int | None, as_of: datetime.date, version: RuleVersion) -> list[dict]:
     """Per child organisation of `root` (a township 党委 under the county): how many of its
     organisations owe meetings and how many periods are missing. A fixed number of
-    queries (the children, then annotate_lagging's)."""
+    queries (the children, then lagging_figures')."""
     children = list(
         Organisation.objects.filter(path__startswith=root.path, depth=root.depth + 1).exclude(org_type="party_group").order_by("path")
     )
@@ -235,10 +273,11 @@ def township_summary(root: Organisation, year: int, month: int | None, as_of: da
         return []
     width = Organisation.steplen * (root.depth + 1)
     counts: dict[str, list[int]] = {}
-    for o in annotate_lagging(Organisation.objects.filter(path__startswith=root.path, depth__gt=root.depth), year, month, as_of, version):
-        c = counts.setdefault(o.path[:width], [0, 0])
+    subtree = Organisation.objects.filter(path__startswith=root.path, depth__gt=root.depth)
+    for _pk, path, _due, missing in lagging_figures(subtree, year, month, as_of, version):
+        c = counts.setdefault(path[:width], [0, 0])
         c[0] += 1
-        c[1] += o.missing > 0
+        c[1] += missing > 0
     out = []
     for child in children:
         total, lagging = counts.get(child.path, (0, 0))

@@ -175,9 +175,9 @@ def lagging_list(user, params=None, as_of: datetime.date | None = None):
     q = (params.get("q") or "").strip()
     if q:
         orgs = orgs.filter(Q(name__icontains=q) | Q(code__icontains=q))
-    rows = compliance.annotate_lagging(orgs, chosen_year(params), chosen_month(params), as_of, version)
-    if params.get("all") != "1":
-        rows = [o for o in rows if o.missing > 0]
+    rows = compliance.annotate_lagging(
+        orgs, chosen_year(params), chosen_month(params), as_of, version, lagging_only=params.get("all") != "1"
+    )
     return sorted(rows, key=lambda o: (-o.missing, o.path))
 
 

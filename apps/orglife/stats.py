@@ -60,10 +60,10 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
         themes = Organisation.objects.filter(path__startswith=org.path, status="active", org_type__in=list(theme.applies_to)).aggregate(
             due=Count("id"), done=Count("id", filter=Exists(held_theme))
         )
-        figures = compliance.annotate_lagging(
+        figures = compliance.lagging_figures(
             Organisation.objects.filter(path__startswith=org.path, status="active"), as_of.year, None, as_of, version
         )
-        lagging = {"orgs_due": sum(o.due > 0 for o in figures), "orgs_lagging": sum(o.missing > 0 for o in figures)}
+        lagging = {"orgs_due": sum(due > 0 for _pk, _p, due, _m in figures), "orgs_lagging": sum(m > 0 for _pk, _p, _d, m in figures)}
         att = Attendance.objects.filter(org_path__startswith=org.path)
         warn = compliance.absence_queryset(att, as_of, version.general("warn_months"))
         absent = {"warning": 0, "case": 0}
