@@ -319,6 +319,9 @@ TALENT_TRACK_HELP = "；".join(
 )
 
 
+TALENT_OUTCOME_HELP = "；".join(f"{c}={label}" for c, label in rules.TALENT_OUTCOMES)
+
+
 class TalentStageChangeSerializer(serializers.ModelSerializer):
     before_label = serializers.CharField(read_only=True, label="原阶段名称")
     after_label = serializers.CharField(read_only=True, label="新阶段名称")
@@ -335,6 +338,10 @@ class TalentEntrySerializer(serializers.ModelSerializer):
     mentor_name = serializers.CharField(source="mentor.name", read_only=True, label="培养联系人")
     organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党支部")
     outcome_label = serializers.CharField(read_only=True, label="培养结果名称")
+    # plain strings: drf-spectacular names enums by field name, and other components
+    # already have "status"/"outcome" enums with other choices (check --deploy W001)
+    status = serializers.CharField(read_only=True, label="状态", help_text="open=培养中；closed=已结束")
+    outcome = serializers.CharField(read_only=True, label="培养结果", help_text=TALENT_OUTCOME_HELP)
 
     class Meta:
         model = TalentEntry
@@ -398,6 +405,6 @@ class TalentStageSerializer(serializers.Serializer):
 
 
 class TalentCloseSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=rules.TALENT_OUTCOMES, label="培养结果")
+    outcome = serializers.CharField(max_length=12, label="培养结果", help_text=TALENT_OUTCOME_HELP)
     on = serializers.DateField(label="结束日期")
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, label="说明（终止培养须写明原因）")
