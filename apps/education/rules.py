@@ -53,7 +53,14 @@ CLASS_KINDS = [
     ("rotation", "基层党组织书记轮训"),
     ("new_secretary", "新任书记培训"),
     ("probationary", "预备党员培训"),
+    ("activist", "入党积极分子培训班"),
+    ("development", "发展对象培训班"),
 ]
+# Kinds whose trainees are not party members but development files of the recruitment
+# app (入党积极分子, 发展对象): one class mechanism, two kinds of trainee. Members are not
+# enrolled in these classes; the recruitment app enrols its files (recruitment.TrainingRecord)
+# and reads completion from here (selectors.class_credits).
+RECRUITMENT_KINDS = frozenset({"activist", "development"})
 # The kind of class that counts as the annual county-level rotation (轮训) of secretaries.
 ROTATION_KIND = "rotation"
 ROTATION_LEVEL = "county"

@@ -19,7 +19,7 @@ from apps.orgs import selectors as org_selectors
 from apps.orgs.models import CommitteeMember, Organisation
 from apps.orgs.picker import filtered_org
 
-from . import rules
+from . import rules, trainees
 from .models import ClassSession, Enrolment, StudyEntry, TrainingClass
 from .services import current_rules
 
@@ -344,16 +344,45 @@ def class_list(user, params):
 
 
 def enrolment_counts(classes: list) -> list:
-    """Set .enrolled on each class (one query)."""
+    """Set .enrolled on each class: member enrolments (one query) plus the trainees other
+    apps register (apps.education.trainees: one query per source)."""
     counts = dict(
         Enrolment.objects.filter(training_class__in=classes)
         .values("training_class")
         .annotate(n=Count("id"))
         .values_list("training_class", "n")
     )
+    others = trainees.counts([c.pk for c in classes if c.kind in rules.RECRUITMENT_KINDS])
     for c in classes:
-        c.enrolled = counts.get(c.pk, 0)
+        c.enrolled = counts.get(c.pk, 0) + others.get(c.pk, 0)
     return classes
+
+
+@dataclass(frozen=True)
+class ClassCredit:
+    """What a class gives its trainees: counted only once it has completed (结业)."""
+
+    title: str
+    finished: bool
+    days: int  # distinct days with a session
+    hours: Decimal  # the curriculum's hours
+
+
+def class_credits(class_ids) -> dict[int, ClassCredit]:
+    """Completion, days and hours of each class (one grouped query): what the recruitment
+    engine's step 11 (集中培训) reads for a development file's classes."""
+    ids = [int(i) for i in class_ids if i is not None]
+    if not ids:
+        return {}
+    rows = (
+        TrainingClass.objects.filter(pk__in=ids)
+        .annotate(n_days=Count("sessions__date", distinct=True), n_hours=Sum("sessions__hours"))
+        .values_list("pk", "title", "status", "n_days", "n_hours")
+    )
+    return {
+        pk: ClassCredit(title, status == TrainingClass.Status.FINISHED, n_days or 0, n_hours or Decimal(0))
+        for pk, title, status, n_days, n_hours in rows
+    }
 
 
 def class_sessions(cls: TrainingClass):

@@ -412,6 +412,11 @@ def enrol(cls: TrainingClass, member: Member, *, actor) -> Enrolment:
     """Enrol a member. When the class has quotas, the member's organisation must lie under
     one with a free place (the nearest quota organisation counts)."""
     cls = _class_for_update(cls, actor)
+    if cls.kind in rules.RECRUITMENT_KINDS:
+        _fail(
+            "member",
+            f"“{cls.title}”是{cls.get_kind_display()}，学员是入党积极分子和发展对象，请在发展党员的“积极分子培训班”页登记参训人员",
+        )
     if member is None:
         _fail("member", "学员为必填项")
     if member.status not in member_codes.COUNTED_STATUSES:
@@ -500,7 +505,9 @@ def finish_class(cls: TrainingClass, *, actor, on: datetime.date | None = None) 
     total = ClassSession.objects.filter(training_class=cls).aggregate(h=Sum("hours"))["h"] or Decimal(0)
     if total == 0:
         _fail("training_class", "本班尚未登记课程，不能结业")
-    if ClassSession.objects.filter(training_class=cls, attendance_taken=False).exists():
+    # A class of 入党积极分子/发展对象 has no member enrolments and so no per-session member
+    # attendance; its completion (结业) is what the recruitment step check reads.
+    if cls.kind not in rules.RECRUITMENT_KINDS and ClassSession.objects.filter(training_class=cls, attendance_taken=False).exists():
         _fail("training_class", "还有课程未登记考勤，请先登记后再办理结业")
     percent = current_rules().all_values()["completion_percent"]
     _refresh_attended(cls)

@@ -17,7 +17,7 @@ from apps.core.paging import page_of
 from apps.members.models import Member
 from apps.orgs.picker import OrgFilterForm
 
-from . import forms, rules, selectors, services
+from . import forms, rules, selectors, services, trainees
 from .models import ClassSession, EducationPlan, PlanItem, Question, Quiz, QuizAttempt, StudyEntry, StudyReport, TrainingClass
 
 
@@ -209,8 +209,11 @@ def class_detail(request, pk):
     cls = _class(request, pk)
     can_change = can_act_on_org(request.user, cls.organisation, "change") and cls.status == TrainingClass.Status.OPEN
     sessions = list(selectors.class_sessions(cls))
+    external = cls.kind in rules.RECRUITMENT_KINDS
     context = {
         "cls": cls,
+        "external": external,
+        "trainee_sources": [(s, s.counts([cls.pk]).get(cls.pk, 0)) for s in trainees.sources()] if external else [],
         "sessions": sessions,
         "total_hours": sum((s.hours for s in sessions), rules.hours(0)),
         "quotas": list(cls.quotas.select_related("organisation").order_by("organisation__path")),
