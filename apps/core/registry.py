@@ -281,3 +281,61 @@ class OrgMetric:
 
 
 org_metrics = Registry("organisation metric")
+
+
+# ── what lives in the organisation tree ──────────────────────────────────────────────
+# The tree (apps.orgs) sits below every domain: the apps that keep records in
+# organisations tell it, through these, what blocks a dissolution, what to warn about on an
+# organisation's page and what check_org_tree must verify, so orgs imports none of them.
+@dataclass(frozen=True)
+class OrgHolding:
+    """refusal(org_path) → '' or the Chinese reason why the organisation with that path
+    (and its subtree) may not be dissolved while it still holds these records (members on
+    the rolls …). Consulted by the tree's dissolve service. One query each."""
+
+    name: str
+    refusal: Callable[[str], str]
+    order: int = 100
+
+
+org_holdings = Registry("organisation holding")
+
+
+@dataclass(frozen=True)
+class OrgWarnings:
+    """warnings(org) → [Chinese text]: structure rules a domain checks for one organisation
+    (a branch below 3 full members, above 50 …), shown on the organisation's page."""
+
+    name: str
+    warnings: Callable[[Any], list[str]]
+    order: int = 100
+
+
+org_warnings = Registry("organisation warnings")
+
+
+@dataclass(frozen=True)
+class TreeCheck:
+    """run(report, fix) for `check_org_tree`: calls report(title, rows, total=None) once per
+    rule it verifies (no rows = passed; rows may be a sample when total is given); with
+    fix=True it repairs what it safely can and says so with report(title, [], fixed=text)."""
+
+    name: str
+    run: Callable[..., None]
+    order: int = 100
+
+
+tree_checks = Registry("organisation tree check")
+
+
+@dataclass(frozen=True)
+class Picker:
+    """field(label=, required=, user=, under=) → a form field choosing one record of a
+    kind (a member …) inside the user's scope and `under`'s subtree, for forms of apps
+    below the kind's own (the tree's committee form chooses members)."""
+
+    name: str
+    field: Callable[..., Any]
+
+
+pickers = Registry("picker")

@@ -5,9 +5,10 @@ calls the write service."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from apps.core.forms import DATE, ServiceForm, apply_service_errors
 from apps.core.scoping import restrict
 from apps.core.text import NAME_MAX, REMARKS_MAX
-from apps.orgs.forms import DATE, OrgChoiceField, ServiceForm, apply_service_errors
+from apps.orgs.forms import OrgChoiceField
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgPickerField
 from apps.orgs.rules import MEMBER_HOLDING_TYPES

@@ -135,6 +135,12 @@ class Member(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_counted(self) -> bool:
+        """On the rolls and counted (正常, 流动, 失联): may hold a committee seat, counts in
+        the organisation's figures."""
+        return self.status in codes.COUNTED_STATUSES
+
     def set_name_keys(self) -> None:
         """The pinyin search and sort keys of the name (every writer calls this)."""
         self.name_pinyin, self.name_initials, self.name_pinyin_alt, self.name_initials_alt = name_keys(self.name)

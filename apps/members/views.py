@@ -13,11 +13,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.api.pagination import capped_count
+from apps.core.forms import apply_service_errors
 from apps.core.history import record_history
 from apps.core.models import AccessLog
 from apps.core.paging import Page, page_number, page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict
-from apps.orgs.forms import apply_service_errors
 from apps.orgs.models import Organisation
 
 from . import selectors, services

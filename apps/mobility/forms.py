@@ -3,9 +3,9 @@ API and CLI) and apps.orgs.forms.apply_service_errors puts the messages on the f
 
 from django import forms
 
+from apps.core.forms import DATE, ServiceForm
 from apps.members.forms import MemberForm
 from apps.members.picker import MemberMultiPickerField, MemberPickerField
-from apps.orgs.forms import DATE, ServiceForm
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgPickerField
 from apps.orgs.rules import MEMBER_HOLDING_TYPES

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.core.forms import apply_service_errors
 from apps.core.paging import page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.members.models import Member
-from apps.orgs.forms import apply_service_errors
 
 from . import forms, rules, selectors, services
 from .models import MobileRecord, NonPublicCard, Transfer

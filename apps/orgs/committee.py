@@ -22,8 +22,6 @@ SINGLE_ROLES = set(rules.SINGLE_COMMITTEE_ROLES)
 
 @transaction.atomic
 def add_committee_seat(org: Organisation, member, role: str, *, start_date: datetime.date | None = None, actor) -> CommitteeMember:
-    from apps.members import codes
-
     require_org_action(actor, org, "change")
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     errors: dict[str, list[str]] = {}
@@ -37,7 +35,7 @@ def add_committee_seat(org: Organisation, member, role: str, *, start_date: date
     else:
         if not member.org_path.startswith(org.path):
             errors.setdefault("member", []).append(f"{member.name}不是“{org}”或其下级组织的党员")
-        if member.status not in codes.COUNTED_STATUSES:
+        if not member.is_counted:
             errors.setdefault("member", []).append(f"{member.name}当前党籍状态为{member.get_status_display()}，不能担任班子成员")
     if start_date and start_date > today:
         errors.setdefault("start_date", []).append("任职日期不能晚于今天")

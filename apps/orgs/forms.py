@@ -1,51 +1,14 @@
 """Organisation forms. They only parse input; the rules live in apps.orgs.services and
-their ValidationError dict is put back on the form field by field (apply_service_errors)."""
+their ValidationError dict is put back on the form field by field (apps.core.forms)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from apps.core.scoping import ScopeError
+from apps.core import registry
+from apps.core.forms import DATE, ServiceForm
 
 from . import rules, services
 from .models import Organisation
 from .picker import OrgPickerField
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def apply_service_errors(form: forms.Form, exc: Exception) -> None:
-    """Put a service's ValidationError({field: [msg]}) (or a ScopeError) on the form:
-    messages for fields the form shows go inline, the rest at the top."""
-    if isinstance(exc, ScopeError):
-        form.add_error(None, exc.message)
-        return
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-        return
-    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-    for message in messages:
-        form.add_error(None, message)
-
-
-class ServiceForm(forms.Form):
-    """Fields are all optional at form level: the service names missing required values
-    itself, so the messages are the same on web, API and import. `required_names` marks
-    the labels with an asterisk."""
-
-    required_names: tuple = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False
-            if getattr(field, "max_length", None):  # the product's wording, naming the field
-                field.error_messages["max_length"] = f"{field.label}不能超过%(limit_value)d个字（现为%(show_value)d个字）"
-
-    def service_data(self) -> dict:
-        return dict(self.cleaned_data)
 
 
 class OrganisationForm(ServiceForm):
@@ -126,11 +89,10 @@ class CommitteeSeatForm(ServiceForm):
     start_date = forms.DateField(label="任职日期", widget=DATE, help_text="留空为今天")
 
     def __init__(self, *args, org: Organisation, user, **kwargs):
-        from apps.members.picker import MemberPickerField
-
         super().__init__(*args, **kwargs)
         # every counted member of the subtree: thousands for a committee, so a picker
-        self.fields["member"] = MemberPickerField(label="党员", required=False).for_user(user, under=org)
+        # (the member registry's, registry.pickers: the tree does not import members)
+        self.fields["member"] = registry.pickers.get("member").field(label="党员", required=False, user=user, under=org)
 
 
 class EndSeatForm(ServiceForm):

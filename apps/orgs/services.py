@@ -5,11 +5,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from apps.core import paths
+from apps.core import paths, registry
 from apps.core.audit import record_change, snapshot
 from apps.core.dates import add_months, add_years
 from apps.core.locks import advisory_lock
@@ -86,23 +85,11 @@ def terms_due(queryset, today: datetime.date | None = None):
 
 
 def structure_warnings(org: Organisation) -> list[str]:
-    """Structure rules (domain-rules §8) as warnings shown on the organisation page."""
-    if org.org_type not in rules.BRANCH_TYPES or org.status != Organisation.Status.ACTIVE:
-        return []
-    from apps.members.models import Member
-
-    counts = Member.objects.counted().filter(organisation=org).aggregate(total=Count("id"), full=Count("id", filter=Q(member_type="full")))
-    warnings = []
-    if counts["full"] < rules.BRANCH_MIN_FULL_MEMBERS:
-        warnings.append(f"正式党员 {counts['full']} 名，少于{rules.BRANCH_MIN_FULL_MEMBERS}名：应与邻近单位成立联合党支部（支部工作条例）")
-    if counts["total"] > rules.BRANCH_MAX_MEMBERS:
-        warnings.append(f"党员 {counts['total']} 名，超过{rules.BRANCH_MAX_MEMBERS}名：党支部党员一般不超过50人，可考虑成立党总支")
-    if counts["full"] >= rules.BRANCH_COMMITTEE_THRESHOLD:
-        has_committee = org.committee.filter(end_date__isnull=True).exclude(role="secretary").exists()
-        if not has_committee:
-            warnings.append(f"正式党员 {counts['full']} 名（≥{rules.BRANCH_COMMITTEE_THRESHOLD}名），应设立支部委员会")
-    state = term_state(org)
-    if state == "overdue":
+    """Structure rules (domain-rules §8) as warnings shown on the organisation page: what
+    the apps keeping records in the organisation check (registry.org_warnings — the
+    registry's branch size rules), then the term."""
+    warnings = [text for source in registry.org_warnings for text in source.warnings(org)]
+    if org.org_type in rules.BRANCH_TYPES and org.status == Organisation.Status.ACTIVE and term_state(org) == "overdue":
         warnings.append(f"任期已于 {org.term_end:%Y-%m-%d} 届满，应按期换届")
     return warnings
 
@@ -232,8 +219,6 @@ def move_subtree(org: Organisation, new_parent: Organisation, *, actor) -> Organ
 def dissolve_organisation(org: Organisation, *, date: datetime.date | None = None, actor) -> Organisation:
     """Dissolve (撤销) an organisation: refused while it or anything under it still holds
     members or active child organisations; move them first."""
-    from apps.members.models import Member
-
     require_org_action(actor, org, "change")
     advisory_lock(TREE_LOCK)
     org = Organisation.objects.select_for_update().get(pk=org.pk)
@@ -241,9 +226,9 @@ def dissolve_organisation(org: Organisation, *, date: datetime.date | None = Non
         raise ValidationError({"status": ["该组织已撤销"]})
     if org.is_root():
         raise ValidationError({"status": ["不能撤销根组织"]})
-    members = Member.objects.active().filter(org_path__startswith=org.path).count()
-    if members:
-        raise ValidationError({"status": [f"该组织及下级仍有 {members} 名在册党员，请先调整其组织关系再撤销"]})
+    for holding in registry.org_holdings:  # members on the rolls (apps.members.tree) …
+        if reason := holding.refusal(org.path):
+            raise ValidationError({"status": [reason]})
     children = Organisation.objects.filter(path__startswith=org.path, status=Organisation.Status.ACTIVE).exclude(pk=org.pk)
     n_children = children.exclude(org_type="party_group").count()
     if n_children:

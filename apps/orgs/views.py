@@ -11,11 +11,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.core.api.pagination import capped_count
+from apps.core.forms import apply_service_errors
 from apps.core.history import record_history
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, restrict, user_scope
 
 from . import committee, rules, selectors, services
-from .forms import CommitteeSeatForm, DissolveForm, EndSeatForm, MoveOrganisationForm, OrganisationForm, apply_service_errors
+from .forms import CommitteeSeatForm, DissolveForm, EndSeatForm, MoveOrganisationForm, OrganisationForm
 from .models import CommitteeMember, Organisation
 from .picker import SUGGESTION_LIMIT, picker_queryset, search
 

@@ -5,13 +5,8 @@ and exit non-zero when anything is wrong.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, F
 
-from apps.core import paths
-from apps.members import codes
-from apps.members.models import Member
-from apps.members.services import recount_members
-from apps.orgs import rules
+from apps.core import paths, registry
 from apps.orgs.models import Organisation
 from apps.orgs.services import ALLOWED_CHILDREN, TYPE_LABEL
 
@@ -31,15 +26,20 @@ class Command(BaseCommand):
         out.write("=" * 30)
         self.check_treebeard()
         self.check_path_copies()
-        self.check_counts(fix_counts)
-        self.check_dissolved()
         self.check_types()
+        # what the apps keeping records in the tree verify (registry.tree_checks: the
+        # member counters and placements, apps.members.tree)
+        for check in registry.tree_checks:
+            check.run(self.problem, fix_counts)
         out.write("=" * 30)
         if self.problems:
             raise CommandError(f"共发现 {self.problems} 项问题")
         out.write(self.style.SUCCESS("未发现问题"))
 
-    def problem(self, title: str, rows: list[str], total: int | None = None):
+    def problem(self, title: str, rows: list[str], total: int | None = None, *, fixed: str = ""):
+        if fixed:
+            self.stdout.write(self.style.WARNING(f"[已修正] {title}：{fixed}"))
+            return
         total = len(rows) if total is None else total
         if not total:
             self.stdout.write(f"[通过] {title}")
@@ -80,31 +80,6 @@ class Command(BaseCommand):
                 rows.append(f"{obj}（id={obj.pk}）路径 {getattr(obj, field)} ≠ 所属组织“{org}”路径 {org.path}")
             self.problem(f"{model._meta.verbose_name}的组织路径（{field}）与所属组织不一致", rows, bad.count())
 
-    def check_counts(self, fix: bool):
-        actual = dict(
-            Member.objects.counted().order_by().values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n")
-        )
-        rows = []
-        for pk, name, stored in Organisation.objects.order_by("path").values_list("pk", "name", "direct_member_count").iterator():
-            real = actual.get(pk, 0)
-            if stored != real:
-                rows.append(f"{name}（id={pk}）记录 {stored} 名，实际 {real} 名")
-        if rows and fix:
-            changed = recount_members()
-            self.stdout.write(self.style.WARNING(f"[已修正] 直属党员数与党员表不一致：已重新计算 {changed} 个组织"))
-            return
-        self.problem("直属党员数与党员表不一致（可用 --fix-counts 修正）", rows)
-
-    def check_dissolved(self):
-        rows = (
-            Member.objects.active()
-            .filter(organisation__status=Organisation.Status.DISSOLVED)
-            .order_by()
-            .values("organisation__name", "organisation_id")
-            .annotate(n=Count("id"))
-        )
-        self.problem("已撤销的组织仍有在册党员", [f"{r['organisation__name']}（id={r['organisation_id']}）{r['n']} 名" for r in rows])
-
     def check_types(self):
         orgs = {
             path: (pk, name, org_type, status)
@@ -123,16 +98,3 @@ class Command(BaseCommand):
                 active_under_dissolved.append(f"“{name}”（id={pk}）的上级“{pname}”已撤销")
         self.problem("上下级组织类别不符合规定（如党小组下设党支部）", bad_type)
         self.problem("已撤销组织下仍有未撤销的下级组织", active_under_dissolved)
-        misplaced = (
-            Member.objects.filter(status__in=codes.ACTIVE_STATUSES)
-            .exclude(organisation__org_type__in=rules.MEMBER_HOLDING_TYPES)
-            .order_by()
-            .values("organisation__name", "organisation__org_type")
-            .annotate(n=Count("id"))
-        )
-        self.problem(
-            "党员组织关系放在不能直接管理党员的组织",
-            [f"{TYPE_LABEL.get(r['organisation__org_type'])}“{r['organisation__name']}”{r['n']} 名" for r in misplaced],
-        )
-        groups = Member.objects.filter(party_group__isnull=False).exclude(party_group__path__startswith=F("org_path")).only("pk", "name")
-        self.problem("党员所在党小组不在其所在组织之下", [f"{m.name}（id={m.pk}）" for m in groups[:SAMPLE]], groups.count())
