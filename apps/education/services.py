@@ -1145,9 +1145,7 @@ def _resource_org(data: dict, actor) -> Organisation:
     return org
 
 
-@transaction.atomic
-def add_venue(data: dict, *, actor) -> Venue:
-    org = _resource_org(data, actor)
+def _venue_fields(data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     kind = data.get("kind") or ""
     if kind not in dict(rules.VENUE_KINDS):
@@ -1171,27 +1169,61 @@ def add_venue(data: dict, *, actor) -> Venue:
         _collect(errors, "opened_on", "启用日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
-    if Venue.objects.filter(organisation=org, name=name).exists():
+    return {
+        "kind": kind,
+        "name": name[:120],
+        "address": (data.get("address") or "")[:200],
+        "area": data.get("area") or None,
+        "seats": data.get("seats") or None,
+        "equipment": (data.get("equipment") or "")[:200],
+        "investment": investment,
+        "opened_on": opened or None,
+    }
+
+
+@transaction.atomic
+def add_venue(data: dict, *, actor) -> Venue:
+    org = _resource_org(data, actor)
+    fields = _venue_fields(data)
+    if Venue.objects.filter(organisation=org, name=fields["name"]).exists():
         _fail("name", "本组织已登记同名的学习阵地")
     with unique_messages(Venue, VENUE_UNIQUE):
-        venue = Venue.objects.create(
-            organisation=org,
-            kind=kind,
-            name=name[:120],
-            address=(data.get("address") or "")[:200],
-            area=data.get("area") or None,
-            seats=data.get("seats") or None,
-            equipment=(data.get("equipment") or "")[:200],
-            investment=investment,
-            opened_on=opened or None,
-        )
+        venue = Venue.objects.create(organisation=org, **fields)
     record_change(venue, ChangeLog.Action.CREATE)
     return venue
 
 
+def _for_change(model, obj, actor):
+    """The row again under a lock, after the scope check on its organisation (the caller
+    found it in scope; this refuses an actor who may only view it)."""
+    obj = model.objects.select_for_update().select_related("organisation").get(pk=obj.pk)
+    require_org_action(actor, obj.organisation, "change")
+    return obj
+
+
 @transaction.atomic
-def add_courseware(data: dict, *, actor) -> Courseware:
-    org = _resource_org(data, actor)
+def update_venue(venue: Venue, data: dict, *, actor) -> Venue:
+    venue = _for_change(Venue, venue, actor)
+    fields = _venue_fields(data)
+    if Venue.objects.filter(organisation=venue.organisation, name=fields["name"]).exclude(pk=venue.pk).exists():
+        _fail("name", "本组织已登记同名的学习阵地")
+    before = snapshot(venue)
+    for key, value in fields.items():
+        setattr(venue, key, value)
+    with unique_messages(Venue, VENUE_UNIQUE):
+        venue.save()
+    record_change(venue, ChangeLog.Action.UPDATE, before=before)
+    return venue
+
+
+@transaction.atomic
+def delete_venue(venue: Venue, *, actor) -> None:
+    venue = _for_change(Venue, venue, actor)
+    record_change(venue, ChangeLog.Action.DELETE, before=snapshot(venue))
+    venue.delete()
+
+
+def _courseware_fields(data: dict, *, has_file: bool) -> dict:
     errors: dict[str, list[str]] = {}
     title = (data.get("title") or "").strip()
     if not title:
@@ -1204,25 +1236,115 @@ def add_courseware(data: dict, *, actor) -> Courseware:
     if minutes is not None and not 1 <= minutes <= rules.MAX_COURSEWARE_MINUTES:
         _collect(errors, "minutes", f"时长须在1～{rules.MAX_COURSEWARE_MINUTES}分钟之间")
     link = (data.get("link") or "").strip()
-    if not link:
-        _collect(errors, "link", "内网地址为必填项")
-    elif link.lower().startswith(("javascript:", "data:")):
+    if link.lower().startswith(("javascript:", "data:")):
         _collect(errors, "link", "内网地址须为 http(s) 地址或文件路径")
+    elif not link and not has_file:
+        _collect(errors, "link", "请填写内网地址或上传课件文件（二者至少一项）")
     if errors:
         raise ValidationError(errors)
-    if Courseware.objects.filter(organisation=org, title=title).exists():
+    return {
+        "title": title[:200],
+        "category": (data.get("category") or "").strip()[:40],
+        "minutes": minutes,
+        "link": link[:500],
+        "speaker": (data.get("speaker") or "").strip()[:60],
+    }
+
+
+def check_courseware_file(upload) -> str:
+    """The extension of an acceptable courseware file, or a Chinese ValidationError on
+    the field `file`: too big, a type not allowed, or content not matching the name."""
+    allowed = "、".join(sorted(rules.COURSEWARE_TYPES))
+    name = upload.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if upload.size is not None and upload.size > rules.COURSEWARE_MAX_BYTES:
+        _fail("file", f"课件文件“{name}”大小为{rules.size_text(upload.size)}，超过上限{rules.size_text(rules.COURSEWARE_MAX_BYTES)}")
+    if extension not in rules.COURSEWARE_TYPES:
+        _fail("file", f"课件文件“{name}”的类型不允许，只能上传 {allowed} 文件")
+    upload.seek(0)
+    head = upload.read(12)
+    upload.seek(0)
+    if not rules.courseware_type_ok(extension, head):
+        label = rules.COURSEWARE_TYPES[extension][0]
+        _fail("file", f"课件文件“{name}”的内容不是{label}（扩展名与文件内容不符），只能上传 {allowed} 文件")
+    return extension
+
+
+def _drop_file_on_commit(name: str) -> None:
+    """Remove a stored file once the transaction that dropped it has committed."""
+    if name:
+        from django.core.files.storage import default_storage
+
+        transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def add_courseware(data: dict, *, actor) -> Courseware:
+    org = _resource_org(data, actor)
+    upload = data.get("file") or None
+    fields = _courseware_fields(data, has_file=upload is not None)
+    if upload is not None:
+        check_courseware_file(upload)
+    if Courseware.objects.filter(organisation=org, title=fields["title"]).exists():
         _fail("title", "本组织课件库已有同名课件")
-    with unique_messages(Courseware, COURSEWARE_UNIQUE):
-        item = Courseware.objects.create(
-            organisation=org,
-            title=title[:200],
-            category=(data.get("category") or "").strip()[:40],
-            minutes=minutes,
-            link=link[:500],
-            speaker=(data.get("speaker") or "").strip()[:60],
-        )
+    item = Courseware(organisation=org, **fields)
+    if upload is not None:
+        item.file_name, item.file_size = upload.name[:200], upload.size
+        item.file.save(upload.name, upload, save=False)  # written to storage in chunks
+    _save_courseware(item, new_file=upload is not None)
     record_change(item, ChangeLog.Action.CREATE)
     return item
+
+
+def _save_courseware(item: Courseware, *, new_file: bool) -> None:
+    """Save; when a concurrent duplicate title refuses the row, the file just stored is
+    removed again (nothing half-saved)."""
+    try:
+        with unique_messages(Courseware, COURSEWARE_UNIQUE):
+            item.save()
+    except ValidationError:
+        if new_file:
+            from django.core.files.storage import default_storage
+
+            default_storage.delete(item.file.name)
+        raise
+
+
+@transaction.atomic
+def update_courseware(item: Courseware, data: dict, *, actor, remove_file: bool = False) -> Courseware:
+    """Change a courseware item; a new file replaces the old one, `remove_file` drops it
+    (a link must then be given). The replaced file is deleted after the commit."""
+    item = _for_change(Courseware, item, actor)
+    upload = data.get("file") or None
+    keeps_file = bool(item.file) and not remove_file
+    fields = _courseware_fields(data, has_file=upload is not None or keeps_file)
+    if upload is not None:
+        check_courseware_file(upload)
+    if Courseware.objects.filter(organisation=item.organisation, title=fields["title"]).exclude(pk=item.pk).exists():
+        _fail("title", "本组织课件库已有同名课件")
+    before = snapshot(item)
+    old_name = item.file.name
+    for key, value in fields.items():
+        setattr(item, key, value)
+    if upload is not None:
+        item.file_name, item.file_size = upload.name[:200], upload.size
+        item.file.save(upload.name, upload, save=False)
+    elif remove_file:
+        item.file, item.file_name, item.file_size = "", "", None
+    _save_courseware(item, new_file=upload is not None)
+    record_change(item, ChangeLog.Action.UPDATE, before=before)
+    if old_name and old_name != item.file.name:
+        _drop_file_on_commit(old_name)
+    return item
+
+
+@transaction.atomic
+def delete_courseware(item: Courseware, *, actor) -> None:
+    item = _for_change(Courseware, item, actor)
+    record_change(item, ChangeLog.Action.DELETE, before=snapshot(item))
+    name = item.file.name
+    item.delete()
+    _drop_file_on_commit(name)
 
 
 @transaction.atomic

@@ -6,19 +6,33 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, user_scope
+from apps.core.models import AccessLog
 from apps.core.paging import page_of
 from apps.members.models import Member
 from apps.orgs.picker import OrgFilterForm
 
 from . import forms, rules, selectors, services, trainees
-from .models import ClassSession, EducationPlan, PlanItem, Question, Quiz, QuizAttempt, StudyEntry, StudyReport, TrainingClass
+from .models import (
+    ClassSession,
+    Courseware,
+    EducationPlan,
+    PlanItem,
+    Question,
+    Quiz,
+    QuizAttempt,
+    StudyEntry,
+    StudyReport,
+    TrainingClass,
+    Venue,
+)
+from .uploads import bounded_upload
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -745,6 +759,9 @@ def _resource_page(request, key):
     page = page_of(entry.rows(request.user, request.GET), request)
     headers = [col[0] for col in entry.columns]
     page.cells = [list(zip(headers, (_cell(row, col[1]) for col in entry.columns), strict=True)) for row in page.rows]
+    if key in EDITABLE:  # a last column with the row's actions (download, edit, delete)
+        scope = user_scope(request.user, "change")
+        page.items = [(row, cells, scope.covers_path(row.org_path)) for row, cells in zip(page.rows, page.cells, strict=True)]
     context = {
         "org": org,
         "key": key,
@@ -758,16 +775,24 @@ def _resource_page(request, key):
         "page": page,
         "q": request.GET.get("q", ""),
         "can_create": has_action(request.user, "change"),
+        "editable": key in EDITABLE,
     }
     return render(request, "education/resources.html", context)
+
+
+def _too_big(request, form) -> bool:
+    """Files cut off by uploads.LimitedUploadHandler: a Chinese error on `file`."""
+    for name in getattr(request, "too_big_uploads", []):
+        form.add_error("file", f"课件文件“{name}”超过上限{rules.size_text(rules.COURSEWARE_MAX_BYTES)}，未保存")
+    return bool(getattr(request, "too_big_uploads", []))
 
 
 def _resource_new(request, key):
     _export, title, _intro, form_name, service_name, new_label = RESOURCES[key]
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
-    form = getattr(forms, form_name)(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = getattr(forms, form_name)(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid() and not _too_big(request, form):
         try:
             getattr(services, service_name)(form.cleaned_data, actor=request.user)
         except ValidationError as exc:
@@ -778,8 +803,64 @@ def _resource_new(request, key):
             messages.success(request, f"已{new_label}")
             return redirect(f"{reverse(f'education:{key}')}?org={form.cleaned_data['organisation'].pk}")
     return render(
-        request, "education/question_form.html", {"form": form, "title": new_label, "back": f"education:{key}", "back_label": title}
+        request,
+        "education/question_form.html",
+        {"form": form, "title": new_label, "back": f"education:{key}", "back_label": title, "upload": key == "courseware", "plain": True},
     )
+
+
+# Resources a branch may change and delete: model, edit form, update and delete services.
+EDITABLE = {
+    "venues": (Venue, "VenueEditForm", "update_venue", "delete_venue", "name"),
+    "courseware": (Courseware, "CoursewareEditForm", "update_courseware", "delete_courseware", "title"),
+}
+
+
+def _resource_obj(request, key, pk, action):
+    model = EDITABLE[key][0]
+    return get_in_scope(model.objects.select_related("organisation"), request.user, action, pk=pk)
+
+
+def _resource_edit(request, key, pk):
+    model, form_name, service_name, _delete, _label = EDITABLE[key]
+    title = RESOURCES[key][1]
+    obj = _resource_obj(request, key, pk, "change")
+    initial = {f.name: getattr(obj, f.name) for f in model._meta.concrete_fields if f.name not in ("file", "organisation")}
+    form = getattr(forms, form_name)(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid() and not _too_big(request, form):
+        extra = {"remove_file": form.cleaned_data.pop("remove_file", False)} if key == "courseware" else {}
+        try:
+            getattr(services, service_name)(obj, form.cleaned_data, actor=request.user, **extra)
+        except (ValidationError, ScopeError) as exc:
+            _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
+        else:
+            messages.success(request, f"已保存“{obj}”的修改")
+            return redirect(f"{reverse(f'education:{key}')}?org={obj.organisation_id}")
+    context = {
+        "form": form,
+        "title": f"修改：{obj}",
+        "back": f"education:{key}",
+        "back_label": title,
+        "upload": key == "courseware",
+        "plain": True,
+        "current_file": getattr(obj, "file_name", ""),
+    }
+    return render(request, "education/question_form.html", context)
+
+
+def _resource_delete(request, key, pk):
+    _model, _form, _update, service_name, _label = EDITABLE[key]
+    obj = _resource_obj(request, key, pk, "change")
+    back = f"{reverse(f'education:{key}')}?org={obj.organisation_id}"
+    if request.method == "POST":
+        try:
+            getattr(services, service_name)(obj, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"已删除“{obj}”（修改记录中保留删除前的内容）")
+        return redirect(back)
+    return render(request, "education/confirm_delete.html", {"obj": obj, "what": RESOURCES[key][1], "back": back})
 
 
 @login_required
@@ -794,14 +875,57 @@ def venue_new(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def venue_edit(request, pk):
+    return _resource_edit(request, "venues", pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venue_delete(request, pk):
+    return _resource_delete(request, "venues", pk)
+
+
+@login_required
 def courseware(request):
     return _resource_page(request, "courseware")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@bounded_upload
 def courseware_new(request):
     return _resource_new(request, "courseware")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bounded_upload
+def courseware_edit(request, pk):
+    return _resource_edit(request, "courseware", pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def courseware_delete(request, pk):
+    return _resource_delete(request, "courseware", pk)
+
+
+@login_required
+def courseware_download(request, pk):
+    """The uploaded file, streamed from storage, for users who may see the item (404
+    otherwise); every download is written to the access log."""
+    item = get_in_scope(Courseware.objects.select_related("organisation"), request.user, "view", pk=pk)
+    if not item.file:
+        raise Http404("该课件没有上传文件")
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("课件文件不存在，请联系课件所属组织重新上传") from exc
+    AccessLog.record(
+        AccessLog.Kind.EXPORT, user=request.user, target=f"下载课件：{item.title}"[:200], org_path=item.org_path, courseware=item.pk
+    )
+    return FileResponse(handle, as_attachment=True, filename=item.file_name or item.file.name.rsplit("/", 1)[-1])
 
 
 @login_required

@@ -346,9 +346,12 @@ def _venue(org, side):
 
 
 def _courseware(org, side):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from apps.education import services
 
-    return services.add_courseware({"organisation": org, "title": f"{org.name}课件", "minutes": 30, "link": "http://intranet/m"}, actor=CLI)
+    upload = SimpleUploadedFile("课件.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")
+    return services.add_courseware({"organisation": org, "title": f"{org.name}课件", "minutes": 30, "file": upload}, actor=CLI)
 
 
 def _joint_meeting(org, side):
@@ -364,6 +367,19 @@ PK_BY_URL_NAME.update(
         "education-venue-detail": "education.venue",
         "education-courseware-detail": "education.courseware",
         "education-joint-meeting-detail": "education.jointmeeting",
+        "education:venue_edit": "education.venue",
+        "education:venue_delete": "education.venue",
+        "education:courseware_edit": "education.courseware",
+        "education:courseware_delete": "education.courseware",
+        "education:courseware_download": "education.courseware",
+    }
+)
+RESOURCE_WRITES.update(
+    {
+        "education:venue_edit": Write(lambda w, o: {"kind": "media_room", "name": "矩阵改名电教室"}),
+        "education:venue_delete": Write(lambda w, o: {}),
+        "education:courseware_edit": Write(lambda w, o: {"title": "矩阵改名课件", "minutes": 40, "link": "http://intranet/y"}),
+        "education:courseware_delete": Write(lambda w, o: {}),
     }
 )
 FACTORIES.update({"education.venue": _venue, "education.courseware": _courseware, "education.jointmeeting": _joint_meeting})
