@@ -268,3 +268,23 @@ class JointMeetingForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].for_user(user)
+
+
+class QuestionEditForm(QuestionForm):
+    """Editing keeps the bank (organisation) of a question."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["organisation"]
+
+
+class QuizEditForm(QuizForm):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["organisation"]
+
+
+class PlanEditForm(forms.Form):
+    title = forms.CharField(label="计划名称", max_length=120)
+    end_year = forms.IntegerField(label="截止年度", min_value=2000, max_value=2100, required=False, help_text="年度计划不填")
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -679,6 +679,58 @@ def add_question(organisation: Organisation, data: dict, *, actor) -> Question:
     return q
 
 
+def question_answered_count(question: Question) -> int:
+    """How many handed-in or running attempts drew this question. A quiz draws from its
+    organisation's bank and those above it, so only quizzes in the question's subtree can
+    have drawn it. PostgreSQL answers with a JSON containment filter; elsewhere the ids are
+    read and counted in Python (one query)."""
+    from django.db import connection
+
+    attempts = QuizAttempt.objects.filter(quiz__org_path__startswith=question.org_path)
+    if connection.vendor == "postgresql":
+        return attempts.filter(question_ids__contains=[question.pk]).count()
+    return sum(1 for ids in attempts.values_list("question_ids", flat=True).iterator() if question.pk in (ids or []))
+
+
+# Fields that decide how an attempt is marked: not changed once the question was answered.
+MARKING_FIELDS = ("kind", "text", "options", "answer")
+
+
+@transaction.atomic
+def update_question(question: Question, data: dict, *, actor) -> Question:
+    question = _for_change(Question, question, actor)
+    clean, errors = _clean_question(data)
+    if errors:
+        raise ValidationError(errors)
+    used = question_answered_count(question)
+    changed = [f for f in MARKING_FIELDS if clean[f] != getattr(question, f)]
+    if used and changed:
+        labels = "、".join(str(Question._meta.get_field(f).verbose_name) for f in changed)
+        _fail(
+            changed[0],
+            f"本题已在{used}份答卷中作答，不能修改{labels}（会改变已交答卷的成绩）；请停用本题，另行录入新题",
+        )
+    if Question.objects.filter(organisation=question.organisation, text=clean["text"]).exclude(pk=question.pk).exists():
+        _fail("text", "本题库已有相同题干的试题")
+    before = snapshot(question)
+    for key, value in clean.items():
+        setattr(question, key, value)
+    with unique_messages(Question, QUESTION_UNIQUE):
+        question.save()
+    record_change(question, ChangeLog.Action.UPDATE, before=before)
+    return question
+
+
+@transaction.atomic
+def delete_question(question: Question, *, actor) -> None:
+    question = _for_change(Question, question, actor)
+    used = question_answered_count(question)
+    if used:
+        _fail("question", f"本题已在{used}份答卷中作答，不能删除（答卷要保留原题）；请改为停用，停用后不再抽入新试卷")
+    record_change(question, ChangeLog.Action.DELETE, before=snapshot(question))
+    question.delete()
+
+
 @transaction.atomic
 def set_question_active(question: Question, active: bool, *, actor) -> Question:
     """Retire a question from future papers (or bring it back); attempts keep it."""
@@ -795,6 +847,45 @@ def create_quiz(data: dict, *, actor) -> Quiz:
     if org is None:
         _fail("organisation", "举办组织为必填项")
     require_org_action(actor, org, "change")
+    quiz = Quiz.objects.create(organisation=org, **_quiz_fields(org, data))
+    record_change(quiz, ChangeLog.Action.CREATE)
+    return quiz
+
+
+# What decides how a paper is drawn and marked: not changed once someone has started.
+QUIZ_PAPER_FIELDS = ("draw", "time_limit", "attempts_allowed", "pass_score", "hours")
+
+
+@transaction.atomic
+def update_quiz(quiz: Quiz, data: dict, *, actor) -> Quiz:
+    """Change a quiz. Once a member has started it, only its name and dates may change
+    (the paper rules decide marks already given)."""
+    quiz = _for_change(Quiz, quiz, actor)
+    fields = _quiz_fields(quiz.organisation, data)
+    started = QuizAttempt.objects.filter(quiz=quiz).count()
+    changed = [f for f in QUIZ_PAPER_FIELDS if fields[f] != getattr(quiz, f)]
+    if started and changed:
+        labels = "、".join(str(Quiz._meta.get_field(f).verbose_name) for f in changed)
+        _fail(changed[0], f"已有{started}份答卷，不能修改{labels}（会改变已作答党员的试卷和成绩），只能修改名称和日期")
+    before = snapshot(quiz)
+    for key, value in fields.items():
+        setattr(quiz, key, value)
+    quiz.save()
+    record_change(quiz, ChangeLog.Action.UPDATE, before=before)
+    return quiz
+
+
+@transaction.atomic
+def delete_quiz(quiz: Quiz, *, actor) -> None:
+    quiz = _for_change(Quiz, quiz, actor)
+    started = QuizAttempt.objects.filter(quiz=quiz).count()
+    if started:
+        _fail("quiz", f"“{quiz.title}”已有{started}份答卷，不能删除（成绩已记入学习档案）；如需提前结束，请把截止日期改为今天")
+    record_change(quiz, ChangeLog.Action.DELETE, before=snapshot(quiz))
+    quiz.delete()
+
+
+def _quiz_fields(org: Organisation, data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     title = (data.get("title") or "").strip()
     if not title:
@@ -858,19 +949,16 @@ def create_quiz(data: dict, *, actor) -> Quiz:
                     _collect(errors, "draw", f"题库分类“{category}”只有{available.get(category, 0)}道启用的试题，不够抽取{n}道")
     if errors:
         raise ValidationError(errors)
-    quiz = Quiz.objects.create(
-        organisation=org,
-        title=title[:120],
-        draw=draw,
-        time_limit=time_limit,
-        attempts_allowed=attempts,
-        pass_score=pass_score,
-        hours=rules.hours(hours),
-        opens_on=opens,
-        closes_on=closes,
-    )
-    record_change(quiz, ChangeLog.Action.CREATE)
-    return quiz
+    return {
+        "title": title[:120],
+        "draw": draw,
+        "time_limit": time_limit,
+        "attempts_allowed": attempts,
+        "pass_score": pass_score,
+        "hours": rules.hours(hours),
+        "opens_on": opens,
+        "closes_on": closes,
+    }
 
 
 def _acting_member(actor) -> Member:
@@ -1066,9 +1154,68 @@ def create_plan(data: dict, *, actor) -> EducationPlan:
 
 
 @transaction.atomic
+def update_plan(plan: EducationPlan, data: dict, *, actor) -> EducationPlan:
+    """Change a plan's name, note and (mid-term) last year; its kind, organisation and
+    first year stay (they identify the plan). Items must stay inside the years."""
+    plan = _for_change(EducationPlan, plan, actor)
+    title = (data.get("title") or "").strip()
+    if not title:
+        _fail("title", "计划名称为必填项")
+    try:
+        end = int(data.get("end_year") or plan.start_year)
+    except (TypeError, ValueError):
+        _fail("end_year", "截止年度须为四位年份")
+    if plan.kind == "annual" and end != plan.start_year:
+        _fail("end_year", "年度计划的截止年度须与起始年度相同")
+    if end < plan.start_year:
+        _fail("end_year", "截止年度不能早于起始年度")
+    if end - plan.start_year + 1 > rules.MIDTERM_MAX_YEARS:
+        _fail("end_year", f"中期规划最长{rules.MIDTERM_MAX_YEARS}年")
+    outside = plan.items.filter(year__gt=end).count()
+    if outside:
+        _fail("end_year", f"有{outside}个计划项目在{end}年以后，请先修改或删除这些项目")
+    before = snapshot(plan)
+    plan.title, plan.end_year, plan.note = title[:120], end, data.get("note") or ""
+    plan.save()
+    record_change(plan, ChangeLog.Action.UPDATE, before=before)
+    return plan
+
+
+@transaction.atomic
+def delete_plan(plan: EducationPlan, *, actor) -> int:
+    """Delete a plan and its items; each item's before-image stays in the history."""
+    plan = _for_change(EducationPlan, plan, actor)
+    items = list(plan.items.select_related("plan"))
+    for item in items:
+        record_change(item, ChangeLog.Action.DELETE, before=snapshot(item))
+    record_change(plan, ChangeLog.Action.DELETE, before=snapshot(plan))
+    plan.delete()
+    return len(items)
+
+
+@transaction.atomic
 def add_plan_item(plan: EducationPlan, data: dict, *, actor) -> PlanItem:
     plan = EducationPlan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
     require_org_action(actor, plan.organisation, "change")
+    item = PlanItem.objects.create(plan=plan, **_plan_item_fields(plan, data))
+    record_change(item, ChangeLog.Action.CREATE)
+    return item
+
+
+@transaction.atomic
+def update_plan_item(item: PlanItem, data: dict, *, actor) -> PlanItem:
+    item = PlanItem.objects.select_for_update().select_related("plan__organisation").get(pk=item.pk)
+    require_org_action(actor, item.plan.organisation, "change")
+    fields = _plan_item_fields(item.plan, data)
+    before = snapshot(item)
+    for key, value in fields.items():
+        setattr(item, key, value)
+    item.save()
+    record_change(item, ChangeLog.Action.UPDATE, before=before)
+    return item
+
+
+def _plan_item_fields(plan: EducationPlan, data: dict) -> dict:
     errors: dict[str, list[str]] = {}
 
     def integer(key, label):
@@ -1108,26 +1255,23 @@ def add_plan_item(plan: EducationPlan, data: dict, *, actor) -> PlanItem:
             _collect(errors, "training_class", f"培训班“{cls.title}”在{cls.start_date.year}年开班，与计划年度{year}年不符")
     if errors:
         raise ValidationError(errors)
-    item = PlanItem.objects.create(
-        plan=plan,
-        year=year,
-        month=month,
-        topic=topic[:200],
-        audience=audience,
-        level=level,
-        form="training" if cls is not None else form,
-        hours=rules.hours(hours),
-        training_class=cls,
-    )
-    record_change(item, ChangeLog.Action.CREATE)
-    return item
+    return {
+        "year": year,
+        "month": month,
+        "topic": topic[:200],
+        "audience": audience,
+        "level": level,
+        "form": "training" if cls is not None else form,
+        "hours": rules.hours(hours),
+        "training_class": cls,
+    }
 
 
 @transaction.atomic
 def remove_plan_item(item: PlanItem, *, actor) -> None:
     item = PlanItem.objects.select_related("plan__organisation").get(pk=item.pk)
     require_org_action(actor, item.plan.organisation, "change")
-    record_change(item, ChangeLog.Action.DELETE)
+    record_change(item, ChangeLog.Action.DELETE, before=snapshot(item))
     item.delete()
 
 

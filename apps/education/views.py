@@ -491,6 +491,7 @@ def quiz_detail(request, pk):
         "quiz": quiz,
         "org": org,
         "results": selectors.quiz_org_results(quiz, org),
+        "can_change": can_act_on_org(request.user, quiz.organisation, "change"),
         "page": page_of(selectors.quiz_ranking(request.user, params), request),
         "export_query": f"quiz={quiz.pk}",
     }
@@ -689,16 +690,167 @@ def plan_item_add(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_item_delete(request, pk):
     item = get_in_scope(PlanItem.objects.select_related("plan"), request.user, "change", pk=pk)
-    try:
-        services.remove_plan_item(item, actor=request.user)
-    except (ValidationError, ScopeError) as exc:
-        messages.error(request, _messages(exc))
-    else:
-        messages.success(request, "已删除计划项目")
-    return redirect("education:plan_detail", item.plan_id)
+    return _delete_page(
+        request,
+        obj=item,
+        what="计划项目",
+        delete=lambda: services.remove_plan_item(item, actor=request.user),
+        back_url=reverse("education:plan_detail", args=[item.plan_id]),
+    )
+
+
+# ---------------------------------------------------------------- edit and delete (questions, quizzes, plans)
+
+
+def _edit_page(request, *, form, save, title, back_url, done):
+    """A thin edit page: validate the form, call the service, show its Chinese errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, done(obj))
+            return redirect(back_url)
+    return render(request, "education/question_form.html", {"form": form, "title": title, "back_url": back_url, "plain": True})
+
+
+def _delete_page(request, *, obj, what, delete, back_url, note=""):
+    """GET asks for confirmation; POST deletes through the service (its refusal in Chinese)."""
+    if request.method == "POST":
+        try:
+            delete()
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"已删除“{obj}”（修改记录中保留删除前的内容）")
+        return redirect(back_url)
+    return render(request, "education/confirm_delete.html", {"obj": obj, "what": what, "back": back_url, "note": note})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk):
+    q = get_in_scope(Question.objects.select_related("organisation"), request.user, "change", pk=pk)
+    initial = {f: getattr(q, f) for f in ("kind", "category", "difficulty", "text", "answer", "explanation")}
+    initial["options"] = "\n".join(q.options) if q.kind != "truefalse" else ""
+    if q.kind == "truefalse":
+        initial["answer"] = "对" if q.answer == "A" else "错"
+    form = forms.QuestionEditForm(request.POST or None, user=request.user, initial=initial)
+    back = f"{reverse('education:questions')}?org={q.organisation_id}"
+    return _edit_page(
+        request,
+        form=form,
+        save=lambda data: services.update_question(q, data, actor=request.user),
+        title="修改试题",
+        back_url=back,
+        done=lambda obj: f"已保存试题：{obj}",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_delete(request, pk):
+    q = get_in_scope(Question.objects.select_related("organisation"), request.user, "change", pk=pk)
+    return _delete_page(
+        request,
+        obj=q,
+        what="试题",
+        delete=lambda: services.delete_question(q, actor=request.user),
+        back_url=f"{reverse('education:questions')}?org={q.organisation_id}",
+        note="已被作答的试题不能删除，只能停用。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_edit(request, pk):
+    quiz = get_in_scope(Quiz.objects.select_related("organisation"), request.user, "change", pk=pk)
+    initial = {f: getattr(quiz, f) for f in ("title", "time_limit", "attempts_allowed", "pass_score", "hours", "opens_on", "closes_on")}
+    initial["draw"] = "\n".join(f"{c}：{n}" for c, n in quiz.draw.items())
+    form = forms.QuizEditForm(request.POST or None, user=request.user, initial=initial)
+    return _edit_page(
+        request,
+        form=form,
+        save=lambda data: services.update_quiz(quiz, data, actor=request.user),
+        title=f"修改考学：{quiz.title}",
+        back_url=reverse("education:quiz_detail", args=[quiz.pk]),
+        done=lambda obj: f"已保存考学“{obj.title}”",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_delete(request, pk):
+    quiz = get_in_scope(Quiz.objects.select_related("organisation"), request.user, "change", pk=pk)
+    if request.method == "POST":
+        back = reverse("education:quizzes")
+        try:
+            services.delete_quiz(quiz, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+            return redirect("education:quiz_detail", quiz.pk)
+        messages.success(request, f"已删除“{quiz}”（修改记录中保留删除前的内容）")
+        return redirect(back)
+    back = reverse("education:quiz_detail", args=[quiz.pk])
+    return render(
+        request, "education/confirm_delete.html", {"obj": quiz, "what": "考学", "back": back, "note": "已有人作答的考学不能删除。"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk):
+    plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "change", pk=pk)
+    form = forms.PlanEditForm(
+        request.POST or None, initial={"title": plan.title, "end_year": plan.end_year if plan.kind != "annual" else None, "note": plan.note}
+    )
+    return _edit_page(
+        request,
+        form=form,
+        save=lambda data: services.update_plan(plan, data, actor=request.user),
+        title=f"修改计划：{plan.title}",
+        back_url=reverse("education:plan_detail", args=[plan.pk]),
+        done=lambda obj: f"已保存“{obj.title}”",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_delete(request, pk):
+    plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "change", pk=pk)
+    if request.method == "POST":
+        try:
+            n = services.delete_plan(plan, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+            return redirect("education:plan_detail", plan.pk)
+        messages.success(request, f"已删除“{plan}”及其{n}个计划项目（修改记录中保留删除前的内容）")
+        return redirect("education:plans")
+    back = reverse("education:plan_detail", args=[plan.pk])
+    note = f"计划的{plan.items.count()}个项目一并删除。"
+    return render(request, "education/confirm_delete.html", {"obj": plan, "what": "教育培训计划", "back": back, "note": note})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_item_edit(request, pk):
+    item = get_in_scope(PlanItem.objects.select_related("plan__organisation"), request.user, "change", pk=pk)
+    fields = ("year", "month", "topic", "audience", "level", "form", "hours", "training_class")
+    form = forms.PlanItemForm(request.POST or None, plan=item.plan, initial={f: getattr(item, f) for f in fields})
+    return _edit_page(
+        request,
+        form=form,
+        save=lambda data: services.update_plan_item(item, data, actor=request.user),
+        title=f"修改计划项目：{item.topic}",
+        back_url=reverse("education:plan_detail", args=[item.plan_id]),
+        done=lambda obj: f"已保存计划项目“{obj.topic}”",
+    )
 
 
 # ---------------------------------------------------------------- venues, courseware, joint meetings
