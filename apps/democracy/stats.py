@@ -96,9 +96,11 @@ def measure_on_time(org_ids, year, quarter):
         start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
     today = timezone.localdate()
     orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=list(org_ids))}
-    cond = Q(pk__in=[])
-    for org in orgs.values():
-        cond |= Q(org_path__startswith=org.path)
+    # ONE range on the path (the organisations' common ancestor) whatever their number: an
+    # OR of one LIKE per organisation grew with them, and SQLite refuses an expression
+    # deeper than 1000; rows outside their own subtrees are left out by the walk below.
+    prefix = _common_prefix([o.path for o in orgs.values()])
+    cond = Q(org_path__startswith=prefix[: len(prefix) - len(prefix) % Organisation.steplen]) if orgs else Q(pk__in=[])
     rows = (
         Feedback.objects.filter(cond)
         .values("org_path")
@@ -212,3 +214,12 @@ def todo_items(user):
             )
         )
     return items
+
+
+def _common_prefix(paths: list[str]) -> str:
+    """The longest prefix of all the paths (character-wise: the common ancestor's path
+    once cut to whole steps by the caller)."""
+    if not paths:
+        return ""
+    lo, hi = min(paths), max(paths)
+    return lo[: next((i for i, (x, y) in enumerate(zip(lo, hi, strict=False)) if x != y), min(len(lo), len(hi)))]

@@ -10,7 +10,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, restrict, visible_orgs
+from apps.accounts.scoping import visible_orgs
+from apps.core.scoping import get_in_scope, restrict
 from apps.core.todo import TodoItem, first_of
 from apps.members.models import Member
 from apps.orgs import selectors as org_selectors

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.core.api.pagination import capped_count
+from apps.core.forms import apply_service_errors, flash_errors
 from apps.core.models import AccessLog
 from apps.core.paging import page_number, page_of
+from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.core.xlsx import XLSX_CONTENT_TYPE, Money, write_table
 from apps.members.models import Member
 from apps.orgs.models import Organisation
@@ -28,16 +29,6 @@ from .models import AnnualRemittance, ArrearsCase, Collection, DuesLine, Reducti
 
 ARREARS_SHOWN = 20  # arrears reminders on a branch's ledger; the arrears page lists them all
 MEMBER_PAGE_SIZE = 60  # months, and payments, on one page of a member's dues record
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.message_dict.items():
-            for msg in errors:
-                form.add_error(field_name if field_name in form.fields else None, msg)
-    else:
-        for msg in exc.messages:
-            form.add_error(None, msg)
 
 
 def _month(request, default=None) -> datetime.date:
@@ -99,7 +90,7 @@ def generate(request):
     try:
         result = services.generate_month(org, month, actor=request.user)
     except (ValidationError, ScopeError) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        flash_errors(request, exc)
     else:
         text = f"已生成{mo.label(month)}党费台账：新增{result.created}条，已存在{result.existing}条"
         if result.missing_declaration:
@@ -142,7 +133,7 @@ def pay(request, pk):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error(None, exc.message)
         else:
@@ -172,7 +163,7 @@ def paid_elsewhere(request, pk):
             services.mark_paid_elsewhere(line, note=form.cleaned_data["note"], actor=request.user)
             messages.success(request, f"已记录{line.member.name}{mo.label(line.month)}在流入地交纳")
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
     else:
         messages.error(request, "请填写流入地党组织")
     url = f"{reverse('dues:ledger')}?org={line.organisation_id}&month={line.month:%Y-%m}"
@@ -283,7 +274,7 @@ def member(request, pk):
             else:
                 raise Http404("未知表单")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error(None, exc.message)
         return render(request, "dues/member.html", context, status=400)
@@ -325,7 +316,7 @@ def arrears_case(request, pk):
                 messages.success(request, "已记录支部大会决定")
                 return redirect("dues:arrears_case", case.pk)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_service_errors(form, exc)
     return render(request, "dues/case.html", {"case": case, "form": form})
 
 
@@ -352,7 +343,7 @@ def decide_reduction(request, pk):
             services.decide_reduction(r, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], actor=request.user)
             messages.success(request, "已审批")
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
     else:
         messages.error(request, "请选择审批结果")
     return redirect("dues:reductions")
@@ -380,7 +371,7 @@ def collections(request):
                 if isinstance(exc, ScopeError):
                     form.add_error(None, exc.message)
                 else:
-                    _form_errors(form, exc)
+                    apply_service_errors(form, exc)
     context = {
         "org": org,
         "month": month,
@@ -407,7 +398,7 @@ def confirm(request, pk):
     except ScopeError:
         raise Http404("不在您的管理范围内")
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        flash_errors(request, exc)
     parent = coll.handed_to_id or coll.organisation_id
     return redirect(f"{reverse('dues:collections')}?org={parent}&month={coll.month:%Y-%m}")
 
@@ -422,7 +413,7 @@ def remittance(request):
             services.record_annual_remittance(org, actor=request.user, **form.cleaned_data)
             messages.success(request, "已登记年度党费上缴")
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            flash_errors(request, exc)
     else:
         messages.error(request, "年度与金额为必填项")
     return redirect(f"{reverse('dues:collections')}?org={org.pk}")

@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 
 from apps.accounts.scoping import get_in_scope, visible_orgs
 from apps.core import registry
@@ -68,6 +69,18 @@ def chart_data(stats: dict) -> dict:
     }
 
 
+def children_chart(children: list[dict], as_of: datetime.date) -> dict:
+    """Members per organisation one level below, each bar opening that organisation's
+    statistics on the same reference date (the drill-down of static/js/chart-drill.js)."""
+    link = reverse("stats:dashboard")
+    day = as_of.isoformat()
+    return {
+        "labels": [c["org"].short_name or c["org"].name for c in children],
+        "values": [c["members"] for c in children],
+        "urls": [f"{link}?{urlencode({'org': c['org'].pk, 'as_of': day})}" for c in children],
+    }
+
+
 def extension_cards(stats: dict) -> list[tuple]:
     """Headline cards of the sections the apps contribute (apps.core.registry.stats)."""
     cards = []
@@ -93,6 +106,9 @@ def dashboard(request):
         messages.error(request, str(exc))
         as_of = timezone.localdate()
     stats = party_statistics(org, as_of)
+    children = child_rows(org)
+    charts = chart_data(stats)
+    charts["children"] = children_chart(children, as_of)
     m = stats["members"]
     cards = [
         ("党组织数", stats["organisations"]["total"], "个", None),
@@ -113,9 +129,9 @@ def dashboard(request):
             "as_of": as_of,
             "stats": stats,
             "cards": cards,
-            "children": child_rows(org),
+            "children": children,
             "filter_form": filter_form,
-            "charts": chart_data(stats),
+            "charts": charts,
             "rows": flat_rows(stats),
         },
     )

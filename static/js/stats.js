@@ -14,7 +14,8 @@
     var chart = init(el);
     var small = narrow(el);
     var labelWidth = horizontal ? (small ? 72 : 120) : (small ? 48 : 80);
-    var cat = { type: "category", data: series.labels, axisLabel: { interval: 0, rotate: horizontal || small ? 0 : 30, width: labelWidth, overflow: "break", fontSize: small ? 10 : 12 } };
+    // organisations (with urls) read top down in the order of the table below the chart
+    var cat = { type: "category", inverse: !!(horizontal && series.urls), data: series.labels, axisLabel: { interval: 0, rotate: horizontal || small ? 0 : 30, width: labelWidth, overflow: "break", fontSize: small ? 10 : 12 } };
     var val = { type: "value", minInterval: 1 };
     chart.setOption({
       tooltip: { trigger: "axis" },
@@ -23,6 +24,8 @@
       yAxis: horizontal ? cat : val,
       series: [{ type: "bar", data: series.values, itemStyle: { color: "#c0392b" }, label: { show: true, position: horizontal ? "right" : "top" } }]
     });
+    // a chart of organisations (series.urls): a click on a row opens that organisation
+    if (series.urls && window.DangjianChartDrill) { window.DangjianChartDrill.attach(chart, series.urls, horizontal); }
     return chart;
   }
 
@@ -42,10 +45,12 @@
     return chart;
   }
 
-  var specs = { age: "bar", education: "pie", occupation: "hbar", org_types: "pie" };
+  var specs = { age: "bar", education: "pie", occupation: "hbar", org_types: "pie", children: "hbar" };
   Object.keys(specs).forEach(function (key) {
     var el = document.getElementById("chart-" + key);
-    if (!el || !data[key]) { return; }
+    if (!el || !data[key] || !data[key].labels.length) { return; }
+    // one row per organisation: the chart grows with them instead of squeezing the rows
+    if (key === "children") { el.style.height = Math.max(200, 28 * data[key].labels.length + 40) + "px"; }
     var kind = specs[key];
     charts.push(kind === "pie" ? pie(el, data[key]) : bar(el, data[key], kind === "hbar"));
   });

@@ -217,7 +217,7 @@ def test_ending_role_takes_effect_on_next_request(client, tree):
     user = make_user(username="sec_b")
     assignment = services.grant_role(user, "branch_secretary", branch)
     client.force_login(user)
-    from apps.accounts.scoping import restrict
+    from apps.core.scoping import restrict
 
     assert client.get(reverse("core:home")).status_code == 200
     assert restrict(Member.objects.all(), user).count() == 1
@@ -229,7 +229,7 @@ def test_ending_role_takes_effect_on_next_request(client, tree):
 
 
 def test_expired_role_no_longer_applies(tree):
-    from apps.accounts.scoping import user_scope
+    from apps.core.scoping import user_scope
 
     user = make_user(username="sec_c")
     services.grant_role(user, "branch_secretary", tree["branches"][0][0], valid_to=timezone.localdate())

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 
 from apps.accounts import services
 from apps.accounts.models import RoleAssignment, User
-from apps.accounts.scoping import ScopeError, user_scope
 from apps.core.models import AccessLog, ChangeLog
+from apps.core.scoping import ScopeError, user_scope
 from tests.factories import api_token, make_member, make_user
 
 GOOD = "Hongqi#Piao-2026"

@@ -8,8 +8,8 @@ import inspect
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
+from apps.core.scoping import ScopeError
 from apps.members import services as member_services
 from apps.members.models import Member
 from tests.factories import make_member, make_tree, make_user, member_data

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
+from apps.core.scoping import ScopeError
 from apps.dues import selectors, services
 from apps.dues.models import ArrearsCase, DuesLine
 from apps.members.models import Member

@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
+from apps.core.scoping import ScopeError
 from apps.dues import services
 from apps.dues.models import DuesLine, IncomeDeclaration, LedgerMonth, Payment, PaymentMonth, Reduction, VoluntaryPayment
 from apps.members import services as member_services

@@ -5,9 +5,9 @@ update_member leave: record, categories, status history, counters, change log.""
 import pytest
 from django.db import transaction
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
+from apps.core.scoping import ScopeError
 from apps.members import services
 from apps.members.models import Member, MemberCategory, MemberStatusChange
 from apps.orgs.models import Organisation

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
+from apps.core.scoping import ScopeError
 from apps.members import services
 from apps.members.models import Member, MemberChangeRequest
 from tests.factories import make_member, make_user

@@ -1,9 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
+from apps.core.scoping import ScopeError
 from apps.members.models import Member
 from apps.orgs.services import subtree_member_count
 from tests.factories import make_member, make_user, member_data

@@ -65,9 +65,8 @@ def test_scope_404_and_breadcrumb_stops_at_the_users_top(client, tree):
 
 @pytest.mark.parametrize("name", ["supervision:dashboard", "supervision:screen"])
 def test_fixed_number_of_queries_at_two_sizes(client, tree, name, only_fixed_metric, django_assert_max_num_queries):
-    """The dashboard's own cost is fixed. The health metrics are reduced to a fixed one:
-    some domains' registered metrics (care_visits, care_pairing, feedback_on_time) still
-    cost a query per unit they are asked about — theirs to fix, not this page's."""
+    """The dashboard's own cost is fixed (the health metrics reduced to a fixed one; with
+    every registered metric: tests/supervision/test_health_metrics.py)."""
     admin = make_user("county_admin", tree["county"])
     client.force_login(admin)
     client.get(reverse(name))  # warm caches (session, registry)

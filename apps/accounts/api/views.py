@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from apps.accounts import services
 from apps.accounts.models import ApiToken
 from apps.accounts.roles import ALL_ACTIONS
-from apps.accounts.scoping import has_action, user_scope
+from apps.core.scoping import has_action, user_scope
 
 from .authentication import MUST_CHANGE
 from .serializers import ApiTokenSerializer, MeSerializer, TokenRequestSerializer, TokenResponseSerializer

@@ -7,7 +7,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.scoping import get_in_scope
+from apps.core.scoping import get_in_scope
 from apps.dues import selectors, services
 from apps.dues.models import ArrearsCase, Collection, DuesLine, IncomeDeclaration, Payment
 from apps.members.models import Member

@@ -5,7 +5,7 @@ the organisation page. Fixed number of queries; respects the viewer's scope."""
 from django import template
 from django.utils import timezone
 
-from apps.accounts.scoping import can_act_on_org
+from apps.core.scoping import can_act_on_org
 
 from .. import months as mo
 from .. import selectors

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from apps.accounts.models import User
-from apps.accounts.scoping import ScopeError
 from apps.core.context import acting_as
+from apps.core.scoping import ScopeError
 from apps.orgs.models import Organisation
 
 

@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
 from apps.core.context import acting_as
+from apps.core.scoping import ScopeError
 from apps.dues import months as mo
 from apps.dues import services
 from apps.orgs.models import Organisation

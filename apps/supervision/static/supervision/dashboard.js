@@ -1,5 +1,6 @@
 // 领导驾驶舱 and 大屏: charts from the json_script block "dashboard-data" (no inline
-// scripts, CSP). Clicking a unit's bar opens that unit (drill-down).
+// scripts, CSP). Clicking a unit's column (its bar, the space above it or its label)
+// opens that unit: the shared drill-down of static/js/chart-drill.js.
 (function () {
   "use strict";
   var holder = document.getElementById("dashboard-data");
@@ -23,9 +24,7 @@
         label: { show: true, position: "top", fontSize: font, color: text }, cursor: urls ? "pointer" : "default"
       }]
     });
-    if (urls) {
-      chart.on("click", function (p) { if (urls[p.dataIndex]) { window.location.href = urls[p.dataIndex]; } });
-    }
+    if (urls && window.DangjianChartDrill) { window.DangjianChartDrill.attach(chart, urls, false); }
     return chart;
   }
 
