@@ -6,6 +6,8 @@ put first in request.upload_handlers by the view, counts the bytes of each file 
 arrive and skips the file once it passes rules.COURSEWARE_MAX_BYTES: the rest of it is
 discarded, never stored, and the view reports it in Chinese (`too_big`)."""
 
+import functools
+
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -39,11 +41,10 @@ def bounded_upload(view):
     protected = csrf_protect(view)
 
     @csrf_exempt
+    @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         request.too_big_uploads = []
         request.upload_handlers.insert(0, LimitedUploadHandler(request))
         return protected(request, *args, **kwargs)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper

@@ -199,3 +199,21 @@ def test_lists_with_actions_run_fixed_queries(branch, secretary, django_assert_m
         html = c.get(reverse(name)).content.decode()
     assert len(big) == len(small)
     assert html.count(">修改</a>") == 7
+
+
+def test_upload_with_csrf_enforced(branch, secretary, monkeypatch):
+    """The size-limiting handler is installed before CSRF reads the body (csrf_exempt on
+    the outer view, csrf_protect inside): a real form post with its token works, and a
+    post without the token is refused."""
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(secretary)
+    url = reverse("education:courseware_new")
+    page = c.get(url)
+    token = page.cookies["csrftoken"].value
+    assert c.post(url, form(branch, file=pdf())).status_code == 403
+    assert not Courseware.objects.exists()
+    r = c.post(url, {**form(branch, file=pdf()), "csrfmiddlewaretoken": token})
+    assert r.status_code == 302 and Courseware.objects.get().file_name == "党课.pdf"
+    monkeypatch.setattr(rules, "COURSEWARE_MAX_BYTES", 1024)
+    r = c.post(url, {**form(branch, title="大文件", file=pdf()), "csrfmiddlewaretoken": token})
+    assert "超过上限1KB，未保存" in r.content.decode() and Courseware.objects.count() == 1
