@@ -43,6 +43,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/bench_import.py --json | tee bench/results/import-sqlite.json
+	$(PY) bench/bench_supervision.py --json | tee bench/results/supervision-demo-sqlite-latest.json
 
 demo: $(STAMP)
 	DJANGO_SETTINGS_MODULE=dangjian.settings.dev $(PY) manage.py migrate --noinput

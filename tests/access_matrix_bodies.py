@@ -518,6 +518,7 @@ NO_BODY = {
     "POST api-auth-token": "用本人账号和密码换取接口令牌",
     "DELETE api-auth-token": "撤销本人的接口令牌",
     "accounts:tokens_revoke_all": "撤销本人全部接口令牌：没有参数，只涉及本人",
+    "accounts:care_mode": "本人的长辈模式开关：没有参数，只改本人账号（tests/accounts/test_care_mode.py）",
     "members:me": "党员修改本人信息：对象固定为本人档案（change_self），没有可指向他人的参数",
     "recruitment:settings": "全县规则与节假日日历：没有支部对象；只有 configure（县委组织部）可写，县领导检查覆盖",
     "POST export-job-members": "导出是读，只建本人的任务：筛选条件指向 B 时导出文件不含 B 的数据，"

@@ -24,6 +24,7 @@ class AccountsConfig(AppConfig):
 
         registry.demo.register(registry.DemoBuilder("accounts", demo.populate, order=1000))  # logins last: they pick filled branches
         registry.nav("system", _("用户与角色"), "accounts:users", "manage_users", order=10)
+        registry.nav("registry", _("长辈模式（大字）"), "accounts:care_mode", "change_self", order=99)
         registry.nav("system", _("变更历史"), "accounts:changelog", "audit", order=20)
         registry.nav("system", _("敏感操作日志"), "accounts:accesslog", "audit", order=30)
 

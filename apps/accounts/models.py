@@ -18,6 +18,9 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField("首次登录须修改密码", default=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # 长辈模式: large text, high contrast, fewer choices on every page (the member's own
+    # choice, accounts.services.set_care_mode; the class "care-mode" on <body>)
+    care_mode = models.BooleanField("长辈模式（大字）", default=False)
 
     # Never copied into the change history: the password hash and login bookkeeping.
     AUDIT_EXCLUDE = ("password", "last_login", "date_joined", "password_changed_at")

@@ -430,3 +430,22 @@ def scope_roots(user) -> list[Organisation]:
     for p in scope.paths:
         q |= Q(path=p)
     return list(Organisation.objects.filter(q))
+
+
+@transaction.atomic
+def set_care_mode(user: User, on, *, actor) -> User:
+    """长辈模式 of one's own account (large text, high contrast, fewer choices): a personal
+    preference, switched only by the account's own user — not by an administrator for
+    them. Recorded in the change history."""
+    if getattr(actor, "pk", None) is None or actor.pk != user.pk:
+        raise ScopeError("长辈模式只能由本人开启或关闭")
+    if not isinstance(on, bool):
+        raise ValidationError({"care_mode": ["长辈模式须选择“开启”或“关闭”"]})
+    user = User.objects.select_for_update().get(pk=user.pk)  # the row itself (request.user is a lazy wrapper)
+    if user.care_mode == on:
+        return user
+    before = snapshot(user)
+    user.care_mode = on
+    user.save(update_fields=["care_mode"])
+    record_change(user, ChangeLog.Action.UPDATE, before=before, message="开启长辈模式" if on else "关闭长辈模式")
+    return user

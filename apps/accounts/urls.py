@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(success_url=reverse_lazy("core:home")), name="password_change"),
     path("me/", views.account, name="account"),
+    path("me/care-mode/", views.care_mode, name="care_mode"),
     path("me/tokens/<int:token_pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("me/tokens/revoke-all/", views.tokens_revoke_all, name="tokens_revoke_all"),
     path("users/", views.user_list, name="users"),

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.core.history import attach_readable
@@ -303,3 +304,24 @@ def accesslog(request):
 
 def user_detail_url(user):
     return reverse("accounts:user_detail", kwargs={"user_pk": user.pk})
+
+
+CARE_MODE_VALUES = {"on": True, "off": False}
+
+
+@login_required
+def care_mode(request):
+    """长辈模式: the signed-in user's own switch (large text, high contrast, fewer choices on
+    every page). POST care_mode=on|off, back to `next` when it is a page of this site."""
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        nxt = ""
+    if request.method == "POST":
+        value = request.POST.get("care_mode")
+        if value not in CARE_MODE_VALUES:
+            messages.error(request, "长辈模式：请选择“开启”或“关闭”，未作更改")
+            return render(request, "accounts/care_mode.html", {"next": nxt}, status=400)
+        user = services.set_care_mode(request.user, CARE_MODE_VALUES[value], actor=request.user)
+        messages.success(request, "已开启长辈模式" if user.care_mode else "已关闭长辈模式")
+        return redirect(nxt or reverse("accounts:care_mode"))
+    return render(request, "accounts/care_mode.html", {"next": nxt})

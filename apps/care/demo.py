@@ -9,6 +9,7 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 
 from apps.core.actors import system_actor
 from apps.members.models import Member
@@ -97,8 +98,8 @@ def _populate(root, rng, as_of):
                 recorded_by="系统（示范数据）",
             )
         )
-    _bulk(Hardship, hardships)
-    hardships = list(Hardship.objects.filter(org_path__startswith=root.path))
+    _bulk(Hardship, hardships)  # ids come back on SQLite and PostgreSQL: no re-read
+    hardships.sort(key=lambda h: (h.org_path, -h.registered_on.toordinal(), -h.pk))  # the model's ordering
     by_org: dict[int, list[int]] = {}
     for m in members:
         by_org.setdefault(m["organisation_id"], []).append(m["id"])
@@ -125,10 +126,11 @@ def _populate(root, rng, as_of):
                 outcome="帮扶对象脱困" if h.status == "closed" else "",
             )
         )
-    _bulk(Pairing, pairings)
+    # The updates are drawn before the pairings are written (in the model's order, as
+    # a re-read would give them), so each pairing is written once with its last update.
+    order = sorted(range(len(pairings)), key=lambda i: (pairings[i].org_path, -pairings[i].started_on.toordinal(), -i))
     updates = []
-    pairings = list(Pairing.objects.filter(org_path__startswith=root.path))
-    for p in pairings:
+    for p in (pairings[i] for i in order):
         d = p.started_on
         last = None
         while True:
@@ -145,8 +147,8 @@ def _populate(root, rng, as_of):
             )
             last = d
         p.last_update_on = last
+    _bulk(Pairing, pairings)
     _bulk(PairingUpdate, updates)
-    Pairing.objects.bulk_update(pairings, ["last_update_on"], batch_size=2000)
     # 四必访 visits over the year: ~4% of members
     visits = []
     must = [occ[c] for c in ("illness", "hardship", "wavering", "wedding_funeral") if c in occ]
@@ -176,12 +178,14 @@ def _populate(root, rng, as_of):
         if o is None or (o.month or 1) > as_of.month:
             continue
         services.generate_checklist(root, o, as_of.year, actor=actor)
-        items = list(ChecklistItem.objects.filter(occasion=o, year=as_of.year, org_path__startswith=root.path))
+        listed = ChecklistItem.objects.filter(occasion=o, year=as_of.year, org_path__startswith=root.path)
         on = datetime.date(as_of.year, o.month or 1, 1)
-        if o.kind == CareOccasion.Kind.GREETING:
-            done = [i.pk for i in items if rng.random() < 0.95]
-            ChecklistItem.objects.filter(pk__in=done).update(done_on=datetime.date(as_of.year, 7, 1))
+        if o.kind == CareOccasion.Kind.GREETING:  # ~95% delivered: mark all, then unmark the rest (fewer ids)
+            missed = [pk for pk in listed.values_list("pk", flat=True) if rng.random() >= 0.95]
+            listed.update(done_on=datetime.date(as_of.year, 7, 1))
+            ChecklistItem.objects.filter(pk__in=missed).update(done_on=None)
             continue
+        items = list(listed.only("pk", "organisation_id", "org_path", "member_id"))
         seasonal = []
         chosen = [i for i in items if rng.random() < 0.85]
         for i in chosen:
@@ -199,9 +203,12 @@ def _populate(root, rng, as_of):
                 )
             )
         _bulk(Visit, seasonal)
-        for i, v in zip(chosen, seasonal, strict=True):
-            i.visit_id, i.done_on = v.pk, v.visited_on
-        ChecklistItem.objects.bulk_update(chosen, ["visit", "done_on"], batch_size=2000)
+        # each chosen item is done by the one visit of its member on this occasion this
+        # year (as record_visit links them): one UPDATE with a correlated subquery
+        visit = Visit.objects.filter(member_id=OuterRef("member_id"), occasion_id=o.pk, visited_on__gte=datetime.date(as_of.year, 1, 1))
+        listed.filter(Exists(visit)).update(
+            visit_id=Subquery(visit.order_by("pk").values("pk")[:1]), done_on=Subquery(visit.order_by("pk").values("visited_on")[:1])
+        )
         stats[code] = len(items)
     # a mutual-aid fund for each township committee
     funds = []
@@ -215,7 +222,7 @@ def _populate(root, rng, as_of):
             )
         )
     _bulk(Fund, funds)
-    funds = list(Fund.objects.filter(org_path__startswith=root.path))
+    funds.sort(key=lambda f: (f.org_path, f.pk))  # the model's ordering, without a re-read
     open_hardships = [h for h in hardships if h.status == "open"]
     movements, applications = [], []
     for f in funds:

@@ -2,13 +2,13 @@
 
 from django import forms
 
+from apps.core.forms import DATE  # a date input takes ISO dates only (not the locale format)
+from apps.core.ruletables import RuleRowForm
 from apps.members.picker import MemberPickerField
 from apps.orgs.picker import OrgPickerField
 
 from . import rules
 from .models import CareOccasion, Fund
-
-DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # a date input takes ISO dates only (not the locale format)
 
 
 class VisitForm(forms.Form):
@@ -199,6 +199,9 @@ class HouseholdForm(forms.Form):
     head_name = forms.CharField(label="户主姓名", max_length=40)
     address = forms.CharField(label="住址", max_length=120, help_text="如：东村3组12号")
     size = forms.IntegerField(label="家庭人口", min_value=1, max_value=30, required=False)
+    phone = forms.CharField(
+        label="联系电话", max_length=20, required=False, help_text="加密保存；页面只显示部分号码，查看完整号码记入敏感操作日志"
+    )
     needy = forms.BooleanField(label="困难群众（结对帮扶）", required=False)
     needs = forms.CharField(label="困难和需求", max_length=300, required=False, help_text="结对帮扶困难群众时必填")
     since_on = forms.DateField(label="联系开始", widget=DATE)
@@ -221,18 +224,20 @@ class HouseholdEndForm(forms.Form):
     outcome = forms.CharField(label="帮扶成效/结束原因", max_length=300)
 
 
-class OccasionForm(forms.Form):
-    occasion = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    code = forms.CharField(label="代码", max_length=32, help_text="英文字母、数字或下划线，保存后不能修改")
-    kind = forms.ChoiceField(label="类别", choices=CareOccasion.Kind.choices)
+class OccasionForm(RuleRowForm):
+    ONLY_NEW = ("code", "kind")
+    kind = forms.ChoiceField(label="类别", choices=CareOccasion.Kind.choices, help_text="保存后不能修改")
     name = forms.CharField(label="名称", max_length=40)
     month = forms.IntegerField(label="通常月份", min_value=1, max_value=12, required=False, help_text="节日走访和问候填写")
     targets = forms.MultipleChoiceField(label="走访对象", choices=rules.TARGETS, required=False, widget=forms.CheckboxSelectMultiple)
-    active = forms.BooleanField(label="启用", required=False, initial=True)
-    order = forms.IntegerField(label="排序", min_value=0, max_value=999, initial=100)
+    active = forms.BooleanField(label="启用", required=False)
+    order = forms.IntegerField(label="排序", min_value=0, max_value=999)
 
-    def __init__(self, *args, occasion=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if occasion is not None:  # code and kind stay
-            del self.fields["code"]
-            del self.fields["kind"]
+
+class CommendationKindForm(RuleRowForm):
+    ONLY_NEW = ("code", "nominee")
+    nominee = forms.ChoiceField(label="表彰对象", choices=rules.NOMINEE_KINDS, help_text="保存后不能修改")
+    name = forms.CharField(label="名称", max_length=40)
+    level = forms.ChoiceField(label="表彰层级", choices=rules.AWARD_LEVELS)
+    active = forms.BooleanField(label="启用（可推荐）", required=False)
+    order = forms.IntegerField(label="排序", min_value=0, max_value=999)

@@ -439,6 +439,11 @@ class Household(OrgScopedModel):
     head_name = models.CharField("户主姓名", max_length=40)
     address = models.CharField("住址", max_length=120)
     size = models.PositiveSmallIntegerField("家庭人口", null=True, blank=True)
+    # 联系电话: personal data of a non-member, encrypted; pages and exports show the
+    # masked copy; the full number only through reveal_household_phone (logged).
+    phone_enc = models.TextField("联系电话（密文）", blank=True, editable=False)
+    phone_hash = models.CharField("联系电话索引", max_length=64, blank=True, editable=False)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
     needy = models.BooleanField("困难群众结对帮扶", default=False)
     needs = models.CharField("困难和需求", max_length=300, blank=True)
     since_on = models.DateField("联系开始")
@@ -450,7 +455,7 @@ class Household(OrgScopedModel):
     recorded_by = models.CharField("登记人", max_length=150, blank=True)
 
     SCOPE_MEMBER = "member_id"  # the member keeping the household sees it (and writes its diary)
-    AUDIT_EXCLUDE = ("org_path", "last_contact_on", "contact_count")
+    AUDIT_EXCLUDE = ("org_path", "last_contact_on", "contact_count", "phone_enc", "phone_hash")
 
     class Meta:
         verbose_name = verbose_name_plural = "党员联系户"

@@ -18,7 +18,8 @@ def register() -> None:
     registry.nav("care", _("光荣榜"), "care:honour_roll", "view", order=80)
     registry.nav("care", _("后备干部人选"), "care:cadres", "view", order=90)
     registry.nav("care", _("党员联系户"), "care:households", "view", order=95)
-    registry.nav("care", _("关怀事由设置"), "care:occasions", "configure", order=99)
+    registry.nav("care", _("关怀事由设置"), "care:occasions", "configure", order=98)
+    registry.nav("care", _("表彰项目设置"), "care:commendation_kinds", "configure", order=99)
     registry.nav("registry", _("我的表彰"), "care:my_awards", "change_self", order=70)
     registry.nav("registry", _("我的联系户"), "care:my_households", "change_self", order=75)
     registry.stats.register(registry.StatsSection("care", "关怀帮扶", stats.contribute, cards=stats.cards, rows=stats.rows, order=70))
@@ -28,6 +29,7 @@ def register() -> None:
     registry.home.register(registry.HomeFigures("care", stats.home_figures, order=70))
     registry.demo.register(registry.DemoBuilder("care", demo.populate, order=70))
     todo.register(stats.todo_items)
+    todo.register(stats.member_todo_items)
     from . import checks
 
     registry.member_checks.register(registry.MemberCheck("discipline_in_force", "党纪处分影响期", checks.sanction_in_force, order=10))

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from apps.core.figures import quarter_start
 from apps.core.scoping import get_in_scope, restrict
 from apps.members import codes as member_codes
 from apps.members.filters import search_members
@@ -404,9 +405,16 @@ def _gap(qs, as_of=None):
     )
 
 
+def not_contacted_this_quarter(qs, as_of: datetime.date | None = None):
+    """Active households with no contact since the quarter began (the to-do and the
+    statistics' gaps of the quarter)."""
+    start = quarter_start(as_of or timezone.localdate())
+    return qs.filter(status=Household.Status.ACTIVE).filter(Q(last_contact_on__lt=start) | Q(last_contact_on__isnull=True))
+
+
 def household_list(user, params=None, as_of: datetime.date | None = None):
     """党员联系户 in scope: ?org=, ?q= (户主 or the member), ?needy=1, ?gap=1 (not contacted
-    for CONTACT_GAP_DAYS), ?status= (default: active)."""
+    for CONTACT_GAP_DAYS), ?gap=quarter (not contacted this quarter), ?status= (default: active)."""
     params = params or {}
     qs = _under(restrict(Household.objects.all(), user, "view"), user, params).select_related("member", "organisation")
     q = (params.get("q") or "").strip()
@@ -417,7 +425,9 @@ def household_list(user, params=None, as_of: datetime.date | None = None):
         qs = qs.filter(status=status)
     if params.get("needy"):
         qs = qs.filter(needy=True)
-    if params.get("gap"):
+    if params.get("gap") == "quarter":
+        qs = not_contacted_this_quarter(qs, as_of)
+    elif params.get("gap"):
         qs = _gap(qs, as_of)
     return qs.order_by("org_path", "member_id", "id")
 

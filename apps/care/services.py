@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core import registry
+from apps.core import bulk, crypto, registry
 from apps.core.audit import record_change, snapshot
 from apps.core.locks import advisory_lock
 from apps.core.models import ChangeLog
@@ -155,18 +155,19 @@ def complete_follow_up(visit: Visit, *, done_on, actor) -> Visit:
 
 
 # ── seasonal checklists ──────────────────────────────────────────────────────────────
-def targets_of(org: Organisation, occasion: CareOccasion, year: int) -> dict[int, tuple[Member, list[str]]]:
+def targets_of(org: Organisation, occasion: CareOccasion, year: int) -> dict[int, tuple[int, str, list[str]]]:
     """Who the occasion's targets are in org's subtree in `year`, computed from the
-    registry and this domain's own records: {member_id: (member, [target codes])}.
-    A fixed number of queries (one per target kind)."""
+    registry and this domain's own records: {member_id: (organisation_id, org_path,
+    [target codes])}, in the registry's order. A fixed number of queries (one per target
+    kind), reading three columns, not whole member rows (a 七一 greeting lists everyone)."""
     year_end = datetime.date(year, 12, 31)
-    found: dict[int, tuple[Member, list[str]]] = {}
-    base = Member.objects.filter(org_path__startswith=org.path).select_related("organisation")
+    found: dict[int, tuple[int, str, list[str]]] = {}
+    base = Member.objects.filter(org_path__startswith=org.path)
     living = base.filter(status__in=member_codes.COUNTED_STATUSES)
 
     def add(queryset, code):
-        for m in queryset:
-            found.setdefault(m.pk, (m, []))[1].append(code)
+        for pk, organisation_id, org_path in queryset.values_list("pk", "organisation_id", "org_path"):
+            found.setdefault(pk, (organisation_id, org_path, []))[2].append(code)
 
     targets = set(occasion.targets)
     if "all" in targets:
@@ -217,11 +218,18 @@ def generate_checklist(org: Organisation, occasion: CareOccasion, year: int, *, 
         ChecklistItem.objects.filter(occasion=occasion, year=year, member_id__in=list(targets)).values_list("member_id", flat=True)
     )
     new = [
-        ChecklistItem(organisation=m.organisation, org_path=m.org_path, occasion=occasion, year=year, member=m, reasons=",".join(codes))
-        for mid, (m, codes) in targets.items()
+        {
+            "organisation_id": org_id,
+            "org_path": path,
+            "occasion_id": occasion.pk,
+            "year": year,
+            "member_id": mid,
+            "reasons": ",".join(codes),
+        }
+        for mid, (org_id, path, codes) in targets.items()
         if mid not in existing
     ]
-    ChecklistItem.objects.bulk_create(new, batch_size=2000)
+    bulk.insert_dicts(ChecklistItem, new)  # a 七一 greeting lists the whole county: plain rows, no model instances
     run = ChecklistRun.objects.filter(organisation=org, occasion=occasion, year=year).first()
     before = snapshot(run) if run else None
     run = run or ChecklistRun(organisation=org, occasion=occasion, year=year)
@@ -796,9 +804,13 @@ def add_household(data: dict, *, actor) -> Household:
             _fail("size", f"家庭人口须在1到30之间（现为{size}）")
     else:
         size = None
+    phone = _phone(data.get("phone"))
     h = Household(
         organisation=member.organisation,
         member=member,
+        phone_enc=crypto.encrypt(phone) if phone else "",
+        phone_hash=crypto.blind_index(phone) if phone else "",
+        phone_masked=crypto.mask_phone(phone),
         head_name=_text(data.get("head_name"), "head_name", "户主姓名", 40),
         address=_text(data.get("address"), "address", "住址", 120),
         size=size,
@@ -813,6 +825,45 @@ def add_household(data: dict, *, actor) -> Household:
         h.save()
     record_change(h, CREATE)
     return h
+
+
+PHONE_CHARS = set("0123456789-+ ")
+
+
+def _phone(value) -> str:
+    """联系电话: optional; digits (7 to 15, a landline may have a dash)."""
+    phone = str(value or "").strip()
+    if phone and (not set(phone) <= PHONE_CHARS or not 7 <= len(phone.replace("-", "").replace(" ", "")) <= 15):
+        _fail("phone", f"联系电话“{phone}”格式不正确：须为7至15位数字（座机可带区号和“-”）")
+    return phone
+
+
+def may_reveal_household_phone(actor, household: Household) -> bool:
+    """The member keeping the household (they call it), or a role with the reveal right on
+    its branch (secretary, organiser, committee, county); others see the masked number."""
+    if household.member_id and getattr(actor, "member_id", None) == household.member_id:
+        return True
+    from apps.core.scoping import can_act_on_org
+
+    return can_act_on_org(actor, household.organisation, "reveal")
+
+
+def reveal_household_phone(household: Household, *, actor) -> str:
+    """The full phone number of a household, written to the access log (敏感操作日志)."""
+    from apps.core.models import AccessLog
+    from apps.core.scoping import ScopeError
+
+    if not may_reveal_household_phone(actor, household):
+        raise ScopeError("您没有查看联系户完整电话的权限")
+    AccessLog.record(
+        AccessLog.Kind.REVEAL_PHONE,
+        user=actor if getattr(actor, "pk", None) else None,
+        target=f"联系户 {household.head_name}户（#{household.pk}）联系电话",
+        org_path=household.org_path,
+        household_id=household.pk,
+        field="phone",
+    )
+    return crypto.decrypt(household.phone_enc) if household.phone_enc else ""
 
 
 @transaction.atomic
@@ -863,50 +914,56 @@ def end_household(household: Household, *, ended_on=None, outcome: str, actor) -
 
 
 # ── 关怀事由设置 (the county edits the occasions, domain-rules §13) ──────────────────────
-@transaction.atomic
 def save_occasion(occasion: CareOccasion | None, data: dict, *, actor) -> CareOccasion:
     """Add or edit a care occasion (configure right: the county's organisation department).
     A seasonal visit or greeting lists its targets and month; a 四必访 occasion has none.
     The code and the kind of an existing occasion do not change (visits refer to it)."""
-    if not has_action(actor, "configure"):
-        _fail("name", "只有县委组织部管理员可以设置关怀事由")
-    if occasion is None:
-        code = (data.get("code") or "").strip()
-        if not code or not code.isascii() or not code.replace("_", "").isalnum() or len(code) > 32:
-            _fail("code", "代码须为32位以内的英文字母、数字或下划线，如 retired_visit")
-        kind = data.get("kind")
-        if kind not in CareOccasion.Kind.values:
-            _fail("kind", f"类别须为：{'、'.join(CareOccasion.Kind.labels)}")
-        oc = CareOccasion(code=code.lower(), kind=kind)
-        before = None
-    else:
-        oc = CareOccasion.objects.select_for_update().get(pk=occasion.pk)
-        before = snapshot(oc)
-    oc.name = _text(data.get("name"), "name", "名称", 40)
-    targets = list(data.get("targets") or [])
-    unknown = [t for t in targets if t not in rules.TARGET_LABELS]
-    if unknown:
-        _fail("targets", f"走访对象“{'、'.join(unknown)}”不在可选范围内：{'、'.join(rules.TARGET_LABELS.values())}")
-    month = data.get("month")
-    month = int(month) if month not in (None, "") else None
-    if oc.kind == CareOccasion.Kind.MUST_VISIT:
-        if targets or month:
-            _fail("targets", "四必访事由随时发生：不设走访对象和月份")
-    else:
-        if not targets:
-            _fail("targets", f"“{oc.get_kind_display()}”须选择走访对象（清单据此从名册生成）")
-        if month is None or not 1 <= month <= 12:
-            _fail("month", "节日走访和问候须填写通常月份（1至12）")
-    oc.targets, oc.month = targets, month
-    oc.active = bool(data.get("active", True))
-    try:
-        oc.order = int(data.get("order") if data.get("order") not in (None, "") else oc.order or 100)
-    except (TypeError, ValueError):
-        _fail("order", "排序须为整数")
-    with unique_messages(
-        CareOccasion,
-        {"code": ("code", f"代码“{oc.code}”已被使用"), "name": ("name", f"名称“{oc.name}”已被使用")},
-    ):
-        oc.save()
-    record_change(oc, UPDATE if before else CREATE, before=before)
-    return oc
+    from apps.core import ruletables
+
+    def fill(oc, d):
+        if oc.pk is None:
+            if d.get("kind") not in CareOccasion.Kind.values:
+                _fail("kind", f"类别须为：{'、'.join(CareOccasion.Kind.labels)}")
+            oc.kind = d["kind"]
+        oc.name = ruletables.clean_name(d.get("name"), "名称", 40)
+        targets = list(d.get("targets") or [])
+        unknown = [t for t in targets if t not in rules.TARGET_LABELS]
+        if unknown:
+            _fail("targets", f"走访对象“{'、'.join(unknown)}”不在可选范围内：{'、'.join(rules.TARGET_LABELS.values())}")
+        month = d.get("month")
+        month = int(month) if month not in (None, "") else None
+        if oc.kind == CareOccasion.Kind.MUST_VISIT:
+            if targets or month:
+                _fail("targets", "四必访事由随时发生：不设走访对象和月份")
+        else:
+            if not targets:
+                _fail("targets", f"“{oc.get_kind_display()}”须选择走访对象（清单据此从名册生成）")
+            if month is None or not 1 <= month <= 12:
+                _fail("month", "节日走访和问候须填写通常月份（1至12）")
+        oc.targets, oc.month = targets, month
+        oc.active = bool(d.get("active", True))
+
+    return ruletables.save_row(CareOccasion, occasion, data, fill, what="关怀事由", actor=actor)
+
+
+# ── 表彰项目设置 (commendation kinds as data, with their awarding level) ─────────────────
+def save_commendation_kind(kind, data: dict, *, actor):
+    """Add or edit a commendation kind (configure right). Whom it commends (a member or an
+    organisation) is set when it is added: nominations refer to it. The awarding level
+    and whether it can be nominated change; a disabled kind keeps its awards."""
+    from apps.core import ruletables
+
+    from .models import CommendationKind
+
+    def fill(k, d):
+        if k.pk is None:
+            if d.get("nominee") not in dict(rules.NOMINEE_KINDS):
+                _fail("nominee", f"表彰对象须为：{'、'.join(dict(rules.NOMINEE_KINDS).values())}")
+            k.nominee = d["nominee"]
+        k.name = ruletables.clean_name(d.get("name"), "名称", 40)
+        if d.get("level") not in dict(rules.AWARD_LEVELS):
+            _fail("level", f"表彰层级须为：{'、'.join(dict(rules.AWARD_LEVELS).values())}")
+        k.level = d["level"]
+        k.active = bool(d.get("active", True))
+
+    return ruletables.save_row(CommendationKind, kind, data, fill, what="表彰项目", actor=actor)

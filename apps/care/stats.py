@@ -8,13 +8,14 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.scoping import restrict, user_scope
-from apps.core.todo import TodoItem, first_of
+from apps.core.figures import enclosing, labelled_rows, managed_scope, month_period, pct, quarter_start, sum_into_subtrees, within
+from apps.core.scoping import restrict
+from apps.core.todo import TodoItem, add_first
 from apps.orgs.models import Organisation
 
 from . import rules
-from .models import ChecklistItem, FundApplication, Hardship, Pairing, SubsidyPayment, Visit
-from .selectors import update_due
+from .models import ChecklistItem, FundApplication, Hardship, Household, Pairing, SubsidyPayment, Visit
+from .selectors import not_contacted_this_quarter, update_due
 
 LABELS = {
     "year": "年度",
@@ -27,6 +28,9 @@ LABELS = {
     "hardship_closed": "本年脱困（人）",
     "fund_paid": "本年互助基金救助（元）",
     "subsidy_paid": "本年生活补助发放（元）",
+    "households": "党员联系户（户，联系中）",
+    "households_contacted": "本季度已联系（户）",
+    "households_gap": "本季度未联系（户）",
 }
 
 
@@ -45,6 +49,9 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
     )
     fund_paid = FundApplication.objects.filter(**sub, status="paid", decided_on__gte=start).aggregate(s=Sum("approved_amount"))["s"]
     subsidy = SubsidyPayment.objects.filter(**sub, year=as_of.year).aggregate(s=Sum("amount"))["s"]
+    households = Household.objects.filter(**sub, status=Household.Status.ACTIVE).aggregate(
+        n=Count("id"), contacted=Count("id", filter=Q(last_contact_on__gte=quarter_start(as_of)))
+    )
     return {
         "care": {
             "label": "关怀帮扶",
@@ -59,33 +66,31 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
             "hardship_closed": hardship["closed"],
             "fund_paid": str(fund_paid or rules.ZERO),
             "subsidy_paid": str(subsidy or rules.ZERO),
+            "households": households["n"],
+            "households_contacted": households["contacted"],
+            "households_gap": households["n"] - households["contacted"],
         }
     }
-
-
-def _pct(part, whole):
-    return round(100 * part / whole, 1) if whole else None
 
 
 def cards(stats: dict) -> list[tuple]:
     c = stats["care"]
     return [
         (f"{c['year']}年走访党员", c["visits"], "次", None),
-        ("节日走访慰问完成", c["checklist_done"], "人次", _pct(c["checklist_done"], c["checklist_total"])),
+        ("节日走访慰问完成", c["checklist_done"], "人次", pct(c["checklist_done"], c["checklist_total"])),
         ("在册困难党员", c["hardship_open"], "人", None),
-        ("困难党员结对帮扶", c["hardship_paired"], "人", _pct(c["hardship_paired"], c["hardship_open"])),
+        ("困难党员结对帮扶", c["hardship_paired"], "人", pct(c["hardship_paired"], c["hardship_open"])),
+        ("联系户本季度已联系", c["households_contacted"], "户", pct(c["households_contacted"], c["households"])),
     ]
 
 
 def rows(stats: dict) -> list[tuple]:
-    c = stats["care"]
-    return [("关怀帮扶", label, c[key], None) for key, label in LABELS.items() if key != "year"]
+    return labelled_rows("关怀帮扶", stats["care"], LABELS)
 
 
 # ── monthly report upward ────────────────────────────────────────────────────────────
 def report_figures(org, year: int, month: int) -> list[tuple]:
-    start = datetime.date(year, month, 1)
-    end = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    start, end = month_period(year, month)
     sub = {"org_path__startswith": org.path}
     visits = Visit.objects.filter(**sub, visited_on__gte=start, visited_on__lt=end).aggregate(n=Count("id"), amount=Sum("amount"))
     hardship = Hardship.objects.filter(**sub).aggregate(
@@ -107,47 +112,22 @@ def report_figures(org, year: int, month: int) -> list[tuple]:
 
 
 # ── organisation metrics: seasonal visits done; hardship members paired ──────────────
-def _orgs(org_ids):
-    return {o.pk: o for o in Organisation.objects.filter(pk__in=list(org_ids))}
-
-
-def _by_path(rows, orgs, keys) -> dict[int, dict]:
-    """Sum per-path grouped rows into each organisation's subtree (paths are prefixes)."""
-    out = {pk: dict.fromkeys(keys, 0) for pk in orgs}
-    by_path = {org.path: pk for pk, org in orgs.items()}
-    for r in rows:
-        path = r["org_path"]
-        for n in range(Organisation.steplen, len(path) + 1, Organisation.steplen):  # every ancestor path of the row
-            pk = by_path.get(path[:n])
-            if pk is not None:
-                for k in keys:
-                    out[pk][k] += r[k] or 0
-    return out
-
-
-def _subtrees(orgs) -> Q:
-    """The rows under the organisations' common ancestor: ONE range on the path whatever
-    their number (an OR of one LIKE per organisation grew with them, and SQLite refuses
-    an expression deeper than 1000: the health of more than ~1000 organisations failed);
-    rows outside the organisations' own subtrees are left out by _by_path."""
-    if not orgs:
-        return Q(pk__in=[])
-    prefix = _common_prefix([o.path for o in orgs.values()])
-    return Q(org_path__startswith=prefix[: len(prefix) - len(prefix) % Organisation.steplen])
+def _paths(org_ids) -> dict[int, str]:
+    return dict(Organisation.objects.filter(pk__in=list(org_ids)).values_list("pk", "path"))
 
 
 def measure_visits(org_ids, year: int, quarter: int | None) -> dict[int, tuple[float, str]]:
     """Share of the year's seasonal checklist visited (春节/七一 走访慰问), per organisation
     subtree. Quarter is ignored: the checklist is yearly. One grouped query for all the
     organisations (per branch path, summed into each subtree)."""
-    orgs = _orgs(org_ids)
+    paths = _paths(org_ids)
     rows = (
-        ChecklistItem.objects.filter(_subtrees(orgs), year=year, occasion__kind="seasonal")
+        ChecklistItem.objects.filter(enclosing(paths.values()), year=year, occasion__kind="seasonal")
         .values("org_path")
         .annotate(total=Count("id"), done=Count("id", filter=Q(done_on__isnull=False)))
         .order_by()
     )
-    sums = _by_path(rows, orgs, ("total", "done"))
+    sums = sum_into_subtrees(rows, paths, ("total", "done"))
     out = {}
     for pk, agg in sums.items():
         if agg["total"]:
@@ -160,16 +140,16 @@ def measure_visits(org_ids, year: int, quarter: int | None) -> dict[int, tuple[f
 def measure_pairing(org_ids, year: int, quarter: int | None) -> dict[int, tuple[float, str]]:
     """Share of open hardship members with an active 三包 pairing updated within the rule.
     Two grouped queries for all the organisations."""
-    orgs = _orgs(org_ids)
+    paths = _paths(org_ids)
     hardships = (
-        Hardship.objects.filter(_subtrees(orgs), status="open")
+        Hardship.objects.filter(enclosing(paths.values()), status="open")
         .values("org_path")
         .annotate(total=Count("id", distinct=True), paired=Count("id", filter=Q(pairings__status="active"), distinct=True))
         .order_by()
     )
-    due = update_due(Pairing.objects.filter(_subtrees(orgs))).values("org_path").annotate(due=Count("id")).order_by()
-    sums = _by_path(hardships, orgs, ("total", "paired"))
-    dues = _by_path(due, orgs, ("due",))
+    due = update_due(Pairing.objects.filter(enclosing(paths.values()))).values("org_path").annotate(due=Count("id")).order_by()
+    sums = sum_into_subtrees(hardships, paths, ("total", "paired"))
+    dues = sum_into_subtrees(due, paths, ("due",))
     out = {}
     for pk, agg in sums.items():
         total, paired, n_due = agg["total"], agg["paired"], dues[pk]["due"]
@@ -185,8 +165,7 @@ def measure_pairing(org_ids, year: int, quarter: int | None) -> dict[int, tuple[
 
 # ── home page and to-do ──────────────────────────────────────────────────────────────
 def home_figures(user) -> list[tuple]:
-    scope = user_scope(user, "change")
-    if scope.empty or (not scope.everything and not scope.paths):
+    if managed_scope(user) is None:
         return []
     year = timezone.localdate().year
     todo = restrict(ChecklistItem.objects.filter(year=year, occasion__kind="seasonal", done_on__isnull=True), user, "change").count()
@@ -199,87 +178,93 @@ def home_figures(user) -> list[tuple]:
 
 def todo_items(user) -> list[TodoItem]:
     """Care to-dos: fund applications waiting for the holder's decision or payout, 三包
-    pairings without an update for PAIRING_UPDATE_DAYS, visit follow-ups still open."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    scope = user_scope(user, "change")
-    if scope.empty or (not scope.everything and not scope.paths):
+    pairings without an update for PAIRING_UPDATE_DAYS, visit follow-ups still open,
+    households not contacted this quarter."""
+    scope = managed_scope(user)
+    if scope is None:
         return []
     today = timezone.localdate()
     items: list[TodoItem] = []
-    holder = FundApplication.objects.filter(status__in=["applied", "approved"])
-    if not scope.everything:
-        cond = Q(pk__in=[])
-        for p in scope.paths:
-            cond |= Q(fund_org_path__startswith=p)
-        holder = holder.filter(cond)
-    apps_ = first_of(
-        holder.select_related("member", "fund").order_by("applied_on", "id"),
-        10,
+    add_first(
         items,
+        FundApplication.objects.filter(within(scope, "fund_org_path"), status__in=["applied", "approved"])
+        .select_related("member", "fund")
+        .order_by("applied_on", "id"),
         module="互助基金",
         url=reverse("care:funds") + "?status=applied",
         due=today,
         describe=lambda n: f"另有{n}项互助基金申请待审批或支付",
+        each=lambda a: {
+            "title": f"{a.member.name}的互助基金申请{'待集体研究审批' if a.status == 'applied' else '已批准待支付'}",
+            "url": reverse("care:fund", args=[a.fund_id]),
+            "due": a.applied_on,
+        },
     )
-    for a in apps_:
-        verb = "待集体研究审批" if a.status == "applied" else "已批准待支付"
-        items.append(
-            TodoItem(
-                module="互助基金",
-                title=f"{a.member.name}的互助基金申请{verb}",
-                url=reverse("care:fund", args=[a.fund_id]),
-                due=a.applied_on,
-            )
-        )
-    due = first_of(
-        update_due(restrict(Pairing.objects.all(), user, "change"), today).select_related("hardship__member", "helper", "organisation"),
-        10,
+    add_first(
         items,
+        update_due(restrict(Pairing.objects.all(), user, "change"), today).select_related("hardship__member", "helper", "organisation"),
         module="三包结对",
         url=reverse("care:pairings") + "?due=1",
         due=today,
         describe=lambda n: f"另有{n}个三包结对超过{rules.PAIRING_UPDATE_DAYS}天未登记帮扶记录",
+        each=lambda p: {
+            "title": f"{p.helper.name}帮扶{p.hardship.member.name}：超过{rules.PAIRING_UPDATE_DAYS}天未登记帮扶记录",
+            "url": reverse("care:hardship", args=[p.hardship_id]),
+            "due": p.last_update_on or p.started_on,
+            "overdue": True,
+            "org": p.organisation.name,
+        },
     )
-    for p in due:
-        items.append(
-            TodoItem(
-                module="三包结对",
-                title=f"{p.helper.name}帮扶{p.hardship.member.name}：超过{rules.PAIRING_UPDATE_DAYS}天未登记帮扶记录",
-                url=reverse("care:hardship", args=[p.hardship_id]),
-                due=p.last_update_on or p.started_on,
-                overdue=True,
-                org=p.organisation.name,
-            )
-        )
-    follow = first_of(
+    add_first(
+        items,
         restrict(Visit.objects.exclude(follow_up="").filter(follow_up_done_on__isnull=True), user, "change")
         .select_related("member", "organisation")
         .order_by("visited_on", "id"),
-        10,
-        items,
         module="走访",
         url=reverse("care:visits") + "?follow_up=open",
         due=today,
         describe=lambda n: f"另有{n}项走访后续事项未办结",
+        each=lambda v: {
+            "title": f"{v.member.name}：{v.follow_up}",
+            "url": reverse("care:visit_follow_up", args=[v.pk]),
+            "due": v.visited_on,
+            "org": v.organisation.name,
+        },
     )
-    for v in follow:
-        items.append(
-            TodoItem(
-                module="走访",
-                title=f"{v.member.name}：{v.follow_up}",
-                url=reverse("care:visit_follow_up", args=[v.pk]),
-                due=v.visited_on,
-                org=v.organisation.name,
-            )
-        )
+    add_first(
+        items,
+        not_contacted_this_quarter(restrict(Household.objects.all(), user, "change"), today)
+        .select_related("member", "organisation")
+        .order_by("last_contact_on", "id"),
+        module="联系群众",
+        url=reverse("care:households") + "?gap=quarter",
+        due=today,
+        describe=lambda n: f"另有{n}户联系户本季度未联系",
+        each=lambda h: {
+            "title": f"{h.member.name}联系的{h}本季度未联系"
+            + (f"（最近{h.last_contact_on}）" if h.last_contact_on else "（尚无联系记录）"),
+            "url": reverse("care:household", args=[h.pk]),
+            "due": quarter_start(today),
+            "org": h.organisation.name,
+        },
+    )
     return items
 
 
-def _common_prefix(paths: list[str]) -> str:
-    """The longest prefix of all the paths (character-wise: the common ancestor's path
-    once cut to whole steps by the caller)."""
-    if not paths:
-        return ""
-    lo, hi = min(paths), max(paths)
-    return lo[: next((i for i, (x, y) in enumerate(zip(lo, hi, strict=False)) if x != y), min(len(lo), len(hi)))]
+def member_todo_items(user) -> list[TodoItem]:
+    """A member's own: the households they keep that have no contact this quarter."""
+    member_id = getattr(user, "member_id", None)
+    if not member_id:
+        return []
+    today = timezone.localdate()
+    rows = list(not_contacted_this_quarter(Household.objects.filter(member_id=member_id), today).order_by("last_contact_on", "id")[:10])
+    return [
+        TodoItem(
+            module="联系群众",
+            title=f"本季度还未联系{h}，请走访并记民情日记",
+            url=reverse("care:household", args=[h.pk]),
+            due=quarter_start(today),
+            kind="联系群众",
+        )
+        for h in rows
+    ]

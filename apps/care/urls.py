@@ -42,7 +42,10 @@ urlpatterns += [
     path("households/new/", views.household_new, name="household_new"),
     path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:pk>/end/", views.household_end, name="household_end"),
+    path("households/<int:pk>/phone/", views.household_phone, name="household_phone"),
     path("my-households/", views.my_households, name="my_households"),
     path("occasions/", views.occasions, name="occasions"),
     path("occasions/edit/", views.occasion_edit, name="occasion_edit"),
+    path("commendation-kinds/", views.commendation_kinds, name="commendation_kinds"),
+    path("commendation-kinds/edit/", views.commendation_kind_edit, name="commendation_kind_edit"),
 ]

@@ -3,70 +3,44 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from apps.core import ruletables
+from apps.core.forms import flash_errors
+from apps.core.formviews import form_page, list_page, require_action, submitted
 from apps.core.paging import page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 
 from . import forms, rules, selectors, services
-from .models import CareOccasion, ChecklistItem, Fund, FundApplication, Hardship, Household, Pairing, SubsidyRate, Visit
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for msg in errors:
-                form.add_error(field if field in form.fields else None, msg)
-    else:
-        for msg in exc.messages:
-            form.add_error(None, msg)
-
-
-def _flash(request, exc) -> None:
-    messages.error(request, "；".join(getattr(exc, "messages", None) or [str(exc)]))
-
-
-def _form_page(request, form, title, back, *, intro="", submit="保存"):
-    return render(request, "care/form.html", {"form": form, "title": title, "back": back, "intro": intro, "submit": submit})
+from .models import CareOccasion, ChecklistItem, CommendationKind, Fund, FundApplication, Hardship, Household, Pairing, SubsidyRate, Visit
 
 
 def _today():
     return timezone.localdate()
 
 
-def _require_any(user, action="view"):
-    if not has_action(user, action):
-        raise Http404("您没有可查看的党组织")
-
-
 # ── visits ───────────────────────────────────────────────────────────────────────────
 @login_required
 def visits(request):
-    _require_any(request.user)
-    page = page_of(selectors.visit_list(request.user, request.GET), request)
-    return render(
+    return list_page(
         request,
         "care/visits.html",
-        {
-            "page": page,
-            "q": request.GET.get("q", ""),
-            "occasion": request.GET.get("occasion", ""),
-            "year": request.GET.get("year", ""),
-            "follow_up": request.GET.get("follow_up", ""),
-            "occasions": CareOccasion.objects.exclude(kind=CareOccasion.Kind.GREETING),
-            "can_change": has_action(request.user, "change"),
-        },
+        selectors.visit_list(request.user, request.GET),
+        echo=("q", "occasion", "year", "follow_up"),
+        occasions=CareOccasion.objects.exclude(kind=CareOccasion.Kind.GREETING),
     )
 
 
 @login_required
 def visit_new(request):
-    _require_any(request.user, "change")
+    require_action(request.user, "change")
     raw_item = request.POST.get("item") or request.GET.get("item")
     item = None
     if raw_item:
@@ -75,48 +49,36 @@ def visit_new(request):
     if item is not None:
         initial.update({"item": item.pk, "occasion": item.occasion_id})
     form = forms.VisitForm(request.POST or None, user=request.user, item=item, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {**form.cleaned_data}
+    listed = {"member": item.member} if item is not None else {}
+    ok, visit = submitted(request, form, lambda d: services.record_visit({**d, **listed}, actor=request.user))
+    if ok:
+        messages.success(request, f"已登记对{visit.member.name}的走访")
         if item is not None:
-            data["member"] = item.member
-        try:
-            visit = services.record_visit(data, actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"已登记对{visit.member.name}的走访")
-            if item is not None:
-                return redirect(f"{reverse('care:checklist')}?occasion={item.occasion.code}&year={item.year}")
-            return redirect("care:visits")
+            return redirect(f"{reverse('care:checklist')}?occasion={item.occasion.code}&year={item.year}")
+        return redirect("care:visits")
     intro = (
         f"清单对象：{item.member.name}（{item.reason_labels}）"
         if item
         else "四必访：党员生病住院、家庭遭遇困难、思想出现波动、家有婚丧大事必访。"
     )
-    return _form_page(request, form, "登记走访", reverse("care:visits"), intro=intro)
+    return form_page(request, form, "登记走访", reverse("care:visits"), intro=intro)
 
 
 @login_required
 def visit_follow_up(request, pk):
     visit = get_in_scope(Visit.objects.all(), request.user, "change", pk=pk)
     form = forms.FollowUpForm(request.POST or None, initial={"done_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.complete_follow_up(visit, done_on=form.cleaned_data["done_on"], actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "后续事项已办结")
-            return redirect("care:visits")
-    return _form_page(request, form, f"后续事项办结：{visit.follow_up}", reverse("care:visits"))
+    ok, _ = submitted(request, form, lambda d: services.complete_follow_up(visit, done_on=d["done_on"], actor=request.user))
+    if ok:
+        messages.success(request, "后续事项已办结")
+        return redirect("care:visits")
+    return form_page(request, form, f"后续事项办结：{visit.follow_up}", reverse("care:visits"))
 
 
 # ── checklists ───────────────────────────────────────────────────────────────────────
 @login_required
 def checklist(request):
-    _require_any(request.user)
+    require_action(request.user)
     org = selectors.required_org(request.user, request.GET)
     occasion = selectors.chosen_occasion(request.GET)
     year = selectors.chosen_year(request.GET)
@@ -158,7 +120,7 @@ def checklist_generate(request):
     try:
         result = services.generate_checklist(org, occasion, year, actor=request.user)
     except (ValidationError, ScopeError) as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已生成{year}年{occasion}清单：新增{result.created}人，共{result.total}人")
     return redirect(_checklist_url(occasion.code, year, org.pk))
@@ -179,7 +141,7 @@ def checklist_done(request):
         try:
             n = services.mark_items_done(items, done_on=form.cleaned_data["done_on"], actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已标记{n}人问候送达")
     first = items[0]
@@ -189,38 +151,25 @@ def checklist_done(request):
 # ── hardship and pairings ────────────────────────────────────────────────────────────
 @login_required
 def hardships(request):
-    _require_any(request.user)
-    page = page_of(selectors.hardship_list(request.user, request.GET), request)
-    return render(
+    return list_page(
         request,
         "care/hardships.html",
-        {
-            "page": page,
-            "q": request.GET.get("q", ""),
-            "status": request.GET.get("status", ""),
-            "cause": request.GET.get("cause", ""),
-            "causes": rules.HARDSHIP_CAUSES,
-            "statuses": Hardship.Status.choices,
-            "can_change": has_action(request.user, "change"),
-        },
+        selectors.hardship_list(request.user, request.GET),
+        echo=("q", "status", "cause"),
+        causes=rules.HARDSHIP_CAUSES,
+        statuses=Hardship.Status.choices,
     )
 
 
 @login_required
 def hardship_new(request):
-    _require_any(request.user, "change")
+    require_action(request.user, "change")
     form = forms.HardshipForm(request.POST or None, user=request.user, initial={"registered_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            h = services.register_hardship(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"已登记困难党员{h.member.name}")
-            return redirect("care:hardship", h.pk)
-    return _form_page(request, form, "登记困难党员", reverse("care:hardships"))
+    ok, h = submitted(request, form, lambda d: services.register_hardship(d, actor=request.user))
+    if ok:
+        messages.success(request, f"已登记困难党员{h.member.name}")
+        return redirect("care:hardship", h.pk)
+    return form_page(request, form, "登记困难党员", reverse("care:hardships"))
 
 
 def _hardship(request, pk, action="view") -> Hardship:
@@ -250,30 +199,24 @@ def hardship(request, pk):
 def hardship_close(request, pk):
     h = _hardship(request, pk, "change")
     form = forms.CloseHardshipForm(request.POST or None, initial={"closed_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.close_hardship(h, closed_on=form.cleaned_data["closed_on"], note=form.cleaned_data["closure_note"], actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, f"{h.member.name}已脱困销号")
-            return redirect("care:hardship", h.pk)
-    return _form_page(request, form, f"脱困销号：{h.member.name}", reverse("care:hardship", args=[h.pk]))
+    ok, _ = submitted(
+        request, form, lambda d: services.close_hardship(h, closed_on=d["closed_on"], note=d["closure_note"], actor=request.user)
+    )
+    if ok:
+        messages.success(request, f"{h.member.name}已脱困销号")
+        return redirect("care:hardship", h.pk)
+    return form_page(request, form, f"脱困销号：{h.member.name}", reverse("care:hardship", args=[h.pk]))
 
 
 @login_required
 def pairing_new(request, pk):
     h = _hardship(request, pk, "change")
     form = forms.PairingForm(request.POST or None, user=request.user, initial={"started_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.start_pairing(h, form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "已建立三包结对")
-            return redirect("care:hardship", h.pk)
-    return _form_page(request, form, f"三包结对：帮扶{h.member.name}", reverse("care:hardship", args=[h.pk]))
+    ok, _ = submitted(request, form, lambda d: services.start_pairing(h, d, actor=request.user))
+    if ok:
+        messages.success(request, "已建立三包结对")
+        return redirect("care:hardship", h.pk)
+    return form_page(request, form, f"三包结对：帮扶{h.member.name}", reverse("care:hardship", args=[h.pk]))
 
 
 def _pairing(request, pk, action="change") -> Pairing:
@@ -284,54 +227,42 @@ def _pairing(request, pk, action="change") -> Pairing:
 def pairing_update(request, pk):
     p = _pairing(request, pk)
     form = forms.PairingUpdateForm(request.POST or None, initial={"on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_pairing_update(p, on=form.cleaned_data["on"], content=form.cleaned_data["content"], actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "已登记帮扶记录")
-            return redirect("care:hardship", p.hardship_id)
-    return _form_page(request, form, f"帮扶记录：{p}", reverse("care:hardship", args=[p.hardship_id]))
+    ok, _ = submitted(request, form, lambda d: services.add_pairing_update(p, on=d["on"], content=d["content"], actor=request.user))
+    if ok:
+        messages.success(request, "已登记帮扶记录")
+        return redirect("care:hardship", p.hardship_id)
+    return form_page(request, form, f"帮扶记录：{p}", reverse("care:hardship", args=[p.hardship_id]))
 
 
 @login_required
 def pairing_close(request, pk):
     p = _pairing(request, pk)
     form = forms.ClosePairingForm(request.POST or None, initial={"closed_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.close_pairing(p, closed_on=form.cleaned_data["closed_on"], outcome=form.cleaned_data["outcome"], actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "结对已结束")
-            return redirect("care:hardship", p.hardship_id)
-    return _form_page(request, form, f"结束结对：{p}", reverse("care:hardship", args=[p.hardship_id]))
+    ok, _ = submitted(
+        request, form, lambda d: services.close_pairing(p, closed_on=d["closed_on"], outcome=d["outcome"], actor=request.user)
+    )
+    if ok:
+        messages.success(request, "结对已结束")
+        return redirect("care:hardship", p.hardship_id)
+    return form_page(request, form, f"结束结对：{p}", reverse("care:hardship", args=[p.hardship_id]))
 
 
 @login_required
 def pairings(request):
-    _require_any(request.user)
-    page = page_of(selectors.pairing_list(request.user, request.GET), request)
-    return render(
+    return list_page(
         request,
         "care/pairings.html",
-        {
-            "page": page,
-            "q": request.GET.get("q", ""),
-            "status": request.GET.get("status", ""),
-            "due": request.GET.get("due", ""),
-            "statuses": Pairing.Status.choices,
-            "update_days": rules.PAIRING_UPDATE_DAYS,
-        },
+        selectors.pairing_list(request.user, request.GET),
+        echo=("q", "status", "due"),
+        statuses=Pairing.Status.choices,
+        update_days=rules.PAIRING_UPDATE_DAYS,
     )
 
 
 # ── fund ─────────────────────────────────────────────────────────────────────────────
 @login_required
 def funds(request):
-    _require_any(request.user)
+    require_action(request.user)
     page = page_of(selectors.fund_list(request.user, request.GET), request)
     apps_page = page_of(selectors.application_list(request.user, request.GET), request, param="apage")
     return render(
@@ -350,20 +281,17 @@ def funds(request):
 
 @login_required
 def fund_new(request):
-    _require_any(request.user, "change")
+    require_action(request.user, "change")
     form = forms.FundForm(request.POST or None, user=request.user, initial={"opened_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            fund = services.open_fund(d["organisation"], name=d["name"], opened_on=d["opened_on"], note=d["note"], actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"已设立{fund}")
-            return redirect("care:fund", fund.pk)
-    return _form_page(request, form, "设立互助基金", reverse("care:funds"))
+    ok, fund = submitted(
+        request,
+        form,
+        lambda d: services.open_fund(d["organisation"], name=d["name"], opened_on=d["opened_on"], note=d["note"], actor=request.user),
+    )
+    if ok:
+        messages.success(request, f"已设立{fund}")
+        return redirect("care:fund", fund.pk)
+    return form_page(request, form, "设立互助基金", reverse("care:funds"))
 
 
 def _fund(request, pk, action="view") -> Fund:
@@ -395,35 +323,28 @@ def fund(request, pk):
 def fund_income(request, pk):
     f = _fund(request, pk, "change")
     form = forms.IncomeForm(request.POST or None, initial={"on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_income(f, **form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "已登记收入")
-            return redirect("care:fund", f.pk)
-    return _form_page(request, form, f"登记收入：{f}", reverse("care:fund", args=[f.pk]))
+    ok, _ = submitted(request, form, lambda d: services.record_income(f, **d, actor=request.user))
+    if ok:
+        messages.success(request, "已登记收入")
+        return redirect("care:fund", f.pk)
+    return form_page(request, form, f"登记收入：{f}", reverse("care:fund", args=[f.pk]))
 
 
 @login_required
 def application_new(request):
-    _require_any(request.user, "change")
+    require_action(request.user, "change")
     form = forms.ApplicationForm(request.POST or None, user=request.user, initial={"applied_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            app = services.apply_for_aid(
-                d["fund"], d["member"], amount=d["amount"], reason=d["reason"], applied_on=d["applied_on"], actor=request.user
-            )
-        except ValidationError as exc:
-            _errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"已提交{app.member.name}的互助基金申请，待基金所属党组织集体研究")
-            return redirect("care:funds")
-    return _form_page(
+    ok, app = submitted(
+        request,
+        form,
+        lambda d: services.apply_for_aid(
+            d["fund"], d["member"], amount=d["amount"], reason=d["reason"], applied_on=d["applied_on"], actor=request.user
+        ),
+    )
+    if ok:
+        messages.success(request, f"已提交{app.member.name}的互助基金申请，待基金所属党组织集体研究")
+        return redirect("care:funds")
+    return form_page(
         request, form, "互助基金申请", reverse("care:funds"), intro="党支部为困难党员提出申请，由基金所属党组织集体研究审批后支付。"
     )
 
@@ -438,24 +359,23 @@ def application_decide(request, pk):
     if not can_act_on_org(request.user, app.fund.organisation, "change"):
         raise Http404("只有基金所属党组织可以审批")
     form = forms.DecideForm(request.POST or None, initial={"decided_on": _today(), "approved_amount": app.amount})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.decide_application(
-                app,
-                approve=d["approve"],
-                approved_amount=d["approved_amount"],
-                meeting=d["meeting"],
-                note=d["note"],
-                decided_on=d["decided_on"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "已记录审批结果")
-            return redirect("care:fund", app.fund_id)
-    return _form_page(request, form, f"审批：{app}", reverse("care:fund", args=[app.fund_id]), intro=f"申请理由：{app.reason}")
+    ok, _ = submitted(
+        request,
+        form,
+        lambda d: services.decide_application(
+            app,
+            approve=d["approve"],
+            approved_amount=d["approved_amount"],
+            meeting=d["meeting"],
+            note=d["note"],
+            decided_on=d["decided_on"],
+            actor=request.user,
+        ),
+    )
+    if ok:
+        messages.success(request, "已记录审批结果")
+        return redirect("care:fund", app.fund_id)
+    return form_page(request, form, f"审批：{app}", reverse("care:fund", args=[app.fund_id]), intro=f"申请理由：{app.reason}")
 
 
 @login_required
@@ -464,22 +384,18 @@ def application_pay(request, pk):
     if not can_act_on_org(request.user, app.fund.organisation, "change"):
         raise Http404("只有基金所属党组织可以支付")
     form = forms.PayForm(request.POST or None, initial={"paid_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pay_application(app, paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"], actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "已支付")
-            return redirect("care:fund", app.fund_id)
+    ok, _ = submitted(request, form, lambda d: services.pay_application(app, paid_on=d["paid_on"], note=d["note"], actor=request.user))
+    if ok:
+        messages.success(request, "已支付")
+        return redirect("care:fund", app.fund_id)
     intro = f"批准金额{app.approved_amount or '—'}元，基金余额{app.fund.balance}元。"
-    return _form_page(request, form, f"支付：{app}", reverse("care:fund", args=[app.fund_id]), intro=intro)
+    return form_page(request, form, f"支付：{app}", reverse("care:fund", args=[app.fund_id]), intro=intro)
 
 
 # ── subsidies ────────────────────────────────────────────────────────────────────────
 @login_required
 def subsidies(request):
-    _require_any(request.user)
+    require_action(request.user)
     org = selectors.required_org(request.user, request.GET)
     year = selectors.chosen_year(request.GET)
     params = {**request.GET.dict(), "org": str(org.pk), "year": str(year)}
@@ -516,7 +432,7 @@ def subsidy_pay(request):
         try:
             n = services.pay_subsidies(org, year, ids, paid_on=form.cleaned_data["paid_on"], actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, f"已登记{n}人{year}年生活补助发放")
     return redirect(f"{reverse('care:subsidies')}?org={org.pk}&year={year}")
@@ -527,15 +443,11 @@ def subsidy_rate(request):
     if not has_action(request.user, "configure"):
         raise Http404("只有县委组织部管理员可以设置生活补助标准")
     form = forms.SubsidyRateForm(request.POST or None, initial={"year": _today().year})
-    if request.method == "POST" and form.is_valid():
-        try:
-            rate = services.set_subsidy_rate(**form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, f"已设置{rate}")
-            return redirect(f"{reverse('care:subsidies')}?year={rate.year}")
-    return _form_page(
+    ok, rate = submitted(request, form, lambda d: services.set_subsidy_rate(**d, actor=request.user))
+    if ok:
+        messages.success(request, f"已设置{rate}")
+        return redirect(f"{reverse('care:subsidies')}?year={rate.year}")
+    return form_page(
         request,
         form,
         "设置生活补助标准",
@@ -549,41 +461,27 @@ def subsidy_rate(request):
 def nominations(request):
     from .models import CommendationKind, Nomination
 
-    _require_any(request.user)
-    page = page_of(selectors.nomination_list(request.user, request.GET), request)
-    return render(
+    return list_page(
         request,
         "care/nominations.html",
-        {
-            "page": page,
-            "q": request.GET.get("q", ""),
-            "year": request.GET.get("year", ""),
-            "kind": request.GET.get("kind", ""),
-            "status": request.GET.get("status", ""),
-            "kinds": CommendationKind.objects.all(),
-            "statuses": Nomination.Status.choices,
-            "can_change": has_action(request.user, "change"),
-            "notice_days": rules.NOTICE_WORKDAYS,
-        },
+        selectors.nomination_list(request.user, request.GET),
+        echo=("q", "year", "kind", "status"),
+        kinds=CommendationKind.objects.all(),
+        statuses=Nomination.Status.choices,
+        notice_days=rules.NOTICE_WORKDAYS,
     )
 
 
 @login_required
 def nomination_new(request):
-    _require_any(request.user, "change")
+    require_action(request.user, "change")
     form = forms.NominationForm(request.POST or None, user=request.user, initial={"year": _today().year, "nominated_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            n = services.nominate(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"已推荐：{n}（资格审查通过）")
-            return redirect("care:nomination", n.pk)
+    ok, n = submitted(request, form, lambda d: services.nominate(d, actor=request.user))
+    if ok:
+        messages.success(request, f"已推荐：{n}（资格审查通过）")
+        return redirect("care:nomination", n.pk)
     intro = "推荐时按数据审查资格：党籍状态正常，且不在党纪处分影响期、评议未被定为不合格、未欠缴党费（以已登记的核查项为准）。"
-    return _form_page(request, form, "表彰推荐", reverse("care:nominations"), intro=intro)
+    return form_page(request, form, "表彰推荐", reverse("care:nominations"), intro=intro)
 
 
 def _nomination(request, pk, action="view"):
@@ -613,38 +511,33 @@ def nomination(request, pk):
 def nomination_notice(request, pk):
     n = _nomination(request, pk, "change")
     form = forms.NoticeForm(request.POST or None, initial={"notice_start": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            n = services.start_notice(n, start=form.cleaned_data["notice_start"], actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, f"已公示：{n.notice_start}至{n.notice_end}（{rules.NOTICE_WORKDAYS}个工作日）")
-            return redirect("care:nomination", n.pk)
-    return _form_page(request, form, f"公示：{n}", reverse("care:nomination", args=[n.pk]))
+    ok, noticed = submitted(request, form, lambda d: services.start_notice(n, start=d["notice_start"], actor=request.user))
+    if ok:
+        messages.success(request, f"已公示：{noticed.notice_start}至{noticed.notice_end}（{rules.NOTICE_WORKDAYS}个工作日）")
+        return redirect("care:nomination", n.pk)
+    return form_page(request, form, f"公示：{n}", reverse("care:nomination", args=[n.pk]))
 
 
 @login_required
 def nomination_decide(request, pk):
     n = _nomination(request, pk, "approve")
     form = forms.NominationDecideForm(request.POST or None, initial={"decided_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            n = services.decide_nomination(
-                n, approve=d["approve"], note=d["note"], feedback=d["feedback"], decided_on=d["decided_on"], actor=request.user
-            )
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, f"{n}：{n.get_status_display()}")
-            return redirect("care:nomination", n.pk)
-    return _form_page(request, form, f"审批：{n}", reverse("care:nomination", args=[n.pk]))
+    ok, decided = submitted(
+        request,
+        form,
+        lambda d: services.decide_nomination(
+            n, approve=d["approve"], note=d["note"], feedback=d["feedback"], decided_on=d["decided_on"], actor=request.user
+        ),
+    )
+    if ok:
+        messages.success(request, f"{decided}：{decided.get_status_display()}")
+        return redirect("care:nomination", n.pk)
+    return form_page(request, form, f"审批：{n}", reverse("care:nomination", args=[n.pk]))
 
 
 @login_required
 def honour_roll(request):
-    _require_any(request.user)
+    require_action(request.user)
     org = selectors.required_org(request.user, request.GET)
     page = page_of(selectors.honour_roll(request.user, {**request.GET.dict(), "org": str(org.pk)}), request)
     return render(request, "care/honour_roll.html", {"org": org, "page": page, "year": request.GET.get("year", "")})
@@ -659,7 +552,7 @@ def my_awards(request):
 
 @login_required
 def cadres(request):
-    _require_any(request.user)
+    require_action(request.user)
     page = page_of(selectors.cadre_candidates(request.user, request.GET), request)
     page.rows = selectors.candidate_details(page.rows)
     return render(
@@ -672,38 +565,25 @@ def cadres(request):
 # ── 联系群众 ───────────────────────────────────────────────────────────────────────────
 @login_required
 def households(request):
-    _require_any(request.user)
-    page = page_of(selectors.household_list(request.user, request.GET), request)
-    return render(
+    return list_page(
         request,
         "care/households.html",
-        {
-            "page": page,
-            "summary": selectors.household_summary(request.user, request.GET),
-            "q": request.GET.get("q", ""),
-            "needy": request.GET.get("needy", ""),
-            "gap": request.GET.get("gap", ""),
-            "gap_days": rules.CONTACT_GAP_DAYS,
-            "can_change": has_action(request.user, "change"),
-        },
+        selectors.household_list(request.user, request.GET),
+        echo=("q", "needy", "gap"),
+        summary=selectors.household_summary(request.user, request.GET),
+        gap_days=rules.CONTACT_GAP_DAYS,
     )
 
 
 @login_required
 def household_new(request):
-    _require_any(request.user, "change")
+    require_action(request.user, "change")
     form = forms.HouseholdForm(request.POST or None, user=request.user, initial={"since_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            h = services.add_household(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"已登记：{h.member.name}联系{h}")
-            return redirect("care:household", h.pk)
-    return _form_page(
+    ok, h = submitted(request, form, lambda d: services.add_household(d, actor=request.user))
+    if ok:
+        messages.success(request, f"已登记：{h.member.name}联系{h}")
+        return redirect("care:household", h.pk)
+    return form_page(
         request,
         form,
         "登记党员联系户",
@@ -721,14 +601,10 @@ def household(request, pk):
     if request.method == "POST":
         if not can_record:
             raise Http404("只有联系党员本人或所在支部可以登记")
-        if form.is_valid():
-            try:
-                services.record_contact(h, form.cleaned_data, actor=request.user)
-            except ValidationError as exc:
-                _errors(form, exc)
-            else:
-                messages.success(request, "已记入民情日记")
-                return redirect("care:household", h.pk)
+        ok, _ = submitted(request, form, lambda d: services.record_contact(h, d, actor=request.user))
+        if ok:
+            messages.success(request, "已记入民情日记")
+            return redirect("care:household", h.pk)
     return render(
         request,
         "care/household.html",
@@ -737,23 +613,36 @@ def household(request, pk):
             "contacts": selectors.household_contacts(h),
             "form": form,
             "can_end": h.status == "active" and can_act_on_org(request.user, h.organisation, "change"),
+            "can_reveal": bool(h.phone_masked) and services.may_reveal_household_phone(request.user, h),
         },
     )
+
+
+@login_required
+@never_cache
+@require_POST
+def household_phone(request, pk):
+    """The full phone number of one household, for the member keeping it or a role with
+    the reveal right on its branch; every view is written to the access log."""
+    h = get_in_scope(Household.objects.select_related("organisation"), request.user, "view", pk=pk)
+    try:
+        phone = services.reveal_household_phone(h, actor=request.user)
+    except ScopeError as exc:
+        raise PermissionDenied(exc.message) from None
+    response = HttpResponse(format_html('<span class="reveal-value">{}</span>', phone or "（未填）"))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 def household_end(request, pk):
     h = get_in_scope(Household.objects.all(), request.user, "change", pk=pk)
     form = forms.HouseholdEndForm(request.POST or None, initial={"ended_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_household(h, ended_on=form.cleaned_data["ended_on"], outcome=form.cleaned_data["outcome"], actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "已结束联系")
-            return redirect("care:households")
-    return _form_page(request, form, f"结束联系：{h}", reverse("care:household", args=[h.pk]))
+    ok, _ = submitted(request, form, lambda d: services.end_household(h, ended_on=d["ended_on"], outcome=d["outcome"], actor=request.user))
+    if ok:
+        messages.success(request, "已结束联系")
+        return redirect("care:households")
+    return form_page(request, form, f"结束联系：{h}", reverse("care:household", args=[h.pk]))
 
 
 @login_required
@@ -766,45 +655,69 @@ def my_households(request):
     return render(request, "care/my_households.html", {"rows": rows, "gap_days": rules.CONTACT_GAP_DAYS, "today": _today()})
 
 
-# ── 关怀事由设置 ───────────────────────────────────────────────────────────────────────
-def _require_configure(user):
-    if not has_action(user, "configure"):
-        raise Http404("只有县委组织部管理员可以设置关怀事由")
+# ── county rule tables: 关怀事由, 表彰项目 (configure right; edits kept in the history) ─────
+def _active(row) -> str:
+    return "启用" if row.active else "停用"
 
 
 @login_required
 def occasions(request):
-    _require_configure(request.user)
-    return render(request, "care/occasions.html", {"rows": list(CareOccasion.objects.order_by("order", "id"))})
+    return ruletables.table_page(
+        request,
+        CareOccasion,
+        what="关怀事由",
+        intro="四必访、节日走访慰问和问候的事由（全县统一）。修改后，新的走访登记和清单生成即按新设置执行。",
+        edit_url=reverse("care:occasion_edit"),
+        columns=[
+            ("名称", lambda o: o.name),
+            ("类别", lambda o: o.get_kind_display()),
+            ("月份", lambda o: o.month),
+            ("走访对象", lambda o: o.target_labels),
+            ("状态", _active),
+        ],
+    )
 
 
 @login_required
 def occasion_edit(request):
-    """New occasion, or ?occasion=<id> (also a hidden field of the form) to edit one. A
-    county-wide table: no organisation in the URL, only the configure right."""
-    _require_configure(request.user)
-    raw = str(request.POST.get("occasion") or request.GET.get("occasion") or "")
-    oc = get_object_or_404(CareOccasion, pk=raw) if raw.isdigit() else None
-    initial = (
-        {"name": oc.name, "month": oc.month, "targets": oc.targets, "active": oc.active, "order": oc.order}
-        if oc
-        else {"kind": "must_visit", "active": True, "order": 100}
-    )
-    if oc:
-        initial["occasion"] = oc.pk
-    form = forms.OccasionForm(request.POST or None, occasion=oc, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_occasion(oc, form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, f"已保存关怀事由：{saved.name}")
-            return redirect("care:occasions")
-    return _form_page(
+    """GET: the form (?row=<id> edits a row); POST: saves through the service (configure right)."""
+    return ruletables.edit_page(
         request,
-        form,
-        f"修改关怀事由：{oc.name}" if oc else "新增关怀事由",
-        reverse("care:occasions"),
+        CareOccasion,
+        forms.OccasionForm,
+        services.save_occasion,
+        what="关怀事由",
+        back=reverse("care:occasions"),
         intro="四必访事由随时登记走访；节日走访慰问和问候按走访对象从名册生成清单。停用的事由不再可选，已有记录保留。",
+    )
+
+
+@login_required
+def commendation_kinds(request):
+    return ruletables.table_page(
+        request,
+        CommendationKind,
+        what="表彰项目",
+        intro="表彰项目及其表彰层级（全县统一）。推荐时只能选启用的项目；停用或修改层级不影响已有的推荐和表彰。",
+        edit_url=reverse("care:commendation_kind_edit"),
+        columns=[
+            ("名称", lambda k: k.name),
+            ("表彰对象", lambda k: k.get_nominee_display()),
+            ("表彰层级", lambda k: k.get_level_display()),
+            ("状态", _active),
+        ],
+    )
+
+
+@login_required
+def commendation_kind_edit(request):
+    """GET: the form (?row=<id> edits a row); POST: saves through the service (configure right)."""
+    return ruletables.edit_page(
+        request,
+        CommendationKind,
+        forms.CommendationKindForm,
+        services.save_commendation_kind,
+        what="表彰项目",
+        back=reverse("care:commendation_kinds"),
+        intro="表彰层级：县级由县委审批，乡镇（党委）级由乡镇党委审批。表彰对象（党员个人或基层党组织）保存后不能修改。",
     )

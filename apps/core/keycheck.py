@@ -94,6 +94,15 @@ def _blind_message(expected: list[str]) -> str:
     )
 
 
+def _has_columns(using: str, model, *fields: str) -> bool:
+    from django.db import connections
+
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        present = {c.name for c in connection.introspection.get_table_description(cursor, model._meta.db_table)}
+    return all(model._meta.get_field(f).column in present for f in fields)
+
+
 def _probe(using: str, tables: set[str]) -> tuple[bool, bool]:
     """(field keys decrypt the sampled rows, blind index matches them)."""
     decrypts, hashes = True, True
@@ -101,6 +110,8 @@ def _probe(using: str, tables: set[str]) -> tuple[bool, bool]:
         if entry.model._meta.db_table not in tables:
             continue
         for enc, hsh in entry.pairs:
+            if not _has_columns(using, entry.model, enc, hsh):  # added by a migration not yet run
+                continue
             rows = entry.model._base_manager.using(using).exclude(**{enc: ""}).order_by("pk").values_list(enc, hsh)[:SAMPLE_ROWS]
             for token, index in rows:
                 try:

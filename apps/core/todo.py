@@ -82,3 +82,13 @@ def first_of(queryset, limit: int, items: list, *, module: str, url: str, due, d
     more = f"{'' if exact else '超过'}{total - limit}"
     items.append(TodoItem(module=module, title=describe(more), url=url, due=due, kind=kind, count=total - limit))
     return rows[:limit]
+
+
+def add_first(
+    items: list, queryset, *, module: str, url: str, due, describe: Callable[[str], str], each: Callable, kind: str = "", limit: int = 10
+) -> None:
+    """A provider's usual step: the first `limit` rows of a kind of to-do (first_of, with
+    its line for the rest), each row an item: each(row) → the item's title, url, due and
+    the optional overdue/org, as keywords; module and kind are this call's."""
+    for row in first_of(queryset, limit, items, module=module, url=url, due=due, describe=describe, kind=kind):
+        items.append(TodoItem(module=module, kind=kind, **each(row)))

@@ -1,11 +1,11 @@
 from django import forms
 
+from apps.core.forms import DATE  # a date input takes ISO dates only (not the locale format)
+from apps.core.ruletables import RuleRowForm
 from apps.orgs.picker import OrgPickerField
 
 from . import rules
 from .models import FeedbackCategory, NoticeCategory
-
-DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # a date input takes ISO dates only (not the locale format)
 
 
 class RaiseForm(forms.Form):
@@ -45,7 +45,7 @@ class AnswerForm(forms.Form):
 
 class NoticeForm(forms.Form):
     organisation = OrgPickerField(label="发布组织", action="change")
-    category = forms.ModelChoiceField(label="类别", queryset=NoticeCategory.objects.all(), empty_label=None)
+    category = forms.ModelChoiceField(label="类别", queryset=NoticeCategory.objects.filter(active=True), empty_label=None)
     audience = forms.ChoiceField(label="公开范围", choices=rules.AUDIENCES)
     title = forms.CharField(label="标题", max_length=100)
     body = forms.CharField(label="内容", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
@@ -90,7 +90,17 @@ class DecisionForm(forms.Form):
     category = forms.ChoiceField(label="事项类别", choices=rules.DECISION_CATEGORIES)
     proposed_by = forms.CharField(label="提议人", max_length=60)
     consulted = forms.CharField(label="个别酝酿（会前征求了谁的意见）", max_length=300)
-    decided_on = forms.DateField(label="会议日期", widget=DATE)
+    consultation = forms.ModelChoiceField(
+        label="决策前的征求意见", queryset=None, required=False, empty_label="（无）", help_text="只列本组织近两年发起的征求意见"
+    )
+    meeting = forms.ModelChoiceField(
+        label="决策会议（会议记录）",
+        queryset=None,
+        required=False,
+        empty_label="（未在系统登记会议记录，手填会议日期）",
+        help_text="只列本组织近两年已召开的支部委员会、党员大会、党委会议；选择后会议日期取会议记录的日期",
+    )
+    decided_on = forms.DateField(label="会议日期", widget=DATE, required=False)
     members_total = forms.IntegerField(label="应到委员", min_value=0, max_value=999)
     members_present = forms.IntegerField(label="实到委员", min_value=0, max_value=999)
     votes_for = forms.IntegerField(label="赞成", min_value=0, max_value=999)
@@ -100,8 +110,14 @@ class DecisionForm(forms.Form):
     notice_start = forms.DateField(label="公示开始（需公示时填写）", widget=DATE, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
+        from .selectors import decision_choices
+
         super().__init__(*args, **kwargs)
         self.fields["organisation"].for_user(user)
+        org = self.data.get("organisation") if self.is_bound else self.initial.get("organisation")
+        meetings, consultations = decision_choices(user, getattr(org, "pk", org))
+        self.fields["meeting"].queryset = meetings
+        self.fields["consultation"].queryset = consultations
 
 
 class RectificationForm(forms.Form):
@@ -114,3 +130,16 @@ class RectificationForm(forms.Form):
 class RectificationDoneForm(forms.Form):
     done_on = forms.DateField(label="完成日期", widget=DATE)
     done_note = forms.CharField(label="整改情况", max_length=300)
+
+
+class FeedbackCategoryForm(RuleRowForm):
+    name = forms.CharField(label="名称", max_length=40)
+    answer_days = forms.IntegerField(label="答复时限（工作日）", min_value=1, max_value=rules.MAX_ANSWER_DAYS)
+    active = forms.BooleanField(label="启用", required=False)
+    order = forms.IntegerField(label="排序", min_value=0, max_value=999)
+
+
+class NoticeCategoryForm(RuleRowForm):
+    name = forms.CharField(label="名称", max_length=40)
+    active = forms.BooleanField(label="启用", required=False)
+    order = forms.IntegerField(label="排序", min_value=0, max_value=999)

@@ -14,6 +14,9 @@ from . import rules
 
 
 class FeedbackCategory(models.Model):
+    """A kind of matter raised upward with its answer time limit (working days), edited
+    by the county administrator; a matter keeps the due date computed when raised."""
+
     code = models.SlugField("代码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=40, unique=True)
     answer_days = models.PositiveSmallIntegerField("答复时限（工作日）")
@@ -83,8 +86,11 @@ class Feedback(OrgScopedModel):
 
 
 class NoticeCategory(models.Model):
+    """A 党务公开 category (组织建设, 党员发展 …), edited by the county administrator."""
+
     code = models.SlugField("代码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=40, unique=True)
+    active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=100)
 
     objects = ScopedQuerySet.as_manager()

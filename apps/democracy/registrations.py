@@ -12,6 +12,8 @@ def register() -> None:
     registry.nav("democracy", _("征求意见"), "democracy:consultations", "view", order=40)
     registry.nav("democracy", _("集体决策记录"), "democracy:decisions", "view", order=50)
     registry.nav("democracy", _("生活会整改"), "democracy:life_meetings", "view", order=60)
+    registry.nav("democracy", _("反馈类别设置"), "democracy:feedback_categories", "configure", order=98)
+    registry.nav("democracy", _("党务公开类别设置"), "democracy:notice_categories", "configure", order=99)
     registry.nav("registry", _("征求意见"), "democracy:my_consultations", "change_self", order=95)
     registry.nav("registry", _("我的反馈"), "democracy:my_feedback", "change_self", order=80)
     registry.nav("registry", _("党务公开"), "democracy:my_notices", "change_self", order=90)

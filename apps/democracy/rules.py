@@ -9,6 +9,7 @@ DEFAULT_FEEDBACK_CATEGORIES = [
     ("help", "求助", 5, 30),
     ("rights", "党员权利保障（申诉、控告）", 15, 40),
 ]
+MAX_ANSWER_DAYS = 60  # an answer time limit the county sets: 1 to 60 working days
 DEFAULT_NOTICE_CATEGORIES = [
     ("org_building", "组织建设", 10),
     ("development", "党员发展", 20),
@@ -42,6 +43,10 @@ DECISION_CATEGORIES = [
 # The meeting needs more than half of the committee present; a matter passes when the
 # votes for are more than half of the committee members who should attend (应到).
 DECISION_QUORUM = "more_than_half"
+# The orglife meetings a collective decision is taken at (the decision form lists the
+# organisation's own held meetings of these kinds).
+DECISION_MEETING_KINDS = ("branch_committee", "committee_meeting", "general_meeting")
+DECISION_CHOICE_DAYS = 730  # the form lists the meetings and consultations of the last two years
 NOTICE_WORKDAYS = 5  # 公示 of a decision: at least 5 working days (as in recruitment)
 
 # ── 生活会: the orglife meeting kinds whose criticism gets a rectification list ──────────

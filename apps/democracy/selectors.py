@@ -226,3 +226,24 @@ def rectification_list(user, params=None, as_of=None):
     if params.get("overdue"):
         qs = qs.filter(status="open", deadline__lt=as_of)
     return qs.order_by("status", "deadline", "id")
+
+
+def decision_choices(user, org_id) -> tuple:
+    """(meetings, consultations) a collective decision of organisation `org_id` may refer
+    to: the organisation's own held committee/general meetings and its consultations of
+    the last DECISION_CHOICE_DAYS days, within the user's change scope (none for an
+    organisation outside it)."""
+    from apps.orglife.models import Meeting
+
+    if not str(org_id or "").isdigit():
+        return Meeting.objects.none(), Consultation.objects.none()
+    since = timezone.localdate() - datetime.timedelta(days=rules.DECISION_CHOICE_DAYS)
+    meetings = restrict(
+        Meeting.objects.filter(organisation_id=int(org_id), status="held", kind__in=rules.DECISION_MEETING_KINDS, held_on__gte=since),
+        user,
+        "change",
+    ).order_by("-held_on", "-id")
+    consultations = restrict(Consultation.objects.filter(organisation_id=int(org_id), opens_on__gte=since), user, "change").order_by(
+        "-opens_on", "-id"
+    )
+    return meetings, consultations

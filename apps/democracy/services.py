@@ -165,8 +165,8 @@ def publish_notice(data: dict, *, actor) -> Notice:
         _fail("organisation", "请选择发布组织")
     require_org_action(actor, org, "change")  # the audience is this organisation's: inside the author's scope
     category = data.get("category")
-    if not isinstance(category, NoticeCategory):
-        _fail("category", "请选择公开类别")
+    if not isinstance(category, NoticeCategory) or not category.active:
+        _fail("category", "请选择启用中的公开类别")
     if data.get("audience") not in dict(rules.AUDIENCES):
         _fail("audience", f"公开范围须为：{'、'.join(dict(rules.AUDIENCES).values())}")
     publish_on = _date(data.get("publish_on") or today(), "publish_on", "公开日期", allow_future=True)
@@ -313,6 +313,7 @@ def record_decision(data: dict, *, actor) -> Decision:
     present; the matter passes when the votes for exceed half of the members who should
     attend (票决制); the result is computed, never typed."""
     from apps.orglife.models import Meeting
+    from apps.orglife.rules import KIND_BY_CODE
 
     org = data.get("organisation")
     if not isinstance(org, Organisation):
@@ -333,14 +334,21 @@ def record_decision(data: dict, *, actor) -> Decision:
         _fail("votes_for", f"赞成、反对、弃权合计{sum(votes.values())}票，超过实到委员{present}人")
     meeting = data.get("meeting")
     if meeting is not None:
+        # only the organisation's own meeting (so inside the actor's scope, checked above)
         if not isinstance(meeting, Meeting) or meeting.organisation_id != org.pk:
-            _fail("meeting", f"决策会议须是“{org.name}”自己的会议记录")
+            _fail("meeting", f"决策会议须是“{org.name}”自己的会议记录，不能选其他组织的会议")
+        if meeting.kind not in rules.DECISION_MEETING_KINDS or meeting.status != Meeting.Status.HELD:
+            kinds = "、".join(KIND_BY_CODE[c].label for c in rules.DECISION_MEETING_KINDS)
+            _fail("meeting", f"“{meeting}”不是已召开的{kinds}，不能作为决策会议")
         decided_on = meeting.held_on
     else:
         decided_on = _date(data.get("decided_on"), "decided_on", "会议日期")
     consultation = data.get("consultation")
-    if consultation is not None and consultation.organisation_id != org.pk:
-        _fail("consultation", f"关联的征求意见须是“{org.name}”发起的")
+    if consultation is not None:
+        if not isinstance(consultation, Consultation) or consultation.organisation_id != org.pk:
+            _fail("consultation", f"关联的征求意见须是“{org.name}”发起的，不能选其他组织的征求意见")
+        if consultation.opens_on > decided_on:
+            _fail("consultation", f"征求意见“{consultation}”于{consultation.opens_on}才开始，晚于会议日期（{decided_on}）")
     notice_start = data.get("notice_start")
     notice_end = None
     if notice_start:
@@ -413,3 +421,28 @@ def complete_rectification(rectification: LifeRectification, *, note: str, done_
     r.save()
     record_change(r, UPDATE, before=before, message="整改完成")
     return r
+
+
+# ── 反馈类别与答复时限、党务公开类别 (rule tables the county edits) ─────────────────────
+def save_feedback_category(category, data: dict, *, actor) -> FeedbackCategory:
+    """Add or edit a feedback category and its answer time limit in working days
+    (configure right). A new limit applies to matters raised (or escalated) from then on."""
+    from apps.core import ruletables
+
+    def fill(c, d):
+        c.name = ruletables.clean_name(d.get("name"), "名称", 40)
+        c.answer_days = ruletables.clean_int(d.get("answer_days"), "answer_days", "答复时限（工作日）", low=1, high=rules.MAX_ANSWER_DAYS)
+        c.active = bool(d.get("active", True))
+
+    return ruletables.save_row(FeedbackCategory, category, data, fill, what="反馈类别", actor=actor)
+
+
+def save_notice_category(category, data: dict, *, actor) -> NoticeCategory:
+    """Add or edit a 党务公开 category (configure right); a disabled one keeps its notices."""
+    from apps.core import ruletables
+
+    def fill(c, d):
+        c.name = ruletables.clean_name(d.get("name"), "名称", 40)
+        c.active = bool(d.get("active", True))
+
+    return ruletables.save_row(NoticeCategory, category, data, fill, what="党务公开类别", actor=actor)

@@ -3,15 +3,17 @@ home figures and to-do. Fixed numbers of aggregate queries over the subtree."""
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.scoping import restrict, user_scope
-from apps.core.todo import TodoItem, first_of
+from apps.core.figures import enclosing, labelled_rows, managed_scope, month_period, pct, period, sum_into_subtrees, within
+from apps.core.scoping import restrict
+from apps.core.todo import TodoItem, add_first
 from apps.orgs.models import Organisation
+from apps.orgs.selectors import subtree_counts
 
-from .models import Feedback, Notice
+from .models import Consultation, Decision, Feedback, LifeRectification, Notice, Opinion
 
 LABELS = {
     "year": "年度",
@@ -21,6 +23,16 @@ LABELS = {
     "overdue_open": "超期未答复（件）",
     "escalated": "上交上级（件）",
     "notices": "本年党务公开（条）",
+    "consultations_open": "征求意见：征求中（项）",
+    "consultations_waiting": "征求意见：已截止待登记决定（项）",
+    "consultations_decided": "征求意见：本年已决定（项）",
+    "opinions": "本年征求意见收到意见（条）",
+    "audience": "本年征求意见应征求人数（人次）",
+    "decisions": "本年集体决策（项）",
+    "decisions_passed": "其中表决通过（项）",
+    "rectifications_open": "生活会整改事项：整改中（项）",
+    "rectifications_overdue": "其中超过整改时限（项）",
+    "rectifications_done": "本年完成整改（项）",
 }
 
 
@@ -35,6 +47,50 @@ def _feedback_figures(org, start, end, as_of):
     )
 
 
+def _audience(consultations) -> int:
+    """How many members the consultations asked (current registry): the organisation's own
+    members for the audience “members”, its subtree's for “subtree”. Fixed queries: one
+    aggregate, and one per tree depth of the “subtree” consultations (orgs.selectors)."""
+    own = consultations.filter(audience="members").aggregate(n=Sum("organisation__direct_member_count"))["n"] or 0
+    subtree_orgs = list(Organisation.objects.filter(pk__in=consultations.filter(audience="subtree").values("organisation_id")))
+    per_org = subtree_counts(subtree_orgs)
+    counts = consultations.filter(audience="subtree").values("organisation_id").annotate(n=Count("id")).order_by()
+    return own + sum(per_org.get(r["organisation_id"], 0) * r["n"] for r in counts)
+
+
+def _newer_figures(org, start, end, as_of) -> dict:
+    """征求意见, 集体决策 and 生活会整改 over the subtree: a fixed number of aggregates."""
+    sub = {"org_path__startswith": org.path}
+    cons = Consultation.objects.filter(**sub)
+    c = cons.aggregate(
+        open=Count("id", filter=Q(status="open", deadline__gte=as_of)),
+        waiting=Count("id", filter=Q(status="open", deadline__lt=as_of)),
+        decided=Count("id", filter=Q(status="decided", decided_on__gte=start, decided_on__lt=end)),
+    )
+    of_year = cons.filter(opens_on__gte=start, opens_on__lt=end)
+    opinions = Opinion.objects.filter(consultation__in=of_year.values("pk")).count()
+    d = Decision.objects.filter(**sub, decided_on__gte=start, decided_on__lt=end).aggregate(
+        n=Count("id"), passed=Count("id", filter=Q(result="passed"))
+    )
+    r = LifeRectification.objects.filter(**sub).aggregate(
+        open=Count("id", filter=Q(status="open")),
+        overdue=Count("id", filter=Q(status="open", deadline__lt=as_of)),
+        done=Count("id", filter=Q(status="done", done_on__gte=start, done_on__lt=end)),
+    )
+    return {
+        "consultations_open": c["open"],
+        "consultations_waiting": c["waiting"],
+        "consultations_decided": c["decided"],
+        "opinions": opinions,
+        "audience": _audience(of_year),
+        "decisions": d["n"],
+        "decisions_passed": d["passed"],
+        "rectifications_open": r["open"],
+        "rectifications_overdue": r["overdue"],
+        "rectifications_done": r["done"],
+    }
+
+
 def contribute(org, as_of=None) -> dict:
     as_of = as_of or timezone.localdate()
     start, end = datetime.date(as_of.year, 1, 1), as_of + datetime.timedelta(days=1)
@@ -42,6 +98,7 @@ def contribute(org, as_of=None) -> dict:
     notices = Notice.objects.filter(org_path__startswith=org.path, publish_on__gte=start, publish_on__lt=end).count()
     return {
         "democracy": {
+            **_newer_figures(org, start, end, as_of),
             "label": "党内民主",
             "labels": LABELS,
             "year": as_of.year,
@@ -57,23 +114,27 @@ def contribute(org, as_of=None) -> dict:
 
 def cards(stats):
     d = stats["democracy"]
-    rate = round(100 * d["on_time"] / d["answered"], 1) if d["answered"] else None
+    rate = pct(d["on_time"], d["answered"])
+    response = pct(d["opinions"], d["audience"])
     return [
         (f"{d['year']}年意见反馈", d["feedback"], "件", None),
         ("按期答复率", "—" if rate is None else rate, "%", None),
         ("超期未答复", d["overdue_open"], "件", None),
         ("党务公开", d["notices"], "条", None),
+        ("征求意见回复率", "—" if response is None else response, "%", None),
+        ("集体决策", d["decisions"], "项", None),
+        ("整改超期", d["rectifications_overdue"], "项", None),
     ]
 
 
 def rows(stats):
     d = stats["democracy"]
-    return [("党内民主", label, d[key], None) for key, label in LABELS.items() if key != "year"]
+    response = pct(d["opinions"], d["audience"])
+    return [*labelled_rows("党内民主", d, LABELS), ("党内民主", "本年征求意见回复率（%）", "—" if response is None else response, None)]
 
 
 def report_figures(org, year, month):
-    start = datetime.date(year, month, 1)
-    end = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    start, end = month_period(year, month)
     f = _feedback_figures(org, start, end, min(end, timezone.localdate()))
     notices = Notice.objects.filter(org_path__startswith=org.path, publish_on__gte=start, publish_on__lt=end).count()
     return [
@@ -89,20 +150,11 @@ def measure_on_time(org_ids, year, quarter):
     """Share of the feedback answered in the period that was answered on time, for the
     organisation subtree that was responsible; the reason names the overdue ones. One
     grouped query for all the organisations (per responsible path, summed per subtree)."""
-    if quarter:
-        start = datetime.date(year, 3 * quarter - 2, 1)
-        end = datetime.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
-    else:
-        start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    start, end = period(year, quarter)
     today = timezone.localdate()
-    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=list(org_ids))}
-    # ONE range on the path (the organisations' common ancestor) whatever their number: an
-    # OR of one LIKE per organisation grew with them, and SQLite refuses an expression
-    # deeper than 1000; rows outside their own subtrees are left out by the walk below.
-    prefix = _common_prefix([o.path for o in orgs.values()])
-    cond = Q(org_path__startswith=prefix[: len(prefix) - len(prefix) % Organisation.steplen]) if orgs else Q(pk__in=[])
+    paths = dict(Organisation.objects.filter(pk__in=list(org_ids)).values_list("pk", "path"))
     rows = (
-        Feedback.objects.filter(cond)
+        Feedback.objects.filter(enclosing(paths.values()))
         .values("org_path")
         .annotate(
             answered=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end)),
@@ -111,15 +163,7 @@ def measure_on_time(org_ids, year, quarter):
         )
         .order_by()
     )
-    sums = {pk: {"answered": 0, "on_time": 0, "overdue": 0} for pk in orgs}
-    by_path = {org.path: pk for pk, org in orgs.items()}
-    for r in rows:
-        path = r["org_path"]
-        for n in range(Organisation.steplen, len(path) + 1, Organisation.steplen):
-            pk = by_path.get(path[:n])
-            if pk is not None:
-                for k in ("answered", "on_time", "overdue"):
-                    sums[pk][k] += r[k]
+    sums = sum_into_subtrees(rows, paths, ("answered", "on_time", "overdue"))
     out = {}
     for pk, agg in sums.items():
         total = agg["answered"] + agg["overdue"]
@@ -134,8 +178,7 @@ def measure_on_time(org_ids, year, quarter):
 
 
 def home_figures(user):
-    scope = user_scope(user, "change")
-    if scope.empty or (not scope.everything and not scope.paths):
+    if managed_scope(user) is None:
         return []
     open_ = restrict(Feedback.objects.filter(status="open"), user, "change")
     today = timezone.localdate()
@@ -149,7 +192,6 @@ def member_todo_items(user) -> list:
     """A member's own: consultations addressed to them still without their opinion, and
     the results of those they answered, decided in the last RESULT_TODO_DAYS days."""
     from . import rules
-    from .models import Consultation, Opinion
     from .selectors import consultations_for_member
 
     member_id = getattr(user, "member_id", None)
@@ -180,46 +222,61 @@ def member_todo_items(user) -> list:
 
 
 def todo_items(user):
-    if not getattr(user, "is_authenticated", False):
-        return []
-    scope = user_scope(user, "change")
-    if scope.empty or (not scope.everything and not scope.paths):
+    """Managers' to-dos: feedback to answer, consultations past their deadline without a
+    recorded decision, rectification items past their deadline."""
+    scope = managed_scope(user)
+    if scope is None:
         return []
     today = timezone.localdate()
     items = []
-    qs = Feedback.objects.filter(status="open")
-    if not scope.everything:
-        cond = Q(pk__in=[])
-        for p in scope.paths:
-            cond |= Q(org_path__startswith=p)
-        qs = qs.filter(cond)  # only what this user's organisations must answer
-    rows_ = first_of(
-        qs.select_related("organisation").order_by("due_on", "id"),
-        10,
+    add_first(
         items,
+        Feedback.objects.filter(within(scope), status="open").select_related("organisation").order_by("due_on", "id"),
         module="意见反馈",
         url=reverse("democracy:feedback_list") + "?status=open",
         due=today,
         describe=lambda n: f"另有{n}件意见反馈待答复",
+        each=lambda fb: {
+            "title": f"答复：{fb.subject}（{fb.raiser_name if fb.raiser_id is None else '党员反馈'}）",
+            "url": reverse("democracy:feedback", args=[fb.pk]),
+            "due": fb.due_on,
+            "overdue": fb.due_on < today,
+            "org": fb.organisation.name,
+        },
     )
-    for fb in rows_:
-        items.append(
-            TodoItem(
-                module="意见反馈",
-                title=f"答复：{fb.subject}（{fb.raiser_name if fb.raiser_id is None else '党员反馈'}）",
-                url=reverse("democracy:feedback", args=[fb.pk]),
-                due=fb.due_on,
-                overdue=fb.due_on < today,
-                org=fb.organisation.name,
-            )
-        )
+    add_first(
+        items,
+        restrict(Consultation.objects.filter(status="open", deadline__lt=today), user, "change")
+        .select_related("organisation")
+        .order_by("deadline", "id"),
+        module="征求意见",
+        kind="登记决定结果",
+        url=reverse("democracy:consultations") + "?status=open",
+        due=today,
+        describe=lambda n: f"另有{n}项征求意见已截止未登记决定结果",
+        each=lambda c: {
+            "title": f"登记决定结果：{c.title}（{c.deadline}已截止）",
+            "url": reverse("democracy:consultation", args=[c.pk]),
+            "due": c.deadline,
+            "overdue": True,
+            "org": c.organisation.name,
+        },
+    )
+    add_first(
+        items,
+        restrict(LifeRectification.objects.filter(status="open", deadline__lt=today), user, "change")
+        .select_related("organisation")
+        .order_by("deadline", "id"),
+        module="生活会整改",
+        url=reverse("democracy:life_meetings") + "?open=1",
+        due=today,
+        describe=lambda n: f"另有{n}项整改事项超过整改时限",
+        each=lambda r: {
+            "title": f"整改超期：{r.problem[:40]}（{r.responsible}，时限{r.deadline}）",
+            "url": reverse("democracy:rectification_done", args=[r.pk]),
+            "due": r.deadline,
+            "overdue": True,
+            "org": r.organisation.name,
+        },
+    )
     return items
-
-
-def _common_prefix(paths: list[str]) -> str:
-    """The longest prefix of all the paths (character-wise: the common ancestor's path
-    once cut to whole steps by the caller)."""
-    if not paths:
-        return ""
-    lo, hi = min(paths), max(paths)
-    return lo[: next((i for i, (x, y) in enumerate(zip(lo, hi, strict=False)) if x != y), min(len(lo), len(hi)))]

@@ -22,4 +22,8 @@ urlpatterns = [
     path("life-meetings/", views.life_meetings, name="life_meetings"),
     path("life-meetings/<int:pk>/", views.life_meeting, name="life_meeting"),
     path("rectifications/<int:pk>/done/", views.rectification_done, name="rectification_done"),
+    path("feedback-categories/", views.feedback_categories, name="feedback_categories"),
+    path("feedback-categories/edit/", views.feedback_category_edit, name="feedback_category_edit"),
+    path("notice-categories/", views.notice_categories, name="notice_categories"),
+    path("notice-categories/edit/", views.notice_category_edit, name="notice_category_edit"),
 ]

@@ -9,7 +9,9 @@ class MobilityConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from apps.core import registry, todo
+        from apps.core import defaults, registry, todo
+
+        defaults.register_migration_seed("mobility", "0004_default_rules")
 
         from . import demo, exports, home, stats  # noqa: F401  (exports registers the list exports)
         from .selectors import exit_candidates, todo_items
@@ -21,6 +23,7 @@ class MobilityConfig(AppConfig):
         registry.nav("mobility", _("流入党员登记"), "mobility:host", "view", order=30)
         registry.nav("mobility", _("临时党支部"), "mobility:temporary", "view", order=40)
         registry.nav("mobility", _("登记簿"), "mobility:registers", "view", order=50)
+        registry.nav("mobility", _("流动与转接规则"), "mobility:rules", "configure", order=60)
         registry.stats.register(
             registry.StatsSection("mobility", "流动与转接", stats.contribute, cards=stats.cards, rows=stats.rows, order=60)
         )

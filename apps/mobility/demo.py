@@ -15,8 +15,8 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
-from . import rules
 from .models import MobileContact, MobileRecord, NonPublicCard, TemporaryBranch, Transfer, TransferLetter, TransferStep
+from .services import next_due, rule_values
 
 PLACES = [
     "广东省深圳市宝安区",
@@ -47,6 +47,7 @@ def _issuers(orgs: dict[int, Organisation]) -> dict[int, str]:
 
 
 def populate(root: Organisation, rng, as_of: datetime.date) -> None:
+    values = rule_values()
     orgs = {
         o.pk: o for o in Organisation.objects.filter(path__startswith=root.path).only("pk", "path", "name", "org_type", "depth", "status")
     }
@@ -67,9 +68,9 @@ def populate(root: Organisation, rng, as_of: datetime.date) -> None:
         place = first_place.setdefault(m.organisation_id, rng.choice(PLACES)) if rng.random() < 0.7 else rng.choice(PLACES)
         elapsed = (as_of.year - issued.year) * 12 + as_of.month - issued.month
         abroad = rng.random() < 0.03
-        no_fixed = elapsed >= rules.MOBILE_MAX_MONTHS_WITHOUT_TRANSFER or rng.random() < 0.1
+        no_fixed = elapsed >= values["certificate_transfer_months"] or rng.random() < 0.1
         months = (
-            max(1, min(rules.MOBILE_DURATION_RANGE[1], elapsed + rng.randint(1, 12))) if no_fixed else rng.randint(min(elapsed + 1, 5), 5)
+            max(1, min(values["certificate_months_max"], elapsed + rng.randint(1, 12))) if no_fixed else rng.randint(min(elapsed + 1, 5), 5)
         )
         if rng.random() < 0.06:  # a few past their expected return
             months = max(1, elapsed - 1) if elapsed > 1 else months
@@ -96,9 +97,7 @@ def populate(root: Organisation, rng, as_of: datetime.date) -> None:
             last_contact_on=last_contact,
             status="away",
         )
-        r.next_due = add_months(r.last_report_on or issued, rules.REPORT_MONTHS)
-        if abroad:
-            r.next_due = min(r.next_due, add_months(r.last_contact_on or issued, rules.ABROAD_CONTACT_MONTHS))
+        r.next_due = next_due(r, values)
         records.append(r)
     MobileRecord.objects.bulk_create(records, batch_size=1000)
     records = list(
@@ -134,7 +133,7 @@ def populate(root: Organisation, rng, as_of: datetime.date) -> None:
     groups = Counter((r.organisation_id, r.destination) for r in records if not r.studying_abroad)
     if groups:
         (org_id, place), n = groups.most_common(1)[0]
-        if n >= rules.TEMPORARY_BRANCH_MIN:
+        if n >= values["temporary_branch_min"]:
             org = orgs[org_id]
             branch = TemporaryBranch.objects.create(
                 organisation=org,
@@ -163,7 +162,7 @@ def populate(root: Organisation, rng, as_of: datetime.date) -> None:
         requested = as_of - datetime.timedelta(days=rng.randint(3, 80))
         stage = rng.choice(["branch", "committee", "issued", "issued", "issued"])
         across = out and rng.random() < 0.5
-        days = rules.VALIDITY_DAYS["across" if across else "within"]
+        days = values["letter_days_across" if across else "letter_days_within"]
         t = Transfer(
             kind="out" if out else "internal",
             member_id=m.pk,
@@ -183,7 +182,7 @@ def populate(root: Organisation, rng, as_of: datetime.date) -> None:
         if stage == "issued":
             issued = requested + datetime.timedelta(days=rng.randint(1, 3))
             t.issued_on, t.valid_until = issued, issued + datetime.timedelta(days=days)
-            t.receipt_due = max(t.valid_until, add_months(issued, rules.RECEIPT_MONTHS))
+            t.receipt_due = max(t.valid_until, add_months(issued, values["receipt_months"]))
             t.next_step, t.next_org_path = ("receipt", t.org_path) if out else ("accept", to.path)
         else:
             t.next_step = stage

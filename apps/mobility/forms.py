@@ -11,6 +11,7 @@ from apps.orgs.picker import OrgPickerField
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import rules
+from .services import rule_values
 
 
 class TargetOrgField(forms.CharField):
@@ -33,13 +34,15 @@ class TransferFields(ServiceForm):
     kind = forms.ChoiceField(label="转接类型", choices=rules.KIND_CHOICES[:2], initial="internal")
     to_organisation = TargetOrgField(label="接收党组织（系统内）", max_length=120, help_text="填写接收党支部的组织代码或全称")
     outside_org_name = forms.CharField(label="接收党组织（系统外）", max_length=120, help_text="转出本系统时填写，打印在纸质介绍信上")
-    across_province = forms.BooleanField(
-        label="跨省（区、市）转出", help_text=f"跨省有效期{rules.VALIDITY_DAYS['across']}天，省内{rules.VALIDITY_DAYS['within']}天"
-    )
+    across_province = forms.BooleanField(label="跨省（区、市）转出")
     reason = forms.CharField(label="转接原因", max_length=200)
-    validity_days = forms.IntegerField(
-        label="介绍信有效期（天）", help_text=f"留空按规定；可填 {rules.VALIDITY_RANGE[0]}–{rules.VALIDITY_RANGE[1]} 天"
-    )
+    validity_days = forms.IntegerField(label="介绍信有效期（天）")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        v = rule_values()  # the rule table's current version
+        self.fields["across_province"].help_text = f"跨省有效期{v['letter_days_across']}天，省内{v['letter_days_within']}天"
+        self.fields["validity_days"].help_text = f"留空按规定；可填 {v['letter_days_min']}–{v['letter_days_max']} 天"
 
 
 class TransferForm(TransferFields):
@@ -87,7 +90,7 @@ class ArrivalForm(MemberForm):
 
 
 class MobileForm(ServiceForm):
-    required_names = ("member", "reason", "destination", "months", "home_contact")
+    required_names = ("member", "reason", "destination", "home_contact")
 
     member = MemberPickerField(label="党员", action="change")
     issued_on = forms.DateField(label="发证日期", widget=DATE, help_text="留空为今天")
@@ -97,12 +100,17 @@ class MobileForm(ServiceForm):
     home_contact = forms.CharField(label="流出地联系人", max_length=60)
     home_contact_phone = forms.CharField(label="联系人电话", max_length=20)
     host_name = forms.CharField(label="流入地党组织", max_length=120)
-    studying_abroad = forms.BooleanField(label="出国（境）学习", help_text="每6个月至少联系一次")
-    no_fixed_place = forms.BooleanField(label="长期外出无固定地点", help_text="外出6个月以上仍发活动证时勾选")
+    studying_abroad = forms.BooleanField(label="出国（境）学习")
+    no_fixed_place = forms.BooleanField(label="长期外出无固定地点")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].for_user(user)
+        v = rule_values()
+        lo, hi, default = v["certificate_months_min"], v["certificate_months_max"], v["certificate_months_default"]
+        self.fields["months"].help_text = f"{lo}–{hi} 个月；留空按 {default} 个月"
+        self.fields["studying_abroad"].help_text = f"每{v['abroad_contact_months']}个月至少联系一次"
+        self.fields["no_fixed_place"].help_text = f"外出{v['certificate_transfer_months']}个月以上仍发活动证时勾选"
 
 
 class ContactForm(forms.Form):
@@ -166,3 +174,49 @@ class CardWithdrawForm(forms.Form):
 
     card = forms.IntegerField()
     withdrawn_on = forms.DateField(required=False, widget=DATE)
+
+
+class TemporaryMembersForm(ServiceForm):
+    """More members join a temporary branch (the service refuses an expired one)."""
+
+    required_names = ("records",)
+    records = MemberMultiPickerField(label="编入流动党员", action="change")
+
+    def __init__(self, *args, user, under=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["records"].for_user(user, under=under)
+        self.fields["records"].widget.slots = 3
+
+
+class TemporaryCloseForm(forms.Form):
+    date = forms.DateField(label="撤销日期", widget=DATE, required=False)
+    note = forms.CharField(label="撤销说明", max_length=200, required=False)
+
+
+class HostReportForm(ServiceForm):
+    required_names = ("content",)
+
+    year = forms.IntegerField(label="年度", help_text="留空为报告日期所在年度")
+    date = forms.DateField(label="报告日期", widget=DATE, help_text="留空为今天")
+    content = forms.CharField(label="表现情况", max_length=500, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RulesForm(forms.Form):
+    note = forms.CharField(label="修订说明", max_length=200)
+
+    def __init__(self, *args, initial_values=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for s in rules.SETTINGS:
+            self.fields[s.key] = forms.IntegerField(
+                label=f"{s.label}（{s.unit}）",
+                min_value=s.minimum,
+                max_value=s.maximum,
+                initial=(initial_values or rules.DEFAULTS)[s.key],
+                help_text=s.source,
+            )
+            self.fields[s.key].error_messages.update(
+                min_value=f"{s.label}须在 {s.minimum}–{s.maximum} {s.unit}之间",
+                max_value=f"{s.label}须在 {s.minimum}–{s.maximum} {s.unit}之间",
+                invalid=f"{s.label}应为整数",
+                required=f"请填写{s.label}",
+            )

@@ -6,6 +6,7 @@ transfer out of the system the "receiving" organisation in the tree is the sendi
 organisation's county committee, which signs the paper letter; for an arrival from
 outside both organisations are the receiving one."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -13,6 +14,31 @@ from apps.core.models import OrgScopedModel
 from apps.core.querysets import ScopedQuerySet
 
 from . import rules
+
+
+class MobilityRuleVersion(models.Model):
+    """One version of the county-editable amounts (rules.SETTINGS): letter validity and
+    its range, the receipt limit, the certificate's duration, the report and abroad
+    contact intervals. The newest is current; a county administrator saves a new version
+    rather than editing an old one. A letter keeps the validity and receipt date it was
+    issued with, a certificate its duration."""
+
+    values = models.JSONField("规则取值", default=dict)
+    note = models.CharField("修订说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("修订时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "流动与转接规则版本"
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"流动与转接规则第{self.pk}版"
+
+    def all_values(self) -> dict:
+        return {**rules.DEFAULTS, **{k: int(v) for k, v in (self.values or {}).items() if k in rules.DEFAULTS}}
 
 
 class Transfer(OrgScopedModel):
@@ -135,6 +161,10 @@ class TemporaryBranch(OrgScopedModel):
     end_date = models.DateField("撤销日期（预计）")
     secretary_name = models.CharField("负责人", max_length=40, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=12, choices=rules.TEMPORARY_STATUS_CHOICES, default="active", db_index=True)
+    closed_on = models.DateField("撤销日期", null=True, blank=True)
+    closed_by = models.CharField("撤销经办人", max_length=150, blank=True)
+    closed_note = models.CharField("撤销说明", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -143,6 +173,10 @@ class TemporaryBranch(OrgScopedModel):
 
     def __str__(self):
         return self.name
+
+    def expired_on(self, day) -> bool:
+        """Past its end date and not yet closed: refuses new members, waits to be closed."""
+        return self.status == "active" and self.end_date < day
 
 
 class MobileRecord(OrgScopedModel):
@@ -206,6 +240,30 @@ class HostRegistration(OrgScopedModel):
 
     def __str__(self):
         return f"{self.record.member.name} 流入登记"
+
+
+class HostReport(models.Model):
+    """The host organisation's yearly report on an incoming member to the home
+    organisation (表现情况通报): seen by both — the host's subtree through the
+    registration, the home's through the member's away record."""
+
+    registration = models.ForeignKey(HostRegistration, on_delete=models.CASCADE, related_name="reports")
+    year = models.PositiveSmallIntegerField("年度")
+    date = models.DateField("报告日期")
+    content = models.CharField("表现情况", max_length=500)
+    recorded_by = models.CharField("记录人", max_length=150)
+    at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = ("registration__org_path", "registration__record__org_path")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "流入地年度报告"
+        ordering = ["registration_id", "-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["registration", "year"], name="mobility_host_report_once_a_year")]
+
+    def __str__(self):
+        return f"{self.year}年度流入地报告"
 
 
 class MobileContact(models.Model):

@@ -4,7 +4,12 @@ The CJK font is embedded (subset) so the page renders the same on any machine an
 text is extractable: WenQuanYi Micro Hei, a TrueType (glyf) font under the Apache License
 2.0, shipped on PyPI by the pinned package paperang-p2-fonts-cjk (requirements.lock), so a
 fresh machine gets it through `make run` like every other dependency — no system font, no
-download at run time. ReportLab embeds TrueType outlines only (not CFF-based OpenType)."""
+download at run time. ReportLab embeds TrueType outlines only (not CFF-based OpenType).
+
+Characters the font lacks (most of CJK Extension A, e.g. 㐀 U+3400, and all of Extension
+B, e.g. 𠀀 U+20000 — no font the machines install covers them): instead of an empty box
+each is printed as its code point in brackets, 〔U+20000〕, and a note at the foot of the
+page asks for the character to be written in by hand (docs/adr/0006-pdf-cjk-font.md)."""
 
 from __future__ import annotations
 
@@ -43,8 +48,29 @@ def _cn_month(d: datetime.date | None) -> str:
     return f"{d.year}年{d.month}月" if d else "（尚无缴纳记录）"
 
 
+def _cn_small(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二 (the receipt limit in months, 1–12)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    return "十" + (digits[n % 10] if n % 10 else "") if n < 20 else str(n)
+
+
 def _age(birth: datetime.date, on: datetime.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The characters of `text` the embedded font has no glyph for, in order."""
+    cmap = pdfmetrics.getFont(font_name()).face.charToGlyph
+    return list(dict.fromkeys(ch for ch in text if not ch.isspace() and ord(ch) not in cmap))
+
+
+def code_point(ch: str) -> str:
+    return f"〔U+{ord(ch):04X}〕"
+
+
+MISSING_NOTE = "注：以〔U+编码〕标示的是嵌入字库未收录的生僻字（{chars}），打印后请在该处手工补写。"
 
 
 class _Page:
@@ -53,12 +79,30 @@ class _Page:
     def __init__(self, c: canvas.Canvas, left: float, right: float):
         self.c, self.left, self.right = c, left, right
         self.font = font_name()
+        self.missing: list[str] = []
+
+    def safe(self, text: str) -> str:
+        """The text with each character outside the font replaced by its code point."""
+        gaps = missing_glyphs(text)
+        for ch in gaps:
+            text = text.replace(ch, code_point(ch))
+            if ch not in self.missing:
+                self.missing.append(ch)
+        return text
+
+    def note_missing(self) -> None:
+        """At the foot of the page, when a character had to be replaced."""
+        if self.missing:
+            chars = "、".join(code_point(ch).strip("〔〕") for ch in self.missing)
+            self.c.setFont(self.font, 8)
+            self.c.drawString(self.left, 7 * mm, MISSING_NOTE.format(chars=chars))
 
     def wrap(self, text: str, size: float, width: float) -> list[str]:
         """Lines that fit `width`; a run of ASCII letters/digits (an ID number, a serial,
-        a phone) is never split."""
+        a phone) or a code point 〔U+20000〕 is never split."""
+        text = self.safe(text)
         lines, line = [], ""
-        for token in re.findall(r"[0-9A-Za-z-]+|\n|.", text):
+        for token in re.findall(r"〔U\+[0-9A-F]+〕|[0-9A-Za-z-]+|\n|.", text):
             if token == "\n":
                 lines.append(line)
                 line = ""
@@ -80,12 +124,12 @@ class _Page:
 
     def title(self, y: float, text: str, size: float = 16) -> float:
         self.c.setFont(self.font, size)
-        self.c.drawCentredString((self.left + self.right) / 2, y, text)
+        self.c.drawCentredString((self.left + self.right) / 2, y, self.safe(text))
         return y - size * 1.8
 
     def right_text(self, y: float, text: str, size: float = 11) -> float:
         self.c.setFont(self.font, size)
-        self.c.drawRightString(self.right, y, text)
+        self.c.drawRightString(self.right, y, self.safe(text))
         return y - size * 1.6
 
     def cut_line(self, y: float, label: str) -> None:
@@ -99,7 +143,7 @@ class _Page:
         c.restoreState()
 
 
-def letter_facts(transfer, letter, member, id_number: str, phone: str) -> dict:
+def letter_facts(transfer, letter, member, id_number: str, phone: str, receipt_months: int) -> dict:
     on = letter.issued_on
     from_org = transfer.organisation
     return {
@@ -120,6 +164,7 @@ def letter_facts(transfer, letter, member, id_number: str, phone: str) -> dict:
         "address": from_org.address or "（未登记）",
         "org_phone": from_org.contact_phone or "（未登记）",
         "org_contact": from_org.contact_person or "",
+        "receipt_months": receipt_months,
     }
 
 
@@ -168,9 +213,15 @@ def transfer_letter(facts: dict) -> bytes:
     y = p.right_text(y, f"编号：{f['serial']}", 10)
     y = p.para(y, f"{f['from']}：", 11)
     y = p.para(y, f"{f['name']}同志的党员组织关系已转达我处，特此回复。", 11, indent=22)
-    y = p.para(y, f"请于收到介绍信后一个月内退回本回执（回执应退回期限以介绍信开具日期{f['issued']}起算）。", 9.5, indent=19)
+    y = p.para(
+        y,
+        f"请于收到介绍信后{_cn_small(f['receipt_months'])}个月内退回本回执（回执应退回期限以介绍信开具日期{f['issued']}起算）。",
+        9.5,
+        indent=19,
+    )
     y = p.right_text(y - 8, "接收党组织（盖章）", 11)
     p.right_text(y, "    年    月    日", 11)
+    p.note_missing()
     c.showPage()
     c.save()
     return buf.getvalue()
@@ -235,6 +286,7 @@ def mobile_certificate(facts: dict) -> bytes:
         indent=21,
     )
     p.right_text(y - 10, f"{f['issued_by']}（盖章）", 12)
+    p.note_missing()
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +15,8 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import rules
-from .models import HostRegistration, MobileRecord, NonPublicCard, TemporaryBranch, Transfer
+from .models import HostRegistration, HostReport, MobileContact, MobileRecord, NonPublicCard, TemporaryBranch, Transfer
+from .services import rule_values
 
 
 def _q(params, key: str) -> str:
@@ -133,33 +134,122 @@ def mobile_detail(user, pk):
     )
 
 
-def temporary_branch_prompts(user, limit: int = 50) -> list[dict]:
-    """Places where 3 or more members of one organisation are away without a temporary
-    branch: [{organisation_id, organisation name, destination, n}] (one query)."""
+def temporary_branch_prompts(user, limit: int = 50, least: int | None = None) -> list[dict]:
+    """Places where 3 or more (the rule table's number) members of one organisation are
+    away without a temporary branch: [{organisation_id, organisation name, destination, n}]."""
+    least = least or rule_values()["temporary_branch_min"]
     qs = restrict(MobileRecord.objects.filter(status="away", temporary_branch__isnull=True), user, "view")
     rows = (
         qs.values("organisation_id", "organisation__name", "destination")
         .annotate(n=Count("id"))
-        .filter(n__gte=rules.TEMPORARY_BRANCH_MIN)
+        .filter(n__gte=least)
         .order_by("-n", "destination")[:limit]
     )
     return list(rows)
 
 
 def temporary_branches(user, params=None):
+    """临时党支部: ?q= (name or place) ?status=active|closed|expired (expired: active and
+    past its end date, waiting to be closed)."""
     qs = restrict(TemporaryBranch.objects.all(), user, "view").select_related("organisation").annotate(n=Count("members"))
-    q = _q(params, "q")
+    q, status = _q(params, "q"), _q(params, "status")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(place__icontains=q))
+    if status in dict(rules.TEMPORARY_STATUS_CHOICES):
+        qs = qs.filter(status=status)
+    elif status == "expired":
+        qs = expired_temporary_branches(qs, timezone.localdate())
     return qs.order_by("-formed_on", "-id")
 
 
+def expired_temporary_branches(queryset, as_of: datetime.date):
+    return queryset.filter(status="active", end_date__lt=as_of)
+
+
+def temporary_detail(user, pk):
+    from apps.core.scoping import get_in_scope
+
+    return get_in_scope(TemporaryBranch.objects.select_related("organisation"), user, "view", pk=pk)
+
+
+def temporary_members(branch: TemporaryBranch):
+    return (
+        MobileRecord.objects.filter(temporary_branch=branch).select_related("member", "organisation").order_by("member__name_pinyin", "id")
+    )
+
+
 def host_registrations(user, params=None):
-    qs = restrict(HostRegistration.objects.all(), user, "view").select_related("record__member", "record__organisation", "organisation")
-    q = _q(params, "q")
+    """The host side's incoming mobile members (the host's subtree): ?q= (member)
+    ?status=away|returned|transferred (the away record's) ?overdue=1 (no report from the
+    host for longer than the report interval). Each row carries the home organisation
+    and `last_report_year`, `last_report_on` (one query whatever the row count)."""
+    qs = (
+        restrict(HostRegistration.objects.all(), user, "view")
+        .select_related("record__member", "record__organisation", "organisation")
+        .annotate(last_report_year=Max("reports__year"), last_report_on=Max("reports__date"))
+    )
+    q, status = _q(params, "q"), _q(params, "status")
     if q:
         qs = qs.filter(record__member_id__in=_members_matching(q))
+    if status in dict(rules.MOBILE_STATUS_CHOICES):
+        qs = qs.filter(record__status=status)
+    if _q(params, "overdue"):
+        qs = host_reports_overdue(qs, timezone.localdate())
     return qs.order_by("-registered_on", "-id")
+
+
+def host_reports_overdue(queryset, as_of: datetime.date):
+    """Registrations of members still away whose host has not reported for longer than
+    the report interval (counted from the registration when there is no report yet)."""
+    from apps.core.dates import add_months
+
+    since = add_months(as_of, -rule_values()["report_months"])
+    qs = queryset.filter(record__status="away")
+    if "last_report_on" not in qs.query.annotations:
+        qs = qs.annotate(last_report_on=Max("reports__date"))
+    return qs.filter(Q(last_report_on__lt=since) | Q(last_report_on__isnull=True, registered_on__lt=since))
+
+
+def host_detail(user, pk):
+    from apps.core.scoping import get_in_scope
+
+    return get_in_scope(
+        HostRegistration.objects.select_related("record__member", "record__organisation", "organisation"), user, "view", pk=pk
+    )
+
+
+def host_reports(user, params=None):
+    """Host reports both sides see: the host's subtree (what it sent) and the home's
+    (what it received). ?registration= ?record= ?year="""
+    qs = restrict(HostReport.objects.all(), user, "view").select_related(
+        "registration__organisation", "registration__record__member", "registration__record__organisation"
+    )
+    for key, field in (("registration", "registration_id"), ("record", "registration__record_id"), ("year", "year")):
+        value = _q(params, key)
+        if value.isdigit():
+            qs = qs.filter(**{field: int(value)})
+    return qs.order_by("-year", "-date", "-id")
+
+
+def reports_for_record(record: MobileRecord):
+    """The host reports on one away record (the home organisation's record page)."""
+    return HostReport.objects.filter(registration__record=record).select_related("registration__organisation").order_by("-year", "-id")
+
+
+def contacts(user, params=None):
+    """报告与联系 records of the home organisations in scope: ?kind=report|contact
+    ?abroad=1 (members studying abroad: the every-6-months contacts) ?record= ?q= (member)."""
+    qs = restrict(MobileContact.objects.all(), user, "view").select_related("record__member", "record__organisation")
+    kind, q, record = _q(params, "kind"), _q(params, "q"), _q(params, "record")
+    if kind in dict(rules.CONTACT_KIND_CHOICES):
+        qs = qs.filter(kind=kind)
+    if _q(params, "abroad"):
+        qs = qs.filter(record__studying_abroad=True)
+    if record.isdigit():
+        qs = qs.filter(record_id=int(record))
+    if q:
+        qs = qs.filter(record__member_id__in=_members_matching(q))
+    return qs.order_by("-date", "-id")
 
 
 # ── registers the seed names ────────────────────────────────────────────────────────────
@@ -168,6 +258,8 @@ def non_public_cards(user, params=None):
     q = _q(params, "q")
     if q:
         qs = qs.filter(Q(member_id__in=_members_matching(q)) | Q(number=q))
+    if _q(params, "held"):
+        qs = qs.filter(withdrawn_on__isnull=True)
     return qs.order_by("-issued_on", "-id")
 
 
@@ -211,6 +303,7 @@ def counts(user, as_of: datetime.date) -> dict:
 
 def todo_items(user) -> list[TodoItem]:
     today = timezone.localdate()
+    values = rule_values()
     items: list[TodoItem] = []
     url = reverse("mobility:transfers")
     for t in first_of(
@@ -254,7 +347,11 @@ def todo_items(user) -> list[TodoItem]:
         what = (
             "逾期未返回"
             if r.expected_return < today
-            else ("逾期未联系（出国境学习，每6个月）" if r.studying_abroad else "逾期未报告（每年至少一次）")
+            else (
+                f"逾期未联系（出国境学习，每{values['abroad_contact_months']}个月）"
+                if r.studying_abroad
+                else f"逾期未报告（每{values['report_months']}个月至少一次）"
+            )
         )
         items.append(
             TodoItem(
@@ -266,7 +363,48 @@ def todo_items(user) -> list[TodoItem]:
                 org=str(r.organisation),
             )
         )
-    for p in temporary_branch_prompts(user, limit=5):
+    # temporary branches past their end date: the forming organisation closes them
+    expired = expired_temporary_branches(restrict(TemporaryBranch.objects.all(), user, "change"), today).select_related("organisation")
+    turl = reverse("mobility:temporary")
+    for b in first_of(
+        expired.order_by("end_date", "id"),
+        20,
+        items,
+        module="临时党支部",
+        url=turl + "?status=expired",
+        due=today,
+        describe=lambda n: f"另有{n}个临时党支部已过撤销日期",
+    ):
+        items.append(
+            TodoItem(
+                module="临时党支部",
+                title=f"{b.name}已过撤销日期（{b.end_date:%Y-%m-%d}），请办理撤销",
+                url=reverse("mobility:temporary_branch", args=[b.pk]),
+                due=b.end_date,
+                overdue=True,
+                org=str(b.organisation),
+            )
+        )
+    # the host's yearly report to the home organisation
+    late_host = host_reports_overdue(
+        restrict(HostRegistration.objects.all(), user, "change").select_related("record__member", "record__organisation", "organisation"),
+        today,
+    ).order_by("registered_on", "id")
+    hurl = reverse("mobility:host")
+    for h in first_of(
+        late_host, 20, items, module="流入党员", url=hurl + "?overdue=1", due=today, describe=lambda n: f"另有{n}名流入党员未向流出地报告"
+    ):
+        items.append(
+            TodoItem(
+                module="流入党员",
+                title=f"{h.record.member.name}（流出地：{h.record.organisation.name}）超过{values['report_months']}个月未向流出地报告表现情况",
+                url=reverse("mobility:host_registration", args=[h.pk]),
+                due=today,
+                overdue=True,
+                org=str(h.organisation),
+            )
+        )
+    for p in temporary_branch_prompts(user, limit=5, least=values["temporary_branch_min"]):
         if user_scope(user, "change").everything or restrict(Organisation.objects.filter(pk=p["organisation_id"]), user, "change").exists():
             items.append(
                 TodoItem(
@@ -284,7 +422,7 @@ def exit_candidates(org_path: str, as_of: datetime.date):
     past their expected return: lost contact is likely (the exit domain decides)."""
     from apps.core.dates import add_months
 
-    late = add_months(as_of, -rules.REPORT_MONTHS)
+    late = add_months(as_of, -rule_values()["report_months"])
     rows = (
         MobileRecord.objects.filter(org_path__startswith=org_path, status="away", next_due__lt=late, expected_return__lt=as_of)
         .values_list("member_id", "next_due")

@@ -28,7 +28,18 @@ from apps.orgs.models import Organisation
 from apps.orgs.rules import MEMBER_HOLDING_TYPES
 
 from . import rules
-from .models import HostRegistration, MobileContact, MobileRecord, NonPublicCard, TemporaryBranch, Transfer, TransferLetter, TransferStep
+from .models import (
+    HostRegistration,
+    HostReport,
+    MobileContact,
+    MobileRecord,
+    MobilityRuleVersion,
+    NonPublicCard,
+    TemporaryBranch,
+    Transfer,
+    TransferLetter,
+    TransferStep,
+)
 
 OPEN_TRANSFER_MESSAGE = "该党员已有一项未办结的组织关系转接，请先办结或撤销后再申请"
 OPEN_MOBILE_MESSAGE = "该党员已有一份未交回的流动党员活动证，请先登记返回"
@@ -62,12 +73,66 @@ def _check_date(date: datetime.date, field: str = "date", label: str = "日期")
         _err(field, f"{label}不能晚于今天")
 
 
+# ── the rule table (county-editable amounts) ──────────────────────────────────────────
+def current_rules() -> MobilityRuleVersion:
+    """The newest rule version (the data migration seeds the first)."""
+    version = MobilityRuleVersion.objects.order_by("-id").first()
+    if version is None:  # a database flushed without post_migrate: the defaults again
+        version = MobilityRuleVersion.objects.create(values=dict(rules.DEFAULTS), note=rules.DEFAULT_NOTE)
+    return version
+
+
+def rule_values() -> dict:
+    return current_rules().all_values()
+
+
+def _county_root() -> Organisation:
+    root = Organisation.objects.filter(depth=1).order_by("path").first()
+    if root is None:
+        _err("values", "尚未建立党组织，无法设置流动与转接规则")
+    return root
+
+
+@transaction.atomic
+def save_rules(values: dict, *, note: str = "", actor) -> MobilityRuleVersion:
+    """A county administrator (the “configure” right on the county) saves a new version.
+    Every setting is checked against its own range, then the relations between them (the
+    default validity inside the allowed range …); any error saves nothing."""
+    require_org_action(actor, _county_root(), "configure")
+    errors: dict[str, list[str]] = {}
+    clean = {}
+    current = rule_values()
+    for setting in rules.SETTINGS:
+        raw = values.get(setting.key, current[setting.key])
+        try:
+            number = int(str(raw).strip())
+        except (TypeError, ValueError):
+            errors.setdefault(setting.key, []).append(f"{setting.label}“{raw}”不是整数")
+            continue
+        if not setting.minimum <= number <= setting.maximum:
+            errors.setdefault(setting.key, []).append(
+                f"{setting.label}须在 {setting.minimum}–{setting.maximum} {setting.unit}之间，填写的是 {number}"
+            )
+        clean[setting.key] = number
+    if not errors:
+        errors = rules.check_values(clean)
+    if errors:
+        raise ValidationError(errors)
+    note = (note or "").strip()
+    real = None if getattr(actor, "is_system", False) else actor
+    version = MobilityRuleVersion.objects.create(values=clean, note=note[:200], created_by=real if getattr(real, "pk", None) else None)
+    record_change(version, ChangeLog.Action.CREATE, message=note[:200] or "修订流动与转接规则")
+    return version
+
+
 # ── relationship transfers ─────────────────────────────────────────────────────────────
 def _validity(data: dict, across: bool) -> int:
-    lo, hi = rules.VALIDITY_RANGE
+    values = rule_values()
+    lo, hi = values["letter_days_min"], values["letter_days_max"]
+    within, across_days = values["letter_days_within"], values["letter_days_across"]
     raw = data.get("validity_days")
     if raw in (None, ""):
-        return rules.VALIDITY_DAYS["across" if across else "within"]
+        return across_days if across else within
     try:
         days = int(raw)
     except (TypeError, ValueError):
@@ -75,7 +140,7 @@ def _validity(data: dict, across: bool) -> int:
     if not lo <= days <= hi:
         _err(
             "validity_days",
-            f"介绍信有效期须在 {lo}–{hi} 天之间（省内一般{rules.VALIDITY_DAYS['within']}天，跨省{rules.VALIDITY_DAYS['across']}天），填写的是 {days} 天",
+            f"介绍信有效期须在 {lo}–{hi} 天之间（省内一般{within}天，跨省{across_days}天），填写的是 {days} 天",
         )
     return days
 
@@ -260,7 +325,7 @@ def _issue(transfer: Transfer, *, actor, date: datetime.date, code: str, validit
     transfer.status = "issued"
     transfer.validity_days = days
     transfer.serial, transfer.issued_on, transfer.valid_until = letter.serial, date, valid_until
-    transfer.receipt_due = max(valid_until, add_months(date, rules.RECEIPT_MONTHS))
+    transfer.receipt_due = max(valid_until, add_months(date, rule_values()["receipt_months"]))
     _advance(transfer, "accept" if transfer.kind == "internal" else "receipt")
     transfer.save()
     TransferStep.objects.create(transfer=transfer, code=code, date=date, by=_by(actor), note=f"介绍信编号 {letter.serial}")
@@ -475,7 +540,7 @@ def record_arrival(data: dict, *, actor) -> Transfer:
         reason=((data.get("reason") or "").strip() or "从系统外转入")[:200],
         requested_on=date,
         requested_by=_by(actor),
-        validity_days=rules.VALIDITY_DAYS["within"],
+        validity_days=rule_values()["letter_days_within"],
         status="received",
         serial=serial,
         received_on=date,
@@ -486,10 +551,11 @@ def record_arrival(data: dict, *, actor) -> Transfer:
 
 
 # ── mobile members ─────────────────────────────────────────────────────────────────────
-def _next_due(record: MobileRecord) -> datetime.date:
-    due = add_months(record.last_report_on or record.issued_on, rules.REPORT_MONTHS)
+def next_due(record: MobileRecord, values: dict) -> datetime.date:
+    """The earliest of: the yearly report, the abroad contact (rule table intervals)."""
+    due = add_months(record.last_report_on or record.issued_on, values["report_months"])
     if record.studying_abroad:
-        due = min(due, add_months(record.last_contact_on or record.issued_on, rules.ABROAD_CONTACT_MONTHS))
+        due = min(due, add_months(record.last_contact_on or record.issued_on, values["abroad_contact_months"]))
     return due
 
 
@@ -517,16 +583,18 @@ def register_mobile(member: Member, data: dict, *, actor) -> MobileRecord:
         _err("member", OPEN_MOBILE_MESSAGE)
     date = _today(data.get("issued_on"))
     _check_date(date, "issued_on", "发证日期")
-    lo, hi = rules.MOBILE_DURATION_RANGE
+    values = rule_values()
+    lo, hi = values["certificate_months_min"], values["certificate_months_max"]
+    raw = data.get("months")
     try:
-        months = int(data.get("months") or 0)
+        months = values["certificate_months_default"] if raw in (None, "") else int(raw)
     except (TypeError, ValueError):
-        _err("months", "外出期限应为月数（整数）")
+        _err("months", f"外出期限“{raw}”应为月数（整数）")
     if not lo <= months <= hi:
-        _err("months", f"外出期限须在 {lo}–{hi} 个月之间")
+        _err("months", f"外出期限须在 {lo}–{hi} 个月之间，填写的是 {months} 个月")
     no_fixed = bool(data.get("no_fixed_place"))
     abroad = bool(data.get("studying_abroad"))
-    limit = rules.MOBILE_MAX_MONTHS_WITHOUT_TRANSFER
+    limit = values["certificate_transfer_months"]
     if months >= limit and not (no_fixed or abroad):
         _err("months", f"外出{limit}个月以上且有固定地点的，应转接组织关系而不发流动党员活动证（长期外出无固定地点的请勾选）")
     fields = {}
@@ -549,7 +617,7 @@ def register_mobile(member: Member, data: dict, *, actor) -> MobileRecord:
         host_name=(data.get("host_name") or "").strip()[:120],
         **fields,
     )
-    record.next_due = _next_due(record)
+    record.next_due = next_due(record, values)
     try:
         with transaction.atomic():
             record.save()
@@ -616,7 +684,7 @@ def add_contact(record: MobileRecord, data: dict, *, actor) -> MobileContact:
         record.last_report_on = max(date, record.last_report_on or date)
     else:
         record.last_contact_on = max(date, record.last_contact_on or date)
-    record.next_due = _next_due(record)
+    record.next_due = next_due(record, rule_values())
     record.save()
     record_change(record, ChangeLog.Action.UPDATE, before=before, message=f"{contact.get_kind_display()}：{content[:60]}")
     return contact
@@ -661,8 +729,9 @@ def form_temporary_branch(org: Organisation, data: dict, members, *, actor) -> T
     rows = list(MobileRecord.objects.select_for_update().filter(member_id__in=ids, status="away", org_path__startswith=org.path))
     if len(rows) != len(ids):
         _err("records", "所选党员须都是本组织范围内、仍在外出中的流动党员（已发活动证）")
-    if len(rows) < rules.TEMPORARY_BRANCH_MIN:
-        _err("records", f"成立临时党支部（党小组）须有{rules.TEMPORARY_BRANCH_MIN}名及以上流动党员在同一地点")
+    least = rule_values()["temporary_branch_min"]
+    if len(rows) < least:
+        _err("records", f"成立临时党支部（党小组）须有{least}名及以上流动党员在同一地点")
     if any(r.temporary_branch_id for r in rows):
         _err("records", "所选流动党员中有人已编入临时党支部")
     name, place = (data.get("name") or "").strip(), (data.get("place") or "").strip()
@@ -673,6 +742,8 @@ def form_temporary_branch(org: Organisation, data: dict, members, *, actor) -> T
     end_date = data.get("end_date")
     if end_date is None or end_date <= formed_on:
         _err("end_date", "请填写晚于成立日期的撤销日期（临时党支部随任务结束撤销）")
+    if end_date < timezone.localdate():
+        _err("end_date", f"撤销日期 {end_date:%Y-%m-%d} 已过：不能成立已到期的临时党支部")
     branch = TemporaryBranch.objects.create(
         organisation=org,
         name=name[:120],
@@ -685,6 +756,122 @@ def form_temporary_branch(org: Organisation, data: dict, members, *, actor) -> T
     MobileRecord.objects.filter(pk__in=[r.pk for r in rows]).update(temporary_branch=branch)
     record_change(branch, ChangeLog.Action.CREATE, message=f"成立临时党支部（{len(rows)}名流动党员）")
     return branch
+
+
+def _lock_branch(branch: TemporaryBranch) -> TemporaryBranch:
+    return TemporaryBranch.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=branch.pk)
+
+
+def _refuse_closed_or_expired(branch: TemporaryBranch, day: datetime.date) -> None:
+    if branch.status == "closed":
+        _err("status", f"“{branch.name}”已于 {branch.closed_on:%Y-%m-%d} 撤销，不能再编入党员")
+    if branch.expired_on(day):
+        _err("status", f"“{branch.name}”已过撤销日期 {branch.end_date:%Y-%m-%d}，不能再编入党员：请办理撤销，或另行成立临时党支部")
+
+
+@transaction.atomic
+def add_temporary_members(branch: TemporaryBranch, members, *, actor) -> TemporaryBranch:
+    """More members of the forming organisation, away at the same place, join an active
+    temporary branch (refused once it is past its end date or closed)."""
+    branch = _lock_branch(branch)
+    require_org_action(actor, branch.organisation, "change")
+    _refuse_closed_or_expired(branch, timezone.localdate())
+    ids = {getattr(m, "pk", m) for m in members}
+    if not ids:
+        _err("records", "请选择要编入的流动党员")
+    rows = list(
+        MobileRecord.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .filter(member_id__in=ids, status="away", org_path__startswith=branch.organisation.path)
+    )
+    if len(rows) != len(ids):
+        _err("records", "所选党员须都是组建党组织范围内、仍在外出中的流动党员（已发活动证）")
+    taken = [r.member.name for r in rows if r.temporary_branch_id and r.temporary_branch_id != branch.pk]
+    if taken:
+        _err("records", f"{'、'.join(taken)}已编入其他临时党支部")
+    fresh = [r for r in rows if r.temporary_branch_id != branch.pk]
+    if not fresh:
+        _err("records", "所选党员都已在该临时党支部")
+    MobileRecord.objects.filter(pk__in=[r.pk for r in fresh]).update(temporary_branch=branch)
+    record_change(branch, ChangeLog.Action.UPDATE, message=f"编入流动党员：{'、'.join(r.member.name for r in fresh)}")
+    return branch
+
+
+@transaction.atomic
+def close_temporary_branch(branch: TemporaryBranch, *, actor, date=None, note: str = "") -> TemporaryBranch:
+    """撤销 a temporary branch (the task is over, or it is past its end date): dated, with
+    who closed it and why; its members' away records keep the link as history."""
+    branch = _lock_branch(branch)
+    require_org_action(actor, branch.organisation, "change")
+    if branch.status == "closed":
+        _err("status", f"“{branch.name}”已于 {branch.closed_on:%Y-%m-%d} 撤销，不能重复撤销")
+    date = _today(date)
+    _check_date(date, "date", "撤销日期")
+    if date < branch.formed_on:
+        _err("date", f"撤销日期不能早于成立日期 {branch.formed_on:%Y-%m-%d}")
+    note = (note or "").strip() or (f"已过撤销日期 {branch.end_date:%Y-%m-%d}，到期撤销" if branch.end_date < date else "任务结束撤销")
+    before = snapshot(branch)
+    branch.status, branch.closed_on, branch.closed_by, branch.closed_note = "closed", date, _by(actor)[:150], note[:200]
+    branch.save(update_fields=["status", "closed_on", "closed_by", "closed_note"])
+    record_change(branch, ChangeLog.Action.UPDATE, before=before, message=f"撤销临时党支部：{note}")
+    return branch
+
+
+def close_expired_temporary_branches(*, actor, as_of=None) -> list[TemporaryBranch]:
+    """Close every active temporary branch in the actor's scope whose end date has
+    passed (the scheduled run: `python manage.py close_temporary_branches`). Each is
+    closed in its own transaction; running it twice closes nothing more."""
+    from apps.core.scoping import restrict
+
+    as_of = as_of or timezone.localdate()
+    due = restrict(TemporaryBranch.objects.filter(status="active", end_date__lt=as_of), actor, "change").order_by("end_date", "id")
+    return [close_temporary_branch(b, actor=actor, date=as_of, note=f"已过撤销日期 {b.end_date:%Y-%m-%d}，到期自动撤销") for b in due]
+
+
+@transaction.atomic
+def record_host_report(registration: HostRegistration, data: dict, *, actor) -> HostReport:
+    """The host organisation's yearly report on an incoming member to the home
+    organisation (one per year; it counts as the member's yearly report at home)."""
+    from apps.core.uniqueness import unique_messages
+
+    registration = HostRegistration.objects.select_for_update(of=("self",)).select_related("record", "organisation").get(pk=registration.pk)
+    require_org_action(actor, registration.organisation, "change")
+    record = _lock_record(registration.record)
+    date = _today(data.get("date"))
+    _check_date(date, "date", "报告日期")
+    if date < registration.registered_on:
+        _err("date", f"报告日期不能早于流入地登记日期 {registration.registered_on:%Y-%m-%d}")
+    raw = data.get("year")
+    try:
+        year = date.year if raw in (None, "") else int(raw)
+    except (TypeError, ValueError):
+        _err("year", f"年度“{raw}”应为四位年份")
+    if not date.year - rules.HOST_REPORT_YEARS_BACK <= year <= date.year or year < registration.registered_on.year:
+        _err("year", f"年度须在流入地登记当年（{registration.registered_on.year}年）至报告当年（{date.year}年）之间，填写的是 {year}")
+    content = (data.get("content") or "").strip()
+    if not content:
+        _err("content", "请填写该党员在流入地参加组织生活、发挥作用的表现情况")
+    message = ("year", f"{year}年度已报告过该党员的表现情况，每年一份")
+    if HostReport.objects.filter(registration=registration, year=year).exists():
+        _err(*message)
+    with unique_messages(HostReport, {"mobility_host_report_once_a_year": message}):
+        report = HostReport.objects.create(
+            registration=registration, year=year, date=date, content=content[:500], recorded_by=_by(actor)[:150]
+        )
+    if record.status == "away":
+        before = snapshot(record)
+        record.last_report_on = max(date, record.last_report_on or date)
+        record.next_due = next_due(record, rule_values())
+        record.save()
+        record_change(
+            record,
+            ChangeLog.Action.UPDATE,
+            before=before,
+            message=f"流入地“{registration.organisation}”{year}年度报告",
+            org_path=record.org_path,
+        )
+    record_change(registration, ChangeLog.Action.UPDATE, message=f"{year}年度向流出地报告表现情况")
+    return report
 
 
 CARD_HELD_MESSAGE = "该党员持有一张未收回的非公企业党员证，须先收回原证才能发新证"
@@ -761,7 +948,8 @@ def letter_pdf(transfer: Transfer, *, actor) -> bytes:
     if letter is None or transfer.kind == "in":
         _err("status", "该转接尚未开具介绍信（转出方审批完成后开具）")
     member = transfer.member
-    facts = pdf.letter_facts(transfer, letter, member, member.reveal_id_number(), member.reveal_phone())
+    receipt_months = rule_values()["receipt_months"]
+    facts = pdf.letter_facts(transfer, letter, member, member.reveal_id_number(), member.reveal_phone(), receipt_months)
     _log_reveal(
         actor,
         target=f"组织关系介绍信 {letter.serial}（{member.name}，#{member.pk}）",

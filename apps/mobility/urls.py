@@ -18,6 +18,9 @@ urlpatterns = [
     path("mobile/<int:pk>/act/", views.mobile_act, name="mobile_act"),
     path("mobile/certificate/<int:member_pk>.pdf", views.certificate, name="certificate"),
     path("host/", views.host, name="host"),
+    path("host/<int:pk>/", views.host_registration, name="host_registration"),
     path("temporary/", views.temporary, name="temporary"),
+    path("temporary/<int:pk>/", views.temporary_branch, name="temporary_branch"),
+    path("rules/", views.rules_page, name="rules"),
     path("registers/", views.registers, name="registers"),
 ]

@@ -74,14 +74,16 @@ def transfer_new(request):
                 messages.success(request, f"已提出{t.member.name}的组织关系转接，待{t.next_step_label()}")
                 return redirect("mobility:transfer", pk=t.pk)
     return render(
-        request, "mobility/form.html", {"form": form, "title": "办理组织关系转接", "back": "mobility:transfers", "help": HELP_TRANSFER}
+        request, "mobility/form.html", {"form": form, "title": "办理组织关系转接", "back": "mobility:transfers", "help": help_transfer()}
     )
 
 
-HELP_TRANSFER = (
-    "审批流程：党支部同意 → 基层党委审核（→ 转出本县时县委组织部审核）→ 开具介绍信 → 接收方接收。"
-    f"介绍信有效期省内{rules.VALIDITY_DAYS['within']}天、跨省{rules.VALIDITY_DAYS['across']}天，接收方须在一个月内退回回执。"
-)
+def help_transfer() -> str:
+    v = services.rule_values()
+    return (
+        "审批流程：党支部同意 → 基层党委审核（→ 转出本县时县委组织部审核）→ 开具介绍信 → 接收方接收。"
+        f"介绍信有效期省内{v['letter_days_within']}天、跨省{v['letter_days_across']}天，接收方须在{v['receipt_months']}个月内退回回执。"
+    )
 
 
 @login_required
@@ -97,7 +99,7 @@ def transfer(request, pk):
         "can_print": can_act_on_org(request.user, t.organisation, "reveal") and t.status == "issued",
         "is_receiver": can_act_on_org(request.user, t.to_organisation, "change"),
         "chain": rules.chain_for(t.kind, t.leaving_county) if t.kind != "in" else [],
-        "validity_range": rules.VALIDITY_RANGE,
+        "validity_range": (lambda v: (v["letter_days_min"], v["letter_days_max"]))(services.rule_values()),
         "today": timezone.localdate(),
     }
     return render(request, "mobility/transfer.html", context)
@@ -213,7 +215,7 @@ def mobile(request):
         "statuses": rules.MOBILE_STATUS_CHOICES,
         "can_change": has_action(request.user, "change"),
         "today": timezone.localdate(),
-        "min_branch": rules.TEMPORARY_BRANCH_MIN,
+        "min_branch": services.rule_values()["temporary_branch_min"],
     }
     return render(request, "mobility/mobile.html", context)
 
@@ -244,7 +246,11 @@ def mobile_new(request):
             "form": form,
             "title": "发放流动党员活动证",
             "back": "mobility:mobile",
-            "help": "外出不满6个月，或长期外出无固定地点、无法转接组织关系的党员，由基层党委发放活动证；外出6个月以上且地点固定的应转接组织关系。",
+            "help": (
+                lambda n: (
+                    f"外出不满{n}个月，或长期外出无固定地点、无法转接组织关系的党员，由基层党委发放活动证；外出{n}个月以上且地点固定的应转接组织关系。"
+                )
+            )(services.rule_values()["certificate_transfer_months"]),
         },
     )
 
@@ -255,6 +261,8 @@ def mobile_record(request, pk):
     context = {
         "r": r,
         "contacts": r.contacts.all(),
+        "host_reports": selectors.reports_for_record(r),
+        "values": services.rule_values(),
         "can_change": can_act_on_org(request.user, r.organisation, "change"),
         "can_print": r.status == "away" and can_act_on_org(request.user, r.organisation, "reveal"),
         "contact_form": forms.ContactForm(initial={"kind": "contact" if r.studying_abroad else "report"}),
@@ -325,9 +333,71 @@ def host(request):
         "form": form,
         "page": page_of(selectors.host_registrations(request.user, request.GET), request),
         "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", ""),
+        "overdue": request.GET.get("overdue", ""),
+        "statuses": rules.MOBILE_STATUS_CHOICES,
         "can_change": has_action(request.user, "change"),
+        "report_months": services.rule_values()["report_months"],
     }
     return render(request, "mobility/host.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def host_registration(request, pk):
+    """One incoming member seen from the host: the home organisation, the away record's
+    figures (masked: no phone, no ID) and the host's yearly reports to home."""
+    h = selectors.host_detail(request.user, pk)
+    can_change = can_act_on_org(request.user, h.organisation, "change")
+    form = forms.HostReportForm(_data(request))
+    if request.method == "POST":
+        if not can_change:
+            raise Http404("未找到该记录，或不在您的管理范围内")
+        if form.is_valid():
+            try:
+                services.record_host_report(h, form.service_data(), actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, "已向流出地党组织报告")
+                return redirect("mobility:host_registration", pk=h.pk)
+    context = {"h": h, "r": h.record, "reports": h.reports.order_by("-year", "-id"), "form": form, "can_change": can_change}
+    return render(request, "mobility/host_registration.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules_page(request):
+    """The county-editable amounts: everyone with a view right reads them; a county
+    administrator (the “configure” right) saves a new version."""
+    from .models import MobilityRuleVersion
+
+    if not has_action(request.user, "view"):
+        raise Http404("无权查看")
+    current = services.current_rules()
+    can_configure = has_action(request.user, "configure")
+    form = forms.RulesForm(request.POST or None, initial_values=current.all_values())
+    if request.method == "POST":
+        if not can_configure:
+            raise Http404("无权修改流动与转接规则")
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            note = data.pop("note")
+            try:
+                services.save_rules(data, note=note, actor=request.user)
+            except (ValidationError, ScopeError) as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, "已保存新版规则，此后开具的介绍信、发放的活动证和逾期提醒按新规则计算")
+                return redirect("mobility:rules")
+    context = {
+        "form": form,
+        "current": current,
+        "settings": [(s, current.all_values()[s.key]) for s in rules.SETTINGS],
+        "can_configure": can_configure,
+        "versions": page_of(MobilityRuleVersion.objects.select_related("created_by").order_by("-id"), request, param="vpage", size=20),
+    }
+    return render(request, "mobility/rules.html", context)
 
 
 @login_required
@@ -356,10 +426,54 @@ def temporary(request):
         "page": page_of(selectors.temporary_branches(request.user, request.GET), request),
         "prompts": selectors.temporary_branch_prompts(request.user, limit=10),
         "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", ""),
+        "statuses": [*rules.TEMPORARY_STATUS_CHOICES, ("expired", "已过撤销日期")],
         "can_change": has_action(request.user, "change"),
-        "min_branch": rules.TEMPORARY_BRANCH_MIN,
+        "min_branch": services.rule_values()["temporary_branch_min"],
+        "today": timezone.localdate(),
     }
     return render(request, "mobility/temporary.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def temporary_branch(request, pk):
+    """One temporary branch: its members, more members (until its end date), 撤销."""
+    b = selectors.temporary_detail(request.user, pk)
+    can_change = can_act_on_org(request.user, b.organisation, "change")
+    members_form = forms.TemporaryMembersForm(None, user=request.user, under=b.organisation)
+    close_form = forms.TemporaryCloseForm()
+    if request.method == "POST":
+        if not can_change:
+            raise Http404("未找到该记录，或不在您的管理范围内")
+        op = request.POST.get("op")
+        try:
+            if op == "close":
+                close_form = forms.TemporaryCloseForm(request.POST)
+                if close_form.is_valid():
+                    d = close_form.cleaned_data
+                    services.close_temporary_branch(b, date=d["date"], note=d["note"], actor=request.user)
+                    messages.success(request, f"已撤销{b.name}")
+                    return redirect("mobility:temporary_branch", pk=b.pk)
+            else:
+                members_form = forms.TemporaryMembersForm(request.POST, user=request.user, under=b.organisation)
+                if members_form.is_valid():
+                    services.add_temporary_members(b, members_form.cleaned_data["records"] or [], actor=request.user)
+                    messages.success(request, "已编入")
+                    return redirect("mobility:temporary_branch", pk=b.pk)
+        except (ValidationError, ScopeError) as exc:
+            apply_service_errors(close_form if op == "close" else members_form, exc)
+    today = timezone.localdate()
+    context = {
+        "b": b,
+        "members": selectors.temporary_members(b),
+        "can_change": can_change,
+        "expired": b.expired_on(today),
+        "members_form": members_form,
+        "close_form": close_form,
+        "today": today,
+    }
+    return render(request, "mobility/temporary_branch.html", context)
 
 
 REGISTERS = [("cards", "非公企业党员证"), ("retired", "离退休党支部"), ("unemployed", "下岗失业党员")]

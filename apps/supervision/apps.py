@@ -23,6 +23,8 @@ class SupervisionConfig(AppConfig):
         metrics.register()
         todo.register(todo_items)
         registry.demo.register(registry.DemoBuilder("supervision", demo.populate, order=999))
+        # 四训 through the service: the attendees' hours go to education's study archive
+        registry.demo.register(registry.DemoBuilder("supervision_trainings", demo.populate_trainings, order=998))
         # after the demo logins (order 1000): the login "leader" gets contact points of its own
         registry.demo.register(registry.DemoBuilder("supervision_leader", demo.populate_leader_login, order=1001))
         registry.stats.register(

@@ -11,6 +11,9 @@ assembles when opened; the older months submitted with their typed parts only), 
 points and the
 党建指导员 of non-public enterprises with their reports.
 
+`populate_trainings` (order 998) records a year of 四训 per township through the service,
+so the attendees' hours reach their study archive.
+
 `populate_leader_login` runs after the demo logins (order 1001) and gives the demo login
 "leader" the five contact points of the pattern with their visits, one or two of them not
 yet visited this quarter, so the leader's contact screen, home figures and to-do are not
@@ -24,6 +27,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import RoleAssignment, User
@@ -437,3 +441,93 @@ def populate_leader_login(root, rng, as_of):
     skip = {a.pk for a in rng.sample(rows, min(2, len(rows)))}
     visits = ContactVisit.objects.bulk_create(_visits_for(rows, rng, today, skip))
     return {"assignments": len(rows), "visits": len(visits)}
+
+
+# ── 四训: a year of cadre training per township ───────────────────────────────────────
+TRAINING_TOPICS = {
+    "regular": ["学习党章党规，规范三会一课记录", "发展党员工作流程与档案规范", "党费收缴与管理使用", "换届选举程序与要求"],
+    "special": ["基层党组织书记专题培训：抓党建促乡村振兴"],
+    "rotation": ["基层党组织书记轮训：党务工作实务"],
+    "general": ["通报本季度党建重点工作", "交流支部工作经验，部署下阶段任务", "学习上级文件精神，研究落实措施"],
+}
+TRAINING_HOURS = {"regular": Decimal("2"), "special": Decimal("8"), "rotation": Decimal("24"), "general": Decimal("2")}
+TRAINING_ATTENDEES = 8  # cadres per session: the township committee and branch secretaries
+
+
+def _training_day(rng, year: int, quarter: int, today: datetime.date) -> datetime.date | None:
+    start, end = period_range(year, quarter)
+    end = min(end, today)
+    if end < start:
+        return None
+    return start + datetime.timedelta(days=rng.randrange((end - start).days + 1))
+
+
+def populate_trainings(root, rng, as_of):
+    """四训 of every township this year so far: a 例会培训 and a 普训 each quarter (the
+    普训 at a 季训会, 季谈会 or 月碰头会 in turn), the year's 专训 and a 轮训 at the county
+    party school, each attended by up to TRAINING_ATTENDEES of the township's cadres
+    (its committee and its branches' secretaries). Recorded through the service, so the
+    attendees' hours reach their study archive as a real session's do."""
+    from apps.core.actors import system_actor
+    from apps.orgs.models import CommitteeMember
+
+    from .models import CadreTraining
+
+    if CadreTraining.objects.filter(org_path__startswith=root.path).exists():
+        return {"skipped": True}
+    today = as_of or timezone.localdate()
+    year, quarter = today.year, quarter_of(today)
+    actor = system_actor("demo")
+    townships = list(
+        Organisation.objects.filter(
+            path__startswith=root.path,
+            depth=root.depth + 1,
+            org_type__in=("committee", "general_branch"),
+            status=Organisation.Status.ACTIVE,
+        ).order_by("path")
+    )
+    seats = (
+        CommitteeMember.objects.filter(
+            organisation__path__startswith=root.path, end_date__isnull=True, member__status__in=("normal", "mobile")
+        )
+        .filter(Q(organisation__depth=root.depth + 1) | Q(role="secretary"))
+        .order_by("organisation__path", "id")
+        .values_list("organisation__path", "member_id")
+    )
+    pools: dict[int, list[int]] = {t.pk: [] for t in townships}
+    for path, member_id in seats:
+        for t in townships:
+            if path.startswith(t.path) and member_id not in pools[t.pk]:
+                pools[t.pk].append(member_id)
+                break
+    occasions = rules.CADRE_TRAINING_KIND_BY_CODE["general"].occasions
+    made = 0
+    for t in townships:
+        pool = pools[t.pk]
+        if not pool:
+            continue
+        sessions = []
+        for q in range(1, quarter + 1):
+            sessions.append(("regular", q, ""))
+            sessions.append(("general", q, occasions[(q - 1) % len(occasions)]))
+        sessions.append(("special", min(2, quarter), ""))
+        sessions.append(("rotation", min(3, quarter), ""))
+        for kind, q, occasion in sessions:
+            day = _training_day(rng, year, q, today)
+            if day is None:
+                continue
+            services.record_cadre_training(
+                {
+                    "organisation": t,
+                    "kind": kind,
+                    "occasion": occasion,
+                    "date": day,
+                    "title": rng.choice(TRAINING_TOPICS[kind]),
+                    "venue": "县委党校" if kind == "rotation" else "",
+                    "hours": TRAINING_HOURS[kind],
+                    "attendees": rng.sample(pool, min(TRAINING_ATTENDEES, len(pool))),
+                },
+                actor=actor,
+            )
+            made += 1
+    return {"trainings": made}

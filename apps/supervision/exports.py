@@ -3,7 +3,7 @@
 from apps.core.columns import date, display
 from apps.core.registry import ListExport, lists
 
-from . import selectors
+from . import rules, selectors
 
 lists.register(
     ListExport(
@@ -89,6 +89,23 @@ lists.register(
             ("学时", lambda t: float(t.hours), 8),
             ("参训人数", "attendee_count", 10),
             ("登记人", "recorded_by", 12),
+        ],
+        page="supervision:trainings",
+    )
+)
+lists.register(
+    ListExport(
+        "supervision_training_units",
+        "四训情况（按单位）",
+        selectors.training_units,
+        [
+            ("单位", lambda r: ("本级 · " if r["own"] else "") + r["org"].name, 30),
+            ("年度", lambda r: r["year"], 8),
+            *[(f"{k.label}（次）", (lambda code: lambda r: r["held"][code])(k.code), 12) for k in rules.CADRE_TRAINING_KINDS],
+            ("合计（次）", lambda r: r["total"], 10),
+            ("参训（人次）", lambda r: r["people"], 12),
+            ("记入学时", lambda r: float(r["hours"]), 10),
+            ("未达每年应开展", lambda r: "、".join(r["short"]), 24),
         ],
         page="supervision:trainings",
     )

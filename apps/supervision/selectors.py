@@ -4,7 +4,7 @@ are scoped with `restrict` and cost a fixed number of queries whatever their len
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, DecimalField, F, Max, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -519,3 +519,65 @@ def cadre_choices(org: Organisation) -> list[tuple[int, str]]:
             seen.add(mid)
             out.append((mid, f"{name}（{org_name}·{_committee_role_labels().get(role, role)}）"))
     return out
+
+
+def training_year(params) -> int:
+    """?year= (four digits) or this year."""
+    raw = str((params or {}).get("year") or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) == 4 else timezone.localdate().year
+
+
+TRAINING_ORGANISERS = ("committee", "general_branch")
+
+
+def training_units(user, params=None) -> list[dict]:
+    """四训 per unit one level below the chosen organisation (the townships, for the
+    county) in the year: per kind the sessions held in the unit's subtree against the
+    organiser's yearly expectation (rules.CADRE_TRAINING_KINDS), the attendances and the
+    study hours credited to the attendees' archives (hours × attendees). Sessions the
+    chosen organisation held itself come first as 本级. The rows of the page and of its
+    export (supervision_training_units). One grouped query plus the units."""
+    from apps.orgs.selectors import child_units as units_below
+    from apps.orgs.selectors import per_child
+
+    from .models import CadreTraining
+
+    params = params or {}
+    org = chosen_org(user, params)
+    if org is None:
+        return []
+    year = training_year(params)
+    sums = per_child(
+        org,
+        CadreTraining.objects.filter(date__year=year),
+        "org_path",
+        by=("kind",),
+        n=Count("id"),
+        people=Sum("attendee_count"),
+        person_hours=Sum(F("hours") * F("attendee_count"), output_field=DecimalField(max_digits=12, decimal_places=1)),
+    )
+    units = units_below(org)
+    if any(key[0] == org.path for key in sums):
+        units = [org, *units]
+    rows = []
+    for u in units:
+        held = {k.code: (sums.get((u.path, k.code)) or {}).get("n") or 0 for k in rules.CADRE_TRAINING_KINDS}
+        people = sum((sums.get((u.path, k.code)) or {}).get("people") or 0 for k in rules.CADRE_TRAINING_KINDS)
+        hours = sum(((sums.get((u.path, k.code)) or {}).get("person_hours") or Decimal(0)) for k in rules.CADRE_TRAINING_KINDS)
+        rows.append(
+            {
+                "org": u,
+                "own": u.pk == org.pk,
+                "year": year,
+                "held": held,
+                "kinds": [(k, held[k.code]) for k in rules.CADRE_TRAINING_KINDS],
+                "total": sum(held.values()),
+                "people": people,
+                "hours": Decimal(hours).quantize(Decimal("0.1")),
+                # the expectation is an organiser's: checked for the committees that hold 四训
+                "short": [k.label for k in rules.CADRE_TRAINING_KINDS if held[k.code] < k.per_year]
+                if u.pk != org.pk and u.org_type in TRAINING_ORGANISERS
+                else [],
+            }
+        )
+    return rows

@@ -1,11 +1,13 @@
 """The 领导指导 section of the statistics page: contact duties, 十规范 and reports for an
-organisation's subtree in the year of as_of. Seven aggregate queries whatever the size."""
+organisation's subtree in the year of as_of, and the 四训 held (sessions per kind,
+attendances, the study hours they credited). Nine aggregate queries whatever the size."""
 
 import datetime
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, DecimalField, F, Q, Sum
 
-from .models import ContactAssignment, ContactVisit, Inspection, InstructorPost, ModelPoint, MonthlyReport, Rectification
+from . import rules
+from .models import CadreTraining, ContactAssignment, ContactVisit, Inspection, InstructorPost, ModelPoint, MonthlyReport, Rectification
 
 
 def contribute(org, as_of: datetime.date) -> dict:
@@ -33,12 +35,28 @@ def contribute(org, as_of: datetime.date) -> dict:
         accepted=Count("id", filter=Q(status=ModelPoint.Status.ACCEPTED)),
     )
     instructors = InstructorPost.objects.filter(org_path__startswith=org.path, end_date__isnull=True).count()
+    trainings = dict(
+        (kind, (n, people, hours))
+        for kind, n, people, hours in CadreTraining.objects.filter(org_path__startswith=org.path, date__year=year, date__lte=as_of)
+        .order_by()
+        .values("kind")
+        .annotate(
+            n=Count("id"),
+            people=Sum("attendee_count"),
+            hours=Sum(F("hours") * F("attendee_count"), output_field=DecimalField(max_digits=12, decimal_places=1)),
+        )
+        .values_list("kind", "n", "people", "hours")
+    )
     return {
         "supervision": {
+            # the statistics page, its export and the dashboard's charts read the section
+            # through apps.stats.selectors.flat_rows: its title and the row labels
+            "label": "领导指导",
+            "labels": {**LABELS, "trainings": f"{year}年四训（次）"},
+            "year": str(year),  # a heading, not a figure (a string is not made a row)
             "points_cultivating": points["cultivating"],
             "points_accepted": points["accepted"],
             "instructors": instructors,
-            "year": year,
             "contacts": contacts["n"],
             "contact_leaders": contacts["leaders"],
             "visits": visits,
@@ -51,8 +69,33 @@ def contribute(org, as_of: datetime.date) -> dict:
             "rect_done": rect["done"],
             "reports": reports["n"],
             "reports_on_time": reports["on_time"],
+            # 四训 this year: sessions per kind, attendances, study hours credited
+            "trainings": [{"label": k.label, "count": trainings.get(k.code, (0, 0, 0))[0]} for k in rules.CADRE_TRAINING_KINDS],
+            "training_people": sum((t[1] or 0) for t in trainings.values()),
+            "training_hours": float(sum((t[2] or 0) for t in trainings.values())),
         }
     }
+
+
+LABELS = {
+    "points_cultivating": "示范点·培育中（个）",
+    "points_accepted": "示范点·已命名（个）",
+    "instructors": "党建指导员·在岗（名）",
+    "contacts": "挂钩联系点（个）",
+    "contact_leaders": "联系领导（名）",
+    "visits": "联系点走访（次）",
+    "self_checks": "十规范季度自查·已提交（次）",
+    "spot_checks": "十规范抽查·已提交（次）",
+    "evaluated": "年终考评（个组织）",
+    "year_end_avg": "年终考评平均分",
+    "rect_open": "整改中（项）",
+    "rect_overdue": "整改超期（项）",
+    "rect_done": "本年整改完成（项）",
+    "reports": "月报告·已提交（份）",
+    "reports_on_time": "月报告·按时提交（份）",
+    "training_people": "四训参训（人次）",
+    "training_hours": "四训记入学时",
+}
 
 
 def cards(stats: dict) -> list[tuple]:
@@ -61,6 +104,7 @@ def cards(stats: dict) -> list[tuple]:
         (f"{s['year']}年联系点走访", s["visits"], "次", None),
         ("十规范自查", s["self_checks"], "次", None),
         ("整改超期", s["rect_overdue"], "项", None),
+        (f"{s['year']}年四训参训", s.get("training_people", 0), "人次", None),
     ]
 
 
@@ -82,4 +126,7 @@ def rows(stats: dict) -> list[tuple]:
         ("党建指导员", "在岗", s["instructors"], None),
         ("月报告", "已提交", s["reports"], None),
         ("月报告", "按时提交", s["reports_on_time"], None),
+        *[(f"四训·{s['year']}年", f"{t['label']}（次）", t["count"], None) for t in s["trainings"]],
+        (f"四训·{s['year']}年", "参训（人次）", s["training_people"], None),
+        (f"四训·{s['year']}年", "记入学时", s["training_hours"], None),
     ]

@@ -636,6 +636,8 @@ def trainings(request):
         "form": form if can_record else None,
         "counts": selectors.training_counts(org, today.year),
         "year": today.year,
+        "units": selectors.training_units(request.user, filters),
+        "units_year": selectors.training_year(filters),
         "kinds": rules.CADRE_TRAINING_KIND_CHOICES,
         "params": filters,
     }

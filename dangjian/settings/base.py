@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "apps.members.codes.STATUS_CHOICES",
         "DevelopmentFileStatusEnum": "apps.recruitment.models.DevelopmentFile.Status",
         "JobStatusEnum": "apps.excel.models.JobStatus",
+        "TemporaryBranchStatusEnum": "apps.mobility.rules.TEMPORARY_STATUS_CHOICES",
+        "ContactKindEnum": "apps.mobility.rules.CONTACT_KIND_CHOICES",
+        "MobileRecordStatusEnum": "apps.mobility.rules.MOBILE_STATUS_CHOICES",
     },
 }
 

@@ -1,6 +1,7 @@
 """The care domain's part of the access matrix (tests/test_access_matrix.py)."""
 
 import datetime
+import itertools
 
 from django.utils import timezone
 
@@ -336,12 +337,69 @@ WRITE_BODIES.update(
                 label="新增",
             ),
             Write(
-                lambda w, o: {"occasion": _occasion("wavering").pk, "name": "思想波动必访", "order": 30, "active": "on"},
+                lambda w, o: {"row": _occasion("wavering").pk, "name": "思想波动必访", "order": 30, "active": "on"},
                 actor="admin",
                 url_side="A",
                 why="全县设置：没有支部对象；只有 configure（县委组织部）可写",
                 label="修改",
             ),
         ],
+    }
+)
+
+
+# ── rule tables, household phone, household API writes ────────────────────────────────
+_PHONED = itertools.count(1)
+
+
+def _phoned_household(org, side):
+    from apps.care import services
+
+    n = next(_PHONED)  # a fresh household each time (the web and the API reveal each take one)
+    data = {"member": _person(org, side), "head_name": f"赵{side}{n}", "address": "南村2组", "phone": "13800001234", "since_on": _today()}
+    return services.add_household(data, actor=_cli())
+
+
+PK_BY_URL_NAME["care:household_phone"] = "care.household"
+_CONFIGURE = "全县设置：没有支部对象；只有 configure（县委组织部）可写"
+WRITE_BODIES.update(
+    {
+        "care:commendation_kind_edit": [
+            Write(
+                lambda w, o: {
+                    "code": "model_youth",
+                    "nominee": "member",
+                    "name": "优秀青年党员",
+                    "level": "county",
+                    "order": 60,
+                    "active": "on",
+                },
+                actor="admin",
+                url_side="A",
+                why=_CONFIGURE,
+                label="新增",
+            ),
+            Write(
+                lambda w, o: {
+                    "row": _kind("excellent_worker").pk,
+                    "name": "优秀党务工作者",
+                    "level": "committee",
+                    "order": 30,
+                    "active": "on",
+                },
+                actor="admin",
+                url_side="A",
+                why=_CONFIGURE,
+                label="修改",
+            ),
+        ],
+        "care:household_phone": Write(lambda w, o: {}, fresh={"pk": lambda w: _phoned_household(w.b, "B")}),
+        "POST care-household-list": Write(
+            lambda w, o: {"member": o["who"].pk, "head_name": "钱五", "address": "北村4组", "phone": "13900002222"},
+            url_side="A",
+            fresh={"who": _b_member},
+        ),
+        "POST care-household-end": Write(lambda w, o: {"outcome": "搬迁到县城"}),
+        "POST care-household-phone": Write(lambda w, o: {}, fresh={"pk": lambda w: _phoned_household(w.b, "B")}),
     }
 )

@@ -46,14 +46,12 @@ def test_only_configure(client, secretary, organiser):
         services.save_occasion(occasion("illness"), {"name": "改名"}, actor=organiser)
     client.force_login(secretary)
     assert client.get(reverse("care:occasions")).status_code == 404
-    assert client.post(reverse("care:occasion_edit"), {"occasion": occasion("illness").pk, "name": "改名", "order": 1}).status_code == 404
+    assert client.post(reverse("care:occasion_edit"), {"row": occasion("illness").pk, "name": "改名", "order": 1}).status_code == 404
     assert occasion("illness").name == "党员生病住院必访"
 
 
 def test_admin_pages(client, admin):
     client.force_login(admin)
     assert "思想出现波动必访" in client.get(reverse("care:occasions")).content.decode()
-    r = client.post(
-        reverse("care:occasion_edit"), {"occasion": occasion("wavering").pk, "name": "思想波动必访", "order": 30, "active": "on"}
-    )
+    r = client.post(reverse("care:occasion_edit"), {"row": occasion("wavering").pk, "name": "思想波动必访", "order": 30, "active": "on"})
     assert r.status_code == 302 and occasion("wavering").name == "思想波动必访"

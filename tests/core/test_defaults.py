@@ -7,6 +7,7 @@ from django.core.management import call_command
 from apps.care.models import CareOccasion, CommendationKind
 from apps.core import defaults
 from apps.democracy.models import FeedbackCategory
+from apps.mobility.models import MobilityRuleVersion
 from apps.supervision.models import ChecklistVersion
 
 
@@ -18,6 +19,7 @@ def test_flush_restores_every_registered_default():
     assert CommendationKind.objects.filter(code="excellent_member").exists()
     assert FeedbackCategory.objects.filter(code="suggestion").exists()
     assert ChecklistVersion.objects.count() == 1
+    assert MobilityRuleVersion.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -30,6 +32,7 @@ def test_seeds_are_idempotent_and_all_registered():
         "0004_default_commendation_kinds",
         "0002_default_categories",
         "0002_default_rules",
+        "0004_default_rules",
         "0002_seed_rule_version",
         "0002_default_checklist",
     }

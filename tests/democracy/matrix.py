@@ -259,3 +259,97 @@ WRITE_BODIES.update(
         ),
     }
 )
+
+
+# ── rule tables and the API writes of consultations, decisions, rectifications ─────────
+_CONFIGURE = "全县设置：没有支部对象；只有 configure（县委组织部）可写"
+
+
+def _b_meeting(w):
+    from apps.orglife import services
+
+    return services.create_meeting(
+        {"organisation": w.b, "kind": "branch_committee", "held_on": timezone.localdate() - datetime.timedelta(days=2), "topic": "支委会"},
+        actor=_cli(),
+    )
+
+
+def _decision_body(org, **extra):
+    return {
+        "organisation": org.pk,
+        "topic": "村道硬化项目",
+        "category": "project",
+        "proposed_by": "书记",
+        "consulted": "全体支委",
+        "decided_on": timezone.localdate().isoformat(),
+        "members_total": 5,
+        "members_present": 5,
+        "votes_for": 4,
+        "votes_against": 1,
+        "votes_abstain": 0,
+        "content": "同意实施",
+        **extra,
+    }
+
+
+WRITE_BODIES.update(
+    {
+        "democracy:feedback_category_edit": [
+            Write(
+                lambda w, o: {"code": "petition", "name": "信访事项", "answer_days": 20, "order": 50, "active": "on"},
+                actor="admin",
+                url_side="A",
+                why=_CONFIGURE,
+                label="新增",
+            ),
+            Write(
+                lambda w, o: {"row": _cat("help").pk, "name": "求助", "answer_days": 3, "order": 30, "active": "on"},
+                actor="admin",
+                url_side="A",
+                why=_CONFIGURE,
+                label="修改",
+            ),
+        ],
+        "democracy:notice_category_edit": [
+            Write(
+                lambda w, o: {"code": "finance", "name": "财务公开", "order": 60, "active": "on"},
+                actor="admin",
+                url_side="A",
+                why=_CONFIGURE,
+                label="新增",
+            ),
+            Write(
+                lambda w, o: {"row": _ncat("other").pk, "name": "其他事项", "order": 90, "active": "on"},
+                actor="admin",
+                url_side="A",
+                why=_CONFIGURE,
+                label="修改",
+            ),
+        ],
+        "POST democracy-consultation-list": Write(
+            lambda w, o: {
+                "organisation": w.b.pk,
+                "title": "征求意见",
+                "text": "内容",
+                "audience": "members",
+                "deadline": (timezone.localdate() + datetime.timedelta(days=5)).isoformat(),
+            },
+            url_side="A",
+        ),
+        "POST democracy-consultation-decide": Write(lambda w, o: {"decision": "按多数意见实施"}, fresh={"pk": _past_consultation}),
+        "POST democracy-decision-list": Write(
+            lambda w, o: _decision_body(w.b, meeting=o["meeting"].pk), url_side="A", fresh={"meeting": _b_meeting}
+        ),
+        "POST democracy-rectification-list": Write(
+            lambda w, o: {
+                "meeting": _life_meeting(w.b, "B").pk,
+                "problem": "联系群众不够",
+                "responsible": "组织委员",
+                "measure": "每月走访",
+                "deadline": timezone.localdate().isoformat(),
+            },
+            url_side="A",
+        ),
+        "POST democracy-rectification-done": Write(lambda w, o: {"done_note": "已整改"}),
+    }
+)

@@ -8,8 +8,9 @@ from apps.core.dates import add_months
 from apps.core.models import ChangeLog
 from apps.members import services as member_services
 from apps.members.models import Member
-from apps.mobility import rules, selectors, services
+from apps.mobility import selectors, services
 from apps.mobility.models import HostRegistration, MobileRecord, TemporaryBranch
+from apps.mobility.services import rule_values
 from tests.factories import make_member, make_user
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_bad_registrations_write_nothing(case, message, branch, secretary):
     if case == "months_zero":
         data["months"] = 0
     elif case == "six_months_fixed":
-        data["months"] = rules.MOBILE_MAX_MONTHS_WITHOUT_TRANSFER
+        data["months"] = rule_values()["certificate_transfer_months"]
     elif case == "no_destination":
         data["destination"] = ""
     elif case == "suspended":
@@ -79,7 +80,7 @@ def test_yearly_report_and_abroad_contact_due(branch, secretary):
     s = services.register_mobile(
         make_member(branch), {**DATA, "months": 24, "studying_abroad": True, "destination": "英国伦敦"}, actor=secretary
     )
-    assert s.next_due == add_months(s.issued_on, rules.ABROAD_CONTACT_MONTHS)
+    assert s.next_due == add_months(s.issued_on, rule_values()["abroad_contact_months"])
     with pytest.raises(ValidationError, match="内容"):
         services.add_contact(s, {"kind": "contact", "content": ""}, actor=secretary)
 

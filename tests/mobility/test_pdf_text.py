@@ -156,3 +156,32 @@ def test_placeholders_when_nothing_is_on_file(drawn, tmp_path, branch, sibling):
     t = _issued(make_member(branch), sibling, branch)
     _assert_all_extractable(services.letter_pdf(t, actor=SYSTEM), drawn, tmp_path)
     assert any("尚无缴纳记录" in s for s in drawn) and any("（未登记）" in s for s in drawn)
+
+
+@pytest.mark.parametrize("name", ["张㐀", "王𠀀明"])
+def test_characters_outside_the_font_print_as_code_points(drawn, tmp_path, branch, sibling, name):
+    """㐀 (U+3400, Extension A) and 𠀀 (U+20000, Extension B) are not in the embedded font
+    (nor in any font the machines install): the letter and the certificate print the code
+    point instead of an empty box, with a note to write the character by hand."""
+    rare = [ch for ch in name if ord(ch) in (0x3400, 0x20000)]
+    assert pdf.missing_glyphs(name) == rare  # the limitation this test documents
+    member = make_member(branch, name=name)
+    assert member.name == name
+    t = _issued(member, sibling, branch)
+    letter = services.letter_pdf(t, actor=SYSTEM)
+    _assert_all_extractable(letter, drawn, tmp_path)  # no character without a glyph was drawn
+    text = _squash(_extracted(letter, tmp_path))
+    shown = name.replace(rare[0], pdf.code_point(rare[0]))
+    assert f"兹介绍{shown}同志" in text
+    assert f"U+{ord(rare[0]):04X}" in text and "打印后请在该处手工补写" in text
+    drawn.clear()
+    services.register_mobile(member, {"reason": "经商", "destination": "浙江省义乌市", "months": 3, "home_contact": "李书记"}, actor=SYSTEM)
+    cert = services.certificate_pdf(member, actor=SYSTEM)
+    _assert_all_extractable(cert, drawn, tmp_path)
+    assert shown in _squash(_extracted(cert, tmp_path))
+
+
+def test_no_note_when_every_character_has_a_glyph(tmp_path, branch, sibling):
+    t = _issued(make_member(branch, name="欧阳修"), sibling, branch)
+    text = _squash(_extracted(services.letter_pdf(t, actor=SYSTEM), tmp_path))
+    assert "欧阳修" in text and "手工补写" not in text and "〔U+" not in text

@@ -138,3 +138,58 @@ def test_api_lists(tree_users):
 
     pages = _same_at_two_sizes(add, ["/api/mobility/transfers/", "/api/mobility/mobile-records/"], admin, api=True)
     assert all(page.count('"id"') >= 12 for page in pages.values())
+
+
+def test_register_api_lists(tree, tree_users):
+    """Every register the API lists (issue 17), with the host reports on the host list and
+    the temporary branches' member counts, in a fixed number of queries."""
+    branch, sibling, admin = tree_users
+    committee = tree["committees"][0]
+
+    def add(n):
+        for _ in range(n):
+            m = make_member(branch, categories=["unemployed"])
+            services.issue_non_public_card(m, {"number": f"FG{m.pk}", "issued_by": "县非公企业党委"}, actor=SYSTEM)
+            make_org(committee, org_type="branch", unit_type="retired", name=f"离退休党支部{m.pk}")
+            r = services.register_mobile(make_member(branch), {**AWAY, "studying_abroad": True}, actor=SYSTEM)
+            services.add_contact(r, {"kind": "contact", "content": "电话联系"}, actor=SYSTEM)
+            h = services.register_host(r.certificate_no, r.member.name, sibling, actor=SYSTEM)
+            services.record_host_report(h, {"content": "表现良好"}, actor=SYSTEM)
+            group = [services.register_mobile(make_member(branch), AWAY, actor=SYSTEM).member for _ in range(3)]
+            end = datetime.date.today() + datetime.timedelta(days=90)
+            services.form_temporary_branch(branch, {"name": f"临时党支部{m.pk}", "place": "深圳", "end_date": end}, group, actor=SYSTEM)
+
+    urls = [
+        "/api/mobility/cards/",
+        "/api/mobility/host-registrations/",
+        "/api/mobility/host-reports/",
+        "/api/mobility/temporary-branches/",
+        "/api/mobility/contacts/?abroad=true",
+        "/api/mobility/retired-branches/",
+        "/api/mobility/unemployed-members/",
+        "/api/mobility/rules/",
+    ]
+    pages = _same_at_two_sizes(add, urls, admin, api=True)
+    assert all(pages[u].count('"id"') >= 12 for u in urls[:-1])
+
+
+def test_host_detail_and_temporary_detail_pages(tree_users):
+    branch, sibling, admin = tree_users
+    r = services.register_mobile(make_member(branch), AWAY, actor=SYSTEM)
+    h = services.register_host(r.certificate_no, r.member.name, sibling, actor=SYSTEM)
+    group = [services.register_mobile(make_member(branch), AWAY, actor=SYSTEM).member for _ in range(3)]
+    end = datetime.date.today() + datetime.timedelta(days=400)
+    b = services.form_temporary_branch(branch, {"name": "驻深圳临时党支部", "place": "深圳", "end_date": end}, group, actor=SYSTEM)
+    year = [datetime.date.today().year]
+
+    def add(n):
+        for _ in range(n):
+            services.add_temporary_members(b, [services.register_mobile(make_member(branch), AWAY, actor=SYSTEM).member], actor=SYSTEM)
+            from apps.mobility.models import HostReport
+
+            HostReport.objects.create(registration=h, year=year[0], date=datetime.date.today(), content="历年报告", recorded_by="x")
+            year[0] -= 1
+
+    urls = [reverse("mobility:host_registration", args=[h.pk]), reverse("mobility:temporary_branch", args=[b.pk])]
+    pages = _same_at_two_sizes(add, urls, admin)
+    assert pages[urls[0]].count("历年报告") == 12

@@ -12,8 +12,9 @@ from apps.dues import services as dues_services
 from apps.dues.models import DuesLine
 from apps.members import services as member_services
 from apps.members.models import Member, MemberTransferHistory
-from apps.mobility import rules, services
+from apps.mobility import services
 from apps.mobility.models import Transfer, TransferLetter, TransferStep
+from apps.mobility.services import rule_values
 from tests.factories import make_org, make_user
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def test_bad_reissues_write_nothing(case, message, member, branch, sibling, far_
 
         Organisation.objects.filter(pk=sibling.pk).update(status="dissolved")
     elif case == "validity_out_of_range":
-        kwargs["validity_days"] = rules.VALIDITY_RANGE[1] + 1
+        kwargs["validity_days"] = rule_values()["letter_days_max"] + 1
     elif case == "no_reason":
         kwargs["reason"] = "  "
     elif case == "future_date":

@@ -7,6 +7,7 @@ from apps.core.models import ChangeLog
 from apps.members.models import Member, MemberTransferHistory
 from apps.mobility import rules, services
 from apps.mobility.models import Transfer, TransferLetter, TransferStep
+from apps.mobility.services import rule_values
 from apps.orgs.models import Organisation
 from tests.factories import make_member, make_org, make_user
 
@@ -112,9 +113,9 @@ def test_bad_requests_write_nothing(case, member, branch, sibling, secretary):
     elif case == "party_group":
         data["to_organisation"] = make_org(sibling, org_type="party_group", name="第一党小组")
     elif case == "validity_low":
-        data["validity_days"] = rules.VALIDITY_RANGE[0] - 1
+        data["validity_days"] = rule_values()["letter_days_min"] - 1
     elif case == "validity_high":
-        data["validity_days"] = rules.VALIDITY_RANGE[1] + 1
+        data["validity_days"] = rule_values()["letter_days_max"] + 1
     elif case == "no_reason":
         data["reason"] = " "
     logs = ChangeLog.objects.count()

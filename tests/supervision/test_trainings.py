@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -183,3 +184,129 @@ def test_api_create_list_and_scope(client, tree, township, cadres):
         client.get(f"/api/supervision/trainings/{r.json().get('id', 0) or CadreTraining.objects.get().pk}/", **other_auth).status_code
         == 404
     )
+
+
+# ── per township: the report, its export, the statistics figure, the demo ─────────────
+@pytest.fixture
+def two_townships(tree, township, cadres):
+    """Township 1: a 例会培训 and a 普训 (2 cadres each); township 2: one 轮训 of one cadre."""
+    other_cadre = make_member(tree["branches"][1][0])
+    add_committee_seat(tree["branches"][1][0], other_cadre, "secretary", actor=CLI)
+    services.record_cadre_training(_data(township, cadres, kind="regular", occasion="", hours="2"), actor=CLI)
+    services.record_cadre_training(_data(township, cadres), actor=CLI)  # 普训, 3 hours
+    services.record_cadre_training(
+        _data(tree["committees"][1], [other_cadre], kind="rotation", occasion="", hours="24", venue="县委党校"), actor=CLI
+    )
+    return tree["committees"]
+
+
+def test_per_township_figures_and_shortfalls(tree, two_townships):
+    from apps.supervision import selectors
+
+    admin = make_user("county_admin", tree["county"])
+    rows = selectors.training_units(admin, {"org": tree["county"].pk})
+    assert [r["org"] for r in rows] == two_townships
+    first, second = rows
+    assert first["held"] == {"regular": 1, "special": 0, "rotation": 0, "general": 1}
+    assert first["people"] == 4 and str(first["hours"]) == "10.0"  # 2×2 + 2×3 hours credited
+    assert second["held"]["rotation"] == 1 and second["people"] == 1 and str(second["hours"]) == "24.0"
+    # below the yearly expectation of an organiser (4 例会, 1 专训, 1 轮训, 4 普训)
+    assert first["short"] == ["例会培训", "专训", "轮训", "普训"] and "轮训" not in second["short"]
+    # a year without sessions: zeros
+    assert all(r["total"] == 0 for r in selectors.training_units(admin, {"org": tree["county"].pk, "year": "2001"}))
+
+
+def test_per_township_scope(tree, two_townships):
+    """A township's organiser sees their branches' rows, never the other township's; asking
+    for it is a 404 (the page's and the export's selector alike)."""
+    from django.http import Http404
+
+    from apps.supervision import selectors
+
+    organiser = make_user("committee_organiser", two_townships[0])
+    rows = selectors.training_units(organiser, {})
+    assert {r["org"].pk for r in rows} <= {two_townships[0].pk, *(b.pk for b in tree["branches"][0])}
+    assert rows[0]["own"] and rows[0]["people"] == 4  # sessions the township held itself: 本级
+    with pytest.raises(Http404):
+        selectors.training_units(organiser, {"org": two_townships[1].pk})
+
+
+def test_page_and_export_of_the_per_township_table(client, tree, two_townships):
+    client.force_login(make_user("county_admin", tree["county"]))
+    page = client.get(reverse("supervision:trainings"), {"org": tree["county"].pk}).content.decode()
+    assert "各单位开展情况" in page and two_townships[1].name in page
+    assert reverse("education:entries") in page  # each session's attendances open its credited hours
+    export = client.post(reverse("excel:export_supervision_training_units") + f"?org={tree['county'].pk}")
+    assert export.status_code == 200
+    rows = list(load_workbook(io.BytesIO(export.content), read_only=True).active.iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "单位")
+    assert header[2:6] == ("例会培训（次）", "专训（次）", "轮训（次）", "普训（次）")
+    line = next(r for r in rows if r and r[0] == two_townships[1].name)
+    assert line[4] == 1 and line[8] == 24.0
+    # another township's secretary cannot export the county's table
+    client.force_login(make_user("branch_secretary", tree["branches"][1][0]))
+    assert client.post(reverse("excel:export_supervision_training_units") + f"?org={tree['county'].pk}").status_code == 404
+
+
+def test_per_township_fixed_queries_at_two_sizes(tree, two_townships, cadres, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.supervision import selectors
+    from tests.factories import make_org
+
+    admin = make_user("county_admin", tree["county"])
+    with CaptureQueriesContext(connection) as small:
+        selectors.training_units(admin, {"org": tree["county"].pk})
+    for n in range(3):
+        t = make_org(tree["county"], org_type="committee", name=f"新增第{n}镇党委")
+        m = make_member(make_org(t))
+        services.record_cadre_training(_data(t, [m], kind="special", occasion=""), actor=CLI)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(selectors.training_units(admin, {"org": tree["county"].pk})) == 5
+
+
+def test_statistics_section_counts_the_year_and_the_hours(tree, two_townships):
+    from apps.stats.selectors import flat_rows, party_statistics
+    from apps.supervision.dashboard import domain_charts
+
+    stats = party_statistics(tree["county"], datetime.date.today())
+    s = stats["supervision"]
+    assert s["trainings"] == [
+        {"label": "例会培训", "count": 1},
+        {"label": "专训", "count": 0},
+        {"label": "轮训", "count": 1},
+        {"label": "普训", "count": 1},
+    ]
+    assert s["training_people"] == 5 and s["training_hours"] == 34.0
+    # the statistics page, its export and the dashboard's charts: labelled rows, a 四训 chart
+    rows = {(r[0], r[1]): r[2] for r in flat_rows(stats) if r[0].startswith("领导指导")}
+    year = datetime.date.today().year
+    assert rows[("领导指导·" + f"{year}年四训（次）", "轮训")] == 1
+    assert rows[("领导指导", "四训记入学时")] == 34.0 and rows[("领导指导", "四训参训（人次）")] == 5
+    assert not any(label.isascii() for _section, label in rows)  # no raw keys on the page
+    charts = {c["title"]: c for c in domain_charts(stats)}
+    assert charts[f"领导指导·{year}年四训（次）"]["labels"] == ["例会培训", "专训", "轮训", "普训"]
+    # a township's statistics count its own subtree only
+    assert party_statistics(two_townships[1], datetime.date.today())["supervision"]["training_people"] == 1
+
+
+def test_demo_trainings_a_year_per_township_with_hours(tree, cadres):
+    import random
+
+    from django.utils import timezone
+
+    from apps.supervision import demo
+
+    today = timezone.localdate()
+    quarters = (today.month - 1) // 3 + 1
+    result = demo.populate_trainings(tree["county"], random.Random(3), today)
+    township = tree["committees"][0]  # the one with cadres; the other has none and is left out
+    held = dict(CadreTraining.objects.filter(organisation=township).values_list("kind").annotate(n=Count("id")))
+    assert held == {"regular": quarters, "general": quarters, "special": 1, "rotation": 1}
+    assert result["trainings"] == 2 * quarters + 2
+    assert set(CadreTraining.objects.filter(kind="general").values_list("occasion", flat=True)) <= {"季训会", "季谈会", "月碰头会"}
+    assert StudyEntry.objects.filter(source_type="supervision.cadretraining").count() == sum(
+        CadreTraining.objects.values_list("attendee_count", flat=True)
+    )
+    assert demo.populate_trainings(tree["county"], random.Random(3), today) == {"skipped": True}

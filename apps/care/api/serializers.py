@@ -190,6 +190,7 @@ class CareHouseholdSerializer(serializers.ModelSerializer):
             "head_name",
             "address",
             "size",
+            "phone_masked",
             "needy",
             "needs",
             "since_on",
@@ -199,6 +200,28 @@ class CareHouseholdSerializer(serializers.ModelSerializer):
             "ended_on",
             "outcome",
         ]
+
+
+class CareHouseholdWriteSerializer(serializers.Serializer):
+    """登记党员联系户或结对帮扶的困难群众（needy=true 时 needs 必填）。"""
+
+    member = serializers.IntegerField(help_text="联系党员ID（本人管理范围内）")
+    head_name = serializers.CharField(max_length=40)
+    address = serializers.CharField(max_length=120)
+    size = serializers.IntegerField(required=False, allow_null=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, help_text="联系电话（加密保存，返回时只给部分号码）")
+    needy = serializers.BooleanField(required=False, default=False)
+    needs = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    since_on = serializers.DateField(required=False)
+
+
+class CareHouseholdEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(required=False)
+    outcome = serializers.CharField(max_length=300)
+
+
+class CarePhoneSerializer(serializers.Serializer):
+    phone = serializers.CharField(read_only=True, help_text="完整联系电话（本次查看已记入敏感操作日志）")
 
 
 class CareHouseholdContactSerializer(serializers.ModelSerializer):

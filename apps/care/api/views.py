@@ -5,9 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from apps.core.scoping import get_in_scope
+from apps.core.scoping import ScopeError, get_in_scope, restrict
 from apps.members.models import Member
 
 from .. import selectors, services
@@ -132,12 +133,51 @@ class NominationViewSet(_Listed):
         OpenApiParameter("gap", OpenApiTypes.BOOL, description="只看超过一季度未联系的"),
     ],
 )
-class HouseholdViewSet(_Listed):
-    """党员联系户与结对帮扶的困难群众；contacts：民情日记（GET 列表，POST 联系党员本人或支部登记一次联系）。"""
+class HouseholdViewSet(mixins.CreateModelMixin, _Listed):
+    """党员联系户与结对帮扶的困难群众（电话只给部分号码）。POST 登记联系户；end：结束联系；phone：完整电话（记日志）；
+    contacts：民情日记（GET 列表，POST 联系党员本人或支部登记一次联系）。"""
 
     serializer_class = s.CareHouseholdSerializer
     select = staticmethod(selectors.household_list)
     queryset = Household.objects.none()
+
+    def get_queryset(self):
+        if self.action in ("end",):
+            return restrict(Household.objects.select_related("organisation", "member"), self.request.user, "change")
+        return super().get_queryset()
+
+    @extend_schema(request=s.CareHouseholdWriteSerializer, responses={201: s.CareHouseholdSerializer})
+    def create(self, request, *args, **kwargs):
+        """登记联系户（与网页同一服务：每名党员最多联系户数、同一户不重复联系）。"""
+        ser = s.CareHouseholdWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        data["member"] = get_in_scope(Member.objects.all(), request.user, "change", pk=data["member"])
+        h = services.add_household(data, actor=request.user)
+        return Response(s.CareHouseholdSerializer(h).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CareHouseholdEndSerializer, responses={200: s.CareHouseholdSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """结束联系（写明帮扶成效或结束原因）。"""
+        h = self.get_object()
+        ser = s.CareHouseholdEndSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        h = services.end_household(
+            h, ended_on=ser.validated_data.get("ended_on"), outcome=ser.validated_data["outcome"], actor=request.user
+        )
+        return Response(s.CareHouseholdSerializer(h).data)
+
+    @extend_schema(request=None, responses={200: s.CarePhoneSerializer})
+    @action(detail=True, methods=["post"])
+    def phone(self, request, pk=None):
+        """完整联系电话：联系党员本人或有查看权限（reveal）的角色；每次查看记入敏感操作日志。"""
+        h = self.get_object()
+        try:
+            phone = services.reveal_household_phone(h, actor=request.user)
+        except ScopeError as exc:
+            raise PermissionDenied(exc.message) from None
+        return Response({"phone": phone}, headers={"Cache-Control": "no-store"})
 
     @extend_schema(methods=["GET"], request=None, responses={200: s.CareHouseholdContactSerializer(many=True)})
     @extend_schema(methods=["POST"], request=s.CareHouseholdContactSerializer, responses={201: s.CareHouseholdContactSerializer})

@@ -169,3 +169,53 @@ class DemocracyRectificationSerializer(serializers.ModelSerializer):
             "done_on",
             "done_note",
         ]
+
+
+class DemocracyConsultationWriteSerializer(serializers.Serializer):
+    """发起征求意见（截止日期不早于今天，最长期限见规则）。"""
+
+    organisation = serializers.IntegerField(help_text="征求意见的党组织ID（本人管理范围内）")
+    title = serializers.CharField(max_length=100)
+    text = serializers.CharField(max_length=5000)
+    audience = serializers.CharField(help_text="members（本组织党员）或 subtree（本组织及下级组织党员）")
+    deadline = serializers.DateField()
+    allow_anonymous = serializers.BooleanField(required=False, default=True, help_text="是否允许党员匿名提交（对组织匿名）")
+
+
+class DemocracyDecideSerializer(serializers.Serializer):
+    decision = serializers.CharField(max_length=3000)
+
+
+class DemocracyDecisionWriteSerializer(serializers.Serializer):
+    """登记集体决策：会议和征求意见只能选本组织的（服务校验）；结果按票数计算。"""
+
+    organisation = serializers.IntegerField(help_text="决策的党组织ID（本人管理范围内）")
+    topic = serializers.CharField(max_length=100)
+    category = serializers.CharField(help_text="事项类别代码，如 major_matter、project")
+    proposed_by = serializers.CharField(max_length=60)
+    consulted = serializers.CharField(max_length=300)
+    meeting = serializers.IntegerField(
+        required=False, allow_null=True, help_text="决策会议（本组织的会议记录ID）；给出时会议日期取会议记录的"
+    )
+    consultation = serializers.IntegerField(required=False, allow_null=True, help_text="决策前的征求意见ID（本组织发起的）")
+    decided_on = serializers.DateField(required=False, help_text="会议日期（未给会议记录时必填）")
+    members_total = serializers.IntegerField()
+    members_present = serializers.IntegerField()
+    votes_for = serializers.IntegerField()
+    votes_against = serializers.IntegerField()
+    votes_abstain = serializers.IntegerField()
+    content = serializers.CharField(max_length=3000)
+    notice_start = serializers.DateField(required=False, allow_null=True)
+
+
+class DemocracyRectificationWriteSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField(help_text="民主生活会/组织生活会（会议记录ID）")
+    problem = serializers.CharField(max_length=300)
+    responsible = serializers.CharField(max_length=60)
+    measure = serializers.CharField(max_length=300)
+    deadline = serializers.DateField()
+
+
+class DemocracyRectificationDoneSerializer(serializers.Serializer):
+    done_on = serializers.DateField(required=False)
+    done_note = serializers.CharField(max_length=300)

@@ -2,19 +2,20 @@
 (raise a matter, give an opinion, read receipt) and the organisation's answer call the
 same services as the web pages."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from apps.core.scoping import restrict
+from apps.core.scoping import get_in_scope, restrict
 from apps.orgs.models import Organisation
 
 from .. import selectors, services
-from ..models import Consultation, Decision, Feedback, FeedbackCategory, LifeRectification, Notice, Opinion
+from ..models import Consultation, Decision, Feedback, FeedbackCategory, LifeMeeting, LifeRectification, Notice, Opinion
 from . import serializers as s
 
 ORG = OpenApiParameter("org", OpenApiTypes.INT, description="党组织ID（含下级）")
@@ -82,6 +83,15 @@ def _missing():
     raise NotFound("未找到该党组织")
 
 
+def _org(request, pk) -> Organisation:
+    """An organisation the user may change (404 outside the scope, as everywhere)."""
+    return get_in_scope(Organisation.objects.all(), request.user, "change", pk=pk)
+
+
+def _fail(field, message):
+    raise DjangoValidationError({field: [message]})
+
+
 @extend_schema(tags=["党内民主"], parameters=[ORG, Q_])
 class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     """党务公开（管理范围内）。mine：发给本人的；read：本人已阅回执。"""
@@ -115,8 +125,9 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["党内民主"], parameters=[ORG, Q_, STATUS])
-class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
-    """征求意见（管理范围内，含意见数）。opinions：意见（匿名者不显示姓名）；mine：向本人征求的；opinion：本人提交意见。"""
+class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """征求意见（管理范围内，含意见数）。POST 发起；decide：截止后登记决定结果；opinions：意见（匿名者不显示姓名）；
+    mine：向本人征求的；opinion：本人提交意见（每人一次；允许匿名时可匿名）。"""
 
     serializer_class = s.DemocracyConsultationSerializer
     queryset = Consultation.objects.none()  # the model (schema, access matrix); rows come from get_queryset
@@ -134,6 +145,24 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
                 .order_by("-opens_on", "-id")
             )
         return selectors.consultation_list(self.request.user, _params(self.request) if self.action == "list" else {})
+
+    @extend_schema(request=s.DemocracyConsultationWriteSerializer, responses={201: s.DemocracyConsultationSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.DemocracyConsultationWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = {**ser.validated_data, "organisation": _org(request, ser.validated_data["organisation"])}
+        c = services.start_consultation(data, actor=request.user)
+        return Response(s.DemocracyConsultationSerializer(c).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.DemocracyDecideSerializer, responses={200: s.DemocracyConsultationSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """截止后登记决定结果（提交过意见的党员可看到）。"""
+        c = self.get_object()
+        ser = s.DemocracyDecideSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        c = services.decide_consultation(c, decision=ser.validated_data["decision"], actor=request.user)
+        return Response(s.DemocracyConsultationSerializer(c).data)
 
     @extend_schema(responses={200: s.DemocracyOpinionSerializer(many=True)})
     @action(detail=True, methods=["get"])
@@ -161,8 +190,8 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema(
     tags=["党内民主"], parameters=[ORG, Q_, OpenApiParameter("year", OpenApiTypes.INT), OpenApiParameter("category", OpenApiTypes.STR)]
 )
-class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
-    """集体决策记录（议题、提议人、个别酝酿、会议、票决结果、公示）。"""
+class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """集体决策记录（议题、提议人、个别酝酿、会议、票决结果、公示）。POST 登记（会议、征求意见须是本组织的）。"""
 
     serializer_class = s.DemocracyDecisionSerializer
     queryset = Decision.objects.none()  # the model (schema, access matrix); rows come from get_queryset
@@ -171,17 +200,54 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.decision_list(self.request.user, _params(self.request) if self.action == "list" else {})
 
+    @extend_schema(request=s.DemocracyDecisionWriteSerializer, responses={201: s.DemocracyDecisionSerializer})
+    def create(self, request, *args, **kwargs):
+        from apps.orglife.models import Meeting
+
+        ser = s.DemocracyDecisionWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        data["organisation"] = _org(request, data["organisation"])
+        # Any id is handed to the service, which refuses another organisation's (a Chinese 400).
+        if data.get("meeting") is not None:
+            data["meeting"] = Meeting.objects.filter(pk=data["meeting"]).first() or _fail("meeting", "未找到该会议记录")
+        if data.get("consultation") is not None:
+            data["consultation"] = Consultation.objects.filter(pk=data["consultation"]).first() or _fail("consultation", "未找到该征求意见")
+        d = services.record_decision(data, actor=request.user)
+        return Response(s.DemocracyDecisionSerializer(d).data, status=status.HTTP_201_CREATED)
+
 
 @extend_schema(
     tags=["党内民主"],
     parameters=[ORG, STATUS, OpenApiParameter("overdue", OpenApiTypes.BOOL), OpenApiParameter("meeting", OpenApiTypes.INT)],
 )
-class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
-    """民主生活会、组织生活会整改事项。"""
+class RectificationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """民主生活会、组织生活会整改事项。POST 登记整改事项；done：登记整改完成。"""
 
     serializer_class = s.DemocracyRectificationSerializer
     queryset = LifeRectification.objects.none()  # the model (schema, access matrix); rows come from get_queryset
     filter_backends = []
 
     def get_queryset(self):
+        if self.action == "done":
+            return restrict(LifeRectification.objects.select_related("organisation", "meeting"), self.request.user, "change")
         return selectors.rectification_list(self.request.user, _params(self.request) if self.action == "list" else {})
+
+    @extend_schema(request=s.DemocracyRectificationWriteSerializer, responses={201: s.DemocracyRectificationSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.DemocracyRectificationWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        meeting = get_in_scope(LifeMeeting.objects.select_related("organisation"), request.user, "change", pk=data.pop("meeting"))
+        r = services.add_rectification(meeting, data, actor=request.user)
+        return Response(s.DemocracyRectificationSerializer(r).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.DemocracyRectificationDoneSerializer, responses={200: s.DemocracyRectificationSerializer})
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        r = self.get_object()
+        ser = s.DemocracyRectificationDoneSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        r = services.complete_rectification(r, note=d["done_note"], done_on=d.get("done_on"), actor=request.user)
+        return Response(s.DemocracyRectificationSerializer(r).data)
