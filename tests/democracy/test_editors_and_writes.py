@@ -219,7 +219,7 @@ def test_api_consultation_opinion_and_decision(branch, secretary, outsider):
     r = api.post("/api/democracy/consultations/", body, format="json")
     assert r.status_code == 201, r.json()
     c = Consultation.objects.get(pk=r.json()["id"])
-    assert not c.allow_anonymous and c.created_by == secretary.username
+    assert not c.allow_anonymous and c.created_by == secretary.username and r.json()["opinion_count"] == 0
     bad = api.post("/api/democracy/consultations/", {**body, "deadline": (TODAY + datetime.timedelta(days=200)).isoformat()}, format="json")
     assert bad.status_code == 400 and "最长" in str(bad.json())
     assert _api(outsider).post("/api/democracy/consultations/", body, format="json").status_code == 404
@@ -233,7 +233,7 @@ def test_api_consultation_opinion_and_decision(branch, secretary, outsider):
     _past(c)
     assert _api(outsider).post(f"/api/democracy/consultations/{c.pk}/decide/", {"decision": "实施"}, format="json").status_code == 404
     done = api.post(f"/api/democracy/consultations/{c.pk}/decide/", {"decision": "按多数意见实施"}, format="json")
-    assert done.status_code == 200 and done.json()["status"] == "decided"
+    assert done.status_code == 200 and done.json()["status"] == "decided" and done.json()["opinion_count"] == 1
 
 
 def test_api_decision_with_scoped_meeting(branch, secretary, outsider, tree):

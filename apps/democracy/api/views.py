@@ -152,7 +152,7 @@ class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         ser.is_valid(raise_exception=True)
         data = {**ser.validated_data, "organisation": _org(request, ser.validated_data["organisation"])}
         c = services.start_consultation(data, actor=request.user)
-        return Response(s.DemocracyConsultationSerializer(c).data, status=status.HTTP_201_CREATED)
+        return Response(self._shown(c), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DemocracyDecideSerializer, responses={200: s.DemocracyConsultationSerializer})
     @action(detail=True, methods=["post"])
@@ -162,7 +162,11 @@ class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         ser = s.DemocracyDecideSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         c = services.decide_consultation(c, decision=ser.validated_data["decision"], actor=request.user)
-        return Response(s.DemocracyConsultationSerializer(c).data)
+        return Response(self._shown(c))
+
+    def _shown(self, c) -> dict:
+        """The consultation as the list shows it (with its opinion count)."""
+        return s.DemocracyConsultationSerializer(selectors.consultation_list(self.request.user).get(pk=c.pk)).data
 
     @extend_schema(responses={200: s.DemocracyOpinionSerializer(many=True)})
     @action(detail=True, methods=["get"])
