@@ -60,6 +60,24 @@ def _obj(w, label, side="B"):
 
 
 # ── fresh objects ─────────────────────────────────────────────────────────────────────
+def _activist_class(w, side):
+    """An education class of the kind 入党积极分子培训班 held by the side's branch (or the
+    county): the classes recruitment enrols development files in (issue 15: one class
+    mechanism)."""
+    from apps.recruitment import services
+
+    org = w.county if side == "county" else w.org(side)
+    data = {
+        "organisation": org,
+        "name": f"{org.name}积极分子培训班",
+        "start_date": today(),
+        "end_date": today() + datetime.timedelta(days=2),
+        "days": 3,
+        "hours": 24,
+    }
+    return services.create_training_class(data, actor=system_actor("cli"))
+
+
 def _empty_group(w):
     """An empty party group under B: the only thing of B that can be dissolved."""
     return make_org(w.b, org_type="party_group")
@@ -360,13 +378,15 @@ WRITE_BODIES: dict[str, Write | list[Write]] = {
         why=FORM_CHOICE,
     ),
     "recruitment:training_enrol": [
-        Write(lambda w, o: {"files": [_obj(w, "recruitment.developmentfile").pk]}),
+        Write(lambda w, o: {"files": [_obj(w, "recruitment.developmentfile").pk]}, fresh={"class_id": lambda w: _activist_class(w, "B")}),
         Write(
             lambda w, o: {"files": [_obj(w, "recruitment.developmentfile").pk]},
+            fresh={"class_id": lambda w: _activist_class(w, "county")},
             url_side="A",
-            refused=(302,),
-            why="A 的培训班 + B 的档案：档案按本人维护范围筛选，B 的被忽略（登记0人，重定向），不写入",
-            label="A 的培训班 + B 的档案",
+            refused=(302, 404),
+            why="县委的培训班 + B 的档案（参训人员须在举办组织之下，故用县委的班）：看不到县委班次的用户 404；"
+            "其余用户的档案按本人维护范围筛选，B 的被忽略（登记0人，重定向），不写入",
+            label="县委的培训班 + B 的档案",
         ),
     ],
     "recruitment:plans": Write(lambda w, o: _plan(w, w.b), url_side="A", refused=(200,), why=FORM_CHOICE),

@@ -56,7 +56,7 @@ KWARG_MODELS = {
     "attachment_id": "recruitment.attachment",
     "notice_id": "recruitment.publicnotice",
     "objection_id": "recruitment.objection",
-    "class_id": "recruitment.trainingclass",
+    "class_id": "education.trainingclass",  # recruitment's classes are education classes (issue 15)
 }
 # "pk" / "id" are ambiguous: resolved by URL name first, then by namespace, then (API
 # viewsets) by the view's `queryset.model`.
@@ -225,22 +225,6 @@ def _dev_attachment(org, side):
     return services.add_attachment(_dev_file(org, side), upload, description="入党申请书", actor=system_actor("cli"))
 
 
-def _training_class(org, side):
-    import datetime
-
-    from apps.recruitment import services
-
-    data = {
-        "organisation": org,
-        "name": f"{org.name}积极分子培训班",
-        "start_date": datetime.date(2026, 3, 2),
-        "end_date": datetime.date(2026, 3, 4),
-        "days": 3,
-        "hours": 24,
-    }
-    return services.create_training_class(data, actor=system_actor("cli"))
-
-
 # ── dues: a salaried member of the side with this month's ledger line.
 def _dues_member(org, side):
     import datetime
@@ -348,7 +332,6 @@ FACTORIES = {
     "recruitment.attachment": _dev_attachment,
     "recruitment.publicnotice": _dev_notice,
     "recruitment.objection": _dev_objection,
-    "recruitment.trainingclass": _training_class,
     "dues.duesline": _dues_line,
     "dues.payment": _dues_payment,
     "dues.incomedeclaration": _dues_declaration,

@@ -1,13 +1,18 @@
 """Demo data: last year's democratic appraisal finished in every branch of the demo county
 (plausible grade shares, 优秀 within ⅓ per branch), a few 不合格 members with open 限期改正
 cases, one 除名 completed with its 5-year block, a handful of 失联 members on the clock, and
-设岗定责 posts with 党员中心户 (and some 党员责任区) in the village branches.
+设岗定责 posts with 党员中心户 (and some 党员责任区) in the village branches, a few 三培养
+talent-pool entries per township, 谈心谈话 / 重大事项报告 / 群众意见 records and the goal
+sheets of the appraised members (last year's with the self-check).
 
-Generated history is written with bulk_create (the per-record audit entries of the services
-are not written for it); the status changes go through apps.members.services."""
+Generated history is written with apps.core.bulk's plain INSERTs (COPY on PostgreSQL): the
+ORM's bulk_create spent most of the builder's time preparing ~110k values one by one; the
+per-record audit entries of the services are not written for it); the status changes go
+through apps.members.services."""
 
 import datetime
 
+from apps.core import bulk
 from apps.core.actors import system_actor
 from apps.members import services as member_services
 from apps.members.demo import extension_id_number
@@ -16,7 +21,21 @@ from apps.orgs.models import Organisation
 from apps.orgs.rules import BRANCH_TYPES
 
 from . import rules
-from .models import Appraisee, BranchAppraisal, Campaign, HandlingCase, MemberPost, PostAssignment, PostReview, RatingTally, VoteCast
+from .models import (
+    Appraisee,
+    BranchAppraisal,
+    Campaign,
+    GoalSheet,
+    HandlingCase,
+    MemberPost,
+    PostAssignment,
+    PostReview,
+    RatingTally,
+    SupervisionRecord,
+    TalentEntry,
+    TalentStageChange,
+    VoteCast,
+)
 
 BATCH = 5000
 REPORTS = [
@@ -28,6 +47,18 @@ SELF_TEXTS = [
     "一年来立足岗位做好本职工作，积极参加志愿服务；今后要进一步发挥先锋模范作用。",
     "能够遵守党的纪律，关心群众；存在学习不够系统的问题。",
 ]
+
+
+def _free_extension_number(birth: datetime.date, sex: str) -> str:
+    """An extension ID number of this birth date and sex that no member holds yet (a
+    generated register may already use the first sequence numbers)."""
+    from apps.core import crypto
+
+    for n in range(99, -1, -1):
+        number = extension_id_number(birth, sex, n)
+        if not Member.objects.filter(id_number_hash=crypto.blind_index(number)).exists():
+            return number
+    raise ValueError("no free demo ID number for this birth date")
 
 
 def _grade(rng) -> str:
@@ -53,22 +84,20 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
         opened_by="demo",
     )
     branches = list(Organisation.objects.filter(path__startswith=root_org.path, org_type__in=BRANCH_TYPES))
-    procs = BranchAppraisal.objects.bulk_create(
-        [
-            BranchAppraisal(
-                campaign=campaign,
-                organisation=b,
-                org_path=b.path,
-                phase="done",
-                report=REPORTS[i % len(REPORTS)],
-                report_on=d(11, 10),
-                meeting_date=d(12, 26),
-                feedback_on=datetime.date(year + 1, 1, 10),
-            )
-            for i, b in enumerate(branches)
-        ],
-        batch_size=BATCH,
-    )
+    procs = [
+        BranchAppraisal(
+            campaign=campaign,
+            organisation=b,
+            org_path=b.path,
+            phase="done",
+            report=REPORTS[i % len(REPORTS)],
+            report_on=d(11, 10),
+            meeting_date=d(12, 26),
+            feedback_on=datetime.date(year + 1, 1, 10),
+        )
+        for i, b in enumerate(branches)
+    ]
+    bulk.insert(BranchAppraisal, procs, with_ids=True)
     by_org = {p.organisation_id: p for p in procs}
     members = list(
         Member.objects.filter(organisation_id__in=list(by_org), status__in=rules.APPRAISED_STATUSES, join_date__lte=d(10, 1))
@@ -108,8 +137,8 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
     unqualified = unqualified_pool[:: max(1, len(unqualified_pool) // 8)][:8]
     for a in unqualified:
         a.proposed_grade = a.final_grade = rules.UNQUALIFIED
-    Appraisee.objects.bulk_create(appraisees, batch_size=BATCH)
-    VoteCast.objects.bulk_create(voters, batch_size=BATCH)
+    bulk.insert(Appraisee, appraisees, with_ids=True, batch=BATCH)
+    bulk.insert(VoteCast, voters, batch=BATCH)
     # tallies: the branch's voters spread around the final grade (only non-zero counters)
     n_voters: dict[int, int] = {}
     for v in voters:
@@ -126,7 +155,7 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
         tallies.append(RatingTally(appraisee_id=a.pk, grade=a.final_grade, votes=main_votes))
         if total - main_votes:
             tallies.append(RatingTally(appraisee_id=a.pk, grade=near, votes=total - main_votes))
-    RatingTally.objects.bulk_create(tallies, batch_size=BATCH)
+    bulk.insert(RatingTally, tallies, batch=BATCH)
     # open 限期改正 for the 不合格 members
     decided = datetime.date(year + 1, 1, 20) if datetime.date(year + 1, 1, 20) <= as_of else as_of
     cases = []
@@ -181,7 +210,7 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
                 "name": "于德旺",
                 "sex": template.sex,
                 "birth_date": template.birth_date,
-                "id_number": extension_id_number(template.birth_date, template.sex, 99),
+                "id_number": _free_extension_number(template.birth_date, template.sex),
                 "organisation": template.organisation,
                 "join_date": template.join_date,
                 "conversion_date": template.conversion_date,
@@ -236,7 +265,19 @@ def populate(root_org: Organisation, rng, as_of: datetime.date):
             m, "lost_contact", date=since, reason="外出务工，多次联系未果", lost_contact_reason="migrant_work", actor=actor
         )
     posts = populate_posts(root_org, rng, as_of)
-    return {"branches": len(procs), "appraised": len(appraisees), "cases": len(cases) + 1, "lost_contact": len(lost), **posts}
+    talents = populate_talents(root_org, rng, as_of)
+    supervision = populate_supervision(root_org, rng, as_of)
+    goals = populate_goals(root_org, rng, as_of, members)
+    return {
+        "branches": len(procs),
+        "appraised": len(appraisees),
+        "cases": len(cases) + 1,
+        "lost_contact": len(lost),
+        **posts,
+        **talents,
+        **supervision,
+        **goals,
+    }
 
 
 # ── 设岗定责 in the village branches ─────────────────────────────────────────────────────
@@ -327,7 +368,7 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
                 )
             )
             plan.append(pool[:1])
-    posts = MemberPost.objects.bulk_create(posts, batch_size=BATCH)
+    bulk.insert(MemberPost, posts, with_ids=True, batch=BATCH)
     assignments = [
         PostAssignment(
             post=p,
@@ -340,7 +381,7 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
         for p, mids in zip(posts, plan, strict=True)
         for mid in mids
     ]
-    assignments = PostAssignment.objects.bulk_create(assignments, batch_size=BATCH)
+    bulk.insert(PostAssignment, assignments, with_ids=True, batch=BATCH)
     reviews = []
     for a in assignments:
         x = rng.random()
@@ -358,5 +399,266 @@ def populate_posts(root_org: Organisation, rng, as_of: datetime.date) -> dict:
                 reviewed_by="demo",
             )
         )
-    PostReview.objects.bulk_create(reviews, batch_size=BATCH)
+    bulk.insert(PostReview, reviews, batch=BATCH)
     return {"posts": len(posts), "post_holders": len(assignments)}
+
+
+# ── 三培养 talent pool ───────────────────────────────────────────────────────────────────
+BACKBONE_NAMES = ["王富强", "陈春来", "刘建业", "张秀英", "李兴旺", "赵丰收", "黄振华", "周玉梅", "吴长青", "郑有才"]
+BACKBONE_STRENGTHS = ["种植大户", "养殖能手", "农村电商", "返乡创业", "合作社带头人", "乡村医生", "退役军人", "农机手"]
+TALENT_PLANS = {
+    "member_to_backbone": "参加实用技术培训，结对一名致富带头人，承担一个党员岗位",
+    "backbone_to_member": "支部委员结对联系，每季度谈心一次，邀请列席主题党日",
+    "backbone_to_cadre": "跟班学习村务，参与矛盾调解和项目建设，年底组织考察",
+}
+
+
+def populate_talents(root_org: Organisation, rng, as_of: datetime.date) -> dict:
+    """A few 三培养 entries per township: in two or three of its village branches a member
+    on 把党员培养成骨干, a non-member backbone on 把骨干培养成党员 and a young member on 把党员
+    骨干培养成村干部, each with a mentor of the branch, begun last year and moved a stage or
+    two since (with the stage history); one in twelve already closed."""
+    year = as_of.year - 1
+    townships = list(
+        Organisation.objects.filter(path__startswith=root_org.path, depth=root_org.depth + 1, org_type="committee")
+        .order_by("path")
+        .values_list("path", flat=True)
+    )
+    villages = list(
+        Organisation.objects.filter(path__startswith=root_org.path, org_type__in=BRANCH_TYPES, unit_type="village", status="active")
+        .order_by("path")
+        .values_list("id", "path")
+    )
+    chosen = []
+    for t in townships:
+        under = [v for v in villages if v[1].startswith(t)]
+        chosen.extend(rng.sample(under, min(len(under), 2 + rng.randint(0, 1))))
+    people: dict[int, list[tuple]] = {}
+    for mid, org_id, name, mtype, birth in (
+        Member.objects.filter(organisation_id__in=[o for o, _p in chosen], status="normal", join_date__lt=datetime.date(year, 1, 1))
+        .order_by("organisation_id", "id")
+        .values_list("id", "organisation_id", "name", "member_type", "birth_date")
+    ):
+        people.setdefault(org_id, []).append((mid, name, mtype, birth))
+    entries, plans = [], []
+    for i, (org_id, path) in enumerate(chosen):
+        pool = [p for p in people.get(org_id, []) if p[2] == "full"]
+        if len(pool) < 5:
+            continue
+        pool = rng.sample(pool, len(pool))
+        mentors, pool = pool[:2], pool[2:]
+        young = sorted(pool, key=lambda p: p[3], reverse=True)
+        subjects = [
+            ("member_to_backbone", pool[0]),
+            ("backbone_to_member", None),
+            ("backbone_to_cadre", young[0] if young[0] != pool[0] else young[1]),
+        ]
+        for j, (track, person) in enumerate(subjects):
+            rule = rules.TALENT_TRACK[track]
+            start = datetime.date(year, 1 + rng.randint(0, 8), 1 + rng.randint(0, 27))
+            moves = rng.randint(0, len(rule.stages) - 1)
+            entries.append(
+                TalentEntry(
+                    organisation_id=org_id,
+                    org_path=path,
+                    track=track,
+                    member_id=person[0] if person else None,
+                    name=person[1] if person else BACKBONE_NAMES[(i + j) % len(BACKBONE_NAMES)],
+                    strengths=rng.choice(BACKBONE_STRENGTHS),
+                    stage=rule.stages[moves][0],
+                    mentor_id=mentors[j % 2][0],
+                    start_on=start,
+                    plan=TALENT_PLANS[track],
+                    created_by="demo",
+                )
+            )
+            plans.append((start, moves, (i * 3 + j) % 12 == 11))
+    entries = TalentEntry.objects.bulk_create(entries, batch_size=BATCH)
+    changes = []
+    closed = 0
+    for e, (start, moves, close) in zip(entries, plans, strict=True):
+        stages = [c for c, _l in e.track_rule.stages]
+        on = start
+        changes.append(TalentStageChange(entry=e, on=on, before="", after=stages[0], note="列入人才库", changed_by="demo"))
+        for k in range(1, moves + 1):
+            on = min(on + datetime.timedelta(days=60 + rng.randint(0, 60)), as_of)
+            changes.append(TalentStageChange(entry=e, on=on, before=stages[k - 1], after=stages[k], changed_by="demo"))
+        if close:
+            e.status, e.outcome, e.closed_on = TalentEntry.Status.CLOSED, "achieved", min(on + datetime.timedelta(days=30), as_of)
+            closed += 1
+    TalentStageChange.objects.bulk_create(changes, batch_size=BATCH)
+    TalentEntry.objects.bulk_update([e for e in entries if e.status == TalentEntry.Status.CLOSED], ["status", "outcome", "closed_on"])
+    return {"talents": len(entries), "talents_closed": closed}
+
+
+# ── 监督管理 and 目标管理 ──────────────────────────────────────────────────────────────────
+TALK_TOPICS = [
+    "了解思想、工作和家庭情况，听取对支部工作的意见",
+    "谈学习体会和发挥作用的打算",
+    "谈参加组织生活和交纳党费情况，提醒按时参加",
+    "了解外出务工情况，叮嘱保持与党组织联系",
+]
+TALK_FOLLOW_UPS = ["", "", "协调解决子女入学问题", "帮助联系技能培训", "已转告村委会研究"]
+REPORT_TEXTS = {
+    "marriage": "本人登记结婚",
+    "abroad": "拟因私赴新加坡探亲，时间约两周",
+    "business": "配偶在本村开办农家乐",
+    "residence": "外出到厦门务工，居住地变更",
+}
+OPINION_TEXTS = ["群众反映该党员带头参与村道保洁，表现突出", "群众反映该党员长期不参加村里集体活动"]
+CHECK_TEXTS = {
+    "achieved": "对照年初目标逐条落实：按时参加组织生活、完成学习学时、参与志愿服务，目标全部完成。",
+    "mostly": "大部分目标完成，联系群众办实事次数不够，明年改进。",
+    "partly": "外出时间较长，参加组织生活和学习不够经常，部分目标未完成。",
+}
+
+
+def _day(rng, year: int, as_of: datetime.date, months=range(1, 13)) -> datetime.date:
+    d = datetime.date(year, rng.choice(list(months)), 1 + rng.randint(0, 27))
+    return min(d, as_of)
+
+
+def populate_supervision(root_org: Organisation, rng, as_of: datetime.date) -> dict:
+    """谈心谈话 in nine branches in ten, last year and this year (the secretary, or another
+    committee member, with two to five members each year: they count for organisational
+    life's 谈心谈话 frequency), about one member in a hundred reporting a 重大事项 (the
+    recent ones still open: the branch's to-do), and a few opinions of the masses,
+    verified. Plain INSERTs (apps.core.bulk)."""
+    from apps.orgs.models import CommitteeMember
+
+    branches = list(
+        Organisation.objects.filter(path__startswith=root_org.path, org_type__in=BRANCH_TYPES, status="active")
+        .order_by("path")
+        .values_list("id", "path")
+    )
+    seats: dict[int, int] = {}
+    for org_id, member_id, role in (
+        CommitteeMember.objects.filter(organisation__path__startswith=root_org.path, end_date__isnull=True)
+        .order_by("organisation_id", "role", "id")
+        .values_list("organisation_id", "member_id", "role")
+    ):
+        if role == "secretary" or org_id not in seats:
+            seats[org_id] = member_id
+    people: dict[int, list[int]] = {}
+    for mid, org_id in (
+        Member.objects.filter(org_path__startswith=root_org.path, status__in=("normal", "mobile"), join_date__lt=as_of)
+        .order_by("organisation_id", "id")
+        .values_list("id", "organisation_id")
+    ):
+        people.setdefault(org_id, []).append(mid)
+    records = []
+
+    def add(org_id, path, kind, member_id, on, content, **extra):
+        records.append(
+            SupervisionRecord(
+                organisation_id=org_id, org_path=path, kind=kind, member_id=member_id, on=on, content=content, recorded_by="demo", **extra
+            )
+        )
+
+    recent = as_of - datetime.timedelta(days=rules.REPORT_ANSWER_DAYS)
+    for org_id, path in branches:
+        pool = people.get(org_id, [])
+        if len(pool) < 3:
+            continue
+        talker = seats.get(org_id) or pool[0]
+        others = [m for m in pool if m != talker]
+        talks = rng.random() < 0.9
+        for year in (as_of.year - 1, as_of.year):
+            if not talks or (year == as_of.year and as_of.month < 3):
+                continue
+            months = range(1, 13) if year < as_of.year else range(1, as_of.month + 1)
+            for mid in rng.sample(others, min(len(others), rng.randint(2, 5))):
+                on = _day(rng, year, as_of, months)
+                add(
+                    org_id,
+                    path,
+                    "heart_to_heart_talk",
+                    mid,
+                    on,
+                    rng.choice(TALK_TOPICS),
+                    counterpart_id=talker,
+                    follow_up=rng.choice(TALK_FOLLOW_UPS),
+                    status=SupervisionRecord.Status.CLOSED,
+                    closed_on=on,
+                )
+        for mid in pool:
+            if rng.random() < 0.01:
+                matter = rng.choice(list(REPORT_TEXTS))
+                on = as_of - datetime.timedelta(days=rng.randint(1, 360))
+                done = on < recent or rng.random() < 0.5
+                add(
+                    org_id,
+                    path,
+                    "major_report",
+                    mid,
+                    on,
+                    REPORT_TEXTS[matter],
+                    matter=matter,
+                    follow_up="支部已阅知并提出要求" if done else "",
+                    status=SupervisionRecord.Status.CLOSED if done else SupervisionRecord.Status.OPEN,
+                    closed_on=min(on + datetime.timedelta(days=7), as_of) if done else None,
+                )
+        if rng.random() < 0.05:
+            mid = rng.choice(pool)
+            good = rng.random() < 0.6
+            on = as_of - datetime.timedelta(days=rng.randint(10, 300))
+            add(
+                org_id,
+                path,
+                "public_opinion",
+                mid,
+                on,
+                OPINION_TEXTS[0 if good else 1],
+                matter=rng.choice(["forum", "visit", "box"]),
+                verification="true" if good else "partly",
+                follow_up="予以表扬" if good else "支部谈话提醒，本人表示改正",
+                status=SupervisionRecord.Status.CLOSED,
+                closed_on=min(on + datetime.timedelta(days=15), as_of),
+            )
+    bulk.insert(SupervisionRecord, records, batch=BATCH)
+    kinds: dict[str, int] = {}
+    for r in records:
+        kinds[r.kind] = kinds.get(r.kind, 0) + 1
+    return {f"supervision_{k}": n for k, n in kinds.items()}
+
+
+def populate_goals(root_org: Organisation, rng, as_of: datetime.date, members: list[tuple]) -> dict:
+    """Last year's goal sheet of every appraised member (`members`: id, organisation, path,
+    member type), from the goals of their categories, with the year-end self-check; this
+    year's sheets for the members of about half the branches. Plain INSERTs (apps.core.bulk)."""
+    from apps.members.models import MemberCategory
+
+    year = as_of.year - 1
+    categories: dict[int, list[str]] = {}
+    for mid, code in MemberCategory.objects.filter(member__org_path__startswith=root_org.path).values_list("member_id", "code"):
+        categories.setdefault(mid, []).append(code)
+    goals_of: dict[tuple, list[str]] = {}
+    this_year_orgs = {org_id for _m, org_id, _p, _t in members if org_id % 2 == 0}
+    sheets = []
+    check_day = datetime.date(year, 12, 20)
+    for mid, org_id, path, _mtype in members:
+        key = tuple(sorted(categories.get(mid, ())))
+        goals = goals_of.get(key)
+        if goals is None:
+            goals = goals_of[key] = rules.goals_for(key)
+        x = rng.random()
+        grade = "achieved" if x < 0.7 else "mostly" if x < 0.95 else "partly"
+        sheets.append(
+            {
+                "member_id": mid,
+                "organisation_id": org_id,
+                "org_path": path,
+                "year": year,
+                "goals": goals,
+                "self_check": CHECK_TEXTS[grade],
+                "check_grade": grade,
+                "checked_on": check_day,
+                "created_by": "demo",
+            }
+        )
+        if org_id in this_year_orgs:
+            sheets.append(
+                {"member_id": mid, "organisation_id": org_id, "org_path": path, "year": as_of.year, "goals": goals, "created_by": "demo"}
+            )
+    bulk.insert_dicts(GoalSheet, sheets, batch=BATCH)
+    return {"goal_sheets": len(sheets)}

@@ -87,3 +87,27 @@ lists.register(
         page="appraisal:goals",
     )
 )
+
+lists.register(
+    ListExport(
+        "appraisal_talents",
+        "三培养人才库",
+        selectors.talent_list,
+        [
+            ("姓名", "name", 12),
+            ("培养方向", display("track"), 22),
+            ("培养阶段", "stage_label", 18),
+            ("培养联系人", "mentor.name", 12),
+            ("党支部", "organisation.name", 30),
+            ("身份", lambda e: "党员" if e.member_id else "非党员骨干", 10),
+            ("特长或从事行业", "strengths", 20),
+            ("列入日期", lambda e: date(e.start_on), 12),
+            ("培养措施", "plan", 40),
+            ("状态", display("status"), 8),
+            ("结束日期", lambda e: date(e.closed_on), 12),
+            ("培养结果", "outcome_label", 18),
+            ("结果说明", "outcome_note", 30),
+        ],
+        page="appraisal:talents",
+    )
+)

@@ -229,3 +229,58 @@ class MyGoalForm(forms.Form):
 class GoalCheckForm(forms.Form):
     self_check = forms.CharField(label="年终自查（对照目标逐条说明完成情况）", widget=forms.Textarea(attrs={"rows": 6}), max_length=3000)
     check_grade = forms.ChoiceField(label="完成情况", choices=rules.GOAL_CHECK_GRADES)
+
+
+# ── 三培养 ──────────────────────────────────────────────────────────────────────────────
+class TalentForm(forms.Form):
+    track = forms.ChoiceField(label="培养方向", choices=rules.TALENT_TRACK_CHOICES)
+    member = MemberPickerField(label="党员（把党员培养成骨干、把党员骨干培养成村干部）", action="change", required=False)
+    organisation = OrgPickerField(label="负责培养的党支部（把骨干培养成党员）", action="change", org_types=BRANCH_TYPES, required=False)
+    name = forms.CharField(label="姓名（把骨干培养成党员）", max_length=40, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    strengths = forms.CharField(label="特长或从事行业", max_length=100, required=False)
+    mentor = MemberPickerField(label="培养联系人", action="view")
+    start_on = forms.DateField(label="列入日期", widget=DATE, initial=timezone.localdate)
+    plan = forms.CharField(label="培养措施", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].for_user(user)
+        self.fields["organisation"].for_user(user)
+        self.fields["mentor"].for_user(user)
+
+
+class TalentEditForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=40, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    strengths = forms.CharField(label="特长或从事行业", max_length=100, required=False)
+    mentor = MemberPickerField(label="培养联系人", action="view")
+    plan = forms.CharField(label="培养措施", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False)
+
+    def __init__(self, *args, user, entry, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].for_user(user)
+        if entry.member_id:
+            del self.fields["name"]
+
+
+class TalentStageForm(forms.Form):
+    stage = forms.ChoiceField(label="新阶段")
+    on = forms.DateField(label="变更日期", widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args, entry, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(c, label) for c, label in entry.track_rule.stages if c != entry.stage]
+
+
+class TalentCloseForm(forms.Form):
+    outcome = forms.ChoiceField(label="培养结果")
+    on = forms.DateField(label="结束日期", widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label="说明（终止培养须写明原因）", max_length=300, required=False)
+
+    def __init__(self, *args, entry, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [
+            (c, entry.track_rule.achieved if c == "achieved" else label) for c, label in rules.TALENT_OUTCOMES
+        ]

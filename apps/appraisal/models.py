@@ -345,3 +345,91 @@ class GoalSheet(OrgScopedModel):
 
     def __str__(self):
         return f"{self.member.name} · {self.year}年目标"
+
+
+# ── 三培养: the talent pool ──────────────────────────────────────────────────────────────
+class TalentEntry(OrgScopedModel):
+    """A person in the 三培养 talent pool of a branch: the track (rules.TALENT_TRACKS), the
+    current stage, the mentor (a member) and, once closed, the outcome. Stage changes are
+    kept in TalentStageChange (who, when, before, after)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "培养中"
+        CLOSED = "closed", "已结束"
+
+    track = models.CharField("培养方向", max_length=24, choices=rules.TALENT_TRACK_CHOICES, db_index=True)
+    member = models.ForeignKey(
+        "members.Member", verbose_name="党员", null=True, blank=True, on_delete=models.PROTECT, related_name="talent_entries"
+    )
+    name = models.CharField("姓名", max_length=40)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    strengths = models.CharField("特长或从事行业", max_length=100, blank=True)
+    stage = models.CharField("培养阶段", max_length=16)
+    mentor = models.ForeignKey("members.Member", verbose_name="培养联系人", on_delete=models.PROTECT, related_name="talent_mentees")
+    start_on = models.DateField("列入日期")
+    plan = models.TextField("培养措施", max_length=2000, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True)
+    closed_on = models.DateField("结束日期", null=True, blank=True)
+    outcome = models.CharField("培养结果", max_length=12, choices=rules.TALENT_OUTCOMES, blank=True)
+    outcome_note = models.CharField("结果说明", max_length=300, blank=True)
+    created_by = models.CharField("登记人", max_length=150, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    SCOPE_MEMBER = "member_id"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "三培养人才库"
+        ordering = ["org_path", "track", "start_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "track"], condition=Q(status="open", member__isnull=False), name="appraisal_talent_open_once_per_track"
+            )
+        ]
+        indexes = [models.Index(fields=["track", "status", "org_path"], name="talent_track_status_idx")]
+
+    def __str__(self):
+        return f"{self.name} · {self.get_track_display()}"
+
+    @property
+    def track_rule(self) -> rules.TalentTrack:
+        return rules.TALENT_TRACK[self.track]
+
+    @property
+    def stage_label(self) -> str:
+        return rules.TALENT_STAGE_LABELS.get(self.stage, self.stage)
+
+    @property
+    def outcome_label(self) -> str:
+        if self.outcome == "achieved":
+            return self.track_rule.achieved
+        return rules.TALENT_OUTCOME_LABELS.get(self.outcome, "")
+
+
+class TalentStageChange(models.Model):
+    """One stage change of a talent-pool entry: when, by whom, before and after."""
+
+    entry = models.ForeignKey(TalentEntry, verbose_name="人才库条目", on_delete=models.CASCADE, related_name="stage_changes")
+    on = models.DateField("日期")
+    before = models.CharField("原阶段", max_length=16, blank=True)
+    after = models.CharField("新阶段", max_length=16)
+    note = models.CharField("说明", max_length=300, blank=True)
+    changed_by = models.CharField("操作人", max_length=150, blank=True)
+    changed_at = models.DateTimeField("操作时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    SCOPE_PATH = "entry__org_path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "培养阶段变更"
+        ordering = ["entry_id", "on", "id"]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.before} → {self.after}"
+
+    @property
+    def before_label(self) -> str:
+        return rules.TALENT_STAGE_LABELS.get(self.before, "")
+
+    @property
+    def after_label(self) -> str:
+        return rules.TALENT_STAGE_LABELS.get(self.after, self.after)

@@ -188,6 +188,9 @@ class SupervisionKind:
     needs_counterpart: bool = False  # a talk has two people
     needs_verification: bool = False  # an opinion is verified before it is closed
     closes_on_record: bool = False  # nothing to follow up: closed when recorded
+    # The organisational-life meeting kind a record of this kind counts as (its frequency
+    # compliance counts them through registry.held_records): orglife's stable code.
+    orglife_kind: str = ""
 
 
 MAJOR_MATTERS = (
@@ -207,7 +210,7 @@ OPINION_SOURCES = (
 )
 SUPERVISION_KINDS = [
     SupervisionKind("major_report", "重大事项报告", MAJOR_MATTERS, "事项类别"),
-    SupervisionKind("heart_to_heart_talk", "谈心谈话", needs_counterpart=True, closes_on_record=True),
+    SupervisionKind("heart_to_heart_talk", "谈心谈话", needs_counterpart=True, closes_on_record=True, orglife_kind="heart_talk"),
     SupervisionKind("public_opinion", "听取群众意见", OPINION_SOURCES, "意见来源", needs_verification=True),
 ]
 SUPERVISION_KIND = {k.code: k for k in SUPERVISION_KINDS}
@@ -254,3 +257,52 @@ def goals_for(categories) -> list[str]:
             if g not in goals:
                 goals.append(g)
     return [*goals, *GOALS_GENERAL]
+
+
+# ── 三培养 (seed 一.3): the talent pool ─────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class TalentTrack:
+    """One of the three 培养 tracks: its stages in order and what closing as achieved means.
+    `needs_member`: the person is a party member (tracks 1 and 3); on 把骨干培养成党员 the
+    person is a non-member backbone (名字 and 联系方式, linked to a member record once they join)."""
+
+    code: str
+    label: str
+    stages: tuple  # (code, label) in order
+    achieved: str  # what the "achieved" outcome means on this track
+    needs_member: bool = True
+    cadre: bool = False  # a reserve for village cadres (cadre selection lists query it)
+
+
+TALENT_TRACKS = (
+    TalentTrack(
+        "member_to_backbone",
+        "把党员培养成骨干",
+        (("selected", "确定培养对象"), ("training", "岗位锻炼"), ("assessed", "考察评估")),
+        "已成为致富、服务骨干",
+    ),
+    TalentTrack(
+        "backbone_to_member",
+        "把骨干培养成党员",
+        (("selected", "确定培养对象"), ("contact", "结对联系培养"), ("applied", "已递交入党申请"), ("activist", "列为入党积极分子")),
+        "已发展为党员",
+        needs_member=False,
+    ),
+    TalentTrack(
+        "backbone_to_cadre",
+        "把党员骨干培养成村干部",
+        (("selected", "列入村级后备干部"), ("training", "跟班学习、挂职锻炼"), ("assessed", "组织考察")),
+        "已进入村“两委”班子",
+        cadre=True,
+    ),
+)
+TALENT_TRACK = {t.code: t for t in TALENT_TRACKS}
+TALENT_TRACK_CHOICES = [(t.code, t.label) for t in TALENT_TRACKS]
+TALENT_STAGE_LABELS = {code: label for t in TALENT_TRACKS for code, label in t.stages}
+# How an entry is closed: achieved (the track's aim, worded per track), stopped, left.
+TALENT_OUTCOMES = [("achieved", "培养成功"), ("stopped", "终止培养"), ("left", "调离或迁出")]
+TALENT_OUTCOME_LABELS = dict(TALENT_OUTCOMES)
+TALENT_OUTCOME_NEEDS_NOTE = ("stopped",)  # stopping says why
+# A mentor (培养联系人) is a full member in normal standing, at most this many open entries.
+TALENT_MENTOR_MAX = 3
+TALENT_MEMBER_STATUSES = ("normal", "mobile")

@@ -28,6 +28,7 @@ from .models import (
     PostReview,
     RatingTally,
     SupervisionRecord,
+    TalentEntry,
     VoteCast,
 )
 
@@ -596,6 +597,21 @@ def supervision_list(user, params=None):
     return qs.order_by("-on", "-id")
 
 
+def supervision_held(kind: str):
+    """registry.held_records for a supervision kind that is organisational life (谈心谈话):
+    the distinct (organisation, date) of its records — the member's branch holds the
+    talk. One query."""
+
+    def held(org_ids, start: datetime.date, end: datetime.date):
+        return (
+            SupervisionRecord.objects.filter(kind=kind, organisation_id__in=org_ids, on__gte=start, on__lte=end)
+            .values_list("organisation_id", "on")
+            .distinct()
+        )
+
+    return held
+
+
 def supervision_facts(member_ids, year: int) -> dict[int, list[tuple]]:
     """registry.member_facts: the year's 谈心谈话 with the member and opinions of the masses
     found true (shown to the appraisal committee). One query."""
@@ -642,4 +658,70 @@ def goal_facts(member_ids, year: int) -> dict[int, list[tuple]]:
             out[mid] = [("目标管理", f"年终自查：{rules.GOAL_CHECK_LABELS[grade]}", grade in rules.GOAL_CHECK_OK)]
         else:
             out[mid] = [("目标管理", "未自查", None)]
+    return out
+
+
+# ── 三培养: the talent pool ──────────────────────────────────────────────────────────────
+def talent_list(user, params=None):
+    """三培养 talent-pool entries in the user's scope (a member: their own): ?org=, ?q=
+    (name or initials), ?track=, ?stage=, ?status= (default: open; "all"). Fixed queries."""
+    params = params or {}
+    qs = TalentEntry.objects.restrict(user, "view").select_related("member", "mentor", "organisation")
+    raw = params.get("org")
+    if raw:
+        if not str(raw).isdigit():
+            return qs.none()
+        qs = qs.filter(org_path__startswith=chosen_org(user, params).path)
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(member__name_initials__icontains=q) | Q(strengths__icontains=q))
+    if params.get("track") in rules.TALENT_TRACK:
+        qs = qs.filter(track=params["track"])
+    if params.get("stage") in rules.TALENT_STAGE_LABELS:
+        qs = qs.filter(stage=params["stage"])
+    status = params.get("status") or TalentEntry.Status.OPEN
+    if status in TalentEntry.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("org_path", "track", "start_on", "id")
+
+
+def talent_history(entry: TalentEntry) -> list:
+    """The entry's stage changes, oldest first (one query)."""
+    return list(entry.stage_changes.order_by("on", "id"))
+
+
+def talent_pool_for(actor, *, track: str | None = None, org=None, member_ids=None, as_of: datetime.date | None = None):
+    """The open 三培养 entries the actor may see — what cadre selection lists query (a
+    reserve for village cadres: track="backbone_to_cadre", or rules.TALENT_TRACKS' `cadre`
+    tracks when track="cadre"). Narrowed to `org`'s subtree and to `member_ids`; entries
+    begun after `as_of` left out. A queryset (with member, mentor, organisation)."""
+    qs = (
+        TalentEntry.objects.restrict(actor, "view")
+        .filter(status=TalentEntry.Status.OPEN)
+        .select_related("member", "mentor", "organisation")
+    )
+    if track == "cadre":
+        qs = qs.filter(track__in=[t.code for t in rules.TALENT_TRACKS if t.cadre])
+    elif track:
+        qs = qs.filter(track=track)
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if member_ids is not None:
+        qs = qs.filter(member_id__in=list(member_ids))
+    if as_of is not None:
+        qs = qs.filter(start_on__lte=as_of)
+    return qs.order_by("org_path", "track", "start_on", "id")
+
+
+def talent_facts(member_ids, year: int) -> dict[int, list[tuple]]:
+    """registry.member_facts: a member's place in the 三培养 talent pool (track, stage,
+    mentor), shown to cadre selection and the appraisal committee. One query."""
+    out: dict[int, list[tuple]] = {}
+    rows = (
+        TalentEntry.objects.filter(member_id__in=list(member_ids), status=TalentEntry.Status.OPEN, start_on__year__lte=year)
+        .select_related("mentor")
+        .order_by("track", "id")
+    )
+    for e in rows:
+        out.setdefault(e.member_id, []).append(("三培养", f"{e.get_track_display()}·{e.stage_label}（培养联系人{e.mentor.name}）", None))
     return out

@@ -39,6 +39,8 @@ from .models import (
     PostReview,
     RatingTally,
     SupervisionRecord,
+    TalentEntry,
+    TalentStageChange,
     VoteCast,
 )
 
@@ -841,3 +843,170 @@ def check_goals(sheet: GoalSheet, *, text, grade, actor) -> GoalSheet:
     s.save(update_fields=["self_check", "check_grade", "checked_on"])
     record_change(s, ChangeLog.Action.UPDATE, before=before, message=f"年终自查：{s.get_check_grade_display()}")
     return s
+
+
+# ── 三培养: the talent pool ──────────────────────────────────────────────────────────────
+TALENT_UNIQUE = {
+    "appraisal_talent_open_once_per_track": ("member", "该党员已在此培养方向的人才库中（培养中），同一方向只能有一条在培养记录")
+}
+
+
+def _talent_track(code) -> rules.TalentTrack:
+    track = rules.TALENT_TRACK.get(code or "")
+    if track is None:
+        _fail("track", f"培养方向须为{'、'.join(t.label for t in rules.TALENT_TRACKS)}之一")
+    return track
+
+
+def _mentor(mentor, actor, *, person: Member | None, exclude_entry=None) -> Member:
+    if mentor is None:
+        _fail("mentor", "请选择培养联系人（导师）")
+    mentor = Member.objects.select_related("organisation").get(pk=mentor.pk)
+    if person is not None and mentor.pk == person.pk:
+        _fail("mentor", "培养联系人不能是培养对象本人")
+    if mentor.status != "normal" or mentor.member_type != "full":
+        _fail(
+            "mentor",
+            f"培养联系人须为党籍正常的正式党员：{mentor.name}当前为{mentor.get_status_display()}、{mentor.get_member_type_display()}",
+        )
+    if not can_act_on_org(actor, mentor.organisation, "view"):
+        _fail("mentor", "培养联系人须是您管理范围内的党员")
+    load = TalentEntry.objects.filter(mentor=mentor, status=TalentEntry.Status.OPEN)
+    if exclude_entry is not None:
+        load = load.exclude(pk=exclude_entry.pk)
+    if load.count() >= rules.TALENT_MENTOR_MAX:
+        _fail("mentor", f"一名培养联系人同时联系培养不超过{rules.TALENT_MENTOR_MAX}人：{mentor.name}已联系{rules.TALENT_MENTOR_MAX}人")
+    return mentor
+
+
+@transaction.atomic
+def add_talent(data: dict, *, actor) -> TalentEntry:
+    """Put a person in a branch's 三培养 talent pool: a member (把党员培养成骨干、把党员骨干
+    培养成村干部; the branch is theirs) or a non-member backbone (把骨干培养成党员; the chosen
+    branch), with a mentor and the first stage of the track."""
+    track = _talent_track(data.get("track"))
+    member = data.get("member")
+    if track.needs_member:
+        if member is None:
+            _fail("member", f"“{track.label}”的培养对象须为党员：请选择党员")
+        member = Member.objects.select_related("organisation").get(pk=member.pk)
+        org = member.organisation
+        if member.status not in rules.TALENT_MEMBER_STATUSES:
+            _fail("member", f"{member.name}当前党籍状态为{member.get_status_display()}，不能列入人才库")
+        if track.cadre and member.member_type != "full":
+            _fail("member", f"“{track.label}”的培养对象须为正式党员：{member.name}为预备党员")
+        name = member.name
+    else:
+        if member is not None:
+            _fail("member", f"“{track.label}”的培养对象是尚未入党的骨干：请填写姓名，不选择党员")
+        org = data.get("organisation")
+        if org is None:
+            _fail("organisation", "请选择负责培养的党支部")
+        name = _text(data.get("name"), "name", "姓名", limit=40)
+    require_org_action(actor, org, "change")
+    if org.org_type not in BRANCH_TYPES or org.status != Organisation.Status.ACTIVE:
+        _fail("organisation", "人才库按党支部建立：请选择在册的党支部")
+    start_on = _date(data.get("start_on"), "start_on", "列入日期")
+    if member is not None and member.join_date and start_on < member.join_date and track.needs_member:
+        _fail("start_on", f"列入日期不能早于{member.name}的入党日期 {member.join_date:%Y-%m-%d}")
+    if member is not None and TalentEntry.objects.filter(member=member, track=track.code, status=TalentEntry.Status.OPEN).exists():
+        _fail("member", TALENT_UNIQUE["appraisal_talent_open_once_per_track"][1])
+    mentor = _mentor(data.get("mentor"), actor, person=member)
+    first = track.stages[0][0]
+    with unique_messages(TalentEntry, TALENT_UNIQUE):
+        entry = TalentEntry.objects.create(
+            organisation=org,
+            track=track.code,
+            member=member,
+            name=name,
+            phone=(data.get("phone") or "").strip()[:20],
+            strengths=(data.get("strengths") or "").strip()[:100],
+            stage=first,
+            mentor=mentor,
+            start_on=start_on,
+            plan=(data.get("plan") or "").strip()[:2000],
+            created_by=_who(actor),
+        )
+    TalentStageChange.objects.create(entry=entry, on=start_on, before="", after=first, note="列入人才库", changed_by=_who(actor))
+    record_change(entry, ChangeLog.Action.CREATE, message=f"列入三培养人才库（{track.label}）：{name}")
+    return entry
+
+
+def _open_entry(entry: TalentEntry, actor) -> TalentEntry:
+    e = TalentEntry.objects.select_for_update().select_related("organisation", "member", "mentor").get(pk=entry.pk)
+    require_org_action(actor, e.organisation, "change")
+    if e.status != TalentEntry.Status.OPEN:
+        _fail("status", f"该培养记录已于{e.closed_on:%Y-%m-%d}结束（{e.outcome_label}），不能再修改")
+    return e
+
+
+@transaction.atomic
+def update_talent(entry: TalentEntry, data: dict, *, actor) -> TalentEntry:
+    """Edit an open entry: the mentor, strengths, phone, the plan (the stage only through
+    change_talent_stage, which keeps its history)."""
+    e = _open_entry(entry, actor)
+    before = snapshot(e)
+    if "stage" in data and data["stage"] != e.stage:
+        _fail("stage", "培养阶段请通过“调整培养阶段”变更，以保留变更记录")
+    if "mentor" in data:
+        e.mentor = _mentor(data["mentor"], actor, person=e.member, exclude_entry=e)
+    if not e.member_id and "name" in data:
+        e.name = _text(data.get("name"), "name", "姓名", limit=40)
+    for field, limit in (("phone", 20), ("strengths", 100), ("plan", 2000)):
+        if field in data:
+            setattr(e, field, (data.get(field) or "").strip()[:limit])
+    e.save()
+    record_change(e, ChangeLog.Action.UPDATE, before=before, message=f"修改三培养人才库记录：{e.name}")
+    return e
+
+
+def _last_change_on(e: TalentEntry) -> datetime.date:
+    last = e.stage_changes.order_by("-on", "-id").values_list("on", flat=True).first()
+    return max(last or e.start_on, e.start_on)
+
+
+@transaction.atomic
+def change_talent_stage(entry: TalentEntry, stage: str, *, on, note: str = "", actor) -> TalentEntry:
+    """Move an open entry to another stage of its track (forward or back), kept in
+    TalentStageChange with who, when, before and after."""
+    e = _open_entry(entry, actor)
+    stages = dict(e.track_rule.stages)
+    if stage not in stages:
+        _fail("stage", f"“{e.track_rule.label}”的培养阶段为{'、'.join(stages.values())}")
+    if stage == e.stage:
+        _fail("stage", f"已处于“{stages[stage]}”阶段")
+    on = _date(on, "on", "变更日期")
+    last = _last_change_on(e)
+    if on < last:
+        _fail("on", f"变更日期不能早于上次变更（或列入）日期 {last:%Y-%m-%d}")
+    before = snapshot(e)
+    TalentStageChange.objects.create(entry=e, on=on, before=e.stage, after=stage, note=(note or "").strip()[:300], changed_by=_who(actor))
+    old = e.stage
+    e.stage = stage
+    e.save(update_fields=["stage"])
+    record_change(e, ChangeLog.Action.UPDATE, before=before, message=f"培养阶段：{stages[old]} → {stages[stage]}")
+    return e
+
+
+@transaction.atomic
+def close_talent(entry: TalentEntry, outcome: str, *, on, note: str = "", actor) -> TalentEntry:
+    """End an entry with its outcome (培养成功 in the track's words, 终止培养 with the reason,
+    调离或迁出)."""
+    e = _open_entry(entry, actor)
+    if outcome not in rules.TALENT_OUTCOME_LABELS:
+        _fail("outcome", f"培养结果须为{'、'.join(label for _c, label in rules.TALENT_OUTCOMES)}之一")
+    on = _date(on, "on", "结束日期")
+    last = _last_change_on(e)
+    if on < last:
+        _fail("on", f"结束日期不能早于上次变更（或列入）日期 {last:%Y-%m-%d}")
+    note = (note or "").strip()
+    if outcome in rules.TALENT_OUTCOME_NEEDS_NOTE and not note:
+        _fail("note", f"{rules.TALENT_OUTCOME_LABELS[outcome]}须写明原因")
+    before = snapshot(e)
+    e.status = TalentEntry.Status.CLOSED
+    e.outcome = outcome
+    e.outcome_note = note[:300]
+    e.closed_on = on
+    e.save(update_fields=["status", "outcome", "outcome_note", "closed_on"])
+    record_change(e, ChangeLog.Action.UPDATE, before=before, message=f"结束培养：{e.outcome_label}")
+    return e

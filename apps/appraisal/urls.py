@@ -39,4 +39,10 @@ urlpatterns = [
     path("goals/mine/", views.my_goals, name="my_goals"),
     path("goals/<int:pk>/", views.goal, name="goal"),
     path("goals/<int:pk>/check/", views.goal_check, name="goal_check"),
+    path("talents/", views.talents, name="talents"),
+    path("talents/new/", views.talent_new, name="talent_new"),
+    path("talents/<int:pk>/", views.talent, name="talent"),
+    path("talents/<int:pk>/edit/", views.talent_edit, name="talent_edit"),
+    path("talents/<int:pk>/stage/", views.talent_stage, name="talent_stage"),
+    path("talents/<int:pk>/close/", views.talent_close, name="talent_close"),
 ]

@@ -15,7 +15,17 @@ from apps.core.paging import page_of
 from apps.members.models import Member
 
 from . import forms, rules, selectors, services
-from .models import Appraisee, BranchAppraisal, Campaign, GoalSheet, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
+from .models import (
+    Appraisee,
+    BranchAppraisal,
+    Campaign,
+    GoalSheet,
+    HandlingCase,
+    MemberPost,
+    PostAssignment,
+    SupervisionRecord,
+    TalentEntry,
+)
 
 
 def _errors(form, exc: ValidationError) -> None:
@@ -688,3 +698,109 @@ def goal_check(request, pk):
     else:
         messages.success(request, "年终自查已提交")
     return redirect("appraisal:goal", s.pk)
+
+
+# ── 三培养 ──────────────────────────────────────────────────────────────────────────────
+_TALENT_CHOICES = {
+    "tracks": rules.TALENT_TRACK_CHOICES,
+    "stages": sorted(rules.TALENT_STAGE_LABELS.items()),
+    "statuses": [*TalentEntry.Status.choices, ("all", "全部")],
+}
+
+
+def _talents_page(request, form):
+    page = page_of(selectors.talent_list(request.user, request.GET), request)
+    return render(request, "appraisal/talents.html", {"page": page, "q": request.GET.get("q", ""), "form": form, **_TALENT_CHOICES})
+
+
+@login_required
+def talents(request):
+    if not has_action(request.user, "view"):
+        raise Http404("您没有可查看的党组织")
+    return _talents_page(request, forms.TalentForm(user=request.user) if has_action(request.user, "change") else None)
+
+
+@login_required
+@require_POST
+def talent_new(request):
+    if not has_action(request.user, "change"):
+        raise Http404("您没有可管理的党支部")
+    form = forms.TalentForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            entry = services.add_talent(form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        except ScopeError as exc:
+            form.add_error("member" if form.cleaned_data.get("member") else "organisation", exc.message)
+        else:
+            messages.success(request, f"已列入人才库：{entry}")
+            return redirect("appraisal:talent", entry.pk)
+    return _talents_page(request, form)
+
+
+def _talent(request, pk, action="view") -> TalentEntry:
+    return get_in_scope(TalentEntry.objects.select_related("member", "mentor", "organisation"), request.user, action, pk=pk)
+
+
+@login_required
+def talent(request, pk):
+    e = _talent(request, pk)
+    from apps.core.audit import history_for
+
+    can_change = can_act_on_org(request.user, e.organisation, "change") and e.status == TalentEntry.Status.OPEN
+    ctx = {"e": e, "changes": selectors.talent_history(e), "history": list(history_for(e)[:20]), "can_change": can_change}
+    if can_change:
+        ctx["stage_form"] = forms.TalentStageForm(entry=e)
+        ctx["close_form"] = forms.TalentCloseForm(entry=e)
+    return render(request, "appraisal/talent.html", ctx)
+
+
+@login_required
+def talent_edit(request, pk):
+    e = _talent(request, pk, "change")
+    initial = {"name": e.name, "phone": e.phone, "strengths": e.strengths, "mentor": e.mentor, "plan": e.plan}
+    form = forms.TalentEditForm(request.POST or None, user=request.user, entry=e, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_talent(e, form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("appraisal:talent", e.pk)
+    return render(request, "appraisal/talent_edit.html", {"e": e, "form": form})
+
+
+@login_required
+@require_POST
+def talent_stage(request, pk):
+    e = _talent(request, pk, "change")
+    form = forms.TalentStageForm(request.POST, entry=e)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"stage": [_form_errors(form)]})
+        d = form.cleaned_data
+        services.change_talent_stage(e, d["stage"], on=d["on"], note=d["note"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "培养阶段已调整")
+    return redirect("appraisal:talent", e.pk)
+
+
+@login_required
+@require_POST
+def talent_close(request, pk):
+    e = _talent(request, pk, "change")
+    form = forms.TalentCloseForm(request.POST, entry=e)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"outcome": [_form_errors(form)]})
+        d = form.cleaned_data
+        services.close_talent(e, d["outcome"], on=d["on"], note=d["note"], actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "培养已结束")
+    return redirect("appraisal:talent", e.pk)

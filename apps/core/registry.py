@@ -339,3 +339,23 @@ class Picker:
 
 
 pickers = Registry("picker")
+
+
+# ── organisational life kept as another domain's records ──────────────────────────────
+@dataclass(frozen=True)
+class HeldRecords:
+    """held(org_ids, start, end) → iterable of (organisation_id, date): records another
+    domain keeps that are organisational life of the meeting kind `kind` held by that
+    organisation on that date (a 谈心谈话 recorded among the supervision records). The
+    organisational-life compliance counts them with its own meetings of the kind, at most
+    once per organisation and date, so a talk also recorded as a meeting counts once.
+    `org_ids` is a list of ids or a subquery of them. One query per call."""
+
+    name: str
+    kind: str
+    title: str
+    held: Callable[[Any, datetime.date, datetime.date], Iterable[tuple[int, datetime.date]]]
+    order: int = 100
+
+
+held_records = Registry("held records")

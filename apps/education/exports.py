@@ -231,6 +231,7 @@ lists.register(
             ("时长（分钟）", "minutes", 10),
             ("主讲人", "speaker", 12),
             ("内网地址", "link", 40),
+            ("课件文件", "file_name", 30),
             ("所属组织", "organisation.name", 30),
         ],
         page="education:courseware",

@@ -226,12 +226,36 @@ class CoursewareForm(forms.Form):
     title = forms.CharField(label="课件名称", max_length=200)
     category = forms.CharField(label="分类", max_length=40, required=False)
     minutes = forms.IntegerField(label="时长（分钟）", min_value=1, max_value=rules.MAX_COURSEWARE_MINUTES)
-    link = forms.CharField(label="内网地址", max_length=500, help_text="内网上的文件或播放地址")
+    link = forms.CharField(label="内网地址", max_length=500, required=False, help_text="内网上的文件或播放地址；也可在下方上传文件")
+    file = forms.FileField(
+        label="课件文件",
+        required=False,
+        help_text=f"{'、'.join(sorted(rules.COURSEWARE_TYPES))}，不超过{rules.size_text(rules.COURSEWARE_MAX_BYTES)}",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in sorted(rules.COURSEWARE_TYPES))}),
+    )
     speaker = forms.CharField(label="主讲人", max_length=60, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].for_user(user)
+
+
+class VenueEditForm(VenueForm):
+    """Editing keeps the organisation (a venue does not move between organisations)."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["organisation"]
+
+
+class CoursewareEditForm(CoursewareForm):
+    remove_file = forms.BooleanField(label="删除已上传的文件", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["organisation"]
+        self.fields["file"].label = "更换课件文件"
+        self.fields["file"].widget = forms.FileInput(attrs=self.fields["file"].widget.attrs)
 
 
 class JointMeetingForm(forms.Form):
@@ -244,3 +268,23 @@ class JointMeetingForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].for_user(user)
+
+
+class QuestionEditForm(QuestionForm):
+    """Editing keeps the bank (organisation) of a question."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["organisation"]
+
+
+class QuizEditForm(QuizForm):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["organisation"]
+
+
+class PlanEditForm(forms.Form):
+    title = forms.CharField(label="计划名称", max_length=120)
+    end_year = forms.IntegerField(label="截止年度", min_value=2000, max_value=2100, required=False, help_text="年度计划不填")
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -410,15 +410,25 @@ class Venue(OrgScopedModel):
         return self.name
 
 
+def courseware_path(instance, filename):
+    return f"education/courseware/{instance.organisation_id}/{filename}"
+
+
 class Courseware(OrgScopedModel):
-    """A courseware item of the library: title, length and where it is on the intranet."""
+    """A courseware item of the library: title, length and where it is on the intranet —
+    a link, or a file uploaded here (downloaded through a scoped, access-logged view)."""
 
     title = models.CharField("课件名称", max_length=200)
     category = models.CharField("分类", max_length=40, blank=True)
     minutes = models.PositiveIntegerField("时长（分钟）")
-    link = models.CharField("内网地址", max_length=500, help_text="内网上的文件或播放地址")
+    link = models.CharField("内网地址", max_length=500, blank=True, help_text="内网上的文件或播放地址")
+    file = models.FileField("课件文件", upload_to=courseware_path, max_length=300, blank=True)
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField("文件大小（字节）", null=True, blank=True)
     speaker = models.CharField("主讲人", max_length=60, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    AUDIT_EXCLUDE = ("org_path", "file")  # a FieldFile: the history keeps its name (audit_extra)
 
     class Meta:
         verbose_name = verbose_name_plural = "课件库"
@@ -426,10 +436,14 @@ class Courseware(OrgScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "title"], name="courseware_title_once_per_org"),
             models.CheckConstraint(condition=Q(minutes__gt=0), name="courseware_minutes_positive"),
+            models.CheckConstraint(condition=~Q(link="") | ~Q(file=""), name="courseware_has_link_or_file"),
         ]
 
     def __str__(self):
         return self.title
+
+    def audit_extra(self) -> dict:
+        return {"file": self.file.name or ""}
 
 
 class JointMeeting(OrgScopedModel):

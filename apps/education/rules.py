@@ -53,7 +53,14 @@ CLASS_KINDS = [
     ("rotation", "基层党组织书记轮训"),
     ("new_secretary", "新任书记培训"),
     ("probationary", "预备党员培训"),
+    ("activist", "入党积极分子培训班"),
+    ("development", "发展对象培训班"),
 ]
+# Kinds whose trainees are not party members but development files of the recruitment
+# app (入党积极分子, 发展对象): one class mechanism, two kinds of trainee. Members are not
+# enrolled in these classes; the recruitment app enrols its files (recruitment.TrainingRecord)
+# and reads completion from here (selectors.class_credits).
+RECRUITMENT_KINDS = frozenset({"activist", "development"})
 # The kind of class that counts as the annual county-level rotation (轮训) of secretaries.
 ROTATION_KIND = "rotation"
 ROTATION_LEVEL = "county"
@@ -224,3 +231,32 @@ PLAN_AUDIENCES = [
 # Venues and resources (the seed's venue investment) and the courseware library.
 VENUE_KINDS = [("activity_room", "党员活动室"), ("media_room", "电教室"), ("distance_site", "远程教育站点"), ("other", "其他学习阵地")]
 MAX_COURSEWARE_MINUTES = 600
+
+# Courseware files uploaded to the library (课件库: "file or link on the intranet"). The
+# upload is streamed to storage in chunks and cut off once it passes the limit
+# (apps.education.uploads), so neither memory nor disk holds more than this.
+COURSEWARE_MAX_BYTES = 200 * 1024 * 1024
+# Allowed types: extension -> the signatures its first bytes may start with (a renamed
+# file of another type is refused). doc/ppt are OLE compound files, docx/pptx ZIP; an MP4
+# has "ftyp" at offset 4.
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP = b"PK\x03\x04"
+COURSEWARE_TYPES = {
+    "pdf": ("PDF 文档", (b"%PDF",)),
+    "doc": ("Word 文档", (OLE,)),
+    "docx": ("Word 文档", (ZIP,)),
+    "ppt": ("PowerPoint 演示文稿", (OLE,)),
+    "pptx": ("PowerPoint 演示文稿", (ZIP,)),
+    "mp4": ("MP4 视频", ()),  # checked by its "ftyp" box (see courseware_type_ok)
+}
+
+
+def courseware_type_ok(extension: str, head: bytes) -> bool:
+    """Whether the first bytes of a file match its extension."""
+    if extension == "mp4":
+        return head[4:8] == b"ftyp"
+    return any(head.startswith(sig) for sig in COURSEWARE_TYPES[extension][1])
+
+
+def size_text(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f}MB" if n >= 1024 * 1024 else f"{n / 1024:.0f}KB"

@@ -19,7 +19,7 @@ from apps.orgs import selectors as org_selectors
 from apps.orgs.models import CommitteeMember, Organisation
 from apps.orgs.picker import filtered_org
 
-from . import rules
+from . import rules, trainees
 from .models import ClassSession, Enrolment, StudyEntry, TrainingClass
 from .services import current_rules
 
@@ -215,38 +215,118 @@ def progress_prepare(chunk: list) -> list[ProgressRow]:
     return progress_rows(chunk, chunk[0].progress_year, timezone.localdate(), current_rules().all_values())
 
 
+# The hours distribution of the statistics section: (label, low, high) with high exclusive.
+HOUR_BUCKETS = [("0学时", 0, 0), ("1–15学时", 0, 16), ("16–31学时", 16, 32), ("32–55学时", 32, 56), ("56学时以上", 56, None)]
+
+
+def _bucket(hours: Decimal) -> int:
+    for i, (_label, low, high) in enumerate(HOUR_BUCKETS):
+        if high == 0:
+            if hours == 0:
+                return i
+        elif (high is None and hours >= low) or (high is not None and hours != 0 and low <= hours < high):
+            return i
+    return len(HOUR_BUCKETS) - 1
+
+
 def org_summary(org: Organisation, year: int, as_of: datetime.date, values: dict) -> dict:
     """The subtree's figures: members, meeting the requirement, behind the pace, hours,
-    secretaries and their rotation coverage. Two queries."""
-    qs = progress_members(subtree_members(org), year)
-    agg = qs.aggregate(
-        members=Count("id"),
-        met=Count("id", filter=met_condition(values)),
-        behind=Count("id", filter=behind_condition(values, year, as_of)),
-        cadres=Count("id", filter=Q(is_cadre=True)),
-        cadres_met=Count("id", filter=Q(is_cadre=True) & met_condition(values)),
-        secretaries=Count("id", filter=Q(is_secretary=True)),
-        secretaries_behind=Count("id", filter=Q(is_secretary=True) & behind_condition(values, year, as_of)),
-        hours=Sum("study_hours"),
-    )
-    rotated = (
+    secretaries and their rotation coverage, the hours distribution. Four grouped queries
+    whatever the subtree's size (the counted members' ids; the year's approved hours and
+    concentrated courses per member; the year's committee seats; the rotated secretaries),
+    combined in Python — not a correlated subquery per member, which made the statistics
+    section the slowest at province scale (docs/performance.md, "学习教育统计")."""
+    ids = set(subtree_members(org).values_list("id", flat=True))
+    studied = {
+        mid: (hours, courses)
+        for mid, hours, courses in _year_entries(year)
+        .filter(member__org_path__startswith=org.path)
+        .order_by()
+        .values("member_id")
+        .annotate(h=Sum("hours"), c=Count("id", filter=Q(form__in=rules.CONCENTRATED_FORMS)))
+        .values_list("member_id", "h", "c")
+    }
+    cadres: set[int] = set()
+    secretaries: set[int] = set()
+    for mid, role in _seats(year).filter(member__org_path__startswith=org.path).order_by().values_list("member_id", "role"):
+        cadres.add(mid)
+        if role == rules.SECRETARY_ROLE:
+            secretaries.add(mid)
+    rotated_ids = set(
         _year_entries(year)
         .filter(
             member__org_path__startswith=org.path,
             training_class__kind=rules.ROTATION_KIND,
             training_class__level=rules.ROTATION_LEVEL,
-            member__in=_seats(year).filter(role=rules.SECRETARY_ROLE).values("member_id"),
         )
-        .values("member_id")
+        .order_by()
+        .values_list("member_id", flat=True)
         .distinct()
-        .count()
     )
-    agg["hours"] = rules.hours(agg["hours"])
+    share = rules.elapsed_share(year, as_of)
+    agg = {"members": 0, "met": 0, "behind": 0, "cadres": 0, "cadres_met": 0, "secretaries": 0, "secretaries_behind": 0}
+    total = Decimal(0)
+    distribution = [0] * len(HOUR_BUCKETS)
+    for mid in ids:
+        hours, courses = studied.get(mid, (Decimal(0), 0))
+        hours = hours or Decimal(0)
+        cadre = mid in cadres
+        required = values["cadre_hours"] if cadre else values["ordinary_hours"]
+        met = hours >= required and (not cadre or courses >= values["cadre_courses"])
+        behind = share != 0 and hours < required * share
+        agg["members"] += 1
+        agg["met"] += met
+        agg["behind"] += behind
+        total += hours
+        distribution[_bucket(hours)] += 1
+        if cadre:
+            agg["cadres"] += 1
+            agg["cadres_met"] += met
+        if mid in secretaries:
+            agg["secretaries"] += 1
+            agg["secretaries_behind"] += behind
+    rotated = len(rotated_ids & secretaries & ids)
+    agg["hours"] = rules.hours(total)
     agg["rotated"] = rotated
     agg["met_rate"] = round(100 * agg["met"] / agg["members"], 1) if agg["members"] else None
     agg["rotation_rate"] = round(100 * rotated / agg["secretaries"], 1) if agg["secretaries"] else None
     agg["average"] = rules.hours(agg["hours"] / agg["members"]) if agg["members"] else rules.hours(0)
+    agg["distribution"] = [[label, distribution[i]] for i, (label, _l, _h) in enumerate(HOUR_BUCKETS)]
     return agg
+
+
+def quiz_figures(org: Organisation, year: int) -> dict:
+    """考学 in the subtree this year: members who handed in a paper (participation) and the
+    average of their counted (best) scores, per quiz and member. One query."""
+    from .models import QuizAttempt
+
+    agg = QuizAttempt.objects.filter(
+        is_best=True, submitted_at__year=year, member__org_path__startswith=org.path, member__in=Member.objects.counted()
+    ).aggregate(takers=Count("member_id", distinct=True), papers=Count("id"), average=Avg("score"))
+    return {
+        "quiz_takers": agg["takers"],
+        "quiz_papers": agg["papers"],
+        "quiz_average": None if agg["average"] is None else round(Decimal(agg["average"]), 1),
+    }
+
+
+def plan_figures(org: Organisation, year: int, as_of: datetime.date) -> dict:
+    """Education plan items of the subtree's organisations in the year: due, executed and
+    the execution rate (read from the records as on the plan page). One query."""
+    from .models import PlanItem
+
+    items = _annotated_items(PlanItem.objects.filter(plan__org_path__startswith=org.path, year=year))
+    # as plan_execution: an item is due once its month has passed, or earlier when done
+    executed = Q(training_class__isnull=False, class_done=True) | Q(training_class__isnull=True, entries_done=True)
+    if year < as_of.year:
+        due = Count("id")
+    elif year == as_of.year:
+        due = Count("id", filter=Q(month__lt=as_of.month) | executed)
+    else:
+        due = Count("id", filter=executed)
+    agg = items.aggregate(items=Count("id"), due=due, done=Count("id", filter=executed))
+    agg["plan_rate"] = round(100 * agg["done"] / agg["due"], 1) if agg["due"] else None
+    return {"plan_items": agg["items"], "plan_due": agg["due"], "plan_done": agg["done"], "plan_rate": agg["plan_rate"]}
 
 
 def child_progress(org: Organisation, year: int, as_of: datetime.date, values: dict) -> list[dict]:
@@ -344,16 +424,45 @@ def class_list(user, params):
 
 
 def enrolment_counts(classes: list) -> list:
-    """Set .enrolled on each class (one query)."""
+    """Set .enrolled on each class: member enrolments (one query) plus the trainees other
+    apps register (apps.education.trainees: one query per source)."""
     counts = dict(
         Enrolment.objects.filter(training_class__in=classes)
         .values("training_class")
         .annotate(n=Count("id"))
         .values_list("training_class", "n")
     )
+    others = trainees.counts([c.pk for c in classes if c.kind in rules.RECRUITMENT_KINDS])
     for c in classes:
-        c.enrolled = counts.get(c.pk, 0)
+        c.enrolled = counts.get(c.pk, 0) + others.get(c.pk, 0)
     return classes
+
+
+@dataclass(frozen=True)
+class ClassCredit:
+    """What a class gives its trainees: counted only once it has completed (结业)."""
+
+    title: str
+    finished: bool
+    days: int  # distinct days with a session
+    hours: Decimal  # the curriculum's hours
+
+
+def class_credits(class_ids) -> dict[int, ClassCredit]:
+    """Completion, days and hours of each class (one grouped query): what the recruitment
+    engine's step 11 (集中培训) reads for a development file's classes."""
+    ids = [int(i) for i in class_ids if i is not None]
+    if not ids:
+        return {}
+    rows = (
+        TrainingClass.objects.filter(pk__in=ids)
+        .annotate(n_days=Count("sessions__date", distinct=True), n_hours=Sum("sessions__hours"))
+        .values_list("pk", "title", "status", "n_days", "n_hours")
+    )
+    return {
+        pk: ClassCredit(title, status == TrainingClass.Status.FINISHED, n_days or 0, n_hours or Decimal(0))
+        for pk, title, status, n_days, n_hours in rows
+    }
 
 
 def class_sessions(cls: TrainingClass):

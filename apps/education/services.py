@@ -412,6 +412,11 @@ def enrol(cls: TrainingClass, member: Member, *, actor) -> Enrolment:
     """Enrol a member. When the class has quotas, the member's organisation must lie under
     one with a free place (the nearest quota organisation counts)."""
     cls = _class_for_update(cls, actor)
+    if cls.kind in rules.RECRUITMENT_KINDS:
+        _fail(
+            "member",
+            f"“{cls.title}”是{cls.get_kind_display()}，学员是入党积极分子和发展对象，请在发展党员的“积极分子培训班”页登记参训人员",
+        )
     if member is None:
         _fail("member", "学员为必填项")
     if member.status not in member_codes.COUNTED_STATUSES:
@@ -500,7 +505,9 @@ def finish_class(cls: TrainingClass, *, actor, on: datetime.date | None = None) 
     total = ClassSession.objects.filter(training_class=cls).aggregate(h=Sum("hours"))["h"] or Decimal(0)
     if total == 0:
         _fail("training_class", "本班尚未登记课程，不能结业")
-    if ClassSession.objects.filter(training_class=cls, attendance_taken=False).exists():
+    # A class of 入党积极分子/发展对象 has no member enrolments and so no per-session member
+    # attendance; its completion (结业) is what the recruitment step check reads.
+    if cls.kind not in rules.RECRUITMENT_KINDS and ClassSession.objects.filter(training_class=cls, attendance_taken=False).exists():
         _fail("training_class", "还有课程未登记考勤，请先登记后再办理结业")
     percent = current_rules().all_values()["completion_percent"]
     _refresh_attended(cls)
@@ -672,6 +679,58 @@ def add_question(organisation: Organisation, data: dict, *, actor) -> Question:
     return q
 
 
+def question_answered_count(question: Question) -> int:
+    """How many handed-in or running attempts drew this question. A quiz draws from its
+    organisation's bank and those above it, so only quizzes in the question's subtree can
+    have drawn it. PostgreSQL answers with a JSON containment filter; elsewhere the ids are
+    read and counted in Python (one query)."""
+    from django.db import connection
+
+    attempts = QuizAttempt.objects.filter(quiz__org_path__startswith=question.org_path)
+    if connection.vendor == "postgresql":
+        return attempts.filter(question_ids__contains=[question.pk]).count()
+    return sum(1 for ids in attempts.values_list("question_ids", flat=True).iterator() if question.pk in (ids or []))
+
+
+# Fields that decide how an attempt is marked: not changed once the question was answered.
+MARKING_FIELDS = ("kind", "text", "options", "answer")
+
+
+@transaction.atomic
+def update_question(question: Question, data: dict, *, actor) -> Question:
+    question = _for_change(Question, question, actor)
+    clean, errors = _clean_question(data)
+    if errors:
+        raise ValidationError(errors)
+    used = question_answered_count(question)
+    changed = [f for f in MARKING_FIELDS if clean[f] != getattr(question, f)]
+    if used and changed:
+        labels = "、".join(str(Question._meta.get_field(f).verbose_name) for f in changed)
+        _fail(
+            changed[0],
+            f"本题已在{used}份答卷中作答，不能修改{labels}（会改变已交答卷的成绩）；请停用本题，另行录入新题",
+        )
+    if Question.objects.filter(organisation=question.organisation, text=clean["text"]).exclude(pk=question.pk).exists():
+        _fail("text", "本题库已有相同题干的试题")
+    before = snapshot(question)
+    for key, value in clean.items():
+        setattr(question, key, value)
+    with unique_messages(Question, QUESTION_UNIQUE):
+        question.save()
+    record_change(question, ChangeLog.Action.UPDATE, before=before)
+    return question
+
+
+@transaction.atomic
+def delete_question(question: Question, *, actor) -> None:
+    question = _for_change(Question, question, actor)
+    used = question_answered_count(question)
+    if used:
+        _fail("question", f"本题已在{used}份答卷中作答，不能删除（答卷要保留原题）；请改为停用，停用后不再抽入新试卷")
+    record_change(question, ChangeLog.Action.DELETE, before=snapshot(question))
+    question.delete()
+
+
 @transaction.atomic
 def set_question_active(question: Question, active: bool, *, actor) -> Question:
     """Retire a question from future papers (or bring it back); attempts keep it."""
@@ -788,6 +847,45 @@ def create_quiz(data: dict, *, actor) -> Quiz:
     if org is None:
         _fail("organisation", "举办组织为必填项")
     require_org_action(actor, org, "change")
+    quiz = Quiz.objects.create(organisation=org, **_quiz_fields(org, data))
+    record_change(quiz, ChangeLog.Action.CREATE)
+    return quiz
+
+
+# What decides how a paper is drawn and marked: not changed once someone has started.
+QUIZ_PAPER_FIELDS = ("draw", "time_limit", "attempts_allowed", "pass_score", "hours")
+
+
+@transaction.atomic
+def update_quiz(quiz: Quiz, data: dict, *, actor) -> Quiz:
+    """Change a quiz. Once a member has started it, only its name and dates may change
+    (the paper rules decide marks already given)."""
+    quiz = _for_change(Quiz, quiz, actor)
+    fields = _quiz_fields(quiz.organisation, data)
+    started = QuizAttempt.objects.filter(quiz=quiz).count()
+    changed = [f for f in QUIZ_PAPER_FIELDS if fields[f] != getattr(quiz, f)]
+    if started and changed:
+        labels = "、".join(str(Quiz._meta.get_field(f).verbose_name) for f in changed)
+        _fail(changed[0], f"已有{started}份答卷，不能修改{labels}（会改变已作答党员的试卷和成绩），只能修改名称和日期")
+    before = snapshot(quiz)
+    for key, value in fields.items():
+        setattr(quiz, key, value)
+    quiz.save()
+    record_change(quiz, ChangeLog.Action.UPDATE, before=before)
+    return quiz
+
+
+@transaction.atomic
+def delete_quiz(quiz: Quiz, *, actor) -> None:
+    quiz = _for_change(Quiz, quiz, actor)
+    started = QuizAttempt.objects.filter(quiz=quiz).count()
+    if started:
+        _fail("quiz", f"“{quiz.title}”已有{started}份答卷，不能删除（成绩已记入学习档案）；如需提前结束，请把截止日期改为今天")
+    record_change(quiz, ChangeLog.Action.DELETE, before=snapshot(quiz))
+    quiz.delete()
+
+
+def _quiz_fields(org: Organisation, data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     title = (data.get("title") or "").strip()
     if not title:
@@ -851,19 +949,16 @@ def create_quiz(data: dict, *, actor) -> Quiz:
                     _collect(errors, "draw", f"题库分类“{category}”只有{available.get(category, 0)}道启用的试题，不够抽取{n}道")
     if errors:
         raise ValidationError(errors)
-    quiz = Quiz.objects.create(
-        organisation=org,
-        title=title[:120],
-        draw=draw,
-        time_limit=time_limit,
-        attempts_allowed=attempts,
-        pass_score=pass_score,
-        hours=rules.hours(hours),
-        opens_on=opens,
-        closes_on=closes,
-    )
-    record_change(quiz, ChangeLog.Action.CREATE)
-    return quiz
+    return {
+        "title": title[:120],
+        "draw": draw,
+        "time_limit": time_limit,
+        "attempts_allowed": attempts,
+        "pass_score": pass_score,
+        "hours": rules.hours(hours),
+        "opens_on": opens,
+        "closes_on": closes,
+    }
 
 
 def _acting_member(actor) -> Member:
@@ -1059,9 +1154,68 @@ def create_plan(data: dict, *, actor) -> EducationPlan:
 
 
 @transaction.atomic
+def update_plan(plan: EducationPlan, data: dict, *, actor) -> EducationPlan:
+    """Change a plan's name, note and (mid-term) last year; its kind, organisation and
+    first year stay (they identify the plan). Items must stay inside the years."""
+    plan = _for_change(EducationPlan, plan, actor)
+    title = (data.get("title") or "").strip()
+    if not title:
+        _fail("title", "计划名称为必填项")
+    try:
+        end = int(data.get("end_year") or plan.start_year)
+    except (TypeError, ValueError):
+        _fail("end_year", "截止年度须为四位年份")
+    if plan.kind == "annual" and end != plan.start_year:
+        _fail("end_year", "年度计划的截止年度须与起始年度相同")
+    if end < plan.start_year:
+        _fail("end_year", "截止年度不能早于起始年度")
+    if end - plan.start_year + 1 > rules.MIDTERM_MAX_YEARS:
+        _fail("end_year", f"中期规划最长{rules.MIDTERM_MAX_YEARS}年")
+    outside = plan.items.filter(year__gt=end).count()
+    if outside:
+        _fail("end_year", f"有{outside}个计划项目在{end}年以后，请先修改或删除这些项目")
+    before = snapshot(plan)
+    plan.title, plan.end_year, plan.note = title[:120], end, data.get("note") or ""
+    plan.save()
+    record_change(plan, ChangeLog.Action.UPDATE, before=before)
+    return plan
+
+
+@transaction.atomic
+def delete_plan(plan: EducationPlan, *, actor) -> int:
+    """Delete a plan and its items; each item's before-image stays in the history."""
+    plan = _for_change(EducationPlan, plan, actor)
+    items = list(plan.items.select_related("plan"))
+    for item in items:
+        record_change(item, ChangeLog.Action.DELETE, before=snapshot(item))
+    record_change(plan, ChangeLog.Action.DELETE, before=snapshot(plan))
+    plan.delete()
+    return len(items)
+
+
+@transaction.atomic
 def add_plan_item(plan: EducationPlan, data: dict, *, actor) -> PlanItem:
     plan = EducationPlan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
     require_org_action(actor, plan.organisation, "change")
+    item = PlanItem.objects.create(plan=plan, **_plan_item_fields(plan, data))
+    record_change(item, ChangeLog.Action.CREATE)
+    return item
+
+
+@transaction.atomic
+def update_plan_item(item: PlanItem, data: dict, *, actor) -> PlanItem:
+    item = PlanItem.objects.select_for_update().select_related("plan__organisation").get(pk=item.pk)
+    require_org_action(actor, item.plan.organisation, "change")
+    fields = _plan_item_fields(item.plan, data)
+    before = snapshot(item)
+    for key, value in fields.items():
+        setattr(item, key, value)
+    item.save()
+    record_change(item, ChangeLog.Action.UPDATE, before=before)
+    return item
+
+
+def _plan_item_fields(plan: EducationPlan, data: dict) -> dict:
     errors: dict[str, list[str]] = {}
 
     def integer(key, label):
@@ -1101,26 +1255,23 @@ def add_plan_item(plan: EducationPlan, data: dict, *, actor) -> PlanItem:
             _collect(errors, "training_class", f"培训班“{cls.title}”在{cls.start_date.year}年开班，与计划年度{year}年不符")
     if errors:
         raise ValidationError(errors)
-    item = PlanItem.objects.create(
-        plan=plan,
-        year=year,
-        month=month,
-        topic=topic[:200],
-        audience=audience,
-        level=level,
-        form="training" if cls is not None else form,
-        hours=rules.hours(hours),
-        training_class=cls,
-    )
-    record_change(item, ChangeLog.Action.CREATE)
-    return item
+    return {
+        "year": year,
+        "month": month,
+        "topic": topic[:200],
+        "audience": audience,
+        "level": level,
+        "form": "training" if cls is not None else form,
+        "hours": rules.hours(hours),
+        "training_class": cls,
+    }
 
 
 @transaction.atomic
 def remove_plan_item(item: PlanItem, *, actor) -> None:
     item = PlanItem.objects.select_related("plan__organisation").get(pk=item.pk)
     require_org_action(actor, item.plan.organisation, "change")
-    record_change(item, ChangeLog.Action.DELETE)
+    record_change(item, ChangeLog.Action.DELETE, before=snapshot(item))
     item.delete()
 
 
@@ -1138,9 +1289,7 @@ def _resource_org(data: dict, actor) -> Organisation:
     return org
 
 
-@transaction.atomic
-def add_venue(data: dict, *, actor) -> Venue:
-    org = _resource_org(data, actor)
+def _venue_fields(data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     kind = data.get("kind") or ""
     if kind not in dict(rules.VENUE_KINDS):
@@ -1164,27 +1313,61 @@ def add_venue(data: dict, *, actor) -> Venue:
         _collect(errors, "opened_on", "启用日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
-    if Venue.objects.filter(organisation=org, name=name).exists():
+    return {
+        "kind": kind,
+        "name": name[:120],
+        "address": (data.get("address") or "")[:200],
+        "area": data.get("area") or None,
+        "seats": data.get("seats") or None,
+        "equipment": (data.get("equipment") or "")[:200],
+        "investment": investment,
+        "opened_on": opened or None,
+    }
+
+
+@transaction.atomic
+def add_venue(data: dict, *, actor) -> Venue:
+    org = _resource_org(data, actor)
+    fields = _venue_fields(data)
+    if Venue.objects.filter(organisation=org, name=fields["name"]).exists():
         _fail("name", "本组织已登记同名的学习阵地")
     with unique_messages(Venue, VENUE_UNIQUE):
-        venue = Venue.objects.create(
-            organisation=org,
-            kind=kind,
-            name=name[:120],
-            address=(data.get("address") or "")[:200],
-            area=data.get("area") or None,
-            seats=data.get("seats") or None,
-            equipment=(data.get("equipment") or "")[:200],
-            investment=investment,
-            opened_on=opened or None,
-        )
+        venue = Venue.objects.create(organisation=org, **fields)
     record_change(venue, ChangeLog.Action.CREATE)
     return venue
 
 
+def _for_change(model, obj, actor):
+    """The row again under a lock, after the scope check on its organisation (the caller
+    found it in scope; this refuses an actor who may only view it)."""
+    obj = model.objects.select_for_update().select_related("organisation").get(pk=obj.pk)
+    require_org_action(actor, obj.organisation, "change")
+    return obj
+
+
 @transaction.atomic
-def add_courseware(data: dict, *, actor) -> Courseware:
-    org = _resource_org(data, actor)
+def update_venue(venue: Venue, data: dict, *, actor) -> Venue:
+    venue = _for_change(Venue, venue, actor)
+    fields = _venue_fields(data)
+    if Venue.objects.filter(organisation=venue.organisation, name=fields["name"]).exclude(pk=venue.pk).exists():
+        _fail("name", "本组织已登记同名的学习阵地")
+    before = snapshot(venue)
+    for key, value in fields.items():
+        setattr(venue, key, value)
+    with unique_messages(Venue, VENUE_UNIQUE):
+        venue.save()
+    record_change(venue, ChangeLog.Action.UPDATE, before=before)
+    return venue
+
+
+@transaction.atomic
+def delete_venue(venue: Venue, *, actor) -> None:
+    venue = _for_change(Venue, venue, actor)
+    record_change(venue, ChangeLog.Action.DELETE, before=snapshot(venue))
+    venue.delete()
+
+
+def _courseware_fields(data: dict, *, has_file: bool) -> dict:
     errors: dict[str, list[str]] = {}
     title = (data.get("title") or "").strip()
     if not title:
@@ -1197,25 +1380,115 @@ def add_courseware(data: dict, *, actor) -> Courseware:
     if minutes is not None and not 1 <= minutes <= rules.MAX_COURSEWARE_MINUTES:
         _collect(errors, "minutes", f"时长须在1～{rules.MAX_COURSEWARE_MINUTES}分钟之间")
     link = (data.get("link") or "").strip()
-    if not link:
-        _collect(errors, "link", "内网地址为必填项")
-    elif link.lower().startswith(("javascript:", "data:")):
+    if link.lower().startswith(("javascript:", "data:")):
         _collect(errors, "link", "内网地址须为 http(s) 地址或文件路径")
+    elif not link and not has_file:
+        _collect(errors, "link", "请填写内网地址或上传课件文件（二者至少一项）")
     if errors:
         raise ValidationError(errors)
-    if Courseware.objects.filter(organisation=org, title=title).exists():
+    return {
+        "title": title[:200],
+        "category": (data.get("category") or "").strip()[:40],
+        "minutes": minutes,
+        "link": link[:500],
+        "speaker": (data.get("speaker") or "").strip()[:60],
+    }
+
+
+def check_courseware_file(upload) -> str:
+    """The extension of an acceptable courseware file, or a Chinese ValidationError on
+    the field `file`: too big, a type not allowed, or content not matching the name."""
+    allowed = "、".join(sorted(rules.COURSEWARE_TYPES))
+    name = upload.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if upload.size is not None and upload.size > rules.COURSEWARE_MAX_BYTES:
+        _fail("file", f"课件文件“{name}”大小为{rules.size_text(upload.size)}，超过上限{rules.size_text(rules.COURSEWARE_MAX_BYTES)}")
+    if extension not in rules.COURSEWARE_TYPES:
+        _fail("file", f"课件文件“{name}”的类型不允许，只能上传 {allowed} 文件")
+    upload.seek(0)
+    head = upload.read(12)
+    upload.seek(0)
+    if not rules.courseware_type_ok(extension, head):
+        label = rules.COURSEWARE_TYPES[extension][0]
+        _fail("file", f"课件文件“{name}”的内容不是{label}（扩展名与文件内容不符），只能上传 {allowed} 文件")
+    return extension
+
+
+def _drop_file_on_commit(name: str) -> None:
+    """Remove a stored file once the transaction that dropped it has committed."""
+    if name:
+        from django.core.files.storage import default_storage
+
+        transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def add_courseware(data: dict, *, actor) -> Courseware:
+    org = _resource_org(data, actor)
+    upload = data.get("file") or None
+    fields = _courseware_fields(data, has_file=upload is not None)
+    if upload is not None:
+        check_courseware_file(upload)
+    if Courseware.objects.filter(organisation=org, title=fields["title"]).exists():
         _fail("title", "本组织课件库已有同名课件")
-    with unique_messages(Courseware, COURSEWARE_UNIQUE):
-        item = Courseware.objects.create(
-            organisation=org,
-            title=title[:200],
-            category=(data.get("category") or "").strip()[:40],
-            minutes=minutes,
-            link=link[:500],
-            speaker=(data.get("speaker") or "").strip()[:60],
-        )
+    item = Courseware(organisation=org, **fields)
+    if upload is not None:
+        item.file_name, item.file_size = upload.name[:200], upload.size
+        item.file.save(upload.name, upload, save=False)  # written to storage in chunks
+    _save_courseware(item, new_file=upload is not None)
     record_change(item, ChangeLog.Action.CREATE)
     return item
+
+
+def _save_courseware(item: Courseware, *, new_file: bool) -> None:
+    """Save; when a concurrent duplicate title refuses the row, the file just stored is
+    removed again (nothing half-saved)."""
+    try:
+        with unique_messages(Courseware, COURSEWARE_UNIQUE):
+            item.save()
+    except ValidationError:
+        if new_file:
+            from django.core.files.storage import default_storage
+
+            default_storage.delete(item.file.name)
+        raise
+
+
+@transaction.atomic
+def update_courseware(item: Courseware, data: dict, *, actor, remove_file: bool = False) -> Courseware:
+    """Change a courseware item; a new file replaces the old one, `remove_file` drops it
+    (a link must then be given). The replaced file is deleted after the commit."""
+    item = _for_change(Courseware, item, actor)
+    upload = data.get("file") or None
+    keeps_file = bool(item.file) and not remove_file
+    fields = _courseware_fields(data, has_file=upload is not None or keeps_file)
+    if upload is not None:
+        check_courseware_file(upload)
+    if Courseware.objects.filter(organisation=item.organisation, title=fields["title"]).exclude(pk=item.pk).exists():
+        _fail("title", "本组织课件库已有同名课件")
+    before = snapshot(item)
+    old_name = item.file.name
+    for key, value in fields.items():
+        setattr(item, key, value)
+    if upload is not None:
+        item.file_name, item.file_size = upload.name[:200], upload.size
+        item.file.save(upload.name, upload, save=False)
+    elif remove_file:
+        item.file, item.file_name, item.file_size = "", "", None
+    _save_courseware(item, new_file=upload is not None)
+    record_change(item, ChangeLog.Action.UPDATE, before=before)
+    if old_name and old_name != item.file.name:
+        _drop_file_on_commit(old_name)
+    return item
+
+
+@transaction.atomic
+def delete_courseware(item: Courseware, *, actor) -> None:
+    item = _for_change(Courseware, item, actor)
+    record_change(item, ChangeLog.Action.DELETE, before=snapshot(item))
+    name = item.file.name
+    item.delete()
+    _drop_file_on_commit(name)
 
 
 @transaction.atomic

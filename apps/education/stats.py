@@ -4,7 +4,6 @@ configured): hours distribution, share meeting 32/56, rotation coverage of secre
 
 import datetime
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.core.routers import reporting
@@ -12,32 +11,24 @@ from apps.core.routers import reporting
 from . import selectors
 from .services import current_rules
 
-BUCKETS = [("0学时", 0, 0), ("1–15学时", 0, 16), ("16–31学时", 16, 32), ("32–55学时", 32, 56), ("56学时以上", 56, None)]
-
 
 def contribute(org, as_of: datetime.date | None = None) -> dict:
+    """Six grouped queries whatever the subtree's size (selectors.org_summary: four;
+    quiz_figures and plan_figures: one each)."""
     as_of = as_of or timezone.localdate()
     year = as_of.year
     values = current_rules().all_values()
     with reporting():
         summary = selectors.org_summary(org, year, as_of, values)
-        qs = selectors.progress_members(selectors.subtree_members(org), year)
-        buckets = {}
-        for i, (_label, low, high) in enumerate(BUCKETS):
-            if high == 0:
-                cond = Q(study_hours=0)
-            elif high is None:
-                cond = Q(study_hours__gte=low)
-            else:
-                cond = Q(study_hours__gte=low, study_hours__lt=high) & ~Q(study_hours=0)
-            buckets[f"b{i}"] = Count("id", filter=cond)
-        dist = qs.aggregate(**buckets)
+        quizzes = selectors.quiz_figures(org, year)
+        plans = selectors.plan_figures(org, year, as_of)
+    members = summary["members"]
     return {
         "education": {
             "label": "学习教育",
             "labels": LABELS,
             "year": year,
-            "members": summary["members"],
+            "members": members,
             "met": summary["met"],
             "met_rate": summary["met_rate"],
             "cadres": summary["cadres"],
@@ -47,7 +38,14 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
             "secretaries": summary["secretaries"],
             "rotated": summary["rotated"],
             "rotation_rate": summary["rotation_rate"],
-            "distribution": [[label, dist[f"b{i}"]] for i, (label, _l, _h) in enumerate(BUCKETS)],
+            "distribution": summary["distribution"],
+            "quiz_takers": quizzes["quiz_takers"],
+            "quiz_rate": round(100 * quizzes["quiz_takers"] / members, 1) if members else None,
+            "quiz_average": None if quizzes["quiz_average"] is None else str(quizzes["quiz_average"]),
+            "plan_items": plans["plan_items"],
+            "plan_due": plans["plan_due"],
+            "plan_done": plans["plan_done"],
+            "plan_rate": plans["plan_rate"],
         }
     }
 
@@ -64,6 +62,13 @@ LABELS = {
     "secretaries": "基层党组织书记（人）",
     "rotated": "参加县级轮训的书记（人）",
     "rotation_rate": "书记轮训覆盖率（%）",
+    "quiz_takers": "参加考学（人）",
+    "quiz_rate": "考学参与率（%）",
+    "quiz_average": "考学平均成绩（分）",
+    "plan_items": "教育计划项目（个）",
+    "plan_due": "已到期计划项目（个）",
+    "plan_done": "已执行计划项目（个）",
+    "plan_rate": "教育计划执行率（%）",
 }
 
 
@@ -74,6 +79,9 @@ def cards(stats: dict) -> list[tuple]:
         ("人均学时", e["average_hours"], "学时", None),
         ("学时进度落后", e["behind"], "名", None),
         ("书记轮训覆盖率", "—" if e["rotation_rate"] is None else e["rotation_rate"], "%", None),
+        ("考学参与率", "—" if e.get("quiz_rate") is None else e["quiz_rate"], "%", None),
+        ("考学平均成绩", "—" if e.get("quiz_average") is None else e["quiz_average"], "分", None),
+        ("教育计划执行率", "—" if e.get("plan_rate") is None else e["plan_rate"], "%", None),
     ]
 
 
@@ -86,6 +94,12 @@ def rows(stats: dict) -> list[tuple]:
         out.append(("学习教育", LABELS[key], e[key], share))
     for label, n in e["distribution"]:
         out.append(("学时分布", label, n, round(100 * n / members, 1) if members else None))
+    if "quiz_takers" in e:
+        out.append(("考学", LABELS["quiz_takers"], e["quiz_takers"], e["quiz_rate"]))
+        out.append(("考学", LABELS["quiz_average"], e["quiz_average"] if e["quiz_average"] is not None else "", None))
+        out.append(("教育培训计划", LABELS["plan_items"], e["plan_items"], None))
+        out.append(("教育培训计划", LABELS["plan_due"], e["plan_due"], None))
+        out.append(("教育培训计划", LABELS["plan_done"], e["plan_done"], e["plan_rate"]))
     return out
 
 

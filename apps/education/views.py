@@ -6,19 +6,33 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, user_scope
+from apps.core.models import AccessLog
 from apps.core.paging import page_of
 from apps.members.models import Member
 from apps.orgs.picker import OrgFilterForm
 
-from . import forms, rules, selectors, services
-from .models import ClassSession, EducationPlan, PlanItem, Question, Quiz, QuizAttempt, StudyEntry, StudyReport, TrainingClass
+from . import forms, rules, selectors, services, trainees
+from .models import (
+    ClassSession,
+    Courseware,
+    EducationPlan,
+    PlanItem,
+    Question,
+    Quiz,
+    QuizAttempt,
+    StudyEntry,
+    StudyReport,
+    TrainingClass,
+    Venue,
+)
+from .uploads import bounded_upload
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -209,8 +223,11 @@ def class_detail(request, pk):
     cls = _class(request, pk)
     can_change = can_act_on_org(request.user, cls.organisation, "change") and cls.status == TrainingClass.Status.OPEN
     sessions = list(selectors.class_sessions(cls))
+    external = cls.kind in rules.RECRUITMENT_KINDS
     context = {
         "cls": cls,
+        "external": external,
+        "trainee_sources": [(s, s.counts([cls.pk]).get(cls.pk, 0)) for s in trainees.sources()] if external else [],
         "sessions": sessions,
         "total_hours": sum((s.hours for s in sessions), rules.hours(0)),
         "quotas": list(cls.quotas.select_related("organisation").order_by("organisation__path")),
@@ -474,6 +491,7 @@ def quiz_detail(request, pk):
         "quiz": quiz,
         "org": org,
         "results": selectors.quiz_org_results(quiz, org),
+        "can_change": can_act_on_org(request.user, quiz.organisation, "change"),
         "page": page_of(selectors.quiz_ranking(request.user, params), request),
         "export_query": f"quiz={quiz.pk}",
     }
@@ -672,16 +690,167 @@ def plan_item_add(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_item_delete(request, pk):
     item = get_in_scope(PlanItem.objects.select_related("plan"), request.user, "change", pk=pk)
-    try:
-        services.remove_plan_item(item, actor=request.user)
-    except (ValidationError, ScopeError) as exc:
-        messages.error(request, _messages(exc))
-    else:
-        messages.success(request, "已删除计划项目")
-    return redirect("education:plan_detail", item.plan_id)
+    return _delete_page(
+        request,
+        obj=item,
+        what="计划项目",
+        delete=lambda: services.remove_plan_item(item, actor=request.user),
+        back_url=reverse("education:plan_detail", args=[item.plan_id]),
+    )
+
+
+# ---------------------------------------------------------------- edit and delete (questions, quizzes, plans)
+
+
+def _edit_page(request, *, form, save, title, back_url, done):
+    """A thin edit page: validate the form, call the service, show its Chinese errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ScopeError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, done(obj))
+            return redirect(back_url)
+    return render(request, "education/question_form.html", {"form": form, "title": title, "back_url": back_url, "plain": True})
+
+
+def _delete_page(request, *, obj, what, delete, back_url, note=""):
+    """GET asks for confirmation; POST deletes through the service (its refusal in Chinese)."""
+    if request.method == "POST":
+        try:
+            delete()
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"已删除“{obj}”（修改记录中保留删除前的内容）")
+        return redirect(back_url)
+    return render(request, "education/confirm_delete.html", {"obj": obj, "what": what, "back": back_url, "note": note})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk):
+    q = get_in_scope(Question.objects.select_related("organisation"), request.user, "change", pk=pk)
+    initial = {f: getattr(q, f) for f in ("kind", "category", "difficulty", "text", "answer", "explanation")}
+    initial["options"] = "\n".join(q.options) if q.kind != "truefalse" else ""
+    if q.kind == "truefalse":
+        initial["answer"] = "对" if q.answer == "A" else "错"
+    form = forms.QuestionEditForm(request.POST or None, user=request.user, initial=initial)
+    back = f"{reverse('education:questions')}?org={q.organisation_id}"
+    return _edit_page(
+        request,
+        form=form,
+        save=lambda data: services.update_question(q, data, actor=request.user),
+        title="修改试题",
+        back_url=back,
+        done=lambda obj: f"已保存试题：{obj}",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_delete(request, pk):
+    q = get_in_scope(Question.objects.select_related("organisation"), request.user, "change", pk=pk)
+    return _delete_page(
+        request,
+        obj=q,
+        what="试题",
+        delete=lambda: services.delete_question(q, actor=request.user),
+        back_url=f"{reverse('education:questions')}?org={q.organisation_id}",
+        note="已被作答的试题不能删除，只能停用。",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_edit(request, pk):
+    quiz = get_in_scope(Quiz.objects.select_related("organisation"), request.user, "change", pk=pk)
+    initial = {f: getattr(quiz, f) for f in ("title", "time_limit", "attempts_allowed", "pass_score", "hours", "opens_on", "closes_on")}
+    initial["draw"] = "\n".join(f"{c}：{n}" for c, n in quiz.draw.items())
+    form = forms.QuizEditForm(request.POST or None, user=request.user, initial=initial)
+    return _edit_page(
+        request,
+        form=form,
+        save=lambda data: services.update_quiz(quiz, data, actor=request.user),
+        title=f"修改考学：{quiz.title}",
+        back_url=reverse("education:quiz_detail", args=[quiz.pk]),
+        done=lambda obj: f"已保存考学“{obj.title}”",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_delete(request, pk):
+    quiz = get_in_scope(Quiz.objects.select_related("organisation"), request.user, "change", pk=pk)
+    if request.method == "POST":
+        back = reverse("education:quizzes")
+        try:
+            services.delete_quiz(quiz, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+            return redirect("education:quiz_detail", quiz.pk)
+        messages.success(request, f"已删除“{quiz}”（修改记录中保留删除前的内容）")
+        return redirect(back)
+    back = reverse("education:quiz_detail", args=[quiz.pk])
+    return render(
+        request, "education/confirm_delete.html", {"obj": quiz, "what": "考学", "back": back, "note": "已有人作答的考学不能删除。"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk):
+    plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "change", pk=pk)
+    form = forms.PlanEditForm(
+        request.POST or None, initial={"title": plan.title, "end_year": plan.end_year if plan.kind != "annual" else None, "note": plan.note}
+    )
+    return _edit_page(
+        request,
+        form=form,
+        save=lambda data: services.update_plan(plan, data, actor=request.user),
+        title=f"修改计划：{plan.title}",
+        back_url=reverse("education:plan_detail", args=[plan.pk]),
+        done=lambda obj: f"已保存“{obj.title}”",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_delete(request, pk):
+    plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "change", pk=pk)
+    if request.method == "POST":
+        try:
+            n = services.delete_plan(plan, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+            return redirect("education:plan_detail", plan.pk)
+        messages.success(request, f"已删除“{plan}”及其{n}个计划项目（修改记录中保留删除前的内容）")
+        return redirect("education:plans")
+    back = reverse("education:plan_detail", args=[plan.pk])
+    note = f"计划的{plan.items.count()}个项目一并删除。"
+    return render(request, "education/confirm_delete.html", {"obj": plan, "what": "教育培训计划", "back": back, "note": note})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_item_edit(request, pk):
+    item = get_in_scope(PlanItem.objects.select_related("plan__organisation"), request.user, "change", pk=pk)
+    fields = ("year", "month", "topic", "audience", "level", "form", "hours", "training_class")
+    form = forms.PlanItemForm(request.POST or None, plan=item.plan, initial={f: getattr(item, f) for f in fields})
+    return _edit_page(
+        request,
+        form=form,
+        save=lambda data: services.update_plan_item(item, data, actor=request.user),
+        title=f"修改计划项目：{item.topic}",
+        back_url=reverse("education:plan_detail", args=[item.plan_id]),
+        done=lambda obj: f"已保存计划项目“{obj.topic}”",
+    )
 
 
 # ---------------------------------------------------------------- venues, courseware, joint meetings
@@ -742,6 +911,9 @@ def _resource_page(request, key):
     page = page_of(entry.rows(request.user, request.GET), request)
     headers = [col[0] for col in entry.columns]
     page.cells = [list(zip(headers, (_cell(row, col[1]) for col in entry.columns), strict=True)) for row in page.rows]
+    if key in EDITABLE:  # a last column with the row's actions (download, edit, delete)
+        scope = user_scope(request.user, "change")
+        page.items = [(row, cells, scope.covers_path(row.org_path)) for row, cells in zip(page.rows, page.cells, strict=True)]
     context = {
         "org": org,
         "key": key,
@@ -755,16 +927,24 @@ def _resource_page(request, key):
         "page": page,
         "q": request.GET.get("q", ""),
         "can_create": has_action(request.user, "change"),
+        "editable": key in EDITABLE,
     }
     return render(request, "education/resources.html", context)
+
+
+def _too_big(request, form) -> bool:
+    """Files cut off by uploads.LimitedUploadHandler: a Chinese error on `file`."""
+    for name in getattr(request, "too_big_uploads", []):
+        form.add_error("file", f"课件文件“{name}”超过上限{rules.size_text(rules.COURSEWARE_MAX_BYTES)}，未保存")
+    return bool(getattr(request, "too_big_uploads", []))
 
 
 def _resource_new(request, key):
     _export, title, _intro, form_name, service_name, new_label = RESOURCES[key]
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
-    form = getattr(forms, form_name)(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = getattr(forms, form_name)(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid() and not _too_big(request, form):
         try:
             getattr(services, service_name)(form.cleaned_data, actor=request.user)
         except ValidationError as exc:
@@ -775,8 +955,64 @@ def _resource_new(request, key):
             messages.success(request, f"已{new_label}")
             return redirect(f"{reverse(f'education:{key}')}?org={form.cleaned_data['organisation'].pk}")
     return render(
-        request, "education/question_form.html", {"form": form, "title": new_label, "back": f"education:{key}", "back_label": title}
+        request,
+        "education/question_form.html",
+        {"form": form, "title": new_label, "back": f"education:{key}", "back_label": title, "upload": key == "courseware", "plain": True},
     )
+
+
+# Resources a branch may change and delete: model, edit form, update and delete services.
+EDITABLE = {
+    "venues": (Venue, "VenueEditForm", "update_venue", "delete_venue", "name"),
+    "courseware": (Courseware, "CoursewareEditForm", "update_courseware", "delete_courseware", "title"),
+}
+
+
+def _resource_obj(request, key, pk, action):
+    model = EDITABLE[key][0]
+    return get_in_scope(model.objects.select_related("organisation"), request.user, action, pk=pk)
+
+
+def _resource_edit(request, key, pk):
+    model, form_name, service_name, _delete, _label = EDITABLE[key]
+    title = RESOURCES[key][1]
+    obj = _resource_obj(request, key, pk, "change")
+    initial = {f.name: getattr(obj, f.name) for f in model._meta.concrete_fields if f.name not in ("file", "organisation")}
+    form = getattr(forms, form_name)(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid() and not _too_big(request, form):
+        extra = {"remove_file": form.cleaned_data.pop("remove_file", False)} if key == "courseware" else {}
+        try:
+            getattr(services, service_name)(obj, form.cleaned_data, actor=request.user, **extra)
+        except (ValidationError, ScopeError) as exc:
+            _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
+        else:
+            messages.success(request, f"已保存“{obj}”的修改")
+            return redirect(f"{reverse(f'education:{key}')}?org={obj.organisation_id}")
+    context = {
+        "form": form,
+        "title": f"修改：{obj}",
+        "back": f"education:{key}",
+        "back_label": title,
+        "upload": key == "courseware",
+        "plain": True,
+        "current_file": getattr(obj, "file_name", ""),
+    }
+    return render(request, "education/question_form.html", context)
+
+
+def _resource_delete(request, key, pk):
+    _model, _form, _update, service_name, _label = EDITABLE[key]
+    obj = _resource_obj(request, key, pk, "change")
+    back = f"{reverse(f'education:{key}')}?org={obj.organisation_id}"
+    if request.method == "POST":
+        try:
+            getattr(services, service_name)(obj, actor=request.user)
+        except (ValidationError, ScopeError) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, f"已删除“{obj}”（修改记录中保留删除前的内容）")
+        return redirect(back)
+    return render(request, "education/confirm_delete.html", {"obj": obj, "what": RESOURCES[key][1], "back": back})
 
 
 @login_required
@@ -791,14 +1027,57 @@ def venue_new(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def venue_edit(request, pk):
+    return _resource_edit(request, "venues", pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venue_delete(request, pk):
+    return _resource_delete(request, "venues", pk)
+
+
+@login_required
 def courseware(request):
     return _resource_page(request, "courseware")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@bounded_upload
 def courseware_new(request):
     return _resource_new(request, "courseware")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@bounded_upload
+def courseware_edit(request, pk):
+    return _resource_edit(request, "courseware", pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def courseware_delete(request, pk):
+    return _resource_delete(request, "courseware", pk)
+
+
+@login_required
+def courseware_download(request, pk):
+    """The uploaded file, streamed from storage, for users who may see the item (404
+    otherwise); every download is written to the access log."""
+    item = get_in_scope(Courseware.objects.select_related("organisation"), request.user, "view", pk=pk)
+    if not item.file:
+        raise Http404("该课件没有上传文件")
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("课件文件不存在，请联系课件所属组织重新上传") from exc
+    AccessLog.record(
+        AccessLog.Kind.EXPORT, user=request.user, target=f"下载课件：{item.title}"[:200], org_path=item.org_path, courseware=item.pk
+    )
+    return FileResponse(handle, as_attachment=True, filename=item.file_name or item.file.name.rsplit("/", 1)[-1])
 
 
 @login_required

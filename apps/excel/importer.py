@@ -989,6 +989,17 @@ class Importer:
                 row_ok = False
             data.pop("status", None)
             data["organisation"] = instance.organisation
+        elif data.get("status") in member_services.PROCEDURE_STATUSES and "status" not in failed:
+            # 停止党籍、除名、开除党籍…: a status a procedure sets (its engine, with history);
+            # a new record cannot start in it.
+            procedure = member_services.PROCEDURE_STATUSES[data["status"]]
+            err(
+                rownum,
+                "status",
+                raw_values.get("status"),
+                f"党籍状态不能为“{procedure.label}”：导入只能新建在册党员，{procedure.message}",
+            )
+            row_ok = False
 
         if birth_month is not None and facts is not None and (facts.birth_date.year, facts.birth_date.month) != birth_month:
             # 出生年月 (year and month only) must agree with the ID number, whose full date is kept.

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractQuarter, ExtractYear, Substr
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
 
+from apps.core import registry
 from apps.orgs.models import CommitteeMember, Organisation
 
 from . import rules
@@ -107,7 +110,9 @@ def period_label(freq: str, p) -> str:
 
 def org_compliance(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion) -> dict[int, list[KindRow]]:
     """{org id: [KindRow per applicable kind]} for a list of organisations (a page). Two
-    queries: the organisations' committees, and their counted meetings in the window."""
+    queries — the organisations' committees, and their meetings in the window — and one
+    per registry.held_records source (records of another domain that count as a kind,
+    once per organisation and date)."""
     orgs = list(orgs)
     start, end = window(year, month)
     ids = [o.pk for o in orgs]
@@ -120,6 +125,10 @@ def org_compliance(orgs, year: int, month: int | None, as_of: datetime.date, ver
     rows = Meeting.objects.filter(organisation_id__in=ids, status=Meeting.Status.HELD, held_on__gte=start, held_on__lte=min(end, as_of))
     for org_id, kind, held_on, counted in rows.values_list("organisation_id", "kind", "held_on", "counted"):
         held.setdefault((org_id, kind), []).append((held_on, counted))
+    for org_id, kind, on in held_records(ids, start, min(end, as_of)):
+        entries = held.setdefault((org_id, kind), [])
+        if (on, True) not in entries:  # the same talk recorded as a meeting too: once
+            entries.append((on, True))
     result = {}
     for org in orgs:
         out = []
@@ -158,55 +167,117 @@ def share(rows: list[KindRow]) -> tuple[float, str]:
     return min(met, required) / required, text
 
 
-def annotate_lagging(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion):
-    """The organisations annotated with `due` (ended periods required) and `missing`
-    (those without a counted meeting), one SQL statement: a correlated count per kind."""
+def lagging_figures(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion) -> list[tuple[int, str, int, int]]:
+    """(id, path, due, missing) of the organisations of the queryset `orgs` that hold
+    organisational life: `due` counts the ended periods required in the window, `missing`
+    those without a counted meeting (or a registered record) of the kind. Grouped
+    queries, not a count per organisation and kind: the organisations (one query), per
+    frequency the meetings counted by (organisation, kind) — distinct periods — and, for
+    the kinds another domain also keeps (registry.held_records), their distinct periods
+    with the records' (one query per source). At most 7 + sources queries, whatever the
+    number of organisations."""
     start, end = window(year, month)
-    has_committee = _has_committee_q(as_of)
-    orgs = orgs.filter(org_type__in=rules.COMPLIANCE_TYPES).annotate(has_committee=has_committee)
-    due_expr = Value(0)
-    missing_expr = Value(0)
+    orgs = orgs.filter(org_type__in=rules.COMPLIANCE_TYPES)
+    rows = list(orgs.annotate(has_committee=_has_committee_q(as_of)).values_list("id", "path", "org_type", "has_committee"))
+    by_freq: dict[str, tuple[list[str], list]] = {}
     for kind in rules.KINDS:
         freq = version.frequency(kind.code)
         ended = [p for p in periods(freq, start, end, as_of) if p[1] < as_of]
-        if not ended:
+        if ended:
+            by_freq.setdefault(freq, ([], ended))[0].append(kind.code)
+    if not rows or not by_freq:
+        return [(pk, path, 0, 0) for pk, path, _t, _c in rows]
+    ids = orgs.values("pk")
+    sourced = {s.kind for s in registry.held_records}
+    met: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[int, str], set] = {}
+    held = Meeting.objects.filter(organisation_id__in=ids, counted=True, status=Meeting.Status.HELD)
+    for freq, (codes, ended) in by_freq.items():
+        lo, hi = ended[0][0], ended[-1][1]
+        in_range = held.filter(held_on__gte=lo, held_on__lte=hi)
+        plain = [c for c in codes if c not in sourced]
+        if plain:
+            # periods met = Σ over the ended periods of "some meeting in it": plain date
+            # comparisons (SQLite runs an Extract as a Python function per row)
+            flags = [Max(Case(When(held_on__gte=p[0], held_on__lte=p[1], then=Value(1)), default=Value(0))) for p in ended]
+            counted = (
+                in_range.filter(kind__in=plain)
+                .values("organisation_id", "kind")
+                .annotate(n=reduce(operator.add, flags))
+                .values_list("organisation_id", "kind", "n")
+            )
+            for org_id, code, n in counted:
+                met[(org_id, code)] = n
+        shared = [c for c in codes if c in sourced]
+        if shared:
+            dates = in_range.filter(kind__in=shared).values_list("organisation_id", "kind", "held_on").distinct()
+            for org_id, code, on in dates:
+                seen.setdefault((org_id, code), set()).add(period_number(freq, on))
+            for org_id, code, on in held_records(ids, lo, hi, kinds=shared):
+                seen.setdefault((org_id, code), set()).add(period_number(freq, on))
+    for key, found in seen.items():
+        met[key] = len(found)
+    kinds = [(rules.KIND_BY_CODE[code], len(ended)) for codes, ended in by_freq.values() for code in codes]
+    out = []
+    for pk, path, org_type, has_committee in rows:
+        due = missing = 0
+        for kind, n in kinds:
+            if applicable(kind, org_type, has_committee):
+                due += n
+                missing += n - min(n, met.get((pk, kind.code), 0))
+        out.append((pk, path, due, missing))
+    return out
+
+
+def period_number(freq: str, d: datetime.date) -> int:
+    """What PERIOD_EXPR extracts for the date: the month, the quarter or the year."""
+    if freq == rules.MONTHLY:
+        return d.month
+    if freq == rules.QUARTERLY:
+        return (d.month - 1) // 3 + 1
+    return d.year
+
+
+def annotate_lagging(orgs, year: int, month: int | None, as_of: datetime.date, version: RuleVersion, *, lagging_only: bool = False) -> list:
+    """The organisations of the queryset `orgs` that hold organisational life, as a list
+    of Organisation objects with `due` and `missing` (lagging_figures); lagging_only: only
+    those missing a period (their objects alone are loaded). One query more than
+    lagging_figures."""
+    figures = {pk: (due, missing) for pk, _path, due, missing in lagging_figures(orgs, year, month, as_of, version)}
+    wanted = [pk for pk, (_d, missing) in figures.items() if missing or not lagging_only]
+    objects = list(Organisation.objects.filter(pk__in=wanted)) if wanted else []
+    for o in objects:
+        o.due, o.missing = figures[o.pk]
+    return objects
+
+
+def held_records(org_ids, start: datetime.date, end: datetime.date, kinds=None):
+    """(organisation_id, kind, date) of the records other domains keep as organisational
+    life (registry.held_records: the 谈心谈话 among the supervision records), of `kinds`
+    (all when None). One query per source."""
+    for source in registry.held_records:
+        if kinds is not None and source.kind not in kinds:
             continue
-        met = (
-            Meeting.objects.filter(organisation_id=OuterRef("pk"), kind=kind.code, counted=True, status=Meeting.Status.HELD)
-            .filter(held_on__gte=ended[0][0], held_on__lte=ended[-1][1])
-            .values("organisation_id")
-            .annotate(n=Count(PERIOD_EXPR[freq]("held_on"), distinct=True))
-            .values("n")
-        )
-        when = Q(org_type__in=list(kind.applies_to))
-        if kind.needs_committee:
-            when &= Q(has_committee=True)
-        due_expr = due_expr + Case(When(when, then=Value(len(ended))), default=Value(0), output_field=IntegerField())
-        missing_expr = missing_expr + Case(
-            When(when, then=Value(len(ended)) - Coalesce(Subquery(met, output_field=IntegerField()), Value(0))),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    return orgs.annotate(due=due_expr, missing=missing_expr)
+        for org_id, on in source.held(org_ids, start, end):
+            yield org_id, source.kind, on
 
 
 def township_summary(root: Organisation, year: int, month: int | None, as_of: datetime.date, version: RuleVersion) -> list[dict]:
     """Per child organisation of `root` (a township 党委 under the county): how many of its
-    organisations owe meetings and how many periods are missing. Two queries."""
+    organisations owe meetings and how many periods are missing. A fixed number of
+    queries (the children, then lagging_figures')."""
     children = list(
         Organisation.objects.filter(path__startswith=root.path, depth=root.depth + 1).exclude(org_type="party_group").order_by("path")
     )
     if not children:
         return []
     width = Organisation.steplen * (root.depth + 1)
-    qs = annotate_lagging(Organisation.objects.filter(path__startswith=root.path, depth__gt=root.depth), year, month, as_of, version)
-    rows = (
-        qs.annotate(prefix=Substr("path", 1, width))
-        .values("prefix")
-        .annotate(total=Count("id"), lagging=Count("id", filter=Q(missing__gt=0)))
-        .values_list("prefix", "total", "lagging")
-    )
-    counts = {p: (t, lag) for p, t, lag in rows}
+    counts: dict[str, list[int]] = {}
+    subtree = Organisation.objects.filter(path__startswith=root.path, depth__gt=root.depth)
+    for _pk, path, _due, missing in lagging_figures(subtree, year, month, as_of, version):
+        c = counts.setdefault(path[:width], [0, 0])
+        c[0] += 1
+        c[1] += missing > 0
     out = []
     for child in children:
         total, lagging = counts.get(child.path, (0, 0))

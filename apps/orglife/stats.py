@@ -60,11 +60,10 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
         themes = Organisation.objects.filter(path__startswith=org.path, status="active", org_type__in=list(theme.applies_to)).aggregate(
             due=Count("id"), done=Count("id", filter=Exists(held_theme))
         )
-        lagging = compliance.annotate_lagging(
+        figures = compliance.lagging_figures(
             Organisation.objects.filter(path__startswith=org.path, status="active"), as_of.year, None, as_of, version
-        ).aggregate(  # aliases differ from the annotations they count (PostgreSQL would read "due" as the alias)
-            orgs_due=Count("id", filter=Q(due__gt=0)), orgs_lagging=Count("id", filter=Q(missing__gt=0))
         )
+        lagging = {"orgs_due": sum(due > 0 for _pk, _p, due, _m in figures), "orgs_lagging": sum(m > 0 for _pk, _p, _d, m in figures)}
         att = Attendance.objects.filter(org_path__startswith=org.path)
         warn = compliance.absence_queryset(att, as_of, version.general("warn_months"))
         absent = {"warning": 0, "case": 0}

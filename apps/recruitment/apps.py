@@ -11,12 +11,16 @@ class RecruitmentConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from apps.core import crypto, registry, todo
+        from apps.education import trainees
 
         from . import demo, exports, history, holidays, stats  # noqa: F401  (exports registers the list exports)
         from .models import DevelopmentFile
         from .selectors import todo_items
+        from .services import trainee_counts
 
         todo.register(todo_items)
+        # The trainees of education's 入党积极分子/发展对象 classes are development files.
+        trainees.register(trainees.TraineeSource("入党积极分子、发展对象", trainee_counts, "recruitment:training_enrol"))
         history.register_labels()
         todo.register(holidays.todo_items)
         # The State Council holiday calendar, loaded on migrate (apps.recruitment.holidays).

@@ -46,7 +46,6 @@ from .models import (
     DevelopmentPlan,
     DevelopmentStep,
     PoliticalReview,
-    TrainingClass,
     TrainingRecord,
 )
 
@@ -367,31 +366,53 @@ def populate(root_org, rng, as_of: datetime.date) -> dict:
             for i, d in b.reviews
         ]
     )
-    # Activist training classes (1–2 a year at county level); attendance counts toward step 11.
-    classes = []
+    # Activist training classes (1–2 a year at county level): education classes of the kind
+    # 入党积极分子培训班 (one class mechanism) with a session a day; the ones over by as_of
+    # have completed (结业), so their days and hours count toward step 11.
+    from apps.education.models import ClassSession
+    from apps.education.models import TrainingClass as EducationClass
+
+    classes, sessions = [], []
     for year in (as_of.year - 1, as_of.year):
         for n, month in ((1, 4), (2, 10)):
             start = datetime.date(year, month, 10)
-            if start + datetime.timedelta(days=2) <= as_of:
+            end = start + datetime.timedelta(days=2)
+            if end <= as_of:
+                over = end < as_of
                 classes.append(
-                    TrainingClass(
+                    EducationClass(
                         organisation=root_org,
-                        name=f"{year}年第{n}期入党积极分子培训班",
+                        org_path=root_org.path,
+                        title=f"{year}年第{n}期入党积极分子培训班",
+                        level="county",
+                        kind="activist",
                         start_date=start,
-                        end_date=start + datetime.timedelta(days=2),
-                        days=3,
-                        hours=24,
+                        end_date=end,
+                        status="finished" if over else "open",
+                        finished_on=end if over else None,
                     )
                 )
-    TrainingClass.objects.bulk_create(classes)
+    EducationClass.objects.bulk_create(classes)
+    for c in classes:
+        for day in range(3):
+            sessions.append(
+                ClassSession(
+                    training_class=c,
+                    date=c.start_date + datetime.timedelta(days=day),
+                    topic=("党的基本理论", "党章党规党纪", "入党动机与党员义务")[day],
+                    lecturer="县委党校",
+                    duration="full_day",
+                    hours=8,
+                    attendance_taken=c.status == "finished",
+                )
+            )
+    ClassSession.objects.bulk_create(sessions)
     records = []
     activist_files = [f for f in b.files if f.stage == "activist"]
     for c in classes:
         for f in rng.sample(activist_files, min(120, len(activist_files))):
             if f.activist_date and f.activist_date <= c.start_date:
-                records.append(
-                    TrainingRecord(file=f, training_class=c, date=c.end_date, days=c.days, hours=c.hours, provider=root_org.name)
-                )
+                records.append(TrainingRecord(file=f, training_class=c, date=c.end_date, provider=root_org.name))
     TrainingRecord.objects.bulk_create(records, batch_size=2000, ignore_conflicts=True)
 
     # --- 5. Next step and deadline of each active file (3 queries + one bulk update) ------------

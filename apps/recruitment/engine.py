@@ -358,12 +358,13 @@ def _check(name, file, rule, date, data, taken, version, actor):
         if any(o.substantiated for o in objections):
             _err("notice", "公示反映的问题经核查属实（公示制），不能确定为发展对象")
     elif name == "training":
-        trainings = list(file.trainings.all())
-        days = sum(t.days for t in trainings) + int(data.get("days") or 0)
-        hours = sum(t.hours for t in trainings) + int(data.get("hours") or 0)
+        days, hours, pending = training_credit(file)
+        days += int(data.get("days") or 0)
+        hours += int(data.get("hours") or 0)
         need_days, need_hours = values["training_min_days"], values["training_min_hours"]
         if days < need_days and hours < need_hours:
-            _err("hours", f"发展对象集中培训不少于{need_days}天或{need_hours}学时（细则第十六条），现累计{days}天、{hours}学时")
+            waiting = f"；{'、'.join(f'“{t}”' for t in pending)}尚未结业，结业后计入" if pending else ""
+            _err("hours", f"发展对象集中培训不少于{need_days}天或{need_hours}学时（细则第十六条），现累计{days}天、{hours}学时{waiting}")
     elif name == "political_review_ok":
         review = _latest_review(file)
         if review is None or review.conclusion != "pass":
@@ -488,6 +489,31 @@ def check_step(file, code, *, date, actor, data=None, today=None):
     for name in rule.checks:
         _check(name, file, rule, date, clean, taken, version, actor)
     return rule, clean, notes, version
+
+
+def training_credit(file) -> tuple[int, int, list[str]]:
+    """(days, hours, titles of classes not yet completed) of a file's training: records
+    entered with step 11 as entered; places in education training classes (one class
+    mechanism) with the class's days and hours, counted only once education records the
+    class as completed (结业). One query for the classes."""
+    from apps.education.selectors import class_credits
+
+    records = list(file.trainings.all())
+    credits = class_credits({t.training_class_id for t in records if t.training_class_id})
+    days = hours = 0
+    pending = []
+    for t in records:
+        if t.training_class_id is None:
+            days, hours = days + t.days, hours + t.hours
+            continue
+        credit = credits.get(t.training_class_id)
+        if credit is None:
+            continue
+        if credit.finished:
+            days, hours = days + credit.days, hours + int(credit.hours)
+        else:
+            pending.append(credit.title)
+    return days, hours, pending
 
 
 def _fresh(file):

@@ -64,16 +64,18 @@ register(
 register(
     ListExport(
         "recruitment_training",
-        "入党积极分子培训班",
+        "积极分子和发展对象培训班",
         recruitment.training_class_list,
         [
-            ("班次", "name", 30),
+            ("班次", "title", 30),
+            ("类别", display("kind"), 16),
             ("举办组织", "organisation.display_name", 30),
             ("开始日期", lambda c: date(c.start_date), 12),
             ("结束日期", lambda c: date(c.end_date), 12),
             ("天数", "days", 8),
             ("学时", "hours", 8),
             ("参训人数", "n", 10),
+            ("状态", display("status"), 8),
         ],
         page="recruitment:training",
     )

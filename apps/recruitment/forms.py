@@ -186,10 +186,13 @@ class MonthForm(forms.Form):
 
 class TrainingClassForm(forms.Form):
     organisation = OrgPickerField(label="举办组织", action="change", org_types=NOT_PARTY_GROUP)
+    kind = forms.ChoiceField(
+        label="类别", choices=[("activist", "入党积极分子培训班"), ("development", "发展对象培训班")], initial="activist", required=False
+    )
     name = forms.CharField(label="班次名称", max_length=120)
     start_date = forms.DateField(label="开班日期", widget=forms.DateInput(attrs=DATE))
     end_date = forms.DateField(label="结业日期", widget=forms.DateInput(attrs=DATE))
-    days = forms.IntegerField(label="天数", min_value=0, initial=3)
+    days = forms.IntegerField(label="天数", min_value=1, initial=3, help_text="每天登记一次课程")
     hours = forms.IntegerField(label="学时", min_value=0, initial=24)
 
     def __init__(self, *args, user=None, **kwargs):

@@ -387,36 +387,21 @@ class PoliticalReview(models.Model):
         return f"{self.file.name} 政审 {self.date} {self.get_conclusion_display()}"
 
 
-class TrainingClass(models.Model):
-    """An activist training class (积极分子培训班, 1–2 a year) run by an organisation."""
-
-    organisation = models.ForeignKey("orgs.Organisation", verbose_name="举办组织", on_delete=models.PROTECT, related_name="+")
-    name = models.CharField("班次名称", max_length=120)
-    start_date = models.DateField("开班日期")
-    end_date = models.DateField("结业日期")
-    days = models.PositiveSmallIntegerField("天数")
-    hours = models.PositiveSmallIntegerField("学时")
-
-    objects = ScopedQuerySet.as_manager()
-    SCOPE_PATH = "organisation__path"
-
-    class Meta:
-        verbose_name = verbose_name_plural = "积极分子培训班"
-        ordering = ["-start_date"]
-
-    def __str__(self):
-        return self.name
-
-    def audit_org_path(self) -> str:
-        return self.organisation.path
-
-
 class TrainingRecord(models.Model):
-    """Training a person attended (a class, or the step-11 concentrated training)."""
+    """Training a person attended: a place in an education training class of the kinds
+    入党积极分子培训班 / 发展对象培训班 (one class mechanism: apps.education), or training
+    recorded with step 11 itself (training_class empty, days/hours as entered). For a
+    class the days and hours come from the class once it has completed (结业), read by
+    engine.training_credit; days/hours here stay 0."""
 
     file = models.ForeignKey(DevelopmentFile, verbose_name="发展档案", on_delete=models.CASCADE, related_name="trainings")
     training_class = models.ForeignKey(
-        TrainingClass, verbose_name="培训班", null=True, blank=True, on_delete=models.PROTECT, related_name="attendance"
+        "education.TrainingClass",
+        verbose_name="培训班",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recruitment_trainees",
     )
     date = models.DateField("结业日期")
     days = models.PositiveSmallIntegerField("天数", default=0)

@@ -3,23 +3,28 @@ monthly report and circular, the to-do provider. Every function runs a fixed num
 queries whatever the number of rows (rows are grouped in Python by path prefix)."""
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.scoping import visible_orgs
 from apps.core.todo import TodoItem, first_of
+from apps.education import rules as education_rules
+from apps.education.models import ClassSession, TrainingClass
 from apps.members import codes as member_codes
 from apps.orgs import selectors as org_selectors
 from apps.orgs.models import CommitteeMember, Organisation
 from apps.orgs.picker import filtered_org
 
 from . import rules
-from .models import DevelopmentFile, DevelopmentPlan, LaggingUnit, TrainingClass
+from .models import DevelopmentFile, DevelopmentPlan, LaggingUnit, TrainingRecord
 
 STEPLEN = Organisation.steplen
+HOURS = DecimalField(max_digits=8, decimal_places=1)
 
 
 def files_for(user, *, action="view", stage="", org=None, overdue=False, status="active", q="", on=None):
@@ -93,13 +98,21 @@ def lagging_units(user):
 
 
 def training_class_list(user, params=None):
-    """积极分子培训班 in scope, newest first, with their number of participants: ?q= (the
-    class's or its organisation's name)."""
-    classes = TrainingClass.objects.restrict(user, "view").select_related("organisation")
+    """入党积极分子培训班 / 发展对象培训班 in scope, newest first: education training classes
+    of those kinds (one class mechanism), with their number of enrolled development files
+    (n), days with a session and curriculum hours: ?q= (the class's or its organisation's
+    name)."""
+    classes = TrainingClass.objects.restrict(user, "view").filter(kind__in=education_rules.RECRUITMENT_KINDS).select_related("organisation")
     q = ((params or {}).get("q") or "").strip()
     if q:
-        classes = classes.filter(Q(name__icontains=q) | Q(organisation__name__icontains=q))
-    return classes.annotate(n=Count("attendance")).order_by("-start_date", "-id")
+        classes = classes.filter(Q(title__icontains=q) | Q(organisation__name__icontains=q))
+    trainees = TrainingRecord.objects.filter(training_class=OuterRef("pk")).values("training_class").annotate(c=Count("id")).values("c")
+    sessions = ClassSession.objects.filter(training_class=OuterRef("pk")).values("training_class")
+    return classes.annotate(
+        n=Coalesce(Subquery(trainees), 0),
+        days=Coalesce(Subquery(sessions.annotate(c=Count("date", distinct=True)).values("c")), 0),
+        hours=Coalesce(Subquery(sessions.annotate(h=Sum("hours")).values("h")), Value(Decimal(0)), output_field=HOURS),
+    ).order_by("-start_date", "-id")
 
 
 def plan_list(user, params=None, org=_FROM_PARAMS):

@@ -4,9 +4,11 @@ holiday calendar. Each owns its transaction, scoping and audit entry; the rules
 themselves (intervals, quorum, working days) are read from apps.recruitment.engine."""
 
 import datetime
+from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from apps.accounts.scoping import require_org_action
@@ -30,7 +32,6 @@ from .models import (
     Objection,
     PublicNotice,
     RuleVersion,
-    TrainingClass,
     TrainingRecord,
     Vote,
 )
@@ -319,52 +320,104 @@ def record_vote(file, data: dict, *, actor) -> Vote:
 # Training
 
 
+# The organisation type decides the level of the education class (县委党校, 乡镇党校, 基层).
+CLASS_LEVEL_BY_ORG_TYPE = {"county_committee": "county", "committee": "township"}
+
+
 @transaction.atomic
-def create_training_class(data: dict, *, actor) -> TrainingClass:
+def create_training_class(data: dict, *, actor):
+    """Open a 入党积极分子培训班 / 发展对象培训班: an education training class of that kind
+    (apps.education, one class mechanism) whose curriculum is `days` sessions, one a day
+    from the opening date, sharing `hours`. Its trainees are enrolled with `enrol`; the
+    class's days and hours count toward step 11 once education records it as completed."""
+    from apps.education import rules as education_rules
+    from apps.education import services as education
+
     org = data.get("organisation")
+    if org is None:
+        raise ValidationError({"organisation": ["举办组织为必填项"]})
     require_org_action(actor, org, "change")
     errors = {}
-    if not data.get("name"):
-        errors["name"] = ["请填写班次名称"]
+    kind = data.get("kind") or "activist"
+    if kind not in education_rules.RECRUITMENT_KINDS:
+        errors["kind"] = [f"类别“{kind}”不是入党积极分子培训班或发展对象培训班"]
     start, end = data.get("start_date"), data.get("end_date")
-    if start and end and end < start:
-        errors["end_date"] = ["结业日期不能早于开班日期"]
-    if not data.get("hours") and not data.get("days"):
-        errors["hours"] = ["请填写天数或学时"]
+    days, hours = int(data.get("days") or 0), int(data.get("hours") or 0)
+    if days < 1:
+        errors["days"] = ["天数至少为1天（每天登记一次课程）"]
+    elif isinstance(start, datetime.date) and isinstance(end, datetime.date) and end >= start and days > (end - start).days + 1:
+        errors["days"] = [f"天数不能超过开班到结业的{(end - start).days + 1}天"]
+    if hours < 0:
+        errors["hours"] = ["学时不能为负数"]
     if errors:
         raise ValidationError(errors)
-    c = TrainingClass.objects.create(
-        organisation=org,
-        name=data["name"],
-        start_date=start,
-        end_date=end,
-        days=int(data.get("days") or 0),
-        hours=int(data.get("hours") or 0),
+    cls = education.create_class(
+        {
+            "organisation": org,
+            "title": (data.get("name") or "").strip(),
+            "level": CLASS_LEVEL_BY_ORG_TYPE.get(org.org_type, "branch"),
+            "kind": kind,
+            "start_date": start,
+            "end_date": end,
+            "plan": data.get("plan") or "",
+        },
+        actor=actor,
     )
-    _audit_create(c)
-    return c
+    each = (Decimal(hours) / days).quantize(Decimal("0.1"), rounding=ROUND_DOWN) if hours else None
+    for i in range(days):
+        session = {"date": start + datetime.timedelta(days=i), "topic": f"{cls.title}（第{i + 1}天）", "lecturer": org.name[:60]}
+        if each is None:
+            session["duration"] = "full_day"
+        else:
+            session["duration"] = "actual"
+            session["hours"] = Decimal(hours) - each * (days - 1) if i == days - 1 else each
+        try:
+            education.add_session(cls, session, actor=actor)
+        except ValidationError as exc:
+            raise ValidationError({"hours": [f"第{i + 1}天：{'；'.join(exc.messages)}"]}) from exc
+    return cls
 
 
 @transaction.atomic
 def enrol(training_class, files, *, actor) -> int:
-    """Record attendance of a class; its days/hours count toward step 11."""
+    """Enrol development files in an education class of a recruitment kind. The class's
+    days and hours count toward step 11 once it has completed (engine.training_credit)."""
+    from apps.education import rules as education_rules
+    from apps.education.models import TrainingClass
+
+    # under a row lock, as education's own writes to the class (结业 cannot race an enrolment)
+    training_class = TrainingClass.objects.select_for_update().select_related("organisation").get(pk=training_class.pk)
+    if training_class.kind not in education_rules.RECRUITMENT_KINDS:
+        raise ValidationError({"files": [f"“{training_class.title}”不是入党积极分子培训班或发展对象培训班，不能登记发展档案"]})
+    if training_class.status == "finished":
+        raise ValidationError({"files": [f"“{training_class.title}”已结业，不能再登记参训人员"]})
     added = 0
     for f in files:
         require_org_action(actor, f.organisation, "change")
+        if not f.org_path.startswith(training_class.org_path):
+            raise ValidationError({"files": [f"{f.name}不属于举办组织“{training_class.organisation}”，不能参加本班"]})
+        if f.status != DevelopmentFile.Status.ACTIVE or f.stage not in ("activist", "target"):
+            raise ValidationError({"files": [f"{f.name}不是入党积极分子或发展对象，不能登记参训"]})
         if TrainingRecord.objects.filter(file=f, training_class=training_class).exists():
             continue
         with unique_messages(TrainingRecord, TRAINING_UNIQUE):
             r = TrainingRecord.objects.create(
-                file=f,
-                training_class=training_class,
-                date=training_class.end_date,
-                days=training_class.days,
-                hours=training_class.hours,
-                provider=str(training_class.organisation),
+                file=f, training_class=training_class, date=training_class.end_date, provider=str(training_class.organisation)
             )
         _audit_create(r)
         added += 1
     return added
+
+
+def trainee_counts(class_ids) -> dict[int, int]:
+    """Development files enrolled per education class (registered with
+    apps.education.trainees; one query)."""
+    return dict(
+        TrainingRecord.objects.filter(training_class_id__in=class_ids)
+        .values("training_class_id")
+        .annotate(n=Count("id"))
+        .values_list("training_class_id", "n")
+    )
 
 
 # ---------------------------------------------------------------------------

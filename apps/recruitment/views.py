@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import ScopeError, get_in_scope, has_action
+from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.core.paging import page_of
+from apps.education.selectors import class_credits
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
@@ -413,7 +414,7 @@ def training_classes(request):
         except (ValidationError, ScopeError) as exc:
             _errors(form, exc)
         else:
-            messages.success(request, f"已开设“{c.name}”，请登记参训人员")
+            messages.success(request, f"已开设“{c.title}”，请登记参训人员；课程安排和结业在教育培训的培训班页办理")
             return redirect("recruitment:training_enrol", c.pk)
     q = request.GET.get("q", "").strip()
     page = page_of(selectors.training_class_list(request.user, request.GET), request)
@@ -423,9 +424,14 @@ def training_classes(request):
 
 @login_required
 def training_enrol(request, class_id):
-    from .models import TrainingClass
+    from apps.education import rules as education_rules
+    from apps.education.models import TrainingClass
 
     c = get_in_scope(TrainingClass.objects.select_related("organisation"), request.user, "view", pk=class_id)
+    if c.kind not in education_rules.RECRUITMENT_KINDS:  # a class of party members: enrolled in education
+        messages.info(request, f"“{c.title}”是{c.get_kind_display()}，学员是党员，在教育培训的培训班页报名")
+        return redirect("education:class_detail", c.pk)
+    credit = class_credits([c.pk])[c.pk]
     filter_form = OrgFilterForm(request.GET, user=request.user)
     org = filter_form.chosen()
     q = request.GET.get("q", "").strip()
@@ -446,14 +452,18 @@ def training_enrol(request, class_id):
             n = services.enrol(c, files, actor=request.user)
         except ScopeError as exc:
             messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
         else:
             messages.success(request, f"已登记{n}人参训")
         back = QueryDict(request.POST.get("back", "")).urlencode()  # the filter the user was on
         return redirect(reverse("recruitment:training_enrol", args=[c.pk]) + (f"?{back}" if back else ""))
     context = {
         "c": c,
+        "credit": credit,
+        "can_change": can_act_on_org(request.user, c.organisation, "change") and not credit.finished,
         "candidates": page_of(candidates.order_by("org_path", "id"), request),
-        "attended": page_of(c.attendance.select_related("file").order_by("file__name", "id"), request, param="apage", size=100),
+        "attended": page_of(c.recruitment_trainees.select_related("file").order_by("file__name", "id"), request, param="apage", size=100),
         "filter_form": filter_form,
         "org": org,
         "q": q,

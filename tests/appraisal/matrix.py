@@ -383,3 +383,56 @@ WRITE_BODIES.update(
         "POST appraisal-goal-check": Write(_check_body, fresh={"pk": lambda w: _sheet(w.b, "B", fresh=True)}),
     }
 )
+
+
+# ── 三培养 ──────────────────────────────────────────────────────────────────────────────
+PK_BY_URL_NAME.update(
+    {
+        **{f"appraisal:{n}": "appraisal.talententry" for n in ("talent", "talent_edit", "talent_stage", "talent_close")},
+        "appraisal-talent-detail": "appraisal.talententry",
+        "appraisal-talent-stage": "appraisal.talententry",
+        "appraisal-talent-close": "appraisal.talententry",
+    }
+)
+
+
+def _talent(org, side, *, fresh=False):
+    """An open 三培养 entry of the side's marked person (把党员骨干培养成村干部)."""
+    from apps.appraisal import services
+    from apps.appraisal.models import TalentEntry
+
+    existing = None if fresh else TalentEntry.objects.filter(organisation=org, plan="矩阵培养").first()
+    if existing:
+        return existing
+    from tests.test_access_matrix import _person_name
+
+    member = make_member(org) if fresh else make_member(org, name=_person_name(side))
+    data = {"track": "backbone_to_cadre", "member": member, "mentor": make_member(org), "start_on": "2025-03-01", "plan": "矩阵培养"}
+    return services.add_talent(data, actor=_sys())
+
+
+FACTORIES["appraisal.talententry"] = _talent
+
+
+def _fresh_talent(w):
+    return _talent(w.b, "B", fresh=True)
+
+
+def _talent_body(w, objs):
+    return {"track": "backbone_to_cadre", "member": make_member(w.b).pk, "mentor": make_member(w.b).pk, "start_on": _today()}
+
+
+WRITE_BODIES.update(
+    {
+        "appraisal:talent_new": Write(
+            _talent_body, url_side="A", refused=(200,), why="党员选择器只在本人范围内查找：B 的党员报“未找到”（表单 200），不列入"
+        ),
+        "appraisal:talent_edit": Write(lambda w, o: {"mentor": make_member(w.b).pk, "plan": "矩阵修改"}, fresh={"pk": _fresh_talent}),
+        "appraisal:talent_stage": Write(lambda w, o: {"stage": "training", "on": _today()}, fresh={"pk": _fresh_talent}),
+        "appraisal:talent_close": Write(lambda w, o: {"outcome": "left", "on": _today(), "note": "调离"}, fresh={"pk": _fresh_talent}),
+        "POST appraisal-talent-list": Write(_talent_body, url_side="A"),
+        "PATCH appraisal-talent-detail": Write(lambda w, o: {"plan": "矩阵修改"}, fresh={"pk": _fresh_talent}),
+        "POST appraisal-talent-stage": Write(lambda w, o: {"stage": "training", "on": _today()}, fresh={"pk": _fresh_talent}),
+        "POST appraisal-talent-close": Write(lambda w, o: {"outcome": "left", "on": _today(), "note": "调离"}, fresh={"pk": _fresh_talent}),
+    }
+)

@@ -98,3 +98,40 @@ def test_demo_posts_in_the_village_branches(tree):
     busiest = PostAssignment.objects.values("member").annotate(n=Count("id")).order_by("-n").first()
     assert busiest["n"] <= rules.MAX_POSTS_PER_MEMBER
     assert PostReview.objects.count() == PostAssignment.objects.count()
+
+
+def test_demo_talent_pool_supervision_and_goals(tree):
+    """三培养 entries in the townships' village branches (with their stage history), 谈心谈话
+    and the other supervision records, and the goal sheets of the appraised members."""
+    import datetime
+
+    from apps.appraisal.models import GoalSheet, SupervisionRecord, TalentEntry
+    from apps.orglife import compliance
+    from apps.orglife import services as orglife_services
+    from apps.orgs.models import Organisation
+
+    villages = [b.pk for row in tree["branches"] for b in row]
+    Organisation.objects.filter(pk__in=villages).update(unit_type="village")
+    out = _demo(tree)
+    today = timezone.localdate()
+    assert out["talents"] == TalentEntry.objects.count() > 0
+    tracks = set(TalentEntry.objects.values_list("track", flat=True))
+    assert tracks == set(rules.TALENT_TRACK)
+    for e in TalentEntry.objects.prefetch_related("stage_changes"):
+        changes = list(e.stage_changes.all())
+        assert changes[0].before == "" and changes[-1].after == e.stage and e.start_on <= today
+        assert (e.member_id is None) == (e.track == "backbone_to_member") and e.mentor_id != e.member_id
+        assert e.mentor.organisation_id == e.organisation_id
+    talks = SupervisionRecord.objects.filter(kind="heart_to_heart_talk")
+    assert talks.exists() and not talks.filter(counterpart__isnull=True).exists()
+    assert not SupervisionRecord.objects.filter(on__gt=today).exists()
+    assert out["goal_sheets"] == GoalSheet.objects.count() >= out["appraised"]
+    last = GoalSheet.objects.filter(year=today.year - 1)
+    assert last.count() == out["appraised"] and not last.filter(check_grade="").exists()
+    # last year's talks meet the branches' 谈心谈话 (yearly) requirement
+    orgs = Organisation.objects.filter(pk__in=villages)
+    talked = set(talks.filter(on__year=today.year - 1).values_list("organisation_id", flat=True))
+    rows = compliance.org_compliance(list(orgs), today.year - 1, None, today, orglife_services.current_version())
+    for org_id, kinds in rows.items():
+        heart = next(r for r in kinds if r.kind.code == "heart_talk")
+        assert heart.met == (1 if org_id in talked else 0), datetime.date.today()

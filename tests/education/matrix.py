@@ -1,5 +1,7 @@
 """What the education URLs take, for tests/test_access_matrix.py."""
 
+import datetime
+
 from django.utils import timezone
 
 from apps.core.actors import system_actor
@@ -346,9 +348,12 @@ def _venue(org, side):
 
 
 def _courseware(org, side):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from apps.education import services
 
-    return services.add_courseware({"organisation": org, "title": f"{org.name}课件", "minutes": 30, "link": "http://intranet/m"}, actor=CLI)
+    upload = SimpleUploadedFile("课件.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")
+    return services.add_courseware({"organisation": org, "title": f"{org.name}课件", "minutes": 30, "file": upload}, actor=CLI)
 
 
 def _joint_meeting(org, side):
@@ -364,7 +369,60 @@ PK_BY_URL_NAME.update(
         "education-venue-detail": "education.venue",
         "education-courseware-detail": "education.courseware",
         "education-joint-meeting-detail": "education.jointmeeting",
+        "education:venue_edit": "education.venue",
+        "education:venue_delete": "education.venue",
+        "education:courseware_edit": "education.courseware",
+        "education:courseware_delete": "education.courseware",
+        "education:courseware_download": "education.courseware",
+    }
+)
+RESOURCE_WRITES.update(
+    {
+        "education:venue_edit": Write(lambda w, o: {"kind": "media_room", "name": "矩阵改名电教室"}),
+        "education:venue_delete": Write(lambda w, o: {}),
+        "education:courseware_edit": Write(lambda w, o: {"title": "矩阵改名课件", "minutes": 40, "link": "http://intranet/y"}),
+        "education:courseware_delete": Write(lambda w, o: {}),
     }
 )
 FACTORIES.update({"education.venue": _venue, "education.courseware": _courseware, "education.jointmeeting": _joint_meeting})
 WRITE_BODIES.update(RESOURCE_WRITES)
+
+# Issue 15 item 3: edit and delete of questions, quizzes, plans and plan items (fresh
+# objects of B where an answered question or a started quiz would refuse the write).
+EDIT_PKS = {
+    "education:question_edit": "education.question",
+    "education:question_delete": "education.question",
+    "education:quiz_edit": "education.quiz",
+    "education:quiz_delete": "education.quiz",
+    "education:plan_edit": "education.educationplan",
+    "education:plan_delete": "education.educationplan",
+    "education:plan_item_edit": "education.planitem",
+}
+EDIT_WRITES = {
+    "education:question_edit": Write(
+        lambda w, o: {"kind": "single", "category": "党章", "difficulty": "medium", "text": "矩阵改题", "options": "甲\n乙", "answer": "B"},
+        fresh={"pk": lambda w: _question(w.b, "B")},
+    ),
+    "education:question_delete": Write(lambda w, o: {}, fresh={"pk": lambda w: _question(w.b, "B")}),
+    "education:quiz_edit": Write(
+        lambda w, o: {
+            "title": "矩阵改名考学",
+            "draw": "党章：2",
+            "time_limit": 30,
+            "attempts_allowed": 3,
+            "pass_score": 60,
+            "hours": "1",
+            "opens_on": _today().isoformat(),
+            "closes_on": (_today() + datetime.timedelta(days=7)).isoformat(),
+        },
+        fresh={"pk": lambda w: _quiz(w.b, "B")},
+    ),
+    "education:quiz_delete": Write(lambda w, o: {}, fresh={"pk": lambda w: _quiz(w.b, "B")}),
+    "education:plan_edit": Write(lambda w, o: {"title": "矩阵改名计划"}),
+    "education:plan_delete": Write(lambda w, o: {}),
+    "education:plan_item_edit": Write(
+        lambda w, o: {"month": 2, "topic": "矩阵改项目", "audience": "all", "level": "branch", "form": "collective_study", "hours": "3"}
+    ),
+}
+PK_BY_URL_NAME.update(EDIT_PKS)
+WRITE_BODIES.update(EDIT_WRITES)

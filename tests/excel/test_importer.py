@@ -474,3 +474,30 @@ def test_reimported_export_matches_ended_records_instead_of_duplicating_them(bra
     assert readmitted.ok, [str(e) for e in readmitted.errors]
     assert readmitted.to_create == 1, "an active row with an ended record's number is a new record"
     assert alive.pk != gone.pk
+
+
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [("停止党籍", "suspended"), ("出党·除名", "removed"), ("出党·开除", "expelled"), ("出党·退党", "withdrawn")],
+)
+def test_a_new_record_cannot_start_in_a_status_a_procedure_sets(branch, label, code):
+    """停止党籍 and 出党 (除名、开除、劝退) are set by their engine (appraisal's handling, the
+    sanction), with history: the import refuses to create a member in them, names the row,
+    the column and the page, and writes nothing."""
+    first = good_row(branch)
+    bad = good_row(branch, 党籍状态=label)
+    before = Member.objects.count()
+    preview = import_members(xlsx([first, bad]), dry_run=True, actor=system_actor("cli"))
+    e = only_error(preview)
+    assert e.row == 3 and e.header == "党籍状态"
+    assert "党籍状态不能为“" in e.message and "须按规定程序办理" in e.message
+    r = commit(xlsx([first, bad]))
+    assert not r.ok and Member.objects.count() == before
+    assert not Member.objects.filter(status=code).exists()
+
+
+def test_a_new_record_may_still_be_imported_as_deceased_or_normal(branch):
+    """Only the procedure statuses are refused: 死亡 (no engine) and the active statuses import."""
+    r = commit(xlsx([good_row(branch, 党籍状态="死亡"), good_row(branch, 党籍状态="正常")]))
+    assert r.ok, [str(e) for e in r.errors]
+    assert sorted(Member.objects.values_list("status", flat=True)) == ["deceased", "normal"]

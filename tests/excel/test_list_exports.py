@@ -137,7 +137,7 @@ CASES = {
         lambda ctx: [f.name for f in ctx["page"].rows],
         "姓名",
     ),
-    "recruitment_training": (lambda w: "", lambda ctx: [c.name for c in ctx["page"].rows], "班次"),
+    "recruitment_training": (lambda w: "", lambda ctx: [c.title for c in ctx["page"].rows], "班次"),
     "recruitment_plans": (lambda w: "", lambda ctx: [p["plan"].organisation.name for p in ctx["progress"]], "组织"),
     "dues_arrears": (lambda w: f"org={w['a'].pk}", lambda ctx: [r["member"].name for r in ctx["page"].rows], "党员"),
     "dues_arrears_cases": (lambda w: "", lambda ctx: [c.member.name for c in ctx["cases"].rows], "党员"),

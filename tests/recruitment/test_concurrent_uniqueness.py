@@ -9,7 +9,7 @@ from apps.core.actors import system_actor
 from apps.recruitment import services
 from apps.recruitment.models import DevelopmentPlan, TrainingRecord
 from tests.factories import make_tree, make_user
-from tests.recruitment.helpers import D, new_file
+from tests.recruitment.helpers import D, before_step, new_file
 from tests.uniqueness_helpers import race, skip_check
 
 SYSTEM = system_actor("cli")
@@ -27,7 +27,7 @@ def test_plan_after_a_passed_check_is_a_chinese_error(tree, monkeypatch):
 
 def test_training_enrolment_after_a_passed_check_is_a_chinese_error(tree, monkeypatch):
     branch = tree["branches"][0][0]
-    f = new_file(branch)
+    f = before_step(new_file(branch), "training")
     cls = services.create_training_class(
         {"organisation": branch, "name": "发展对象培训班", "start_date": D(2024, 4, 1), "end_date": D(2024, 4, 3), "days": 3, "hours": 24},
         actor=SYSTEM,

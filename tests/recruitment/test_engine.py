@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
+from apps.education import services as education_services
 from apps.members.models import Member
 from apps.recruitment import engine, services
 from apps.recruitment.models import DevelopmentFile, DevelopmentStep, FileTransfer, LaggingUnit
@@ -132,6 +133,12 @@ def test_training_hours_and_class_attendance_count(tree):
         actor=system_actor("cli"),
     )
     assert services.enrol(c, [f], actor=system_actor("cli")) == 1
+    # One class mechanism: the place counts once education records the class as completed.
+    with pytest.raises(ValidationError) as exc:
+        take(f, "training", D(2024, 4, 10), days=2, hours=16)
+    assert "现累计2天、16学时；“2024年第一期积极分子培训班”尚未结业，结业后计入" in str(exc.value)
+    assert not DevelopmentStep.objects.filter(file=f, code="training").exists()
+    education_services.finish_class(c, actor=system_actor("cli"), on=D(2024, 4, 2))
     take(f, "training", D(2024, 4, 10), days=2, hours=16)
 
 

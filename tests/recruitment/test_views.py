@@ -244,7 +244,8 @@ def test_activists_page_fixed_queries(client, users):
 
 
 def test_training_class_and_enrolment(client, users):
-    from apps.recruitment.models import TrainingClass, TrainingRecord
+    from apps.education.models import ClassSession, TrainingClass
+    from apps.recruitment.models import TrainingRecord
 
     f = before_step(new_file(users["branch"]), "activist_filed")
     c = _client(client, users["sec"])
@@ -260,13 +261,25 @@ def test_training_class_and_enrolment(client, users):
         },
     )
     assert r.status_code == 302
+    # One class mechanism: the class is an education class of the kind 入党积极分子培训班,
+    # its three days three sessions of 8 hours at branch level.
     tc = TrainingClass.objects.get()
+    assert (tc.kind, tc.level, tc.title) == ("activist", "branch", "2024年第一期")
+    assert list(ClassSession.objects.filter(training_class=tc).values_list("hours", flat=True)) == [8, 8, 8]
     assert _client(client, users["other"]).get(reverse("recruitment:training_enrol", args=[tc.pk])).status_code == 404
+    other = _client(client, users["other"])
+    assert other.post(reverse("recruitment:training_enrol", args=[tc.pk]), {"files": [f.pk]}).status_code == 404
+    assert not TrainingRecord.objects.exists()
     c = _client(client, users["sec"])
     assert f.name in c.get(reverse("recruitment:training_enrol", args=[tc.pk])).content.decode()
     assert c.post(reverse("recruitment:training_enrol", args=[tc.pk]), {"files": [f.pk]}).status_code == 302
-    assert TrainingRecord.objects.get(file=f).hours == 24
-    assert c.get(reverse("recruitment:training")).status_code == 200
+    record = TrainingRecord.objects.get(file=f)
+    assert record.training_class == tc and (record.days, record.hours) == (0, 0)
+    page = c.get(reverse("recruitment:training")).content.decode()
+    assert "入党积极分子培训班" in page and "3天/24" in page
+    # education's class page counts the development files and links back to the enrolment page
+    detail = c.get(reverse("education:class_detail", args=[tc.pk])).content.decode()
+    assert "入党积极分子、发展对象：1人" in detail and reverse("recruitment:training_enrol", args=[tc.pk]) in detail
 
 
 def test_monthly_and_plans_pages_fixed_queries(client, users, tree):

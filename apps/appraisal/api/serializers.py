@@ -10,6 +10,8 @@ from apps.appraisal.models import (
     PostAssignment,
     PostReview,
     SupervisionRecord,
+    TalentEntry,
+    TalentStageChange,
 )
 
 
@@ -309,3 +311,100 @@ class GoalSetSerializer(serializers.Serializer):
 class GoalCheckSerializer(serializers.Serializer):
     self_check = serializers.CharField(max_length=3000, label="年终自查")
     check_grade = serializers.ChoiceField(choices=rules.GOAL_CHECK_GRADES, label="完成情况")
+
+
+# ── 三培养 ──────────────────────────────────────────────────────────────────────────────
+TALENT_TRACK_HELP = "；".join(
+    f"{t.code}={t.label}（阶段：{'、'.join(f'{c}={label}' for c, label in t.stages)}）" for t in rules.TALENT_TRACKS
+)
+
+
+TALENT_OUTCOME_HELP = "；".join(f"{c}={label}" for c, label in rules.TALENT_OUTCOMES)
+
+
+class TalentStageChangeSerializer(serializers.ModelSerializer):
+    before_label = serializers.CharField(read_only=True, label="原阶段名称")
+    after_label = serializers.CharField(read_only=True, label="新阶段名称")
+
+    class Meta:
+        model = TalentStageChange
+        fields = ["id", "on", "before", "before_label", "after", "after_label", "note", "changed_by", "changed_at"]
+
+
+class TalentEntrySerializer(serializers.ModelSerializer):
+    track = serializers.CharField(read_only=True, label="培养方向", help_text=TALENT_TRACK_HELP)
+    track_display = serializers.CharField(source="get_track_display", read_only=True, label="培养方向名称")
+    stage_label = serializers.CharField(read_only=True, label="培养阶段名称")
+    mentor_name = serializers.CharField(source="mentor.name", read_only=True, label="培养联系人")
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True, label="党支部")
+    outcome_label = serializers.CharField(read_only=True, label="培养结果名称")
+    # plain strings: drf-spectacular names enums by field name, and other components
+    # already have "status"/"outcome" enums with other choices (check --deploy W001)
+    status = serializers.CharField(read_only=True, label="状态", help_text="open=培养中；closed=已结束")
+    outcome = serializers.CharField(read_only=True, label="培养结果", help_text=TALENT_OUTCOME_HELP)
+
+    class Meta:
+        model = TalentEntry
+        fields = [
+            "id",
+            "track",
+            "track_display",
+            "member",
+            "name",
+            "strengths",
+            "organisation",
+            "organisation_name",
+            "stage",
+            "stage_label",
+            "mentor",
+            "mentor_name",
+            "start_on",
+            "plan",
+            "status",
+            "closed_on",
+            "outcome",
+            "outcome_label",
+            "outcome_note",
+        ]
+        read_only_fields = fields
+
+
+class TalentDetailSerializer(TalentEntrySerializer):
+    stage_changes = TalentStageChangeSerializer(many=True, read_only=True, label="培养阶段记录")
+
+    class Meta(TalentEntrySerializer.Meta):
+        fields = [*TalentEntrySerializer.Meta.fields, "phone", "stage_changes"]
+        read_only_fields = fields
+
+
+class TalentCreateSerializer(serializers.Serializer):
+    track = serializers.CharField(max_length=24, label="培养方向", help_text=TALENT_TRACK_HELP)
+    member = serializers.IntegerField(required=False, allow_null=True, label="党员ID（把党员培养成骨干、把党员骨干培养成村干部）")
+    organisation = serializers.IntegerField(required=False, allow_null=True, label="党支部ID（把骨干培养成党员）")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=40, label="姓名（把骨干培养成党员）")
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20, label="联系电话")
+    strengths = serializers.CharField(required=False, allow_blank=True, max_length=100, label="特长或从事行业")
+    mentor = serializers.IntegerField(label="培养联系人党员ID")
+    start_on = serializers.DateField(label="列入日期")
+    plan = serializers.CharField(required=False, allow_blank=True, max_length=2000, label="培养措施")
+
+
+class TalentUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=40, label="姓名（非党员骨干）")
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20, label="联系电话")
+    strengths = serializers.CharField(required=False, allow_blank=True, max_length=100, label="特长或从事行业")
+    mentor = serializers.IntegerField(required=False, label="培养联系人党员ID")
+    plan = serializers.CharField(required=False, allow_blank=True, max_length=2000, label="培养措施")
+    stage = serializers.CharField(required=False, label="培养阶段（只能通过 stage 操作变更）")
+
+
+class TalentStageSerializer(serializers.Serializer):
+    stage = serializers.CharField(max_length=16, label="新阶段")
+    on = serializers.DateField(label="变更日期")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, label="说明")
+
+
+class TalentCloseSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=12, label="培养结果", help_text=TALENT_OUTCOME_HELP)
+    on = serializers.DateField(label="结束日期")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, label="说明（终止培养须写明原因）")

@@ -10,6 +10,7 @@ router.register("appraisal/cases", views.HandlingCaseViewSet, basename="appraisa
 router.register("appraisal/posts", views.PostViewSet, basename="appraisal-post")
 router.register("appraisal/supervision", views.SupervisionRecordViewSet, basename="appraisal-supervision")
 router.register("appraisal/goals", views.GoalSheetViewSet, basename="appraisal-goal")
+router.register("appraisal/talents", views.TalentViewSet, basename="appraisal-talent")
 
 urlpatterns = [
     path("appraisal/results/", views.ResultsView.as_view(), name="appraisal-results"),

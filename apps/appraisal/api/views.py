@@ -10,7 +10,16 @@ from rest_framework.views import APIView
 
 from apps.accounts.scoping import get_in_scope
 from apps.appraisal import rules, selectors, services
-from apps.appraisal.models import BranchAppraisal, Campaign, GoalSheet, HandlingCase, MemberPost, PostAssignment, SupervisionRecord
+from apps.appraisal.models import (
+    BranchAppraisal,
+    Campaign,
+    GoalSheet,
+    HandlingCase,
+    MemberPost,
+    PostAssignment,
+    SupervisionRecord,
+    TalentEntry,
+)
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 
@@ -277,3 +286,71 @@ class GoalSheetViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         d = ser.validated_data
         sheet = services.check_goals(sheet, text=d["self_check"], grade=d["check_grade"], actor=request.user)
         return Response(s.GoalSheetSerializer(sheet).data)
+
+
+class TalentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """三培养人才库：把党员培养成骨干、把骨干培养成党员、把党员骨干培养成村干部。"""
+
+    filter_backends = []
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.TalentCreateSerializer
+        return s.TalentDetailSerializer if self.action == "retrieve" else s.TalentEntrySerializer
+
+    def get_queryset(self):
+        qs = selectors.talent_list(self.request.user, self.request.query_params if self.action == "list" else {"status": "all"})
+        return qs.prefetch_related("stage_changes") if self.action == "retrieve" else qs
+
+    def _detail(self, entry):
+        return s.TalentDetailSerializer(
+            selectors.talent_list(self.request.user, {"status": "all"}).prefetch_related("stage_changes").get(pk=entry.pk)
+        ).data
+
+    @extend_schema(request=s.TalentCreateSerializer, responses={201: s.TalentDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        ser = s.TalentCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        if data.get("member"):
+            data["member"] = get_in_scope(Member.objects.all(), request.user, "change", pk=data["member"])
+        if data.get("organisation"):
+            data["organisation"] = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data["organisation"])
+        data["mentor"] = get_in_scope(Member.objects.all(), request.user, "view", pk=data["mentor"])
+        entry = services.add_talent(data, actor=request.user)
+        return Response(self._detail(entry), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TalentUpdateSerializer, responses=s.TalentDetailSerializer)
+    def partial_update(self, request, pk=None):
+        """修改培养联系人、特长、联系电话、培养措施（阶段只能通过 stage 变更）。"""
+        entry = get_in_scope(TalentEntry.objects.all(), request.user, "change", pk=pk)
+        ser = s.TalentUpdateSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        if "mentor" in data:
+            data["mentor"] = get_in_scope(Member.objects.all(), request.user, "view", pk=data["mentor"])
+        entry = services.update_talent(entry, data, actor=request.user)
+        return Response(self._detail(entry))
+
+    @extend_schema(request=s.TalentStageSerializer, responses=s.TalentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def stage(self, request, pk=None):
+        """调整培养阶段（记录日期、原阶段、新阶段、操作人）。"""
+        entry = get_in_scope(TalentEntry.objects.all(), request.user, "change", pk=pk)
+        ser = s.TalentStageSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        entry = services.change_talent_stage(entry, d["stage"], on=d["on"], note=d.get("note", ""), actor=request.user)
+        return Response(self._detail(entry))
+
+    @extend_schema(request=s.TalentCloseSerializer, responses=s.TalentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """结束培养：培养成功、终止培养（写明原因）、调离或迁出。"""
+        entry = get_in_scope(TalentEntry.objects.all(), request.user, "change", pk=pk)
+        ser = s.TalentCloseSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        entry = services.close_talent(entry, d["outcome"], on=d["on"], note=d.get("note", ""), actor=request.user)
+        return Response(self._detail(entry))

@@ -13,6 +13,9 @@ def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     """(count, exact): counts at most cap+1 rows, so the cost is bounded whatever the table size.
     Grouped rows (values().annotate(), e.g. the arrears per member) are counted as the rows
     themselves: narrowing them to "pk" would count the lines they group."""
+    if not hasattr(queryset, "query"):  # a list a selector computed (rows of grouped figures)
+        n = len(queryset)
+        return min(n, cap), n <= cap
     rows = queryset.order_by()
     if rows.query.group_by is None:
         rows = rows.values("pk")

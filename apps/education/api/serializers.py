@@ -270,8 +270,28 @@ class CoursewareSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Courseware
-        fields = ["id", "organisation", "organisation_name", "title", "category", "minutes", "link", "speaker"]
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "title",
+            "category",
+            "minutes",
+            "link",
+            "file_name",
+            "file_size",
+            "download",
+            "speaker",
+        ]
         read_only_fields = fields
+
+    download = serializers.SerializerMethodField(label="下载地址")
+
+    def get_download(self, obj) -> str:
+        """The web download (scoped, access-logged) of an uploaded file; empty without one."""
+        from django.urls import reverse
+
+        return reverse("education:courseware_download", args=[obj.pk]) if obj.file else ""
 
 
 class JointMeetingSerializer(serializers.ModelSerializer):
