@@ -9,8 +9,9 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.scoping import has_action, visible_orgs
+from apps.accounts.scoping import visible_orgs
 from apps.core.api.pagination import capped_count
+from apps.core.scoping import has_action
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 

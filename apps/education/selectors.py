@@ -12,7 +12,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, restrict, visible_orgs
+from apps.accounts.scoping import visible_orgs
+from apps.core.scoping import get_in_scope, restrict
 from apps.members.filters import search_members
 from apps.members.models import Member
 from apps.orgs import selectors as org_selectors

@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from apps.accounts.scoping import require_org_action
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
+from apps.core.scoping import require_org_action
 from apps.core.uniqueness import unique_messages
 from apps.members import codes as member_codes
 from apps.members.models import Member

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, user_scope
+from apps.core.forms import apply_service_errors, error_text
 from apps.core.models import AccessLog
 from apps.core.paging import page_of
+from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, user_scope
 from apps.members.models import Member
 from apps.orgs.picker import OrgFilterForm
 
@@ -33,20 +34,6 @@ from .models import (
     Venue,
 )
 from .uploads import bounded_upload
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.message_dict.items():
-            for msg in errors:
-                form.add_error(field_name if field_name in form.fields else None, msg)
-    else:
-        for msg in exc.messages:
-            form.add_error(None, msg)
-
-
-def _messages(exc) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 def _org_or_self(request):
@@ -124,7 +111,7 @@ def entry_new(request):
         try:
             entry = services.add_entry(form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error(None, exc.message)
         else:
@@ -147,7 +134,7 @@ def entry_decide(request, pk):
         try:
             services.decide_entry(entry, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已审批{entry.member.name}的学时申请")
     return redirect(f"{reverse('education:entries')}?org={entry.organisation_id}")
@@ -205,7 +192,7 @@ def class_new(request):
         try:
             cls = services.create_class(form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("organisation", exc.message)
         else:
@@ -249,7 +236,7 @@ def class_session(request, pk):
         try:
             s = services.add_session(cls, form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已登记课程“{s.topic}”（{s.hours}学时）")
     else:
@@ -266,7 +253,7 @@ def class_quota(request, pk):
         try:
             services.set_quota(cls, form.cleaned_data["organisation"], form.cleaned_data["seats"], actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, "已保存名额")
     else:
@@ -283,7 +270,7 @@ def class_enrol(request, pk):
         try:
             e = services.enrol(cls, form.cleaned_data["member"], actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"{e.member.name}已报名")
     else:
@@ -298,7 +285,7 @@ def class_finish(request, pk):
     try:
         result = services.finish_class(cls, actor=request.user)
     except (ValidationError, ScopeError) as exc:
-        messages.error(request, _messages(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"已办理结业：{result['completed']}人结业，{result['not_completed']}人出勤不足未结业")
     return redirect("education:class_detail", cls.pk)
@@ -317,7 +304,7 @@ def session_attendance(request, pk):
         try:
             result = services.record_session_attendance(session, ids, hours=request.POST.get("hours") or None, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            error = _messages(exc)
+            error = error_text(exc)
         else:
             messages.success(request, f"已登记出勤：新记入{result['created']}人，更新{result['updated']}人，撤销{result['removed']}人")
             return redirect("education:class_detail", cls.pk)
@@ -351,7 +338,7 @@ def rules_page(request):
             try:
                 services.save_rules(data, note=note, actor=request.user)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_service_errors(form, exc)
             except ScopeError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -398,7 +385,7 @@ def report_grade(request, pk):
         try:
             services.grade_report(report, grade=form.cleaned_data["grade"], comment=form.cleaned_data["comment"], actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已评议{report.member.name}的{report.year}年述学报告")
     return redirect(f"{reverse('education:reports')}?org={report.organisation_id}&year={report.year}")
@@ -420,7 +407,7 @@ def my_report(request):
         try:
             services.submit_report(me, form.cleaned_data["year"], form.cleaned_data["text"], actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error(None, exc.message)
         else:
@@ -470,7 +457,7 @@ def quiz_new(request):
         try:
             quiz = services.create_quiz(form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("organisation", exc.message)
         else:
@@ -506,7 +493,7 @@ def quiz_start(request, pk):
     try:
         attempt = services.start_attempt(quiz, actor=request.user)
     except (ValidationError, ScopeError) as exc:
-        messages.error(request, _messages(exc))
+        messages.error(request, error_text(exc))
         return redirect("education:quizzes")
     return redirect("education:attempt", attempt.pk)
 
@@ -528,7 +515,7 @@ def attempt(request, pk):
         try:
             a = services.submit_attempt(a, answers, actor=request.user)
         except ValidationError as exc:
-            error = _messages(exc)
+            error = error_text(exc)
         else:
             if a.passed:
                 messages.success(request, f"已交卷：{a.score}分，合格，记入{a.quiz.hours}学时（多次作答只记一次）")
@@ -577,7 +564,7 @@ def question_new(request):
         try:
             q = services.add_question(org, data, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("organisation", exc.message)
         else:
@@ -593,7 +580,7 @@ def question_active(request, pk):
     try:
         services.set_question_active(q, request.POST.get("active") == "1", actor=request.user)
     except (ValidationError, ScopeError) as exc:
-        messages.error(request, _messages(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, "已启用该题" if request.POST.get("active") == "1" else "已停用该题，今后的试卷不再抽到")
     return redirect(f"{reverse('education:questions')}?org={q.organisation_id}")
@@ -609,7 +596,7 @@ def questions_import(request):
         try:
             n = services.import_questions(org, form.cleaned_data["file"].read(), actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("organisation", exc.message)
         else:
@@ -647,7 +634,7 @@ def plan_new(request):
         try:
             plan = services.create_plan(form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("organisation", exc.message)
         else:
@@ -681,7 +668,7 @@ def plan_item_add(request, pk):
         try:
             item = services.add_plan_item(plan, form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已添加计划项目“{item.topic}”")
     else:
@@ -711,7 +698,7 @@ def _edit_page(request, *, form, save, title, back_url, done):
         try:
             obj = save(dict(form.cleaned_data))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error(None, exc.message)
         else:
@@ -726,7 +713,7 @@ def _delete_page(request, *, obj, what, delete, back_url, note=""):
         try:
             delete()
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已删除“{obj}”（修改记录中保留删除前的内容）")
         return redirect(back_url)
@@ -793,7 +780,7 @@ def quiz_delete(request, pk):
         try:
             services.delete_quiz(quiz, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
             return redirect("education:quiz_detail", quiz.pk)
         messages.success(request, f"已删除“{quiz}”（修改记录中保留删除前的内容）")
         return redirect(back)
@@ -828,7 +815,7 @@ def plan_delete(request, pk):
         try:
             n = services.delete_plan(plan, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
             return redirect("education:plan_detail", plan.pk)
         messages.success(request, f"已删除“{plan}”及其{n}个计划项目（修改记录中保留删除前的内容）")
         return redirect("education:plans")
@@ -948,7 +935,7 @@ def _resource_new(request, key):
         try:
             getattr(services, service_name)(form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("organisation", exc.message)
         else:
@@ -984,7 +971,7 @@ def _resource_edit(request, key, pk):
         try:
             getattr(services, service_name)(obj, form.cleaned_data, actor=request.user, **extra)
         except (ValidationError, ScopeError) as exc:
-            _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
+            apply_service_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
         else:
             messages.success(request, f"已保存“{obj}”的修改")
             return redirect(f"{reverse(f'education:{key}')}?org={obj.organisation_id}")
@@ -1008,7 +995,7 @@ def _resource_delete(request, key, pk):
         try:
             getattr(services, service_name)(obj, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            messages.error(request, _messages(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"已删除“{obj}”（修改记录中保留删除前的内容）")
         return redirect(back)

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, require_org_action
 from apps.core.actors import as_user
 from apps.core.audit import record_change, snapshot
 from apps.core.dates import add_months, add_years
 from apps.core.models import ChangeLog
+from apps.core.scoping import ScopeError, can_act_on_org, require_org_action
 from apps.members.idnumber import age_on
 
 from . import rules

@@ -136,7 +136,7 @@ def missing_message(years: list[int]) -> str:
 
 def todo_items(user) -> list[TodoItem]:
     """A to-do for the administrators who keep the calendar (the `configure` action)."""
-    from apps.accounts.scoping import has_action
+    from apps.core.scoping import has_action
 
     if not has_action(user, "configure"):
         return []

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from apps.accounts.scoping import require_org_action
 from apps.core import crypto, text
 from apps.core.actors import as_user, is_system
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
+from apps.core.scoping import require_org_action
 from apps.core.uniqueness import unique_messages
 from apps.members import codes as member_codes
 from apps.members import idnumber

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.core.forms import apply_service_errors
 from apps.core.paging import page_of
+from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.education.selectors import class_credits
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
@@ -18,14 +19,6 @@ from apps.orgs.picker import OrgFilterForm
 from . import engine, forms, rules, selectors, services
 from . import holidays as holiday_calendar
 from .models import DevelopmentFile, Holiday, Objection, PublicNotice, RuleVersion
-
-
-def _errors(form, exc):
-    if isinstance(exc, ScopeError):
-        form.add_error(None, exc.message)
-        return
-    for field, msgs in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, msgs)
 
 
 def _file(request, pk, action="view"):
@@ -82,7 +75,7 @@ def file_new(request):
         try:
             f = services.create_file(form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"已为{f.name}建立发展档案")
             return redirect("recruitment:file_detail", f.pk)
@@ -153,10 +146,10 @@ def step_take(request, pk, code):
                     actor=request.user,
                 )
         except ScopeError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
             status = 403
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"第{rule.number}步“{rule.name}”已办理")
             return redirect("recruitment:file_detail", f.pk)
@@ -185,7 +178,7 @@ def _file_form(request, f, form, act, title, help=""):
         try:
             message = act(form.cleaned_data)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect("recruitment:file_detail", f.pk)
@@ -290,7 +283,7 @@ def plans(request):
         try:
             services.save_plan(form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "发展计划已保存")
             return redirect("recruitment:plans")
@@ -367,7 +360,7 @@ def rule_settings(request):
         except ScopeError as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
-            _errors(form if request.POST.get("form") == "rules" else holiday_form, exc)
+            apply_service_errors(form if request.POST.get("form") == "rules" else holiday_form, exc)
     year = timezone.localdate().year
     return render(
         request,
@@ -412,7 +405,7 @@ def training_classes(request):
         try:
             c = services.create_training_class(form.cleaned_data, actor=request.user)
         except (ValidationError, ScopeError) as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"已开设“{c.title}”，请登记参训人员；课程安排和结业在教育培训的培训班页办理")
             return redirect("recruitment:training_enrol", c.pk)

@@ -140,7 +140,7 @@ def test_an_organisation_outside_scope_is_answered_as_not_found(api):
 
 
 def test_require_org_action_hides_what_the_user_cannot_see(tree):
-    from apps.accounts.scoping import OutOfScope, ScopeError, require_org_action
+    from apps.core.scoping import OutOfScope, ScopeError, require_org_action
 
     branch, elsewhere = tree["branches"][0][0], tree["branches"][1][0]
     secretary = make_user("branch_secretary", branch)

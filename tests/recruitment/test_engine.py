@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
+from apps.core.scoping import ScopeError
 from apps.education import services as education_services
 from apps.members.models import Member
 from apps.recruitment import engine, services

@@ -136,7 +136,7 @@ def test_rule_version_changes_notice_days_and_is_recorded(tree):
 
 
 def test_branch_secretary_cannot_configure(tree):
-    from apps.accounts.scoping import ScopeError
+    from apps.core.scoping import ScopeError
     from tests.factories import make_user
 
     sec = make_user("branch_secretary", tree["branches"][0][0])

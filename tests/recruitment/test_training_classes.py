@@ -11,8 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
+from apps.core.scoping import ScopeError
 from apps.education import services as education
 from apps.education.models import ClassSession, TrainingClass
 from apps.recruitment import engine, services

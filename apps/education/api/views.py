@@ -9,7 +9,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.scoping import get_in_scope
+from apps.core.scoping import get_in_scope
 from apps.education import selectors, services
 from apps.education.models import Question, Quiz, QuizAttempt, StudyEntry, TrainingClass
 from apps.members.models import Member

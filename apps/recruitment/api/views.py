@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.scoping import OutOfScope, get_in_scope
+from apps.core.scoping import OutOfScope, get_in_scope
 from apps.orgs.models import Organisation
 
 from .. import engine, selectors, services

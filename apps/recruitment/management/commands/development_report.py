@@ -8,8 +8,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.scoping import can_act_on_org
 from apps.core.context import acting_as
+from apps.core.scoping import can_act_on_org
 from apps.orgs.models import Organisation
 from apps.recruitment import selectors
 
