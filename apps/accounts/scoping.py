@@ -1,8 +1,8 @@
 """The accounts side of the one scoping mechanism: which role assignments a user holds.
 
 The mechanism itself (restrict, get_in_scope, require_org_action, multi-path scopes, the
-system actor) lives in apps.core.scoping and is re-exported here for existing callers;
-this module installs `resolve_scope` as its resolver (AccountsConfig.ready()).
+system actor) lives in apps.core.scoping, and every caller imports it from there; this
+module installs `resolve_scope` as its resolver (AccountsConfig.ready()).
 
 A role assignment (user, role, organisation) grants the role's actions on the
 organisation's whole subtree; the "member" role grants them on the user's own member
@@ -13,20 +13,9 @@ or `require_org_action` (creating/moving into an organisation).
 
 from django.utils import timezone
 
-from apps.core.scoping import (  # noqa: F401  (re-exported: the one mechanism lives in core)
-    NO_SCOPE,
-    OutOfScope,
+from apps.core.scoping import (
     Scope,
-    ScopeError,
-    can_act_on_org,
-    get_in_scope,
-    has_action,
-    require_org_action,
     restrict,
-    restrict_by_path,
-    scope_condition,
-    set_scope_resolver,
-    user_scope,
 )
 
 from .roles import ROLE_BY_CODE

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.scoping import has_action
+from apps.core.scoping import has_action
 
 from . import rules, selectors
 from .models import HandlingCase

@@ -10,8 +10,9 @@ from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.scoping import get_in_scope, visible_orgs
+from apps.accounts.scoping import visible_orgs
 from apps.core import registry
+from apps.core.scoping import get_in_scope
 from apps.core.todo import TodoItem, first_of
 from apps.members.models import Member
 from apps.orgs.models import Organisation

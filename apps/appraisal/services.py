@@ -16,10 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.scoping import can_act_on_org
 from apps.core.audit import record_change, snapshot
 from apps.core.models import ChangeLog
-from apps.core.scoping import require_org_action
+from apps.core.scoping import can_act_on_org, require_org_action
 from apps.core.uniqueness import unique_messages
 from apps.members import services as member_services
 from apps.members.models import Member

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
+from apps.core.forms import apply_service_errors, flash_errors
 from apps.core.paging import page_of
+from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.members.models import Member
 
 from . import forms, rules, selectors, services
@@ -26,20 +27,6 @@ from .models import (
     SupervisionRecord,
     TalentEntry,
 )
-
-
-def _errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.message_dict.items():
-            for msg in errors:
-                form.add_error(field_name if field_name in form.fields else None, msg)
-    else:
-        for msg in exc.messages:
-            form.add_error(None, msg)
-
-
-def _flash(request, exc) -> None:
-    messages.error(request, "；".join(getattr(exc, "messages", None) or [getattr(exc, "message", str(exc))]))
 
 
 # ── campaigns ─────────────────────────────────────────────────────────────────────────
@@ -72,7 +59,7 @@ def campaign_new(request):
         try:
             campaign = services.open_campaign(d["organisation"], d, actor=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("organisation", exc.message)
         else:
@@ -128,7 +115,7 @@ def _branch_post(request, pk, call, ok: str):
     try:
         call(ba)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     except ScopeError as exc:
         messages.error(request, exc.message)
     else:
@@ -199,7 +186,7 @@ def peer_opinion(request, pk):
             raise ValidationError({"peer_opinion": ["请填写互评意见"]})
         services.record_peer_opinion(a, text=form.cleaned_data["text"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已记录{a.member.name}的互评意见")
     return redirect("appraisal:branch", a.branch_id)
@@ -225,7 +212,7 @@ def self_assess(request, pk):
             raise ValidationError({"self_assessment": ["请填写个人自评"]})
         services.submit_self_assessment(a, text=form.cleaned_data["text"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "个人自评已提交")
     return redirect("appraisal:my" if own else "appraisal:branch", *([] if own else [a.branch_id]))
@@ -252,7 +239,7 @@ def ballot(request, pk):
         try:
             services.cast_ballot(ba, form.grades(), actor=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "投票成功。测评票不记名，任何人都无法查看您的选择")
             return redirect("appraisal:my")
@@ -312,7 +299,7 @@ def case_open(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         except ScopeError as exc:
             messages.error(request, exc.message)
         else:
@@ -364,7 +351,7 @@ def case_step(request, pk):
     try:
         services.take_step(c, step, form.cleaned_data, actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     except ScopeError as exc:
         messages.error(request, exc.message)
     else:
@@ -395,7 +382,7 @@ def suspend(request, pk):
             raise ValidationError({"date": ["请填写停止党籍日期"]})
         services.suspend_lost_contact(member, on=form.cleaned_data["on"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"{member.name}已停止党籍")
     return redirect("appraisal:lost_contact")
@@ -443,7 +430,7 @@ def post_new(request):
         try:
             post = services.create_post(d["organisation"], d, actor=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("organisation", exc.message)
         else:
@@ -488,7 +475,7 @@ def post_assign(request, pk):
     try:
         a = services.assign_member(p, d["member"], duties=d["duties"], start_on=d["start_on"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"{a.member.name}已上岗")
     return redirect("appraisal:post", p.pk)
@@ -508,7 +495,7 @@ def post_review(request, pk):
     try:
         review = services.review_post(a, d, actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"已登记评岗：{a.member.name} {review.get_grade_display()}")
     return redirect("appraisal:post", p.pk)
@@ -524,7 +511,7 @@ def post_end(request, pk):
             raise ValidationError({"ended_on": ["请填写撤销日期"]})
         services.end_post(p, on=form.cleaned_data["on"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "岗位已撤销")
     return redirect("appraisal:post", p.pk)
@@ -540,7 +527,7 @@ def assignment_end(request, pk):
             raise ValidationError({"end_on": ["请填写离岗日期"]})
         services.end_assignment(a, on=form.cleaned_data["on"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"{a.member.name}已离岗")
     return redirect("appraisal:post", a.post_id)
@@ -575,7 +562,7 @@ def supervision_new(request):
         try:
             record = services.record_supervision(d["member"], d, actor=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("member", exc.message)
         else:
@@ -611,7 +598,7 @@ def supervision_conclude(request, pk):
     try:
         services.conclude_supervision(r, form.cleaned_data, actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "已办结")
     return redirect("appraisal:supervision_record", r.pk)
@@ -641,7 +628,7 @@ def goal_new(request):
         try:
             sheet = services.set_goals(d["member"], year=d["year"], own_goals=d["own_goals"], actor=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("member", exc.message)
         else:
@@ -661,7 +648,7 @@ def my_goals(request):
         try:
             sheet = services.set_goals(member, year=form.cleaned_data["year"], own_goals=form.cleaned_data["own_goals"], actor=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"已制定{sheet.year}年度目标")
             return redirect("appraisal:my_goals")
@@ -692,7 +679,7 @@ def goal_check(request, pk):
     try:
         services.check_goals(s, text=form.cleaned_data["self_check"], grade=form.cleaned_data["check_grade"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     except ScopeError as exc:
         raise Http404(exc.message) from exc
     else:
@@ -730,7 +717,7 @@ def talent_new(request):
         try:
             entry = services.add_talent(form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         except ScopeError as exc:
             form.add_error("member" if form.cleaned_data.get("member") else "organisation", exc.message)
         else:
@@ -765,7 +752,7 @@ def talent_edit(request, pk):
         try:
             services.update_talent(e, form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("appraisal:talent", e.pk)
@@ -783,7 +770,7 @@ def talent_stage(request, pk):
         d = form.cleaned_data
         services.change_talent_stage(e, d["stage"], on=d["on"], note=d["note"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "培养阶段已调整")
     return redirect("appraisal:talent", e.pk)
@@ -800,7 +787,7 @@ def talent_close(request, pk):
         d = form.cleaned_data
         services.close_talent(e, d["outcome"], on=d["on"], note=d["note"], actor=request.user)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "培养已结束")
     return redirect("appraisal:talent", e.pk)

@@ -39,9 +39,9 @@ from django.utils.crypto import salted_hmac
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
 
-from apps.accounts.scoping import user_scope
 from apps.core import crypto
 from apps.core.locks import advisory_lock
+from apps.core.scoping import user_scope
 from apps.members import idnumber
 from apps.members import services as member_services
 from apps.members.codes import ENDED_STATUSES

@@ -21,11 +21,11 @@ from django.db import IntegrityError, connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
-from apps.accounts.scoping import ScopeError, has_action, require_org_action, user_scope
 from apps.core.actors import system_actor
 from apps.core.api.pagination import capped_count
 from apps.core.context import acting_as
 from apps.core.models import AccessLog
+from apps.core.scoping import ScopeError, has_action, require_org_action, user_scope
 from apps.members.selectors import roster
 
 from . import exporter, generic, lists

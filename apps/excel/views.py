@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.scoping import ScopeError, get_in_scope, has_action
 from apps.core.paging import page_of
+from apps.core.scoping import ScopeError, get_in_scope, has_action
 from apps.core.xlsx import XLSX_CONTENT_TYPE
 from apps.orgs.models import Organisation
 

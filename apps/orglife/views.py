@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.core.forms import apply_service_errors
 from apps.core.paging import page_of
 from apps.core.scoping import OutOfScope, ScopeError, get_in_scope, has_action, restrict
 from apps.orgs.models import Organisation
@@ -16,16 +17,6 @@ from apps.orgs.picker import OrgFilterForm
 
 from . import compliance, forms, rules, selectors, services
 from .models import AbsenceCase, Attachment, Exclusion, Meeting
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for msg in errors:
-                form.add_error(name if name in form.fields else None, msg)
-    else:
-        for msg in exc.messages:
-            form.add_error(None, msg)
 
 
 def _years():
@@ -69,7 +60,7 @@ def meeting_new(request):
         except ScopeError as exc:
             form.add_error("organisation", exc.message)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "会议记录已保存" + ("，请登记出席情况" if meeting.status == Meeting.Status.HELD else ""))
             if meeting.status == Meeting.Status.HELD:
@@ -107,7 +98,7 @@ def meeting_edit(request, pk):
         try:
             services.update_meeting(meeting, form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "会议记录已修改")
             return redirect("orglife:meeting_detail", meeting.pk)
@@ -224,7 +215,7 @@ def quick(request):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, f"本月主题党日已保存：应到{saved.should_attend}人，实到{saved.present}人")
                 return redirect("orglife:meeting_detail", saved.pk)
@@ -352,7 +343,7 @@ def case_detail(request, pk):
             try:
                 services.decide_absence_case(case, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "已记录支部大会决定")
                 return redirect("orglife:case_detail", case.pk)
@@ -368,7 +359,7 @@ def exclusions(request):
         try:
             services.create_exclusion(member, d, actor=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"已登记：{member.name}不列入应到人数")
             return redirect("orglife:exclusions")
@@ -428,7 +419,7 @@ def settings_view(request):
         except ScopeError:
             raise Http404() from None
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "已保存为新的规则版本，此后登记的会议按新版本执行")
             return redirect("orglife:settings")

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from apps.accounts.scoping import ScopeError
 from apps.core.actors import system_actor
 from apps.core.models import AccessLog
+from apps.core.scoping import ScopeError
 from apps.excel import services
 from apps.excel.exporter import export_members
 from apps.excel.importer import import_members

@@ -275,7 +275,8 @@ def test_query_count_fixed_whatever_the_row_count(world):
     """Each export runs as many queries for one round of data as for two."""
     admin = world["admin"]
     params = {e.name: "" for e in lists.all_entries()}
-    params["dues_collections"] = f"org={world['c1'].pk}"  # the new branch is one more child of C1
+    # lists with a row per organisation below the chosen one: the new branch is one more child of C1
+    params["dues_collections"] = params["supervision_training_units"] = f"org={world['c1'].pk}"
     first = {name: _queries(admin, name, q) for name, q in params.items()}
     populate(make_org(world["c1"], org_type="branch", name="甲方第三党支部"), "丙")
     admin = type(admin).objects.get(pk=admin.pk)  # a fresh user: no cached role assignments

@@ -8,7 +8,6 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.scoping import get_in_scope
 from apps.appraisal import rules, selectors, services
 from apps.appraisal.models import (
     BranchAppraisal,
@@ -20,6 +19,7 @@ from apps.appraisal.models import (
     SupervisionRecord,
     TalentEntry,
 )
+from apps.core.scoping import get_in_scope
 from apps.members.models import Member
 from apps.orgs.models import Organisation
 

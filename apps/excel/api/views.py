@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.accounts.scoping import has_action
+from apps.core.scoping import has_action
 from apps.core.xlsx import XLSX_CONTENT_TYPE
 from apps.orgs.models import Organisation
 

@@ -8,7 +8,7 @@ source)."""
 from django import template
 from django.utils import timezone
 
-from apps.accounts.scoping import can_act_on_org
+from apps.core.scoping import can_act_on_org
 
 from .. import compliance, rules, services
 

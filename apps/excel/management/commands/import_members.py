@@ -11,9 +11,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import User
-from apps.accounts.scoping import require_org_action
 from apps.core.actors import system_actor
 from apps.core.context import acting_as
+from apps.core.scoping import require_org_action
 from apps.orgs.models import Organisation
 
 
