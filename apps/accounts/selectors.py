@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 
 from apps.core.models import AccessLog, ChangeLog
+from apps.core.scoping import has_action, restrict_by_path
 
 from . import services
 from .forms import AccessLogFilterForm, ChangeLogFilterForm, UserSearchForm
 from .history import filter_by_period
 from .models import RoleAssignment
 from .roles import AUDIT, MANAGE_USERS
-from .scoping import has_action, restrict_by_path
 
 
 def require(user, action: str) -> None:

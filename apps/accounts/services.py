@@ -20,11 +20,11 @@ from django.utils import timezone
 from apps.core.audit import record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.models import AccessLog, ChangeLog
+from apps.core.scoping import ScopeError, require_org_action, restrict
 from apps.orgs.models import Organisation
 
 from .models import ApiToken, RoleAssignment, User
 from .roles import MANAGE_USERS, ROLE_BY_CODE
-from .scoping import ScopeError, require_org_action, restrict
 
 # Rank of each role for "may grant only roles not above their own". County-wide roles
 # rank highest; a member's own-record role lowest.
@@ -419,7 +419,7 @@ def _forget_cached_scope(user) -> None:
 
 def scope_roots(user) -> list[Organisation]:
     """The organisations at the top of the user's view scope (for /api/auth/me/)."""
-    from .scoping import user_scope
+    from apps.core.scoping import user_scope
 
     scope = user_scope(user, "view")
     if scope.everything:

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from apps.core.history import attach_readable
 from apps.core.models import AccessLog, ChangeLog
+from apps.core.scoping import ScopeError, get_in_scope, has_action, restrict_by_path
 from apps.orgs.models import Organisation
 
 from . import lockout, selectors, services
 from .forms import AccessLogFilterForm, ChangeLogFilterForm, CreateUserForm, GrantRoleForm, UserSearchForm
 from .models import ApiToken, RoleAssignment
 from .roles import AUDIT, MANAGE_USERS
-from .scoping import ScopeError, get_in_scope, has_action, restrict_by_path, visible_orgs
+from .scoping import visible_orgs
 
 PAGE_SIZE = 50
 
