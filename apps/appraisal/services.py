@@ -932,7 +932,7 @@ def add_talent(data: dict, *, actor) -> TalentEntry:
 
 
 def _open_entry(entry: TalentEntry, actor) -> TalentEntry:
-    e = TalentEntry.objects.select_for_update().select_related("organisation", "member", "mentor").get(pk=entry.pk)
+    e = TalentEntry.objects.select_for_update(of=("self",)).select_related("organisation", "member", "mentor").get(pk=entry.pk)
     require_org_action(actor, e.organisation, "change")
     if e.status != TalentEntry.Status.OPEN:
         _fail("status", f"该培养记录已于{e.closed_on:%Y-%m-%d}结束（{e.outcome_label}），不能再修改")

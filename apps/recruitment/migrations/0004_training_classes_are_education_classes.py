@@ -84,6 +84,15 @@ def backward(apps, schema_editor):
         Record.objects.filter(edu_class=new).update(training_class=old, days=old.days, hours=old.hours)
 
 
+def constraints_now(apps, schema_editor):
+    """PostgreSQL: check the deferred foreign keys of the rows just copied now, so the
+    schema changes that follow in this transaction may ALTER those tables ("cannot ALTER
+    TABLE … because it has pending trigger events"). Run on both sides of the data step so
+    that the reverse is covered too."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("education", "0007_recruitment_class_kinds"),
@@ -98,7 +107,9 @@ class Migration(migrations.Migration):
                 null=True, blank=True, on_delete=models.deletion.PROTECT, related_name="+", to="education.trainingclass"
             ),
         ),
+        migrations.RunPython(constraints_now, constraints_now),
         migrations.RunPython(forward, backward),
+        migrations.RunPython(constraints_now, constraints_now),
         migrations.RemoveConstraint(model_name="trainingrecord", name="training_once_per_class"),
         migrations.RemoveField(model_name="trainingrecord", name="training_class"),
         migrations.RenameField(model_name="trainingrecord", old_name="edu_class", new_name="training_class"),
