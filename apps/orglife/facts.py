@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from apps.orgs.models import Organisation
 
@@ -54,7 +55,7 @@ def org_metric(org_ids, year: int, quarter: int | None) -> dict[int, tuple[float
     """三会一课 and the other meetings held as required in the year (or quarter), with the
     reason in words. Three queries."""
     orgs = list(Organisation.objects.filter(pk__in=list(org_ids)))
-    as_of = datetime.date.today()
+    as_of = timezone.localdate()
     version = services.current_version()
     if quarter:
         start = datetime.date(year, 3 * quarter - 2, 1)

@@ -3,6 +3,7 @@ write goes through the engine/services."""
 
 import datetime
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -37,7 +38,7 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         if self.action == "retrieve":
             qs = qs.prefetch_related(*FILE_PREFETCH)
         if self.request.query_params.get("overdue") == "1":
-            qs = qs.filter(next_deadline__lt=datetime.date.today())
+            qs = qs.filter(next_deadline__lt=timezone.localdate())
         return qs
 
     def get_serializer_class(self):

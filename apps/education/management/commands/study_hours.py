@@ -7,6 +7,7 @@ import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from apps.core.actors import system_actor
 from apps.education import selectors, services
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError("--as-of 须为 YYYY-MM-DD") from None
         else:
-            today = datetime.date.today()
+            today = timezone.localdate()
             as_of = today if today.year == year else datetime.date(year, 12, 31)
         values = services.current_rules().all_values()
         qs = selectors.progress_queryset(actor, {"org": str(org.pk), "year": str(year)})
