@@ -592,12 +592,18 @@ def move_member(member: Member, to_org: Organisation, *, date: datetime.date, re
     return member
 
 
+def counted_per_organisation() -> dict[int, int]:
+    """{organisation id: counted members directly in it} from the member table: what
+    direct_member_count must hold (check_org_tree compares, recount_members repairs)."""
+    from django.db.models import Count
+
+    return dict(Member.objects.counted().order_by().values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n"))
+
+
 def recount_members(org_ids=None) -> int:
     """Recompute direct_member_count from the member table (repair tool; check_org_tree
     reports drift). Returns how many organisations changed."""
-    from django.db.models import Count
-
-    counts = dict(Member.objects.counted().values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n"))
+    counts = counted_per_organisation()
     qs = Organisation.objects.all()
     if org_ids is not None:
         qs = qs.filter(pk__in=org_ids)

@@ -40,9 +40,9 @@ def branch_size_warnings(org: Organisation) -> list[str]:
 
 
 def check_counts(report, fix: bool) -> None:
-    from .services import recount_members
+    from .services import counted_per_organisation, recount_members
 
-    actual = dict(Member.objects.counted().order_by().values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n"))
+    actual = counted_per_organisation()
     rows = []
     for pk, name, stored in Organisation.objects.order_by("path").values_list("pk", "name", "direct_member_count").iterator():
         real = actual.get(pk, 0)
