@@ -264,11 +264,21 @@ def flat_rows(stats: dict) -> list[tuple[str, str, int, float | str]]:
     rows += [("党员·人员类别", i["label"], i["count"], i["percent"]) for i in m["member_type"]]
     rows += [("党员·入党时间", i["label"], i["count"], i["percent"]) for i in m["join_period"]]
     rows += [("党员·党籍状态", i["label"], i["count"], i["percent"]) for i in m["status"]]
-    for key, value in stats.items():
-        if key in ("organisation", "as_of", "organisations", "members"):
-            continue
-        rows += _flatten_extension(key, value)
+    for key in stats:
+        if key not in ("organisation", "as_of", "organisations", "members"):
+            rows += section_rows(key, stats)
     return rows
+
+
+def section_rows(key: str, stats: dict) -> list[tuple]:
+    """The rows of one registered statistics section: its own (StatsSection.rows: its
+    sub-sections, labels and shares; a figure it cannot give yet shown as —, a share it
+    does not give blank), or for a section that declares none its numbers labelled by
+    its "labels" map."""
+    section = registry.stats.get(key) if key in registry.stats else None
+    if section is not None and section.rows is not None:
+        return [(sec, label, "—" if count is None else count, "" if pct is None else pct) for sec, label, count, pct in section.rows(stats)]
+    return _flatten_extension(key, stats[key])
 
 
 SUB_LABELS = {
@@ -295,7 +305,7 @@ def _flatten_extension(key: str, value) -> list[tuple]:
     section = value.get("label", key) if isinstance(value.get("label"), str) else key
     labels = value.get("labels") or {}
     for k, v in value.items():
-        if k in ("label", "labels"):
+        if k in ("label", "labels", "year"):  # the year is the section's period, not a figure
             continue
         name = labels.get(k, k)
         if _is_number(v) or (isinstance(v, str) and k in labels):

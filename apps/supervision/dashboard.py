@@ -13,20 +13,22 @@ leader's clicks up and down the tree are answered from the cache. Scope is check
 the cache is read; the breadcrumb is per user and never cached."""
 
 import datetime
+import re
+from collections import Counter
 
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core import registry
 from apps.core.scoping import user_scope
 from apps.orgs.models import Organisation
-from apps.stats.selectors import child_rows, flat_rows, party_statistics
+from apps.stats.selectors import child_rows, party_statistics, section_rows
 
 from . import rules, selectors
 from .models import MonthlyReport
 from .periods import quarter_of
 
-BASE_SECTIONS = ("基层党组织", "党员")  # charted by the figures of the members' part
 CHART_MAX_ITEMS = 12
 CACHE_SECONDS = 600
 
@@ -41,22 +43,52 @@ def breadcrumb(user, org: Organisation) -> list[Organisation]:
 
 
 def domain_charts(stats: dict) -> list[dict]:
-    """One bar chart per section of the statistics (base breakdowns and every registered
-    domain): its numeric rows, at most CHART_MAX_ITEMS."""
-    groups: dict[str, list] = {}
-    for section, label, count, _pct in flat_rows(stats):
-        if isinstance(count, bool) or not isinstance(count, (int, float)):
+    """Bar charts of the statistics: the members' age and education, the grassroots
+    organisations by level, then every registered section's own charts
+    (StatsSection.charts) or, for a section that declares none, one chart per sub-section
+    of its rows. A chart compares like with like: totals, rates, averages and figures in
+    another unit than the sub-section's commonest are left to the table (a 合计 bar beside
+    its parts, or an attendance rate beside meeting counts, reads as nonsense)."""
+    m, o = stats["members"], stats["organisations"]
+    charts = [
+        _chart("基层党组织", [(i["label"], i["count"]) for i in o["by_level"]]),
+        _chart("党员·年龄", [(i["label"], i["count"]) for i in m["age_bands"]]),
+        _chart("党员·学历", [(i["label"], i["count"]) for i in m["education"]]),
+    ]
+    for section in registry.stats:
+        if section.name not in stats:
             continue
-        groups.setdefault(section, []).append((str(label), count))
-    charts = []
-    for title, rows in groups.items():
-        if title.startswith(BASE_SECTIONS) and title not in ("党员·年龄", "党员·学历", "基层党组织"):
-            continue  # the members' other breakdowns are on the statistics page
-        rows = rows[:CHART_MAX_ITEMS]
-        if len(rows) < 2 and not any(v for _l, v in rows):
+        if section.charts is not None:
+            charts += [_chart(c["title"], list(zip(c["labels"], c["values"], strict=True))) for c in section.charts(stats).values()]
             continue
-        charts.append({"title": title, "labels": [r[0] for r in rows], "values": [r[1] for r in rows]})
-    return charts
+        groups: dict[str, list] = {}
+        for title, label, count, _pct in section_rows(section.name, stats):
+            groups.setdefault(title, []).append((str(label), count))
+        charts += [_chart(title, _comparable(rows)) for title, rows in groups.items()]
+    return [c for c in charts if c is not None]
+
+
+UNIT = re.compile(r"（([^（）]*)）$")
+NOT_COMPARABLE = ("合计", "率", "平均", "%")
+
+
+def _comparable(rows: list[tuple]) -> list[tuple]:
+    """The counts of a sub-section in its commonest unit (the trailing （次）/（人）)."""
+    counts = [
+        (label, v) for label, v in rows if isinstance(v, int) and not isinstance(v, bool) and not any(w in label for w in NOT_COMPARABLE)
+    ]
+    units = Counter((UNIT.search(label) or [None, ""])[1] for label, _v in counts)
+    if not units:
+        return []
+    unit = units.most_common(1)[0][0]
+    return [(label, v) for label, v in counts if (UNIT.search(label) or [None, ""])[1] == unit]
+
+
+def _chart(title: str, rows: list[tuple]) -> dict | None:
+    rows = rows[:CHART_MAX_ITEMS]
+    if len(rows) < 2 or not any(v for _l, v in rows):
+        return None  # one bar, or only zeros, says nothing a chart should
+    return {"title": title, "labels": [r[0] for r in rows], "values": [r[1] for r in rows]}
 
 
 def units(org: Organisation, today: datetime.date) -> list[dict]:
