@@ -125,6 +125,10 @@ def checklist(request):
             messages.success(request, f"已保存{new}")
             return redirect("supervision:checklist")
     items = list(version.items.all())
+    metrics = [(m.name, m.title) for m in registry.org_metrics]
+    titles = dict(metrics)
+    for i in items:  # the table names the figure, not its code
+        i.metric_title = titles.get(i.metric, i.metric)
     if rows is None:
         rows = [
             {"area": i.area, "code": i.code, "title": i.title, "evidence": i.evidence, "max_score": i.max_score, "metric": i.metric}
@@ -140,7 +144,7 @@ def checklist(request):
         "rows": rows,
         "errors": errors,
         "areas": rules.AREA_CHOICES,
-        "metrics": [(m.name, m.title) for m in registry.org_metrics],
+        "metrics": metrics,
     }
     return render(request, "supervision/checklist.html", context)
 
