@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from apps.core.models import AccessLog
+from apps.core.paging import KeysetPagination
 from apps.core.scoping import can_act_on_org, get_in_scope
 from apps.orgs.models import Organisation
 
@@ -37,6 +38,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = MemberSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = MemberFilterSet
+    # deep pages through cursors in the next/previous links, never by OFFSET (apps.core.paging)
+    pagination_class = KeysetPagination
     queryset = Member.objects.none()
 
     def get_serializer_class(self):
