@@ -49,7 +49,9 @@ def test_every_write_keeps_the_tally_and_the_statistics_read_it(tree, branch, or
     services.mark_paid_elsewhere(DuesLine.objects.get(member=mobile, month=datetime.date(2026, 1, 1)), note="厦门", actor=CLI)
     r = services.propose_reduction(b, kind="exempt", start_month="2026-03", end_month="2026-04", reason="重病住院", actor=CLI)
     services.decide_reduction(r, approve=True, actor=organiser)
-    services.declare_income(a, category="salaried", base="6000", effective_month="2026-04", declared_on=datetime.date(2026, 4, 2), actor=CLI)
+    services.declare_income(
+        a, category="salaried", base="6000", effective_month="2026-04", declared_on=datetime.date(2026, 4, 2), actor=CLI
+    )
     assert tally.drift() == ([], 0)
     t = DuesTally.objects.get(organisation=branch, month=datetime.date(2026, 1, 1))
     assert (t.lines, t.settled) == (3, 2)  # a paid, mobile paid elsewhere, b unpaid
@@ -96,7 +98,7 @@ def test_two_payments_of_one_branch_month_at_once_are_both_counted():
         try:
             barrier.wait()
             services.record_payment(member, months=["2026-02"], amount="40.00", today=TODAY, actor=CLI)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()
