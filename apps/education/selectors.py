@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.scoping import visible_orgs
+from apps.core.memo import shared_read
 from apps.core.scoping import get_in_scope, restrict
 from apps.members.codes import COUNTED_STATUSES
 from apps.members.filters import search_members
@@ -234,6 +235,7 @@ def _bucket(hours: Decimal) -> int:
 NO_SEAT, CADRE, SECRETARY = 0, 1, 2  # a member's committee seat in the year
 
 
+@shared_read
 def year_standings(prefix: str, year: int) -> tuple[dict[str, int], list[tuple[int, str, Decimal, int, int]]]:
     """The study year of the counted members whose path starts with prefix, as
     ({org_path: counted members}, [(member id, org_path, hours, concentrated courses,
