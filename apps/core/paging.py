@@ -279,17 +279,24 @@ def fetch_keyset_page(
 
 
 def keyset_page(
-    queryset, request, *, size: int = PAGE_SIZE, param: str = "page", count: bool = True, offset_pages: int | None = None
+    queryset,
+    request,
+    *,
+    size: int = PAGE_SIZE,
+    param: str = "page",
+    count: bool = True,
+    cap: int = COUNT_CAP,
+    offset_pages: int | None = None,
 ) -> Page:
     """fetch_keyset_page for a web list: a page number deeper than offset_pages without a
     cursor shows page offset_pages (Page.clamped_from says which was asked for)."""
     offset_pages = OFFSET_PAGES if offset_pages is None else offset_pages
     try:
-        return fetch_keyset_page(queryset, request.GET, size=size, param=param, count=count, offset_pages=offset_pages)
+        return fetch_keyset_page(queryset, request.GET, size=size, param=param, count=count, cap=cap, offset_pages=offset_pages)
     except DeepPage as deep:
         params = request.GET.copy()
         params[param] = str(offset_pages)
-        page = fetch_keyset_page(queryset, params, size=size, param=param, count=count, offset_pages=offset_pages)
+        page = fetch_keyset_page(queryset, params, size=size, param=param, count=count, cap=cap, offset_pages=offset_pages)
         page.clamped_from = deep.args[0]
         return page
 
@@ -300,6 +307,10 @@ class KeysetPagination(CappedCountPagination):
 
     offset_pages = None  # apps.core.paging.OFFSET_PAGES
 
+    def count_cap(self, request) -> int:
+        """How far the total is counted (a subclass may count less, e.g. for a search)."""
+        return COUNT_CAP
+
     def paginate_queryset(self, queryset, request, view=None):
         from rest_framework.exceptions import ValidationError
 
@@ -307,7 +318,12 @@ class KeysetPagination(CappedCountPagination):
         page_size = self.get_page_size(request)
         try:
             self.page = fetch_keyset_page(
-                queryset, request.query_params, size=page_size, param=self.page_query_param, offset_pages=self.offset_pages
+                queryset,
+                request.query_params,
+                size=page_size,
+                param=self.page_query_param,
+                cap=self.count_cap(request),
+                offset_pages=self.offset_pages,
             )
         except DeepPage as deep:
             limit = self.offset_pages or OFFSET_PAGES

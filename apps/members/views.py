@@ -59,7 +59,7 @@ def member_list(request):
     else:
         qs = Member.objects.none().order_by(*ORDERING["org"])
     # keyset paging: deep pages read from the index where they start, never by OFFSET
-    pager = keyset_page(qs, request, size=PAGE_SIZE)
+    pager = keyset_page(qs, request, size=PAGE_SIZE, cap=selectors.roster_count_cap(request.GET))
     org = None
     org_id = filterset.form.cleaned_data.get("org") if filterset.is_valid() else None
     if org_id:
