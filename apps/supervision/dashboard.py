@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.memo import shared_reads
 from apps.core.scoping import user_scope
 from apps.orgs.models import Organisation
 from apps.stats.selectors import child_rows, flat_rows, party_statistics
@@ -100,7 +101,8 @@ def figures_of(org: Organisation, today: datetime.date) -> tuple[dict, list[dict
     key = f"supervision:dashboard:{org.pk}:{org.path}:{today.isoformat()}"
     cached = cache.get(key)
     if cached is None:
-        cached = (party_statistics(org, today), units(org, today))
+        with shared_reads():  # the sections and the units' metrics read common rows once
+            cached = (party_statistics(org, today), units(org, today))
         cache.set(key, cached, CACHE_SECONDS)
     return cached
 
