@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core import registry
+from apps.core.memo import shared_reads
 from apps.core.scoping import user_scope
 from apps.orgs.models import Organisation
 from apps.stats.selectors import child_rows, party_statistics, section_rows
@@ -29,6 +30,10 @@ from . import rules, selectors
 from .models import MonthlyReport
 from .periods import quarter_of
 
+# the member breakdowns the dashboard shows (figures and the age and education charts);
+# the others are on the statistics page, and each costs the single pass ≈ 0.6 ms per
+# condition over a county's members (docs/performance.md)
+MEMBER_BREAKDOWNS = ("age_bands", "education")
 CHART_MAX_ITEMS = 12
 CACHE_SECONDS = 600
 
@@ -132,7 +137,8 @@ def figures_of(org: Organisation, today: datetime.date) -> tuple[dict, list[dict
     key = f"supervision:dashboard:{org.pk}:{org.path}:{today.isoformat()}"
     cached = cache.get(key)
     if cached is None:
-        cached = (party_statistics(org, today), units(org, today))
+        with shared_reads():  # the sections and the units' metrics read common rows once
+            cached = (party_statistics(org, today, breakdowns=MEMBER_BREAKDOWNS), units(org, today))
         cache.set(key, cached, CACHE_SECONDS)
     return cached
 
