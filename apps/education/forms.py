@@ -80,7 +80,7 @@ class RulesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for s in rules.SETTINGS:
             self.fields[s.key] = forms.IntegerField(
-                label=f"{s.label}（{s.unit}）",
+                label=s.label if s.label.endswith(f"（{s.unit}）") else f"{s.label}（{s.unit}）",  # not 培训（次）（次）
                 min_value=s.minimum,
                 max_value=s.maximum,
                 initial=(initial_values or rules.DEFAULTS)[s.key],

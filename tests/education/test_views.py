@@ -150,7 +150,8 @@ def test_member_sees_own_archive_only(branch):
 
 
 def test_rules_page(admin, secretary):
-    assert client(secretary).get(reverse("education:rules")).status_code == 200
+    page = client(secretary).get(reverse("education:rules"))
+    assert page.status_code == 200 and "集中培训（次）" in page.content.decode() and "（次）（次）" not in page.content.decode()
     assert client(secretary).post(reverse("education:rules"), {"note": "x"}).status_code == 404
     c = client(admin)
     values = {k: v for k, v in services.current_rules().all_values().items()}
