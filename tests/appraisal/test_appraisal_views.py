@@ -94,6 +94,7 @@ def test_secretary_walks_the_branch_procedure(campaign, branch, members, secreta
     assert BranchAppraisal.objects.get(pk=ba.pk).phase == "done"
     r = c.get(reverse("appraisal:results") + f"?year=2025&org={branch.pk}")
     assert r.status_code == 200 and "合格" in r.content.decode()
+    assert "优秀占 0%" in r.content.decode()  # one share, not the fraction and the percent (0（0%）)
 
 
 def test_other_branch_gets_404_everywhere(campaign, branch, members, outsider):
