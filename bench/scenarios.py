@@ -207,13 +207,33 @@ def list_cases(targets: dict) -> list[dict]:
             "params": {"org": branch.id, "status": "normal", "ordering": "name", "page": branch_pages},
         },
         {"case": "county_p1", "user": "county_admin", "params": {"org": county.id, "status": "normal", "ordering": "name", "page": 1}},
-        {"case": "county_p200", "user": "county_admin", "params": {"org": county.id, "status": "normal", "ordering": "name", "page": 200}},
+        {
+            "case": "county_p200",
+            "user": "county_admin",
+            "params": {"org": county.id, "status": "normal", "ordering": "name", "page": 200, **_keyset_cursor(county, 200)},
+        },
         {
             "case": "county_filter_p1",
             "user": "county_admin",
             "params": {"org": county.id, "education": "bachelor", "ordering": "-join", "page": 1},
         },
     ]
+
+
+def _keyset_cursor(county, page: int, page_size: int = 50) -> dict:
+    """The cursor a keyset `next` link carries to the county's page `page` (status=normal,
+    by name): deep pages are not served by number (apps.core.paging.OFFSET_PAGES)."""
+    try:
+        from apps.core.paging import encode_cursor
+    except ImportError:  # a build without keyset paging: the page number alone
+        return {}
+    from apps.members.filters import ORDERING
+    from apps.members.models import Member
+
+    fields = ORDERING["name"]
+    rows = Member.objects.filter(org_path__startswith=county.path, status="normal").order_by(*fields)
+    before = rows[(page - 1) * page_size - 1 : (page - 1) * page_size].first()
+    return {"after": encode_cursor(before, fields)} if before else {}
 
 
 def _selector_page(user, params: dict, page_size: int = 50):

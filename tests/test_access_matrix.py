@@ -268,7 +268,7 @@ def _dues_arrears_case(org, side):
     from apps.dues.models import ArrearsCase
 
     line = _dues_line(org, side, months_back=7)  # seven unpaid months before this one
-    services.refresh_arrears_cases(org)
+    services.refresh_arrears_cases(org, actor=system_actor("cli"))
     return ArrearsCase.objects.get(member=line.member)
 
 

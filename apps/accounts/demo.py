@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from apps.core.actors import system_actor
 from apps.core.context import acting_as
 
 from .models import RoleAssignment, User
@@ -105,6 +106,7 @@ def populate(root_org, rng=None, as_of=None) -> list[User]:
                 role=account.role,
                 org=org,
                 must_change_password=must_change,
+                actor=system_actor("demo"),
             )
             created.append(user)
     return created

@@ -40,7 +40,7 @@ class User(AbstractUser):
         if password_changed:
             from .services import revoke_all_tokens
 
-            revoke_all_tokens(self, reason="修改密码")
+            revoke_all_tokens(self, reason="修改密码", actor=self)
 
 
 class RoleAssignmentQuerySet(ScopedQuerySet):

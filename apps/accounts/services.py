@@ -1,10 +1,12 @@
 """Writes to accounts and role assignments. The web pages, the API and the management
 commands all call these functions; they own validation (Chinese messages), the
-granter's MANAGE_USERS scope, the transaction, the change history and the access log.
+acting user's MANAGE_USERS scope, the transaction, the change history and the access log.
 
-A granter may act only inside the subtrees where they hold "manage_users", and may
-grant only roles not above their own there (ROLE_RANK). granter=None means the system
-or an operator's CLI without an acting user (unrestricted, still audited).
+The acting user is the required keyword argument `actor`, as in every service. A person
+may act only inside the subtrees where they hold "manage_users", and may grant only roles
+not above their own there (ROLE_RANK). An operator's command without --as acts as the
+system actor (apps.core.actors.system_actor("cli")): unrestricted, still audited. None is
+refused: no code path skips the check because the acting user is missing.
 """
 
 import datetime
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.actors import as_user, is_system
 from apps.core.audit import record_change, snapshot
 from apps.core.context import current_actor
 from apps.core.models import AccessLog, ChangeLog
@@ -40,14 +43,16 @@ ROLE_RANK = {
 USERNAME_MAX = 150
 
 
-def _is_unrestricted(granter) -> bool:
-    return granter is None or getattr(granter, "is_superuser", False)
+def _is_unrestricted(actor) -> bool:
+    if actor is None:
+        raise TypeError("accounts services need the acting user (apps.core.actors.system_actor() for commands)")
+    return is_system(actor) or getattr(actor, "is_superuser", False)
 
 
-def _granter_rank(granter, org: Organisation) -> int:
-    """The highest rank among the granter's current MANAGE_USERS roles covering org."""
+def _actor_rank(actor, org: Organisation) -> int:
+    """The highest rank among the actor's current MANAGE_USERS roles covering org."""
     best = 0
-    rows = RoleAssignment.objects.current().filter(user_id=granter.pk).values_list("role", "organisation__path")
+    rows = RoleAssignment.objects.current().filter(user_id=actor.pk).values_list("role", "organisation__path")
     for role_code, path in rows:
         role = ROLE_BY_CODE.get(role_code)
         if role and MANAGE_USERS in role.actions and org.path.startswith(path):
@@ -55,12 +60,12 @@ def _granter_rank(granter, org: Organisation) -> int:
     return best
 
 
-def check_can_manage(granter, org: Organisation, role_code: str | None = None) -> None:
-    """Raise ScopeError unless the granter may manage accounts at org (and grant role_code)."""
-    if _is_unrestricted(granter):
+def check_can_manage(actor, org: Organisation, role_code: str | None = None) -> None:
+    """Raise ScopeError unless the actor may manage accounts at org (and grant role_code)."""
+    if _is_unrestricted(actor):
         return
-    require_org_action(granter, org, MANAGE_USERS)
-    if role_code is not None and ROLE_RANK.get(role_code, 1000) > _granter_rank(granter, org):
+    require_org_action(actor, org, MANAGE_USERS)
+    if role_code is not None and ROLE_RANK.get(role_code, 1000) > _actor_rank(actor, org):
         label = ROLE_BY_CODE[role_code].label if role_code in ROLE_BY_CODE else role_code
         raise ScopeError(f"您不能授予高于本人角色的角色“{label}”")
 
@@ -91,13 +96,13 @@ def grant_role(
     role_code: str,
     org: Organisation,
     *,
-    granter=None,
+    actor,
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
 ) -> RoleAssignment:
     """Grant role_code on org's subtree to user (effective from the next request)."""
     _clean_role(role_code, org)
-    check_can_manage(granter, org, role_code)
+    check_can_manage(actor, org, role_code)
     valid_from = valid_from or timezone.localdate()
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError({"valid_to": [f"截止日期 {valid_to:%Y-%m-%d} 不能早于生效日期 {valid_from:%Y-%m-%d}"]})
@@ -119,12 +124,12 @@ def grant_role(
             organisation=org,
             valid_from=valid_from,
             valid_to=valid_to,
-            granted_by=granter if granter is not None and granter.pk else None,
+            granted_by=as_user(actor),
         )
         record_change(assignment, ChangeLog.Action.CREATE, message=f"授予角色：{ROLE_BY_CODE[role_code].label}")
         AccessLog.record(
             AccessLog.Kind.ROLE_GRANT,
-            user=granter,
+            user=as_user(actor),
             target=f"{user.username} · {ROLE_BY_CODE[role_code].label} · {org}",
             org_path=org.path,
             grantee=user.username,
@@ -134,14 +139,14 @@ def grant_role(
         )
         # A token carries no role, but a changed role is a changed account: the holder
         # signs in again for a token (docs/security.md).
-        revoke_all_tokens(user, reason="角色变更", granter=granter)
+        revoke_all_tokens(user, reason="角色变更", actor=actor)
     _forget_cached_scope(user)
     return assignment
 
 
-def revoke_role(assignment: RoleAssignment, *, granter=None, reason: str = "") -> RoleAssignment:
+def revoke_role(assignment: RoleAssignment, *, actor, reason: str = "") -> RoleAssignment:
     """End an assignment now: from the next request the role no longer applies."""
-    check_can_manage(granter, assignment.organisation, assignment.role)
+    check_can_manage(actor, assignment.organisation, assignment.role)
     if assignment.revoked_at is not None:
         raise ValidationError({"role": ["该角色授权已撤销"]})
     with transaction.atomic():
@@ -154,7 +159,7 @@ def revoke_role(assignment: RoleAssignment, *, granter=None, reason: str = "") -
         )
         AccessLog.record(
             AccessLog.Kind.ROLE_REVOKE,
-            user=granter,
+            user=as_user(actor),
             target=f"{assignment.user.username} · {label} · {assignment.organisation}",
             org_path=assignment.organisation.path,
             grantee=assignment.user.username,
@@ -162,7 +167,7 @@ def revoke_role(assignment: RoleAssignment, *, granter=None, reason: str = "") -
             org=assignment.organisation.code,
             reason=reason,
         )
-        revoke_all_tokens(assignment.user, reason="角色变更", granter=granter)
+        revoke_all_tokens(assignment.user, reason="角色变更", actor=actor)
     _forget_cached_scope(assignment.user)
     return assignment
 
@@ -182,7 +187,7 @@ def create_user(
     member=None,
     role: str | None = None,
     org: Organisation | None = None,
-    granter=None,
+    actor,
     must_change_password: bool = True,
     valid_to: datetime.date | None = None,
 ) -> User:
@@ -198,7 +203,7 @@ def create_user(
         errors["username"] = [f"账号“{username}”已存在"]
     if member is not None and User.objects.filter(member=member).exists():
         errors["member"] = [f"党员“{member}”已有账号"]
-    if role is None and not _is_unrestricted(granter):
+    if role is None and not _is_unrestricted(actor):
         errors["role"] = ["请为新用户指定角色和授权组织（否则您将无法再管理该账号）"]
     candidate = User(username=username, display_name=display_name)
     try:
@@ -213,9 +218,9 @@ def create_user(
     if errors:
         raise ValidationError(errors)
     if role is not None:
-        check_can_manage(granter, org, role)
+        check_can_manage(actor, org, role)
     elif org is not None:
-        check_can_manage(granter, org)
+        check_can_manage(actor, org)
     with transaction.atomic():
         user = User.objects.create_user(
             username=username,
@@ -226,33 +231,33 @@ def create_user(
         )
         record_change(user, ChangeLog.Action.CREATE, org_path=org.path if org is not None else "", message="新建账号")
         if role is not None:
-            grant_role(user, role, org, granter=granter, valid_to=valid_to)
+            grant_role(user, role, org, actor=actor, valid_to=valid_to)
     return user
 
 
-def _manageable_or_raise(granter, user: User) -> list[RoleAssignment]:
+def _manageable_or_raise(actor, user: User) -> list[RoleAssignment]:
     assignments = list(RoleAssignment.objects.current().filter(user=user).select_related("organisation"))
-    if _is_unrestricted(granter):
+    if _is_unrestricted(actor):
         return assignments
-    if granter.pk == user.pk:
+    if actor.pk == user.pk:
         raise ScopeError("不能停用自己的账号")
     if not assignments:
         raise ScopeError(f"用户“{user.username}”不在您的管理范围内")
     for a in assignments:
-        check_can_manage(granter, a.organisation, a.role)
+        check_can_manage(actor, a.organisation, a.role)
     return assignments
 
 
-def deactivate_user(user: User, *, granter=None, reason: str = "") -> User:
+def deactivate_user(user: User, *, actor, reason: str = "") -> User:
     """Stop an account: refused from the next request on (web session and API token)."""
-    assignments = _manageable_or_raise(granter, user)
+    assignments = _manageable_or_raise(actor, user)
     if not user.is_active:
         raise ValidationError({"user": [f"用户“{user.username}”已停用"]})
     with transaction.atomic():
         before = snapshot(user)
         user.is_active = False
         user.save(update_fields=["is_active"])
-        revoke_all_tokens(user, reason="停用账号", granter=granter)
+        revoke_all_tokens(user, reason="停用账号", actor=actor)
         org_path = assignments[0].organisation.path if assignments else ""
         record_change(
             user, ChangeLog.Action.UPDATE, before=before, org_path=org_path, message=f"停用账号{('：' + reason) if reason else ''}"
@@ -260,11 +265,11 @@ def deactivate_user(user: User, *, granter=None, reason: str = "") -> User:
     return user
 
 
-def reset_password(user: User, new_password: str, *, granter=None) -> User:
+def reset_password(user: User, new_password: str, *, actor) -> User:
     """An administrator sets a temporary password for a user who forgot theirs: the user
     must change it at the next sign-in, their API token is revoked, the reset is logged."""
-    assignments = _manageable_or_raise(granter, user)
-    if granter is not None and granter.pk == user.pk:
+    assignments = _manageable_or_raise(actor, user)
+    if actor.pk == user.pk:
         raise ValidationError({"password": ["不能重置自己的密码，请使用“修改密码”"]})
     validate_new_password(new_password, user)
     with transaction.atomic():
@@ -275,27 +280,30 @@ def reset_password(user: User, new_password: str, *, granter=None) -> User:
         org_path = assignments[0].organisation.path if assignments else ""
         record_change(user, ChangeLog.Action.UPDATE, before=before, org_path=org_path, message="管理员重置密码")
         AccessLog.record(
-            AccessLog.Kind.PASSWORD_CHANGED, target=user.username, org_path=org_path, reset_by=getattr(granter, "username", "system")
+            AccessLog.Kind.PASSWORD_CHANGED,
+            target=user.username,
+            org_path=org_path,
+            reset_by="system" if is_system(actor) else actor.username,
         )
     return user
 
 
-def unlock_user(user: User, *, granter=None) -> int:
+def unlock_user(user: User, *, actor) -> int:
     """An administrator (a manager of the user, or the operator's CLI) lifts every login
     lock of the user, from every address; logged as UNLOCKED with the addresses that
     were locked. Returns the number of locked addresses (0: nothing was locked)."""
     from . import lockout
 
-    if not _is_unrestricted(granter):
-        if granter.pk == user.pk:
+    if not _is_unrestricted(actor):
+        if actor.pk == user.pk:
             raise ScopeError("不能为自己解除登录锁定，请联系其他管理员")
-        _manageable_or_raise(granter, user)
+        _manageable_or_raise(actor, user)
     with transaction.atomic():
         locked = lockout.locks_for([user.username]).get(user.username, [])
         lockout.clear_attempts(user.username)
         AccessLog.record(
             AccessLog.Kind.UNLOCKED,
-            user=granter,
+            user=as_user(actor),
             target=user.username,
             org_path=login_org_path(user),
             addresses=[lock.ip for lock in locked],
@@ -303,8 +311,8 @@ def unlock_user(user: User, *, granter=None) -> int:
     return len(locked)
 
 
-def reactivate_user(user: User, *, granter=None) -> User:
-    _manageable_or_raise(granter, user)
+def reactivate_user(user: User, *, actor) -> User:
+    _manageable_or_raise(actor, user)
     if user.is_active:
         raise ValidationError({"user": [f"用户“{user.username}”未停用"]})
     with transaction.atomic():
@@ -335,7 +343,7 @@ def issue_token(user: User, *, name: str = "") -> tuple[str, ApiToken]:
         )
         surplus = list(ApiToken.objects.filter(user=user).order_by("-created_at", "-id")[settings.API_TOKEN_MAX_PER_USER :])
         if surplus:
-            _revoke(user, surplus, reason="超过每人令牌数上限，撤销最早的令牌")
+            _revoke(user, surplus, reason="超过每人令牌数上限，撤销最早的令牌", actor=user)
         AccessLog.record(
             AccessLog.Kind.TOKEN_ISSUED,
             user=user,
@@ -347,7 +355,7 @@ def issue_token(user: User, *, name: str = "") -> tuple[str, ApiToken]:
     return key, token
 
 
-def _revoke(user: User, tokens, *, reason: str, granter=None) -> int:
+def _revoke(user: User, tokens, *, reason: str, actor) -> int:
     """Delete these tokens of the user; one TOKEN_REVOKED entry naming them and why."""
     tokens = list(tokens)
     if not tokens:
@@ -355,7 +363,7 @@ def _revoke(user: User, tokens, *, reason: str, granter=None) -> int:
     ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).delete()
     AccessLog.record(
         AccessLog.Kind.TOKEN_REVOKED,
-        user=granter if granter is not None else user,
+        user=as_user(actor) or user,
         target=user.username,
         org_path=login_org_path(user),
         revoked=len(tokens),
@@ -365,20 +373,20 @@ def _revoke(user: User, tokens, *, reason: str, granter=None) -> int:
     return len(tokens)
 
 
-def revoke_all_tokens(user: User, *, reason: str, granter=None) -> int:
+def revoke_all_tokens(user: User, *, reason: str, actor) -> int:
     """Revoke every API token of the user (logout, password or role change, deactivation,
     an administrator's revocation); logged when there was one. Returns how many."""
     if user is None or not user.pk:
         return 0
-    return _revoke(user, ApiToken.objects.filter(user=user).only("pk", "key_prefix"), reason=reason, granter=granter)
+    return _revoke(user, ApiToken.objects.filter(user=user).only("pk", "key_prefix"), reason=reason, actor=actor)
 
 
-def revoke_token(user: User, *, granter=None) -> bool:
+def revoke_token(user: User, *, actor) -> bool:
     """An administrator (a manager of the user) or the user revokes all the user's tokens."""
-    if granter is not None and granter.pk != user.pk:
-        _manageable_or_raise(granter, user)
-    reason = "本人撤销" if granter is None or granter.pk == user.pk else "管理员撤销"
-    return bool(revoke_all_tokens(user, reason=reason, granter=granter))
+    if actor.pk != user.pk:
+        _manageable_or_raise(actor, user)
+    reason = "本人撤销" if actor.pk == user.pk else "管理员撤销"
+    return bool(revoke_all_tokens(user, reason=reason, actor=actor))
 
 
 def revoke_own_token(user: User, token_pk) -> ApiToken:
@@ -389,7 +397,7 @@ def revoke_own_token(user: User, token_pk) -> ApiToken:
         token = ApiToken.objects.get(user=user, pk=token_pk)
     except (ApiToken.DoesNotExist, ValueError, TypeError):
         raise Http404("未找到该接口令牌")
-    _revoke(user, [token], reason="本人撤销")
+    _revoke(user, [token], reason="本人撤销", actor=user)
     return token
 
 

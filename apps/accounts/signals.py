@@ -68,7 +68,7 @@ def log_logout(sender, request, user, **kwargs):
         _record(AccessLog.Kind.LOGOUT, request, user=user)
         # Signing out ends every credential of the account, its API tokens included.
         with _acting_for(request, user):
-            revoke_all_tokens(user, reason="退出登录")
+            revoke_all_tokens(user, reason="退出登录", actor=user)
 
 
 def log_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):

@@ -149,7 +149,7 @@ def user_create(request):
                 display_name=data["display_name"],
                 role=data["role"],
                 org=org,
-                granter=request.user,
+                actor=request.user,
             )
         except ValidationError as exc:
             for field, msgs in exc.message_dict.items():
@@ -171,7 +171,7 @@ def user_grant(request, user_pk):
     if form.is_valid():
         try:
             org = _org_by_code(request.user, form.cleaned_data["org_code"])
-            services.grant_role(target, form.cleaned_data["role"], org, granter=request.user, valid_to=form.cleaned_data["valid_to"])
+            services.grant_role(target, form.cleaned_data["role"], org, actor=request.user, valid_to=form.cleaned_data["valid_to"])
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         except ScopeError as exc:
@@ -188,7 +188,7 @@ def user_grant(request, user_pk):
 def role_revoke(request, assignment_pk):
     assignment = get_in_scope(RoleAssignment.objects.select_related("user", "organisation"), request.user, MANAGE_USERS, pk=assignment_pk)
     try:
-        services.revoke_role(assignment, granter=request.user, reason=request.POST.get("reason", "")[:100])
+        services.revoke_role(assignment, actor=request.user, reason=request.POST.get("reason", "")[:100])
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     except ScopeError as exc:
@@ -216,9 +216,9 @@ def _user_action(request, user_pk, act) -> HttpResponse:
 def user_deactivate(request, user_pk):
     def act(target):
         if request.POST.get("activate"):
-            services.reactivate_user(target, granter=request.user)
+            services.reactivate_user(target, actor=request.user)
             return f"已恢复账号“{target.username}”"
-        services.deactivate_user(target, granter=request.user, reason=request.POST.get("reason", "")[:100])
+        services.deactivate_user(target, actor=request.user, reason=request.POST.get("reason", "")[:100])
         return f"已停用账号“{target.username}”，其会话与接口令牌即刻失效"
 
     return _user_action(request, user_pk, act)
@@ -228,7 +228,7 @@ def user_deactivate(request, user_pk):
 @require_POST
 def user_reset_password(request, user_pk):
     def act(target):
-        services.reset_password(target, request.POST.get("new_password", ""), granter=request.user)
+        services.reset_password(target, request.POST.get("new_password", ""), actor=request.user)
         return f"已为“{target.username}”设置临时密码，对方下次登录时须修改密码"
 
     return _user_action(request, user_pk, act)
@@ -238,7 +238,7 @@ def user_reset_password(request, user_pk):
 @require_POST
 def user_revoke_token(request, user_pk):
     return _user_action(
-        request, user_pk, lambda target: "已撤销接口令牌" if services.revoke_token(target, granter=request.user) else "该用户没有接口令牌"
+        request, user_pk, lambda target: "已撤销接口令牌" if services.revoke_token(target, actor=request.user) else "该用户没有接口令牌"
     )
 
 
@@ -246,7 +246,7 @@ def user_revoke_token(request, user_pk):
 @require_POST
 def user_unlock(request, user_pk):
     def act(target):
-        count = services.unlock_user(target, granter=request.user)
+        count = services.unlock_user(target, actor=request.user)
         return f"已解除“{target.username}”的登录锁定（{count}个地址）" if count else f"“{target.username}”没有被锁定的登录"
 
     response = _user_action(request, user_pk, act)
@@ -281,7 +281,7 @@ def token_revoke(request, token_pk):
 @login_required
 @require_POST
 def tokens_revoke_all(request):
-    count = services.revoke_token(request.user, granter=request.user)
+    count = services.revoke_token(request.user, actor=request.user)
     messages.success(request, "已撤销本人全部接口令牌" if count else "您没有接口令牌")
     return redirect("accounts:account")
 

@@ -4,13 +4,12 @@ services; the rules live there."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.core.forms import apply_service_errors, flash_errors
+from apps.core.formviews import act, saved
 from apps.core.paging import page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.members.models import Member
@@ -54,18 +53,15 @@ def campaign_new(request):
     if not has_action(request.user, "approve"):
         raise Http404("只有县委组织部或乡镇党委可以发起民主评议")
     form = forms.CampaignForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            campaign = services.open_campaign(d["organisation"], d, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("organisation", exc.message)
-        else:
-            messages.success(request, f"已发起{campaign.title}：{campaign.branches.count()}个支部")
-            return redirect("appraisal:campaign", campaign.pk)
-    return render(request, "appraisal/campaign_new.html", {"form": form})
+    done = saved(
+        request,
+        form,
+        lambda d: services.open_campaign(d["organisation"], d, actor=request.user),
+        success=lambda campaign: f"已发起{campaign.title}：{campaign.branches.count()}个支部",
+        then=lambda campaign: ("appraisal:campaign", campaign.pk),
+        scope_field="organisation",
+    )
+    return done or render(request, "appraisal/campaign_new.html", {"form": form})
 
 
 @login_required
@@ -110,40 +106,25 @@ def branch(request, pk):
     return render(request, "appraisal/branch.html", ctx)
 
 
-def _branch_post(request, pk, call, ok: str):
-    ba = _branch(request, pk, "change")
-    try:
-        call(ba)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    except ScopeError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, ok)
-    return redirect("appraisal:branch", ba.pk)
-
-
 @login_required
 @require_POST
 def branch_report(request, pk):
-    form = forms.ReportForm(request.POST)
-    if not form.is_valid():
-        _branch(request, pk, "change")
-        messages.error(request, "请填写书记述职报告要点和述职日期")
-        return redirect("appraisal:branch", pk)
-    d = form.cleaned_data
-    return _branch_post(
+    ba = _branch(request, pk, "change")
+    return act(
         request,
-        pk,
-        lambda ba: services.record_report(ba, report=d["report"], on=d["report_on"], actor=request.user),
-        "已记录书记述职，进入个人自评环节",
+        lambda d: services.record_report(ba, report=d["report"], on=d["report_on"], actor=request.user),
+        form=forms.ReportForm(request.POST),
+        invalid="请填写书记述职报告要点和述职日期",
+        back=("appraisal:branch", ba.pk),
+        success="已记录书记述职，进入个人自评环节",
     )
 
 
 @login_required
 @require_POST
 def branch_advance(request, pk):
-    return _branch_post(request, pk, lambda ba: services.advance(ba, actor=request.user), "已进入下一环节")
+    ba = _branch(request, pk, "change")
+    return act(request, lambda _: services.advance(ba, actor=request.user), back=("appraisal:branch", ba.pk), success="已进入下一环节")
 
 
 @login_required
@@ -151,28 +132,27 @@ def branch_advance(request, pk):
 def branch_propose(request, pk):
     ba = _branch(request, pk, "change")
     form = forms.GradesForm(request.POST, appraisees=list(selectors.appraisee_rows(ba)), meeting=True)
-    if not form.is_valid():
-        messages.error(request, "请填写评定会议日期和每名党员的等次")
-        return redirect("appraisal:branch", ba.pk)
-    d = form.cleaned_data
-    return _branch_post(
+    return act(
         request,
-        pk,
-        lambda b: services.propose_grades(b, form.grades(), meeting_date=d["meeting_date"], actor=request.user),
-        "已记录组织评定结果",
+        lambda d: services.propose_grades(ba, form.grades(), meeting_date=d["meeting_date"], actor=request.user),
+        form=form,
+        invalid="请填写评定会议日期和每名党员的等次",
+        back=("appraisal:branch", ba.pk),
+        success="已记录组织评定结果",
     )
 
 
 @login_required
 @require_POST
 def branch_feedback(request, pk):
-    form = forms.DateForm(request.POST)
-    if not form.is_valid():
-        _branch(request, pk, "change")
-        messages.error(request, "请填写反馈日期")
-        return redirect("appraisal:branch", pk)
-    return _branch_post(
-        request, pk, lambda ba: services.feed_back(ba, on=form.cleaned_data["on"], actor=request.user), "评议结果已反馈，评议完成"
+    ba = _branch(request, pk, "change")
+    return act(
+        request,
+        lambda d: services.feed_back(ba, on=d["on"], actor=request.user),
+        form=forms.DateForm(request.POST),
+        invalid="请填写反馈日期",
+        back=("appraisal:branch", ba.pk),
+        success="评议结果已反馈，评议完成",
     )
 
 
@@ -180,16 +160,14 @@ def branch_feedback(request, pk):
 @require_POST
 def peer_opinion(request, pk):
     a = get_in_scope(Appraisee.objects.select_related("branch"), request.user, "change", pk=pk)
-    form = forms.TextForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"peer_opinion": ["请填写互评意见"]})
-        services.record_peer_opinion(a, text=form.cleaned_data["text"], actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, f"已记录{a.member.name}的互评意见")
-    return redirect("appraisal:branch", a.branch_id)
+    return act(
+        request,
+        lambda d: services.record_peer_opinion(a, text=d["text"], actor=request.user),
+        form=forms.TextForm(request.POST),
+        invalid="请填写互评意见",
+        back=("appraisal:branch", a.branch_id),
+        success=f"已记录{a.member.name}的互评意见",
+    )
 
 
 # ── the member's own pages (phone) ────────────────────────────────────────────────────
@@ -206,16 +184,14 @@ def self_assess(request, pk):
     own = a.member_id == getattr(request.user, "member_id", None)
     if not own and not can_act_on_org(request.user, a.organisation, "change"):
         raise Http404("未找到该记录")
-    form = forms.TextForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"self_assessment": ["请填写个人自评"]})
-        services.submit_self_assessment(a, text=form.cleaned_data["text"], actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, "个人自评已提交")
-    return redirect("appraisal:my" if own else "appraisal:branch", *([] if own else [a.branch_id]))
+    return act(
+        request,
+        lambda d: services.submit_self_assessment(a, text=d["text"], actor=request.user),
+        form=forms.TextForm(request.POST),
+        invalid="请填写个人自评",
+        back=("appraisal:my",) if own else ("appraisal:branch", a.branch_id),
+        success="个人自评已提交",
+    )
 
 
 @login_required
@@ -235,15 +211,14 @@ def ballot(request, pk):
     voter = Member.objects.filter(pk=member_id).first()
     refusal = services.rater_refusal(ba, voter)
     has_voted = ba.votes_cast.filter(voter_id=member_id).exists()
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cast_ballot(ba, form.grades(), actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "投票成功。测评票不记名，任何人都无法查看您的选择")
-            return redirect("appraisal:my")
-    return render(
+    done = saved(
+        request,
+        form,
+        lambda _: services.cast_ballot(ba, form.grades(), actor=request.user),
+        success="投票成功。测评票不记名，任何人都无法查看您的选择",
+        then="appraisal:my",
+    )
+    return done or render(
         request,
         "appraisal/ballot.html",
         {"ba": ba, "form": form, "refusal": refusal, "has_voted": has_voted, "cap": rules.cap_count(len(others) + 1, ba.campaign.cap)},
@@ -286,28 +261,17 @@ def cases(request):
 @login_required
 @require_POST
 def case_open(request):
-    form = forms.CaseOpenForm(request.POST, user=request.user)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            case = services.open_case(
-                d["member"],
-                kind=d["kind"],
-                source=d["source"] or "manual",
-                source_note=d["source_note"],
-                on=d["opened_on"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        except ScopeError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"已立案：{case}")
-            return redirect("appraisal:case", case.pk)
-    else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
-    return redirect("appraisal:cases")
+    return act(
+        request,
+        lambda d: services.open_case(
+            d["member"], kind=d["kind"], source=d["source"] or "manual", source_note=d["source_note"], on=d["opened_on"], actor=request.user
+        ),
+        form=forms.CaseOpenForm(request.POST, user=request.user),
+        invalid=lambda form: "；".join(e for errs in form.errors.values() for e in errs),
+        back="appraisal:cases",
+        success=lambda case: f"已立案：{case}",
+        then=lambda case: ("appraisal:case", case.pk),
+    )
 
 
 def _case(request, pk, action="view") -> HandlingCase:
@@ -342,21 +306,13 @@ def case_step(request, pk):
     if step not in forms.STEP_FIELDS:
         messages.error(request, "请选择要办理的环节")
         return redirect("appraisal:case", c.pk)
-    form = forms.step_form(step, request.POST, kind=c.kind)
-    if not form.is_valid():
-        messages.error(
-            request, "；".join(f"{form.fields[f].label if f in form.fields else ''}：{e}" for f, errs in form.errors.items() for e in errs)
-        )
-        return redirect("appraisal:case", c.pk)
-    try:
-        services.take_step(c, step, form.cleaned_data, actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    except ScopeError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已办理：{rules.STEP_LABELS[step]}")
-    return redirect("appraisal:case", c.pk)
+    return act(
+        request,
+        lambda d: services.take_step(c, step, d, actor=request.user),
+        form=forms.step_form(step, request.POST, kind=c.kind),
+        back=("appraisal:case", c.pk),
+        success=f"已办理：{rules.STEP_LABELS[step]}",
+    )
 
 
 # ── the lost-contact clock ────────────────────────────────────────────────────────────
@@ -376,25 +332,17 @@ def lost_contact(request):
 @require_POST
 def suspend(request, pk):
     member = get_in_scope(Member.objects.select_related("organisation"), request.user, "change", pk=pk)
-    form = forms.DateForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"date": ["请填写停止党籍日期"]})
-        services.suspend_lost_contact(member, on=form.cleaned_data["on"], actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, f"{member.name}已停止党籍")
-    return redirect("appraisal:lost_contact")
-
-
-# ── 设岗定责 ──────────────────────────────────────────────────────────────────────────────
-def _form_errors(form) -> str:
-    return "；".join(
-        f"{form.fields[f].label if f in form.fields else ''}：{e}".lstrip("：") for f, errs in form.errors.items() for e in errs
+    return act(
+        request,
+        lambda d: services.suspend_lost_contact(member, on=d["on"], actor=request.user),
+        form=forms.DateForm(request.POST),
+        invalid="请填写停止党籍日期",
+        back="appraisal:lost_contact",
+        success=f"{member.name}已停止党籍",
     )
 
 
+# ── 设岗定责 ──────────────────────────────────────────────────────────────────────────────
 # the filter choices of the list (kept out of the GET view's source: the access matrix
 # reads a function view mentioning the upper-case method name as a write)
 _LIST_CHOICES = {"kinds": rules.POST_KIND_CHOICES, "types": rules.POST_TYPE_CHOICES}
@@ -425,17 +373,16 @@ def post_new(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可登记岗位的党支部")
     form = forms.PostForm(request.POST, user=request.user)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            post = services.create_post(d["organisation"], d, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("organisation", exc.message)
-        else:
-            messages.success(request, f"已设立：{post.title}")
-            return redirect("appraisal:post", post.pk)
+    done = saved(
+        request,
+        form,
+        lambda d: services.create_post(d["organisation"], d, actor=request.user),
+        success=lambda post: f"已设立：{post.title}",
+        then=lambda post: ("appraisal:post", post.pk),
+        scope_field="organisation",
+    )
+    if done:
+        return done
     page = page_of(selectors.post_list(request.user, {}), request)
     return render(
         request,
@@ -467,18 +414,13 @@ def post(request, pk):
 @require_POST
 def post_assign(request, pk):
     p = _post(request, pk, "change")
-    form = forms.AssignForm(request.POST, user=request.user, under=p.organisation)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("appraisal:post", p.pk)
-    d = form.cleaned_data
-    try:
-        a = services.assign_member(p, d["member"], duties=d["duties"], start_on=d["start_on"], actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, f"{a.member.name}已上岗")
-    return redirect("appraisal:post", p.pk)
+    return act(
+        request,
+        lambda d: services.assign_member(p, d["member"], duties=d["duties"], start_on=d["start_on"], actor=request.user),
+        form=forms.AssignForm(request.POST, user=request.user, under=p.organisation),
+        back=("appraisal:post", p.pk),
+        success=lambda a: f"{a.member.name}已上岗",
+    )
 
 
 @login_required
@@ -486,51 +428,46 @@ def post_assign(request, pk):
 def post_review(request, pk):
     p = _post(request, pk, "change")
     current = list(p.assignments.filter(end_on__isnull=True).select_related("member"))
-    form = forms.PostReviewForm(request.POST, assignments=current)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("appraisal:post", p.pk)
-    d = dict(form.cleaned_data)
-    a = next(a for a in current if a.pk == d.pop("assignment"))
-    try:
-        review = services.review_post(a, d, actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, f"已登记评岗：{a.member.name} {review.get_grade_display()}")
-    return redirect("appraisal:post", p.pk)
+
+    def review(d):
+        a = next(a for a in current if a.pk == d.pop("assignment"))
+        return a, services.review_post(a, d, actor=request.user)
+
+    return act(
+        request,
+        review,
+        form=forms.PostReviewForm(request.POST, assignments=current),
+        back=("appraisal:post", p.pk),
+        success=lambda done: f"已登记评岗：{done[0].member.name} {done[1].get_grade_display()}",
+    )
 
 
 @login_required
 @require_POST
 def post_end(request, pk):
     p = _post(request, pk, "change")
-    form = forms.DateForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"ended_on": ["请填写撤销日期"]})
-        services.end_post(p, on=form.cleaned_data["on"], actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, "岗位已撤销")
-    return redirect("appraisal:post", p.pk)
+    return act(
+        request,
+        lambda d: services.end_post(p, on=d["on"], actor=request.user),
+        form=forms.DateForm(request.POST),
+        invalid="请填写撤销日期",
+        back=("appraisal:post", p.pk),
+        success="岗位已撤销",
+    )
 
 
 @login_required
 @require_POST
 def assignment_end(request, pk):
     a = get_in_scope(PostAssignment.objects.select_related("member"), request.user, "change", pk=pk)
-    form = forms.DateForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"end_on": ["请填写离岗日期"]})
-        services.end_assignment(a, on=form.cleaned_data["on"], actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, f"{a.member.name}已离岗")
-    return redirect("appraisal:post", a.post_id)
+    return act(
+        request,
+        lambda d: services.end_assignment(a, on=d["on"], actor=request.user),
+        form=forms.DateForm(request.POST),
+        invalid="请填写离岗日期",
+        back=("appraisal:post", a.post_id),
+        success=f"{a.member.name}已离岗",
+    )
 
 
 # ── 监督管理 ──────────────────────────────────────────────────────────────────────────────
@@ -557,18 +494,15 @@ def supervision_new(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可登记的党组织")
     form = forms.SupervisionForm(request.POST, user=request.user)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            record = services.record_supervision(d["member"], d, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("member", exc.message)
-        else:
-            messages.success(request, f"已登记：{record}")
-            return redirect("appraisal:supervision_record", record.pk)
-    return _supervision_page(request, form)
+    done = saved(
+        request,
+        form,
+        lambda d: services.record_supervision(d["member"], d, actor=request.user),
+        success=lambda record: f"已登记：{record}",
+        then=lambda record: ("appraisal:supervision_record", record.pk),
+        scope_field="member",
+    )
+    return done or _supervision_page(request, form)
 
 
 def _record(request, pk, action="view") -> SupervisionRecord:
@@ -591,17 +525,13 @@ def supervision_record(request, pk):
 @require_POST
 def supervision_conclude(request, pk):
     r = _record(request, pk, "change")
-    form = forms.ConcludeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("appraisal:supervision_record", r.pk)
-    try:
-        services.conclude_supervision(r, form.cleaned_data, actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, "已办结")
-    return redirect("appraisal:supervision_record", r.pk)
+    return act(
+        request,
+        lambda d: services.conclude_supervision(r, d, actor=request.user),
+        form=forms.ConcludeForm(request.POST),
+        back=("appraisal:supervision_record", r.pk),
+        success="已办结",
+    )
 
 
 # ── 目标管理 ──────────────────────────────────────────────────────────────────────────────
@@ -623,18 +553,15 @@ def goal_new(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可管理的党组织")
     form = forms.GoalSetForm(request.POST, user=request.user)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            sheet = services.set_goals(d["member"], year=d["year"], own_goals=d["own_goals"], actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("member", exc.message)
-        else:
-            messages.success(request, f"已制定：{sheet}")
-            return redirect("appraisal:goal", sheet.pk)
-    return _goals_page(request, form)
+    done = saved(
+        request,
+        form,
+        lambda d: services.set_goals(d["member"], year=d["year"], own_goals=d["own_goals"], actor=request.user),
+        success=lambda sheet: f"已制定：{sheet}",
+        then=lambda sheet: ("appraisal:goal", sheet.pk),
+        scope_field="member",
+    )
+    return done or _goals_page(request, form)
 
 
 @login_required
@@ -644,14 +571,15 @@ def my_goals(request):
     if member is None:
         raise Http404("只有党员本人可以制定自己的年度目标")
     form = forms.MyGoalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sheet = services.set_goals(member, year=form.cleaned_data["year"], own_goals=form.cleaned_data["own_goals"], actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"已制定{sheet.year}年度目标")
-            return redirect("appraisal:my_goals")
+    done = saved(
+        request,
+        form,
+        lambda d: services.set_goals(member, year=d["year"], own_goals=d["own_goals"], actor=request.user),
+        success=lambda sheet: f"已制定{sheet.year}年度目标",
+        then="appraisal:my_goals",
+    )
+    if done:
+        return done
     sheets = list(GoalSheet.objects.filter(member=member).order_by("-year"))
     return render(request, "appraisal/my_goals.html", {"sheets": sheets, "form": form, "check_form": forms.GoalCheckForm()})
 
@@ -672,19 +600,14 @@ def goal(request, pk):
 @require_POST
 def goal_check(request, pk):
     s = _sheet(request, pk)  # a member reaches their own sheet; the service checks who may write
-    form = forms.GoalCheckForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("appraisal:goal", s.pk)
-    try:
-        services.check_goals(s, text=form.cleaned_data["self_check"], grade=form.cleaned_data["check_grade"], actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    except ScopeError as exc:
-        raise Http404(exc.message) from exc
-    else:
-        messages.success(request, "年终自查已提交")
-    return redirect("appraisal:goal", s.pk)
+
+    def check(d):
+        try:
+            return services.check_goals(s, text=d["self_check"], grade=d["check_grade"], actor=request.user)
+        except ScopeError as exc:  # neither the member nor their branch: as if it did not exist
+            raise Http404(exc.message) from exc
+
+    return act(request, check, form=forms.GoalCheckForm(request.POST), back=("appraisal:goal", s.pk), success="年终自查已提交")
 
 
 # ── 三培养 ──────────────────────────────────────────────────────────────────────────────
@@ -713,17 +636,15 @@ def talent_new(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可管理的党支部")
     form = forms.TalentForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            entry = services.add_talent(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("member" if form.cleaned_data.get("member") else "organisation", exc.message)
-        else:
-            messages.success(request, f"已列入人才库：{entry}")
-            return redirect("appraisal:talent", entry.pk)
-    return _talents_page(request, form)
+    done = saved(
+        request,
+        form,
+        lambda d: services.add_talent(d, actor=request.user),
+        success=lambda entry: f"已列入人才库：{entry}",
+        then=lambda entry: ("appraisal:talent", entry.pk),
+        scope_field="member" if form.is_valid() and form.cleaned_data.get("member") else "organisation",
+    )
+    return done or _talents_page(request, form)
 
 
 def _talent(request, pk, action="view") -> TalentEntry:
@@ -748,46 +669,33 @@ def talent_edit(request, pk):
     e = _talent(request, pk, "change")
     initial = {"name": e.name, "phone": e.phone, "strengths": e.strengths, "mentor": e.mentor, "plan": e.plan}
     form = forms.TalentEditForm(request.POST or None, user=request.user, entry=e, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_talent(e, form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("appraisal:talent", e.pk)
-    return render(request, "appraisal/talent_edit.html", {"e": e, "form": form})
+    done = saved(
+        request, form, lambda d: services.update_talent(e, d, actor=request.user), success="已保存", then=("appraisal:talent", e.pk)
+    )
+    return done or render(request, "appraisal/talent_edit.html", {"e": e, "form": form})
 
 
 @login_required
 @require_POST
 def talent_stage(request, pk):
     e = _talent(request, pk, "change")
-    form = forms.TalentStageForm(request.POST, entry=e)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"stage": [_form_errors(form)]})
-        d = form.cleaned_data
-        services.change_talent_stage(e, d["stage"], on=d["on"], note=d["note"], actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, "培养阶段已调整")
-    return redirect("appraisal:talent", e.pk)
+    return act(
+        request,
+        lambda d: services.change_talent_stage(e, d["stage"], on=d["on"], note=d["note"], actor=request.user),
+        form=forms.TalentStageForm(request.POST, entry=e),
+        back=("appraisal:talent", e.pk),
+        success="培养阶段已调整",
+    )
 
 
 @login_required
 @require_POST
 def talent_close(request, pk):
     e = _talent(request, pk, "change")
-    form = forms.TalentCloseForm(request.POST, entry=e)
-    try:
-        if not form.is_valid():
-            raise ValidationError({"outcome": [_form_errors(form)]})
-        d = form.cleaned_data
-        services.close_talent(e, d["outcome"], on=d["on"], note=d["note"], actor=request.user)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, "培养已结束")
-    return redirect("appraisal:talent", e.pk)
+    return act(
+        request,
+        lambda d: services.close_talent(e, d["outcome"], on=d["on"], note=d["note"], actor=request.user),
+        form=forms.TalentCloseForm(request.POST, entry=e),
+        back=("appraisal:talent", e.pk),
+        success="培养已结束",
+    )

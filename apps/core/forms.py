@@ -44,11 +44,23 @@ def error_text(exc: Exception) -> str:
     return "；".join(error_messages(exc))
 
 
-def apply_service_errors(form: forms.Form, exc: Exception) -> None:
+def form_error_text(form: forms.Form) -> str:
+    """An invalid form's errors as one line, each named by its field's label
+    ("述职日期：请输入一个有效的日期；…"), for a button whose form has no page of its own."""
+    return "；".join(
+        f"{form.fields[f].label if f in form.fields else ''}：{e}".lstrip("：") for f, errs in form.errors.items() for e in errs
+    )
+
+
+def apply_service_errors(form: forms.Form, exc: Exception, *, scope_field: str | None = None) -> None:
     """Put a service's refusal on the form: messages for fields the form shows go inline,
-    the rest at the top. An object outside the user's scope is a 404, as everywhere."""
+    the rest at the top (a refused organisation on `scope_field` when given). An object
+    outside the user's scope is a 404, as everywhere."""
     if isinstance(exc, OutOfScope):
         raise Http404(exc.message)
+    if isinstance(exc, ScopeError) and scope_field in form.fields:
+        form.add_error(scope_field, exc.message)
+        return
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         for field, field_messages in exc.message_dict.items():
             target = field if field in form.fields else None

@@ -47,6 +47,30 @@ class OrgScopedModel(models.Model):
         return self.org_path
 
 
+class RuleVersionModel(models.Model):
+    """The base of a domain's versioned rule values: the county-editable amounts of its
+    rule table (apps/<domain>/rules.py: SETTINGS and DEFAULTS). The newest version is
+    current; a county administrator saves a new version rather than editing an old one,
+    so every record can name the version it was made under. A subclass names itself
+    (Meta.verbose_name, __str__) and sets DEFAULTS for `all_values`."""
+
+    values = models.JSONField("规则取值", default=dict)
+    note = models.CharField("修订说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("修订时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    DEFAULTS: dict = {}
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]
+
+    def all_values(self) -> dict:
+        """Every setting's value: the saved ones over the defaults (unknown keys dropped)."""
+        return {**self.DEFAULTS, **{k: int(v) for k, v in (self.values or {}).items() if k in self.DEFAULTS}}
+
+
 class ChangeLog(models.Model):
     """One row per create/update/delete of a domain record: who, when, from where, the
     request id, and the field values before and after (personal data masked)."""

@@ -374,9 +374,11 @@ def _populate(root_org, rng, as_of):
     _bulk(VoluntaryPayment, vols)
 
     n_collections = _collections(root_org, window[:-1], expected, collected, voluntary, rng)
+    from apps.core.actors import system_actor
+
     from .services import refresh_arrears_cases
 
-    cases = refresh_arrears_cases(root_org, as_of=as_of)
+    cases = refresh_arrears_cases(root_org, as_of=as_of, actor=system_actor("demo"))
     if year_paid.get(as_of.year - 1):
         total = year_paid[as_of.year - 1]
         due = rules.remittance_amount(total)

@@ -269,7 +269,7 @@ def generate_month(org: Organisation, year_month, *, actor, today=None, open_cas
         message=f"生成{mo.label(month)}党费台账：新增{result.created}条，已存在{result.existing}条，未申报基数{len(result.missing_declaration)}人",
     )
     if open_cases:
-        result.cases_opened = refresh_arrears_cases(org, as_of=today)
+        result.cases_opened = refresh_arrears_cases(org, as_of=today, actor=actor)
     return result
 
 
@@ -730,11 +730,14 @@ def record_annual_remittance(
 # ---------------------------------------------------------------- arrears
 
 
-def refresh_arrears_cases(org: Organisation, *, as_of=None) -> int:
+def refresh_arrears_cases(org: Organisation, *, as_of=None, actor) -> int:
     """Open a handling case for every member in the subtree unpaid for 6+ consecutive
-    months without good reason who has no open case yet. Idempotent. Returns how many."""
+    months without good reason who has no open case yet. Idempotent. Returns how many.
+    The acting user must be able to change the subtree (the daily command and the demo act
+    as the system actor)."""
     from .selectors import arrears_queryset
 
+    require_org_action(actor, org, "change")
     as_of = _today(as_of)
     rows = arrears_queryset(DuesLine.objects.filter(org_path__startswith=org.path), as_of, minimum=rules.ARREARS_CASE)
     open_ids = set(

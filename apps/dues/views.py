@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.api.pagination import capped_count
 from apps.core.forms import apply_service_errors, flash_errors
+from apps.core.formviews import act, saved, submitted
 from apps.core.models import AccessLog
 from apps.core.paging import page_number, page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
@@ -87,18 +88,21 @@ def ledger(request):
 def generate(request):
     org = _org(request, "change", required=True)
     month = _month(request)
-    try:
-        result = services.generate_month(org, month, actor=request.user)
-    except (ValidationError, ScopeError) as exc:
-        flash_errors(request, exc)
-    else:
+
+    def generated(result) -> str:
         text = f"已生成{mo.label(month)}党费台账：新增{result.created}条，已存在{result.existing}条"
         if result.missing_declaration:
             text += f"；{len(result.missing_declaration)}名党员尚未申报缴纳基数"
         if result.cases_opened:
             text += f"；新开启{result.cases_opened}件欠缴处置"
-        messages.success(request, text)
-    return redirect(f"{reverse('dues:ledger')}?org={org.pk}&month={month:%Y-%m}")
+        return text
+
+    return act(
+        request,
+        lambda _: services.generate_month(org, month, actor=request.user),
+        back=f"{reverse('dues:ledger')}?org={org.pk}&month={month:%Y-%m}",
+        success=generated,
+    )
 
 
 def _line(request, pk, action="view") -> DuesLine:
@@ -117,38 +121,25 @@ def pay_form(request, pk):
 def pay(request, pk):
     line = _line(request, pk, "change")
     form = forms.PaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            result = services.record_payment(
-                line.member,
-                months=form.months(),
-                amount=form.cleaned_data["amount"],
-                paid_on=form.cleaned_data["paid_on"],
-                mode=form.cleaned_data["mode"],
-                branch_consent=form.cleaned_data["branch_consent"],
-                payer_kind=form.cleaned_data["payer_kind"],
-                payer_name=form.cleaned_data["payer_name"],
-                method=form.cleaned_data["method"],
-                note=form.cleaned_data["note"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            line = _line(request, pk)
-            line.paid_up_to = services.paid_up_to(line.member)
-            if request.htmx:
-                # the row, and the month's summary cards out of band (they would stay stale)
-                row = render_to_string("dues/_line_row.html", {"line": line, "can_change": True, "warnings": result.warnings}, request)
-                totals = selectors.month_totals(line.organisation, line.month)
-                cards = render_to_string("dues/_ledger_totals.html", {"totals": totals, "oob": True}, request)
-                return HttpResponse(row + cards)
-            for w in result.warnings:
-                messages.warning(request, w)
-            messages.success(request, f"已登记{line.member.name}党费{result.payment.amount}元")
-            return redirect(f"{reverse('dues:ledger')}?org={line.organisation_id}&month={line.month:%Y-%m}")
+
+    def pay(d):
+        d.pop("from_month"), d.pop("to_month")
+        return services.record_payment(line.member, months=form.months(), actor=request.user, **d)
+
+    ok, result = submitted(request, form, lambda d: pay(dict(d)))
+    if ok:
+        line = _line(request, pk)
+        line.paid_up_to = services.paid_up_to(line.member)
+        if request.htmx:
+            # the row, and the month's summary cards out of band (they would stay stale)
+            row = render_to_string("dues/_line_row.html", {"line": line, "can_change": True, "warnings": result.warnings}, request)
+            totals = selectors.month_totals(line.organisation, line.month)
+            cards = render_to_string("dues/_ledger_totals.html", {"totals": totals, "oob": True}, request)
+            return HttpResponse(row + cards)
+        for w in result.warnings:
+            messages.warning(request, w)
+        messages.success(request, f"已登记{line.member.name}党费{result.payment.amount}元")
+        return redirect(f"{reverse('dues:ledger')}?org={line.organisation_id}&month={line.month:%Y-%m}")
     status = 200 if request.htmx else 400
     return render(request, "dues/_pay_form.html" if request.htmx else "dues/pay_page.html", {"line": line, "form": form}, status=status)
 
@@ -157,18 +148,16 @@ def pay(request, pk):
 @require_POST
 def paid_elsewhere(request, pk):
     line = _line(request, pk, "change")
-    form = forms.PaidElsewhereForm(request.POST)
-    if form.is_valid():
-        try:
-            services.mark_paid_elsewhere(line, note=form.cleaned_data["note"], actor=request.user)
-            messages.success(request, f"已记录{line.member.name}{mo.label(line.month)}在流入地交纳")
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    else:
-        messages.error(request, "请填写流入地党组织")
     url = f"{reverse('dues:ledger')}?org={line.organisation_id}&month={line.month:%Y-%m}"
     number = page_number(request, posted=True)
-    return redirect(f"{url}&page={number}" if number > 1 else url)
+    return act(
+        request,
+        lambda d: services.mark_paid_elsewhere(line, note=d["note"], actor=request.user),
+        form=forms.PaidElsewhereForm(request.POST),
+        invalid="请填写流入地党组织",
+        back=f"{url}&page={number}" if number > 1 else url,
+        success=f"已记录{line.member.name}{mo.label(line.month)}在流入地交纳",
+    )
 
 
 @login_required
@@ -310,13 +299,15 @@ def arrears_case(request, pk):
     if request.method == "POST":
         case = get_in_scope(ArrearsCase.objects.select_related("member", "organisation"), request.user, "change", pk=pk)
         form = forms.CaseDecisionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.decide_arrears_case(case, actor=request.user, **form.cleaned_data)
-                messages.success(request, "已记录支部大会决定")
-                return redirect("dues:arrears_case", case.pk)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
+        done = saved(
+            request,
+            form,
+            lambda d: services.decide_arrears_case(case, actor=request.user, **d),
+            success="已记录支部大会决定",
+            then=("dues:arrears_case", case.pk),
+        )
+        if done:
+            return done
     return render(request, "dues/case.html", {"case": case, "form": form})
 
 
@@ -337,16 +328,14 @@ def reductions(request):
 @require_POST
 def decide_reduction(request, pk):
     r = get_in_scope(Reduction.objects.select_related("member", "organisation"), request.user, "approve", pk=pk)
-    form = forms.DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decide_reduction(r, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], actor=request.user)
-            messages.success(request, "已审批")
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    else:
-        messages.error(request, "请选择审批结果")
-    return redirect("dues:reductions")
+    return act(
+        request,
+        lambda d: services.decide_reduction(r, approve=d["approve"], note=d["note"], actor=request.user),
+        form=forms.DecisionForm(request.POST),
+        invalid="请选择审批结果",
+        back="dues:reductions",
+        success="已审批",
+    )
 
 
 @login_required
@@ -362,16 +351,15 @@ def collections(request):
         if not can_change:
             raise Http404("不在您的管理范围内")
         form = forms.HandOverForm(request.POST)
-        if form.is_valid():
-            try:
-                services.hand_over(org, month, actor=request.user, **form.cleaned_data)
-                messages.success(request, f"已登记{mo.label(month)}党费上交")
-                return redirect(f"{reverse('dues:collections')}?org={org.pk}&month={month:%Y-%m}")
-            except (ValidationError, ScopeError) as exc:
-                if isinstance(exc, ScopeError):
-                    form.add_error(None, exc.message)
-                else:
-                    apply_service_errors(form, exc)
+        done = saved(
+            request,
+            form,
+            lambda d: services.hand_over(org, month, actor=request.user, **d),
+            success=f"已登记{mo.label(month)}党费上交",
+            then=f"{reverse('dues:collections')}?org={org.pk}&month={month:%Y-%m}",
+        )
+        if done:
+            return done
     context = {
         "org": org,
         "month": month,
@@ -407,16 +395,14 @@ def confirm(request, pk):
 @require_POST
 def remittance(request):
     org = _org(request, "change", required=True)
-    form = forms.RemittanceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_annual_remittance(org, actor=request.user, **form.cleaned_data)
-            messages.success(request, "已登记年度党费上缴")
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    else:
-        messages.error(request, "年度与金额为必填项")
-    return redirect(f"{reverse('dues:collections')}?org={org.pk}")
+    return act(
+        request,
+        lambda d: services.record_annual_remittance(org, actor=request.user, **d),
+        form=forms.RemittanceForm(request.POST),
+        invalid="年度与金额为必填项",
+        back=f"{reverse('dues:collections')}?org={org.pk}",
+        success="已登记年度党费上缴",
+    )
 
 
 @login_required

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.forms import apply_service_errors, error_text
+from apps.core.forms import error_text
+from apps.core.formviews import act, confirm_delete, saved, submitted, write_page
 from apps.core.models import AccessLog
 from apps.core.paging import page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, user_scope
@@ -107,19 +108,13 @@ def entry_new(request):
     if org is None:
         raise Http404("您没有可维护的党组织")
     form = forms.EntryForm(request.POST or None, user=request.user, org=org, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.add_entry(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
+    ok, entry = submitted(request, form, lambda d: services.add_entry(d, actor=request.user))
+    if ok:
+        if entry.status == StudyEntry.Status.PENDING:
+            messages.warning(request, f"已登记{entry.member.name}的{entry.hours}学时，超过规则规定的审批学时，待上级党委审批后计入")
         else:
-            if entry.status == StudyEntry.Status.PENDING:
-                messages.warning(request, f"已登记{entry.member.name}的{entry.hours}学时，超过规则规定的审批学时，待上级党委审批后计入")
-            else:
-                messages.success(request, f"已登记{entry.member.name}的{entry.hours}学时")
-            return redirect(f"{reverse('education:member', args=[entry.member_id])}?year={entry.date.year}")
+            messages.success(request, f"已登记{entry.member.name}的{entry.hours}学时")
+        return redirect(f"{reverse('education:member', args=[entry.member_id])}?year={entry.date.year}")
     return render(request, "education/entry_form.html", {"form": form, "org": org})
 
 
@@ -127,17 +122,14 @@ def entry_new(request):
 @require_POST
 def entry_decide(request, pk):
     entry = get_in_scope(StudyEntry.objects.select_related("member"), request.user, "approve", pk=pk)
-    form = forms.DecideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择审批结果")
-    else:
-        try:
-            services.decide_entry(entry, approve=form.cleaned_data["approve"], note=form.cleaned_data["note"], actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"已审批{entry.member.name}的学时申请")
-    return redirect(f"{reverse('education:entries')}?org={entry.organisation_id}")
+    return act(
+        request,
+        lambda d: services.decide_entry(entry, approve=d["approve"], note=d["note"], actor=request.user),
+        form=forms.DecideForm(request.POST),
+        invalid="请选择审批结果",
+        back=f"{reverse('education:entries')}?org={entry.organisation_id}",
+        success=f"已审批{entry.member.name}的学时申请",
+    )
 
 
 @login_required
@@ -188,17 +180,15 @@ def class_new(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
     form = forms.ClassForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cls = services.create_class(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("organisation", exc.message)
-        else:
-            messages.success(request, f"已创建培训班“{cls.title}”，请登记课程和名额")
-            return redirect("education:class_detail", cls.pk)
-    return render(request, "education/class_form.html", {"form": form})
+    done = saved(
+        request,
+        form,
+        lambda d: services.create_class(d, actor=request.user),
+        success=lambda cls: f"已创建培训班“{cls.title}”，请登记课程和名额",
+        then=lambda cls: ("education:class_detail", cls.pk),
+        scope_field="organisation",
+    )
+    return done or render(request, "education/class_form.html", {"form": form})
 
 
 def _class(request, pk, action="view") -> TrainingClass:
@@ -231,64 +221,51 @@ def class_detail(request, pk):
 @require_POST
 def class_session(request, pk):
     cls = _class(request, pk, "change")
-    form = forms.SessionForm(request.POST)
-    if form.is_valid():
-        try:
-            s = services.add_session(cls, form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"已登记课程“{s.topic}”（{s.hours}学时）")
-    else:
-        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
-    return redirect("education:class_detail", cls.pk)
+    return act(
+        request,
+        lambda d: services.add_session(cls, d, actor=request.user),
+        form=forms.SessionForm(request.POST),
+        back=("education:class_detail", cls.pk),
+        success=lambda s: f"已登记课程“{s.topic}”（{s.hours}学时）",
+    )
 
 
 @login_required
 @require_POST
 def class_quota(request, pk):
     cls = _class(request, pk, "change")
-    form = forms.QuotaForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            services.set_quota(cls, form.cleaned_data["organisation"], form.cleaned_data["seats"], actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, "已保存名额")
-    else:
-        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
-    return redirect("education:class_detail", cls.pk)
+    return act(
+        request,
+        lambda d: services.set_quota(cls, d["organisation"], d["seats"], actor=request.user),
+        form=forms.QuotaForm(request.POST, user=request.user),
+        back=("education:class_detail", cls.pk),
+        success="已保存名额",
+    )
 
 
 @login_required
 @require_POST
 def class_enrol(request, pk):
     cls = _class(request, pk, "change")
-    form = forms.EnrolForm(request.POST, user=request.user, under=cls.organisation)
-    if form.is_valid():
-        try:
-            e = services.enrol(cls, form.cleaned_data["member"], actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"{e.member.name}已报名")
-    else:
-        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
-    return redirect("education:class_detail", cls.pk)
+    return act(
+        request,
+        lambda d: services.enrol(cls, d["member"], actor=request.user),
+        form=forms.EnrolForm(request.POST, user=request.user, under=cls.organisation),
+        back=("education:class_detail", cls.pk),
+        success=lambda e: f"{e.member.name}已报名",
+    )
 
 
 @login_required
 @require_POST
 def class_finish(request, pk):
     cls = _class(request, pk, "change")
-    try:
-        result = services.finish_class(cls, actor=request.user)
-    except (ValidationError, ScopeError) as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, f"已办理结业：{result['completed']}人结业，{result['not_completed']}人出勤不足未结业")
-    return redirect("education:class_detail", cls.pk)
+    return act(
+        request,
+        lambda _: services.finish_class(cls, actor=request.user),
+        back=("education:class_detail", cls.pk),
+        success=lambda result: f"已办理结业：{result['completed']}人结业，{result['not_completed']}人出勤不足未结业",
+    )
 
 
 @login_required
@@ -329,21 +306,17 @@ def rules_page(request):
     current = services.current_rules()
     can_configure = has_action(request.user, "configure")
     form = forms.RulesForm(request.POST or None, initial_values=current.all_values())
-    if request.method == "POST":
-        if not can_configure:
-            raise Http404("无权修改学时规则")
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            note = data.pop("note")
-            try:
-                services.save_rules(data, note=note, actor=request.user)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except ScopeError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, "已保存新版学时规则，此后登记的学时按新规则计算")
-                return redirect("education:rules")
+    if request.method == "POST" and not can_configure:
+        raise Http404("无权修改学时规则")
+
+    def save(d):
+        data = dict(d)
+        note = data.pop("note")
+        return services.save_rules(data, note=note, actor=request.user)
+
+    done = saved(request, form, save, success="已保存新版学时规则，此后登记的学时按新规则计算", then="education:rules")
+    if done:
+        return done
     settings = [(s, current.all_values()[s.key]) for s in rules.SETTINGS]
     context = {"form": form, "current": current, "settings": settings, "can_configure": can_configure}
     return render(request, "education/rules.html", context)
@@ -378,17 +351,13 @@ def reports(request):
 @require_POST
 def report_grade(request, pk):
     report = get_in_scope(StudyReport.objects.select_related("member", "organisation"), request.user, "change", pk=pk)
-    form = forms.GradeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
-    else:
-        try:
-            services.grade_report(report, grade=form.cleaned_data["grade"], comment=form.cleaned_data["comment"], actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"已评议{report.member.name}的{report.year}年述学报告")
-    return redirect(f"{reverse('education:reports')}?org={report.organisation_id}&year={report.year}")
+    return act(
+        request,
+        lambda d: services.grade_report(report, grade=d["grade"], comment=d["comment"], actor=request.user),
+        form=forms.GradeForm(request.POST),
+        back=f"{reverse('education:reports')}?org={report.organisation_id}&year={report.year}",
+        success=f"已评议{report.member.name}的{report.year}年述学报告",
+    )
 
 
 @login_required
@@ -403,16 +372,15 @@ def my_report(request):
     year = int(raw) if raw.isdigit() and int(raw) in years else this_year
     current = mine.get(year)
     form = forms.ReportForm(request.POST or None, years=years, initial={"year": year, "text": current.text if current else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_report(me, form.cleaned_data["year"], form.cleaned_data["text"], actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "述学报告已提交，等待评议")
-            return redirect(f"{reverse('education:my_report')}?year={form.cleaned_data['year']}")
+    done = saved(
+        request,
+        form,
+        lambda d: services.submit_report(me, d["year"], d["text"], actor=request.user),
+        success="述学报告已提交，等待评议",
+        then=lambda _: f"{reverse('education:my_report')}?year={form.cleaned_data['year']}",
+    )
+    if done:
+        return done
     context = {"member": me, "form": form, "reports": [mine[y] for y in years if y in mine], "current": current}
     return render(request, "education/my_report.html", context)
 
@@ -453,16 +421,16 @@ def quiz_new(request):
         request.POST or None, user=request.user, initial={"opens_on": today, "closes_on": today + datetime.timedelta(days=14)}
     )
     org = selectors.chosen_org(request.user, request.GET, "change")
-    if request.method == "POST" and form.is_valid():
-        try:
-            quiz = services.create_quiz(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("organisation", exc.message)
-        else:
-            messages.success(request, f"已发布考学“{quiz.title}”，每份试卷{quiz.question_count}道题")
-            return redirect("education:quiz_detail", quiz.pk)
+    done = saved(
+        request,
+        form,
+        lambda d: services.create_quiz(d, actor=request.user),
+        success=lambda quiz: f"已发布考学“{quiz.title}”，每份试卷{quiz.question_count}道题",
+        then=lambda quiz: ("education:quiz_detail", quiz.pk),
+        scope_field="organisation",
+    )
+    if done:
+        return done
     categories = selectors.bank_categories(org) if org is not None else []
     return render(request, "education/quiz_form.html", {"form": form, "categories": categories, "org": org})
 
@@ -558,32 +526,33 @@ def question_new(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
     form = forms.QuestionForm(request.POST or None, user=request.user, initial={"kind": "single"})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        org = data.pop("organisation")
-        try:
-            q = services.add_question(org, data, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("organisation", exc.message)
-        else:
-            messages.success(request, f"已加入题库：{q}")
-            return redirect(f"{reverse('education:questions')}?org={q.organisation_id}")
-    return render(request, "education/question_form.html", {"form": form, "title": "新增试题"})
+
+    def add(d):
+        data = dict(d)
+        return services.add_question(data.pop("organisation"), data, actor=request.user)
+
+    done = saved(
+        request,
+        form,
+        add,
+        success=lambda q: f"已加入题库：{q}",
+        then=lambda q: f"{reverse('education:questions')}?org={q.organisation_id}",
+        scope_field="organisation",
+    )
+    return done or render(request, "education/question_form.html", {"form": form, "title": "新增试题"})
 
 
 @login_required
 @require_POST
 def question_active(request, pk):
     q = get_in_scope(Question.objects.select_related("organisation"), request.user, "change", pk=pk)
-    try:
-        services.set_question_active(q, request.POST.get("active") == "1", actor=request.user)
-    except (ValidationError, ScopeError) as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, "已启用该题" if request.POST.get("active") == "1" else "已停用该题，今后的试卷不再抽到")
-    return redirect(f"{reverse('education:questions')}?org={q.organisation_id}")
+    active = request.POST.get("active") == "1"
+    return act(
+        request,
+        lambda _: services.set_question_active(q, active, actor=request.user),
+        back=f"{reverse('education:questions')}?org={q.organisation_id}",
+        success="已启用该题" if active else "已停用该题，今后的试卷不再抽到",
+    )
 
 
 @login_required
@@ -591,18 +560,15 @@ def questions_import(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
     form = forms.QuestionImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        org = form.cleaned_data["organisation"]
-        try:
-            n = services.import_questions(org, form.cleaned_data["file"].read(), actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("organisation", exc.message)
-        else:
-            messages.success(request, f"已导入{n}道试题")
-            return redirect(f"{reverse('education:questions')}?org={org.pk}")
-    return render(request, "education/question_form.html", {"form": form, "title": "导入题库", "upload": True})
+    done = saved(
+        request,
+        form,
+        lambda d: services.import_questions(d["organisation"], d["file"].read(), actor=request.user),
+        success=lambda n: f"已导入{n}道试题",
+        then=lambda _: f"{reverse('education:questions')}?org={form.cleaned_data['organisation'].pk}",
+        scope_field="organisation",
+    )
+    return done or render(request, "education/question_form.html", {"form": form, "title": "导入题库", "upload": True})
 
 
 # ---------------------------------------------------------------- education plans
@@ -630,17 +596,15 @@ def plan_new(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
     form = forms.PlanForm(request.POST or None, user=request.user, initial={"start_year": timezone.localdate().year})
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.create_plan(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("organisation", exc.message)
-        else:
-            messages.success(request, f"已制定“{plan.title}”，请添加计划项目")
-            return redirect("education:plan_detail", plan.pk)
-    return render(request, "education/question_form.html", {"form": form, "title": "制定教育培训计划", "back": "education:plans"})
+    done = saved(
+        request,
+        form,
+        lambda d: services.create_plan(d, actor=request.user),
+        success=lambda plan: f"已制定“{plan.title}”，请添加计划项目",
+        then=lambda plan: ("education:plan_detail", plan.pk),
+        scope_field="organisation",
+    )
+    return done or render(request, "education/question_form.html", {"form": form, "title": "制定教育培训计划", "back": "education:plans"})
 
 
 @login_required
@@ -663,61 +627,36 @@ def plan_detail(request, pk):
 @require_POST
 def plan_item_add(request, pk):
     plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "change", pk=pk)
-    form = forms.PlanItemForm(request.POST, plan=plan)
-    if form.is_valid():
-        try:
-            item = services.add_plan_item(plan, form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"已添加计划项目“{item.topic}”")
-    else:
-        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
-    return redirect("education:plan_detail", plan.pk)
+    return act(
+        request,
+        lambda d: services.add_plan_item(plan, d, actor=request.user),
+        form=forms.PlanItemForm(request.POST, plan=plan),
+        back=("education:plan_detail", plan.pk),
+        success=lambda item: f"已添加计划项目“{item.topic}”",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_item_delete(request, pk):
     item = get_in_scope(PlanItem.objects.select_related("plan"), request.user, "change", pk=pk)
-    return _delete_page(
+    return confirm_delete(
         request,
-        obj=item,
+        item,
+        lambda: services.remove_plan_item(item, actor=request.user),
         what="计划项目",
-        delete=lambda: services.remove_plan_item(item, actor=request.user),
-        back_url=reverse("education:plan_detail", args=[item.plan_id]),
+        back=reverse("education:plan_detail", args=[item.plan_id]),
     )
 
 
 # ---------------------------------------------------------------- edit and delete (questions, quizzes, plans)
 
 
-def _edit_page(request, *, form, save, title, back_url, done):
-    """A thin edit page: validate the form, call the service, show its Chinese errors."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(dict(form.cleaned_data))
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, done(obj))
-            return redirect(back_url)
-    return render(request, "education/question_form.html", {"form": form, "title": title, "back_url": back_url, "plain": True})
-
-
-def _delete_page(request, *, obj, what, delete, back_url, note=""):
-    """GET asks for confirmation; POST deletes through the service (its refusal in Chinese)."""
-    if request.method == "POST":
-        try:
-            delete()
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"已删除“{obj}”（修改记录中保留删除前的内容）")
-        return redirect(back_url)
-    return render(request, "education/confirm_delete.html", {"obj": obj, "what": what, "back": back_url, "note": note})
+def _edit_page(request, form, save, *, title, back, success):
+    """The kit's write page on this app's form template (a 返回 link to `back`)."""
+    return write_page(
+        request, form, save, title=title, back=back, success=success, template="education/question_form.html", back_url=back, plain=True
+    )
 
 
 @login_required
@@ -729,14 +668,13 @@ def question_edit(request, pk):
     if q.kind == "truefalse":
         initial["answer"] = "对" if q.answer == "A" else "错"
     form = forms.QuestionEditForm(request.POST or None, user=request.user, initial=initial)
-    back = f"{reverse('education:questions')}?org={q.organisation_id}"
     return _edit_page(
         request,
-        form=form,
-        save=lambda data: services.update_question(q, data, actor=request.user),
+        form,
+        lambda data: services.update_question(q, dict(data), actor=request.user),
         title="修改试题",
-        back_url=back,
-        done=lambda obj: f"已保存试题：{obj}",
+        back=f"{reverse('education:questions')}?org={q.organisation_id}",
+        success=lambda obj: f"已保存试题：{obj}",
     )
 
 
@@ -744,12 +682,12 @@ def question_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def question_delete(request, pk):
     q = get_in_scope(Question.objects.select_related("organisation"), request.user, "change", pk=pk)
-    return _delete_page(
+    return confirm_delete(
         request,
-        obj=q,
+        q,
+        lambda: services.delete_question(q, actor=request.user),
         what="试题",
-        delete=lambda: services.delete_question(q, actor=request.user),
-        back_url=f"{reverse('education:questions')}?org={q.organisation_id}",
+        back=f"{reverse('education:questions')}?org={q.organisation_id}",
         note="已被作答的试题不能删除，只能停用。",
     )
 
@@ -763,11 +701,11 @@ def quiz_edit(request, pk):
     form = forms.QuizEditForm(request.POST or None, user=request.user, initial=initial)
     return _edit_page(
         request,
-        form=form,
-        save=lambda data: services.update_quiz(quiz, data, actor=request.user),
+        form,
+        lambda data: services.update_quiz(quiz, dict(data), actor=request.user),
         title=f"修改考学：{quiz.title}",
-        back_url=reverse("education:quiz_detail", args=[quiz.pk]),
-        done=lambda obj: f"已保存考学“{obj.title}”",
+        back=reverse("education:quiz_detail", args=[quiz.pk]),
+        success=lambda obj: f"已保存考学“{obj.title}”",
     )
 
 
@@ -775,18 +713,14 @@ def quiz_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def quiz_delete(request, pk):
     quiz = get_in_scope(Quiz.objects.select_related("organisation"), request.user, "change", pk=pk)
-    if request.method == "POST":
-        back = reverse("education:quizzes")
-        try:
-            services.delete_quiz(quiz, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-            return redirect("education:quiz_detail", quiz.pk)
-        messages.success(request, f"已删除“{quiz}”（修改记录中保留删除前的内容）")
-        return redirect(back)
-    back = reverse("education:quiz_detail", args=[quiz.pk])
-    return render(
-        request, "education/confirm_delete.html", {"obj": quiz, "what": "考学", "back": back, "note": "已有人作答的考学不能删除。"}
+    return confirm_delete(
+        request,
+        quiz,
+        lambda: services.delete_quiz(quiz, actor=request.user),
+        what="考学",
+        back=reverse("education:quiz_detail", args=[quiz.pk]),
+        note="已有人作答的考学不能删除。",
+        then="education:quizzes",
     )
 
 
@@ -799,11 +733,11 @@ def plan_edit(request, pk):
     )
     return _edit_page(
         request,
-        form=form,
-        save=lambda data: services.update_plan(plan, data, actor=request.user),
+        form,
+        lambda data: services.update_plan(plan, dict(data), actor=request.user),
         title=f"修改计划：{plan.title}",
-        back_url=reverse("education:plan_detail", args=[plan.pk]),
-        done=lambda obj: f"已保存“{obj.title}”",
+        back=reverse("education:plan_detail", args=[plan.pk]),
+        success=lambda obj: f"已保存“{obj.title}”",
     )
 
 
@@ -811,17 +745,16 @@ def plan_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def plan_delete(request, pk):
     plan = get_in_scope(EducationPlan.objects.select_related("organisation"), request.user, "change", pk=pk)
-    if request.method == "POST":
-        try:
-            n = services.delete_plan(plan, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-            return redirect("education:plan_detail", plan.pk)
-        messages.success(request, f"已删除“{plan}”及其{n}个计划项目（修改记录中保留删除前的内容）")
-        return redirect("education:plans")
-    back = reverse("education:plan_detail", args=[plan.pk])
-    note = f"计划的{plan.items.count()}个项目一并删除。"
-    return render(request, "education/confirm_delete.html", {"obj": plan, "what": "教育培训计划", "back": back, "note": note})
+    return confirm_delete(
+        request,
+        plan,
+        lambda: services.delete_plan(plan, actor=request.user),
+        what="教育培训计划",
+        back=reverse("education:plan_detail", args=[plan.pk]),
+        note="" if request.method == "POST" else f"计划的{plan.items.count()}个项目一并删除。",
+        success=lambda n: f"已删除“{plan}”及其{n}个计划项目（修改记录中保留删除前的内容）",
+        then="education:plans",
+    )
 
 
 @login_required
@@ -832,11 +765,11 @@ def plan_item_edit(request, pk):
     form = forms.PlanItemForm(request.POST or None, plan=item.plan, initial={f: getattr(item, f) for f in fields})
     return _edit_page(
         request,
-        form=form,
-        save=lambda data: services.update_plan_item(item, data, actor=request.user),
+        form,
+        lambda data: services.update_plan_item(item, dict(data), actor=request.user),
         title=f"修改计划项目：{item.topic}",
-        back_url=reverse("education:plan_detail", args=[item.plan_id]),
-        done=lambda obj: f"已保存计划项目“{obj.topic}”",
+        back=reverse("education:plan_detail", args=[item.plan_id]),
+        success=lambda obj: f"已保存计划项目“{obj.topic}”",
     )
 
 
@@ -919,11 +852,12 @@ def _resource_page(request, key):
     return render(request, "education/resources.html", context)
 
 
-def _too_big(request, form) -> bool:
-    """Files cut off by uploads.LimitedUploadHandler: a Chinese error on `file`."""
-    for name in getattr(request, "too_big_uploads", []):
-        form.add_error("file", f"课件文件“{name}”超过上限{rules.size_text(rules.COURSEWARE_MAX_BYTES)}，未保存")
-    return bool(getattr(request, "too_big_uploads", []))
+def _refuse_too_big(request) -> None:
+    """Files cut off by uploads.LimitedUploadHandler: refused (a Chinese error on `file`)
+    before the service is called."""
+    if too_big := getattr(request, "too_big_uploads", []):
+        limit = rules.size_text(rules.COURSEWARE_MAX_BYTES)
+        raise ValidationError({"file": [f"课件文件“{name}”超过上限{limit}，未保存" for name in too_big]})
 
 
 def _resource_new(request, key):
@@ -931,17 +865,20 @@ def _resource_new(request, key):
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
     form = getattr(forms, form_name)(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid() and not _too_big(request, form):
-        try:
-            getattr(services, service_name)(form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except ScopeError as exc:
-            form.add_error("organisation", exc.message)
-        else:
-            messages.success(request, f"已{new_label}")
-            return redirect(f"{reverse(f'education:{key}')}?org={form.cleaned_data['organisation'].pk}")
-    return render(
+
+    def add(d):
+        _refuse_too_big(request)
+        return getattr(services, service_name)(d, actor=request.user)
+
+    done = saved(
+        request,
+        form,
+        add,
+        success=f"已{new_label}",
+        then=lambda _: f"{reverse(f'education:{key}')}?org={form.cleaned_data['organisation'].pk}",
+        scope_field="organisation",
+    )
+    return done or render(
         request,
         "education/question_form.html",
         {"form": form, "title": new_label, "back": f"education:{key}", "back_label": title, "upload": key == "courseware", "plain": True},
@@ -966,15 +903,15 @@ def _resource_edit(request, key, pk):
     obj = _resource_obj(request, key, pk, "change")
     initial = {f.name: getattr(obj, f.name) for f in model._meta.concrete_fields if f.name not in ("file", "organisation")}
     form = getattr(forms, form_name)(request.POST or None, request.FILES or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid() and not _too_big(request, form):
-        extra = {"remove_file": form.cleaned_data.pop("remove_file", False)} if key == "courseware" else {}
-        try:
-            getattr(services, service_name)(obj, form.cleaned_data, actor=request.user, **extra)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(exc.message))
-        else:
-            messages.success(request, f"已保存“{obj}”的修改")
-            return redirect(f"{reverse(f'education:{key}')}?org={obj.organisation_id}")
+
+    def update(d):
+        _refuse_too_big(request)
+        extra = {"remove_file": d.pop("remove_file", False)} if key == "courseware" else {}
+        return getattr(services, service_name)(obj, d, actor=request.user, **extra)
+
+    done = saved(request, form, update, success=f"已保存“{obj}”的修改", then=f"{reverse(f'education:{key}')}?org={obj.organisation_id}")
+    if done:
+        return done
     context = {
         "form": form,
         "title": f"修改：{obj}",
@@ -990,16 +927,13 @@ def _resource_edit(request, key, pk):
 def _resource_delete(request, key, pk):
     _model, _form, _update, service_name, _label = EDITABLE[key]
     obj = _resource_obj(request, key, pk, "change")
-    back = f"{reverse(f'education:{key}')}?org={obj.organisation_id}"
-    if request.method == "POST":
-        try:
-            getattr(services, service_name)(obj, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"已删除“{obj}”（修改记录中保留删除前的内容）")
-        return redirect(back)
-    return render(request, "education/confirm_delete.html", {"obj": obj, "what": RESOURCES[key][1], "back": back})
+    return confirm_delete(
+        request,
+        obj,
+        lambda: getattr(services, service_name)(obj, actor=request.user),
+        what=RESOURCES[key][1],
+        back=f"{reverse(f'education:{key}')}?org={obj.organisation_id}",
+    )
 
 
 @login_required

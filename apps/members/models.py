@@ -24,12 +24,30 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(id_number_hash=crypto.blind_index(id_number))
 
 
+class ByteOrderCharField(models.CharField):
+    """A CharField compared and sorted byte by byte on every database: COLLATE "C" on
+    PostgreSQL (SQLite's default BINARY collation already is). For ASCII keys only
+    (organisation paths, pinyin), where byte order is the order people expect anyway.
+
+    Why: under the server's C.UTF-8 collation PostgreSQL 15 cannot use a
+    `varchar_pattern_ops` index for ORDER BY, nor a plain btree for `LIKE 'prefix%'`;
+    with "C" one plain btree serves both, so the roster's `org_path LIKE 'P%' ORDER BY
+    org_path, id LIMIT 51` reads 51 index entries instead of sorting the whole county
+    (docs/performance.md, "County roster on PostgreSQL")."""
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql" and not self.db_collation:
+            params["collation"] = "C"
+        return params
+
+
 class Member(models.Model):
     """A party member's registry record (one per person; a development file that reaches
     probation creates it, and conversion completes it)."""
 
     name = models.CharField("姓名", max_length=40)
-    name_pinyin = models.CharField("姓名拼音", max_length=120, editable=False)
+    name_pinyin = ByteOrderCharField("姓名拼音", max_length=120, editable=False)
     name_initials = models.CharField("拼音首字母", max_length=20, editable=False)
     # The same keys with the surname's second living reading (覃 tan, 乐 le, 盖 gai), blank
     # for other names: search matches either (apps.core.pinyin.name_keys).
@@ -65,7 +83,7 @@ class Member(models.Model):
     organisation = models.ForeignKey("orgs.Organisation", verbose_name="所在党组织", on_delete=models.PROTECT, related_name="members")
     # Copy of organisation.path: scoping and statistics filter members with one range
     # scan on this column, no join. Kept by apps.members.services and the tree-move service.
-    org_path = models.CharField(max_length=255, editable=False)
+    org_path = ByteOrderCharField(max_length=255, editable=False)
     party_group = models.ForeignKey(
         "orgs.Organisation", verbose_name="所在党小组", null=True, blank=True, on_delete=models.SET_NULL, related_name="group_members"
     )
@@ -104,11 +122,13 @@ class Member(models.Model):
         # db_index=True is not used on CharFields because on PostgreSQL it adds a second,
         # pattern-ops copy that exact lookups never use.
         indexes = [
-            # scoping, statistics and the roster's default order: org_path LIKE 'P%' ORDER BY org_path, id
-            models.Index(fields=["org_path", "id"], name="member_org_path_idx", opclasses=["varchar_pattern_ops", "int8_ops"]),
+            # scoping, statistics and the roster's default order and its keyset pages:
+            # org_path LIKE 'P%' [AND (org_path, id) > cursor] ORDER BY org_path, id (byte order: ByteOrderCharField)
+            models.Index(fields=["org_path", "id"], name="member_org_path_idx"),
             # search: name_initials LIKE 'zs%' / name_pinyin LIKE 'zhangs%' (filters.search_members)
             models.Index(fields=["name_initials"], name="member_initials_like_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["name_pinyin"], name="member_pinyin_like_idx", opclasses=["varchar_pattern_ops"]),
+            # ... and the roster ordered by name: ORDER BY name_pinyin, id (byte order: ByteOrderCharField)
+            models.Index(fields=["name_pinyin", "id"], name="member_pinyin_idx"),
             # the same for the second reading of 覃/乐/盖; almost every row has none, so partial
             models.Index(
                 fields=["name_initials_alt"],

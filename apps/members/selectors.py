@@ -4,11 +4,23 @@ apps.members.filters."""
 
 from django.core.exceptions import ValidationError
 
+from apps.core.api.pagination import COUNT_CAP
 from apps.core.scoping import user_scope
 from apps.orgs.models import Organisation
 
 from .filters import ORDERING, MemberFilterSet
 from .models import Member, MemberChangeRequest
+
+# A text search counts its matches only this far ("超过1000条"): a count reads every matching
+# row from the table (the name conditions are an OR of four indexes, never index-only), so
+# "ly" at province level read 10,001 rows for its total where the page itself reads ~2,500
+# index entries (docs/performance.md, "Pinyin search").
+SEARCH_COUNT_CAP = 1_000
+
+
+def roster_count_cap(params) -> int:
+    """How far the roster's total is counted for these parameters."""
+    return SEARCH_COUNT_CAP if (params.get("q") or "").strip() else COUNT_CAP
 
 
 def roster_filterset(user, params, *, action: str = "view", request=None) -> MemberFilterSet:

@@ -12,15 +12,15 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.api.pagination import capped_count
 from apps.core.forms import apply_service_errors
 from apps.core.history import record_history
 from apps.core.models import AccessLog
-from apps.core.paging import Page, page_number, page_of
+from apps.core.paging import keyset_page, page_number, page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict
 from apps.orgs.models import Organisation
 
 from . import selectors, services
+from .filters import ORDERING
 from .forms import DecisionForm, DisciplineForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
 from .models import Member, MemberChangeRequest
 from .picker import SUGGESTION_LIMIT, member_label, member_queryset, search
@@ -51,48 +51,38 @@ def _development_file_id(member):
         return None
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        return 1
-
-
 @login_required
 def member_list(request):
     filterset = selectors.roster_filterset(request.user, request.GET, request=request)
     if filterset.is_valid():
         qs = selectors.roster(request.user, request.GET, request=request).select_related("organisation")
     else:
-        qs = Member.objects.none()
-    page = _page_number(request)
-    offset = (page - 1) * PAGE_SIZE
-    rows = list(qs[offset : offset + PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    total, exact = capped_count(qs)
+        qs = Member.objects.none().order_by(*ORDERING["org"])
+    # keyset paging: deep pages read from the index where they start, never by OFFSET
+    pager = keyset_page(qs, request, size=PAGE_SIZE, cap=selectors.roster_count_cap(request.GET))
     org = None
     org_id = filterset.form.cleaned_data.get("org") if filterset.is_valid() else None
     if org_id:
         org = restrict(Organisation.objects.all(), request.user).filter(pk=org_id).first()
     _tidy_filter_form(filterset.form)
-    advanced = sum(1 for k, v in request.GET.lists() if k not in ("q", "ordering", "org", "page") and any(v))
+    advanced = sum(1 for k, v in request.GET.lists() if k not in ("q", "ordering", "org", "page", "after", "before") and any(v))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(
         request,
         "members/list.html",
         {
             "filter": filterset,
-            "rows": rows,
-            "page": page,
-            "has_next": has_next,
-            "total": total,
-            "exact": exact,
+            "rows": pager.rows,
+            "page": pager.number,
+            "has_next": pager.has_next,
+            "total": pager.total,
+            "exact": pager.exact,
             "org": org,
             "advanced": advanced,
             "query": query.urlencode(),
-            "pager": Page(rows, page, has_next, total, exact, "page", query.urlencode(), PAGE_SIZE),
+            "pager": pager,
             "today": timezone.localdate(),
             "can_create": Organisation.objects.restrict(request.user, "change").exists(),
             "can_export_full": has_action(request.user, "export_full"),

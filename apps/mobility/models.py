@@ -6,39 +6,29 @@ transfer out of the system the "receiving" organisation in the tree is the sendi
 organisation's county committee, which signs the paper letter; for an arrival from
 outside both organisations are the receiving one."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.core.models import OrgScopedModel
+from apps.core.models import OrgScopedModel, RuleVersionModel
 from apps.core.querysets import ScopedQuerySet
 
 from . import rules
 
 
-class MobilityRuleVersion(models.Model):
+class MobilityRuleVersion(RuleVersionModel):
     """One version of the county-editable amounts (rules.SETTINGS): letter validity and
     its range, the receipt limit, the certificate's duration, the report and abroad
     contact intervals. The newest is current; a county administrator saves a new version
     rather than editing an old one. A letter keeps the validity and receipt date it was
     issued with, a certificate its duration."""
 
-    values = models.JSONField("规则取值", default=dict)
-    note = models.CharField("修订说明", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("修订时间", auto_now_add=True)
+    DEFAULTS = rules.DEFAULTS
 
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(RuleVersionModel.Meta):
         verbose_name = verbose_name_plural = "流动与转接规则版本"
-        ordering = ["-id"]
 
     def __str__(self):
         return f"流动与转接规则第{self.pk}版"
-
-    def all_values(self) -> dict:
-        return {**rules.DEFAULTS, **{k: int(v) for k, v in (self.values or {}).items() if k in rules.DEFAULTS}}
 
 
 class Transfer(OrgScopedModel):

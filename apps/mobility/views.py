@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.forms import apply_service_errors, error_text
+from apps.core.formviews import saved
 from apps.core.paging import page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.members.models import Member
@@ -21,6 +22,15 @@ from .models import MobileRecord, NonPublicCard, Transfer
 
 def _data(request):
     return request.POST if request.method == "POST" else None
+
+
+def _picked(data: dict, field: str, message: str):
+    """A picker the service cannot do without, taken out of the data: refused on its field
+    when empty."""
+    value = data.pop(field)
+    if value is None:
+        raise ValidationError({field: [message]})
+    return value
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -54,20 +64,19 @@ def transfer_new(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
     form = forms.TransferForm(_data(request), user=request.user, initial={"member": request.GET.get("member")})
-    if request.method == "POST" and form.is_valid():
+
+    def request_transfer(_):
         data = form.service_data()
-        member = data.pop("member")
-        if member is None:
-            form.add_error("member", "请选择党员")
-        else:
-            try:
-                t = services.request_transfer(member, data, actor=request.user)
-            except (ValidationError, ScopeError) as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"已提出{t.member.name}的组织关系转接，待{t.next_step_label()}")
-                return redirect("mobility:transfer", pk=t.pk)
-    return render(
+        return services.request_transfer(_picked(data, "member", "请选择党员"), data, actor=request.user)
+
+    done = saved(
+        request,
+        form,
+        request_transfer,
+        success=lambda t: f"已提出{t.member.name}的组织关系转接，待{t.next_step_label()}",
+        then=lambda t: reverse("mobility:transfer", kwargs={"pk": t.pk}),
+    )
+    return done or render(
         request, "mobility/form.html", {"form": form, "title": "办理组织关系转接", "back": "mobility:transfers", "help": help_transfer()}
     )
 
@@ -155,15 +164,14 @@ def arrival(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
     form = forms.ArrivalForm(_data(request), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            t = services.record_arrival(form.service_data(), actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记{t.member.name}从系统外转入")
-            return redirect("mobility:transfer", pk=t.pk)
-    return render(
+    done = saved(
+        request,
+        form,
+        lambda _: services.record_arrival(form.service_data(), actor=request.user),
+        success=lambda t: f"已登记{t.member.name}从系统外转入",
+        then=lambda t: reverse("mobility:transfer", kwargs={"pk": t.pk}),
+    )
+    return done or render(
         request,
         "mobility/form.html",
         {
@@ -183,14 +191,15 @@ def my(request):
     if member is None:
         raise Http404("您的账号未关联党员档案")
     form = forms.TransferFields(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_transfer(member, form.service_data(), actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已提交转接申请，待党支部办理")
-            return redirect("mobility:my")
+    done = saved(
+        request,
+        form,
+        lambda _: services.request_transfer(member, form.service_data(), actor=request.user),
+        success="已提交转接申请，待党支部办理",
+        then="mobility:my",
+    )
+    if done:
+        return done
     context = {"form": form, "rows": selectors.my_transfers(member.pk)[:50], "member": member}
     return render(request, "mobility/my.html", context)
 
@@ -220,20 +229,19 @@ def mobile_new(request):
     if not has_action(request.user, "change"):
         raise Http404("您没有可维护的党组织")
     form = forms.MobileForm(_data(request), user=request.user, initial={"member": request.GET.get("member")})
-    if request.method == "POST" and form.is_valid():
+
+    def register(_):
         data = form.service_data()
-        member = data.pop("member")
-        if member is None:
-            form.add_error("member", "请选择党员")
-        else:
-            try:
-                r = services.register_mobile(member, data, actor=request.user)
-            except (ValidationError, ScopeError) as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"已发放流动党员活动证 {r.certificate_no}")
-                return redirect("mobility:mobile_record", pk=r.pk)
-    return render(
+        return services.register_mobile(_picked(data, "member", "请选择党员"), data, actor=request.user)
+
+    done = saved(
+        request,
+        form,
+        register,
+        success=lambda r: f"已发放流动党员活动证 {r.certificate_no}",
+        then=lambda r: reverse("mobility:mobile_record", kwargs={"pk": r.pk}),
+    )
+    return done or render(
         request,
         "mobility/form.html",
         {
@@ -309,20 +317,17 @@ def host(request):
     if request.method == "POST":
         if not has_action(request.user, "change"):
             raise Http404("您没有可维护的党组织")
-        if form.is_valid():
+
+        def register(_):
             d = form.service_data()
-            if d.get("host") is None:
-                form.add_error("host", "请选择流入地党组织")
-            else:
-                try:
-                    services.register_host(
-                        d["certificate_no"], d["member_name"], d["host"], date=d.get("date"), note=d.get("note") or "", actor=request.user
-                    )
-                except (ValidationError, ScopeError) as exc:
-                    apply_service_errors(form, exc)
-                else:
-                    messages.success(request, "已登记流入党员")
-                    return redirect("mobility:host")
+            host = _picked(d, "host", "请选择流入地党组织")
+            return services.register_host(
+                d["certificate_no"], d["member_name"], host, date=d.get("date"), note=d.get("note") or "", actor=request.user
+            )
+
+        done = saved(request, form, register, success="已登记流入党员", then="mobility:host")
+        if done:
+            return done
     context = {
         "form": form,
         "page": page_of(selectors.host_registrations(request.user, request.GET), request),
@@ -347,14 +352,15 @@ def host_registration(request, pk):
     if request.method == "POST":
         if not can_change:
             raise Http404("未找到该记录，或不在您的管理范围内")
-        if form.is_valid():
-            try:
-                services.record_host_report(h, form.service_data(), actor=request.user)
-            except (ValidationError, ScopeError) as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "已向流出地党组织报告")
-                return redirect("mobility:host_registration", pk=h.pk)
+        done = saved(
+            request,
+            form,
+            lambda _: services.record_host_report(h, form.service_data(), actor=request.user),
+            success="已向流出地党组织报告",
+            then=reverse("mobility:host_registration", kwargs={"pk": h.pk}),
+        )
+        if done:
+            return done
     context = {"h": h, "r": h.record, "reports": h.reports.order_by("-year", "-id"), "form": form, "can_change": can_change}
     return render(request, "mobility/host_registration.html", context)
 
@@ -374,16 +380,17 @@ def rules_page(request):
     if request.method == "POST":
         if not can_configure:
             raise Http404("无权修改流动与转接规则")
-        if form.is_valid():
-            data = dict(form.cleaned_data)
+
+        def save(d):
+            data = dict(d)
             note = data.pop("note")
-            try:
-                services.save_rules(data, note=note, actor=request.user)
-            except (ValidationError, ScopeError) as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "已保存新版规则，此后开具的介绍信、发放的活动证和逾期提醒按新规则计算")
-                return redirect("mobility:rules")
+            return services.save_rules(data, note=note, actor=request.user)
+
+        done = saved(
+            request, form, save, success="已保存新版规则，此后开具的介绍信、发放的活动证和逾期提醒按新规则计算", then="mobility:rules"
+        )
+        if done:
+            return done
     context = {
         "form": form,
         "current": current,
@@ -401,20 +408,15 @@ def temporary(request):
     if request.method == "POST":
         if not has_action(request.user, "change"):
             raise Http404("您没有可维护的党组织")
-        if form.is_valid():
+
+        def found(_):
             d = form.service_data()
-            org = d.pop("organisation")
-            members = d.pop("records") or []
-            if org is None:
-                form.add_error("organisation", "请选择组建党组织")
-            else:
-                try:
-                    b = services.form_temporary_branch(org, d, members, actor=request.user)
-                except (ValidationError, ScopeError) as exc:
-                    apply_service_errors(form, exc)
-                else:
-                    messages.success(request, f"已成立{b.name}")
-                    return redirect("mobility:temporary")
+            org = _picked(d, "organisation", "请选择组建党组织")
+            return services.form_temporary_branch(org, d, d.pop("records") or [], actor=request.user)
+
+        done = saved(request, form, found, success=lambda b: f"已成立{b.name}", then="mobility:temporary")
+        if done:
+            return done
     context = {
         "form": form,
         "page": page_of(selectors.temporary_branches(request.user, request.GET), request),
@@ -483,19 +485,14 @@ def registers(request):
     if request.method == "POST":
         if not has_action(request.user, "change"):
             raise Http404("您没有可维护的党组织")
-        if form.is_valid():
+
+        def issue(_):
             d = form.service_data()
-            member = d.pop("member")
-            if member is None:
-                form.add_error("member", "请选择党员")
-            else:
-                try:
-                    services.issue_non_public_card(member, d, actor=request.user)
-                except (ValidationError, ScopeError) as exc:
-                    apply_service_errors(form, exc)
-                else:
-                    messages.success(request, "已登记非公企业党员证")
-                    return redirect("mobility:registers")
+            return services.issue_non_public_card(_picked(d, "member", "请选择党员"), d, actor=request.user)
+
+        done = saved(request, form, issue, success="已登记非公企业党员证", then="mobility:registers")
+        if done:
+            return done
     rows = {"cards": selectors.non_public_cards, "retired": selectors.retired_branches, "unemployed": selectors.unemployed_members}[tab]
     context = {
         "tab": tab,

@@ -6,31 +6,24 @@ Meetings, attendance rows and exclusions are scoped by a copy of their organisat
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from apps.core.models import OrgScopedModel
+from apps.core.models import OrgScopedModel, RuleVersionModel
 from apps.core.querysets import ScopedQuerySet
 
 from . import rules
 
 
-class RuleVersion(models.Model):
+class RuleVersion(RuleVersionModel):
     """One version of the county-editable part of the rule table (frequencies, quorum,
     study credit, thresholds). The newest is current; a county administrator saves a new
     version rather than editing an old one, and every meeting keeps the version it used."""
 
     values = models.JSONField("规则取值", default=rules.defaults)
-    note = models.CharField("修订说明", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("修订时间", auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(RuleVersionModel.Meta):
         verbose_name = verbose_name_plural = "组织生活规则版本"
-        ordering = ["-id"]
 
     def __str__(self):
         return f"第{self.pk}版"

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import apply_service_errors
+from apps.core.formviews import saved
 from apps.core.paging import page_of
-from apps.core.scoping import OutOfScope, ScopeError, get_in_scope, has_action, restrict
+from apps.core.scoping import ScopeError, get_in_scope, has_action, restrict
 from apps.orgs.models import Organisation
 from apps.orgs.picker import OrgFilterForm
 
@@ -52,21 +53,19 @@ def meeting_new(request):
     if request.GET.get("org"):
         initial["organisation"] = get_in_scope(Organisation.objects.all(), request.user, "change", pk=request.GET["org"])
     form = forms.MeetingForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.create_meeting(form.cleaned_data, actor=request.user)
-        except OutOfScope:
-            raise Http404() from None
-        except ScopeError as exc:
-            form.add_error("organisation", exc.message)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "会议记录已保存" + ("，请登记出席情况" if meeting.status == Meeting.Status.HELD else ""))
-            if meeting.status == Meeting.Status.HELD:
-                return redirect("orglife:attendance", meeting.pk)
-            return redirect("orglife:meeting_detail", meeting.pk)
-    return render(request, "orglife/meeting_form.html", {"form": form, "title": "新建会议记录"})
+
+    def held(meeting) -> bool:
+        return meeting.status == Meeting.Status.HELD
+
+    done = saved(
+        request,
+        form,
+        lambda d: services.create_meeting(d, actor=request.user),
+        success=lambda meeting: "会议记录已保存" + ("，请登记出席情况" if held(meeting) else ""),
+        then=lambda meeting: ("orglife:attendance" if held(meeting) else "orglife:meeting_detail", meeting.pk),
+        scope_field="organisation",
+    )
+    return done or render(request, "orglife/meeting_form.html", {"form": form, "title": "新建会议记录"})
 
 
 @login_required
@@ -94,15 +93,14 @@ def meeting_edit(request, pk):
     meeting = selectors.meeting_detail(request.user, pk, "change")
     initial = {f: getattr(meeting, f) for f in services.MEETING_FIELDS}
     form = forms.MeetingForm(request.POST or None, user=request.user, editing=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_meeting(meeting, form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "会议记录已修改")
-            return redirect("orglife:meeting_detail", meeting.pk)
-    return render(
+    done = saved(
+        request,
+        form,
+        lambda d: services.update_meeting(meeting, d, actor=request.user),
+        success="会议记录已修改",
+        then=("orglife:meeting_detail", meeting.pk),
+    )
+    return done or render(
         request, "orglife/meeting_form.html", {"form": form, "title": f"修改会议记录 · {meeting.organisation.name}", "meeting": meeting}
     )
 
@@ -339,30 +337,30 @@ def case_detail(request, pk):
     form = forms.CaseDecisionForm(request.POST or None, initial={"meeting_date": timezone.localdate()})
     if request.method == "POST":
         case = selectors.case_detail(request.user, pk, "change")
-        if form.is_valid():
-            try:
-                services.decide_absence_case(case, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "已记录支部大会决定")
-                return redirect("orglife:case_detail", case.pk)
+        done = saved(
+            request,
+            form,
+            lambda d: services.decide_absence_case(case, actor=request.user, **d),
+            success="已记录支部大会决定",
+            then=("orglife:case_detail", case.pk),
+        )
+        if done:
+            return done
     return render(request, "orglife/case_detail.html", {"case": case, "form": form, "can_change": can_change})
 
 
 @login_required
 def exclusions(request):
     form = forms.ExclusionForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
+
+    def exclude(d):
+        d = dict(d)
         member = d.pop("member")
-        try:
-            services.create_exclusion(member, d, actor=request.user)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"已登记：{member.name}不列入应到人数")
-            return redirect("orglife:exclusions")
+        return member, services.create_exclusion(member, d, actor=request.user)
+
+    done = saved(request, form, exclude, success=lambda done: f"已登记：{done[0].name}不列入应到人数", then="orglife:exclusions")
+    if done:
+        return done
     page = page_of(selectors.exclusion_list(request.user, request.GET), request)
     return render(
         request,

@@ -6,35 +6,26 @@ from django.conf import settings
 from django.db import models
 
 from apps.core import crypto
+from apps.core.models import RuleVersionModel
 from apps.core.querysets import ScopedQuerySet
 from apps.members import codes as member_codes
 
 from . import rules
 
 
-class RuleVersion(models.Model):
-    """One version of the configurable values of the rule table. The newest is current;
-    a county administrator saves a new version rather than editing an old one."""
+class RuleVersion(RuleVersionModel):
+    """One version of the configurable values of the rule table."""
 
-    values = models.JSONField("规则取值", default=dict)
-    note = models.CharField("修订说明", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("修订时间", auto_now_add=True)
+    DEFAULTS = rules.DEFAULTS
 
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(RuleVersionModel.Meta):
         verbose_name = verbose_name_plural = "发展党员规则版本"
-        ordering = ["-id"]
 
     def __str__(self):
         return f"第{self.pk}版"
 
     def value(self, key: str) -> int:
         return int(self.values.get(key, rules.DEFAULTS[key]))
-
-    def all_values(self) -> dict:
-        return {**rules.DEFAULTS, **{k: int(v) for k, v in self.values.items() if k in rules.DEFAULTS}}
 
 
 class Holiday(models.Model):

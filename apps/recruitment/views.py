@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import apply_service_errors
+from apps.core.formviews import saved
 from apps.core.paging import page_of
 from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action
 from apps.education.selectors import class_credits
@@ -71,15 +72,14 @@ def file_new(request):
     if len(choices) == 1:  # a branch secretary files for their own branch: preselect it
         initial["organisation"] = choices[0].pk
     form = forms.FileForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            f = services.create_file(form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"已为{f.name}建立发展档案")
-            return redirect("recruitment:file_detail", f.pk)
-    return render(request, "recruitment/form.html", {"form": form, "title": "新建入党申请", "multipart": False})
+    done = saved(
+        request,
+        form,
+        lambda d: services.create_file(d, actor=request.user),
+        success=lambda f: f"已为{f.name}建立发展档案",
+        then=lambda f: ("recruitment:file_detail", f.pk),
+    )
+    return done or render(request, "recruitment/form.html", {"form": form, "title": "新建入党申请", "multipart": False})
 
 
 @login_required
@@ -174,15 +174,8 @@ def step_take(request, pk, code):
 def _file_form(request, f, form, act, title, help=""):
     """A form about one file: on a valid POST, `act(cleaned_data)` calls the service and
     returns the success message; the service's refusals are shown on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = act(form.cleaned_data)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect("recruitment:file_detail", f.pk)
-    return render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：{title}", "f": f, "help": help})
+    done = saved(request, form, act, success=lambda message: message, then=("recruitment:file_detail", f.pk))
+    return done or render(request, "recruitment/form.html", {"form": form, "title": f"{f.name}：{title}", "f": f, "help": help})
 
 
 @login_required
@@ -279,14 +272,9 @@ def plans(request):
     page = page_of(selectors.plan_list(request.user, request.GET, org=org), request, size=20)
     progress = selectors.plan_progress(page.rows)
     form = forms.PlanForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_plan(form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "发展计划已保存")
-            return redirect("recruitment:plans")
+    done = saved(request, form, lambda d: services.save_plan(d, actor=request.user), success="发展计划已保存", then="recruitment:plans")
+    if done:
+        return done
     context = {"progress": progress, "page": page, "filter_form": filter_form, "org": org, "form": form}
     return render(request, "recruitment/plans.html", {**context, "can_change": has_action(request.user, "change")})
 
@@ -401,14 +389,15 @@ def training_classes(request):
     """积极分子培训班 (1–2 a year): attendance counts toward step 11's hours."""
 
     form = forms.TrainingClassForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            c = services.create_training_class(form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"已开设“{c.title}”，请登记参训人员；课程安排和结业在教育培训的培训班页办理")
-            return redirect("recruitment:training_enrol", c.pk)
+    done = saved(
+        request,
+        form,
+        lambda d: services.create_training_class(d, actor=request.user),
+        success=lambda c: f"已开设“{c.title}”，请登记参训人员；课程安排和结业在教育培训的培训班页办理",
+        then=lambda c: ("recruitment:training_enrol", c.pk),
+    )
+    if done:
+        return done
     q = request.GET.get("q", "").strip()
     page = page_of(selectors.training_class_list(request.user, request.GET), request)
     context = {"page": page, "q": q, "form": form, "can_change": has_action(request.user, "change")}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from apps.core.forms import apply_service_errors
+from apps.core.formviews import saved
 from apps.core.models import AccessLog
 from apps.core.paging import page_of
 from apps.core.scoping import OutOfScope, ScopeError, can_act_on_org, get_in_scope, has_action
@@ -45,14 +45,15 @@ def contacts(request):
     if request.method == "POST":
         if form is None:
             raise Http404("您没有安排挂钩联系的权限")
-        if form.is_valid():
-            try:
-                a = services.assign_contact(form.cleaned_data, actor=request.user)
-            except (ValidationError, ScopeError) as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"已登记：{a}")
-                return redirect("supervision:contact", a.pk)
+        done = saved(
+            request,
+            form,
+            lambda d: services.assign_contact(d, actor=request.user),
+            success=lambda a: f"已登记：{a}",
+            then=lambda a: ("supervision:contact", a.pk),
+        )
+        if done:
+            return done
     params = request.GET.copy()
     params.setdefault("year", str(today.year))  # the selector's default, shown in the filter
     page = page_of(selectors.assignments_for(request.user, params), request)
@@ -81,15 +82,15 @@ def contact(request, pk):
     assignment = selectors.assignment_in_scope(request.user, pk)
     can_record = can_act_on_org(request.user, assignment.organisation, "change")
     form = forms.VisitForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.record_visit(assignment, form.cleaned_data, actor=request.user)
-            except (ValidationError, ScopeError) as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, "已登记走访记录")
-                return redirect("supervision:contact", assignment.pk)
+    done = saved(
+        request,
+        form,
+        lambda d: services.record_visit(assignment, d, actor=request.user),
+        success="已登记走访记录",
+        then=("supervision:contact", assignment.pk),
+    )
+    if done:
+        return done
     page = page_of(selectors.visits_of(assignment), request)
     return render(request, "supervision/contact.html", {"a": assignment, "page": page, "form": form, "can_record": can_record})
 
@@ -163,61 +164,56 @@ def inspections(request):
     return render(request, "supervision/inspections.html", context)
 
 
-def _start(request, form_class, action):
-    form = form_class(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            result = action(form.cleaned_data)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            return result, form
-    return None, form
-
-
 def _form_page(request, form, title):
     return render(request, "supervision/form_page.html", {"form": form, "title": title}, status=200)
+
+
+def _written(request, form, write, title, *, success, then):
+    """A POST-only write whose refusal shows the form on this app's form page."""
+    return saved(request, form, write, success=success, then=then) or _form_page(request, form, title)
 
 
 @login_required
 @require_POST
 def selfcheck_new(request):
-    insp, form = _start(
-        request, forms.SelfCheckForm, lambda d: services.start_self_check(d["org"], d["year"], d["quarter"], actor=request.user)
+    return _written(
+        request,
+        forms.SelfCheckForm(request.POST, user=request.user),
+        lambda d: services.start_self_check(d["org"], d["year"], d["quarter"], actor=request.user),
+        "开始季度自查",
+        success=lambda insp: f"已开始{insp}，按数据计分的项目已算好，请填写其余项目",
+        then=lambda insp: ("supervision:inspection", insp.pk),
     )
-    if insp is None:
-        return _form_page(request, form, "开始季度自查")
-    messages.success(request, f"已开始{insp}，按数据计分的项目已算好，请填写其余项目")
-    return redirect("supervision:inspection", insp.pk)
 
 
 @login_required
 @require_POST
 def spotcheck_new(request):
-    rnd, form = _start(
+    return _written(
         request,
-        forms.SpotCheckForm,
+        forms.SpotCheckForm(request.POST, user=request.user),
         lambda d: services.start_spot_check(
             d["org"], d["year"], d["quarter"], seed=d["seed"], per_township=d["per_township"], actor=request.user
         ),
-    )
-    if rnd is None:
-        return _form_page(request, form, "发起抽查")
-    messages.success(request, f"已抽取{len(rnd.sample)}个组织（随机种子 {rnd.seed}）")
-    return redirect(
-        reverse("supervision:inspections") + f"?kind=spot_check&year={rnd.year}&quarter={rnd.quarter}&org={rnd.organisation_id}"
+        "发起抽查",
+        success=lambda rnd: f"已抽取{len(rnd.sample)}个组织（随机种子 {rnd.seed}）",
+        then=lambda rnd: (
+            reverse("supervision:inspections") + f"?kind=spot_check&year={rnd.year}&quarter={rnd.quarter}&org={rnd.organisation_id}"
+        ),
     )
 
 
 @login_required
 @require_POST
 def evaluate(request):
-    rows, form = _start(request, forms.EvaluateForm, lambda d: (d, services.evaluate_year(d["org"], d["year"], actor=request.user)))
-    if rows is None:
-        return _form_page(request, form, "年终考评")
-    data, done = rows
-    messages.success(request, f"已完成{len(done)}个组织的{data['year']}年年终考评")
-    return redirect(reverse("supervision:ranking") + f"?org={data['org'].pk}&year={data['year']}")
+    return _written(
+        request,
+        forms.EvaluateForm(request.POST, user=request.user),
+        lambda d: (d, services.evaluate_year(d["org"], d["year"], actor=request.user)),
+        "年终考评",
+        success=lambda rows: f"已完成{len(rows[1])}个组织的{rows[0]['year']}年年终考评",
+        then=lambda rows: reverse("supervision:ranking") + f"?org={rows[0]['org'].pk}&year={rows[0]['year']}",
+    )
 
 
 @login_required
@@ -273,16 +269,14 @@ def inspection(request, pk):
 @require_POST
 def rectify(request, pk):
     insp = get_in_scope(Inspection.objects.select_related("organisation"), request.user, "view", pk=pk)
-    form = forms.RectifyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_rectification(insp, form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已登记整改事项")
-            return redirect("supervision:inspection", insp.pk)
-    return _form_page(request, form, f"{insp} · 登记整改事项")
+    return _written(
+        request,
+        forms.RectifyForm(request.POST),
+        lambda d: services.add_rectification(insp, d, actor=request.user),
+        f"{insp} · 登记整改事项",
+        success="已登记整改事项",
+        then=("supervision:inspection", insp.pk),
+    )
 
 
 @login_required
@@ -323,16 +317,14 @@ def rectifications(request):
 @require_POST
 def rectification_done(request, pk):
     rect = get_in_scope(Rectification.objects.select_related("organisation"), request.user, "view", pk=pk)
-    form = forms.DoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complete_rectification(rect, form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "整改事项已完成")
-            return redirect(reverse("supervision:rectifications") + f"?org={rect.organisation_id}")
-    return _form_page(request, form, f"{rect} · 整改完成")
+    return _written(
+        request,
+        forms.DoneForm(request.POST),
+        lambda d: services.complete_rectification(rect, d, actor=request.user),
+        f"{rect} · 整改完成",
+        success="整改事项已完成",
+        then=reverse("supervision:rectifications") + f"?org={rect.organisation_id}",
+    )
 
 
 # ── health score ──────────────────────────────────────────────────────────────────────
@@ -362,14 +354,15 @@ def report(request):
     form = forms.ReportForm(
         request.POST or None, initial={f: getattr(existing, f) for f in ("work_done", "problems", "next_plan")} if existing else None
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_report(org, year, month, form.cleaned_data, submit="submit" in request.POST, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "月报告已提交上级" if "submit" in request.POST else "已保存草稿")
-            return redirect(reverse("supervision:report") + f"?org={org.pk}&year={year}&month={month}")
+    done = saved(
+        request,
+        form,
+        lambda d: services.save_report(org, year, month, d, submit="submit" in request.POST, actor=request.user),
+        success="月报告已提交上级" if "submit" in request.POST else "已保存草稿",
+        then=reverse("supervision:report") + f"?org={org.pk}&year={year}&month={month}",
+    )
+    if done:
+        return done
     sections = (
         existing.sections if existing and existing.status == existing.Status.SUBMITTED else services.assemble_sections(org, year, month)
     )
@@ -407,14 +400,15 @@ def points(request):
     if request.method == "POST":
         if form is None:
             raise Http404("您没有确定示范点的权限")
-        if form.is_valid():
-            try:
-                point = services.designate_point(form.cleaned_data, actor=request.user)
-            except (ValidationError, ScopeError) as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"已确定示范点：{point}")
-                return redirect("supervision:point", point.pk)
+        done = saved(
+            request,
+            form,
+            lambda d: services.designate_point(d, actor=request.user),
+            success=lambda point: f"已确定示范点：{point}",
+            then=lambda point: ("supervision:point", point.pk),
+        )
+        if done:
+            return done
     filter_form = _filter_form(request)
     page = page_of(selectors.points_for(request.user, request.GET), request)
     counts = (
@@ -439,14 +433,15 @@ def point(request, pk):
     can_record = can_act_on_org(request.user, p.organisation, "change") and p.status != ModelPoint.Status.REVOKED
     can_review = can_act_on_org(request.user, p.organisation, "approve") and p.status == ModelPoint.Status.CULTIVATING
     form = forms.ProgressForm(request.POST or None, request.FILES or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_point_progress(p, form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已登记培育进展")
-            return redirect("supervision:point", p.pk)
+    done = saved(
+        request,
+        form,
+        lambda d: services.record_point_progress(p, d, actor=request.user),
+        success="已登记培育进展",
+        then=("supervision:point", p.pk),
+    )
+    if done:
+        return done
     page = page_of(ModelPointProgress.objects.filter(point=p).order_by("-date", "-id"), request)
     context = {"p": p, "page": page, "form": form, "review_form": forms.ReviewForm(), "can_record": can_record, "can_review": can_review}
     return render(request, "supervision/point.html", context)
@@ -456,16 +451,14 @@ def point(request, pk):
 @require_POST
 def point_review(request, pk):
     p = get_in_scope(ModelPoint.objects.select_related("organisation"), request.user, "view", pk=pk)
-    form = forms.ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_point(p, form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已登记验收结论")
-            return redirect("supervision:point", p.pk)
-    return _form_page(request, form, f"{p} · 验收")
+    return _written(
+        request,
+        forms.ReviewForm(request.POST),
+        lambda d: services.review_point(p, d, actor=request.user),
+        f"{p} · 验收",
+        success="已登记验收结论",
+        then=("supervision:point", p.pk),
+    )
 
 
 @login_required
@@ -487,14 +480,15 @@ def instructors(request):
     if request.method == "POST":
         if form is None:
             raise Http404("您没有选派党建指导员的权限")
-        if form.is_valid():
-            try:
-                post = services.send_instructor(form.cleaned_data, actor=request.user)
-            except (ValidationError, ScopeError) as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"已登记：{post}")
-                return redirect("supervision:instructor", post.pk)
+        done = saved(
+            request,
+            form,
+            lambda d: services.send_instructor(d, actor=request.user),
+            success=lambda post: f"已登记：{post}",
+            then=lambda post: ("supervision:instructor", post.pk),
+        )
+        if done:
+            return done
     filter_form = _filter_form(request)
     page = page_of(selectors.instructors_for(request.user, request.GET), request)
     return render(request, "supervision/instructors.html", {"page": page, "form": form, "filter_form": filter_form})
@@ -505,14 +499,15 @@ def instructor(request, pk):
     post = get_in_scope(InstructorPost.objects.select_related("organisation"), request.user, "view", pk=pk)
     can_record = can_act_on_org(request.user, post.organisation, "change")
     form = forms.InstructorReportForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_instructor_report(post, form.cleaned_data, actor=request.user)
-        except (ValidationError, ScopeError) as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "已登记工作报告")
-            return redirect("supervision:instructor", post.pk)
+    done = saved(
+        request,
+        form,
+        lambda d: services.record_instructor_report(post, d, actor=request.user),
+        success="已登记工作报告",
+        then=("supervision:instructor", post.pk),
+    )
+    if done:
+        return done
     page = page_of(InstructorReport.objects.filter(post=post).order_by("-date", "-id"), request)
     return render(request, "supervision/instructor.html", {"post": post, "page": page, "form": form, "can_record": can_record})
 
@@ -609,14 +604,15 @@ def trainings(request):
     if request.method == "POST":
         if not can_record:
             raise Http404("您没有登记该组织四训的权限")
-        if form.is_valid():
-            try:
-                t = services.record_cadre_training({**form.cleaned_data, "organisation": org}, actor=request.user)
-            except (ValidationError, ScopeError) as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"已登记：{t}，{t.attendee_count}人各记入{t.hours}学时")
-                return redirect(reverse("supervision:trainings") + f"?org={org.pk}")
+        done = saved(
+            request,
+            form,
+            lambda d: services.record_cadre_training({**d, "organisation": org}, actor=request.user),
+            success=lambda t: f"已登记：{t}，{t.attendee_count}人各记入{t.hours}学时",
+            then=reverse("supervision:trainings") + f"?org={org.pk}",
+        )
+        if done:
+            return done
     filters = request.GET.copy()
     filters.setdefault("org", str(org.pk))
     page = page_of(selectors.trainings_for(request.user, filters), request)

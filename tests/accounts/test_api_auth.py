@@ -3,8 +3,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.accounts import services
+from apps.core.actors import system_actor
 from apps.core.models import AccessLog
 from tests.factories import api_token, make_user
+
+SYS = system_actor("cli")
 
 PASSWORD = "Dangjian#2026x"
 
@@ -77,7 +80,7 @@ def test_deactivated_user_token_refused_next_request(api, secretary, tree):
 def test_ended_role_gone_on_next_api_request(api, secretary):
     api.force_login(secretary)
     assert api.get(reverse("api-auth-me")).json()["roles"]
-    services.revoke_role(secretary.role_assignments.get())
+    services.revoke_role(secretary.role_assignments.get(), actor=SYS)
     body = api.get(reverse("api-auth-me")).json()
     assert body["roles"] == [] and body["scope_roots"] == [] and body["actions"] == []
 
@@ -111,7 +114,7 @@ def test_other_branch_secretary_cannot_revoke_token(client, secretary, tree):
 def test_initial_password_must_be_changed_before_api_use(api, tree, settings, demo_mode):
     """Enforced for every flagged account, under the demo settings of `make run` too."""
     settings.DEMO_MODE = demo_mode
-    user = services.create_user("fresh", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0])
+    user = services.create_user("fresh", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0], actor=SYS)
     response = issue(api, "fresh", "Hongqi#Piao-2026")
     assert response.status_code == 403 and "修改初始密码" in response.json()["detail"]
     # a token issued earlier is refused as well (403, Chinese), and so is the session

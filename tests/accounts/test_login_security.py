@@ -12,8 +12,11 @@ from django.utils import timezone, translation
 
 from apps.accounts import services
 from apps.accounts.models import User
+from apps.core.actors import system_actor
 from apps.core.models import AccessLog
 from tests.factories import make_user
+
+SYS = system_actor("cli")
 
 PASSWORD = "Dangjian#2026x"
 
@@ -142,7 +145,7 @@ def test_idle_session_over_thirty_minutes_is_logged_out(client, secretary, setti
 
 def test_first_login_forces_password_change_outside_demo(client, tree, settings):
     settings.DEMO_MODE = False
-    services.create_user("newsec", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0])
+    services.create_user("newsec", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0], actor=SYS)
     login(client, "newsec", "Hongqi#Piao-2026")
     response = client.get(reverse("core:home"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")
@@ -158,7 +161,7 @@ def test_first_login_forces_password_change_outside_demo(client, tree, settings)
 
 
 def test_new_password_must_follow_policy(client, tree):
-    services.create_user("newsec", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0])
+    services.create_user("newsec", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0], actor=SYS)
     login(client, "newsec", "Hongqi#Piao-2026")
     response = client.post(
         reverse("accounts:password_change"),
@@ -173,7 +176,7 @@ def test_demo_mode_still_forces_change_of_new_accounts(client, tree, settings):
     must change its password like anywhere else: every page but logout, the password
     form and static files sends it to the password form."""
     settings.DEMO_MODE = True
-    services.create_user("newsec", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0])
+    services.create_user("newsec", "Hongqi#Piao-2026", role="branch_secretary", org=tree["branches"][0][0], actor=SYS)
     login(client, "newsec", "Hongqi#Piao-2026")
     for url in (reverse("core:home"), reverse("accounts:users"), reverse("accounts:account"), reverse("accounts:changelog"), "/orgs/"):
         response = client.get(url)
@@ -203,7 +206,7 @@ def test_deactivation_takes_effect_on_next_request(client, secretary, tree):
     login(client, "sec_a")
     assert client.get(reverse("core:home")).status_code == 200
     admin = make_user("county_admin", tree["county"])
-    services.deactivate_user(secretary, granter=admin)
+    services.deactivate_user(secretary, actor=admin)
     response = client.get(reverse("core:home"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
@@ -215,13 +218,13 @@ def test_ending_role_takes_effect_on_next_request(client, tree):
     branch = tree["branches"][0][0]
     make_member(branch)
     user = make_user(username="sec_b")
-    assignment = services.grant_role(user, "branch_secretary", branch)
+    assignment = services.grant_role(user, "branch_secretary", branch, actor=SYS)
     client.force_login(user)
     from apps.core.scoping import restrict
 
     assert client.get(reverse("core:home")).status_code == 200
     assert restrict(Member.objects.all(), user).count() == 1
-    services.revoke_role(assignment)
+    services.revoke_role(assignment, actor=SYS)
     response = client.get(reverse("accounts:users"))
     assert response.status_code == 403
     fresh = User.objects.get(pk=user.pk)
@@ -232,7 +235,7 @@ def test_expired_role_no_longer_applies(tree):
     from apps.core.scoping import user_scope
 
     user = make_user(username="sec_c")
-    services.grant_role(user, "branch_secretary", tree["branches"][0][0], valid_to=timezone.localdate())
+    services.grant_role(user, "branch_secretary", tree["branches"][0][0], valid_to=timezone.localdate(), actor=SYS)
     assert user_scope(User.objects.get(pk=user.pk)).paths
     from apps.accounts.models import RoleAssignment
 

@@ -12,8 +12,11 @@ from rest_framework.test import APIClient
 
 from apps.accounts import services
 from apps.accounts.models import ApiToken
+from apps.core.actors import system_actor
 from apps.core.models import AccessLog
 from tests.factories import make_user
+
+SYS = system_actor("cli")
 
 PASSWORD = "Dangjian#2026x"
 
@@ -87,7 +90,7 @@ def test_password_change_revokes_tokens(client, secretary):
 
 def test_password_set_by_any_path_revokes_tokens(secretary, tree):
     key = issue()["token"]
-    services.reset_password(secretary, "Temporary#2026pw", granter=make_user("county_admin", tree["county"]))
+    services.reset_password(secretary, "Temporary#2026pw", actor=make_user("county_admin", tree["county"]))
     assert not works(key)
     secretary.must_change_password = False
     secretary.save()
@@ -113,10 +116,10 @@ def test_login_hash_upgrade_does_not_revoke(client, secretary, settings):
 
 def test_role_change_revokes_tokens(secretary, tree):
     key = issue()["token"]
-    services.grant_role(secretary, "branch_organiser", tree["branches"][0][1])
+    services.grant_role(secretary, "branch_organiser", tree["branches"][0][1], actor=SYS)
     assert not works(key)
     key = issue()["token"]
-    services.revoke_role(secretary.role_assignments.get(role="branch_organiser"))
+    services.revoke_role(secretary.role_assignments.get(role="branch_organiser"), actor=SYS)
     assert not works(key)
     assert AccessLog.objects.filter(kind=AccessLog.Kind.TOKEN_REVOKED, detail__reason="角色变更").count() == 2
 

@@ -240,7 +240,7 @@ def test_dues_arrears_case_is_an_exit_trigger(tree):
 
     branch = tree["branches"][1][1]
     line = _dues_line(branch, "B", months_back=7)
-    dues_services.refresh_arrears_cases(branch)
+    dues_services.refresh_arrears_cases(branch, actor=SYS)
     case = ArrearsCase.objects.get(member=line.member)
     found = selectors.candidates(SYS, branch, TODAY)
     row = next(r for r in found if r["member"].pk == case.member_id)

@@ -194,7 +194,7 @@ def test_arrears_pages(client, branch, secretary):
 
     for i in range(1, 8):
         services.generate_month(branch, mo.shift(today.replace(day=1), -i), open_cases=False, actor=system_actor("cli"))
-    services.refresh_arrears_cases(branch)
+    services.refresh_arrears_cases(branch, actor=system_actor("cli"))
     login(client, secretary)
     r = client.get(reverse("dues:arrears"))
     assert r.status_code == 200 and m.name in r.content.decode() and "自行脱党" in r.content.decode()

@@ -64,7 +64,7 @@ def populate(org, tag: str, *, person: str | None = None, username: str | None =
     this_month = mo.month_start(today)
     for k in range(7, -1, -1):
         dues_services.generate_month(org, mo.shift(this_month, -k), open_cases=False, actor=system_actor("cli"))
-    dues_services.refresh_arrears_cases(org)
+    dues_services.refresh_arrears_cases(org, actor=system_actor("cli"))
     dues_services.propose_reduction(
         m, kind="exempt", start_month=f"{today:%Y-%m}", end_month=f"{today:%Y-%m}", reason="患重病", actor=system_actor("cli")
     )

@@ -46,7 +46,25 @@ def test_pager_shows_the_page_count_and_a_jump(sec, branch, monkeypatch):
     assert re.search(r'<input[^>]*name="page"[^>]*max="3"', jump.group(1))
     assert 'name="sex"' in jump.group(1)  # the filters are kept
     assert "末页" in html and "page=3" in html and "首页" in html
-    monkeypatch.setattr("apps.members.views.capped_count", lambda qs: (4, False))
+    monkeypatch.setattr("apps.core.paging.capped_count", lambda qs, cap=None: (4, False))
     html = sec.get(reverse("members:list")).content.decode()
     assert "超过4条" in html and "至少 2 页" in html and "末页" not in html
     assert re.search(r'<form[^>]*class="pager-jump"', html)
+
+
+def test_a_search_counts_its_matches_to_a_lower_cap(sec, branch, monkeypatch):
+    """Issue 13: a text search's total is counted to SEARCH_COUNT_CAP only (the count reads
+    every matching row; the page itself reads a few index entries)."""
+    for _ in range(3):
+        make_member(branch, name="李明")
+    make_member(branch, name="王芳")
+    monkeypatch.setattr("apps.members.selectors.SEARCH_COUNT_CAP", 2)
+    html = sec.get(reverse("members:list"), {"q": "lm"}).content.decode()
+    assert "超过2条" in html and html.count("李明") == 3
+    assert "共 4 条" in sec.get(reverse("members:list")).content.decode()
+    api = APIClient()
+    api.force_authenticate(make_user("branch_secretary", branch))
+    body = api.get("/api/members/", {"q": "lm"}).json()
+    assert (body["count"], body["count_exact"], len(body["results"])) == (2, False, 3)
+    body = api.get("/api/members/").json()
+    assert (body["count"], body["count_exact"]) == (4, True)

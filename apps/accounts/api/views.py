@@ -69,7 +69,7 @@ class TokenView(APIView):
         if isinstance(request.auth, ApiToken):
             services.revoke_own_token(request.user, request.auth.pk)
         else:
-            services.revoke_token(request.user, granter=request.user)
+            services.revoke_token(request.user, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,7 +2,7 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from apps.appraisal.models import (
     SupervisionRecord,
     TalentEntry,
 )
+from apps.core.api.actions import ServiceActions
 from apps.core.scoping import get_in_scope
 from apps.members.models import Member
 from apps.orgs.models import Organisation
@@ -95,7 +96,7 @@ class BranchAppraisalViewSet(viewsets.ReadOnlyModelViewSet):
         OpenApiParameter("q", OpenApiTypes.STR),
     ],
 )
-class HandlingCaseViewSet(viewsets.ReadOnlyModelViewSet):
+class HandlingCaseViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """不合格党员组织处置（限期改正、劝其退党、除名、自行脱党除名）。"""
 
     serializer_class = s.HandlingCaseSerializer
@@ -111,12 +112,13 @@ class HandlingCaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def step(self, request, pk=None):
         """办理下一环节（备案 → 谈话 → 支部大会表决 → 上级审批 → 决定 [→ 期满考察]）。"""
-        case = get_in_scope(HandlingCase.objects.all(), request.user, "change", pk=pk)
-        ser = s.HandlingCaseStepSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        case = services.take_step(case, data.pop("step"), data, actor=request.user)
-        return Response(s.HandlingCaseSerializer(case).data)
+        return self.act_on(
+            HandlingCase,
+            pk,
+            lambda case, d: services.take_step(case, d.pop("step"), d, actor=request.user),
+            using=s.HandlingCaseStepSerializer,
+            reply=s.HandlingCaseSerializer,
+        )
 
 
 @extend_schema(tags=["民主评议"], parameters=[ORG_PARAM, YEAR_PARAM], responses=s.AppraisalResultsSerializer)
@@ -156,7 +158,7 @@ class ResultsView(APIView):
         OpenApiParameter("q", OpenApiTypes.STR),
     ],
 )
-class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PostViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """设岗定责、党员示范岗、党员责任区、党员中心户：岗位、在岗党员、评岗。"""
 
     filter_backends = []
@@ -171,38 +173,37 @@ class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.PostCreateSerializer, responses={201: s.PostDetailSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.PostCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        org = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data.pop("organisation"))
-        post = services.create_post(org, data, actor=request.user)
-        return Response(s.PostDetailSerializer(self.get_queryset().get(pk=post.pk)).data, status=status.HTTP_201_CREATED)
+        data = self.body(s.PostCreateSerializer)
+        post = services.create_post(self.in_scope(Organisation, data.pop("organisation")), data, actor=request.user)
+        return self.reply(s.PostDetailSerializer, self.get_queryset().get(pk=post.pk), created=True)
 
     @extend_schema(request=s.PostAssignSerializer, responses={201: s.PostAssignmentSerializer})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """安排本支部党员上岗（明确承担的职责）。"""
-        post = get_in_scope(MemberPost.objects.all(), request.user, "change", pk=pk)
-        ser = s.PostAssignSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
-        member = get_in_scope(Member.objects.all(), request.user, "change", pk=d["member"])
-        a = services.assign_member(post, member, duties=d["duties"], start_on=d.get("start_on"), actor=request.user)
-        return Response(s.PostAssignmentSerializer(a).data, status=status.HTTP_201_CREATED)
+        return self.act_on(
+            MemberPost,
+            pk,
+            lambda post, d: services.assign_member(
+                post, self.in_scope(Member, d["member"]), duties=d["duties"], start_on=d.get("start_on"), actor=request.user
+            ),
+            using=s.PostAssignSerializer,
+            reply=s.PostAssignmentSerializer,
+            created=True,
+        )
 
     @extend_schema(request=s.PostReviewCreateSerializer, responses={201: s.PostReviewSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """评岗：登记一名在岗党员半年的履职情况和等次。"""
-        post = get_in_scope(MemberPost.objects.all(), request.user, "change", pk=pk)
-        ser = s.PostReviewCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = dict(ser.validated_data)
-        a = PostAssignment.objects.filter(post=post, pk=d.pop("assignment")).first()
-        if a is None:
-            raise ApiValidationError({"assignment": ["该党员不在这个岗位上"]})
-        review = services.review_post(a, d, actor=request.user)
-        return Response(s.PostReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+        def review(post, d):
+            a = PostAssignment.objects.filter(post=post, pk=d.pop("assignment")).first()
+            if a is None:
+                raise ApiValidationError({"assignment": ["该党员不在这个岗位上"]})
+            return services.review_post(a, d, actor=request.user)
+
+        return self.act_on(MemberPost, pk, review, using=s.PostReviewCreateSerializer, reply=s.PostReviewSerializer, created=True)
 
 
 @extend_schema(
@@ -214,7 +215,7 @@ class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         OpenApiParameter("q", OpenApiTypes.STR),
     ],
 )
-class SupervisionRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SupervisionRecordViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """监督管理：重大事项报告、谈心谈话、听取群众意见。"""
 
     filter_backends = []
@@ -227,24 +228,23 @@ class SupervisionRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
 
     @extend_schema(request=s.SupervisionCreateSerializer, responses={201: s.SupervisionRecordSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.SupervisionCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member"))
+        data = self.body(s.SupervisionCreateSerializer)
+        member = self.in_scope(Member, data.pop("member"))
         if data.get("counterpart"):
-            data["counterpart"] = get_in_scope(Member.objects.all(), request.user, "view", pk=data["counterpart"])
-        record = services.record_supervision(member, data, actor=request.user)
-        return Response(s.SupervisionRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+            data["counterpart"] = self.in_scope(Member, data["counterpart"], "view")
+        return self.reply(s.SupervisionRecordSerializer, services.record_supervision(member, data, actor=request.user), created=True)
 
     @extend_schema(request=s.SupervisionConcludeSerializer, responses=s.SupervisionRecordSerializer)
     @action(detail=True, methods=["post"])
     def conclude(self, request, pk=None):
         """办结：重大事项报告写明答复；群众意见核实（属实、部分属实须写明处理结果）。"""
-        record = get_in_scope(SupervisionRecord.objects.all(), request.user, "change", pk=pk)
-        ser = s.SupervisionConcludeSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        record = services.conclude_supervision(record, dict(ser.validated_data), actor=request.user)
-        return Response(s.SupervisionRecordSerializer(record).data)
+        return self.act_on(
+            SupervisionRecord,
+            pk,
+            lambda record, d: services.conclude_supervision(record, d, actor=request.user),
+            using=s.SupervisionConcludeSerializer,
+            reply=s.SupervisionRecordSerializer,
+        )
 
 
 @extend_schema(
@@ -256,7 +256,7 @@ class SupervisionRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         OpenApiParameter("q", OpenApiTypes.STR),
     ],
 )
-class GoalSheetViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class GoalSheetViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """党员年度目标（按党员类别的目标和本人补充）与年终自查。"""
 
     filter_backends = []
@@ -269,26 +269,26 @@ class GoalSheetViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.GoalSetSerializer, responses={201: s.GoalSheetSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.GoalSetSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
-        member = get_in_scope(Member.objects.all(), request.user, "view", pk=d["member"])
+        d = self.body(s.GoalSetSerializer)
+        member = self.in_scope(Member, d["member"], "view")
         sheet = services.set_goals(member, year=d["year"], own_goals=d.get("own_goals", ""), actor=request.user)
-        return Response(s.GoalSheetSerializer(sheet).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.GoalSheetSerializer, sheet, created=True)
 
     @extend_schema(request=s.GoalCheckSerializer, responses=s.GoalSheetSerializer)
     @action(detail=True, methods=["post"])
     def check(self, request, pk=None):
         """年终自查（目标年度12月起）：党员本人或党支部填写。"""
-        sheet = get_in_scope(GoalSheet.objects.all(), request.user, "view", pk=pk)
-        ser = s.GoalCheckSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
-        sheet = services.check_goals(sheet, text=d["self_check"], grade=d["check_grade"], actor=request.user)
-        return Response(s.GoalSheetSerializer(sheet).data)
+        return self.act_on(
+            GoalSheet,
+            pk,
+            lambda sheet, d: services.check_goals(sheet, text=d["self_check"], grade=d["check_grade"], actor=request.user),
+            using=s.GoalCheckSerializer,
+            reply=s.GoalSheetSerializer,
+            action="view",  # a member checks their own sheet; the service decides who may write
+        )
 
 
-class TalentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class TalentViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """三培养人才库：把党员培养成骨干、把骨干培养成党员、把党员骨干培养成村干部。"""
 
     filter_backends = []
@@ -310,47 +310,43 @@ class TalentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.TalentCreateSerializer, responses={201: s.TalentDetailSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.TalentCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.TalentCreateSerializer)
         if data.get("member"):
-            data["member"] = get_in_scope(Member.objects.all(), request.user, "change", pk=data["member"])
+            data["member"] = self.in_scope(Member, data["member"])
         if data.get("organisation"):
-            data["organisation"] = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data["organisation"])
-        data["mentor"] = get_in_scope(Member.objects.all(), request.user, "view", pk=data["mentor"])
-        entry = services.add_talent(data, actor=request.user)
-        return Response(self._detail(entry), status=status.HTTP_201_CREATED)
+            data["organisation"] = self.in_scope(Organisation, data["organisation"])
+        data["mentor"] = self.in_scope(Member, data["mentor"], "view")
+        return self.reply(self._detail, services.add_talent(data, actor=request.user), created=True)
 
     @extend_schema(request=s.TalentUpdateSerializer, responses=s.TalentDetailSerializer)
     def partial_update(self, request, pk=None):
         """修改培养联系人、特长、联系电话、培养措施（阶段只能通过 stage 变更）。"""
-        entry = get_in_scope(TalentEntry.objects.all(), request.user, "change", pk=pk)
-        ser = s.TalentUpdateSerializer(data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        entry = self.in_scope(TalentEntry, pk)
+        data = self.body(s.TalentUpdateSerializer, partial=True)
         if "mentor" in data:
-            data["mentor"] = get_in_scope(Member.objects.all(), request.user, "view", pk=data["mentor"])
-        entry = services.update_talent(entry, data, actor=request.user)
-        return Response(self._detail(entry))
+            data["mentor"] = self.in_scope(Member, data["mentor"], "view")
+        return self.reply(self._detail, services.update_talent(entry, data, actor=request.user))
 
     @extend_schema(request=s.TalentStageSerializer, responses=s.TalentDetailSerializer)
     @action(detail=True, methods=["post"])
     def stage(self, request, pk=None):
         """调整培养阶段（记录日期、原阶段、新阶段、操作人）。"""
-        entry = get_in_scope(TalentEntry.objects.all(), request.user, "change", pk=pk)
-        ser = s.TalentStageSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
-        entry = services.change_talent_stage(entry, d["stage"], on=d["on"], note=d.get("note", ""), actor=request.user)
-        return Response(self._detail(entry))
+        return self.act_on(
+            TalentEntry,
+            pk,
+            lambda entry, d: services.change_talent_stage(entry, d["stage"], on=d["on"], note=d.get("note", ""), actor=request.user),
+            using=s.TalentStageSerializer,
+            reply=self._detail,
+        )
 
     @extend_schema(request=s.TalentCloseSerializer, responses=s.TalentDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """结束培养：培养成功、终止培养（写明原因）、调离或迁出。"""
-        entry = get_in_scope(TalentEntry.objects.all(), request.user, "change", pk=pk)
-        ser = s.TalentCloseSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
-        entry = services.close_talent(entry, d["outcome"], on=d["on"], note=d.get("note", ""), actor=request.user)
-        return Response(self._detail(entry))
+        return self.act_on(
+            TalentEntry,
+            pk,
+            lambda entry, d: services.close_talent(entry, d["outcome"], on=d["on"], note=d.get("note", ""), actor=request.user),
+            using=s.TalentCloseSerializer,
+            reply=self._detail,
+        )

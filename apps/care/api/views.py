@@ -3,11 +3,12 @@ outside scope is a 404); recording a visit calls the same service as the web pag
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from apps.core.api.actions import ServiceActions
 from apps.core.scoping import ScopeError, get_in_scope, restrict
 from apps.members.models import Member
 
@@ -37,7 +38,7 @@ class _Listed(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["关怀帮扶"], parameters=[ORG, Q_, YEAR, OpenApiParameter("occasion", OpenApiTypes.STR, description="事由代码")])
-class VisitViewSet(mixins.CreateModelMixin, _Listed):
+class VisitViewSet(ServiceActions, mixins.CreateModelMixin, _Listed):
     """走访记录（四必访、节日走访慰问）。POST 登记走访（节日走访同时完成清单）。"""
 
     serializer_class = s.CareVisitSerializer
@@ -46,13 +47,11 @@ class VisitViewSet(mixins.CreateModelMixin, _Listed):
 
     @extend_schema(request=s.CareVisitWriteSerializer, responses={201: s.CareVisitSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.CareVisitWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.CareVisitWriteSerializer)
         data["member"] = get_in_scope(Member.objects.all(), request.user, "change", pk=data["member"])
         data["occasion"] = CareOccasion.objects.filter(code=data["occasion"]).first()
         visit = services.record_visit(data, actor=request.user)
-        return Response(s.CareVisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.CareVisitSerializer, visit, created=True)
 
 
 @extend_schema(
@@ -133,7 +132,7 @@ class NominationViewSet(_Listed):
         OpenApiParameter("gap", OpenApiTypes.BOOL, description="只看超过一季度未联系的"),
     ],
 )
-class HouseholdViewSet(mixins.CreateModelMixin, _Listed):
+class HouseholdViewSet(ServiceActions, mixins.CreateModelMixin, _Listed):
     """党员联系户与结对帮扶的困难群众（电话只给部分号码）。POST 登记联系户；end：结束联系；phone：完整电话（记日志）；
     contacts：民情日记（GET 列表，POST 联系党员本人或支部登记一次联系）。"""
 
@@ -149,24 +148,19 @@ class HouseholdViewSet(mixins.CreateModelMixin, _Listed):
     @extend_schema(request=s.CareHouseholdWriteSerializer, responses={201: s.CareHouseholdSerializer})
     def create(self, request, *args, **kwargs):
         """登记联系户（与网页同一服务：每名党员最多联系户数、同一户不重复联系）。"""
-        ser = s.CareHouseholdWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.CareHouseholdWriteSerializer)
         data["member"] = get_in_scope(Member.objects.all(), request.user, "change", pk=data["member"])
         h = services.add_household(data, actor=request.user)
-        return Response(s.CareHouseholdSerializer(h).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.CareHouseholdSerializer, h, created=True)
 
     @extend_schema(request=s.CareHouseholdEndSerializer, responses={200: s.CareHouseholdSerializer})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """结束联系（写明帮扶成效或结束原因）。"""
         h = self.get_object()
-        ser = s.CareHouseholdEndSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        h = services.end_household(
-            h, ended_on=ser.validated_data.get("ended_on"), outcome=ser.validated_data["outcome"], actor=request.user
-        )
-        return Response(s.CareHouseholdSerializer(h).data)
+        d = self.body(s.CareHouseholdEndSerializer)
+        h = services.end_household(h, ended_on=d.get("ended_on"), outcome=d["outcome"], actor=request.user)
+        return self.reply(s.CareHouseholdSerializer, h)
 
     @extend_schema(request=None, responses={200: s.CarePhoneSerializer})
     @action(detail=True, methods=["post"])
@@ -185,9 +179,8 @@ class HouseholdViewSet(mixins.CreateModelMixin, _Listed):
     def contacts(self, request, pk=None):
         h = self.get_object()
         if request.method == "POST":
-            ser = s.CareHouseholdContactSerializer(data=request.data)
-            ser.is_valid(raise_exception=True)
-            contact = services.record_contact(h, dict(ser.validated_data), actor=request.user)
-            return Response(s.CareHouseholdContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+            d = self.body(s.CareHouseholdContactSerializer)
+            contact = services.record_contact(h, d, actor=request.user)
+            return self.reply(s.CareHouseholdContactSerializer, contact, created=True)
         page = self.paginate_queryset(HouseholdContact.objects.filter(household=h).order_by("-on", "-id"))
         return self.get_paginated_response(s.CareHouseholdContactSerializer(page, many=True).data)

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from apps.core.api.actions import ServiceActions
 from apps.core.scoping import get_in_scope, restrict
 from apps.orgs.models import Organisation
 
@@ -30,7 +31,7 @@ def _params(request) -> dict:
 @extend_schema(
     tags=["党内民主"], parameters=[ORG, Q_, STATUS, OpenApiParameter("overdue", OpenApiTypes.BOOL, description="只看超期未答复")]
 )
-class FeedbackViewSet(viewsets.ReadOnlyModelViewSet):
+class FeedbackViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """意见反馈（负责答复或提出的组织可见）。answer：负责组织答复；mine / raise_：党员本人。"""
 
     serializer_class = s.DemocracyFeedbackSerializer
@@ -48,10 +49,9 @@ class FeedbackViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         fb = self.get_object()
-        ser = s.DemocracyAnswerSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        fb = services.answer_feedback(fb, answer=ser.validated_data["answer"], actor=request.user)
-        return Response(s.DemocracyFeedbackSerializer(fb).data)
+        d = self.body(s.DemocracyAnswerSerializer)
+        fb = services.answer_feedback(fb, answer=d["answer"], actor=request.user)
+        return self.reply(s.DemocracyFeedbackSerializer, fb)
 
     @extend_schema(responses={200: s.DemocracyFeedbackSerializer(many=True)})
     @action(detail=False, methods=["get"])
@@ -66,9 +66,7 @@ class FeedbackViewSet(viewsets.ReadOnlyModelViewSet):
         """党员本人提出意见、建议、申诉或控告（提交给本组织或上级组织）。"""
         if not request.user.member_id:
             raise NotFound("您的账号未关联党员档案")
-        ser = s.DemocracyRaiseSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
+        d = self.body(s.DemocracyRaiseSerializer)
         data = {"subject": d["subject"], "content": d["content"], "category": FeedbackCategory.objects.filter(pk=d["category"]).first()}
         if d.get("organisation"):
             path = request.user.member.org_path
@@ -76,7 +74,7 @@ class FeedbackViewSet(viewsets.ReadOnlyModelViewSet):
             # only the member's own organisation or one above it: any other id is a 404
             data["organisation"] = Organisation.objects.filter(pk=d["organisation"], path__in=ancestors).first() or _missing()
         fb = services.raise_feedback(data, actor=request.user)
-        return Response(s.DemocracyFeedbackSerializer(fb).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.DemocracyFeedbackSerializer, fb, created=True)
 
 
 def _missing():
@@ -93,7 +91,7 @@ def _fail(field, message):
 
 
 @extend_schema(tags=["党内民主"], parameters=[ORG, Q_])
-class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
+class NoticeViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """党务公开（管理范围内）。mine：发给本人的；read：本人已阅回执。"""
 
     serializer_class = s.DemocracyNoticeSerializer
@@ -121,11 +119,11 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     def read(self, request, pk=None):
         notice = self.get_object()
         services.mark_read(notice, actor=request.user)
-        return Response(s.DemocracyNoticeSerializer(notice).data)
+        return self.reply(s.DemocracyNoticeSerializer, notice)
 
 
 @extend_schema(tags=["党内民主"], parameters=[ORG, Q_, STATUS])
-class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ConsultationViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """征求意见（管理范围内，含意见数）。POST 发起；decide：截止后登记决定结果；opinions：意见（匿名者不显示姓名）；
     mine：向本人征求的；opinion：本人提交意见（每人一次；允许匿名时可匿名）。"""
 
@@ -148,9 +146,8 @@ class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     @extend_schema(request=s.DemocracyConsultationWriteSerializer, responses={201: s.DemocracyConsultationSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.DemocracyConsultationWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = {**ser.validated_data, "organisation": _org(request, ser.validated_data["organisation"])}
+        d = self.body(s.DemocracyConsultationWriteSerializer)
+        data = {**d, "organisation": _org(request, d["organisation"])}
         c = services.start_consultation(data, actor=request.user)
         return Response(self._shown(c), status=status.HTTP_201_CREATED)
 
@@ -159,9 +156,8 @@ class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     def decide(self, request, pk=None):
         """截止后登记决定结果（提交过意见的党员可看到）。"""
         c = self.get_object()
-        ser = s.DemocracyDecideSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        c = services.decide_consultation(c, decision=ser.validated_data["decision"], actor=request.user)
+        data = self.body(s.DemocracyDecideSerializer)
+        c = services.decide_consultation(c, decision=data["decision"], actor=request.user)
         return Response(self._shown(c))
 
     def _shown(self, c) -> dict:
@@ -185,16 +181,15 @@ class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     @action(detail=True, methods=["post"])
     def opinion(self, request, pk=None):
         c = self.get_object()
-        ser = s.DemocracyOpinionWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        o = services.submit_opinion(c, dict(ser.validated_data), actor=request.user)
-        return Response(s.DemocracyOpinionSerializer(o).data, status=status.HTTP_201_CREATED)
+        d = self.body(s.DemocracyOpinionWriteSerializer)
+        o = services.submit_opinion(c, d, actor=request.user)
+        return self.reply(s.DemocracyOpinionSerializer, o, created=True)
 
 
 @extend_schema(
     tags=["党内民主"], parameters=[ORG, Q_, OpenApiParameter("year", OpenApiTypes.INT), OpenApiParameter("category", OpenApiTypes.STR)]
 )
-class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DecisionViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """集体决策记录（议题、提议人、个别酝酿、会议、票决结果、公示）。POST 登记（会议、征求意见须是本组织的）。"""
 
     serializer_class = s.DemocracyDecisionSerializer
@@ -208,9 +203,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         from apps.orglife.models import Meeting
 
-        ser = s.DemocracyDecisionWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.DemocracyDecisionWriteSerializer)
         data["organisation"] = _org(request, data["organisation"])
         # Any id is handed to the service, which refuses another organisation's (a Chinese 400).
         if data.get("meeting") is not None:
@@ -218,14 +211,14 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if data.get("consultation") is not None:
             data["consultation"] = Consultation.objects.filter(pk=data["consultation"]).first() or _fail("consultation", "未找到该征求意见")
         d = services.record_decision(data, actor=request.user)
-        return Response(s.DemocracyDecisionSerializer(d).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.DemocracyDecisionSerializer, d, created=True)
 
 
 @extend_schema(
     tags=["党内民主"],
     parameters=[ORG, STATUS, OpenApiParameter("overdue", OpenApiTypes.BOOL), OpenApiParameter("meeting", OpenApiTypes.INT)],
 )
-class RectificationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RectificationViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """民主生活会、组织生活会整改事项。POST 登记整改事项；done：登记整改完成。"""
 
     serializer_class = s.DemocracyRectificationSerializer
@@ -239,19 +232,15 @@ class RectificationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 
     @extend_schema(request=s.DemocracyRectificationWriteSerializer, responses={201: s.DemocracyRectificationSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.DemocracyRectificationWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.DemocracyRectificationWriteSerializer)
         meeting = get_in_scope(LifeMeeting.objects.select_related("organisation"), request.user, "change", pk=data.pop("meeting"))
         r = services.add_rectification(meeting, data, actor=request.user)
-        return Response(s.DemocracyRectificationSerializer(r).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.DemocracyRectificationSerializer, r, created=True)
 
     @extend_schema(request=s.DemocracyRectificationDoneSerializer, responses={200: s.DemocracyRectificationSerializer})
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         r = self.get_object()
-        ser = s.DemocracyRectificationDoneSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
+        d = self.body(s.DemocracyRectificationDoneSerializer)
         r = services.complete_rectification(r, note=d["done_note"], done_on=d.get("done_on"), actor=request.user)
-        return Response(s.DemocracyRectificationSerializer(r).data)
+        return self.reply(s.DemocracyRectificationSerializer, r)

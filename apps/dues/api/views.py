@@ -7,6 +7,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.actions import ServiceActions
 from apps.core.scoping import get_in_scope
 from apps.dues import selectors, services
 from apps.dues.models import ArrearsCase, Collection, DuesLine, IncomeDeclaration, Payment
@@ -67,7 +68,7 @@ class DuesLineViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["党费"], parameters=[OpenApiParameter("member", OpenApiTypes.INT), ORG_PARAM])
-class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PaymentViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """党费缴纳记录；新增即登记缴费（按月、按季度、代交、补交）。"""
 
     filter_backends = []
@@ -84,9 +85,7 @@ class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.PaymentCreateSerializer, responses={201: s.PaymentResultSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.PaymentCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.PaymentCreateSerializer)
         member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member"))
         result = services.record_payment(member, actor=request.user, **data)
         out = s.PaymentResultSerializer({"payment": result.payment, "warnings": result.warnings})
@@ -94,7 +93,7 @@ class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["党费"], parameters=[OpenApiParameter("member", OpenApiTypes.INT)])
-class DeclarationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DeclarationViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """党费缴纳基数申报（含历史）。"""
 
     serializer_class = s.DeclarationSerializer
@@ -114,7 +113,7 @@ class DeclarationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         data = dict(ser.validated_data)
         member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member_id"))
         decl = services.declare_income(member, actor=request.user, **data)
-        return Response(s.DeclarationSerializer(decl).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.DeclarationSerializer, decl, created=True)
 
 
 @extend_schema(tags=["党费"], parameters=[ORG_PARAM], responses=s.ArrearsRowSerializer(many=True))
@@ -148,7 +147,7 @@ class ArrearsListView(generics.GenericAPIView):
 
 
 @extend_schema(tags=["党费"])
-class ArrearsCaseViewSet(viewsets.ReadOnlyModelViewSet):
+class ArrearsCaseViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """欠缴党费处置（支部大会决定）。"""
 
     serializer_class = s.ArrearsCaseSerializer
@@ -161,14 +160,13 @@ class ArrearsCaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         case = get_in_scope(ArrearsCase.objects.all(), request.user, "change", pk=pk)
-        ser = s.CaseDecisionSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        case = services.decide_arrears_case(case, actor=request.user, **ser.validated_data)
-        return Response(s.ArrearsCaseSerializer(case).data)
+        d = self.body(s.CaseDecisionSerializer)
+        case = services.decide_arrears_case(case, actor=request.user, **d)
+        return self.reply(s.ArrearsCaseSerializer, case)
 
 
 @extend_schema(tags=["党费"], parameters=[MONTH_PARAM, ORG_PARAM])
-class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
+class CollectionViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """党费收缴与上交（支部→基层党委→县委），含应收、实收、上交与差额说明。"""
 
     serializer_class = s.CollectionSerializer
@@ -182,33 +180,30 @@ class CollectionViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.HandOverSerializer, responses={201: s.CollectionSerializer})
     @action(detail=False, methods=["post"], url_path="hand-over")
     def hand_over(self, request):
-        ser = s.HandOverSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.HandOverSerializer)
         org = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data.pop("organisation"))
         coll = services.hand_over(org, data.pop("month"), actor=request.user, **data)
-        return Response(s.CollectionSerializer(coll).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.CollectionSerializer, coll, created=True)
 
     @extend_schema(request=None, responses=s.CollectionSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         coll = get_in_scope(Collection.objects.all(), request.user, "view", pk=pk)
         coll = services.confirm_collection(coll, actor=request.user)
-        return Response(s.CollectionSerializer(coll).data)
+        return self.reply(s.CollectionSerializer, coll)
 
 
 @extend_schema(tags=["党费"], request=s.GenerateSerializer, responses={201: s.GenerateResultSerializer})
-class GenerateView(generics.GenericAPIView):
+class GenerateView(ServiceActions, generics.GenericAPIView):
     """生成某月党费台账（幂等）。"""
 
     serializer_class = s.GenerateSerializer
     filter_backends = []
 
     def post(self, request):
-        ser = s.GenerateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        org = get_in_scope(Organisation.objects.all(), request.user, "change", pk=ser.validated_data["organisation"])
-        r = services.generate_month(org, ser.validated_data["month"], actor=request.user)
+        d = self.body(s.GenerateSerializer)
+        org = get_in_scope(Organisation.objects.all(), request.user, "change", pk=d["organisation"])
+        r = services.generate_month(org, d["month"], actor=request.user)
         data = {
             "month": r.month,
             "created": r.created,
@@ -216,4 +211,4 @@ class GenerateView(generics.GenericAPIView):
             "missing_declaration": [m.pk for m in r.missing_declaration],
             "cases_opened": r.cases_opened,
         }
-        return Response(s.GenerateResultSerializer(data).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.GenerateResultSerializer, data, created=True)

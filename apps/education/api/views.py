@@ -5,10 +5,10 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
+from apps.core.api.actions import ServiceActions
 from apps.core.scoping import get_in_scope
 from apps.education import selectors, services
 from apps.education.models import Question, Quiz, QuizAttempt, StudyEntry, TrainingClass
@@ -34,7 +34,7 @@ def _params(request) -> dict:
         OpenApiParameter("status", OpenApiTypes.STR),
     ],
 )
-class StudyEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class StudyEntryViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """学习档案；新增即支部登记学习记录（超过规则规定学时的待上级审批）。"""
 
     filter_backends = []
@@ -50,21 +50,18 @@ class StudyEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.StudyEntryCreateSerializer, responses={201: s.StudyEntrySerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.StudyEntryCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.StudyEntryCreateSerializer)
         data["member"] = get_in_scope(Member.objects.select_related("organisation"), request.user, "change", pk=data.pop("member"))
         entry = services.add_entry(data, actor=request.user)
-        return Response(s.StudyEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.StudyEntrySerializer, entry, created=True)
 
     @extend_schema(request=s.DecideSerializer, responses={200: s.StudyEntrySerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         entry = self.get_object()
-        ser = s.DecideSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        entry = services.decide_entry(entry, approve=ser.validated_data["approve"], note=ser.validated_data["note"], actor=request.user)
-        return Response(s.StudyEntrySerializer(entry).data)
+        d = self.body(s.DecideSerializer)
+        entry = services.decide_entry(entry, approve=d["approve"], note=d["note"], actor=request.user)
+        return self.reply(s.StudyEntrySerializer, entry)
 
 
 @extend_schema(
@@ -151,7 +148,7 @@ def _member_of(request) -> Member | None:
 
 
 @extend_schema(tags=["学习教育"])
-class MyQuizViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class MyQuizViewSet(ServiceActions, mixins.ListModelMixin, viewsets.GenericViewSet):
     """面向本人的考学；start 开始（或继续）作答，返回不含答案的试卷。"""
 
     serializer_class = s.QuizSerializer
@@ -169,11 +166,11 @@ class MyQuizViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         attempt = services.start_attempt(self.get_object(), actor=request.user)
-        return Response(s.AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.AttemptSerializer, attempt, created=True)
 
 
 @extend_schema(tags=["学习教育"])
-class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AttemptViewSet(ServiceActions, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """考学答卷：试卷不含答案；submit 交卷，服务端阅卷。"""
 
     serializer_class = s.AttemptSerializer
@@ -186,10 +183,9 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         attempt = self.get_object()
-        ser = s.SubmitSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        attempt = services.submit_attempt(attempt, ser.validated_data["answers"], actor=request.user)
-        return Response(s.AttemptSerializer(attempt).data)
+        d = self.body(s.SubmitSerializer)
+        attempt = services.submit_attempt(attempt, d["answers"], actor=request.user)
+        return self.reply(s.AttemptSerializer, attempt)
 
 
 @extend_schema(tags=["学习教育"], parameters=[ORG, YEAR, OpenApiParameter("kind", OpenApiTypes.STR)])

@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from apps.core.models import AccessLog
+from apps.core.paging import KeysetPagination
 from apps.core.scoping import can_act_on_org, get_in_scope
 from apps.orgs.models import Organisation
 
@@ -30,6 +31,13 @@ REVEAL = {
 }
 
 
+class RosterPagination(KeysetPagination):
+    """Keyset pages; a text search's total is counted to SEARCH_COUNT_CAP only."""
+
+    def count_cap(self, request) -> int:
+        return selectors.roster_count_cap(request.query_params)
+
+
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """党员名册：列表（搜索、筛选、排序、分页）、详情、新增、修改、党籍状态变更、组织关系调整、查看完整身份证号/电话（留痕）。
     身份证号和电话只以脱敏形式返回。"""
@@ -37,6 +45,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = MemberSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = MemberFilterSet
+    # deep pages through cursors in the next/previous links, never by OFFSET (apps.core.paging)
+    pagination_class = RosterPagination
     queryset = Member.objects.none()
 
     def get_serializer_class(self):

@@ -4,11 +4,11 @@ scope is a 404; every write calls the same service as the web page."""
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.response import Response
 
+from apps.core.api.actions import ServiceActions
 from apps.core.scoping import get_in_scope, has_action
 from apps.members.models import Member
 from apps.mobility import selectors, services
@@ -28,7 +28,7 @@ from . import filters as f
 from . import serializers as s
 
 
-class _Selected(viewsets.GenericViewSet):
+class _Selected(ServiceActions, viewsets.GenericViewSet):
     """list: the screen's selector with the FilterSet's validated parameters (a bad value
     is a 400 naming the parameter); retrieve and actions: the selector without filters,
     i.e. the caller's scope only."""
@@ -47,15 +47,6 @@ class _Selected(viewsets.GenericViewSet):
             raise ValidationError(fs.errors)
         return type(self).select(self.request.user, fs.params())
 
-    def _change(self, model, pk):
-        """The object for a write: outside the caller's change scope it does not exist."""
-        return get_in_scope(model.objects.all(), self.request.user, "change", pk=pk)
-
-    def _body(self, serializer_class):
-        ser = serializer_class(data=self.request.data)
-        ser.is_valid(raise_exception=True)
-        return dict(ser.validated_data)
-
     def _one(self, pk):
         return type(self).select(self.request.user, {}).get(pk=pk)
 
@@ -71,24 +62,19 @@ class TransferViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
 
     @extend_schema(request=s.TransferCreateSerializer, responses={201: s.TransferSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.TransferCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        member = get_in_scope(Member.objects.all(), request.user, "view", pk=data.pop("member"))
+        data = self.body(s.TransferCreateSerializer)
+        member = self.in_scope(Member, data.pop("member"), "view")
         to = data.pop("to_organisation", None)
         if to is not None:
             data["to_organisation"] = get_in_scope(Organisation.objects.all(), _anyone(), "view", pk=to)
-        t = services.request_transfer(member, data, actor=request.user)
-        return Response(s.TransferSerializer(t).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.TransferSerializer, services.request_transfer(member, data, actor=request.user), created=True)
 
     @extend_schema(request=s.TransferActSerializer, responses=s.TransferSerializer)
     @action(detail=True, methods=["post"])
     def act(self, request, pk=None):
         """办理下一步：同意/不同意（转出方）、接收/退回（接收方）、登记回执、补开介绍信、撤销。"""
-        t = get_in_scope(Transfer.objects.all(), request.user, "view", pk=pk)
-        ser = s.TransferActSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        d = ser.validated_data
+        t = self.in_scope(Transfer, pk, "view")
+        d = self.body(s.TransferActSerializer)
         op, note, date, user = d["op"], d.get("note") or "", d.get("date"), request.user
         if op in ("approve", "reject"):
             t = services.decide_step(t, approve=op == "approve", note=note, date=date, actor=user)
@@ -102,7 +88,7 @@ class TransferViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Ret
             t = services.reissue_letter(t, reason=note, validity_days=d.get("validity_days"), actor=user)
         else:
             t = services.cancel_transfer(t, reason=note, actor=user)
-        return Response(s.TransferSerializer(Transfer.objects.prefetch_related("steps").get(pk=t.pk)).data)
+        return self.reply(s.TransferSerializer, Transfer.objects.prefetch_related("steps").get(pk=t.pk))
 
 
 def _anyone():
@@ -123,32 +109,36 @@ class MobileRecordViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins
 
     @extend_schema(request=s.MobileCreateSerializer, responses={201: s.MobileRecordSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.MobileCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        member = get_in_scope(Member.objects.all(), request.user, "view", pk=data.pop("member"))
-        record = services.register_mobile(member, data, actor=request.user)
-        return Response(s.MobileRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+        data = self.body(s.MobileCreateSerializer)
+        member = self.in_scope(Member, data.pop("member"), "view")
+        return self.reply(s.MobileRecordSerializer, services.register_mobile(member, data, actor=request.user), created=True)
 
     @extend_schema(request=s.ContactSerializer, responses={201: s.ContactSerializer})
     @action(detail=True, methods=["post"])
     def contacts(self, request, pk=None):
         """记录党员报告（每年至少一次）或组织联系（出国境学习每6个月至少一次）。"""
-        record = get_in_scope(MobileRecord.objects.all(), request.user, "view", pk=pk)
-        ser = s.ContactSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        contact = services.add_contact(record, dict(ser.validated_data), actor=request.user)
-        return Response(s.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+        return self.act_on(
+            MobileRecord,
+            pk,
+            lambda record, d: services.add_contact(record, d, actor=request.user),
+            using=s.ContactSerializer,
+            reply=s.ContactSerializer,
+            action="view",
+            created=True,
+        )
 
     @extend_schema(request=s.ReturnSerializer, responses=s.MobileRecordSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def record_return(self, request, pk=None):
         """登记返回、交回活动证。"""
-        record = get_in_scope(MobileRecord.objects.all(), request.user, "view", pk=pk)
-        ser = s.ReturnSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        record = services.record_return(record, actor=request.user, **ser.validated_data)
-        return Response(s.MobileRecordSerializer(record).data)
+        return self.act_on(
+            MobileRecord,
+            pk,
+            lambda record, d: services.record_return(record, actor=request.user, **d),
+            using=s.ReturnSerializer,
+            reply=s.MobileRecordSerializer,
+            action="view",
+        )
 
 
 # ── registers ────────────────────────────────────────────────────────────────────────
@@ -163,19 +153,19 @@ class CardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Selected):
 
     @extend_schema(request=s.CardCreateSerializer, responses={201: s.CardSerializer})
     def create(self, request, *args, **kwargs):
-        data = self._body(s.CardCreateSerializer)
+        data = self.body(s.CardCreateSerializer)
         member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member"))
         card = services.issue_non_public_card(member, data, actor=request.user)
-        return Response(s.CardSerializer(self._one(card.pk)).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.CardSerializer, self._one(card.pk), created=True)
 
     @extend_schema(request=s.CardWithdrawSerializer, responses=s.CardSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """收回（离开企业、换证）：登记收回日期，收回后才能发新证。"""
-        card = self._change(NonPublicCard, pk)
-        data = self._body(s.CardWithdrawSerializer)
+        card = self.in_scope(NonPublicCard, pk)
+        data = self.body(s.CardWithdrawSerializer)
         services.withdraw_non_public_card(card, date=data.get("withdrawn_on"), actor=request.user)
-        return Response(s.CardSerializer(self._one(card.pk)).data)
+        return self.reply(s.CardSerializer, self._one(card.pk))
 
 
 @extend_schema(tags=["流动党员"])
@@ -190,22 +180,22 @@ class HostRegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     @extend_schema(request=s.HostRegistrationCreateSerializer, responses={201: s.HostRegistrationSerializer})
     def create(self, request, *args, **kwargs):
-        data = self._body(s.HostRegistrationCreateSerializer)
+        data = self.body(s.HostRegistrationCreateSerializer)
         host = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data["host"])
         reg = services.register_host(
             data["certificate_no"], data["member_name"], host, date=data.get("date"), note=data.get("note") or "", actor=request.user
         )
-        return Response(s.HostRegistrationSerializer(self._one(reg.pk)).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.HostRegistrationSerializer, self._one(reg.pk), created=True)
 
     @extend_schema(methods=["GET"], request=None, responses={200: s.HostReportSerializer(many=True)})
     @extend_schema(methods=["POST"], request=s.HostReportCreateSerializer, responses={201: s.HostReportSerializer})
     @action(detail=True, methods=["get", "post"])
     def reports(self, request, pk=None):
         if request.method == "POST":
-            reg = self._change(HostRegistration, pk)
-            report = services.record_host_report(reg, self._body(s.HostReportCreateSerializer), actor=request.user)
+            reg = self.in_scope(HostRegistration, pk)
+            report = services.record_host_report(reg, self.body(s.HostReportCreateSerializer), actor=request.user)
             report = selectors.host_reports(request.user, {}).get(pk=report.pk)
-            return Response(s.HostReportSerializer(report).data, status=status.HTTP_201_CREATED)
+            return self.reply(s.HostReportSerializer, report, created=True)
         reg = self.get_object()
         page = self.paginate_queryset(selectors.host_reports(request.user, {"registration": str(reg.pk)}))
         return self.get_paginated_response(s.HostReportSerializer(page, many=True).data)
@@ -233,26 +223,26 @@ class TemporaryBranchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _
 
     @extend_schema(request=s.TemporaryBranchCreateSerializer, responses={201: s.TemporaryBranchSerializer})
     def create(self, request, *args, **kwargs):
-        data = self._body(s.TemporaryBranchCreateSerializer)
+        data = self.body(s.TemporaryBranchCreateSerializer)
         org = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data.pop("organisation"))
         members = data.pop("members")
         branch = services.form_temporary_branch(org, data, members, actor=request.user)
-        return Response(s.TemporaryBranchSerializer(self._one(branch.pk)).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.TemporaryBranchSerializer, self._one(branch.pk), created=True)
 
     @extend_schema(request=s.TemporaryMembersSerializer, responses=s.TemporaryBranchSerializer)
     @action(detail=True, methods=["post"])
     def members(self, request, pk=None):
-        branch = self._change(TemporaryBranch, pk)
-        services.add_temporary_members(branch, self._body(s.TemporaryMembersSerializer)["members"], actor=request.user)
-        return Response(s.TemporaryBranchSerializer(self._one(branch.pk)).data)
+        branch = self.in_scope(TemporaryBranch, pk)
+        services.add_temporary_members(branch, self.body(s.TemporaryMembersSerializer)["members"], actor=request.user)
+        return self.reply(s.TemporaryBranchSerializer, self._one(branch.pk))
 
     @extend_schema(request=s.TemporaryCloseSerializer, responses=s.TemporaryBranchSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        branch = self._change(TemporaryBranch, pk)
-        data = self._body(s.TemporaryCloseSerializer)
+        branch = self.in_scope(TemporaryBranch, pk)
+        data = self.body(s.TemporaryCloseSerializer)
         services.close_temporary_branch(branch, date=data.get("date"), note=data.get("note") or "", actor=request.user)
-        return Response(s.TemporaryBranchSerializer(self._one(branch.pk)).data)
+        return self.reply(s.TemporaryBranchSerializer, self._one(branch.pk))
 
 
 @extend_schema(tags=["流动党员"])
@@ -287,7 +277,7 @@ class UnemployedMemberViewSet(mixins.ListModelMixin, _Selected):
 
 
 @extend_schema(tags=["流动党员"])
-class RuleVersionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RuleVersionViewSet(ServiceActions, mixins.ListModelMixin, viewsets.GenericViewSet):
     """流动与转接规则版本（最新一版为现行规则）：介绍信有效期及可填范围、回执期限、活动证外出期限、
     报告与联系间隔。新增即保存新版本（仅县委组织部管理员，即有“设置”权限的用户）。"""
 
@@ -305,12 +295,6 @@ class RuleVersionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request, *args, **kwargs):
         if not has_action(request.user, "configure"):
             raise NotFound("未找到该记录，或不在您的管理范围内")
-        data = dict(self._body())
+        data = self.body(s.RuleWriteSerializer)
         note = data.pop("note")
-        version = services.save_rules(data, note=note, actor=request.user)
-        return Response(s.RuleVersionSerializer(version).data, status=status.HTTP_201_CREATED)
-
-    def _body(self):
-        ser = s.RuleWriteSerializer(data=self.request.data)
-        ser.is_valid(raise_exception=True)
-        return ser.validated_data
+        return self.reply(s.RuleVersionSerializer, services.save_rules(data, note=note, actor=request.user), created=True)

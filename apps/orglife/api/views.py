@@ -5,10 +5,11 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.actions import ServiceActions
 from apps.core.scoping import get_in_scope
 from apps.members.models import Member
 from apps.orglife import selectors, services
@@ -32,7 +33,7 @@ def _params(request) -> dict:
 
 
 @extend_schema(tags=["组织生活"], parameters=LIST_PARAMS)
-class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class MeetingViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """会议记录（三会一课、主题党日、组织生活会等）。新增、修改经服务校验；出席情况用 attendance 子资源登记。"""
 
     serializer_class = s.MeetingSerializer
@@ -47,20 +48,17 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.MeetingWriteSerializer, responses={201: s.MeetingSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.MeetingWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.MeetingWriteSerializer)
         data["organisation"] = get_in_scope(Organisation.objects.all(), request.user, "change", pk=data["organisation"])
         meeting = services.create_meeting(data, actor=request.user)
-        return Response(s.MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.MeetingSerializer, meeting, created=True)
 
     @extend_schema(request=s.MeetingUpdateSerializer, responses={200: s.MeetingSerializer})
     def partial_update(self, request, *args, **kwargs):
         meeting = self.get_object()
-        ser = s.MeetingUpdateSerializer(data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
-        meeting = services.update_meeting(meeting, dict(ser.validated_data), actor=request.user)
-        return Response(s.MeetingSerializer(meeting).data)
+        d = self.body(s.MeetingUpdateSerializer, partial=True)
+        meeting = services.update_meeting(meeting, d, actor=request.user)
+        return self.reply(s.MeetingSerializer, meeting)
 
     @extend_schema(methods=["GET"], request=None, responses={200: s.AttendanceResultSerializer})
     @extend_schema(methods=["POST"], request=s.AttendanceWriteSerializer, responses={200: s.AttendanceResultSerializer})
@@ -69,15 +67,14 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """GET：出席情况；POST：登记（只列请假、缺席、在流入地参加的人员，其余视为出席）。"""
         meeting = self.get_object()
         if request.method == "POST":
-            ser = s.AttendanceWriteSerializer(data=request.data)
-            ser.is_valid(raise_exception=True)
-            meeting = services.record_attendance(meeting, [dict(m) for m in ser.validated_data["marks"]], actor=request.user)
+            d = self.body(s.AttendanceWriteSerializer)
+            meeting = services.record_attendance(meeting, [dict(m) for m in d["marks"]], actor=request.user)
         rows = meeting.attendance.select_related("member").order_by("id")
-        return Response(s.AttendanceResultSerializer({"meeting": meeting, "rows": rows}).data)
+        return self.reply(s.AttendanceResultSerializer, {"meeting": meeting, "rows": rows})
 
 
 @extend_schema(tags=["组织生活"], parameters=[ORG_PARAM, OpenApiParameter("q", OpenApiTypes.STR)])
-class ExclusionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ExclusionViewSet(ServiceActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """不列入应到人数的党员（经批准、注明日期）。"""
 
     serializer_class = s.ExclusionSerializer
@@ -90,12 +87,10 @@ class ExclusionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.ExclusionWriteSerializer, responses={201: s.ExclusionSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.ExclusionWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.ExclusionWriteSerializer)
         member = get_in_scope(Member.objects.all(), request.user, "change", pk=data.pop("member"))
         ex = services.create_exclusion(member, data, actor=request.user)
-        return Response(s.ExclusionSerializer(ex).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.ExclusionSerializer, ex, created=True)
 
 
 @extend_schema(
@@ -149,7 +144,7 @@ class AbsenceListView(generics.GenericAPIView):
         OpenApiParameter("q", OpenApiTypes.STR),
     ],
 )
-class AbsenceCaseViewSet(viewsets.ReadOnlyModelViewSet):
+class AbsenceCaseViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """连续6个月无正当理由不参加组织生活的处置（待支部大会决定；不自动除名）。"""
 
     serializer_class = s.AbsenceCaseSerializer
@@ -166,10 +161,9 @@ class AbsenceCaseViewSet(viewsets.ReadOnlyModelViewSet):
     def decide(self, request, pk=None):
         """记录支部大会决定：handling 提交组织处置 / resumed 已恢复参加 / good_reason 有正当理由。"""
         case = self.get_object()
-        ser = s.AbsenceDecisionSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        case = services.decide_absence_case(case, actor=request.user, **ser.validated_data)
-        return Response(s.AbsenceCaseSerializer(case).data)
+        d = self.body(s.AbsenceDecisionSerializer)
+        case = services.decide_absence_case(case, actor=request.user, **d)
+        return self.reply(s.AbsenceCaseSerializer, case)
 
 
 @extend_schema(

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.actions import ServiceActions
 from apps.core.scoping import OutOfScope, get_in_scope
 from apps.orgs.models import Organisation
 
@@ -27,7 +28,7 @@ def _file_for(request, pk, action="view"):
     )
 
 
-class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class FileViewSet(ServiceActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """发展档案：列表、详情（含已办理步骤与待办期限）、新建入党申请、办理步骤。"""
 
     filterset_fields = ["stage", "status", "source"]
@@ -52,15 +53,13 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     @extend_schema(request=s.FileCreateSerializer, responses={201: s.FileSerializer})
     def create(self, request, *args, **kwargs):
-        ser = s.FileCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.FileCreateSerializer)
         org = Organisation.objects.filter(pk=data["organisation"]).first()
         if org is None:
             raise OutOfScope()  # the same 404 as an organisation outside the caller's scope
         data["organisation"] = org
         f = services.create_file(data, actor=request.user)
-        return Response(s.FileSerializer(f).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.FileSerializer, f, created=True)
 
     # Not paged: a file has a few dozen steps at most.
     @extend_schema(methods=["GET"], request=None, responses={200: s.StepSerializer(many=True)})
@@ -71,17 +70,16 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         f = _file_for(request, pk)
         if request.method == "GET":
             return Response(s.StepSerializer(f.steps.all(), many=True).data)
-        ser = s.TakeStepSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
+        d = self.body(s.TakeStepSerializer)
         step = engine.take_step(
             f,
-            ser.validated_data["code"],
-            date=ser.validated_data["date"],
+            d["code"],
+            date=d["date"],
             actor=request.user,
-            data=ser.validated_data["data"],
-            notes=ser.validated_data["notes"],
+            data=d["data"],
+            notes=d["notes"],
         )
-        return Response(s.StepSerializer(step).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.StepSerializer, step, created=True)
 
     @extend_schema(responses=s.DueSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -91,7 +89,7 @@ class FileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return Response(s.DueSerializer(engine.due_steps(f), many=True).data)
 
 
-class VoteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class VoteViewSet(ServiceActions, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """支部大会表决（票决制）：法定人数与通过票数由引擎核算。"""
 
     serializer_class = s.VoteSerializer
@@ -106,10 +104,10 @@ class VoteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gener
         f = _file_for(request, ser.validated_data["file"].pk)
         data = {k: v for k, v in ser.validated_data.items() if k != "file"}
         vote = services.record_vote(f, data, actor=request.user)
-        return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.VoteSerializer, vote, created=True)
 
 
-class NoticeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class NoticeViewSet(ServiceActions, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """公示（公示制）：结束日期按县工作日日历计算。"""
 
     serializer_class = s.NoticeSerializer
@@ -129,10 +127,10 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
             purpose=ser.validated_data.get("purpose", "target"),
             actor=request.user,
         )
-        return Response(s.NoticeSerializer(n).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.NoticeSerializer, n, created=True)
 
 
-class PlanViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class PlanViewSet(ServiceActions, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """发展党员规划与年度计划；完成情况按发展档案计算。"""
 
     serializer_class = s.PlanSerializer

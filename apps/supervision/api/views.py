@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from apps.core.api.actions import ServiceActions
 from apps.core.scoping import get_in_scope
 from apps.orgs.models import Organisation
 
@@ -41,7 +42,7 @@ def _int_param(request, name):
 @extend_schema(
     tags=["领导指导"], parameters=[YEAR, OpenApiParameter("kind", OpenApiTypes.STR), OpenApiParameter("mine", OpenApiTypes.BOOL)]
 )
-class ContactAssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+class ContactAssignmentViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """挂钩联系（含本季度走访次数、最近走访）。"""
 
     serializer_class = s.SupervisionContactAssignmentSerializer
@@ -55,16 +56,15 @@ class ContactAssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     def visits(self, request, pk=None):
         """登记一次走访或指导（由被联系的组织或其上级登记）。"""
         assignment = selectors.assignment_in_scope(request.user, pk)
-        ser = s.SupervisionVisitInputSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        visit = services.record_visit(assignment, dict(ser.validated_data), actor=request.user)
-        return Response(s.SupervisionVisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+        d = self.body(s.SupervisionVisitInputSerializer)
+        visit = services.record_visit(assignment, d, actor=request.user)
+        return self.reply(s.SupervisionVisitSerializer, visit, created=True)
 
 
 @extend_schema(
     tags=["领导指导"], parameters=[ORG, YEAR, OpenApiParameter("kind", OpenApiTypes.STR), OpenApiParameter("quarter", OpenApiTypes.INT)]
 )
-class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
+class InspectionViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """十规范检查（自查、抽查、年终考评）；详情含逐项得分。"""
 
     filter_backends = []
@@ -94,10 +94,9 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="self-check")
     def self_check(self, request):
         """开始季度自查：按数据计分的项目当即算好，其余项目用 scores 填写。"""
-        ser = s.SupervisionSelfCheckInputSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        org = get_in_scope(Organisation.objects.all(), request.user, "view", pk=ser.validated_data["organisation"])
-        insp = services.start_self_check(org, ser.validated_data["year"], ser.validated_data["quarter"], actor=request.user)
+        data = self.body(s.SupervisionSelfCheckInputSerializer)
+        org = get_in_scope(Organisation.objects.all(), request.user, "view", pk=data["organisation"])
+        insp = services.start_self_check(org, data["year"], data["quarter"], actor=request.user)
         return self._detail(insp, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.SupervisionScoresInputSerializer, responses=s.SupervisionInspectionDetailSerializer)
@@ -105,15 +104,9 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
     def scores(self, request, pk=None):
         """逐项评分（人工项）、填写检查意见，可同时提交。"""
         insp = get_in_scope(Inspection.objects.select_related("organisation"), request.user, "view", pk=pk)
-        ser = s.SupervisionScoresInputSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        scores = {
-            row["item"]: {"score": row.get("score") or "", "evidence": row.get("evidence") or ""}
-            for row in ser.validated_data.get("scores", [])
-        }
-        insp = services.save_scores(
-            insp, scores, note=ser.validated_data.get("note", ""), submit=ser.validated_data["submit"], actor=request.user
-        )
+        data = self.body(s.SupervisionScoresInputSerializer)
+        scores = {row["item"]: {"score": row.get("score") or "", "evidence": row.get("evidence") or ""} for row in data.get("scores", [])}
+        insp = services.save_scores(insp, scores, note=data.get("note", ""), submit=data["submit"], actor=request.user)
         return self._detail(insp)
 
     @extend_schema(request=s.SupervisionRectificationInputSerializer, responses={201: s.SupervisionRectificationSerializer})
@@ -121,14 +114,13 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
     def rectifications(self, request, pk=None):
         """登记检查发现的问题及整改期限。"""
         insp = get_in_scope(Inspection.objects.select_related("organisation"), request.user, "view", pk=pk)
-        ser = s.SupervisionRectificationInputSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        rect = services.add_rectification(insp, dict(ser.validated_data), actor=request.user)
-        return Response(s.SupervisionRectificationSerializer(rect).data, status=status.HTTP_201_CREATED)
+        d = self.body(s.SupervisionRectificationInputSerializer)
+        rect = services.add_rectification(insp, d, actor=request.user)
+        return self.reply(s.SupervisionRectificationSerializer, rect, created=True)
 
 
 @extend_schema(tags=["领导指导"], parameters=[ORG, OpenApiParameter("status", OpenApiTypes.STR)])
-class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
+class RectificationViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """整改事项。"""
 
     serializer_class = s.SupervisionRectificationSerializer
@@ -146,14 +138,13 @@ class RectificationViewSet(viewsets.ReadOnlyModelViewSet):
     def done(self, request, pk=None):
         """整改完成：完成日期与整改情况。"""
         rect = get_in_scope(Rectification.objects.select_related("organisation"), request.user, "view", pk=pk)
-        ser = s.SupervisionRectificationDoneSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        rect = services.complete_rectification(rect, dict(ser.validated_data), actor=request.user)
-        return Response(s.SupervisionRectificationSerializer(rect).data)
+        d = self.body(s.SupervisionRectificationDoneSerializer)
+        rect = services.complete_rectification(rect, d, actor=request.user)
+        return self.reply(s.SupervisionRectificationSerializer, rect)
 
 
 @extend_schema(tags=["领导指导"], parameters=[ORG, YEAR, OpenApiParameter("month", OpenApiTypes.INT)])
-class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet):
+class MonthlyReportViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """月报告。"""
 
     serializer_class = s.SupervisionMonthlyReportSerializer
@@ -170,12 +161,10 @@ class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.SupervisionReportInputSerializer, responses=s.SupervisionMonthlyReportSerializer)
     def create(self, request):
         """保存（submit=true 时提交上级）某组织某月的月报告；数据部分在提交时汇总。"""
-        ser = s.SupervisionReportInputSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.SupervisionReportInputSerializer)
         org = get_in_scope(Organisation.objects.all(), request.user, "view", pk=data.pop("organisation"))
         report = services.save_report(org, data.pop("year"), data.pop("month"), data, submit=data.pop("submit"), actor=request.user)
-        return Response(s.SupervisionMonthlyReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.SupervisionMonthlyReportSerializer, report, created=True)
 
 
 class HealthView(generics.GenericAPIView):
@@ -222,7 +211,7 @@ class AnnualStatsView(generics.GenericAPIView):
 
 
 @extend_schema(tags=["领导指导"], parameters=[ORG, OpenApiParameter("kind", OpenApiTypes.STR), OpenApiParameter("year", OpenApiTypes.INT)])
-class CadreTrainingViewSet(viewsets.ReadOnlyModelViewSet):
+class CadreTrainingViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
     """四训记录（例会培训、专训、轮训、普训）；登记后参训人员记入学时。"""
 
     serializer_class = s.SupervisionCadreTrainingSerializer
@@ -236,9 +225,7 @@ class CadreTrainingViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.SupervisionCadreTrainingInputSerializer, responses={201: s.SupervisionCadreTrainingSerializer})
     def create(self, request):
         """登记一次四训（举办组织须有维护权限）。"""
-        ser = s.SupervisionCadreTrainingInputSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
+        data = self.body(s.SupervisionCadreTrainingInputSerializer)
         data["organisation"] = get_in_scope(Organisation.objects.all(), request.user, "view", pk=data["organisation"])
         training = services.record_cadre_training(data, actor=request.user)
-        return Response(s.SupervisionCadreTrainingSerializer(training).data, status=status.HTTP_201_CREATED)
+        return self.reply(s.SupervisionCadreTrainingSerializer, training, created=True)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from apps.accounts.models import User
+from apps.core.actors import as_user, system_actor
 from apps.core.context import acting_as
 from apps.core.scoping import ScopeError
 from apps.orgs.models import Organisation
@@ -42,11 +43,11 @@ def parse_date(value: str | None, label: str) -> datetime.date | None:
 
 @contextmanager
 def acting(as_username: str | None):
-    """Run as the given user (scope-checked) or as the operator; errors become CommandError."""
-    granter = get_user(as_username) if as_username else None
+    """Run as the given user (scope-checked) or as the system actor (the operator without --as); errors become CommandError."""
+    actor = get_user(as_username) if as_username else system_actor("cli")
     try:
-        with acting_as(granter, source="cli"):
-            yield granter
+        with acting_as(as_user(actor), source="cli"):
+            yield actor
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             text = "；".join(m for msgs in exc.message_dict.values() for m in msgs)

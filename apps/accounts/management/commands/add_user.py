@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 raise CommandError(f"党员编号 {opts['member_id']} 不存在")
         org = get_org(opts["org"]) if opts["org"] else None
         valid_to = parse_date(opts["valid_to"], "截止日期")
-        with acting(opts["as_user"]) as granter:
+        with acting(opts["as_user"]) as actor:
             user = services.create_user(
                 opts["username"],
                 opts["password"],
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 member=member,
                 role=opts["role"],
                 org=org,
-                granter=granter,
+                actor=actor,
                 must_change_password=True,
                 valid_to=valid_to,
             )

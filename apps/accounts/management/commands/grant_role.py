@@ -20,6 +20,6 @@ class Command(BaseCommand):
         user = get_user(opts["username"])
         org = get_org(opts["org_code"])
         valid_to = parse_date(opts["valid_to"], "截止日期")
-        with acting(opts["as_user"]) as granter:
-            services.grant_role(user, opts["role"], org, granter=granter, valid_to=valid_to)
+        with acting(opts["as_user"]) as actor:
+            services.grant_role(user, opts["role"], org, actor=actor, valid_to=valid_to)
         self.stdout.write(self.style.SUCCESS(f"已授予 {user.username}：{ROLE_BY_CODE[opts['role']].label} @ {org}"))

@@ -23,6 +23,6 @@ class Command(BaseCommand):
         assignment = RoleAssignment.objects.current().filter(user=user, role=opts["role"], organisation=org).first()
         if assignment is None:
             raise CommandError(f"{user.username} 在“{org}”没有有效的“{ROLE_BY_CODE[opts['role']].label}”角色")
-        with acting(opts["as_user"]) as granter:
-            services.revoke_role(assignment, granter=granter, reason=opts["reason"])
+        with acting(opts["as_user"]) as actor:
+            services.revoke_role(assignment, actor=actor, reason=opts["reason"])
         self.stdout.write(self.style.SUCCESS(f"已撤销 {user.username}：{ROLE_BY_CODE[opts['role']].label} @ {org}"))

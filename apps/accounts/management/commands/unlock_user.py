@@ -14,8 +14,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         user = get_user(opts["username"])
-        with acting(opts["as_user"]) as granter:
-            count = services.unlock_user(user, granter=granter)
+        with acting(opts["as_user"]) as actor:
+            count = services.unlock_user(user, actor=actor)
         if count:
             self.stdout.write(self.style.SUCCESS(f"已解除 {user.username} 的登录锁定（{count}个地址）"))
         else:

@@ -4,6 +4,7 @@ subtree, idempotently — for a daily scheduled run:
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core.actors import system_actor
 from apps.core.context import acting_as
 from apps.dues import selectors, services
 from apps.dues.models import DuesLine
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         with acting_as(None, source="cli"):
             for org in orgs:
-                opened = services.refresh_arrears_cases(org, as_of=today)
+                opened = services.refresh_arrears_cases(org, as_of=today, actor=system_actor("cli"))
                 counts = selectors.arrears_counts(DuesLine.objects.filter(org_path__startswith=org.path), today)
                 self.stdout.write(
                     f"{org.name}：欠缴3个月以上{counts['warning']}人，5个月以上{counts['escalation']}人，"
