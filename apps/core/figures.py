@@ -59,9 +59,18 @@ def enclosing(paths, field: str = "org_path") -> Q:
     paths = list(paths)
     if not paths:
         return Q(pk__in=[])
+    return Q(**{f"{field}__startswith": common_prefix(paths)})
+
+
+def common_prefix(paths, step: int = 1) -> str:
+    """The longest prefix of all the paths, cut to a multiple of `step` (the tree's step
+    length: then it is their common ancestor's path); "" for no paths."""
+    paths = list(paths)
+    if not paths:
+        return ""
     lo, hi = min(paths), max(paths)
     n = next((i for i, (x, y) in enumerate(zip(lo, hi, strict=False)) if x != y), min(len(lo), len(hi)))
-    return Q(**{f"{field}__startswith": lo[:n]})
+    return lo[: n - n % step]
 
 
 def within(scope: Scope, field: str = "org_path") -> Q:

@@ -4,7 +4,8 @@ SQLite's LIKE is case-insensitive, so it only uses an index built with NOCASE co
 (https://sqlite.org/optoverview.html#the_like_optimization). Materialised paths hold only
 0-9A-Z, so a NOCASE index orders them exactly like the BINARY one. After every migrate,
 each model's local scope-path column (SCOPE_PATH naming a field of the model itself:
-Organisation.path, Member.org_path, DevelopmentFile.org_path …) gets one. PostgreSQL
+Organisation.path, Member.org_path, DevelopmentFile.org_path …) gets one, and each
+covering index (with INCLUDE columns) that begins with that column gets a NOCASE twin. PostgreSQL
 needs nothing: its varchar_pattern_ops indexes already serve LIKE 'X%'."""
 
 from django.apps import apps
@@ -33,4 +34,25 @@ def ensure_nocase_path_indexes(using="default", **kwargs) -> list[str]:
                 name = f"{table}_{field.column}_nocase"[:60]
                 cursor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{field.column}" COLLATE NOCASE)')
                 created.append(name)
+                created += _nocase_twins(cursor, model, column)
+    return created
+
+
+def _nocase_twins(cursor, model, column: str) -> list[str]:
+    """A covering index that begins with the path (e.g. DuesTally's (org_path, month)
+    INCLUDE (lines, settled, expected), declared so that a subtree's sums are read from the
+    index alone) serves SQLite's LIKE only through a twin whose path column is NOCASE; its
+    INCLUDE columns (PostgreSQL only) become trailing key columns. Path-led indexes
+    without INCLUDE get no twin: the path's own NOCASE index serves their queries, and a
+    twin would only slow the writes of the big tables."""
+    table = model._meta.db_table
+    created = []
+    for index in model._meta.indexes:
+        if not index.fields or index.fields[0] != column or index.condition is not None or not index.include:
+            continue
+        rest = [model._meta.get_field(f.lstrip("-")).column for f in (*index.fields[1:], *index.include)]
+        name = f"{index.name}_nocase"[:60]
+        columns = ", ".join([f'"{model._meta.get_field(column).column}" COLLATE NOCASE', *(f'"{c}"' for c in rest)])
+        cursor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
+        created.append(name)
     return created

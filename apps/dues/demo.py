@@ -25,7 +25,7 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import months as mo
-from . import rules
+from . import rules, tally
 from .models import (
     AnnualRemittance,
     Collection,
@@ -394,9 +394,11 @@ def _populate(root_org, rng, as_of):
             note="按系统内记录的月份计算",
             recorded_by="demo",
         )
+    tallies = tally.rebuild(root_org.path)
     return {
         "members": n,
         "lines": total_lines,
+        "tallies": tallies,
         "payments": total_payments,
         "arrears_members": len(arrears),
         "cases": cases,

@@ -24,7 +24,7 @@ from apps.members.models import Member, MemberTransferHistory
 from apps.orgs.models import Organisation
 
 from . import months as mo
-from . import rules
+from . import rules, tally
 from .models import (
     AnnualRemittance,
     ArrearsCase,
@@ -120,11 +120,14 @@ def declare_income(
     if next_decl:
         lines = lines.filter(month__lt=next_decl.effective_month)
     reductions = _approved_reductions([member.pk])
+    touched = set()
     for line in lines:
         before_line = snapshot(line)
         _price_line(line, decl, reductions.get(member.pk, []))
         line.save()
         record_change(line, ChangeLog.Action.UPDATE, before=before_line, message="缴纳基数变更，重新计算应交金额")
+        touched.add((line.organisation_id, line.month))
+    tally.retally(touched)
     return decl
 
 
@@ -252,6 +255,7 @@ def generate_month(org: Organisation, year_month, *, actor, today=None, open_cas
     lines = build_lines(_candidates(org, month), month, org, result)
     for i in range(0, len(lines), BATCH):
         DuesLine.objects.bulk_create(lines[i : i + BATCH], ignore_conflicts=True)
+    tally.retally({(line.organisation_id, month) for line in lines})
     result.created = len(lines)
     log = LedgerMonth.objects.filter(organisation=org, month=month).first()
     before = snapshot(log) if log else None
@@ -289,6 +293,7 @@ def mark_paid_elsewhere(line: DuesLine, *, note: str, actor) -> DuesLine:
     line.paid_elsewhere, line.paid_elsewhere_note = True, note.strip()[:120]
     line.status = DuesLine.Status.PAID_ELSEWHERE
     line.save(update_fields=["paid_elsewhere", "paid_elsewhere_note", "status"])
+    tally.retally([(line.organisation_id, line.month)])
     record_change(line, ChangeLog.Action.UPDATE, before=before, message="流动党员在流入地交纳")
     return line
 
@@ -455,6 +460,7 @@ def record_payment(
     except IntegrityError:
         raise ValidationError({"months": [f"{member.name}所选月份的党费已由他人同时登记缴纳，本次未重复登记，请刷新后核对"]})
     DuesLine.objects.filter(pk__in=[line.pk for line in lines]).update(status=DuesLine.Status.PAID, paid_on=paid_on, payment=payment)
+    tally.retally({(line.organisation_id, line.month) for line in lines})
     record_change(payment, ChangeLog.Action.CREATE, message="；".join(warnings))
     return PaymentResult(payment=payment, warnings=warnings)
 
@@ -586,6 +592,7 @@ def decide_reduction(reduction: Reduction, *, approve: bool, note: str = "", act
             month__lte=r.end_month,
             status__in=[DuesLine.Status.UNPAID, DuesLine.Status.EXEMPT],
         )
+        touched = set()
         for line in lines:
             before_line = snapshot(line)
             line.reduction = r
@@ -593,6 +600,8 @@ def decide_reduction(reduction: Reduction, *, approve: bool, note: str = "", act
             line.status = DuesLine.Status.EXEMPT if line.amount_due == ZERO else DuesLine.Status.UNPAID
             line.save(update_fields=["reduction", "amount_due", "status"])
             record_change(line, ChangeLog.Action.UPDATE, before=before_line, message="党费减免获批")
+            touched.add((line.organisation_id, line.month))
+        tally.retally(touched)
     return r
 
 

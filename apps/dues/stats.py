@@ -4,12 +4,12 @@ number of aggregate queries (run on the report replica when one is configured)."
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 
 from apps.core.routers import reporting
 
 from . import months as mo
-from .models import ArrearsCase, DuesLine, Payment, VoluntaryPayment
+from .models import ArrearsCase, DuesLine, DuesTally, Payment, VoluntaryPayment
 from .rules import money
 from .selectors import arrears_counts, rate_cutoff
 
@@ -29,10 +29,11 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
         collected = Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=year_start, paid_on__lte=as_of).aggregate(
             s=Sum("amount")
         )["s"]
-        lines = DuesLine.objects.filter(org_path__startswith=org.path, month__gte=year_start, month__lte=mo.month_start(as_of)).aggregate(
-            expected=Sum("amount_due", filter=~Q(status=DuesLine.Status.PAID_ELSEWHERE)),
-            done=Count("id", filter=Q(month__lte=cutoff)),
-            settled=Count("id", filter=Q(month__lte=cutoff, status__in=DuesLine.SETTLED)),
+        # the monthly tallies (tally.py), not every member's line
+        lines = DuesTally.objects.filter(org_path__startswith=org.path, month__gte=year_start, month__lte=mo.month_start(as_of)).aggregate(
+            expected=Sum("expected"),
+            done=Sum("lines", filter=Q(month__lte=cutoff)),
+            settled=Sum("settled", filter=Q(month__lte=cutoff)),
         )
         voluntary = VoluntaryPayment.objects.filter(org_path__startswith=org.path, paid_on__gte=year_start, paid_on__lte=as_of).aggregate(
             s=Sum("amount")
@@ -47,7 +48,7 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
             # Money as exact decimal strings (JSON has no decimal type).
             "collected": str(money(collected)),
             "expected": str(money(lines["expected"])),
-            "paid_up_rate": round(100 * lines["settled"] / lines["done"], 1) if lines["done"] else None,
+            "paid_up_rate": round(100 * (lines["settled"] or 0) / lines["done"], 1) if lines["done"] else None,
             "voluntary": str(money(voluntary)),
             "arrears_warning": arrears["warning"],
             "arrears_escalation": arrears["escalation"],

@@ -13,7 +13,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.scoping import visible_orgs
+from apps.core.memo import shared_read
 from apps.core.scoping import get_in_scope, restrict
+from apps.members.codes import COUNTED_STATUSES
 from apps.members.filters import search_members
 from apps.members.models import Member
 from apps.orgs import selectors as org_selectors
@@ -230,29 +232,132 @@ def _bucket(hours: Decimal) -> int:
     return len(HOUR_BUCKETS) - 1
 
 
+NO_SEAT, CADRE, SECRETARY = 0, 1, 2  # a member's committee seat in the year
+
+
+@shared_read
+def year_standings(prefix: str, year: int) -> tuple[dict[str, int], list[tuple[int, str, Decimal, int, int]]]:
+    """The study year of the counted members whose path starts with prefix, as
+    ({org_path: counted members}, [(member id, org_path, hours, concentrated courses,
+    seat)]): the list holds only the members with approved study entries or a committee
+    seat in the year (seat CADRE: a grassroots committee seat, SECRETARY, else NO_SEAT);
+    every other member has no hours and no seat. Three grouped queries whatever the
+    subtree's size (members per path; the year's hours and courses per member; the year's
+    seats), joined in Python — not a correlated subquery per member, which made the
+    statistics section the slowest at province scale (docs/performance.md, "学习教育统计")."""
+    counted = Q(member__status__in=COUNTED_STATUSES, member__org_path__startswith=prefix)
+    per_path = dict(
+        Member.objects.counted()
+        .filter(org_path__startswith=prefix)
+        .order_by()
+        .values("org_path")
+        .annotate(n=Count("id"))
+        .values_list("org_path", "n")
+    )
+    found: dict[int, list] = {}
+    for mid, path, hours, courses in (
+        _year_entries(year)
+        .filter(counted)
+        .order_by()
+        .values("member_id", "member__org_path")
+        .annotate(h=Sum("hours"), c=Count("id", filter=Q(form__in=rules.CONCENTRATED_FORMS)))
+        .values_list("member_id", "member__org_path", "h", "c")
+    ):
+        found[mid] = [path, hours or Decimal(0), courses, NO_SEAT]
+    for mid, path, role in _seats(year).filter(counted).order_by().values_list("member_id", "member__org_path", "role"):
+        row = found.setdefault(mid, [path, Decimal(0), 0, NO_SEAT])
+        row[3] = max(row[3], SECRETARY if role == rules.SECRETARY_ROLE else CADRE)
+    return per_path, [(mid, *row) for mid, row in found.items()]
+
+
+def _fold(prefix: str, year: int, values: dict, share, tallies_of) -> None:
+    """Add every counted member under prefix to the tallies tallies_of(org_path) returns:
+    the members with entries or seats one by one, the rest per path in one step."""
+    per_path, special = year_standings(prefix, year)
+    standing = classify(values, share)
+    left = dict(per_path)
+    for mid, path, hours, courses, seat in special:
+        s = standing(hours, courses, seat)
+        for tally in tallies_of(path):
+            tally.add(mid, s)
+        left[path] = left.get(path, 0) - 1
+    nothing = standing(Decimal(0), 0, NO_SEAT)
+    for path, n in left.items():
+        if n > 0:
+            for tally in tallies_of(path):
+                tally.add(None, nothing, n)
+
+
+class Standing:
+    """How one (hours, courses, seat) stands against the year's rule on a day: met, behind
+    the pace, the distribution bucket. Many members share one, so each is worked out once
+    (classify)."""
+
+    __slots__ = ("behind", "bucket", "cadre", "hours", "met", "secretary")
+
+    def __init__(self, hours: Decimal, courses: int, seat: int, values: dict, share):
+        self.hours, self.cadre, self.secretary = hours, seat != NO_SEAT, seat == SECRETARY
+        required = values["cadre_hours"] if self.cadre else values["ordinary_hours"]
+        self.met = hours >= required and (not self.cadre or courses >= values["cadre_courses"])
+        self.behind = share != 0 and hours < required * share
+        self.bucket = _bucket(hours)
+
+
+def classify(values: dict, share):
+    """A function (hours, courses, seat) → Standing, memoised for one rule and day."""
+    memo: dict[tuple, Standing] = {}
+
+    def standing(hours, courses, seat) -> Standing:
+        key = (hours, courses, seat)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = Standing(hours, courses, seat, values, share)
+        return found
+
+    return standing
+
+
+class Tally:
+    """Members, meeting the requirement, behind the pace, hours, cadres and secretaries of
+    a group of members (a subtree, an organisation's members)."""
+
+    def __init__(self):
+        self.members = self.met = self.behind = self.cadres = self.cadres_met = 0
+        self.secretaries = self.secretaries_behind = 0
+        self.hours = Decimal(0)
+        self.distribution = [0] * len(HOUR_BUCKETS)
+        self.secretary_ids: set[int] = set()
+
+    def add(self, mid: int | None, s: Standing, n: int = 1) -> None:
+        """n members standing as s (mid: the member's id when n is 1)."""
+        self.members += n
+        self.met += s.met * n
+        self.behind += s.behind * n
+        self.hours += s.hours * n
+        self.distribution[s.bucket] += n
+        if s.cadre:
+            self.cadres += n
+            self.cadres_met += s.met * n
+            if s.secretary:
+                self.secretaries += n
+                self.secretaries_behind += s.behind * n
+                self.secretary_ids.add(mid)
+
+    @property
+    def rate(self):
+        return round(100 * self.met / self.members, 1) if self.members else None
+
+    @property
+    def average(self) -> Decimal:
+        return rules.hours(self.hours / self.members) if self.members else rules.hours(0)
+
+
 def org_summary(org: Organisation, year: int, as_of: datetime.date, values: dict) -> dict:
     """The subtree's figures: members, meeting the requirement, behind the pace, hours,
     secretaries and their rotation coverage, the hours distribution. Four grouped queries
-    whatever the subtree's size (the counted members' ids; the year's approved hours and
-    concentrated courses per member; the year's committee seats; the rotated secretaries),
-    combined in Python — not a correlated subquery per member, which made the statistics
-    section the slowest at province scale (docs/performance.md, "学习教育统计")."""
-    ids = set(subtree_members(org).values_list("id", flat=True))
-    studied = {
-        mid: (hours, courses)
-        for mid, hours, courses in _year_entries(year)
-        .filter(member__org_path__startswith=org.path)
-        .order_by()
-        .values("member_id")
-        .annotate(h=Sum("hours"), c=Count("id", filter=Q(form__in=rules.CONCENTRATED_FORMS)))
-        .values_list("member_id", "h", "c")
-    }
-    cadres: set[int] = set()
-    secretaries: set[int] = set()
-    for mid, role in _seats(year).filter(member__org_path__startswith=org.path).order_by().values_list("member_id", "role"):
-        cadres.add(mid)
-        if role == rules.SECRETARY_ROLE:
-            secretaries.add(mid)
+    whatever the subtree's size (year_standings: three; the rotated secretaries)."""
+    tally = Tally()
+    _fold(org.path, year, values, rules.elapsed_share(year, as_of), lambda _path: (tally,))
     rotated_ids = set(
         _year_entries(year)
         .filter(
@@ -264,36 +369,37 @@ def org_summary(org: Organisation, year: int, as_of: datetime.date, values: dict
         .values_list("member_id", flat=True)
         .distinct()
     )
-    share = rules.elapsed_share(year, as_of)
-    agg = {"members": 0, "met": 0, "behind": 0, "cadres": 0, "cadres_met": 0, "secretaries": 0, "secretaries_behind": 0}
-    total = Decimal(0)
-    distribution = [0] * len(HOUR_BUCKETS)
-    for mid in ids:
-        hours, courses = studied.get(mid, (Decimal(0), 0))
-        hours = hours or Decimal(0)
-        cadre = mid in cadres
-        required = values["cadre_hours"] if cadre else values["ordinary_hours"]
-        met = hours >= required and (not cadre or courses >= values["cadre_courses"])
-        behind = share != 0 and hours < required * share
-        agg["members"] += 1
-        agg["met"] += met
-        agg["behind"] += behind
-        total += hours
-        distribution[_bucket(hours)] += 1
-        if cadre:
-            agg["cadres"] += 1
-            agg["cadres_met"] += met
-        if mid in secretaries:
-            agg["secretaries"] += 1
-            agg["secretaries_behind"] += behind
-    rotated = len(rotated_ids & secretaries & ids)
-    agg["hours"] = rules.hours(total)
-    agg["rotated"] = rotated
-    agg["met_rate"] = round(100 * agg["met"] / agg["members"], 1) if agg["members"] else None
-    agg["rotation_rate"] = round(100 * rotated / agg["secretaries"], 1) if agg["secretaries"] else None
-    agg["average"] = rules.hours(agg["hours"] / agg["members"]) if agg["members"] else rules.hours(0)
-    agg["distribution"] = [[label, distribution[i]] for i, (label, _l, _h) in enumerate(HOUR_BUCKETS)]
-    return agg
+    rotated = len(rotated_ids & tally.secretary_ids)
+    return {
+        "members": tally.members,
+        "met": tally.met,
+        "behind": tally.behind,
+        "cadres": tally.cadres,
+        "cadres_met": tally.cadres_met,
+        "secretaries": tally.secretaries,
+        "secretaries_behind": tally.secretaries_behind,
+        "hours": rules.hours(tally.hours),
+        "rotated": rotated,
+        "met_rate": tally.rate,
+        "rotation_rate": round(100 * rotated / tally.secretaries, 1) if tally.secretaries else None,
+        "average": tally.average,
+        "distribution": [[label, tally.distribution[i]] for i, (label, _l, _h) in enumerate(HOUR_BUCKETS)],
+    }
+
+
+def tallies(prefix: str, paths: dict, year: int, values: dict, share) -> dict:
+    """{key: Tally} of the members under each path of paths ({key: organisation path}, all
+    under prefix): year_standings once, each member counted in every organisation whose
+    path starts theirs."""
+    out = {key: Tally() for key in paths}
+    by_path = {path: out[key] for key, path in paths.items()}
+    lengths = sorted({len(p) for p in by_path})
+
+    def tallies_of(path: str) -> list[Tally]:
+        return [by_path[path[:n]] for n in lengths if path[:n] in by_path]
+
+    _fold(prefix, year, values, share, tallies_of)
+    return out
 
 
 def quiz_figures(org: Organisation, year: int) -> dict:
@@ -302,7 +408,7 @@ def quiz_figures(org: Organisation, year: int) -> dict:
     from .models import QuizAttempt
 
     agg = QuizAttempt.objects.filter(
-        is_best=True, submitted_at__year=year, member__org_path__startswith=org.path, member__in=Member.objects.counted()
+        is_best=True, submitted_at__year=year, member__org_path__startswith=org.path, member__status__in=COUNTED_STATUSES
     ).aggregate(takers=Count("member_id", distinct=True), papers=Count("id"), average=Avg("score"))
     return {
         "quiz_takers": agg["takers"],
@@ -331,34 +437,23 @@ def plan_figures(org: Organisation, year: int, as_of: datetime.date) -> dict:
 
 
 def child_progress(org: Organisation, year: int, as_of: datetime.date, values: dict) -> list[dict]:
-    """Per child organisation: members, meeting, behind. Two queries."""
+    """Per child organisation: members, meeting, behind. Four queries (the children and
+    year_standings of org's subtree)."""
     children = org_selectors.child_units(org)
     if not children:
         return []
-    by_prefix = org_selectors.per_child(
-        org,
-        progress_members(Member.objects.counted(), year),
-        "org_path",
-        members=Count("id"),
-        met=Count("id", filter=met_condition(values)),
-        behind=Count("id", filter=behind_condition(values, year, as_of)),
-        hours=Sum("study_hours"),
-    )
-    out = []
-    for child in children:
-        r = by_prefix.get(child.path, {})
-        n = r.get("members", 0)
-        out.append(
-            {
-                "org": child,
-                "members": n,
-                "met": r.get("met", 0),
-                "behind": r.get("behind", 0),
-                "rate": round(100 * r.get("met", 0) / n, 1) if n else None,
-                "average": rules.hours((r.get("hours") or 0) / n) if n else rules.hours(0),
-            }
-        )
-    return out
+    per = tallies(org.path, {c.pk: c.path for c in children}, year, values, rules.elapsed_share(year, as_of))
+    return [
+        {
+            "org": child,
+            "members": per[child.pk].members,
+            "met": per[child.pk].met,
+            "behind": per[child.pk].behind,
+            "rate": per[child.pk].rate,
+            "average": per[child.pk].average,
+        }
+        for child in children
+    ]
 
 
 # ---------------------------------------------------------------- the archive

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 
-from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 
 from apps.core import registry
+from apps.core.dateparts import MonthOf, QuarterOf, YearOf
 from apps.orgs.models import CommitteeMember, Organisation
 
 from . import rules
 from .models import Attendance, Meeting, RuleVersion
 
-PERIOD_EXPR = {rules.MONTHLY: ExtractMonth, rules.QUARTERLY: ExtractQuarter, rules.YEARLY: ExtractYear}
+# a date's period number for each frequency, natively in SQL (apps.core.dateparts)
+PERIOD_EXPR = {rules.MONTHLY: MonthOf, rules.QUARTERLY: QuarterOf, rules.YEARLY: YearOf}
 
 
 def month_end(d: datetime.date) -> datetime.date:
@@ -197,13 +196,12 @@ def lagging_figures(orgs, year: int, month: int | None, as_of: datetime.date, ve
         in_range = held.filter(held_on__gte=lo, held_on__lte=hi)
         plain = [c for c in codes if c not in sourced]
         if plain:
-            # periods met = Σ over the ended periods of "some meeting in it": plain date
-            # comparisons (SQLite runs an Extract as a Python function per row)
-            flags = [Max(Case(When(held_on__gte=p[0], held_on__lte=p[1], then=Value(1)), default=Value(0))) for p in ended]
+            # periods met = the distinct periods of the meetings in the ended periods (they
+            # are contiguous, from the window's start)
             counted = (
                 in_range.filter(kind__in=plain)
                 .values("organisation_id", "kind")
-                .annotate(n=reduce(operator.add, flags))
+                .annotate(n=Count(PERIOD_EXPR[freq]("held_on"), distinct=True))
                 .values_list("organisation_id", "kind", "n")
             )
             for org_id, code, n in counted:

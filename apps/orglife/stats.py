@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import ExtractMonth
 
+from apps.core.dateparts import MonthOf
 from apps.core.routers import reporting
 from apps.orgs.models import Organisation
 
@@ -34,7 +34,7 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
     """This year's meetings of org's subtree by kind, the attendance rate, organisations
     behind the frequencies (ended periods) and members without party life; the month of
     as_of (meetings, branches that held this month's 主题党日) and the meetings of each
-    month of the year. Seven queries."""
+    month of the year. Five queries."""
     from django.utils import timezone
 
     as_of = as_of or timezone.localdate()
@@ -42,16 +42,31 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
     start = datetime.date(as_of.year, 1, 1)
     with reporting():
         meetings = Meeting.objects.filter(org_path__startswith=org.path, status=Meeting.Status.HELD, held_on__gte=start, held_on__lte=as_of)
-        totals = meetings.aggregate(
-            n=Count("id"),
-            month=Count("id", filter=Q(held_on__gte=as_of.replace(day=1))),
-            below=Count("id", filter=Q(quorum_met=False)),
-            present=Sum("present"),
-            elsewhere=Sum("elsewhere"),
-            should=Sum("should_attend"),
-        )
-        by_kind = dict(meetings.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
-        by_month = dict(meetings.annotate(m=ExtractMonth("held_on")).values("m").annotate(n=Count("id")).values_list("m", "n"))
+        # One grouped pass over the year's meetings, by kind and month (the month in SQL,
+        # apps.core.dateparts: no per-row Python function on SQLite).
+        totals = dict.fromkeys(("n", "month", "below", "present", "elsewhere", "should"), 0)
+        by_kind: dict[str, int] = {}
+        by_month: dict[int, int] = {}
+        for kind, m, n, below, present, elsewhere, should in (
+            meetings.order_by()
+            .values("kind", m=MonthOf("held_on"))
+            .annotate(
+                n=Count("id"),
+                below=Count("id", filter=Q(quorum_met=False)),
+                present=Sum("present"),
+                elsewhere=Sum("elsewhere"),
+                should=Sum("should_attend"),
+            )
+            .values_list("kind", "m", "n", "below", "present", "elsewhere", "should")
+        ):
+            by_kind[kind] = by_kind.get(kind, 0) + n
+            by_month[m] = by_month.get(m, 0) + n
+            totals["n"] += n
+            totals["month"] += n if m == as_of.month else 0
+            totals["below"] += below
+            totals["present"] += present or 0
+            totals["elsewhere"] += elsewhere or 0
+            totals["should"] += should or 0
         month_start = as_of.replace(day=1)
         theme = rules.KIND_BY_CODE["theme_day"]
         held_theme = Meeting.objects.filter(

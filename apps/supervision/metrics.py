@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from apps.dues import months as mo
-from apps.dues.models import DuesLine, Payment
+from apps.dues.models import DuesTally, Payment
 from apps.orgs.models import Organisation
 from apps.orgs.rules import GRASSROOTS_TYPES
 from apps.recruitment.models import DevelopmentFile
@@ -38,11 +38,7 @@ def dues_collected(org_ids, year: int, quarter: int | None) -> dict[int, tuple[f
     if last < start:
         return {}
     sums = subtree_sums(
-        orgs,
-        DuesLine.objects.filter(month__gte=start, month__lte=last),
-        "org_path",
-        due=Count("id"),
-        settled=Count("id", filter=Q(status__in=DuesLine.SETTLED)),
+        orgs, DuesTally.objects.filter(month__gte=start, month__lte=last), "org_path", due=Sum("lines"), settled=Sum("settled")
     )
     out = {}
     for pk, s in sums.items():
@@ -96,9 +92,8 @@ def terms_on_time(org_ids, year: int, quarter: int | None) -> dict[int, tuple[fl
 # ── monthly report sections: figures(org, year, month) → [(label, value)] ─────────────
 def dues_section(org, year: int, month: int) -> list[tuple]:
     first = datetime.date(year, month, 1)
-    lines = DuesLine.objects.filter(org_path__startswith=org.path, month=first).aggregate(
-        due=Count("id"), settled=Count("id", filter=Q(status__in=DuesLine.SETTLED))
-    )
+    lines = DuesTally.objects.filter(org_path__startswith=org.path, month=first).aggregate(due=Sum("lines"), settled=Sum("settled"))
+    lines = {"due": lines["due"] or 0, "settled": lines["settled"] or 0}
     paid = Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=first, paid_on__lte=month_end(year, month)).aggregate(
         s=Sum("amount")
     )["s"]

@@ -2,19 +2,10 @@
 grouped by their organisation path under the organisations' common ancestor, then each
 organisation adds up the groups inside its own subtree (a prefix walk, no query per row)."""
 
+from apps.core.figures import common_prefix
 from apps.orgs.models import Organisation
 
 STEP = Organisation.steplen
-
-
-def common_prefix(paths: list[str]) -> str:
-    if not paths:
-        return ""
-    lo, hi = min(paths), max(paths)
-    n = 0
-    while n < len(lo) and n < len(hi) and lo[n] == hi[n]:
-        n += 1
-    return lo[: n - n % STEP]
 
 
 def subtree_sums(orgs, queryset, path_field: str, **aggregates) -> dict[int, dict]:
@@ -22,7 +13,7 @@ def subtree_sums(orgs, queryset, path_field: str, **aggregates) -> dict[int, dic
     orgs = list(orgs)
     if not orgs:
         return {}
-    prefix = common_prefix([o.path for o in orgs])
+    prefix = common_prefix([o.path for o in orgs], STEP)
     rows = queryset.filter(**{f"{path_field}__startswith": prefix}).order_by().values(path_field).annotate(**aggregates)
     by_path = {o.path: o.pk for o in orgs}
     out = {o.pk: dict.fromkeys(aggregates, 0) for o in orgs}

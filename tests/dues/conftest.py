@@ -46,3 +46,24 @@ def salaried(org, base="4000.00", month="2025-01", **kw):
 @pytest.fixture
 def make_salaried():
     return salaried
+
+
+@pytest.fixture(autouse=True)
+def tallies_agree_with_the_lines(request):
+    """After every dues test that uses the database: the monthly tallies (apps.dues.tally)
+    say what the lines say, whatever the test did through the services, views or API."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        yield
+        return
+    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")  # set up first, torn down after this check
+    yield
+    from django.db import connection
+
+    if connection.needs_rollback:
+        return
+    from apps.dues import tally
+
+    sample, total = tally.drift()
+    assert total == 0, sample

@@ -1,0 +1,113 @@
+"""The per-organisation monthly tally of the ledger (apps.dues.tally): every service that
+writes lines keeps it (the conftest checks it after every dues test), the statistics read
+it, check_org_tree reports and repairs drift, a subtree move carries it, and two
+concurrent payments of one branch's month are both counted."""
+
+import datetime
+import io
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django.db.models import Count, Q, Sum
+
+from apps.core.actors import system_actor
+from apps.dues import services, stats, tally
+from apps.dues.models import DuesLine, DuesTally
+from apps.members import services as member_services
+from tests.dues.conftest import salaried
+from tests.factories import make_tree
+
+TODAY = datetime.date(2026, 6, 15)
+CLI = system_actor("cli")
+pytestmark = pytest.mark.django_db
+
+
+def from_lines(org, as_of):
+    """The dues section's ledger figures computed from every line (the old way)."""
+    cutoff = datetime.date(as_of.year, as_of.month, 1) - datetime.timedelta(days=1)
+    agg = DuesLine.objects.filter(org_path__startswith=org.path, month__gte=datetime.date(as_of.year, 1, 1), month__lte=as_of).aggregate(
+        expected=Sum("amount_due", filter=~Q(status="paid_elsewhere")),
+        done=Count("id", filter=Q(month__lte=cutoff)),
+        settled=Count("id", filter=Q(month__lte=cutoff, status__in=DuesLine.SETTLED)),
+    )
+    return Decimal(agg["expected"] or 0).quantize(Decimal("0.01")), round(100 * agg["settled"] / agg["done"], 1)
+
+
+def test_every_write_keeps_the_tally_and_the_statistics_read_it(tree, branch, organiser):
+    county = tree["county"]
+    a, b = salaried(branch, "4000"), salaried(branch, "9000")
+    mobile = salaried(branch, "3000")
+    member_services.change_status(mobile, "mobile", date=datetime.date(2025, 12, 1), reason="外出务工", actor=CLI)
+    for month in ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05"):
+        services.generate_month(branch, month, today=TODAY, actor=CLI)
+    assert tally.drift() == ([], 0)
+    services.record_payment(a, months=["2026-01", "2026-02"], amount="80.00", today=TODAY, actor=CLI)
+    services.record_payment(b, months=["2026-06"], amount="135.00", today=TODAY, actor=CLI)  # a month not yet generated
+    services.mark_paid_elsewhere(DuesLine.objects.get(member=mobile, month=datetime.date(2026, 1, 1)), note="厦门", actor=CLI)
+    r = services.propose_reduction(b, kind="exempt", start_month="2026-03", end_month="2026-04", reason="重病住院", actor=CLI)
+    services.decide_reduction(r, approve=True, actor=organiser)
+    services.declare_income(
+        a, category="salaried", base="6000", effective_month="2026-04", declared_on=datetime.date(2026, 4, 2), actor=CLI
+    )
+    assert tally.drift() == ([], 0)
+    t = DuesTally.objects.get(organisation=branch, month=datetime.date(2026, 1, 1))
+    assert (t.lines, t.settled) == (3, 2)  # a paid, mobile paid elsewhere, b unpaid
+    figures = stats.contribute(county, TODAY)["dues"]
+    expected, rate = from_lines(county, TODAY)
+    assert Decimal(figures["expected"]) == expected and figures["paid_up_rate"] == rate
+
+
+def test_check_org_tree_reports_and_repairs_drift(branch):
+    salaried(branch, "4000")
+    services.generate_month(branch, "2026-02", today=TODAY, actor=CLI)
+    DuesTally.objects.update(settled=7)
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("check_org_tree", stdout=out)
+    assert "党费月度汇总与台账不一致" in out.getvalue() and "汇总 1 人次/已交 7" in out.getvalue()
+    call_command("check_org_tree", "--fix-counts", stdout=io.StringIO())
+    assert tally.drift() == ([], 0)
+    assert DuesTally.objects.get().settled == 0
+
+
+def test_tally_follows_a_subtree_move(tree, branch):
+    from apps.orgs.services import move_subtree
+
+    salaried(branch, "4000")
+    services.generate_month(branch, "2026-02", today=TODAY, actor=CLI)
+    moved = move_subtree(branch, tree["committees"][1], actor=CLI)
+    assert DuesTally.objects.get().org_path == moved.path
+    assert stats.contribute(tree["committees"][1], TODAY)["dues"]["expected"] == "40.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_payments_of_one_branch_month_at_once_are_both_counted():
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite test database cannot run concurrent writers from two threads")
+    tree = make_tree()
+    branch = tree["branches"][0][0]
+    members = [salaried(branch, "4000") for _ in range(2)]
+    services.generate_month(branch, "2026-02", today=TODAY, actor=CLI)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def pay(member):
+        try:
+            barrier.wait()
+            services.record_payment(member, months=["2026-02"], amount="40.00", today=TODAY, actor=CLI)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=pay, args=(m,)) for m in members]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert DuesTally.objects.get(organisation=branch).settled == 2
+    assert tally.drift() == ([], 0)
