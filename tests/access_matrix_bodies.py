@@ -302,8 +302,10 @@ WRITE_BODIES: dict[str, Write | list[Write]] = {
         ),
     ],
     "orgs:dissolve": Write(lambda w, o: {"date": today().isoformat()}, fresh={"pk": _empty_group}),
+    # a role several may hold: the shared world already seats B's secretary (its
+    # orgs.committeemember), and a second secretary is refused until the first leaves
     "orgs:seat_add": Write(
-        lambda w, o: {"member": _obj(w, "members.member").pk, "role": _committee_role(), "start_date": today().isoformat()}
+        lambda w, o: {"member": _obj(w, "members.member").pk, "role": _shared_committee_role(), "start_date": today().isoformat()}
     ),
     "orgs:seat_end": Write(lambda w, o: {"end_date": today().isoformat()}),
     # ── members (web) ─────────────────────────────────────────────────────────────────
@@ -540,6 +542,13 @@ def _committee_role():
     from apps.orgs.rules import COMMITTEE_ROLES
 
     return COMMITTEE_ROLES[0][0]
+
+
+def _shared_committee_role():
+    """The first committee role more than one person may hold at a time."""
+    from apps.orgs.rules import COMMITTEE_ROLES, SINGLE_COMMITTEE_ROLES
+
+    return next(code for code, _ in COMMITTEE_ROLES if code not in SINGLE_COMMITTEE_ROLES)
 
 
 def _file_form(w, org_value):

@@ -70,38 +70,49 @@ def _date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def _member_conditions(as_of: datetime.date) -> dict[str, Q]:
-    """Every member breakdown as a named condition, evaluated in one aggregate query."""
-    cond: dict[str, Q] = {
-        "women": Q(sex="F"),
-        "men": Q(sex="M"),
-        "minority": ~Q(ethnicity=codes.HAN),
-        "youth": age_q(as_of, None, codes.YOUTH_AGE),
-        "high_school_or_above": Q(education__in=codes.HIGH_SCHOOL_OR_ABOVE),
-        "college_or_above": Q(education__in=codes.COLLEGE_OR_ABOVE),
-    }
-    for i, (_label, lo, hi) in enumerate(codes.AGE_BANDS):
-        cond[f"age_{i}"] = age_q(as_of, lo, hi if hi < 200 else None)
-    for code, _label in codes.EDUCATION_CHOICES:
-        cond[f"edu_{code}"] = Q(education=code)
-    for code, _label in codes.OCCUPATION_CHOICES:
-        cond[f"occ_{code}"] = Q(occupation=code)
-    for code, _label in codes.MEMBER_TYPE_CHOICES:
-        cond[f"type_{code}"] = Q(member_type=code)
-    for code in codes.COUNTED_STATUSES:
-        cond[f"status_{code}"] = Q(status=code)
-    for i, code in enumerate(codes.ETHNICITIES):
-        if code != codes.HAN:
-            cond[f"eth_{i}"] = Q(ethnicity=code)
-    for code, bit in codes.CATEGORY_BITS.items():
-        cond[f"cat_{code}"] = Q(Exact(F("category_bits").bitand(bit), bit))
-    for code, _label, first, last in codes.JOIN_PERIODS:
-        q = Q()
-        if first:
-            q &= Q(join_date__gte=_date(first))
-        if last:
-            q &= Q(join_date__lte=_date(last))
-        cond[f"join_{code}"] = q
+# The member breakdowns, each a group of named conditions counted in the single pass.
+BREAKDOWNS = ("sex", "minority", "age_bands", "education", "occupation", "member_type", "status", "categories", "join_period")
+
+
+def _member_conditions(as_of: datetime.date, breakdowns=BREAKDOWNS) -> dict[str, Q]:
+    """The chosen member breakdowns as named conditions, evaluated in one aggregate query."""
+    cond: dict[str, Q] = {}
+    if "sex" in breakdowns:
+        cond.update(women=Q(sex="F"), men=Q(sex="M"))
+    if "minority" in breakdowns:
+        cond["minority"] = ~Q(ethnicity=codes.HAN)
+        for i, code in enumerate(codes.ETHNICITIES):
+            if code != codes.HAN:
+                cond[f"eth_{i}"] = Q(ethnicity=code)
+    if "age_bands" in breakdowns:
+        cond["youth"] = age_q(as_of, None, codes.YOUTH_AGE)
+        for i, (_label, lo, hi) in enumerate(codes.AGE_BANDS):
+            cond[f"age_{i}"] = age_q(as_of, lo, hi if hi < 200 else None)
+    if "education" in breakdowns:
+        cond["high_school_or_above"] = Q(education__in=codes.HIGH_SCHOOL_OR_ABOVE)
+        cond["college_or_above"] = Q(education__in=codes.COLLEGE_OR_ABOVE)
+        for code, _label in codes.EDUCATION_CHOICES:
+            cond[f"edu_{code}"] = Q(education=code)
+    if "occupation" in breakdowns:
+        for code, _label in codes.OCCUPATION_CHOICES:
+            cond[f"occ_{code}"] = Q(occupation=code)
+    if "member_type" in breakdowns:
+        for code, _label in codes.MEMBER_TYPE_CHOICES:
+            cond[f"type_{code}"] = Q(member_type=code)
+    if "status" in breakdowns:
+        for code in codes.COUNTED_STATUSES:
+            cond[f"status_{code}"] = Q(status=code)
+    if "categories" in breakdowns:
+        for code, bit in codes.CATEGORY_BITS.items():
+            cond[f"cat_{code}"] = Q(Exact(F("category_bits").bitand(bit), bit))
+    if "join_period" in breakdowns:
+        for code, _label, first, last in codes.JOIN_PERIODS:
+            q = Q()
+            if first:
+                q &= Q(join_date__gte=_date(first))
+            if last:
+                q &= Q(join_date__lte=_date(last))
+            cond[f"join_{code}"] = q
     return cond
 
 
@@ -142,45 +153,54 @@ def _section_conditions(as_of: datetime.date, sections) -> dict[str, Q]:
     return cond
 
 
-def _member_pass(org: Organisation, as_of: datetime.date, sections=()) -> dict:
+def _member_pass(org: Organisation, as_of: datetime.date, sections=(), breakdowns=BREAKDOWNS) -> dict:
     """The single aggregate query over the subtree's counted members."""
     members = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES).order_by()
-    cond = {**_member_conditions(as_of), **_section_conditions(as_of, sections)}
+    cond = {**_member_conditions(as_of, breakdowns), **_section_conditions(as_of, sections)}
     return members.aggregate(total=Count("*"), **{k: Count("pk", filter=q) for k, q in cond.items()})
 
 
-def member_counts(org: Organisation, as_of: datetime.date, row: dict | None = None) -> dict:
-    """The member breakdowns; `row` is _member_pass's result when the caller ran it."""
-    row = _member_pass(org, as_of) if row is None else row
+def member_counts(org: Organisation, as_of: datetime.date, row: dict | None = None, breakdowns=BREAKDOWNS) -> dict:
+    """The member breakdowns (those chosen); `row` is _member_pass's result when the
+    caller ran it with the same breakdowns."""
+    row = _member_pass(org, as_of, breakdowns=breakdowns) if row is None else row
     total = row["total"] or 0
-    minorities = sorted(
-        ((e, row[f"eth_{i}"]) for i, e in enumerate(codes.ETHNICITIES) if e != codes.HAN and row[f"eth_{i}"]),
-        key=lambda en: (-en[1], en[0]),
-    )
-    cat_rows = {code: row[f"cat_{code}"] for code in codes.CATEGORY_BITS}
-    return {
-        "total": total,
-        "women": _item("F", "女党员", row["women"], total),
-        "by_sex": [_item("M", "男", row["men"], total), _item("F", "女", row["women"], total)],
-        # Rural is a category tag (农村党员): from the category GROUP BY.
-        "rural": _item("rural", "农村党员", cat_rows.get("rural", 0), total),
-        "minority": {
+    out: dict = {"total": total}
+    if "sex" in breakdowns:
+        out["women"] = _item("F", "女党员", row["women"], total)
+        out["by_sex"] = [_item("M", "男", row["men"], total), _item("F", "女", row["women"], total)]
+    if "minority" in breakdowns:
+        minorities = sorted(
+            ((e, row[f"eth_{i}"]) for i, e in enumerate(codes.ETHNICITIES) if e != codes.HAN and row[f"eth_{i}"]),
+            key=lambda en: (-en[1], en[0]),
+        )
+        out["minority"] = {
             **_item("minority", "少数民族党员", row["minority"], total),
             "by_ethnicity": [_item(e, e, n, total) for e, n in minorities],
-        },
-        "age_bands": [_item(f"age_{i}", label, row[f"age_{i}"], total) for i, (label, _lo, _hi) in enumerate(codes.AGE_BANDS)],
-        "aged_35_or_under": _item("youth", YOUTH_LABEL, row["youth"], total),
-        "education": [_item(code, label, row[f"edu_{code}"], total) for code, label in codes.EDUCATION_CHOICES],
-        "high_school_or_above": _item("high_school_or_above", HIGH_SCHOOL_LABEL, row["high_school_or_above"], total),
-        "college_or_above": _item("college_or_above", COLLEGE_LABEL, row["college_or_above"], total),
-        "occupation": [_item(code, label, row[f"occ_{code}"], total) for code, label in codes.OCCUPATION_CHOICES],
-        "categories": [_item(code, label, cat_rows.get(code, 0), total) for code, label in codes.CATEGORY_CHOICES],
-        "member_type": [_item(code, label, row[f"type_{code}"], total) for code, label in codes.MEMBER_TYPE_CHOICES],
-        "join_period": [_item(code, label, row[f"join_{code}"], total) for code, label, _f, _l in codes.JOIN_PERIODS],
-        "status": [
+        }
+    if "age_bands" in breakdowns:
+        out["age_bands"] = [_item(f"age_{i}", label, row[f"age_{i}"], total) for i, (label, _lo, _hi) in enumerate(codes.AGE_BANDS)]
+        out["aged_35_or_under"] = _item("youth", YOUTH_LABEL, row["youth"], total)
+    if "education" in breakdowns:
+        out["education"] = [_item(code, label, row[f"edu_{code}"], total) for code, label in codes.EDUCATION_CHOICES]
+        out["high_school_or_above"] = _item("high_school_or_above", HIGH_SCHOOL_LABEL, row["high_school_or_above"], total)
+        out["college_or_above"] = _item("college_or_above", COLLEGE_LABEL, row["college_or_above"], total)
+    if "occupation" in breakdowns:
+        out["occupation"] = [_item(code, label, row[f"occ_{code}"], total) for code, label in codes.OCCUPATION_CHOICES]
+    if "categories" in breakdowns:
+        cat_rows = {code: row[f"cat_{code}"] for code in codes.CATEGORY_BITS}
+        # Rural is a category tag (农村党员).
+        out["rural"] = _item("rural", "农村党员", cat_rows.get("rural", 0), total)
+        out["categories"] = [_item(code, label, cat_rows.get(code, 0), total) for code, label in codes.CATEGORY_CHOICES]
+    if "member_type" in breakdowns:
+        out["member_type"] = [_item(code, label, row[f"type_{code}"], total) for code, label in codes.MEMBER_TYPE_CHOICES]
+    if "join_period" in breakdowns:
+        out["join_period"] = [_item(code, label, row[f"join_{code}"], total) for code, label, _f, _l in codes.JOIN_PERIODS]
+    if "status" in breakdowns:
+        out["status"] = [
             _item(code, label, row[f"status_{code}"], total) for code, label in codes.STATUS_CHOICES if code in codes.COUNTED_STATUSES
-        ],
-    }
+        ]
+    return out
 
 
 def _section_members(section, row: dict) -> dict:
@@ -206,19 +226,19 @@ def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dic
     return out
 
 
-def party_statistics(org: Organisation, as_of: datetime.date | None = None) -> dict:
+def party_statistics(org: Organisation, as_of: datetime.date | None = None, breakdowns=BREAKDOWNS) -> dict:
     """The base 党内统计 breakdowns of `org`'s subtree on `as_of` (default today): one
     query over the organisations, one pass over the members (the sections' member figures
     included), then each section's queries over its own tables."""
     as_of = as_of or timezone.localdate()
     sections = registry.stats.all()
     with reporting():
-        row = _member_pass(org, as_of, sections)
+        row = _member_pass(org, as_of, sections, breakdowns)
         result = {
             "organisation": {"id": org.pk, "code": org.code, "name": org.name, "org_type": org.org_type},
             "as_of": as_of.isoformat(),
             "organisations": organisation_counts(org),
-            "members": member_counts(org, as_of, row),
+            "members": member_counts(org, as_of, row, breakdowns),
         }
         result.update(_extensions(org, as_of, sections, row))
     return result
@@ -251,19 +271,29 @@ def flat_rows(stats: dict) -> list[tuple[str, str, int, float | str]]:
     rows += [("基层党组织", i["label"], i["count"], i["percent"]) for i in o["by_level"]]
     rows += [("基层党组织·单位类型", i["label"], i["count"], i["percent"]) for i in o["by_unit_type"] if i["count"]]
     rows.append(("党员", "党员总数", m["total"], ""))
-    rows += [("党员·性别", i["label"], i["count"], i["percent"]) for i in m["by_sex"]]
-    rows.append(("党员·民族", m["minority"]["label"], m["minority"]["count"], m["minority"]["percent"]))
-    rows += [("党员·民族", i["label"], i["count"], i["percent"]) for i in m["minority"]["by_ethnicity"]]
-    rows += [("党员·年龄", i["label"], i["count"], i["percent"]) for i in m["age_bands"]]
-    rows.append(("党员·年龄", m["aged_35_or_under"]["label"], m["aged_35_or_under"]["count"], m["aged_35_or_under"]["percent"]))
-    rows += [("党员·学历", i["label"], i["count"], i["percent"]) for i in m["education"]]
-    for key in ("high_school_or_above", "college_or_above"):
-        rows.append(("党员·学历", m[key]["label"], m[key]["count"], m[key]["percent"]))
-    rows += [("党员·职业", i["label"], i["count"], i["percent"]) for i in m["occupation"]]
-    rows += [("党员·类别", i["label"], i["count"], i["percent"]) for i in m["categories"]]
-    rows += [("党员·人员类别", i["label"], i["count"], i["percent"]) for i in m["member_type"]]
-    rows += [("党员·入党时间", i["label"], i["count"], i["percent"]) for i in m["join_period"]]
-    rows += [("党员·党籍状态", i["label"], i["count"], i["percent"]) for i in m["status"]]
+
+    def items(section: str, key: str) -> None:
+        rows.extend((section, i["label"], i["count"], i["percent"]) for i in m.get(key, ()))
+
+    def one(section: str, item: dict | None) -> None:
+        if item is not None:
+            rows.append((section, item["label"], item["count"], item["percent"]))
+
+    # a breakdown the statistics were computed without (party_statistics(breakdowns=…))
+    # has no rows
+    items("党员·性别", "by_sex")
+    one("党员·民族", m.get("minority"))
+    rows.extend(("党员·民族", i["label"], i["count"], i["percent"]) for i in m.get("minority", {}).get("by_ethnicity", ()))
+    items("党员·年龄", "age_bands")
+    one("党员·年龄", m.get("aged_35_or_under"))
+    items("党员·学历", "education")
+    one("党员·学历", m.get("high_school_or_above"))
+    one("党员·学历", m.get("college_or_above"))
+    items("党员·职业", "occupation")
+    items("党员·类别", "categories")
+    items("党员·人员类别", "member_type")
+    items("党员·入党时间", "join_period")
+    items("党员·党籍状态", "status")
     for key, value in stats.items():
         if key in ("organisation", "as_of", "organisations", "members"):
             continue

@@ -28,6 +28,10 @@ from .models import MonthlyReport
 from .periods import quarter_of
 
 BASE_SECTIONS = ("基层党组织", "党员")  # charted by the figures of the members' part
+# the member breakdowns the dashboard shows (figures and the age and education charts);
+# the others are on the statistics page, and each costs the single pass ≈ 0.6 ms per
+# condition over a county's members (docs/performance.md)
+MEMBER_BREAKDOWNS = ("age_bands", "education")
 CHART_MAX_ITEMS = 12
 CACHE_SECONDS = 600
 
@@ -102,7 +106,7 @@ def figures_of(org: Organisation, today: datetime.date) -> tuple[dict, list[dict
     cached = cache.get(key)
     if cached is None:
         with shared_reads():  # the sections and the units' metrics read common rows once
-            cached = (party_statistics(org, today), units(org, today))
+            cached = (party_statistics(org, today, breakdowns=MEMBER_BREAKDOWNS), units(org, today))
         cache.set(key, cached, CACHE_SECONDS)
     return cached
 
