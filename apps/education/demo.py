@@ -24,7 +24,7 @@ from apps.members.models import Member
 from apps.orgs.models import CommitteeMember, Organisation
 
 from . import rules
-from .models import ClassSession, Enrolment, StudyEntry, TrainingClass
+from .models import ClassSession, EducationPlan, Enrolment, StudyEntry, TrainingClass
 from .services import current_rules
 
 BATCH = 5000
@@ -51,7 +51,10 @@ def populate(root_org: Organisation, rng: random.Random, as_of: datetime.date) -
 
 
 def _guarded(root_org, rng, as_of) -> dict:
-    if TrainingClass.objects.filter(org_path__startswith=root_org.path).exists():
+    # Education's own records, not its training classes: the recruitment builder (run
+    # before this one) files its activist and development classes there too, and a guard
+    # on the classes skipped this whole builder.
+    if EducationPlan.objects.filter(org_path__startswith=root_org.path).exists():
         return {"skipped": True}
     with transaction.atomic():
         return _populate(root_org, rng, as_of)
@@ -422,7 +425,7 @@ ATTEMPT_FIELDS = [
 def _plan(root_org, as_of, made: list) -> int:
     """The county's annual education plan: the secretaries' rotation (its class), the
     townships' winter-spring training, quarterly collective study and the county quiz."""
-    from .models import EducationPlan, PlanItem
+    from .models import PlanItem
 
     year = as_of.year
     plan = EducationPlan.objects.create(

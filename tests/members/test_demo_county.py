@@ -221,6 +221,17 @@ def test_demo_county_in_the_database():
     assert picked["branch"].path.startswith(picked["committee"].path) and picked["branch"].direct_member_count >= 3
     assert not picked["other_branch"].path.startswith(picked["committee"].path)
 
+    # Every domain builder left its records: the education builder was once skipped
+    # because the recruitment builder's training classes (filed in education) tripped its
+    # guard, and 19,224 of the county's members then showed no study hour at all.
+    from apps.dues import tally
+    from apps.education.models import EducationPlan, Quiz, StudyEntry
+
+    studied = StudyEntry.objects.filter(status="approved", date__year=timezone.localdate().year).values("member_id").distinct().count()
+    assert studied > 20135 * 0.9
+    assert EducationPlan.objects.exists() and Quiz.objects.exists()
+    assert tally.drift() == ([], 0)  # the dues builder's monthly tallies agree with its lines
+
     # --if-empty does nothing now; a second plain run refuses clearly.
     out = io.StringIO()
     call_command("demo_county", "--if-empty", stdout=out)
