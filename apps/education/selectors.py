@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Round
 from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.scoping import visible_orgs
+from apps.core.dateparts import MonthOf, YearOf
 from apps.core.memo import shared_read
 from apps.core.scoping import get_in_scope, restrict
 from apps.members.codes import COUNTED_STATUSES
@@ -236,36 +237,35 @@ NO_SEAT, CADRE, SECRETARY = 0, 1, 2  # a member's committee seat in the year
 
 
 @shared_read
-def year_standings(prefix: str, year: int) -> tuple[dict[str, int], list[tuple[int, str, Decimal, int, int]]]:
+def year_standings(prefix: str, year: int) -> tuple[dict[str, int], list[tuple[int, str, int, int, int]]]:
     """The study year of the counted members whose path starts with prefix, as
-    ({org_path: counted members}, [(member id, org_path, hours, concentrated courses,
-    seat)]): the list holds only the members with approved study entries or a committee
+    ({org_path: counted members}, [(member id, org_path, tenths of hours, concentrated
+    courses, seat)]): the list holds only the members with approved study entries or a committee
     seat in the year (seat CADRE: a grassroots committee seat, SECRETARY, else NO_SEAT);
-    every other member has no hours and no seat. Three grouped queries whatever the
-    subtree's size (members per path; the year's hours and courses per member; the year's
-    seats), joined in Python — not a correlated subquery per member, which made the
+    every other member has no hours and no seat. Three queries whatever the subtree's
+    size (the organisations' counters of counted members; the year's hours, in tenths,
+    and courses per member; the year's seats), joined in Python — not a correlated subquery per member, which made the
     statistics section the slowest at province scale (docs/performance.md, "学习教育统计")."""
     counted = Q(member__status__in=COUNTED_STATUSES, member__org_path__startswith=prefix)
+    # counted members per organisation: the tree's counters (check_org_tree verifies them)
     per_path = dict(
-        Member.objects.counted()
-        .filter(org_path__startswith=prefix)
-        .order_by()
-        .values("org_path")
-        .annotate(n=Count("id"))
-        .values_list("org_path", "n")
+        Organisation.objects.filter(path__startswith=prefix, direct_member_count__gt=0).values_list("path", "direct_member_count")
     )
     found: dict[int, list] = {}
+    # hours are kept to one decimal: summed as whole tenths, so that 20,000 rows need no
+    # Decimal each (classify turns each distinct sum back into an exact Decimal once)
+    tenths = Cast(Round(Sum("hours") * 10), IntegerField())
     for mid, path, hours, courses in (
         _year_entries(year)
         .filter(counted)
         .order_by()
         .values("member_id", "member__org_path")
-        .annotate(h=Sum("hours"), c=Count("id", filter=Q(form__in=rules.CONCENTRATED_FORMS)))
+        .annotate(h=tenths, c=Count("id", filter=Q(form__in=rules.CONCENTRATED_FORMS)))
         .values_list("member_id", "member__org_path", "h", "c")
     ):
-        found[mid] = [path, hours or Decimal(0), courses, NO_SEAT]
+        found[mid] = [path, hours or 0, courses, NO_SEAT]
     for mid, path, role in _seats(year).filter(counted).order_by().values_list("member_id", "member__org_path", "role"):
-        row = found.setdefault(mid, [path, Decimal(0), 0, NO_SEAT])
+        row = found.setdefault(mid, [path, 0, 0, NO_SEAT])
         row[3] = max(row[3], SECRETARY if role == rules.SECRETARY_ROLE else CADRE)
     return per_path, [(mid, *row) for mid, row in found.items()]
 
@@ -281,7 +281,7 @@ def _fold(prefix: str, year: int, values: dict, share, tallies_of) -> None:
         for tally in tallies_of(path):
             tally.add(mid, s)
         left[path] = left.get(path, 0) - 1
-    nothing = standing(Decimal(0), 0, NO_SEAT)
+    nothing = standing(0, 0, NO_SEAT)
     for path, n in left.items():
         if n > 0:
             for tally in tallies_of(path):
@@ -295,7 +295,8 @@ class Standing:
 
     __slots__ = ("behind", "bucket", "cadre", "hours", "met", "secretary")
 
-    def __init__(self, hours: Decimal, courses: int, seat: int, values: dict, share):
+    def __init__(self, tenths: int, courses: int, seat: int, values: dict, share):
+        hours = Decimal(tenths) / 10  # exact: hours are kept to one decimal
         self.hours, self.cadre, self.secretary = hours, seat != NO_SEAT, seat == SECRETARY
         required = values["cadre_hours"] if self.cadre else values["ordinary_hours"]
         self.met = hours >= required and (not self.cadre or courses >= values["cadre_courses"])
@@ -304,7 +305,8 @@ class Standing:
 
 
 def classify(values: dict, share):
-    """A function (hours, courses, seat) → Standing, memoised for one rule and day."""
+    """A function (tenths of hours, courses, seat) → Standing, memoised for one rule and
+    day."""
     memo: dict[tuple, Standing] = {}
 
     def standing(hours, courses, seat) -> Standing:
@@ -808,16 +810,14 @@ def _annotated_items(qs):
     """Plan items with `class_done` (the linked class has a session whose attendance was
     taken, and its hours) and `entries_done` (approved study of the item's form in the plan
     organisation's subtree in the item's month)."""
-    from django.db.models.functions import ExtractMonth, ExtractYear  # noqa: F401  (lookups below)
-
     sessions = ClassSession.objects.filter(training_class=OuterRef("training_class"), attendance_taken=True)
     taken_hours = sessions.order_by().values("training_class").annotate(h=Sum("hours")).values("h")
-    studied = StudyEntry.objects.filter(
-        org_path__startswith=OuterRef("plan__org_path"),
-        form=OuterRef("form"),
-        date__year=OuterRef("year"),
-        date__month=OuterRef("month"),
-        status=StudyEntry.Status.APPROVED,
+    # the entry's year and month in native SQL (apps.core.dateparts): date__year against
+    # an OuterRef ran Django's Python extract for every entry on SQLite
+    studied = (
+        StudyEntry.objects.filter(org_path__startswith=OuterRef("plan__org_path"), form=OuterRef("form"), status=StudyEntry.Status.APPROVED)
+        .annotate(entry_year=YearOf("date"), entry_month=MonthOf("date"))
+        .filter(entry_year=OuterRef("year"), entry_month=OuterRef("month"))
     )
     return qs.annotate(
         class_done=Exists(sessions),
