@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "apps.core.middleware.JsonBodyCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.SessionRefreshMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "apps.core.middleware.ChosenLanguageMiddleware",  # Chinese unless chosen otherwise
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
