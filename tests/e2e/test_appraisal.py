@@ -24,6 +24,9 @@ NAMES = ["欧阳春华", "司马秋菊", "诸葛建国", "东方晓明"]
 
 
 def _no_sideways_scroll(page):
+    # after a click that navigates, the old document may be gone before the new one is
+    # there (documentElement null: a PostgreSQL CI run failed so): measure the loaded page
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
 

@@ -23,6 +23,7 @@ CLI = system_actor("cli")
 
 
 def _no_sideways_scroll(page):
+    page.wait_for_load_state("load")  # the navigated page, not the gap between documents
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 

@@ -53,6 +53,7 @@ def test_member_takes_a_quiz_on_a_phone(live_server, phone_page):
     page.goto(f"{live_server.url}/education/quizzes/")
     page.click("button:has-text('开始答题')")
     page.wait_for_selector(".quiz-timer")
+    page.wait_for_load_state("load")  # the navigated page, not the gap between documents
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     html = page.content()
     assert "answer" not in html.lower().replace("answers", "")

@@ -19,6 +19,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"0" * 64
 
 
 def _no_sideways_scroll(page):
+    page.wait_for_load_state("load")  # the navigated page, not the gap between documents
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
