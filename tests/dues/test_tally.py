@@ -5,12 +5,11 @@ concurrent payments of one branch's month are both counted."""
 
 import datetime
 import io
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from apps.core.actors import system_actor
@@ -19,6 +18,7 @@ from apps.dues.models import DuesLine, DuesTally
 from apps.members import services as member_services
 from tests.dues.conftest import salaried
 from tests.factories import make_tree
+from tests.uniqueness_helpers import race
 
 TODAY = datetime.date(2026, 6, 15)
 CLI = system_actor("cli")
@@ -91,23 +91,7 @@ def test_two_payments_of_one_branch_month_at_once_are_both_counted():
     branch = tree["branches"][0][0]
     members = [salaried(branch, "4000") for _ in range(2)]
     services.generate_month(branch, "2026-02", today=TODAY, actor=CLI)
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def pay(member):
-        try:
-            barrier.wait()
-            services.record_payment(member, months=["2026-02"], amount="40.00", today=TODAY, actor=CLI)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=pay, args=(m,)) for m in members]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert errors == []
+    results = race(lambda i: services.record_payment(members[i], months=["2026-02"], amount="40.00", today=TODAY, actor=CLI), 2)
+    assert not [r for r in results if isinstance(r, Exception)], results
     assert DuesTally.objects.get(organisation=branch).settled == 2
     assert tally.drift() == ([], 0)
