@@ -73,8 +73,8 @@ def member_facts(member_ids, year: int) -> dict[int, list[tuple]]:
 
 def hours_metric(org_ids, year: int, quarter: int | None) -> dict[int, tuple[float, str]]:
     """Share of each organisation's members meeting the hour requirement: for a year, at
-    its end (or today); for a quarter, on pace at the quarter's end. Four queries (the
-    organisations, then selectors.year_standings once over their common ancestor's range)."""
+    its end (or today); for a quarter, on pace at the quarter's end. Three queries (the
+    organisations, then selectors.path_standings once over their common ancestor's range)."""
     values = current_rules().all_values()
     orgs = list(Organisation.objects.filter(pk__in=list(org_ids)))
     if not orgs:

@@ -5,9 +5,10 @@ per-member checks of a page one grouped query each (progress_rows)."""
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
-from django.db.models import Avg, Count, DecimalField, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db import connections
+from django.db.models import Avg, Case, Count, DecimalField, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Round
 from django.http import Http404
 from django.utils import timezone
@@ -223,127 +224,161 @@ def progress_prepare(chunk: list) -> list[ProgressRow]:
 HOUR_BUCKETS = [("0学时", 0, 0), ("1–15学时", 0, 16), ("16–31学时", 16, 32), ("32–55学时", 32, 56), ("56学时以上", 56, None)]
 
 
-def _bucket(hours: Decimal) -> int:
-    for i, (_label, low, high) in enumerate(HOUR_BUCKETS):
+def _tenths(hours) -> int:
+    """The least whole number of tenths of an hour not below hours: hours are kept to one
+    decimal, so `h >= x` is `tenths(h) >= _tenths(x)` and `h < x` is `tenths(h) < _tenths(x)`."""
+    return int((Decimal(hours) * 10).to_integral_value(rounding=ROUND_CEILING))
+
+
+@dataclass(frozen=True)
+class Bar:
+    """The year's hour rule on one day, in whole tenths of an hour (exact: hours are kept
+    to one decimal): a member meets it with at least `*_met` tenths (and, holding a
+    committee seat, `cadre_courses` concentrated courses); is behind the pace below
+    `*_behind` tenths (None: the year has not begun, nobody is behind)."""
+
+    ordinary_met: int
+    cadre_met: int
+    cadre_courses: int
+    ordinary_behind: int | None
+    cadre_behind: int | None
+
+    @classmethod
+    def of(cls, values: dict, share) -> "Bar":
+        """The bar of the rule values on the day whose elapsed share of the year is share
+        (rules.elapsed_share): behind means hours below the requirement times the share."""
+        behind = (lambda required: None) if share == 0 else (lambda required: _tenths(Decimal(required) * share))
+        return cls(
+            ordinary_met=_tenths(values["ordinary_hours"]),
+            cadre_met=_tenths(values["cadre_hours"]),
+            cadre_courses=int(values["cadre_courses"]),
+            ordinary_behind=behind(values["ordinary_hours"]),
+            cadre_behind=behind(values["cadre_hours"]),
+        )
+
+
+# The figures of a group of members, in the order path_standings' SQL returns them.
+FIGURES = ("members", "met", "behind", "tenths", "cadres", "cadres_met", "secretaries", "secretaries_behind", "rotated")
+
+
+def _standing_sql(bar: Bar) -> tuple[str, list]:
+    """The select list of path_standings over one row per member (t: tenths of hours, c:
+    concentrated courses, s: 0 no seat, 1 a committee seat, 2 secretary; r: 1 when on the
+    county's rotation training): FIGURES then one count per HOUR_BUCKETS bucket."""
+    met = "((s = 0 AND t >= %s) OR (s > 0 AND t >= %s AND c >= %s))"
+    met_params = [bar.ordinary_met, bar.cadre_met, bar.cadre_courses]
+    if bar.ordinary_behind is None:
+        behind, behind_params = "(1 = 0)", []
+    else:
+        behind, behind_params = "((s = 0 AND t < %s) OR (s > 0 AND t < %s))", [bar.ordinary_behind, bar.cadre_behind]
+    columns = [
+        ("COUNT(*)", []),
+        (f"SUM(CASE WHEN {met} THEN 1 ELSE 0 END)", met_params),
+        (f"SUM(CASE WHEN {behind} THEN 1 ELSE 0 END)", behind_params),
+        ("SUM(t)", []),
+        ("SUM(CASE WHEN s > 0 THEN 1 ELSE 0 END)", []),
+        (f"SUM(CASE WHEN s > 0 AND {met} THEN 1 ELSE 0 END)", met_params),
+        ("SUM(CASE WHEN s = 2 THEN 1 ELSE 0 END)", []),
+        (f"SUM(CASE WHEN s = 2 AND {behind} THEN 1 ELSE 0 END)", behind_params),
+        ("SUM(CASE WHEN s = 2 AND r = 1 THEN 1 ELSE 0 END)", []),
+    ]
+    for _label, low, high in HOUR_BUCKETS:
         if high == 0:
-            if hours == 0:
-                return i
-        elif (high is None and hours >= low) or (high is not None and hours != 0 and low <= hours < high):
-            return i
-    return len(HOUR_BUCKETS) - 1
-
-
-NO_SEAT, CADRE, SECRETARY = 0, 1, 2  # a member's committee seat in the year
+            columns.append(("SUM(CASE WHEN t = 0 THEN 1 ELSE 0 END)", []))
+        elif high is None:
+            columns.append(("SUM(CASE WHEN t >= %s THEN 1 ELSE 0 END)", [low * 10]))
+        else:
+            columns.append(("SUM(CASE WHEN t <> 0 AND t >= %s AND t < %s THEN 1 ELSE 0 END)", [low * 10, high * 10]))
+    return ", ".join(sql for sql, _p in columns), [p for _sql, params in columns for p in params]
 
 
 @shared_read
-def year_standings(prefix: str, year: int) -> tuple[dict[str, int], list[tuple[int, str, int, int, int]]]:
-    """The study year of the counted members whose path starts with prefix, as
-    ({org_path: counted members}, [(member id, org_path, tenths of hours, concentrated
-    courses, seat)]): the list holds only the members with approved study entries or a committee
-    seat in the year (seat CADRE: a grassroots committee seat, SECRETARY, else NO_SEAT);
-    every other member has no hours and no seat. Three queries whatever the subtree's
-    size (the organisations' counters of counted members; the year's hours, in tenths,
-    and courses per member; the year's seats), joined in Python — not a correlated subquery per member, which made the
-    statistics section the slowest at province scale (docs/performance.md, "学习教育统计")."""
-    counted = Q(member__status__in=COUNTED_STATUSES, member__org_path__startswith=prefix)
+def path_standings(prefix: str, year: int, bar: Bar) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
+    """The study year of the counted members whose path starts with prefix, per
+    organisation path, as ({org_path: counted members}, {org_path: (FIGURES…, bucket
+    counts…)}). The second holds only the members with approved study entries or a
+    committee seat in the year (a grassroots committee seat; secretary or another role);
+    every other member has no hours, no seat, and stands as `Tally.add_rest` counts them.
+
+    Three queries whatever the subtree's size: the organisations' counters of counted
+    members; one statement that sums each member's year (tenths of hours, concentrated
+    courses, rotation training; their seat) and classifies and counts the members per
+    organisation in the database, so that no per-member row reaches Python (20,135 rows
+    folded in Python were most of the dashboard's time, docs/performance.md); and, before
+    it, nothing else. Shared within a dashboard (the education section and the units' hour
+    metric ask for the same prefix, year and bar)."""
     # counted members per organisation: the tree's counters (check_org_tree verifies them)
     per_path = dict(
         Organisation.objects.filter(path__startswith=prefix, direct_member_count__gt=0).values_list("path", "direct_member_count")
     )
-    found: dict[int, list] = {}
-    # hours are kept to one decimal: summed as whole tenths, so that 20,000 rows need no
-    # Decimal each (classify turns each distinct sum back into an exact Decimal once)
-    tenths = Cast(Round(Sum("hours") * 10), IntegerField())
-    for mid, path, hours, courses in (
+    zero = Value(0, output_field=IntegerField())
+    rotation = Q(training_class__kind=rules.ROTATION_KIND, training_class__level=rules.ROTATION_LEVEL)
+    # each member's year from the entries and from the seats, grouped by member before
+    # the member table is joined (joining 32,207 entries to their members before grouping
+    # took twice as long on the demo county)
+    entries = (
         _year_entries(year)
-        .filter(counted)
         .order_by()
-        .values("member_id", "member__org_path")
-        .annotate(h=tenths, c=Count("id", filter=Q(form__in=rules.CONCENTRATED_FORMS)))
-        .values_list("member_id", "member__org_path", "h", "c")
-    ):
-        found[mid] = [path, hours or 0, courses, NO_SEAT]
-    for mid, path, role in _seats(year).filter(counted).order_by().values_list("member_id", "member__org_path", "role"):
-        row = found.setdefault(mid, [path, 0, 0, NO_SEAT])
-        row[3] = max(row[3], SECRETARY if role == rules.SECRETARY_ROLE else CADRE)
-    return per_path, [(mid, *row) for mid, row in found.items()]
-
-
-def _fold(prefix: str, year: int, values: dict, share, tallies_of) -> None:
-    """Add every counted member under prefix to the tallies tallies_of(org_path) returns:
-    the members with entries or seats one by one, the rest per path in one step."""
-    per_path, special = year_standings(prefix, year)
-    standing = classify(values, share)
-    left = dict(per_path)
-    for mid, path, hours, courses, seat in special:
-        s = standing(hours, courses, seat)
-        for tally in tallies_of(path):
-            tally.add(mid, s)
-        left[path] = left.get(path, 0) - 1
-    nothing = standing(0, 0, NO_SEAT)
-    for path, n in left.items():
-        if n > 0:
-            for tally in tallies_of(path):
-                tally.add(None, nothing, n)
-
-
-class Standing:
-    """How one (hours, courses, seat) stands against the year's rule on a day: met, behind
-    the pace, the distribution bucket. Many members share one, so each is worked out once
-    (classify)."""
-
-    __slots__ = ("behind", "bucket", "cadre", "hours", "met", "secretary")
-
-    def __init__(self, tenths: int, courses: int, seat: int, values: dict, share):
-        hours = Decimal(tenths) / 10  # exact: hours are kept to one decimal
-        self.hours, self.cadre, self.secretary = hours, seat != NO_SEAT, seat == SECRETARY
-        required = values["cadre_hours"] if self.cadre else values["ordinary_hours"]
-        self.met = hours >= required and (not self.cadre or courses >= values["cadre_courses"])
-        self.behind = share != 0 and hours < required * share
-        self.bucket = _bucket(hours)
-
-
-def classify(values: dict, share):
-    """A function (tenths of hours, courses, seat) → Standing, memoised for one rule and
-    day."""
-    memo: dict[tuple, Standing] = {}
-
-    def standing(hours, courses, seat) -> Standing:
-        key = (hours, courses, seat)
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = Standing(hours, courses, seat, values, share)
-        return found
-
-    return standing
+        .values("member_id")
+        .annotate(
+            # hours are kept to one decimal: summed as whole tenths
+            t=Cast(Round(Sum("hours") * 10), IntegerField()),
+            c=Count("id", filter=Q(form__in=rules.CONCENTRATED_FORMS)),
+            r=Max(Case(When(rotation, then=1), default=0, output_field=IntegerField())),
+            s=zero,
+        )
+    )
+    seats = (
+        _seats(year)
+        .order_by()
+        .values("member_id")
+        .annotate(t=zero, c=zero, r=zero, s=Max(Case(When(role=rules.SECRETARY_ROLE, then=2), default=1, output_field=IntegerField())))
+    )
+    union = entries.union(seats, all=True)
+    members = Member.objects.counted().filter(org_path__startswith=prefix).order_by().values("id", "org_path")
+    db = union.db
+    union_sql, union_params = union.query.get_compiler(using=db).as_sql()
+    members_sql, members_params = members.query.get_compiler(using=db).as_sql()
+    select, select_params = _standing_sql(bar)
+    sql = (
+        f"SELECT m.org_path, {select} FROM ("
+        f"SELECT member_id, SUM(t) AS t, SUM(c) AS c, MAX(r) AS r, MAX(s) AS s FROM ({union_sql}) u GROUP BY member_id"
+        f") per_member INNER JOIN ({members_sql}) m ON m.id = per_member.member_id GROUP BY m.org_path"
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, [*select_params, *union_params, *members_params])
+        found = {row[0]: tuple(int(v or 0) for v in row[1:]) for row in cursor.fetchall()}
+    return per_path, found
 
 
 class Tally:
-    """Members, meeting the requirement, behind the pace, hours, cadres and secretaries of
-    a group of members (a subtree, an organisation's members)."""
+    """Members, meeting the requirement, behind the pace, hours, cadres, secretaries and
+    those of them on the rotation training, the hours distribution of a group of members
+    (a subtree, an organisation's members)."""
 
     def __init__(self):
         self.members = self.met = self.behind = self.cadres = self.cadres_met = 0
-        self.secretaries = self.secretaries_behind = 0
-        self.hours = Decimal(0)
+        self.secretaries = self.secretaries_behind = self.rotated = 0
+        self.tenths = 0
         self.distribution = [0] * len(HOUR_BUCKETS)
-        self.secretary_ids: set[int] = set()
 
-    def add(self, mid: int | None, s: Standing, n: int = 1) -> None:
-        """n members standing as s (mid: the member's id when n is 1)."""
+    def add(self, row: tuple[int, ...]) -> None:
+        """One organisation's row of path_standings."""
+        for name, value in zip(FIGURES, row, strict=False):
+            setattr(self, name, getattr(self, name) + value)
+        for i, n in enumerate(row[len(FIGURES) :]):
+            self.distribution[i] += n
+
+    def add_rest(self, n: int, bar: Bar) -> None:
+        """n members without study entries or a seat: no hours, no courses."""
         self.members += n
-        self.met += s.met * n
-        self.behind += s.behind * n
-        self.hours += s.hours * n
-        self.distribution[s.bucket] += n
-        if s.cadre:
-            self.cadres += n
-            self.cadres_met += s.met * n
-            if s.secretary:
-                self.secretaries += n
-                self.secretaries_behind += s.behind * n
-                self.secretary_ids.add(mid)
+        self.met += n * (bar.ordinary_met <= 0)
+        self.behind += n * (bar.ordinary_behind is not None and bar.ordinary_behind > 0)
+        self.distribution[0] += n
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.tenths) / 10  # exact
 
     @property
     def rate(self):
@@ -354,24 +389,31 @@ class Tally:
         return rules.hours(self.hours / self.members) if self.members else rules.hours(0)
 
 
+def _fold(prefix: str, year: int, bar: Bar, tallies_of) -> None:
+    """Add every counted member under prefix to the tallies tallies_of(org_path) returns:
+    one row per organisation path (the members with entries or seats, classified in SQL),
+    then the rest of each path's members in one step."""
+    per_path, found = path_standings(prefix, year, bar)
+    for path, n in per_path.items():
+        row = found.get(path)
+        rest = n - (row[0] if row else 0)
+        for tally in tallies_of(path):
+            if row:
+                tally.add(row)
+            if rest > 0:
+                tally.add_rest(rest, bar)
+    for path, row in found.items():  # members counted but on a path without a counter
+        if path not in per_path:
+            for tally in tallies_of(path):
+                tally.add(row)
+
+
 def org_summary(org: Organisation, year: int, as_of: datetime.date, values: dict) -> dict:
     """The subtree's figures: members, meeting the requirement, behind the pace, hours,
-    secretaries and their rotation coverage, the hours distribution. Four grouped queries
-    whatever the subtree's size (year_standings: three; the rotated secretaries)."""
+    secretaries and their rotation coverage, the hours distribution. Two queries whatever
+    the subtree's size (path_standings)."""
     tally = Tally()
-    _fold(org.path, year, values, rules.elapsed_share(year, as_of), lambda _path: (tally,))
-    rotated_ids = set(
-        _year_entries(year)
-        .filter(
-            member__org_path__startswith=org.path,
-            training_class__kind=rules.ROTATION_KIND,
-            training_class__level=rules.ROTATION_LEVEL,
-        )
-        .order_by()
-        .values_list("member_id", flat=True)
-        .distinct()
-    )
-    rotated = len(rotated_ids & tally.secretary_ids)
+    _fold(org.path, year, Bar.of(values, rules.elapsed_share(year, as_of)), lambda _path: (tally,))
     return {
         "members": tally.members,
         "met": tally.met,
@@ -381,9 +423,9 @@ def org_summary(org: Organisation, year: int, as_of: datetime.date, values: dict
         "secretaries": tally.secretaries,
         "secretaries_behind": tally.secretaries_behind,
         "hours": rules.hours(tally.hours),
-        "rotated": rotated,
+        "rotated": tally.rotated,
         "met_rate": tally.rate,
-        "rotation_rate": round(100 * rotated / tally.secretaries, 1) if tally.secretaries else None,
+        "rotation_rate": round(100 * tally.rotated / tally.secretaries, 1) if tally.secretaries else None,
         "average": tally.average,
         "distribution": [[label, tally.distribution[i]] for i, (label, _l, _h) in enumerate(HOUR_BUCKETS)],
     }
@@ -391,8 +433,8 @@ def org_summary(org: Organisation, year: int, as_of: datetime.date, values: dict
 
 def tallies(prefix: str, paths: dict, year: int, values: dict, share) -> dict:
     """{key: Tally} of the members under each path of paths ({key: organisation path}, all
-    under prefix): year_standings once, each member counted in every organisation whose
-    path starts theirs."""
+    under prefix): path_standings once, each organisation's row counted in every tally
+    whose path starts its path."""
     out = {key: Tally() for key in paths}
     by_path = {path: out[key] for key, path in paths.items()}
     lengths = sorted({len(p) for p in by_path})
@@ -400,7 +442,7 @@ def tallies(prefix: str, paths: dict, year: int, values: dict, share) -> dict:
     def tallies_of(path: str) -> list[Tally]:
         return [by_path[path[:n]] for n in lengths if path[:n] in by_path]
 
-    _fold(prefix, year, values, share, tallies_of)
+    _fold(prefix, year, Bar.of(values, share), tallies_of)
     return out
 
 

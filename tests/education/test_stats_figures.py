@@ -107,6 +107,28 @@ def test_grouped_summary_equals_the_per_member_subqueries(tree, as_of):
     assert county["secretaries"] == len(tree["branches"]) and 0 < county["rotated"] <= county["secretaries"]
 
 
+def test_thresholds_are_exact_to_the_tenth_of_an_hour(tree):
+    """On 14 March 2025 73 of 365 days are gone: the pace is 32 × 0.2 = 6.4 hours for a
+    member and 56 × 0.2 = 11.2 for a committee member. One tenth below is behind, the
+    pace itself is not; 32.0 hours meet the year, 31.9 do not."""
+    as_of = datetime.date(2025, 3, 14)
+    assert rules.elapsed_share(2025, as_of) == D("0.2")
+    branch = tree["branches"][0][0]
+    hours = {"6.3": "behind", "6.4": "on pace", "31.9": "not met", "32.0": "met"}
+    for h in hours:
+        credit(make_member(branch), datetime.date(2025, 1, 10), h)
+    cadre_behind, cadre_on_pace = make_member(branch), make_member(branch)
+    for m, h in ((cadre_behind, "11.1"), (cadre_on_pace, "11.2")):
+        seat(branch, m, "member")
+        credit(m, datetime.date(2025, 1, 10), h)
+    values = services.current_rules().all_values()
+    summary = selectors.org_summary(branch, 2025, as_of, values)
+    assert summary["members"] == 6
+    # behind: 6.3 and the cadre's 11.1 (6.4, 31.9, 32.0 and 11.2 are at or above the pace)
+    assert (summary["behind"], summary["cadres"], summary["met"]) == (2, 2, 1)
+    assert summary == {**summary, **{k: v for k, v in reference(branch, 2025, as_of, values).items()}}
+
+
 def test_section_runs_a_fixed_number_of_queries(tree):
     as_of = datetime.date(2025, 6, 30)
     population(tree, 1, seed=1)
