@@ -127,16 +127,20 @@ class DuesLine(_OrgScoped):
 
 class DuesTally(_OrgScoped):
     """Per organisation and month: its ledger lines, the settled ones and the amount due
-    (lines paid elsewhere left out). Derived from the lines, never edited: every service
-    that writes lines recomputes the (organisation, month) pairs it touched (tally.retally),
-    so that the statistics and the health metric sum ~12 rows per organisation and year
-    instead of reading every member's line (241,073 lines in the demo county's year).
-    `check_org_tree` compares them with the lines; `--fix-counts` rebuilds them."""
+    (lines paid elsewhere left out) of that dues month, and the payments received in that
+    calendar month (by paid_on). Derived from the lines and the payments, never edited:
+    every service that writes either recomputes the (organisation, month) pairs it touched
+    (tally.retally), so that the statistics, the dues.collected health metric and the
+    monthly report sum ~12 rows per organisation and year instead of reading every
+    member's line (241,073 lines in the demo county's year) or payment (195,348).
+    `check_org_tree` compares them with the lines and payments; `--fix-counts` rebuilds
+    them."""
 
     month = models.DateField("月份")
     lines = models.PositiveIntegerField("应交人次", default=0)
     settled = models.PositiveIntegerField("已交人次", default=0)
     expected = models.DecimalField("应交金额", default=0, **MONEY)
+    collected = models.DecimalField("当月收缴金额", default=0, **MONEY)
 
     class Meta:
         verbose_name = verbose_name_plural = "党费月度汇总"
@@ -144,8 +148,8 @@ class DuesTally(_OrgScoped):
         indexes = [
             models.Index(
                 fields=["org_path", "month"],
-                include=["lines", "settled", "expected"],
-                name="dues_tally_path_month_idx",
+                include=["lines", "settled", "expected", "collected"],
+                name="dues_tally_path_month_cov",
                 opclasses=["varchar_pattern_ops", "date_ops"],
             )
         ]

@@ -460,7 +460,8 @@ def record_payment(
     except IntegrityError:
         raise ValidationError({"months": [f"{member.name}所选月份的党费已由他人同时登记缴纳，本次未重复登记，请刷新后核对"]})
     DuesLine.objects.filter(pk__in=[line.pk for line in lines]).update(status=DuesLine.Status.PAID, paid_on=paid_on, payment=payment)
-    tally.retally({(line.organisation_id, line.month) for line in lines})
+    # the lines' dues months and the month the money came in
+    tally.retally({(line.organisation_id, line.month) for line in lines} | {(payment.organisation_id, paid_on.replace(day=1))})
     record_change(payment, ChangeLog.Action.CREATE, message="；".join(warnings))
     return PaymentResult(payment=payment, warnings=warnings)
 

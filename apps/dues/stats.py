@@ -19,22 +19,31 @@ ZERO = Decimal("0.00")
 def contribute(org, as_of: datetime.date | None = None) -> dict:
     """This year's dues for org's subtree: collected (payments received this year),
     expected (dues of this year's months so far), paid-up rate over the completed months,
-    voluntary payments, and members in arrears at each level plus open cases. Five queries."""
+    voluntary payments, and members in arrears at each level plus open cases. Four queries
+    (the year's payments from the monthly tallies), five for a day before today (that
+    month's payments up to the day)."""
     from django.utils import timezone
 
     as_of = as_of or timezone.localdate()
     year_start = datetime.date(as_of.year, 1, 1)
     cutoff = rate_cutoff(as_of)
     with reporting():
-        collected = Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=year_start, paid_on__lte=as_of).aggregate(
-            s=Sum("amount")
-        )["s"]
-        # the monthly tallies (tally.py), not every member's line
-        lines = DuesTally.objects.filter(org_path__startswith=org.path, month__gte=year_start, month__lte=mo.month_start(as_of)).aggregate(
+        # the monthly tallies (tally.py), not every member's line and payment. No payment
+        # is dated after the day it is recorded (services.record_payment), so on or after
+        # today as_of's month is in its tally too; for an earlier day that month's
+        # payments up to as_of are summed from the payments
+        month = mo.month_start(as_of)
+        whole = as_of >= timezone.localdate()
+        lines = DuesTally.objects.filter(org_path__startswith=org.path, month__gte=year_start, month__lte=month).aggregate(
             expected=Sum("expected"),
             done=Sum("lines", filter=Q(month__lte=cutoff)),
             settled=Sum("settled", filter=Q(month__lte=cutoff)),
+            collected=Sum("collected", filter=Q(month__lte=month) if whole else Q(month__lt=month)),
         )
+        collected = lines["collected"] or ZERO
+        if not whole:
+            this_month = Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=month, paid_on__lte=as_of)
+            collected += this_month.aggregate(s=Sum("amount"))["s"] or ZERO
         voluntary = VoluntaryPayment.objects.filter(org_path__startswith=org.path, paid_on__gte=year_start, paid_on__lte=as_of).aggregate(
             s=Sum("amount")
         )["s"]

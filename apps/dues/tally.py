@@ -1,9 +1,10 @@
-"""The per-organisation monthly tally of the ledger (models.DuesTally): what the
-statistics, the dues.collected health metric and the monthly report sum instead of
-reading every line. Derived data, kept the way the members' direct counters are: the
-services that write lines call retally() for the (organisation, month) pairs they
-touched, in their own transaction; rebuild() recomputes a subtree (the demo builder, the
-migration, `check_org_tree --fix-counts`); drift() lists what disagrees with the lines."""
+"""The per-organisation monthly tally of the ledger and the payments (models.DuesTally):
+what the statistics, the dues.collected health metric and the monthly report sum instead
+of reading every line or payment. Derived data, kept the way the members' direct counters
+are: the services that write lines or payments call retally() for the (organisation,
+month) pairs they touched (a payment: the month of its paid_on), in their own
+transaction; rebuild() recomputes a subtree (the demo builder, the migration,
+`check_org_tree --fix-counts`); drift() lists what disagrees with the lines and payments."""
 
 from __future__ import annotations
 
@@ -15,15 +16,35 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from apps.core.dates import add_months
 from apps.orgs.models import Organisation
 
-from .models import DuesLine, DuesTally
+from . import months as mo
+from .models import DuesLine, DuesTally, Payment
 
 CHUNK = 500
 ZERO = Decimal("0.00")
 
 
-def _figures(lines) -> dict[tuple[int, datetime.date], tuple[int, int, Decimal]]:
+Figures = tuple[int, int, Decimal, Decimal]  # lines, settled, expected, collected
+NOTHING: Figures = (0, 0, ZERO, ZERO)
+
+
+def _figures(lines, payments) -> dict[tuple[int, datetime.date], Figures]:
+    """{(organisation id, month): (lines, settled, expected, collected)} of a set of lines
+    and a set of payments (collected: the payments whose paid_on falls in the month)."""
+    out = {key: (n, settled, expected, ZERO) for key, (n, settled, expected) in _line_figures(lines).items()}
+    for org, day, amount in (
+        payments.order_by().values("organisation_id", "paid_on").annotate(s=Sum("amount")).values_list("organisation_id", "paid_on", "s")
+    ):
+        # grouped by day (dialect-free), folded into months here
+        key = (org, mo.month_start(day))
+        n, settled, expected, collected = out.get(key, NOTHING)
+        out[key] = (n, settled, expected, collected + amount)
+    return out
+
+
+def _line_figures(lines) -> dict[tuple[int, datetime.date], tuple[int, int, Decimal]]:
     """{(organisation id, month): (lines, settled, expected)} of a set of lines."""
     rows = (
         lines.order_by()
@@ -59,46 +80,49 @@ def _retally_month(month: datetime.date, org_ids: list[int]) -> None:
         [DuesTally(organisation_id=pk, org_path=paths[pk], month=month) for pk in org_ids if pk in paths], ignore_conflicts=True
     )
     tallies = list(DuesTally.objects.select_for_update().filter(month=month, organisation_id__in=org_ids).order_by("organisation_id"))
-    figures = _figures(DuesLine.objects.filter(month=month, organisation_id__in=org_ids))
+    figures = _figures(
+        DuesLine.objects.filter(month=month, organisation_id__in=org_ids),
+        Payment.objects.filter(paid_on__gte=month, paid_on__lt=add_months(month, 1), organisation_id__in=org_ids),
+    )
     for t in tallies:
-        t.lines, t.settled, t.expected = figures.get((t.organisation_id, month), (0, 0, ZERO))
+        t.lines, t.settled, t.expected, t.collected = figures.get((t.organisation_id, month), NOTHING)
         t.org_path = paths.get(t.organisation_id, t.org_path)
-    DuesTally.objects.bulk_update(tallies, ["lines", "settled", "expected", "org_path"])
+    DuesTally.objects.bulk_update(tallies, ["lines", "settled", "expected", "collected", "org_path"])
 
 
 @transaction.atomic
 def rebuild(prefix: str = "") -> int:
-    """Recompute every tally under the path prefix ("" = all) from the lines: the rows
-    without lines are deleted. Returns the number of tallies written."""
-    figures = _figures(DuesLine.objects.filter(org_path__startswith=prefix))
+    """Recompute every tally under the path prefix ("" = all) from the lines and payments:
+    the rows without either are deleted. Returns the number of tallies written."""
+    figures = _figures(DuesLine.objects.filter(org_path__startswith=prefix), Payment.objects.filter(org_path__startswith=prefix))
     paths = dict(Organisation.objects.filter(path__startswith=prefix).values_list("pk", "path"))
     DuesTally.objects.filter(org_path__startswith=prefix).delete()
     rows = [
-        DuesTally(organisation_id=org, org_path=paths[org], month=month, lines=n, settled=settled, expected=expected)
-        for (org, month), (n, settled, expected) in figures.items()
+        DuesTally(organisation_id=org, org_path=paths[org], month=month, lines=n, settled=settled, expected=expected, collected=collected)
+        for (org, month), (n, settled, expected, collected) in figures.items()
     ]
     DuesTally.objects.bulk_create(rows, batch_size=CHUNK)
     return len(rows)
 
 
 def drift(limit: int = 20) -> tuple[list[str], int]:
-    """The (organisation, month) pairs whose tally disagrees with the lines: (a sample of
-    `limit` descriptions, how many)."""
-    actual = _figures(DuesLine.objects.all())
+    """The (organisation, month) pairs whose tally disagrees with the lines and payments: (a
+    sample of `limit` descriptions, how many)."""
+    actual = _figures(DuesLine.objects.all(), Payment.objects.all())
     stored = {
-        (org, month): (n, settled, expected)
-        for org, month, n, settled, expected in DuesTally.objects.filter(lines__gt=0).values_list(
-            "organisation_id", "month", "lines", "settled", "expected"
+        (org, month): (n, settled, expected, collected)
+        for org, month, n, settled, expected, collected in DuesTally.objects.filter(Q(lines__gt=0) | Q(collected__gt=0)).values_list(
+            "organisation_id", "month", "lines", "settled", "expected", "collected"
         )
     }
     wrong = sorted(k for k in actual.keys() | stored.keys() if actual.get(k) != stored.get(k))
     names = dict(Organisation.objects.filter(pk__in={k[0] for k in wrong[:limit]}).values_list("pk", "name"))
     sample = []
     for org, month in wrong[:limit]:
-        have, real = stored.get((org, month), (0, 0, ZERO)), actual.get((org, month), (0, 0, ZERO))
+        have, real = stored.get((org, month), NOTHING), actual.get((org, month), NOTHING)
         sample.append(
-            f"{names.get(org, org)}（id={org}）{month:%Y年%m月}：汇总 {have[0]} 人次/已交 {have[1]}/应交 {have[2]} 元，"
-            f"台账 {real[0]} 人次/已交 {real[1]}/应交 {real[2]} 元"
+            f"{names.get(org, org)}（id={org}）{month:%Y年%m月}：汇总 {have[0]} 人次/已交 {have[1]}/应交 {have[2]} 元/收缴 {have[3]} 元，"
+            f"台账 {real[0]} 人次/已交 {real[1]}/应交 {real[2]} 元/收缴 {real[3]} 元"
         )
     return sample, len(wrong)
 

@@ -363,11 +363,18 @@ class Tally:
         self.distribution = [0] * len(HOUR_BUCKETS)
 
     def add(self, row: tuple[int, ...]) -> None:
-        """One organisation's row of path_standings."""
-        for name, value in zip(FIGURES, row, strict=False):
-            setattr(self, name, getattr(self, name) + value)
-        for i, n in enumerate(row[len(FIGURES) :]):
-            self.distribution[i] += n
+        """One organisation's row of path_standings (FIGURES, then the buckets)."""
+        members, met, behind, tenths, cadres, cadres_met, secretaries, secretaries_behind, rotated, *buckets = row
+        self.members += members
+        self.met += met
+        self.behind += behind
+        self.tenths += tenths
+        self.cadres += cadres
+        self.cadres_met += cadres_met
+        self.secretaries += secretaries
+        self.secretaries_behind += secretaries_behind
+        self.rotated += rotated
+        self.distribution = [a + b for a, b in zip(self.distribution, buckets, strict=True)]
 
     def add_rest(self, n: int, bar: Bar) -> None:
         """n members without study entries or a seat: no hours, no courses."""
