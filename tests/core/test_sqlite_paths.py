@@ -33,12 +33,12 @@ def test_a_covering_path_index_gets_a_nocase_twin_the_subtree_sum_reads_alone(tr
     from apps.dues.models import DuesLine, DuesTally
 
     created = ensure_nocase_path_indexes()
-    assert "dues_tally_path_month_idx_nocase" in created
+    assert "dues_tally_path_month_cov_nocase" in created
     assert "dues_line_path_month_idx_nocase" not in created  # no INCLUDE: the path's own index serves it
     qs = DuesTally.objects.filter(org_path__startswith=tree["county"].path, month__gte="2026-01-01").order_by()
     sql, params = qs.values("org_path").annotate(n=Sum("lines")).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-    assert "USING COVERING INDEX dues_tally_path_month_idx_nocase" in plan
+    assert "USING COVERING INDEX dues_tally_path_month_cov_nocase" in plan
     assert DuesLine.objects.count() == 0
