@@ -6,7 +6,9 @@ every holiday and every adjusted working weekend day (调休上班) of the years
 
 - On migrate (post_migrate) every year of the package not loaded before is loaded, so a
   new package version brings the next year with the next deployment;
-- `manage.py load_holidays [--year Y]` loads the missing years, or reloads one year;
+- `manage.py load_holidays [--year Y]` loads the missing years, or reloads one year; an
+  administrator does the same with the 载入国务院节假日安排 button of the rule settings
+  page (services.load_official_holidays);
 - the demo county loads them too;
 - rows an administrator entered or edited (Holiday.Source.MANUAL) are never overwritten,
   and a loaded year is not loaded again, so official rows an administrator deleted stay
@@ -125,12 +127,33 @@ def missing_years(today: datetime.date | None = None) -> list[int]:
     return [y for y in years if y not in present]
 
 
+def known_years() -> tuple[int, int] | None:
+    """(first, last) year of the official calendar the system ships."""
+    years = official_calendar()
+    return (min(years), max(years)) if years else None
+
+
 def missing_message(years: list[int]) -> str:
+    """For the administrators (settings page, to-do): what is missing and what they can do
+    in the browser; the operator's command is in the CLI's own output and the docs."""
     shown = "、".join(f"{y}年" for y in years)
     return (
         f"{shown}的法定节假日与调休安排尚未录入：公示期会把春节、国庆等假日算作工作日。"
-        "请在国务院办公厅通知发布后运行 manage.py load_holidays（升级 chinesecalendar 后），"
-        "或在“发展党员规则设置 › 节假日与调休日历”中逐日录入。"
+        "国务院办公厅通知发布后，请在“发展党员规则设置 › 节假日与调休日历”点击“载入国务院节假日安排”"
+        "（系统内置日历尚无该年时，请系统运维人员升级系统），或逐日录入放假日和调休上班日。"
+    )
+
+
+def nothing_new_message(years: list[int]) -> str:
+    """The load found no year to add: which years the shipped calendar knows."""
+    known = known_years()
+    span = f"{known[0]}–{known[1]}年" if known else "无"
+    if not years:
+        return f"内置日历（{package_label()}，{span}）的各年份均已载入，没有新的安排。"
+    shown = "、".join(f"{y}年" for y in years)
+    return (
+        f"内置日历（{package_label()}，{span}）尚无{shown}的安排：请在国务院办公厅通知发布后请系统运维人员升级系统"
+        "（运行 load_holidays 载入），或在下方逐日录入。"
     )
 
 

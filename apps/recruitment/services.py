@@ -526,6 +526,16 @@ def save_holiday(*, date, is_workday=False, name="", actor) -> Holiday:
     return h
 
 
+def load_official_holidays(*, actor):
+    """Load the years of the State Council calendar (the chinesecalendar package the
+    system ships) not loaded yet: the button on the rule settings page. An administrator's
+    rows are kept; each year loaded is recorded in the change log."""
+    from . import holidays
+
+    _require_configure(actor)
+    return holidays.load(audit=True)
+
+
 @transaction.atomic
 def delete_holiday(holiday: Holiday, *, actor) -> None:
     _require_configure(actor)

@@ -340,6 +340,17 @@ def rule_settings(request):
                 services.save_holiday(actor=request.user, **holiday_form.cleaned_data)
                 messages.success(request, "节假日日历已更新")
                 return redirect("recruitment:settings")
+            if request.POST.get("form") == "load_holidays":
+                result = services.load_official_holidays(actor=request.user)
+                if result.years:
+                    kept = f"，保留管理员录入的{len(result.kept_manual)}天" if result.kept_manual else ""
+                    messages.success(
+                        request,
+                        f"已载入{'、'.join(f'{y}年' for y in result.years)}国务院节假日安排：新增{result.created}天，更新{result.updated}天{kept}",
+                    )
+                else:
+                    messages.info(request, holiday_calendar.nothing_new_message(holiday_calendar.missing_years()))
+                return redirect(reverse("recruitment:settings") + "#holidays")
             if request.POST.get("form") == "delete_holiday":
                 h = get_object_or_404(Holiday, pk=_int(request.POST.get("id"), 0))
                 services.delete_holiday(h, actor=request.user)
@@ -360,6 +371,8 @@ def rule_settings(request):
             "versions": page_of(RuleVersion.objects.select_related("created_by").order_by("-id"), request, param="vpage", size=20),
             "holidays": page_of(Holiday.objects.filter(date__year__gte=year - 1).order_by("date", "id"), request, param="hpage", size=100),
             "holiday_gaps": holiday_calendar.missing_message(gaps) if (gaps := holiday_calendar.missing_years()) else "",
+            "holiday_source": holiday_calendar.package_label(),
+            "holiday_span": holiday_calendar.known_years(),
             "steps": rules.STEPS,
         },
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
+from apps.core.scoping import ScopeError
 from apps.core.todo import items_for
 from apps.recruitment import engine, holidays, services
 from apps.recruitment.models import Holiday, OfficialHolidayYear
@@ -138,3 +139,51 @@ def test_warning_on_the_settings_page_and_in_the_administrators_to_do(client, tr
     Holiday.objects.create(date=D(next_year, 1, 1), name="元旦")
     assert "尚未录入" not in client.get(reverse("recruitment:settings")).content.decode()
     assert not any("节假日" in i.title for i in items_for(admin))
+
+
+def test_the_administrator_loads_the_calendar_from_the_settings_page(client, tree):
+    """The button does what load_holidays does, for the missing years, in the change log;
+    the warning and the to-do speak of the button, not of a shell command."""
+    Holiday.objects.filter(date__year=2025).delete()
+    OfficialHolidayYear.objects.filter(year=2025).delete()
+    admin = make_user("county_admin", tree["county"])
+    client.force_login(admin)
+    page = client.get(reverse("recruitment:settings")).content.decode()
+    assert "载入国务院节假日安排" in page and "manage.py" not in page
+    response = client.post(reverse("recruitment:settings"), {"form": "load_holidays"}, follow=True)
+    official = [d for d in {**chinese_calendar.constants.holidays, **chinese_calendar.constants.workdays} if d.year == 2025]
+    assert f"已载入2025年国务院节假日安排：新增{len(official)}天" in response.content.decode()
+    assert Holiday.objects.filter(date__year=2025, source=Holiday.Source.OFFICIAL).count() == len(official)
+    assert ChangeLog.objects.filter(user=admin, message__contains="载入2025年国务院节假日安排").exists()
+    # nothing left to load: which years the shipped calendar holds
+    response = client.post(reverse("recruitment:settings"), {"form": "load_holidays"}, follow=True)
+    assert "内置日历（chinesecalendar" in response.content.decode()
+
+
+def test_a_year_the_shipped_calendar_lacks_is_explained_without_a_command(client, tree, monkeypatch):
+    next_year = timezone.localdate().year + 1
+    shipped = {y: days for y, days in holidays.official_calendar().items() if y < next_year}
+    monkeypatch.setattr(holidays, "official_calendar", lambda: shipped)  # a package without next year
+    Holiday.objects.filter(date__year=next_year).delete()
+    OfficialHolidayYear.objects.filter(year=next_year).delete()
+    admin = make_user("county_admin", tree["county"])
+    client.force_login(admin)
+    titles = [i.title for i in items_for(admin)]
+    assert any(f"{next_year}年的法定节假日与调休安排尚未录入" in t and "载入国务院节假日安排" in t for t in titles)
+    assert not any("manage.py" in t for t in titles)
+    response = client.post(reverse("recruitment:settings"), {"form": "load_holidays"}, follow=True)
+    html = response.content.decode()
+    assert f"尚无{next_year}年的安排" in html and "升级系统" in html and f"{max(shipped)}年" in html
+    assert not Holiday.objects.filter(date__year=next_year).exists()
+
+
+def test_only_a_rule_administrator_may_load_the_calendar(client, tree):
+    OfficialHolidayYear.objects.filter(year=2025).delete()
+    Holiday.objects.filter(date__year=2025).delete()
+    secretary = make_user("branch_secretary", tree["branches"][0][0])
+    client.force_login(secretary)
+    assert client.post(reverse("recruitment:settings"), {"form": "load_holidays"}).status_code == 404
+    assert not Holiday.objects.filter(date__year=2025).exists()
+    with pytest.raises(ScopeError, match="不在您的管理范围内"):
+        services.load_official_holidays(actor=secretary)
+    assert not Holiday.objects.filter(date__year=2025).exists()

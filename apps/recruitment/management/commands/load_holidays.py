@@ -39,4 +39,4 @@ class Command(BaseCommand):
             self.stdout.write(f"保留管理员录入的 {len(result.kept_manual)} 天：{shown}")
         missing = holidays.missing_years()
         if missing:
-            self.stdout.write(self.style.WARNING(holidays.missing_message(missing)))
+            self.stdout.write(self.style.WARNING(holidays.nothing_new_message(missing)))
