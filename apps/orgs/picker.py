@@ -128,7 +128,14 @@ class PickerWidget(forms.Widget):
 
 
 class OrgPickerWidget(PickerWidget):
-    pass
+    def render_one(self, name, value, base_id, attrs):
+        if value in (None, "") and attrs.get("required"):
+            # a required choice with one organisation to choose from (a branch secretary's
+            # own branch): chosen for the user, who can still see and change it
+            only = list(self.queryset.order_by()[:2])
+            if len(only) == 1:
+                value = only[0]
+        return super().render_one(name, value, base_id, attrs)
 
 
 class PickerField(forms.Field):

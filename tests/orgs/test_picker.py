@@ -228,3 +228,20 @@ def test_the_label_of_a_chosen_organisation_finds_it(client, sides):
     """Focusing a filled picker searches its text, "名称（代码）": that finds the organisation."""
     html = _suggest(client, sides["org_c1"], q=picker_label(sides["a"]))
     assert html.count("data-pick=") == 1 and f'data-pick="{sides["a"].pk}"' in html
+
+
+def test_a_required_choice_of_one_organisation_is_preselected(client, sides):
+    """A branch secretary registering a venue has one organisation to choose: it is filled
+    in (and still editable); an organiser with several gets an empty picker, and an
+    optional picker (a list filter) is never filled in."""
+    from apps.education.forms import VenueForm
+    from apps.orgs.picker import OrgFilterForm
+
+    mine = str(VenueForm(user=sides["sec_a"])["organisation"])
+    assert f'type="hidden" name="organisation" value="{sides["a"].pk}"' in mine and picker_label(sides["a"]) in mine
+    several = str(VenueForm(user=sides["org_c1"])["organisation"])
+    assert 'name="organisation" value=""' in several
+    assert 'name="org" value=""' in str(OrgFilterForm({}, user=sides["sec_a"])["org"])
+    client.force_login(sides["sec_a"])
+    page = client.get(reverse("education:venue_new")).content.decode()
+    assert f'name="organisation" value="{sides["a"].pk}"' in page
