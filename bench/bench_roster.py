@@ -5,11 +5,14 @@ through Django's test client, for the first county, its deep pages and the pinyi
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dj_pg_200k \\
         .venv/bin/python bench/bench_roster.py [--repeat 30] [--explain] [--only county_p1,search_ly] [--json]
+            [--kind web|api|both] [--profile N]
 
 Reads only (no data is written except the bench users and their tokens, as bench/run.py
 does). Every case runs `repeat` times interleaved with the others (a, b, c, a, b, c …)
 after one warm-up round; the figures are median / p95 / max in ms and the number of
-queries of one request. `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of each case's
+queries of one request. The branch cases are the web list of the secretary of the
+county's largest branch (docs/performance.md, "Roster web page"). `--profile N` runs N
+requests of each selected web case under cProfile instead of timing them. `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of each case's
 slowest statement (PostgreSQL only)."""
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ def main(argv=None) -> int:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated case names")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--kind", choices=("web", "api", "both"), default="both")
+    parser.add_argument("--profile", type=int, default=0, help="cProfile N requests of each web case")
     args = parser.parse_args(argv)
 
     import django
@@ -54,13 +59,20 @@ def main(argv=None) -> int:
     targets = pick_targets(root)
     county = targets["county"]
 
-    def user(key, org):
+    branch = targets["branch"]
+
+    def user(key, org, role="county_admin"):
         u, _ = User.objects.get_or_create(username=f"bench_{key}", defaults={"must_change_password": False, "display_name": key})
         RoleAssignment.objects.filter(user=u).exclude(organisation=org).delete()
-        RoleAssignment.objects.get_or_create(user=u, role="county_admin", organisation=org)
+        RoleAssignment.objects.filter(user=u).exclude(role=role).delete()
+        RoleAssignment.objects.get_or_create(user=u, role=role, organisation=org)
         return u, issue_token(u, name="bench")[0]
 
-    users = {"county": user("county_admin", county), "province": user("province_admin", root)}
+    users = {
+        "county": user("county_admin", county),
+        "province": user("province_admin", root),
+        "branch": user("branch_secretary", branch, "branch_secretary"),
+    }
     web = {}
     for key, (u, _t) in users.items():
         c = Client()
@@ -70,6 +82,9 @@ def main(argv=None) -> int:
 
     deep = 150  # page 150 of 50: rows 7,451–7,500 of the county's ≈20,000
     cases = {
+        # the branch secretary's landing page, and the API benchmark's branch case (b)
+        "branch_p1": ("branch", {}),
+        "branch_p1_normal_name": ("branch", {"org": branch.id, "status": "normal", "ordering": "name"}),
         "county_p1": ("county", {"org": county.id}),
         "county_p1_name": ("county", {"org": county.id, "ordering": "name"}),
         "county_p1_normal_name": ("county", {"org": county.id, "status": "normal", "ordering": "name"}),
@@ -94,16 +109,21 @@ def main(argv=None) -> int:
         assert response.status_code == 200, (kind, params, response.status_code, response.content[:300])
         return response
 
-    fns = {f"{kind}:{name}": (kind, key, params) for name, (key, params) in cases.items() for kind in ("web", "api")}
+    kinds = ("web", "api") if args.kind == "both" else (args.kind,)
+    fns = {f"{kind}:{name}": (kind, key, params) for name, (key, params) in cases.items() for kind in kinds}
+    if args.profile:
+        return _profile(fns, call, args.profile)
     load_before = _load()
     for kind, key, params in fns.values():
         call(kind, key, params)
     samples = {name: [] for name in fns}
+    cpu = {name: [] for name in fns}
     for _ in range(args.repeat):
         for name, (kind, key, params) in fns.items():
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             call(kind, key, params)
             samples[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
     load_after = _load()
     out = {
         "database": connection.vendor,
@@ -118,6 +138,7 @@ def main(argv=None) -> int:
         with CaptureQueriesContext(connection) as ctx:
             call(kind, key, params)
         r = summary(samples[name])
+        r["cpu_median_ms"] = summary(cpu[name])["median_ms"]
         r["queries"] = len(ctx.captured_queries)
         r["params"] = params
         out["cases"][name] = r
@@ -132,9 +153,31 @@ def main(argv=None) -> int:
         print(json.dumps(out, ensure_ascii=False, default=str))
     else:
         print(f"{out['database']} {out['db_name']} {out['members']} members, repeat {args.repeat}, load {load_before} → {load_after}")
-        print(f"{'case':34} {'median':>8} {'p95':>8} {'max':>8} queries")
+        print(f"{'case':34} {'median':>8} {'p95':>8} {'max':>8} {'cpu med':>8} queries")
         for name, r in out["cases"].items():
-            print(f"{name:34} {r['median_ms']:8.1f} {r['p95_ms']:8.1f} {r['max_ms']:8.1f} {r['queries']:3}")
+            print(f"{name:34} {r['median_ms']:8.1f} {r['p95_ms']:8.1f} {r['max_ms']:8.1f} {r['cpu_median_ms']:8.1f} {r['queries']:3}")
+    return 0
+
+
+def _profile(fns, call, n: int) -> int:
+    """cProfile n requests of each web case (after one warm-up request); the top of the
+    cumulative and the internal-time listings."""
+    import cProfile
+    import pstats
+
+    for name, (kind, key, params) in fns.items():
+        if kind != "web":
+            continue
+        call(kind, key, params)
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for _ in range(n):
+            call(kind, key, params)
+        profiler.disable()
+        print(f"=== {name}: {n} requests", file=sys.stderr)
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
     return 0
 
 
