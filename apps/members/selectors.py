@@ -36,7 +36,8 @@ def roster_filterset(user, params, *, action: str = "view", request=None) -> Mem
     if filterset.is_valid():
         org_id = filterset.form.cleaned_data.get("org")
         if org_id is not None:
-            org = Organisation.objects.filter(pk=org_id).only("path").first()
+            # name and short_name: the web list's heading shows the organisation (no second lookup)
+            org = Organisation.objects.filter(pk=org_id).only("path", "name", "short_name").first()
             filterset.chosen_org = org  # filter_org reuses it: one lookup per request
             if org is not None and user_scope(user, action).covers_path(org.path):
                 base = Member.objects.all()  # MemberFilterSet.filter_org adds the subtree condition
@@ -46,7 +47,12 @@ def roster_filterset(user, params, *, action: str = "view", request=None) -> Mem
 
 def roster(user, params, *, action: str = "view", request=None):
     """The filtered, ordered roster queryset (ValidationError on bad parameters)."""
-    filterset = roster_filterset(user, params, action=action, request=request)
+    return roster_of(roster_filterset(user, params, action=action, request=request))
+
+
+def roster_of(filterset):
+    """The filtered, ordered roster queryset of a filter set made by roster_filterset
+    (ValidationError on bad parameters); for a caller that also shows the filter set's form."""
     if not filterset.is_valid():
         raise ValidationError({k: [str(m) for m in v] for k, v in filterset.errors.items()})
     qs = filterset.qs

@@ -1,6 +1,8 @@
 """Member registry screens. Reads through restrict/get_in_scope (404 outside scope),
 writes through apps.members.services with user=request.user."""
 
+from html import escape
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,12 +19,13 @@ from apps.core.forms import apply_service_errors
 from apps.core.history import record_history
 from apps.core.models import AccessLog
 from apps.core.paging import keyset_page, page_number, page_of
-from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict
+from apps.core.scoping import ScopeError, can_act_on_org, get_in_scope, has_action, restrict, user_scope
 from apps.orgs.models import Organisation
 
-from . import selectors, services
+from . import codes, selectors, services
 from .filters import ORDERING
 from .forms import DecisionForm, DisciplineForm, MemberForm, MoveMemberForm, SelfEditForm, StatusForm
+from .forms_filter import filter_fields
 from .models import Member, MemberChangeRequest
 from .picker import SUGGESTION_LIMIT, member_label, member_queryset, search
 
@@ -51,53 +55,105 @@ def _development_file_id(member):
         return None
 
 
+# The columns the roster shows, plus the sort keys its keyset links carry
+# (apps.members.filters.ORDERING); a column not named here would cost a query per row.
+ROSTER_COLUMNS = (
+    "id",
+    "name",
+    "name_pinyin",
+    "sex",
+    "birth_date",
+    "id_number_masked",
+    "phone_masked",
+    "organisation_id",
+    "org_path",
+    "member_type",
+    "status",
+    "join_date",
+    "organisation__name",
+    "organisation__short_name",
+)
+_SEX = dict(codes.SEX_CHOICES)
+_MEMBER_TYPE = dict(codes.MEMBER_TYPE_CHOICES)
+_STATUS = dict(codes.STATUS_CHOICES)
+_PK_MARK = 987654321  # stands for the primary key in the reversed detail URL
+
+
 @login_required
 def member_list(request):
-    filterset = selectors.roster_filterset(request.user, request.GET, request=request)
+    """党员名册: at most 6 queries whatever the page (session, user, role assignments, the
+    chosen organisation, the capped count, the rows); tests/members/test_roster_page.py."""
+    user = request.user
+    filterset = selectors.roster_filterset(user, request.GET, request=request)
+    org = None
     if filterset.is_valid():
-        qs = selectors.roster(request.user, request.GET, request=request).select_related("organisation")
+        qs = selectors.roster_of(filterset).select_related("organisation").only(*ROSTER_COLUMNS)
+        chosen = getattr(filterset, "chosen_org", None)
+        if chosen is not None and user_scope(user).covers_path(chosen.path):
+            org = chosen  # the heading's organisation: inside the scope only
     else:
         qs = Member.objects.none().order_by(*ORDERING["org"])
     # keyset paging: deep pages read from the index where they start, never by OFFSET
     pager = keyset_page(qs, request, size=PAGE_SIZE, cap=selectors.roster_count_cap(request.GET))
-    org = None
-    org_id = filterset.form.cleaned_data.get("org") if filterset.is_valid() else None
-    if org_id:
-        org = restrict(Organisation.objects.all(), request.user).filter(pk=org_id).first()
-    _tidy_filter_form(filterset.form)
+    fields = filter_fields(filterset.form, type(filterset))
+    fields.pop("org", None)  # carried by a hidden input when it names an organisation in scope
+    main = [fields.pop(name) for name in ("q", "ordering") if name in fields]
     advanced = sum(1 for k, v in request.GET.lists() if k not in ("q", "ordering", "org", "page", "after", "before") and any(v))
     query = request.GET.copy()
     for key in ("page", "after", "before"):
         query.pop(key, None)
+    change = user_scope(user, "change")
     return render(
         request,
         "members/list.html",
         {
             "filter": filterset,
-            "rows": pager.rows,
-            "page": pager.number,
-            "has_next": pager.has_next,
+            "main_fields": main,
+            "more_fields": list(fields.values()),
+            "rows": _roster_rows(pager.rows),
             "total": pager.total,
             "exact": pager.exact,
             "org": org,
             "advanced": advanced,
             "query": query.urlencode(),
             "pager": pager,
-            "today": timezone.localdate(),
-            "can_create": Organisation.objects.restrict(request.user, "change").exists(),
-            "can_export_full": has_action(request.user, "export_full"),
+            # a role's organisation always exists, so only everything-scope needs to ask
+            "can_create": bool(change.paths) or (change.everything and Organisation.objects.exists()),
+            "can_export_full": has_action(user, "export_full"),
         },
     )
 
 
-def _tidy_filter_form(form):
-    """ "全部" instead of "---------" and compact multi-selects (display only)."""
-    for field in form.fields.values():
-        choices = list(getattr(field, "choices", None) or [])
-        if choices and choices[0][0] == "" and str(choices[0][1]).startswith("---"):
-            field.choices = [("", "全部"), *choices[1:]]
-        if getattr(field.widget, "allow_multiple_selected", False):
-            field.widget.attrs["size"] = 4
+# One table row of the roster, built in Python: as a template loop the 50 rows × 11 values
+# cost ≈ 3 ms of CPU per page (format_html ≈ 1 ms), str.format with html.escape ≈ 0.3 ms.
+_ROW = '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+_STATUS_CELL = '<span class="badge warn">{}</span>'
+
+
+def _roster_rows(members) -> SafeString:
+    """The table's rows (the masked ID number and phone only, never the ciphertexts), with
+    display labels from dicts and one reverse() per page instead of one per row. Every
+    value is escaped (html.escape, as django.utils.html.escape does)."""
+    head, tail = reverse("members:detail", args=[_PK_MARK]).split(str(_PK_MARK))
+    link = escape(head) + "{}" + escape(tail)
+    rows = []
+    for m in members:
+        status = escape(_STATUS.get(m.status, m.status))
+        rows.append(
+            _ROW.format(
+                link.format(m.pk),
+                escape(m.name),
+                escape(_SEX.get(m.sex, m.sex)),
+                m.birth_date.isoformat() if m.birth_date else "",
+                escape(m.id_number_masked),
+                escape(m.phone_masked or "—"),
+                escape(m.organisation.display_name),
+                escape(_MEMBER_TYPE.get(m.member_type, m.member_type)),
+                status if m.status == "normal" else _STATUS_CELL.format(status),
+                m.join_date.isoformat() if m.join_date else "",
+            )
+        )
+    return mark_safe("\n".join(rows))  # every value escaped above
 
 
 @login_required
