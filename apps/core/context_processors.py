@@ -1,7 +1,26 @@
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from . import registry
 from .scoping import user_scope
+
+# url name → its URL, per URLconf and script prefix: the menu's ≈ 100 entries were
+# reversed on every page (≈ 2 ms of CPU; docs/performance.md, "Roster web page").
+_URLS: dict[tuple, str | None] = {}
+
+
+def _url(name: str) -> str | None:
+    key = (name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    try:
+        return _URLS[key]
+    except KeyError:
+        pass
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        url = None
+    _URLS[key] = url
+    return url
 
 
 def navigation(request):
@@ -10,15 +29,17 @@ def navigation(request):
         return {"nav_sections": []}
     current = request.path
     sections = []
+    allowed: dict = {}  # action → may use (one scope per action, not per entry)
     for section, entries in registry.navigation():
         items = []
         for entry in entries:
             label, name, action = entry.label, entry.url_name, entry.action
-            try:
-                url = reverse(name)
-            except NoReverseMatch:
+            url = _url(name)
+            if url is None:
                 continue
-            if not _may_use(user, action):
+            if action not in allowed:
+                allowed[action] = _may_use(user, action)
+            if not allowed[action]:
                 continue
             items.append({"label": label, "url": url, "active": False})
         if items:
