@@ -139,6 +139,9 @@ def main(argv=None) -> int:
             call(kind, key, params)
         r = summary(samples[name])
         r["cpu_median_ms"] = summary(cpu[name])["median_ms"]
+        if args.json:  # the raw samples, to pool several interleaved runs
+            r["samples_ms"] = [round(x * 1000, 3) for x in samples[name]]
+            r["cpu_samples_ms"] = [round(x * 1000, 3) for x in cpu[name]]
         r["queries"] = len(ctx.captured_queries)
         r["params"] = params
         out["cases"][name] = r
