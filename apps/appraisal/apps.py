@@ -15,7 +15,9 @@ class AppraisalConfig(AppConfig):
 
         todo.register(selectors.todo_items)
         registry.stats.register(
-            registry.StatsSection("appraisal", "民主评议与组织处置", stats.contribute, cards=stats.cards, rows=stats.rows, order=50)
+            registry.StatsSection(
+                "appraisal", "民主评议与组织处置", stats.contribute, cards=stats.cards, rows=stats.rows, charts=stats.charts, order=50
+            )
         )
         registry.home.register(registry.HomeFigures("appraisal", home.figures, order=50))
         registry.demo.register(registry.DemoBuilder("appraisal", demo.populate, order=60))

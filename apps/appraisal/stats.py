@@ -64,6 +64,27 @@ def rows(stats: dict) -> list[tuple]:
     return out
 
 
+def charts(stats: dict) -> dict:
+    """The grades of the year's appraisal (not the number appraised beside them) and the
+    handling cases."""
+    a = stats.get("appraisal")
+    if not a:
+        return {}
+    ended = [k for k in rules.CASE_KINDS if k.ends_membership]
+    return {
+        "appraisal_grades": {
+            "title": f"{a['year']}年民主评议等次（人）",
+            "labels": [label for _g, label in rules.GRADES],
+            "values": [a[g] for g, _label in rules.GRADES],
+        },
+        "appraisal_cases": {
+            "title": "组织处置（件）",
+            "labels": ["办理中", "限期改正逾期", *(f"本年{k.label}" for k in ended)],
+            "values": [a["cases"]["open"], a["cases"]["overdue"], *(a["cases"][f"ended_{k.code}"] for k in ended)],
+        },
+    }
+
+
 def report_figures(org, year: int, month: int) -> list[tuple]:
     """registry.report_sections: the month's handling for the monthly report. One query."""
     start = datetime.date(year, month, 1)

@@ -125,6 +125,23 @@ def cards(stats: dict) -> list[tuple]:
     ]
 
 
+def charts(stats: dict) -> dict:
+    """The year's meetings by month and by kind, and the organisations that hold
+    organisational life against those behind (short labels: the table has the long ones)."""
+    s = stats.get("orglife")
+    if not s:
+        return {}
+    return {
+        "orglife_orgs": {
+            "title": f"{s['year']}年组织生活落实（个）",
+            "labels": ["应开展的党组织", "未按要求开展", f"{s['month']}月应开主题党日", f"{s['month']}月已开主题党日"],
+            "values": [s["orgs_due"], s["orgs_lagging"], s["theme_due"], s["theme_done"]],
+        },
+        "orglife_months": {"title": "组织生活·月度会议次数", "labels": list(s["by_month"]), "values": list(s["by_month"].values())},
+        "orglife_kinds": {"title": "组织生活·会议类型（次）", "labels": list(s["by_kind"]), "values": list(s["by_kind"].values())},
+    }
+
+
 def rows(stats: dict) -> list[tuple]:
     s = stats.get("orglife")
     if not s:

@@ -13,11 +13,14 @@
 
   function bar(el, labels, values, color, urls) {
     var chart = echarts.init(el);
+    // labels that do not fit under their bar are slanted and cut (the tooltip has them whole)
+    var longest = Math.max.apply(null, labels.map(function (l) { return String(l).length; }).concat([0]));
+    var tight = labels.length > 6 || longest * font > el.clientWidth / Math.max(labels.length, 1) - 8;
     chart.setOption({
       textStyle: { fontSize: font, color: text },
       tooltip: { trigger: "axis" },
       grid: { left: big ? 70 : 50, right: 20, top: 20, bottom: big ? 110 : 80 },
-      xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 35 : 0, fontSize: font, color: text } },
+      xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: tight ? 35 : 0, width: tight ? (big ? 200 : 110) : undefined, overflow: "truncate", fontSize: font, color: text } },
       yAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: font, color: text } },
       series: [{
         type: "bar", data: values, itemStyle: { color: color },
