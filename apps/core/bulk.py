@@ -11,6 +11,8 @@ under the write lock the IMMEDIATE transaction already holds), so the caller can
 child rows. Any other database falls back to bulk_create.
 """
 
+import json
+
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
@@ -89,15 +91,37 @@ def _converter(field, connection):
     return lambda value: convert(value, connection)
 
 
-def add_to_counts(model, column: str, deltas: dict[int, int]) -> None:
-    """UPDATE table SET column = column + delta WHERE id = …, for many rows at once."""
-    if not deltas:
+def add_to_counts(model, column: str, deltas) -> None:
+    """column = column + delta for many rows, in one UPDATE whatever their number.
+
+    deltas: {pk: delta} or an iterable of (pk, delta) pairs in which a primary key may
+    appear several times (its deltas are summed: a join update would apply only one of
+    them). Zero sums are skipped. The statement's text and parameter count do not depend
+    on the number of rows (no parameter limit to batch around): PostgreSQL joins
+    `unnest` of two arrays, SQLite (≥ 3.33, UPDATE … FROM; the project needs it anyway)
+    joins `json_each` of one JSON array. Replaces one UPDATE per row (executemany),
+    which on PostgreSQL cost a round trip per organisation per import chunk."""
+    pairs = deltas.items() if hasattr(deltas, "items") else deltas
+    totals: dict[int, int] = {}
+    for pk, delta in pairs:
+        totals[pk] = totals.get(pk, 0) + delta
+    totals = {pk: n for pk, n in totals.items() if n}
+    if not totals:
         return
     connection = _conn()
     q = connection.ops.quote_name
-    sql = f"UPDATE {q(model._meta.db_table)} SET {q(column)} = {q(column)} + %s WHERE {q(model._meta.pk.column)} = %s"
+    table, col, pk_col = q(model._meta.db_table), q(column), q(model._meta.pk.column)
+    if connection.vendor == "postgresql":
+        source, params = "unnest(%s::bigint[], %s::bigint[]) AS d(id, n)", [list(totals), list(totals.values())]
+    elif connection.vendor == "sqlite":
+        source = "(SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS n FROM json_each(%s)) AS d"
+        params = [json.dumps(list(totals.items()))]
+    else:  # pragma: no cover - the two supported databases are tested
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET {col} = {col} + %s WHERE {pk_col} = %s", [(n, pk) for pk, n in totals.items()])
+        return
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(n, pk) for pk, n in deltas.items()])
+        cursor.execute(f"UPDATE {table} SET {col} = {table}.{col} + d.n FROM {source} WHERE {table}.{pk_col} = d.id", params)
 
 
 def allocate_ids(model, n: int) -> list[int]:

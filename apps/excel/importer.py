@@ -25,7 +25,7 @@ import pickle
 import re
 import zipfile
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
@@ -39,7 +39,7 @@ from django.utils.crypto import salted_hmac
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
 
-from apps.core import crypto
+from apps.core import bulk, crypto
 from apps.core.locks import advisory_lock
 from apps.core.scoping import user_scope
 from apps.members import idnumber
@@ -1067,11 +1067,17 @@ class Importer:
                 raise _Rollback()
             total = len(creates) + len(updates)
             done = 0
+            # The organisations' member counters: summed over the chunks and written once,
+            # in one statement, at the end of the transaction (a chunk of a roster sorted
+            # by organisation touches a few dozen, an unsorted one most of a county's).
+            counts: Counter = Counter()
             for i in range(0, len(creates), BATCH):
                 if self.should_cancel():
                     raise ImportCancelled()
                 chunk = creates[i : i + BATCH]
-                members = member_services.bulk_create_members([p.clean for p in chunk], actor=self.actor, message=message, at=at)
+                members = member_services.bulk_create_members(
+                    [p.clean for p in chunk], actor=self.actor, message=message, at=at, counts=counts
+                )
                 for p, member in zip(chunk, members, strict=True):
                     p.member = member
                 done += len(chunk)
@@ -1085,6 +1091,7 @@ class Importer:
                 self.progress(done, total)
             if self.should_cancel():
                 raise ImportCancelled()
+            bulk.add_to_counts(Organisation, "direct_member_count", counts)
         result.created = len(creates)
         result.updated = len(updates)
 

@@ -393,11 +393,15 @@ def create_member(data: dict, *, actor, today=None) -> Member:
 # -- many records at once (the Excel import): the same writes, in bulk statements
 
 
-def bulk_create_members(cleans: list[dict], *, actor, message: str = "", at=None) -> list[Member]:
+def bulk_create_members(cleans: list[dict], *, actor, message: str = "", at=None, counts: Counter | None = None) -> list[Member]:
     """create_member for many rows: the same record values, categories, first status
     history row, organisation counters and ChangeLog rows, in a fixed number of bulk
     statements. The caller validated every row (validate_member_data), checked the ID
-    numbers against the register under its lock, and holds the transaction."""
+    numbers against the register under its lock, and holds the transaction.
+
+    counts: a Counter that collects the organisation counter increments instead of
+    writing them; the caller, calling this once per chunk, writes the sum once
+    (bulk.add_to_counts) before its transaction ends."""
     _authorise_paths(actor, [c["organisation"].path for c in cleans])
     members = [_new_member(c) for c in cleans]
     categories = [sorted(set(c.get("categories") or [])) for c in cleans]
@@ -413,7 +417,11 @@ def bulk_create_members(cleans: list[dict], *, actor, message: str = "", at=None
         m.set_known_category_codes(cats)
         logs.append(change_row(m, ChangeLog.Action.CREATE, before=None, after=snapshot(m), message=message, at=at))
     bulk.insert_dicts(ChangeLog, logs)
-    bulk.add_to_counts(Organisation, "direct_member_count", dict(Counter(m.organisation_id for m in members if _counts(m.status))))
+    increments = Counter(m.organisation_id for m in members if _counts(m.status))
+    if counts is None:
+        bulk.add_to_counts(Organisation, "direct_member_count", increments)
+    else:
+        counts.update(increments)
     return members
 
 

@@ -61,3 +61,102 @@ def test_insert_models_with_dates_and_ids(db):
     change = MemberStatusChange.objects.filter(member=member, reason="x").get()
     assert change.date == datetime.date(2020, 2, 29) and change.recorded_at is not None
     assert Member.objects.filter(pk=member.pk).exists()
+
+
+# ---------------------------------------------------------------- add_to_counts
+
+
+class _Statements:
+    """Every statement sent through Django's cursor: (sql, params, executemany?)."""
+
+    def __init__(self):
+        self.sent = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.sent.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+
+def _sent_keys(params) -> list[int]:
+    """The primary keys an add_to_counts statement carries (PostgreSQL: an array of keys
+    and one of deltas; SQLite: one JSON array of [key, delta] pairs)."""
+    import json
+
+    if len(params) == 2:
+        return sorted(params[0])
+    return sorted(pk for pk, _n in json.loads(params[0]))
+
+
+def _counts(orgs):
+    from apps.orgs.models import Organisation
+
+    return dict(Organisation.objects.filter(pk__in=[o.pk for o in orgs]).values_list("pk", "direct_member_count"))
+
+
+def test_add_to_counts_is_one_statement_whatever_the_number_of_rows(tree):
+    from django.db import connection
+
+    from apps.orgs.models import Organisation
+
+    orgs = [tree["county"], *tree["committees"], *(b for pair in tree["branches"] for b in pair)]
+    Organisation.objects.filter(pk__in=[o.pk for o in orgs]).update(direct_member_count=10)
+    texts = []
+    for deltas in ({orgs[0].pk: 1}, {o.pk: i + 1 for i, o in enumerate(orgs)}):
+        spy = _Statements()
+        with connection.execute_wrapper(spy):
+            bulk.add_to_counts(Organisation, "direct_member_count", deltas)
+        assert len(spy.sent) == 1 and spy.sent[0][2] is False, spy.sent  # one statement, not executemany
+        texts.append((spy.sent[0][0], len(spy.sent[0][1])))
+    assert texts[0] == texts[1], "the statement does not grow with the number of rows"
+    assert _counts(orgs) == {o.pk: 10 + i + 1 + (1 if i == 0 else 0) for i, o in enumerate(orgs)}
+
+
+def test_add_to_counts_sums_a_key_given_several_times_and_skips_zero_sums(tree):
+    from django.db import connection
+
+    from apps.orgs.models import Organisation
+
+    a, b = tree["branches"][0]
+    c, d = tree["branches"][1]
+    Organisation.objects.filter(pk__in=[a.pk, b.pk, c.pk, d.pk]).update(direct_member_count=5)
+    spy = _Statements()
+    with connection.execute_wrapper(spy):
+        # a three times (+2 +3 −1), b twice summing to 0, c decreased, d absent
+        bulk.add_to_counts(Organisation, "direct_member_count", [(a.pk, 2), (b.pk, 1), (a.pk, 3), (c.pk, -4), (b.pk, -1), (a.pk, -1)])
+    assert len(spy.sent) == 1
+    assert _counts([a, b, c, d]) == {a.pk: 9, b.pk: 5, c.pk: 1, d.pk: 5}
+    assert _sent_keys(spy.sent[0][1]) == [a.pk, c.pk], "b's deltas sum to 0: not sent"
+
+
+def test_add_to_counts_sends_nothing_when_there_is_nothing_to_add(tree):
+    from django.db import connection
+
+    from apps.orgs.models import Organisation
+
+    branch = tree["branches"][0][0]
+    spy = _Statements()
+    with connection.execute_wrapper(spy):
+        bulk.add_to_counts(Organisation, "direct_member_count", {})
+        bulk.add_to_counts(Organisation, "direct_member_count", {branch.pk: 0})
+        bulk.add_to_counts(Organisation, "direct_member_count", [(branch.pk, 2), (branch.pk, -2)])
+    assert spy.sent == []
+    assert _counts([branch]) == {branch.pk: 0}
+
+
+def test_add_to_counts_has_no_parameter_limit(tree):
+    """40,000 keys (more than SQLite's 32,766 parameters, about a province's organisations)
+    in one statement; keys without a row change nothing."""
+    from django.db import connection
+
+    from apps.orgs.models import Organisation
+
+    branch = tree["branches"][0][0]
+    other = tree["branches"][1][0]
+    top = Organisation.objects.order_by("-pk").values_list("pk", flat=True).first()
+    deltas = {top + 1 + i: 1 for i in range(40_000)}
+    deltas[branch.pk] = 7
+    spy = _Statements()
+    with connection.execute_wrapper(spy):
+        bulk.add_to_counts(Organisation, "direct_member_count", deltas)
+    assert len(spy.sent) == 1
+    assert _counts([branch, other]) == {branch.pk: 7, other.pk: 0}

@@ -422,6 +422,78 @@ def test_progress_reported_and_cancel_writes_nothing(branch):
     assert Member.objects.count() == 0 and ChangeLog.objects.filter(object_type="members.member").count() == 0
 
 
+def _counters(orgs) -> dict[int, int]:
+    from apps.orgs.models import Organisation
+
+    return dict(Organisation.objects.filter(pk__in=[o.pk for o in orgs]).values_list("pk", "direct_member_count"))
+
+
+def _members_by_org(orgs) -> dict[int, int]:
+    from apps.members.codes import COUNTED_STATUSES
+
+    return {o.pk: Member.objects.filter(organisation=o, status__in=COUNTED_STATUSES).count() for o in orgs}
+
+
+def test_counters_exact_and_written_in_one_statement_per_import(tree, monkeypatch):
+    """Rows of several organisations interleaved over several chunks: the organisations'
+    counters are summed over the chunks and written once, in one statement; they equal
+    the member table, and check_org_tree finds no drift."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    import apps.excel.importer as importer
+
+    monkeypatch.setattr(importer, "BATCH", 2)  # 7 rows: 4 chunks
+    branches = [b for pair in tree["branches"] for b in pair]
+    make_member(branches[0])
+    make_member(branches[3])
+    rows = [good_row(branches[i % 3]) for i in range(7)]  # not sorted: every chunk touches 2 organisations
+    counter_writes = []
+
+    def spy(execute, sql, params, many, context):
+        if "orgs_organisation" in sql and sql.lstrip().upper().startswith("UPDATE"):
+            counter_writes.append((sql, many))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        r = commit(xlsx(rows))
+    assert r.ok and r.created == 7
+    assert len(counter_writes) == 1 and counter_writes[0][1] is False, counter_writes
+    assert _counters(branches) == _members_by_org(branches) == {branches[0].pk: 4, branches[1].pk: 2, branches[2].pk: 2, branches[3].pk: 1}
+    out = io.StringIO()
+    call_command("check_org_tree", stdout=out)  # raises CommandError on drift
+    assert "[通过] 直属党员数与党员表不一致" in out.getvalue() and "未发现问题" in out.getvalue()
+
+
+@pytest.mark.parametrize("failure", ["cancelled after two chunks", "counter statement fails"])
+def test_import_failing_halfway_leaves_counters_and_members_untouched(tree, monkeypatch, failure):
+    import apps.excel.importer as importer
+    from apps.core import bulk
+
+    monkeypatch.setattr(importer, "BATCH", 2)
+    monkeypatch.setattr(importer, "CANCEL_EVERY", 10**9)  # no cancel check during validation
+    branches = [b for pair in tree["branches"] for b in pair]
+    make_member(branches[1])
+    before = _counters(branches)
+    rows = [good_row(branches[i % 2]) for i in range(6)]
+    checks = {"n": 0}
+
+    def should_cancel():
+        checks["n"] += 1
+        return failure.startswith("cancelled") and checks["n"] > 2  # before the 3rd chunk
+
+    if failure.startswith("counter"):
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("counter write failed")
+
+        monkeypatch.setattr(bulk, "add_to_counts", broken)
+    with pytest.raises(ImportCancelled if failure.startswith("cancelled") else RuntimeError):
+        import_members(xlsx(rows), dry_run=False, should_cancel=should_cancel, actor=system_actor("cli"))
+    assert Member.objects.count() == 1 and ChangeLog.objects.filter(object_type="members.member", action="create").count() == 1
+    assert _counters(branches) == before == _members_by_org(branches)
+
+
 def test_row_with_empty_first_column_is_reported_not_skipped(branch):
     e = only_error(commit(xlsx([good_row(branch), good_row(branch, 姓名=None)])))
     assert (e.row, e.column, e.header) == (3, "A", "姓名") and "必填" in e.message
