@@ -2,7 +2,7 @@
 """Benchmark of the roster import (issue 6: ≥ 2,000 rows/s for dry run + commit of the
 20,135-row county roster) and of the roster export.
 
-    .venv/bin/python bench/bench_import.py [--rows 20135] [--db sqlite|postgres|URL] [--json]
+    .venv/bin/python bench/bench_import.py [--rows 20135] [--db sqlite|postgres|URL] [--json] [--profile]
 
 Runs in a fresh database of its own (SQLite file under var/bench/, or the PostgreSQL
 database dj_excel_bench), never in the application's database:
@@ -18,6 +18,10 @@ database dj_excel_bench), never in the application's database:
      one read, one validation, the writes), into the emptied register again;
   6. a dry run of the same file against the populated database (every row an update
      candidate, all unchanged).
+--profile also writes, to stderr, where the time of each preview and commit goes: the
+functions (cProfile, by own time and by cumulative time) and the SQL (an execute_wrapper
+timing every statement, grouped by statement shape; the bulk writer's PostgreSQL COPYs are
+timed as "COPY"). Profiled figures are slower than plain runs: do not report them as rates.
 `run()` (used by bench/run.py) starts this script in a subprocess (Django settings are
 per process) and returns the figures as a dict.
 """
@@ -208,16 +212,79 @@ def _roster(branches, rows: int) -> bytes:
 
 
 CPU: dict[str, float] = {}  # seconds of this process's CPU time per timed step
+PROFILE: set[str] = set()  # labels of the steps to profile (--profile)
 
 
 def _timed(fn, label: str = ""):
     """(value, wall-clock seconds). The process's CPU seconds go to CPU[label]: on a busy
     machine they show how much of the wall time was waiting for a core."""
+    if label in PROFILE:
+        fn = _profiled(fn, label)
     start, cpu = time.perf_counter(), time.process_time()
     value = fn()
     if label:
         CPU[label] = round(time.process_time() - cpu, 2)
     return value, time.perf_counter() - start
+
+
+def _profiled(fn, label: str):
+    """fn wrapped in cProfile and an SQL timer; the report goes to stderr."""
+
+    def wrapped():
+        import cProfile
+        import pstats
+        import re
+        from collections import defaultdict
+
+        from django.db import connection
+
+        from apps.core import bulk
+
+        sql: dict[str, list] = defaultdict(lambda: [0, 0, 0.0])  # shape → [calls, rows, seconds]
+
+        def timer(execute, statement, params, many, context):
+            start = time.perf_counter()
+            try:
+                return execute(statement, params, many, context)
+            finally:
+                shape = re.sub(r"(%s|\?)(\s*,\s*(%s|\?))+", "…", re.sub(r"\b\d+\b", "N", statement))[:150]
+                entry = sql[shape]
+                entry[0] += 1
+                entry[1] += len(params) if many else 1
+                entry[2] += time.perf_counter() - start
+
+        write = bulk._write
+
+        def timed_write(connection_, table, columns, rows, batch):
+            start = time.perf_counter()
+            try:
+                return write(connection_, table, columns, rows, batch)
+            finally:
+                entry = sql[f"bulk write ({'COPY' if connection_.vendor == 'postgresql' else 'executemany INSERT'}) {table}"]
+                entry[0] += 1
+                entry[1] += len(rows)
+                entry[2] += time.perf_counter() - start
+
+        profile = cProfile.Profile()
+        bulk._write = timed_write
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            with connection.execute_wrapper(timer):
+                value = profile.runcall(fn)
+        finally:
+            bulk._write = write
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        out = sys.stderr
+        total = sum(e[2] for e in sql.values())
+        print(f"\n===== {label}: {wall:.2f} s wall, {cpu:.2f} s CPU (profiled), {total:.2f} s in SQL", file=out)
+        for shape, (calls, n, seconds) in sorted(sql.items(), key=lambda kv: -kv[1][2])[:15]:
+            print(f"  {seconds:7.3f} s {calls:6d} calls {n:7d} rows  {shape}", file=out)
+        stats = pstats.Stats(profile, stream=out).strip_dirs()
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(40)
+        return value
+
+    return wrapped
 
 
 def _admin(county):
@@ -312,7 +379,14 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     parser.add_argument("--db", default="sqlite", help="sqlite (default), postgres, or a DATABASE_URL")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the previews and commits of the fresh import and the round trip (report on stderr)",
+    )
     args = parser.parse_args(argv)
+    if args.profile:
+        PROFILE.update(f"{step}_{phase}" for step in ("fresh_import", "round_trip_import") for phase in ("dry_run", "commit"))
     _setup(args.db)
     figures = measure(args.rows)
     if args.json:
