@@ -18,19 +18,20 @@ def summarise(report: dict) -> str:
         lines.append(head)
         if run.get("synth"):
             lines.append(f"  synth_province: {run['synth']['total_seconds']} s {run['synth']['phases']}")
-        for key, st in run["statistics"].items():
+        for key, st in (run.get("statistics") or {}).items():
             extra = f"ratio {st['ratio_median']}×" if "ratio_median" in st else st.get("party_statistics", "")
             lines.append(
                 f"  a. statistics {key:9s} raw SQL {_ms(st['raw_sql'])} ms  party_statistics {_ms(st.get('party_statistics'))} ms  {extra}"
             )
-        ml = run["member_list"]
-        lines.append(f"  b. member list via {ml['via']}")
+        ml = run.get("member_list") or {}
+        if ml:
+            lines.append(f"  b. member list via {ml['via']}")
         for case, r in ml.items():
             if case != "via":
                 lines.append(
                     f"     {case:17s} p50 {r['median_ms']:.1f} ms  p95 {r['p95_ms']:.1f} ms  queries {r['queries']}  rows {r['rows']}"
                 )
-        for key, r in run["subtree_count"].items():
+        for key, r in (run.get("subtree_count") or {}).items():
             lines.append(
                 f"  c. count {key:9s} subtree_member_count {_ms(r['subtree_member_count'])} ms  "
                 f"COUNT counted {_ms(r['count_counted_members'])} ms  COUNT index-only {_ms(r['count_index_only_all_rows'])} ms  "
@@ -50,7 +51,7 @@ def summarise(report: dict) -> str:
                         f"  d. http {key:18s} {r['rps']:.0f} req/s  non-2xx {r['non_2xx']}  socket errors {r['socket_errors']}"
                         + (f"  ratio {r['ratio_to_bare']}" if "ratio_to_bare" in r else "")
                     )
-                elif key not in ("server", "duration_s"):
+                elif key not in ("server", "duration_s", "rounds", "load_average_per_round"):
                     lines.append(f"  d. http {key}: {r}")
     g = report.get("growth")
     if g and "metrics" in g:
@@ -120,6 +121,7 @@ def growth_side_by_side(report: dict) -> str:
 def markdown(report: dict) -> str:
     """Tables for docs/performance.md (one row per database and size)."""
     runs = [r for r in report["runs"] if "error" not in r]
+    full = [r for r in runs if "statistics" in r]  # --http-only runs have the HTTP table only
     out = []
     out.append(
         "#### a. Annual statistics (median ms; ratio = party_statistics / raw SQL; core = organisation_counts + member_counts, "
@@ -130,7 +132,7 @@ def markdown(report: dict) -> str:
         "| county raw SQL | county party_statistics | ratio | core | core ratio |"
     )
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in runs:
+    for r in full:
         cells = []
         for key in ("province", "county"):
             st = r["statistics"][key]
@@ -148,7 +150,7 @@ def markdown(report: dict) -> str:
     cases = ["branch_p1", "branch_last", "county_p1", "county_p200", "county_filter_p1"]
     out.append("| database | members | via | " + " | ".join(cases) + " |")
     out.append("|---|---:|---|" + "---:|" * len(cases))
-    for r in runs:
+    for r in full:
         ml = r["member_list"]
         cells = [f"{ml[c]['p95_ms']:.1f} / {ml[c]['queries']}q" for c in cases]
         out.append(f"| {r['vendor']} | {r['size']:,} | {ml['via'].split(' (')[0]} | " + " | ".join(cells) + " |")
@@ -157,7 +159,7 @@ def markdown(report: dict) -> str:
         "| database | members | subtree | members counted | subtree_member_count (counters) | COUNT(*) counted statuses | COUNT(*) index-only, all rows |"
     )
     out.append("|---|---:|---|---:|---:|---:|---:|")
-    for r in runs:
+    for r in full:
         for key, c in r["subtree_count"].items():
             out.append(
                 f"| {r['vendor']} | {r['size']:,} | {key} | {c['value']:,} | {_fmt(c['subtree_member_count']['median_ms'])} | "
@@ -187,9 +189,9 @@ def markdown(report: dict) -> str:
             for key, h in r["http"].items():
                 if isinstance(h, dict):
                     out.append(
-                        f"| {r['vendor']} | {r['size']:,} | {key} | {h['rps']:.0f} | {_fmt(h['p99_ms'])} | {h['non_2xx']} | {h['socket_errors']} | {_fmt(h.get('ratio_to_bare'))} |"
+                        f"| {r['vendor']} | {r['size']:,} | {key} | {h['rps']:.0f} | {_fmt(h['p99_ms'])} | {h['non_2xx']} | {h['socket_errors']} | {(format(h['ratio_to_bare'], '.1%') if h.get('ratio_to_bare') is not None else '—')} |"
                     )
-                elif key not in ("server", "duration_s"):
+                elif key not in ("server", "duration_s", "rounds", "load_average_per_round"):
                     out.append(f"| {r['vendor']} | {r['size']:,} | {key} | {h} | | | | |")
     out.append(growth(runs))
     out.append(growth_side_by_side(report))

@@ -106,14 +106,15 @@ def worker(args) -> dict:
         "load_average_before": os.getloadavg(),
         "targets": {k: {"id": o.id, "name": o.name, "path": o.path} for k, o in targets.items()},
     }
-    log("  a. party statistics …")
-    result["statistics"] = scenarios.scenario_statistics(targets, max(3, repeat // 3))
-    log("  b. member list …")
-    result["member_list"] = scenarios.scenario_member_list(targets, users, repeat * 2)
-    log("  c. subtree member count …")
-    result["subtree_count"] = scenarios.scenario_counts(targets, repeat)
-    log("  scope predicate (LIKE vs range) …")
-    result["scope_predicate"] = scenarios.scenario_scope_predicate(targets, repeat)
+    if not args.http_only:
+        log("  a. party statistics …")
+        result["statistics"] = scenarios.scenario_statistics(targets, max(3, repeat // 3))
+        log("  b. member list …")
+        result["member_list"] = scenarios.scenario_member_list(targets, users, repeat * 2)
+        log("  c. subtree member count …")
+        result["subtree_count"] = scenarios.scenario_counts(targets, repeat)
+        log("  scope predicate (LIKE vs range) …")
+        result["scope_predicate"] = scenarios.scenario_scope_predicate(targets, repeat)
     result["load_average_after"] = os.getloadavg()
     if args.http_seconds and connection.vendor == "postgresql":
         log("  d. HTTP throughput …")
@@ -185,6 +186,11 @@ def _wrk(url: str, token: str | None, seconds: int) -> dict:
 
 
 def http_scenario(args, targets, users) -> dict:
+    """wrk against gunicorn (2 sync workers): the bare JSON view and the two roster API
+    pages, in turn, `--http-rounds` times (bare, branch, county, bare, …), so that every
+    ratio compares runs made under the same load. Each URL's figures are the median round's;
+    `rounds` keeps every round's req/s and ratio."""
+    import statistics
     import urllib.request
 
     from bench.scenarios import MEMBER_API, member_api_available
@@ -205,6 +211,7 @@ def http_scenario(args, targets, users) -> dict:
     ]
     proc = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    rounds = max(1, getattr(args, "http_rounds", 1) or 1)
     try:
         for _ in range(100):
             try:
@@ -212,22 +219,39 @@ def http_scenario(args, targets, users) -> dict:
                 break
             except OSError:
                 time.sleep(0.2)
-        county_token = users["county_admin"][1]
-        branch_token = users["branch_secretary"][1]
-        out = {"server": "gunicorn -w 2 (sync) on 127.0.0.1", "duration_s": args.http_seconds}
-        out["bare"] = _wrk(base + "/bench/bare/", None, args.http_seconds)
+        out = {"server": "gunicorn -w 2 (sync) on 127.0.0.1", "duration_s": args.http_seconds, "rounds": rounds}
+        urls = [("bare", base + "/bench/bare/", None)]
         if member_api_available():
+            county_token = users["county_admin"][1]
+            branch_token = users["branch_secretary"][1]
             branch_url = f"{base}{MEMBER_API}?org={targets['branch'].id}&ordering=name"
             county_url = f"{base}{MEMBER_API}?org={targets['county'].id}&status=normal&ordering=name"
-            for key, url, token in (("member_api_branch", branch_url, branch_token), ("member_api_county", county_url, county_token)):
-                req = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})
-                status = urllib.request.urlopen(req, timeout=10).status
-                r = _wrk(url, token, args.http_seconds)
-                r["precheck_status"] = status
-                r["ratio_to_bare"] = round(r["rps"] / out["bare"]["rps"], 3)
-                out[key] = r
+            urls += [("member_api_branch", branch_url, branch_token), ("member_api_county", county_url, county_token)]
         else:
             out["member_api"] = "not available (apps.members.api has no /api/members/ route in this build)"
+        prechecks = {}
+        for key, url, token in urls:  # warm both workers' connections and caches; check the status
+            req = urllib.request.Request(url, headers={"Authorization": f"Token {token}"} if token else {})
+            prechecks[key] = urllib.request.urlopen(req, timeout=10).status
+        runs = {key: [] for key, _u, _t in urls}
+        loads = []
+        for _ in range(rounds):
+            loads.append(os.getloadavg()[0])
+            for key, url, token in urls:
+                runs[key].append(_wrk(url, token, args.http_seconds))
+        for key, _url, _token in urls:
+            rs = runs[key]
+            r = dict(sorted(rs, key=lambda x: x["rps"])[len(rs) // 2])
+            r["rps_rounds"] = [x["rps"] for x in rs]
+            r["non_2xx"] = sum(x["non_2xx"] for x in rs)
+            r["socket_errors"] = sum(x["socket_errors"] for x in rs)
+            r["precheck_status"] = prechecks[key]
+            if key != "bare":
+                ratios = [x["rps"] / b["rps"] for x, b in zip(rs, runs["bare"], strict=True)]
+                r["ratio_rounds"] = [round(x, 3) for x in ratios]
+                r["ratio_to_bare"] = round(statistics.median(ratios), 3)
+            out[key] = r
+        out["load_average_per_round"] = loads
         return out
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -284,6 +308,7 @@ def git_commit() -> str:
 
 def run_one(args, db: str, size: int) -> dict:
     cmd = [sys.executable, __file__, "--worker", "--db", db, "--size", str(size), "--http-seconds", str(args.http_seconds)]
+    cmd += ["--http-rounds", str(args.http_rounds)] + (["--http-only"] if args.http_only else [])
     if args.quick:
         cmd.append("--quick")
     if args.rebuild:
@@ -306,6 +331,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the synthetic provinces even if present")
     parser.add_argument("--http-seconds", type=int, default=15, help="wrk duration per URL (0: skip the HTTP scenario)")
+    parser.add_argument("--http-rounds", type=int, default=1, help="HTTP: measure bare, branch, county in turn this many times")
+    parser.add_argument("--http-only", action="store_true", help="run only the HTTP scenario (d)")
     parser.add_argument("--http-sizes", default=None, help="sizes at which to run the HTTP scenario (default: the largest)")
     parser.add_argument("--name", default=None, help="results file name (default: timestamp)")
     parser.add_argument(
