@@ -1,11 +1,14 @@
 """The member list's filters, shared by the web list, the API and the Excel export, so
 that an export holds exactly what the screen shows."""
 
+import copy
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
+from django.http import QueryDict
 from django.utils import timezone
 
 from apps.core import crypto
@@ -69,7 +72,82 @@ def search_members(queryset, text: str):
     return queryset.filter(name__contains=text)  # any part of a name: 志源 finds 王志源
 
 
-class MemberFilterSet(django_filters.FilterSet):
+def _field_copy(field):
+    """A form field copied for one form: what Field.__deepcopy__ copies (the widget with
+    its attrs, the error messages, the validators), but the choices as a new list of the
+    same (immutable) pairs instead of a deep copy of every pair and label. A form may
+    replace a field's choices or change its widget's attrs (the web list does) without
+    touching other forms."""
+    new = copy.copy(field)
+    widget = copy.copy(field.widget)
+    widget.attrs = field.widget.attrs.copy()
+    new.widget = widget
+    new.error_messages = field.error_messages.copy()
+    new.validators = field.validators[:]
+    if isinstance(field, forms.ChoiceField):
+        choices = copy.copy(field._choices)
+        if hasattr(choices, "field"):  # django-filter's ChoiceIterator renders its field's empty label
+            choices.field = new
+        new._choices = choices
+        widget.choices = choices
+    return new
+
+
+class _FilterForm(forms.Form):
+    """The filter form; its fields are copied with _field_copy instead of deep copies
+    (the deep copies of the choice lists were most of building a filter set per request)."""
+
+    def __init__(self, *args, **kwargs):
+        fields = type(self).base_fields
+        self.base_fields = {}  # nothing for forms.BaseForm to deep-copy
+        super().__init__(*args, **kwargs)
+        del self.base_fields
+        self.fields = {name: _field_copy(field) for name, field in fields.items()}
+
+
+class CheapCopyFilterSet(django_filters.FilterSet):
+    """A filter set built per request at the cost of a few shallow copies: the form class
+    is made once per filter set class, and each instance gets shallow copies of the
+    declared filters (django-filter deep-copies them, choice lists included, on every
+    request: 9 % of a roster API call in the profile, docs/performance.md)."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, declared in self.base_filters.items():
+            f = copy.copy(declared)
+            f.extra = declared.extra.copy()
+            f.method = declared.method  # a FilterMethod bound to this copy, not to the declared filter
+            f.model = queryset.model
+            f.parent = self
+            self.filters[name] = f
+
+    @classmethod
+    def _form_class(cls):
+        form_class = cls.__dict__.get("_cached_form_class")
+        if form_class is None:
+            for f in cls.base_filters.values():
+                if not hasattr(f, "model"):
+                    f.model = cls._meta.model  # labels of undeclared filters come from the model
+            fields = {name: f.field for name, f in cls.base_filters.items()}
+            base = cls._meta.form if cls._meta.form is not forms.Form else _FilterForm
+            if not issubclass(base, _FilterForm):
+                base = type(base.__name__, (_FilterForm, base), {})
+            form_class = type(f"{cls.__name__}Form", (base,), fields)
+            cls._cached_form_class = form_class
+        return form_class
+
+    def get_form_class(self):
+        return self._form_class()
+
+
+class MemberFilterSet(CheapCopyFilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_q", help_text="姓名、拼音、首字母、身份证或电话后四位")
     org = django_filters.NumberFilter(label="党组织（含下级）", method="filter_org")
     member_type = django_filters.ChoiceFilter(label="人员类别", choices=codes.MEMBER_TYPE_CHOICES)

@@ -12,7 +12,7 @@ from apps.core.scoping import can_act_on_org, get_in_scope
 from apps.orgs.models import Organisation
 
 from .. import selectors, services
-from ..filters import MemberFilterSet
+from ..filters import ORDERING, MemberFilterSet
 from ..models import Member
 from .serializers import (
     MemberListSerializer,
@@ -24,6 +24,14 @@ from .serializers import (
     StatusChangeSerializer,
 )
 
+# The columns the list reads: MemberListSerializer's, every sort key of
+# apps.members.filters.ORDERING (the keyset cursors hold them) and the organisation's name.
+LIST_COLUMNS = (
+    *(f for f in MemberListSerializer.Meta.fields if not f.endswith("_display") and f not in ("organisation_name", "categories")),
+    "category_bits",
+    *sorted({key.lstrip("-") for keys in ORDERING.values() for key in keys}),
+    "organisation__name",
+)
 WRITE_ACTIONS = {"create", "update", "partial_update", "status", "move"}
 REVEAL = {
     "id_number": (AccessLog.Kind.REVEAL_ID, "reveal_id_number", "身份证号"),
@@ -65,8 +73,10 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             rows = selectors.roster(self.request.user, self.request.query_params, request=self.request)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
-        # The list serializer reads the categories from Member.category_bits: no prefetch.
-        return rows.select_related("organisation")
+        # The list serializer reads the categories from Member.category_bits: no prefetch;
+        # only the columns it shows (not the ciphertexts, remarks …) and the sort keys the
+        # keyset cursors are made of.
+        return rows.select_related("organisation").only(*LIST_COLUMNS)
 
     def _org(self, pk):
         if pk is None:
