@@ -163,6 +163,9 @@ def test_every_ordering_pages_by_cursor_without_extra_queries(tree, ordering, mo
     assert len(set(seen)) == 4
     assert len(sql_second) == len(sql_first) == 4
     assert '"members_member"."id_number_enc"' not in sql_first[-1] and '"members_member"."remarks"' not in sql_first[-1]
+    # the organisation's name without a join (the capped count reads the member table only)
+    assert {r["organisation_name"] for r in body["results"]} == {branch.name}
+    assert "JOIN" not in sql_first[-2] and sql_first[-2].startswith("SELECT COUNT(*)")
 
 
 def test_filter_forms_are_independent_and_render_as_deep_copies_would():

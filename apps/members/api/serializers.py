@@ -135,7 +135,8 @@ class MemberListSerializer(serializers.ModelSerializer):
             "status": m.status,
             "status_display": _LABELS["status"].get(m.status, m.status),
             "organisation": m.organisation_id,
-            "organisation_name": m.organisation.name,
+            # annotated by the list view (apps.members.api.views.ORGANISATION_NAME)
+            "organisation_name": m.organisation_name if hasattr(m, "organisation_name") else m.organisation.name,
             # from the member's own row: no category query for the page
             "categories": codes.category_codes(m.category_bits),
         }
