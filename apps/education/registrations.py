@@ -29,7 +29,16 @@ def register() -> None:
 
     todo.register(education_todo.items)
     registry.stats.register(
-        registry.StatsSection("education", "学习教育", stats.contribute, cards=stats.cards, rows=stats.rows, charts=stats.charts, order=40)
+        registry.StatsSection(
+            "education",
+            "学习教育",
+            stats.contribute,
+            cards=stats.cards,
+            rows=stats.rows,
+            charts=stats.charts,
+            charted=stats.charted,
+            order=40,
+        )
     )
     registry.demo.register(registry.DemoBuilder("education", demo.populate, order=50))
     registry.home.register(registry.HomeFigures("education", facts.home_figures, order=40))

@@ -11,17 +11,21 @@ from apps.core.routers import reporting
 from . import selectors
 from .services import current_rules
 
+NO_QUIZZES = {"quiz_takers": None, "quiz_papers": None, "quiz_average": None}
+NO_PLANS = {"plan_items": None, "plan_due": None, "plan_done": None, "plan_rate": None}
 
-def contribute(org, as_of: datetime.date | None = None) -> dict:
-    """Six grouped queries whatever the subtree's size (selectors.org_summary: four;
-    quiz_figures and plan_figures: one each)."""
+
+def contribute(org, as_of: datetime.date | None = None, *, charted_only: bool = False) -> dict:
+    """Four grouped queries whatever the subtree's size (selectors.org_summary: two;
+    quiz_figures and plan_figures: one each); charted_only (the dashboard, whose chart is
+    the hours distribution): org_summary's two, the quiz and plan figures None."""
     as_of = as_of or timezone.localdate()
     year = as_of.year
     values = current_rules().all_values()
     with reporting():
         summary = selectors.org_summary(org, year, as_of, values)
-        quizzes = selectors.quiz_figures(org, year)
-        plans = selectors.plan_figures(org, year, as_of)
+        quizzes = NO_QUIZZES if charted_only else selectors.quiz_figures(org, year)
+        plans = NO_PLANS if charted_only else selectors.plan_figures(org, year, as_of)
     members = summary["members"]
     return {
         "education": {
@@ -40,7 +44,7 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
             "rotation_rate": summary["rotation_rate"],
             "distribution": summary["distribution"],
             "quiz_takers": quizzes["quiz_takers"],
-            "quiz_rate": round(100 * quizzes["quiz_takers"] / members, 1) if members else None,
+            "quiz_rate": round(100 * quizzes["quiz_takers"] / members, 1) if members and quizzes["quiz_takers"] is not None else None,
             "quiz_average": None if quizzes["quiz_average"] is None else str(quizzes["quiz_average"]),
             "plan_items": plans["plan_items"],
             "plan_due": plans["plan_due"],
@@ -112,3 +116,8 @@ def charts(stats: dict) -> dict:
             "values": [n for _label, n in e["distribution"]],
         }
     }
+
+
+def charted(org, as_of: datetime.date | None = None) -> dict:
+    """StatsSection.charted: the figures of charts() only (the hours distribution)."""
+    return contribute(org, as_of, charted_only=True)

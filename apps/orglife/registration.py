@@ -26,6 +26,15 @@ def register() -> None:
     registry.org_metrics.register(registry.OrgMetric("orglife_meetings", "三会一课等组织生活按要求召开", facts.org_metric, order=20))
     registry.report_sections.register(registry.ReportSection("orglife", "组织生活", facts.report_figures, order=30))
     registry.stats.register(
-        registry.StatsSection("orglife", "组织生活", stats.contribute, cards=stats.cards, rows=stats.rows, charts=stats.charts, order=30)
+        registry.StatsSection(
+            "orglife",
+            "组织生活",
+            stats.contribute,
+            cards=stats.cards,
+            rows=stats.rows,
+            charts=stats.charts,
+            charted=stats.charted,
+            order=30,
+        )
     )
     registry.demo.register(registry.DemoBuilder("orglife", demo.populate, order=40))

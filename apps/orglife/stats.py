@@ -30,11 +30,12 @@ LABELS = {
 }
 
 
-def contribute(org, as_of: datetime.date | None = None) -> dict:
+def contribute(org, as_of: datetime.date | None = None, *, charted_only: bool = False) -> dict:
     """This year's meetings of org's subtree by kind, the attendance rate, organisations
     behind the frequencies (ended periods) and members without party life; the month of
     as_of (meetings, branches that held this month's 主题党日) and the meetings of each
-    month of the year. Five queries."""
+    month of the year. Five queries; charted_only (the dashboard): the members without
+    party life (not charted) are None, four queries."""
     from django.utils import timezone
 
     as_of = as_of or timezone.localdate()
@@ -79,13 +80,7 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
             Organisation.objects.filter(path__startswith=org.path, status="active"), as_of.year, None, as_of, version
         )
         lagging = {"orgs_due": sum(due > 0 for _pk, _p, due, _m in figures), "orgs_lagging": sum(m > 0 for _pk, _p, _d, m in figures)}
-        att = Attendance.objects.filter(org_path__startswith=org.path)
-        warn = compliance.absence_queryset(att, as_of, version.general("warn_months"))
-        absent = {"warning": 0, "case": 0}
-        exit_months = version.general("exit_months")
-        for months in warn.values_list("months", flat=True):
-            absent["warning"] += 1
-            absent["case"] += months >= exit_months
+        absent = {"warning": None, "case": None} if charted_only else _absent(org, as_of, version)
     should = totals["should"] or 0
     attended = (totals["present"] or 0) + (totals["elsewhere"] or 0)
     return {
@@ -108,6 +103,22 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
             "by_month": {f"{m}月": by_month.get(m, 0) for m in range(1, as_of.month + 1)},
         }
     }
+
+
+def _absent(org, as_of: datetime.date, version) -> dict:
+    """Members without party life for warn_months (warning) and exit_months (case)."""
+    warn = compliance.absence_queryset(Attendance.objects.filter(org_path__startswith=org.path), as_of, version.general("warn_months"))
+    absent = {"warning": 0, "case": 0}
+    exit_months = version.general("exit_months")
+    for months in warn.values_list("months", flat=True):
+        absent["warning"] += 1
+        absent["case"] += months >= exit_months
+    return absent
+
+
+def charted(org, as_of: datetime.date | None = None) -> dict:
+    """StatsSection.charted: the figures of charts() only."""
+    return contribute(org, as_of, charted_only=True)
 
 
 def cards(stats: dict) -> list[tuple]:

@@ -208,10 +208,11 @@ def _section_members(section, row: dict) -> dict:
     return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
-def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dict | None = None) -> dict:
+def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dict | None = None, charted: bool = False) -> dict:
     """What every registered statistics section contributes (apps.core.registry.stats);
     a section with member_counts gets its figures from the member pass `row` (run here for
-    those sections when the caller did not)."""
+    those sections when the caller did not). charted: only what the sections' charts need
+    (StatsSection.charted, where a section declares it)."""
     sections = registry.stats.all() if sections is None else list(sections)
     if row is None and any(s.member_counts is not None for s in sections):
         row = _member_pass(org, as_of, sections)
@@ -219,6 +220,8 @@ def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dic
     for section in sections:
         if section.member_counts is not None:
             result = section.contribute(org, as_of, members=_section_members(section, row))
+        elif charted and section.charted is not None:
+            result = section.charted(org, as_of)
         else:
             result = section.contribute(org, as_of)
         if result:
@@ -226,10 +229,12 @@ def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dic
     return out
 
 
-def party_statistics(org: Organisation, as_of: datetime.date | None = None, breakdowns=BREAKDOWNS) -> dict:
+def party_statistics(org: Organisation, as_of: datetime.date | None = None, breakdowns=BREAKDOWNS, charted: bool = False) -> dict:
     """The base 党内统计 breakdowns of `org`'s subtree on `as_of` (default today): one
     query over the organisations, one pass over the members (the sections' member figures
-    included), then each section's queries over its own tables."""
+    included), then each section's queries over its own tables. charted=True (the
+    dashboard, which shows charts only): a section that declares StatsSection.charted
+    computes only the figures of its charts."""
     as_of = as_of or timezone.localdate()
     sections = registry.stats.all()
     with reporting():
@@ -240,7 +245,7 @@ def party_statistics(org: Organisation, as_of: datetime.date | None = None, brea
             "organisations": organisation_counts(org),
             "members": member_counts(org, as_of, row, breakdowns),
         }
-        result.update(_extensions(org, as_of, sections, row))
+        result.update(_extensions(org, as_of, sections, row, charted))
     return result
 
 

@@ -138,7 +138,8 @@ def figures_of(org: Organisation, today: datetime.date) -> tuple[dict, list[dict
     cached = cache.get(key)
     if cached is None:
         with shared_reads():  # the sections and the units' metrics read common rows once
-            cached = (party_statistics(org, today, breakdowns=MEMBER_BREAKDOWNS), units(org, today))
+            # the breakdowns and section figures the page charts, not the whole 党内统计
+            cached = (party_statistics(org, today, breakdowns=MEMBER_BREAKDOWNS, charted=True), units(org, today))
         cache.set(key, cached, CACHE_SECONDS)
     return cached
 

@@ -46,3 +46,21 @@ def test_appraisal_and_orglife_declare_their_charts(tree):
     assert not [c for c in charts.values() if 100 in c["values"]]  # the number appraised is no bar
     orglife = charts[f"{stats['orglife']['year']}年组织生活落实（个）"]
     assert orglife["values"] == [7, 2, 4, 3] and max(len(label) for label in orglife["labels"]) <= 10
+
+
+def test_the_dashboard_computes_only_what_it_charts(tree):
+    """party_statistics(charted=True): the sections that declare `charted` skip the
+    figures no chart shows (quizzes, plans, absences) and the charts come out the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for branch in (b for pair in tree["branches"] for b in pair):
+        make_member(branch)
+    full = party_statistics(tree["county"])
+    with CaptureQueriesContext(connection) as ctx:
+        charted = party_statistics(tree["county"], charted=True)
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "education_quizattempt" not in sql and "orglife_attendance" not in sql
+    assert domain_charts(charted) == domain_charts(full)
+    assert charted["education"]["quiz_takers"] is None and charted["orglife"]["absent_warning"] is None
+    assert full["education"]["quiz_takers"] == 0 and full["orglife"]["absent_warning"] == 0
