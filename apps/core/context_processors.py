@@ -7,6 +7,7 @@ from .scoping import user_scope
 # url name → its URL, per URLconf and script prefix: the menu's ≈ 100 entries were
 # reversed on every page (≈ 2 ms of CPU; docs/performance.md, "Roster web page").
 _URLS: dict[tuple, str | None] = {}
+_URLS_MAX = 4096  # bounded whatever script prefixes a front server passes through
 
 
 def _url(name: str) -> str | None:
@@ -19,6 +20,8 @@ def _url(name: str) -> str | None:
         url = reverse(name)
     except NoReverseMatch:
         url = None
+    if len(_URLS) >= _URLS_MAX:
+        _URLS.clear()
     _URLS[key] = url
     return url
 

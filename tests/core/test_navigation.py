@@ -62,3 +62,21 @@ def test_menu_urls_are_reversed_once_per_urlconf_and_script_prefix(rf, tree, mon
     monkeypatch.setattr(registry, "nav_entries", [*registry.nav_entries, missing])
     assert urls() == first and urls() == first  # a name that does not reverse is left out, also from the cache
     assert calls.count("members:nope") == 1
+
+
+def test_menu_url_cache_stays_bounded(monkeypatch):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from apps.core import context_processors
+
+    monkeypatch.setattr(context_processors, "_URLS_MAX", 5)
+    context_processors._URLS.clear()
+    old, path = get_script_prefix(), reverse("members:list")
+    try:
+        for i in range(12):
+            set_script_prefix(f"/p{i}/")
+            assert context_processors._url("members:list") == f"/p{i}{path}"
+            assert len(context_processors._URLS) <= 5
+    finally:
+        set_script_prefix(old)
+    assert context_processors._url("members:nope") is None
