@@ -6,11 +6,12 @@ the statistics (their own fixed cost), two for the units, one per health metric,
 the reports, one for the breadcrumb.
 
 The organisation's figures (statistics and units) are the same for every user allowed to
-see them and change slowly, while every domain's statistics section together costs about
-a second for a county (education's study-hour breakdowns most): they are cached for
-CACHE_SECONDS per organisation and day (the page says so), so the 大屏's refresh and a
-leader's clicks up and down the tree are answered from the cache. Scope is checked before
-the cache is read; the breadcrumb is per user and never cached."""
+see them and change slowly, while computing them reads every domain's year for the
+subtree (≈ 0.3 s of CPU for the demo county on SQLite, docs/performance.md): they are
+cached for CACHE_SECONDS per organisation and day (the page says so), so the 大屏's
+refresh and a leader's clicks up and down the tree are answered from the cache. Only what
+the page charts is computed (party_statistics(charted=True)). Scope is checked before the
+cache is read; the breadcrumb is per user and never cached."""
 
 import datetime
 import re
