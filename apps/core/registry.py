@@ -140,9 +140,9 @@ class StatsSection:
     cards(stats) → headline cards [(label, value, unit, percent|None)];
     rows(stats) → rows [(分类, 项目, 数量, 占比)] for the Excel export and the table;
     charts(stats) → {chart key: {"title", "labels", "values"}} for the dashboard;
-    charted(org, as_of) → what contribute returns, restricted to the figures `charts`
-    needs (the dashboard shows only charts: a section that declares both spares it the
-    queries of figures it never shows; the other keys are None).
+    charted=True: contribute also takes `charted_only=True` and then computes only the
+    figures `charts` needs, the other keys None (the dashboard shows only charts: it is
+    spared the queries of figures it never shows).
 
     member_counts(as_of) → {key: Q on Member}: figures about the subtree's counted members
     that the statistics count in their own single pass over the members (no second scan
@@ -155,7 +155,7 @@ class StatsSection:
     rows: Callable[[dict], list[tuple]] | None = None
     charts: Callable[[dict], dict] | None = None
     order: int = 100
-    charted: Callable[..., dict | None] | None = None
+    charted: bool = False
     member_counts: Callable[[datetime.date], dict] | None = None
 
 

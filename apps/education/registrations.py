@@ -36,7 +36,7 @@ def register() -> None:
             cards=stats.cards,
             rows=stats.rows,
             charts=stats.charts,
-            charted=stats.charted,
+            charted=True,
             order=40,
         )
     )

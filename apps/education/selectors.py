@@ -300,13 +300,13 @@ def path_standings(prefix: str, year: int, bar: Bar) -> tuple[dict[str, int], di
     committee seat in the year (a grassroots committee seat; secretary or another role);
     every other member has no hours, no seat, and stands as `Tally.add_rest` counts them.
 
-    Three queries whatever the subtree's size: the organisations' counters of counted
+    Two queries whatever the subtree's size: the organisations' counters of counted
     members; one statement that sums each member's year (tenths of hours, concentrated
     courses, rotation training; their seat) and classifies and counts the members per
     organisation in the database, so that no per-member row reaches Python (20,135 rows
-    folded in Python were most of the dashboard's time, docs/performance.md); and, before
-    it, nothing else. Shared within a dashboard (the education section and the units' hour
-    metric ask for the same prefix, year and bar)."""
+    folded in Python were most of the dashboard's time, docs/performance.md). Shared
+    within a dashboard (the education section and the units' hour metric ask for the same
+    prefix, year and bar)."""
     # counted members per organisation: the tree's counters (check_org_tree verifies them)
     per_path = dict(
         Organisation.objects.filter(path__startswith=prefix, direct_member_count__gt=0).values_list("path", "direct_member_count")

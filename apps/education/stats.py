@@ -116,8 +116,3 @@ def charts(stats: dict) -> dict:
             "values": [n for _label, n in e["distribution"]],
         }
     }
-
-
-def charted(org, as_of: datetime.date | None = None) -> dict:
-    """StatsSection.charted: the figures of charts() only (the hours distribution)."""
-    return contribute(org, as_of, charted_only=True)

@@ -116,11 +116,6 @@ def _absent(org, as_of: datetime.date, version) -> dict:
     return absent
 
 
-def charted(org, as_of: datetime.date | None = None) -> dict:
-    """StatsSection.charted: the figures of charts() only."""
-    return contribute(org, as_of, charted_only=True)
-
-
 def cards(stats: dict) -> list[tuple]:
     s = stats.get("orglife")
     if not s:

@@ -212,7 +212,7 @@ def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dic
     """What every registered statistics section contributes (apps.core.registry.stats);
     a section with member_counts gets its figures from the member pass `row` (run here for
     those sections when the caller did not). charted: only what the sections' charts need
-    (StatsSection.charted, where a section declares it)."""
+    (contribute(…, charted_only=True) where a section declares StatsSection.charted)."""
     sections = registry.stats.all() if sections is None else list(sections)
     if row is None and any(s.member_counts is not None for s in sections):
         row = _member_pass(org, as_of, sections)
@@ -220,8 +220,8 @@ def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dic
     for section in sections:
         if section.member_counts is not None:
             result = section.contribute(org, as_of, members=_section_members(section, row))
-        elif charted and section.charted is not None:
-            result = section.charted(org, as_of)
+        elif charted and section.charted:
+            result = section.contribute(org, as_of, charted_only=True)
         else:
             result = section.contribute(org, as_of)
         if result:
