@@ -30,6 +30,7 @@ from .models import (
     ArrearsCase,
     Collection,
     DuesLine,
+    DuesTally,
     IncomeDeclaration,
     LedgerMonth,
     Payment,
@@ -716,7 +717,8 @@ def record_annual_remittance(
         _fail("rate", "上缴比例应在0到1之间（如 0.05 表示5%）")
     amount = rules.parse_money(amount_remitted, "amount_remitted", "实际上缴金额")
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    total = Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=first, paid_on__lte=last).aggregate(s=Sum("amount"))["s"]
+    # the payments received in the year: the monthly tallies' (tally.py), not every payment
+    total = DuesTally.objects.filter(org_path__startswith=org.path, month__gte=first, month__lte=last).aggregate(s=Sum("collected"))["s"]
     total = rules.money(total)
     rem = AnnualRemittance.objects.select_for_update().filter(organisation=org, year=year).first()
     before = snapshot(rem) if rem else None

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from apps.dues import months as mo
-from apps.dues.models import DuesTally, Payment
+from apps.dues.models import DuesTally
 from apps.orgs.models import Organisation
 from apps.orgs.rules import GRASSROOTS_TYPES
 from apps.recruitment.models import DevelopmentFile
@@ -92,11 +92,12 @@ def terms_on_time(org_ids, year: int, quarter: int | None) -> dict[int, tuple[fl
 # ── monthly report sections: figures(org, year, month) → [(label, value)] ─────────────
 def dues_section(org, year: int, month: int) -> list[tuple]:
     first = datetime.date(year, month, 1)
-    lines = DuesTally.objects.filter(org_path__startswith=org.path, month=first).aggregate(due=Sum("lines"), settled=Sum("settled"))
+    # the month's tallies: its lines and the payments received in it (apps.dues.tally)
+    lines = DuesTally.objects.filter(org_path__startswith=org.path, month=first).aggregate(
+        due=Sum("lines"), settled=Sum("settled"), paid=Sum("collected")
+    )
+    paid = lines["paid"]
     lines = {"due": lines["due"] or 0, "settled": lines["settled"] or 0}
-    paid = Payment.objects.filter(org_path__startswith=org.path, paid_on__gte=first, paid_on__lte=month_end(year, month)).aggregate(
-        s=Sum("amount")
-    )["s"]
     rate = f"{lines['settled'] * 100 / lines['due']:.1f}%" if lines["due"] else "—"
     return [("本月应交人次", lines["due"]), ("已交人次", lines["settled"]), ("交纳率", rate), ("本月收缴（元）", f"{paid or 0:.2f}")]
 

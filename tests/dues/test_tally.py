@@ -153,3 +153,17 @@ def test_two_payments_of_one_branch_month_at_once_are_both_counted():
     # both paid today (June): that month's payments
     assert DuesTally.objects.get(organisation=branch, month=datetime.date(2026, 6, 1)).collected == Decimal("80.00")
     assert tally.drift() == ([], 0)
+
+
+def test_the_monthly_report_reads_the_months_payments_from_the_tally(tree, branch):
+    """The monthly report's 本月收缴 is the tallies' sum: the payments received in the month,
+    whatever month they pay for (the remittance's year total: test_arrears_collections)."""
+    from apps.supervision.metrics import dues_section
+
+    a, b = salaried(branch, "4000"), salaried(branch, "9000")
+    services.generate_month(branch, "2026-02", today=TODAY, actor=CLI)
+    services.record_payment(a, months=["2026-02"], amount="40.00", paid_on=datetime.date(2026, 2, 10), today=TODAY, actor=CLI)
+    services.record_payment(b, months=["2026-02"], amount="135.00", paid_on=datetime.date(2026, 3, 1), today=TODAY, actor=CLI)
+    report = dict(dues_section(tree["county"], 2026, 2))
+    assert (report["本月应交人次"], report["已交人次"], report["本月收缴（元）"]) == (2, 2, "40.00")
+    assert dict(dues_section(tree["county"], 2026, 3))["本月收缴（元）"] == "135.00"
