@@ -145,6 +145,9 @@ class Member(models.Model):
             # exact blind-index lookups: duplicate check (every create and import row), search by a whole ID number / phone
             models.Index(fields=["id_number_hash"], name="member_id_number_hash_idx"),
             models.Index(fields=["phone_hash"], name="member_phone_hash_idx", condition=~Q(phone_hash="")),
+            # statistics snapshots: the organisations whose members changed since a build
+            # (updated_at > run.clean_before AND org_path LIKE 'P%', apps.stats.snapshots)
+            models.Index(fields=["updated_at"], name="member_updated_at_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

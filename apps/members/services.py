@@ -341,7 +341,8 @@ def _set_categories(member: Member, categories: list[str]) -> None:
     bits = codes.category_bits(wanted)
     if bits != member.category_bits:
         member.category_bits = bits
-        Member.objects.filter(pk=member.pk).update(category_bits=bits)
+        member.updated_at = timezone.now()  # statistics snapshots re-count what changed after a build
+        Member.objects.filter(pk=member.pk).update(category_bits=bits, updated_at=member.updated_at)
 
 
 def _new_member(clean: dict) -> Member:

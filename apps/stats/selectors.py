@@ -153,10 +153,18 @@ def _section_conditions(as_of: datetime.date, sections) -> dict[str, Q]:
     return cond
 
 
-def _member_pass(org: Organisation, as_of: datetime.date, sections=(), breakdowns=BREAKDOWNS) -> dict:
-    """The single aggregate query over the subtree's counted members."""
-    members = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES).order_by()
+def _member_pass(org: Organisation, as_of: datetime.date, sections=(), breakdowns=BREAKDOWNS, snapshot: bool = True) -> dict:
+    """The single aggregate query over the subtree's counted members — or, for a large
+    subtree with a snapshot of as_of, the same row from the snapshot (apps.stats.snapshots;
+    snapshot=False: always live)."""
+    from . import snapshots
+
     cond = {**_member_conditions(as_of, breakdowns), **_section_conditions(as_of, sections)}
+    if snapshot:
+        row = snapshots.member_row(org, as_of, cond)
+        if row is not None:
+            return row
+    members = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES).order_by()
     return members.aggregate(total=Count("*"), **{k: Count("pk", filter=q) for k, q in cond.items()})
 
 
@@ -229,16 +237,19 @@ def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dic
     return out
 
 
-def party_statistics(org: Organisation, as_of: datetime.date | None = None, breakdowns=BREAKDOWNS, charted: bool = False) -> dict:
+def party_statistics(
+    org: Organisation, as_of: datetime.date | None = None, breakdowns=BREAKDOWNS, charted: bool = False, snapshot: bool = True
+) -> dict:
     """The base 党内统计 breakdowns of `org`'s subtree on `as_of` (default today): one
     query over the organisations, one pass over the members (the sections' member figures
     included), then each section's queries over its own tables. charted=True (the
     dashboard, which shows charts only): a section that declares StatsSection.charted
-    computes only the figures of its charts."""
+    computes only the figures of its charts. snapshot=False: the members counted live even
+    where a snapshot of as_of exists (the snapshot's checks compare the two)."""
     as_of = as_of or timezone.localdate()
     sections = registry.stats.all()
     with reporting():
-        row = _member_pass(org, as_of, sections, breakdowns)
+        row = _member_pass(org, as_of, sections, breakdowns, snapshot)
         result = {
             "organisation": {"id": org.pk, "code": org.code, "name": org.name, "org_type": org.org_type},
             "as_of": as_of.isoformat(),

@@ -248,3 +248,12 @@ LOGGING = {
 # Demo accounts (make run) keep their known passwords; elsewhere every new account
 # must change its password at first login.
 DEMO_MODE = env_bool("DANGJIAN_DEMO_MODE", False)
+
+# Statistics snapshots (ADR 0011, `manage.py build_stats_snapshot`, daily): a subtree with at
+# least this many counted members reads its member figures from the day's snapshot.
+STATS_SNAPSHOT_MIN_MEMBERS = int(env("DANGJIAN_STATS_SNAPSHOT_MIN_MEMBERS", "2000"))
+# Rows written up to this many seconds before a build are re-counted by readers (clock skew
+# between application servers and the database).
+STATS_SNAPSHOT_MARGIN_SECONDS = int(env("DANGJIAN_STATS_SNAPSHOT_MARGIN_SECONDS", "120"))
+# More organisations changed since the build than this: count the subtree live instead.
+STATS_SNAPSHOT_MAX_DIRTY = int(env("DANGJIAN_STATS_SNAPSHOT_MAX_DIRTY", "2000"))
