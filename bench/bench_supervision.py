@@ -16,7 +16,9 @@ the PostgreSQL database dj_supervision_bench), never in the application's databa
      - the dashboard's data for the top organisation (statistics registry, units one level
        down with their health scores, last month's reports);
      - the three pages as a county administrator gets them (Django test client, HTML
-       rendered): /supervision/annual/, /supervision/dashboard/, /supervision/screen/;
+       rendered): /supervision/annual/, /supervision/dashboard/, /supervision/screen/,
+       and the 党内统计 page /stats/ (issue 13: ≤ 300 ms), read from the day's statistics
+       snapshot (built after the demo, its time reported as snapshot_build_s);
      - the health score of the units below the top and the monthly circular (月通报).
 """
 
@@ -33,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/dj_supervision_bench"
 TARGET_MS = 300
+TARGETS = ("annual_tables", "dashboard_data", "page_annual", "page_dashboard", "page_statistics")
 
 
 def _setup(db: str, reuse: bool = False) -> str:
@@ -116,6 +119,14 @@ def measure(repeat: int, province: int | None, reuse: bool = False) -> dict:
     from apps.supervision import annual, dashboard, selectors
 
     figures = {"db": connection.vendor, **({"reused": True} if reuse else _build(province))}
+    # the day's statistics snapshot, as the daily `build_stats_snapshot` leaves it (margin 0:
+    # nothing else writes to this database)
+    from apps.stats import snapshots
+
+    if not snapshots.is_current():
+        start = time.perf_counter()
+        snapshots.build(margin_seconds=0)
+        figures["snapshot_build_s"] = round(time.perf_counter() - start, 2)
     top = Organisation.objects.filter(depth=1).order_by("path").first()
     county = top if not province else Organisation.objects.filter(depth=2).order_by("path").first()
     user = User.objects.filter(username="bench-sv-admin").first()
@@ -134,6 +145,8 @@ def measure(repeat: int, province: int | None, reuse: bool = False) -> dict:
         "page_annual": lambda: client.get("/supervision/annual/", {"org": county.pk, "year": year}),
         "page_dashboard": lambda: client.get("/supervision/dashboard/", {"org": county.pk}),
         "page_screen": lambda: client.get("/supervision/screen/", {"org": county.pk}),
+        # 党内统计 (issue 13's demo-county target): the page as the county administrator gets it
+        "page_statistics": lambda: client.get("/stats/", {"org": county.pk}),
         "health_units": lambda: selectors.health(units, today.year, (today.month - 1) // 3 + 1),
         "monthly_circular": lambda: selectors.circular(county, last.year, last.month),
     }
@@ -171,6 +184,7 @@ def measure(repeat: int, province: int | None, reuse: bool = False) -> dict:
         # (a section with member_counts is counted inside the members' single pass)
         "sections": {s.name: cpu_median(lambda s=s: s.contribute(county, today)) for s in registry.stats if s.member_counts is None},
         "party_statistics": cpu_median(lambda: party_statistics(county, today)),
+        "party_statistics_live": cpu_median(lambda: party_statistics(county, today, snapshot=False)),
         "metrics": {m.name: cpu_median(lambda m=m: m.measure(unit_ids, today.year, quarter_of(today))) for m in registry.org_metrics},
         "units": cpu_median(lambda: dashboard.units(county, today)),
     }
@@ -196,12 +210,8 @@ def measure(repeat: int, province: int | None, reuse: bool = False) -> dict:
             "load_average": [round(x, 1) for x in os.getloadavg()],
         }
     )
-    figures["meets_target_wall"] = {
-        k: figures["median_ms"][k] <= TARGET_MS for k in ("annual_tables", "dashboard_data", "page_annual", "page_dashboard")
-    }
-    figures["meets_target_cpu"] = {
-        k: figures["median_cpu_ms"][k] <= TARGET_MS for k in ("annual_tables", "dashboard_data", "page_annual", "page_dashboard")
-    }
+    figures["meets_target_wall"] = {k: figures["median_ms"][k] <= TARGET_MS for k in TARGETS}
+    figures["meets_target_cpu"] = {k: figures["median_cpu_ms"][k] <= TARGET_MS for k in TARGETS}
     return figures
 
 

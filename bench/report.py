@@ -20,6 +20,8 @@ def summarise(report: dict) -> str:
             lines.append(f"  synth_province: {run['synth']['total_seconds']} s {run['synth']['phases']}")
         for key, st in (run.get("statistics") or {}).items():
             extra = f"ratio {st['ratio_median']}×" if "ratio_median" in st else st.get("party_statistics", "")
+            if "ratio_live_median" in st:  # counted without the day's snapshot
+                extra += f"  live {_ms(st['party_statistics_live'])} ms ({st['ratio_live_median']}×)"
             lines.append(
                 f"  a. statistics {key:9s} raw SQL {_ms(st['raw_sql'])} ms  party_statistics {_ms(st.get('party_statistics'))} ms  {extra}"
             )
