@@ -10,6 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.figures import month_period, period
 from apps.core.scoping import get_in_scope, restrict, user_scope
 from apps.core.todo import TodoItem, first_of
 from apps.members.models import Member
@@ -66,10 +67,10 @@ def meeting_list(user, params=None):
     if kind in rules.KIND_BY_CODE:
         qs = qs.filter(kind=kind)
     if params.get("year"):
-        qs = qs.filter(held_on__year=chosen_year(params))
-        month = chosen_month(params)
-        if month:
-            qs = qs.filter(held_on__month=month)
+        year, month = chosen_year(params), chosen_month(params)
+        # a date range, not held_on__month: SQLite extracts a month with a Python function per row
+        start, end = month_period(year, month) if month else period(year)
+        qs = qs.filter(held_on__gte=start, held_on__lt=end)
     q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(topic__icontains=q) | Q(theme__icontains=q) | Q(lecture_topic__icontains=q) | Q(organisation__name__icontains=q))
@@ -108,12 +109,14 @@ def roster(meeting: Meeting) -> list[dict]:
     return rows
 
 
+def _month_days(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of day's month (for held_on__range)."""
+    start, end = month_period(day.year, day.month)
+    return start, end - datetime.timedelta(days=1)
+
+
 def month_theme_day(org: Organisation, today: datetime.date) -> Meeting | None:
-    return (
-        Meeting.objects.filter(organisation=org, kind="theme_day", held_on__year=today.year, held_on__month=today.month)
-        .order_by("held_on", "id")
-        .first()
-    )
+    return Meeting.objects.filter(organisation=org, kind="theme_day", held_on__range=_month_days(today)).order_by("held_on", "id").first()
 
 
 def my_attendance(user, params=None):
@@ -356,9 +359,9 @@ def home_figures(user) -> list[tuple]:
             return [("今年参加组织生活", n, "次", reverse("orglife:my"))]
         return []
     today = timezone.localdate()
-    meetings = Meeting.objects.restrict(user, "view").filter(
-        held_on__year=today.year, held_on__month=today.month, status=Meeting.Status.HELD
-    )
+    # a date range (SQLite would extract the month of every meeting in scope with a Python
+    # function: 39 → 7.7 ms CPU for the demo county's 29,446 meetings)
+    meetings = Meeting.objects.restrict(user, "view").filter(held_on__range=_month_days(today), status=Meeting.Status.HELD)
     return [("本月组织生活会议", meetings.count(), "次", reverse("orglife:meetings") + f"?year={today.year}&month={today.month}")]
 
 
