@@ -218,8 +218,9 @@ def _ready_items(user, on, horizon) -> list[TodoItem]:
         kind="可办理的发展步骤",
         describe=lambda more: f"另有{more}份在办的发展档案未列出（只查看了{TODO_READY}份）：可办理的下一步请在发展档案中查看",
     )
+    version = engine.current_version()  # once, not once per file
     for f in files:
-        for d in engine.due_steps(f, on):
+        for d in engine.due_steps(f, on, version=version):
             # the half-yearly assessment is listed by its deadline above, when it nears
             if d.code == "assessment" or d.blocked or (d.earliest and d.earliest > on):
                 continue

@@ -374,3 +374,28 @@ def test_todo_says_how_many_more_files_are_due(users, monkeypatch):
     assert len(items) == 2
     summary = [i for i in items if i.title.startswith("另有")]
     assert len(summary) == 1 and "另有1份" in summary[0].title and summary[0].url == reverse("recruitment:file_list")
+
+
+def test_todo_ready_steps_fixed_queries(users):
+    """The files whose next step may be taken now: the rule version is read once, not once
+    per file (the county administrator's home page read it 20 times)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from apps.recruitment import selectors
+
+    def ready_queries():
+        DevelopmentFile.objects.update(next_deadline=None)  # no deadline presses: "ready" files
+        on = timezone.localdate()
+        with CaptureQueriesContext(connection) as ctx:
+            items = selectors._ready_items(users["sec"], on, on + datetime.timedelta(days=30))
+        return len(ctx.captured_queries), len(items)
+
+    new_file(users["branch"])
+    ready_queries()  # first call: the rule version's first read
+    small, n_small = ready_queries()
+    for _ in range(4):
+        new_file(users["branch"])
+    big, n_big = ready_queries()
+    assert n_big == n_small + 4 and big == small
