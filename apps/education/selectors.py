@@ -334,8 +334,16 @@ def path_standings(prefix: str, year: int, bar: Bar) -> tuple[dict[str, int], di
         .values("member_id")
         .annotate(t=zero, c=zero, r=zero, s=Max(Case(When(role=rules.SECRETARY_ROLE, then=2), default=1, output_field=IntegerField())))
     )
-    union = entries.union(seats, all=True)
     members = Member.objects.counted().filter(org_path__startswith=prefix).order_by().values("id", "org_path")
+    if len(prefix) > Organisation.steplen:
+        # Below a root, only the subtree's members' entries and seats are grouped (a semi-join
+        # on member_id): a county of a province otherwise grouped the whole province's year.
+        # Demo county, SQLite, CPU: a town committee 54 → 17 ms, a branch 55 → 15 ms. At the
+        # root every row belongs and the semi-join would only cost (73 → 101 ms).
+        ids = Member.objects.counted().filter(org_path__startswith=prefix).values("id")
+        entries = entries.filter(member_id__in=ids)
+        seats = seats.filter(member_id__in=ids)
+    union = entries.union(seats, all=True)
     db = union.db
     union_sql, union_params = union.query.get_compiler(using=db).as_sql()
     members_sql, members_params = members.query.get_compiler(using=db).as_sql()

@@ -107,6 +107,29 @@ def test_grouped_summary_equals_the_per_member_subqueries(tree, as_of):
     assert county["secretaries"] == len(tree["branches"]) and 0 < county["rotated"] <= county["secretaries"]
 
 
+def test_a_subtree_groups_only_its_members_entries_and_counts_those_who_moved_in(tree):
+    """Below the root only the subtree's members' entries are grouped (a semi-join on the
+    member, not on where an entry was recorded): a member who moved in brings the hours
+    recorded at their old branch; the branch they left no longer counts them."""
+    from apps.members import services as member_services
+
+    population(tree, 3, seed=7)
+    values = services.current_rules().all_values()
+    as_of = datetime.date(2025, 12, 31)
+    (a1, _a2), (b1, _b2) = tree["branches"]
+    mover = make_member(a1)
+    credit(mover, datetime.date(2025, 5, 1), 33)
+    member_services.move_member(mover, b1, date=datetime.date(2025, 6, 1), reason="调动", actor=CLI)
+    for org in (tree["committees"][0], tree["committees"][1], a1, b1):
+        new = selectors.org_summary(org, 2025, as_of, values)
+        old = reference(org, 2025, as_of, values)
+        assert (new["members"], new["hours"], new["distribution"]) == (old["members"], old["hours"], old["distribution"]), org
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.path_standings(tree["committees"][0].path, 2025, selectors.Bar.of(values, rules.elapsed_share(2025, as_of)))
+    grouped = next(q["sql"] for q in ctx.captured_queries if "education_studyentry" in q["sql"])
+    assert grouped.count('"members_member"') >= 3  # the semi-joins of the entries and the seats, and the join
+
+
 def test_thresholds_are_exact_to_the_tenth_of_an_hour(tree):
     """On 14 March 2025 73 of 365 days are gone: the pace is 32 × 0.2 = 6.4 hours for a
     member and 56 × 0.2 = 11.2 for a committee member. One tenth below is behind, the
