@@ -242,9 +242,9 @@ def drift(as_of: datetime.date | None = None) -> list[tuple]:
         stored = member_row(org, as_of, cond)
         if stored is None:
             continue
-        live = Member.objects.filter(org_path__startswith=org.path, status__in=codes.COUNTED_STATUSES).aggregate(
-            total=Count("*"), **{k: Count("pk", filter=q) for k, q in cond.items()}
-        )
+        from . import selectors
+
+        live = selectors._member_pass(org, as_of, registry.stats.all(), snapshot=False)
         out += [(org.name, key, stored[key], live[key]) for key in live if stored[key] != live[key]]
     return out
 
