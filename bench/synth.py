@@ -16,6 +16,17 @@ member tables' secondary indexes and foreign keys dropped during the load and re
 afterwards), executemany in large transactions on SQLite (its secondary indexes are rebuilt after the
 load too). The plaintext is fully
 determined by --seed; the ciphertexts are not (Fernet uses a random IV), by design.
+
+Dues (`--dues`, off by default): for every counted member, an income declaration and the
+ledger lines of January–November of REF_DATE's year (DUES_MONTHS), priced by the dues rule
+engine (apps.dues.rules.monthly_amount, categories and bases by occupation as the demo
+builder draws them, apps.dues.demo._declaration); most lines paid (one payment per month,
+a quarter of members paying Q1–Q3 quarterly), members in arrears as in the demo (3, 5 and
+6–9 trailing months), November not yet paid by a few, mobile members mostly paying where
+they stay; LedgerMonth rows per organisation and month; the DuesTally rows counted in the
+workers as the lines are made (tests/bench/test_synth.py proves them equal to the app's own
+`tally.rebuild`, which took 108 s at 200k members against the 2.2M lines). Generated in the
+same workers as the members, loaded the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ import multiprocessing
 import random
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
@@ -62,6 +74,11 @@ ORG_COLUMNS = (
 ).split()
 CATEGORY_COLUMNS = ["code", "member_id"]
 BULK_TABLES = ("members_member", "members_membercategory")
+# Dues (--dues): January–November of REF_DATE's year, so that statistics taken in December
+# of that year see eleven completed months (the current month is still payable).
+DUES_YEAR = REF_DATE.year
+DUES_MONTHS = 11
+DUES_TABLES = ("dues_incomedeclaration", "dues_payment", "dues_duesline", "dues_paymentmonth", "dues_ledgermonth", "dues_duestally")
 
 
 def segment(n: int) -> str:
@@ -258,8 +275,10 @@ def name_pool(seed: int) -> list[str]:
     return _POOLS[seed]
 
 
-def generate_county(plan: CountyPlan, seed: int, text: bool):
-    """All member and category rows of one county. text=True: PostgreSQL COPY text format."""
+def generate_county(plan: CountyPlan, seed: int, text: bool, dues_first_payment: int | None = None):
+    """All member and category rows of one county. text=True: PostgreSQL COPY text format.
+    With dues_first_payment (the county's first Payment id): a fourth item, the dues rows
+    ({table: rows}, generate_dues)."""
     from apps.core import crypto
     from apps.core.pinyin import pinyin_keys
     from apps.members import codes
@@ -364,9 +383,191 @@ def generate_county(plan: CountyPlan, seed: int, text: bool):
             categories.extend((code, mid) for code in cats)
             members[-1] += (codes.category_bits(cats),)
             mid += 1
+    dues = generate_dues(plan, seed, members, dues_first_payment) if dues_first_payment is not None else None
     if text:
-        return _copy_text(members), _copy_text(categories), len(members)
-    return members, categories, len(members)
+        out = _copy_text(members), _copy_text(categories), len(members)
+        dues = dues and {table: _copy_text(rows) for table, rows in dues.items()}
+    else:
+        out = members, categories, len(members)
+    return out if dues is None else (*out, dues)
+
+
+# ---------------------------------------------------------------- dues rows (workers)
+_M = {name: i for i, name in enumerate(MEMBER_COLUMNS)}
+PAYMENT_EXTRA = ("warning", "note", "recorded_at")
+LEDGER_MONTH_COLUMNS = ("organisation_id", "org_path", "month", "line_count", "generated_by", "generated_at")
+TALLY_COLUMNS = ("organisation_id", "org_path", "month", "lines", "settled", "expected", "collected")
+# Shares of members in arrears, as the demo county has them (apps.dues.demo): trailing runs
+# of 3, 5 and 6–9 unpaid months up to November; lost-contact members pay nothing.
+ARREARS_SHARES = ((1 / 150, 3), (1 / 300, 5), (1 / 400, None))
+QUARTERLY_SHARE = 0.25  # pay Q1–Q3 by the quarter with the branch's consent (then monthly)
+LATE_SHARE = 0.04  # November not yet paid
+ELSEWHERE_SHARE = 0.6  # of mobile members: pay where they stay (流入地缴纳)
+ZERO = Decimal("0.00")
+
+
+def dues_columns():
+    from apps.dues import demo
+
+    return {
+        "dues_incomedeclaration": (*demo.DECLARATION_COLUMNS, "created_at"),
+        "dues_payment": (*demo.PAYMENT_COLUMNS, *PAYMENT_EXTRA),
+        "dues_duesline": demo.LINE_COLUMNS,
+        "dues_paymentmonth": demo.PAYMENT_MONTH_COLUMNS,
+        "dues_ledgermonth": LEDGER_MONTH_COLUMNS,
+        "dues_duestally": TALLY_COLUMNS,
+    }
+
+
+def dues_months() -> list[datetime.date]:
+    return [datetime.date(DUES_YEAR, m, 1) for m in range(1, DUES_MONTHS + 1)]
+
+
+def generate_dues(plan: CountyPlan, seed: int, members: list[tuple], first_payment: int) -> dict[str, list[tuple]]:
+    """The dues rows of one county's counted members ({table: rows}, dues_columns' order).
+    Payment ids run from first_payment (at most DUES_MONTHS per member of the county)."""
+    from apps.dues import demo, rules
+    from apps.dues import months as mo
+    from apps.dues.models import DuesLine
+    from apps.members import codes
+
+    rng = random.Random(f"dues-{seed}-{plan.index}")
+    window = dues_months()
+    last = len(window) - 1
+    counted = set(codes.COUNTED_STATUSES)
+    paid_s, unpaid_s, elsewhere_s = (str(s) for s in (DuesLine.Status.PAID, DuesLine.Status.UNPAID, DuesLine.Status.PAID_ELSEWHERE))
+    declared_on = window[0] + datetime.timedelta(days=9)
+    declarations, payments, lines, pay_months = [], [], [], []
+    per_org: dict[tuple[int, str], int] = {}
+    # the monthly tallies (apps.dues.tally), counted as the rows are made: {(org, path, month): [lines, settled, expected, collected]}
+    tallies: dict[tuple[int, str, datetime.date], list] = {}
+    pid = first_payment
+    for row in members:
+        status = row[_M["status"]]
+        if status not in counted:
+            continue
+        mid, org_id, path = row[_M["id"]], row[_M["organisation_id"]], row[_M["org_path"]]
+        category, base, fixed = demo._declaration({"occupation": row[_M["occupation"]]}, rng)
+        rate, amount = rules.monthly_amount(category, base, window[0], fixed_amount=fixed)
+        declarations.append((mid, org_id, path, category, base, fixed, window[0], declared_on, "", "synth", TIMESTAMP))
+        key = (org_id, path)
+        per_org[key] = per_org.get(key, 0) + 1
+        u, run, acc = rng.random(), 0, 0.0
+        for share, months in ARREARS_SHARES:
+            acc += share
+            if u < acc:
+                run = months or rng.randint(6, 9)
+                break
+        if status == "lost_contact":
+            run = DUES_MONTHS
+        first_unpaid = DUES_MONTHS - run  # months from this index on are unpaid
+        elsewhere = rng.choice(demo.ELSEWHERE) if status == "mobile" and rng.random() < ELSEWHERE_SHARE else ""
+        quarterly = rng.random() < QUARTERLY_SHARE
+        late = rng.random() < LATE_SHARE
+        quarter_payment = None
+        for i, month in enumerate(window):
+            line_status, paid_on, payment_id = unpaid_s, None, None
+            t = tallies.get((org_id, path, month))
+            if t is None:
+                t = tallies[(org_id, path, month)] = [0, 0, ZERO, ZERO]
+            if elsewhere:
+                line_status = elsewhere_s
+            elif i >= first_unpaid or (i == last and late):
+                pass  # in arrears, or not yet paid
+            elif quarterly and i < 9 and first_unpaid >= (i // 3 + 1) * 3:
+                if i % 3 == 0:
+                    paid_on = month + datetime.timedelta(days=rng.randint(0, 20))
+                    quarter_payment = (pid, paid_on)
+                    t[3] += amount * 3
+                    payments.append(
+                        (
+                            pid,
+                            mid,
+                            org_id,
+                            path,
+                            amount * 3,
+                            paid_on,
+                            "quarterly",
+                            True,
+                            "self",
+                            "",
+                            rng.choice(("cash", "wechat", "bank_transfer")),
+                            month,
+                            mo.shift(month, 2),
+                            3,
+                            "",
+                            "",
+                            TIMESTAMP,
+                        )
+                    )
+                    pid += 1
+                payment_id, paid_on = quarter_payment
+                line_status = paid_s
+            else:
+                paid_on = month + datetime.timedelta(days=rng.randint(0, 24))
+                proxy = rng.random() < 0.06
+                payments.append(
+                    (
+                        pid,
+                        mid,
+                        org_id,
+                        path,
+                        amount,
+                        paid_on,
+                        "monthly",
+                        False,
+                        "proxy" if proxy else "self",
+                        rng.choice(("李秀英", "王建国", "陈美华", "张志强")) if proxy else "",
+                        rng.choice(("cash", "cash", "wechat", "alipay", "bank_transfer")),
+                        month,
+                        month,
+                        1,
+                        "",
+                        "",
+                        TIMESTAMP,
+                    )
+                )
+                payment_id, pid = pid, pid + 1
+                line_status = paid_s
+                t[3] += amount
+            if payment_id is not None:
+                pay_months.append((payment_id, mid, month, amount))
+            # every payment is dated in the month it pays first (paid_on ≤ the 25th): its
+            # tally month is that month, as tally.rebuild groups payments by paid_on
+            t[0] += 1
+            if line_status != unpaid_s:
+                t[1] += 1
+            if not elsewhere:
+                t[2] += amount
+            lines.append(
+                (
+                    mid,
+                    month,
+                    org_id,
+                    path,
+                    category,
+                    base,
+                    rate,
+                    amount,
+                    amount,
+                    line_status,
+                    None,
+                    bool(elsewhere),
+                    elsewhere,
+                    paid_on,
+                    payment_id,
+                )
+            )
+    assert pid - first_payment <= DUES_MONTHS * plan.members
+    ledger = [(org, path, month, n, "synth", TIMESTAMP) for (org, path), n in per_org.items() for month in window]
+    return {
+        "dues_incomedeclaration": declarations,
+        "dues_payment": payments,
+        "dues_duesline": lines,
+        "dues_paymentmonth": pay_months,
+        "dues_ledgermonth": ledger,
+        "dues_duestally": [(org, path, month, *figures) for (org, path, month), figures in tallies.items()],
+    }
 
 
 def _copy_text(rows) -> str:
@@ -375,8 +576,8 @@ def _copy_text(rows) -> str:
 
 
 def _worker(args):
-    plan, seed, text = args
-    return generate_county(plan, seed, text)
+    plan, seed, text, dues_first_payment = args
+    return generate_county(plan, seed, text, dues_first_payment)
 
 
 # ---------------------------------------------------------------- loading
@@ -420,9 +621,12 @@ def build_province(
     workers: int = 2,
     rebuild_indexes: bool | None = None,
     reset: bool = False,
+    dues: bool = False,
     out=print,
 ) -> dict:
-    """Load the province; returns {"root_id", "root_path", "organisations", "members", "phases"}."""
+    """Load the province; returns {"root_id", "root_path", "organisations", "members", "phases"}
+    (with dues=True also "dues": row counts per table)."""
+    from apps.dues.models import DuesLine, DuesTally, IncomeDeclaration, LedgerMonth, Payment, PaymentMonth
     from apps.members.models import Member, MemberCategory
     from apps.orgs.models import Organisation
 
@@ -434,7 +638,7 @@ def build_province(
     rebuild_indexes = members >= 50_000 if rebuild_indexes is None else rebuild_indexes
     timer = Timer(out)
     started = time.perf_counter()
-    out(f"合成省：{members} 名党员，{counties} 个县，seed={seed}，数据库 {connection.vendor}")
+    out(f"合成省：{members} 名党员，{counties} 个县，seed={seed}，数据库 {connection.vendor}" + ("，含党费" if dues else ""))
 
     if reset:
         with timer.phase("reset"):
@@ -447,33 +651,36 @@ def build_province(
         root_index = (int(last_root, 36) + 1) if last_root else 1
         prefix = f"S{seed}R{root_index}"
         orgs, plans = plan_province(members, counties, seed, first_org, first_member, segment(root_index), prefix)
+        first_payment = (Payment.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
 
     with timer.phase("insert organisations"):
         _insert(pg, "orgs_organisation", ORG_COLUMNS, [o.row() for o in orgs], text=False)
 
     dropped = ([], [])
+    bulk_tables = BULK_TABLES + (DUES_TABLES if dues else ())
+    dues_rows = dict.fromkeys(DUES_TABLES, 0) if dues else None
     if rebuild_indexes:
         with timer.phase("drop secondary indexes"):
-            dropped = _drop_secondary(BULK_TABLES)
+            dropped = _drop_secondary(bulk_tables)
 
     try:
-        with timer.phase("generate + load members"):
+        with timer.phase("generate + load members" + (" and dues" if dues else "")):
             text = pg
-            tasks = [(p, seed, text) for p in plans]
+            tasks = [(p, seed, text, first_payment + (p.first_member_id - first_member) * DUES_MONTHS if dues else None) for p in plans]
             loaded = 0
             if workers > 1 and len(plans) > 1:
                 if not connection.in_atomic_block:
                     connections.close_all()  # never share a live connection with forked workers (they never use it)
                 ctx = multiprocessing.get_context("fork")
                 with ctx.Pool(workers) as pool:
-                    for m_rows, c_rows, n in pool.imap(_worker, tasks):
-                        _load_county(pg, m_rows, c_rows)
+                    for m_rows, c_rows, n, *d_rows in pool.imap(_worker, tasks):
+                        _load_county(pg, m_rows, c_rows, d_rows, dues_rows)
                         loaded += n
                         _progress(out, loaded, members)
             else:
                 for task in tasks:
-                    m_rows, c_rows, n = _worker(task)
-                    _load_county(pg, m_rows, c_rows)
+                    m_rows, c_rows, n, *d_rows = _worker(task)
+                    _load_county(pg, m_rows, c_rows, d_rows, dues_rows)
                     loaded += n
                     _progress(out, loaded, members)
     finally:
@@ -485,23 +692,29 @@ def build_province(
     with timer.phase("direct_member_count + sequences"):
         _set_counts(root.path)
         with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Organisation, Member, MemberCategory]):
+            models = [Organisation, Member, MemberCategory] + (
+                [IncomeDeclaration, Payment, DuesLine, PaymentMonth, LedgerMonth, DuesTally] if dues else []
+            )
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
 
     with timer.phase("analyze"):
         with connection.cursor() as cursor:
             if pg and not connection.in_atomic_block:
-                for table in ("orgs_organisation", *BULK_TABLES):
+                for table in ("orgs_organisation", *bulk_tables):
                     cursor.execute(f"VACUUM (ANALYZE) {table}")  # also sets the visibility map: index-only counts
             else:
                 cursor.execute("ANALYZE")
     total = round(time.perf_counter() - started, 2)
+    if dues:
+        out("党费：" + "，".join(f"{table} {n}" for table, n in dues_rows.items()))
     out(f"完成：{len(orgs)} 个党组织，{members} 名党员，用时 {total:.1f} 秒")
     return {
         "root_id": root.id,
         "root_path": root.path,
         "organisations": len(orgs),
         "members": members,
+        "dues": dues_rows,
         "counties": counties,
         "seed": seed,
         "phases": timer.phases,
@@ -533,6 +746,18 @@ def _reset(pg: bool):
         cursor.execute("UPDATE accounts_user SET member_id = NULL")
         for table in [
             *others,
+            # the dues tables hang off members and organisations (--dues), dependants first
+            "dues_paymentmonth",
+            "dues_duesline",
+            "dues_payment",
+            "dues_reduction",
+            "dues_arrearscase",
+            "dues_voluntarypayment",
+            "dues_incomedeclaration",
+            "dues_collection",
+            "dues_annualremittance",
+            "dues_duestally",
+            "dues_ledgermonth",
             "members_membercategory",
             "members_memberstatuschange",
             "members_membertransferhistory",
@@ -562,9 +787,15 @@ def _insert(pg: bool, table: str, columns, rows, text: bool):
             cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 
-def _load_county(pg: bool, member_rows, category_rows):
+def _load_county(pg: bool, member_rows, category_rows, dues=(), counts=None):
     _insert(pg, "members_member", MEMBER_COLUMNS, member_rows, text=pg)
     _insert(pg, "members_membercategory", CATEGORY_COLUMNS, category_rows, text=pg)
+    if dues:
+        columns = dues_columns()
+        for table in DUES_TABLES:  # payments before the lines and months that refer to them
+            rows = dues[0][table]
+            _insert(pg, table, columns[table], rows, text=pg)
+            counts[table] += rows.count("\n") if pg else len(rows)
 
 
 def _drop_secondary(tables):
