@@ -11,6 +11,10 @@ Each (database, size) runs in its own Python process (Django settings are per pr
 
     --database URL   measure an EXISTING PostgreSQL database as it is: nothing is created,
                      emptied or rebuilt; its synthetic province (synth_province) is used.
+    --synth-dues     build the provinces with their dues (synth_province --dues: a year of
+                     ledger lines, payments and tallies); a province the benchmark owns
+                     that lacks them is rebuilt. The dues section and metric are then
+                     measured too (e. dues).
 
 The benchmark never drops a database, and it empties (TRUNCATE, for a rebuild) only a
 database it created itself: a PostgreSQL database it creates is marked with a comment
@@ -57,6 +61,7 @@ def worker(args) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
+    from apps.dues.models import DuesLine
     from apps.members.models import Member
     from apps.orgs.models import Organisation
     from bench import scenarios
@@ -82,14 +87,19 @@ def worker(args) -> dict:
             sys.exit(3)
         args.size = Member.objects.count()
         log(f"[{connection.vendor} {label(args.size)}] measuring the existing database {_redact(args.db)} as it is")
-    elif args.rebuild or root is None or Member.objects.count() != args.size:
+    elif (
+        args.rebuild
+        or root is None
+        or Member.objects.count() != args.size
+        or (args.synth_dues and not DuesLine.objects.filter(org_path__startswith=root.path).exists())
+    ):
         if not _owned(connection, args.db):
             log(
                 f"  {_redact(args.db)} was not created by the benchmark: it is never emptied or rebuilt (use --database to measure it as it is)"
             )
             sys.exit(3)
         log(f"[{connection.vendor} {label(args.size)}] building the synthetic province …")
-        synth = build_province(args.size, seed=SEED, reset=True, out=log)
+        synth = build_province(args.size, seed=SEED, reset=True, dues=args.synth_dues, out=log)
         root = Organisation.objects.get(code=f"S{SEED}R1P")
     else:
         log(f"[{connection.vendor} {label(args.size)}] reusing the synthetic province in {args.db}")
@@ -115,6 +125,9 @@ def worker(args) -> dict:
         result["subtree_count"] = scenarios.scenario_counts(targets, repeat)
         log("  scope predicate (LIKE vs range) …")
         result["scope_predicate"] = scenarios.scenario_scope_predicate(targets, repeat)
+        if DuesLine.objects.filter(org_path__startswith=root.path).exists():
+            log("  e. dues …")
+            result["dues"] = scenarios.scenario_dues(targets, repeat)
     result["load_average_after"] = os.getloadavg()
     if args.http_seconds and connection.vendor == "postgresql":
         log("  d. HTTP throughput …")
@@ -313,6 +326,8 @@ def run_one(args, db: str, size: int) -> dict:
         cmd.append("--quick")
     if args.rebuild:
         cmd.append("--rebuild")
+    if args.synth_dues:
+        cmd.append("--synth-dues")
     if args.database:
         cmd.append("--existing")
     t = time.perf_counter()
@@ -330,6 +345,9 @@ def main(argv=None):
     parser.add_argument("--sqlite-sizes", default="20000,200000", help="SQLite sizes; empty to skip")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the synthetic provinces even if present")
+    parser.add_argument(
+        "--synth-dues", action="store_true", help="provinces with their dues (synth_province --dues); measures the dues figures too"
+    )
     parser.add_argument("--http-seconds", type=int, default=15, help="wrk duration per URL (0: skip the HTTP scenario)")
     parser.add_argument("--http-rounds", type=int, default=1, help="HTTP: measure bare, branch, county in turn this many times")
     parser.add_argument("--http-only", action="store_true", help="run only the HTTP scenario (d)")

@@ -197,6 +197,32 @@ def scenario_statistics(targets: dict, repeat: int) -> dict:
     return out
 
 
+# ---------------------------------------------------------------- e. dues (synth_province --dues)
+def scenario_dues(targets: dict, repeat: int) -> dict:
+    """The dues statistics section (apps.dues.stats.contribute) and the dues.collected
+    health metric for the province and the county, side by side (bench/bench_dues.py adds
+    CPU times)."""
+    from apps.dues import stats
+    from apps.supervision.metrics import dues_collected
+    from bench.synth import DUES_YEAR
+
+    today = datetime.date.today()
+    out = {}
+    for key in ("province", "county"):
+        org = targets[key]
+        fns = {
+            "dues_section": lambda org=org: stats.contribute(org, today),
+            "dues_collected": lambda org=org: dues_collected([org.id], DUES_YEAR, None),
+        }
+        entry = {"org": org.name, **side_by_side(fns, repeat)}
+        for name, fn in fns.items():
+            with CaptureQueriesContext(connection) as ctx:
+                fn()
+            entry[f"{name}_queries"] = len(ctx.captured_queries)
+        out[key] = entry
+    return out
+
+
 # ---------------------------------------------------------------- b. member list
 MEMBER_API = "/api/members/"
 

@@ -7,6 +7,7 @@ import pytest
 
 from apps.members import codes
 from apps.members.models import Member
+from apps.orgs.models import Organisation
 from apps.orgs.services import subtree_member_count
 from bench import run, scenarios, synth
 from bench.report import summarise
@@ -124,3 +125,12 @@ def test_growth_markdown_renders():
     }
     text = growth_side_by_side(report)
     assert "| m | 2.0 / 3.0 | 2.0 / 3.0 | 1.0× | 1.0× |" in text
+
+
+def test_dues_scenario_on_a_province_with_dues():
+    result = synth.build_province(300, 2, seed=6, workers=1, dues=True, out=lambda *_: None)
+    targets = scenarios.pick_targets(Organisation.objects.get(pk=result["root_id"]))
+    out = scenarios.scenario_dues(targets, repeat=2)
+    for key in ("province", "county"):
+        assert out[key]["dues_section"]["n"] == 2 and out[key]["dues_collected"]["median_ms"] > 0
+        assert out[key]["dues_section_queries"] == 4 and out[key]["dues_collected_queries"] == 2
