@@ -5,7 +5,8 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +55,9 @@ def arrears_cutoff(as_of: datetime.date) -> datetime.date:
     return mo.shift(mo.month_start(as_of), -1)
 
 
+NEVER = datetime.date(1, 1, 1)  # before any dues month: "no month settled yet"
+
+
 def arrears_queryset(lines, as_of: datetime.date, minimum: int = rules.ARREARS_WARNING):
     """Members with at least `minimum` consecutive unpaid months up to the cutoff, counted
     back from the last month settled (paid, paid elsewhere, or exempt — a good reason),
@@ -67,8 +71,11 @@ def arrears_queryset(lines, as_of: datetime.date, minimum: int = rules.ARREARS_W
     )
     return (
         lines.filter(status=DuesLine.Status.UNPAID, month__lte=cutoff, member__status__in=["normal", "mobile", "lost_contact"])
-        .annotate(last_ok=Subquery(last_ok))
-        .filter(Q(last_ok__isnull=True) | Q(month__gt=F("last_ok")))
+        # one subquery per line: "no settled month, or unpaid after it" written as
+        # `IS NULL OR month > (…)` made PostgreSQL run it twice per unpaid line
+        # (docs/performance.md, dues at province scale)
+        .annotate(last_ok=Coalesce(Subquery(last_ok), Value(NEVER)))
+        .filter(month__gt=F("last_ok"))
         .values("member_id")
         .annotate(
             months=Count("id"),
