@@ -39,6 +39,11 @@ def summarise(report: dict) -> str:
                 f"COUNT counted {_ms(r['count_counted_members'])} ms  COUNT index-only {_ms(r['count_index_only_all_rows'])} ms  "
                 f"value {r['value']} agrees {r['agrees_with_member_table']}"
             )
+        for key, r in (run.get("dues") or {}).items():  # --synth-dues
+            lines.append(
+                f"  e. dues {key:9s} section {_ms(r['dues_section'])} ms ({r['dues_section_queries']} queries)  "
+                f"dues.collected {_ms(r['dues_collected'])} ms ({r['dues_collected_queries']} queries)"
+            )
         for key, r in (run.get("scope_predicate") or {}).items():
             lines.append(
                 f"  scope {key:7s} LIKE {_ms(r['like'])} ms  range {_ms(r['range'])} ms  same rows {r['same_rows']}"
