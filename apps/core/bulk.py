@@ -12,6 +12,7 @@ child rows. Any other database falls back to bulk_create.
 """
 
 import json
+import operator
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
@@ -91,6 +92,22 @@ def _converter(field, connection):
     return lambda value: convert(value, connection)
 
 
+def _rows(items, getter_factory, names: list[str], converters: list) -> list[list]:
+    """Each item's values for names (getter_factory: operator.attrgetter or itemgetter,
+    which read all of them in one C call), converted where a converter is given."""
+    get = getter_factory(*names)
+    if len(names) == 1:  # a one-name getter returns the value, not a tuple
+        get = (lambda one: lambda item: (one(item),))(get)
+    convert = [(i, c) for i, c in enumerate(converters) if c is not None]
+    rows = []
+    for item in items:
+        row = list(get(item))
+        for i, c in convert:
+            row[i] = c(row[i])
+        rows.append(row)
+    return rows
+
+
 def add_to_counts(model, column: str, deltas) -> None:
     """column = column + delta for many rows, in one UPDATE whatever their number.
 
@@ -157,20 +174,12 @@ def insert(model, objs: list[models.Model], *, with_ids: bool = False, batch: in
             obj.pk = pk
     fields = [f for f in opts.concrete_fields if not (f.primary_key and not with_ids)]
     auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    converters = [(f.attname, _converter(f, connection)) for f in fields]
     # auto_now / auto_now_add: one timestamp for the whole call, as insert_dicts does.
     now = timezone.now()
-    rows = []
     for obj in objs:
         for f in auto:
             setattr(obj, f.attname, now)
-        row = []
-        for attname, convert in converters:
-            value = getattr(obj, attname)
-            if convert is not None:
-                value = convert(value)
-            row.append(value)
-        rows.append(row)
+    rows = _rows(objs, operator.attrgetter, [f.attname for f in fields], [_converter(f, connection) for f in fields])
     _write(connection, opts.db_table, [f.column for f in fields], rows, batch)
     for obj in objs:
         obj._state.adding = False
@@ -200,14 +209,7 @@ def insert_dicts(model, rows: list[dict], *, batch: int = 2000) -> None:
             defaults[f.attname] = None
         elif f.empty_strings_allowed:
             defaults[f.attname] = ""
-    converters = [(f.attname, _converter(f, connection)) for f in fields]
-    values = []
-    for r in rows:
-        row = []
-        for attname, convert in converters:
-            value = r[attname] if attname in r else defaults[attname]
-            if convert is not None:
-                value = convert(value)
-            row.append(value)
-        values.append(row)
+    values = _rows(
+        [{**defaults, **r} for r in rows], operator.itemgetter, [f.attname for f in fields], [_converter(f, connection) for f in fields]
+    )
     _write(connection, opts.db_table, [f.column for f in fields], values, batch)

@@ -47,10 +47,18 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode() if token else ""
 
 
+@lru_cache(maxsize=4)
+def _blind_hmac(key: str):
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+
+
 def blind_index(value: str) -> str:
     if not value:
         return ""
-    return hmac.new(settings.BLIND_INDEX_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+    # A copy of the keyed HMAC state: the key's pads are hashed once, not per value.
+    h = _blind_hmac(settings.BLIND_INDEX_KEY).copy()
+    h.update(value.encode())
+    return h.hexdigest()
 
 
 def key_fingerprint(key: str) -> str:

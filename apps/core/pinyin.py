@@ -25,7 +25,14 @@ class NameKeys(NamedTuple):
 
 
 def _syllables(text: str) -> list[str]:
-    return [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s]
+    return list(_syllables_of(text))
+
+
+@lru_cache(maxsize=65536)
+def _syllables_of(text: str) -> tuple[str, ...]:
+    # Given names repeat far more than whole names (伟, 秀英, 建国 …): a roster's new names
+    # mostly meet a given name already read (pypinyin costs ≈ 12 µs per call).
+    return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s)
 
 
 def split_surname(name: str) -> tuple[str, tuple[str, ...] | None, str]:

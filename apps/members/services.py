@@ -148,6 +148,8 @@ _CHOICE_CODES = {
     field: (frozenset(code for code, _ in choices), {label: code for code, label in choices}) for field, choices in CHOICE_FIELDS.items()
 }
 
+_CATEGORY_CODES = (frozenset(c for c, _ in codes.CATEGORY_CHOICES), {label: c for c, label in codes.CATEGORY_CHOICES})
+
 
 def validate_member_data(
     data: dict,
@@ -274,8 +276,7 @@ def validate_member_data(
 
     cats = clean.get("categories")
     if cats is not None:
-        allowed = {c for c, _ in codes.CATEGORY_CHOICES}
-        labels = {label: c for c, label in codes.CATEGORY_CHOICES}
+        allowed, labels = _CATEGORY_CODES
         normalised = []
         for c in cats:
             c = labels.get(c, c)

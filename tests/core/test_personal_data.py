@@ -162,3 +162,16 @@ def test_rehash_recomputes_blind_index(tree, settings):
     assert not Member.objects.by_id_number(number).exists()
     call_command("rotate_field_keys", "--rehash", stdout=StringIO())
     assert Member.objects.by_id_number(number).get() == m
+
+
+def test_blind_index_is_hmac_sha256_under_the_current_key(settings):
+    # blind_index reuses one keyed HMAC state per key (issue 13): the stored value must stay
+    # the plain HMAC-SHA256 hex digest, and follow a change of key at once.
+    import hashlib
+    import hmac
+
+    for key in ("first-blind-key", "second-blind-key", "first-blind-key"):
+        settings.BLIND_INDEX_KEY = key
+        for value in ("350105197001011238", "13912345678", "身份证"):
+            assert crypto.blind_index(value) == hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
+    assert crypto.blind_index("") == ""

@@ -68,3 +68,17 @@ def test_keys_are_surname_reading_plus_given_name(surname, given):
     rest = name_keys("王" + given)
     assert keys.pinyin == surnames.SINGLE[surname][0] + rest.pinyin[len("wang") :]
     assert keys.initials[1:] == rest.initials[1:]
+
+
+def test_given_name_readings_are_cached_without_sharing_lists():
+    # The given name's syllables are cached per text (issue 13, import speed): the result is
+    # pypinyin's, and a caller changing the list it got does not change the next answer.
+    from pypinyin import Style, lazy_pinyin
+
+    from apps.core.pinyin import _syllables
+
+    first = _syllables("秀英")
+    assert first == [s.lower() for s in lazy_pinyin("秀英", style=Style.NORMAL, errors="ignore") if s] == ["xiu", "ying"]
+    first.append("x")
+    assert _syllables("秀英") == ["xiu", "ying"]
+    assert name_keys("王秀英").pinyin == "wangxiuying"

@@ -160,3 +160,14 @@ def test_add_to_counts_has_no_parameter_limit(tree):
         bulk.add_to_counts(Organisation, "direct_member_count", deltas)
     assert len(spy.sent) == 1
     assert _counts([branch, other]) == {branch.pk: 7, other.pk: 0}
+
+
+def test_rows_reads_one_or_many_names_and_converts_only_where_asked():
+    # bulk._rows reads all of a row's values in one getter call; a one-name getter returns
+    # a value, not a tuple, so that case is wrapped.
+    import operator
+
+    items = [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]
+    assert bulk._rows(items, operator.itemgetter, ["a", "b"], [None, str.upper]) == [[1, "X"], [2, "Y"]]
+    assert bulk._rows(items, operator.itemgetter, ["b"], [None]) == [["x"], ["y"]]
+    assert bulk._rows(items, operator.itemgetter, ["a"], [lambda v: v * 10]) == [[10], [20]]
