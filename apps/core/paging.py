@@ -18,8 +18,9 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Q
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
+from django.db.models import IntegerField, Q
+from django.db.models.expressions import RawSQL
 
 from .api.pagination import COUNT_CAP, CappedCountPagination, capped_count
 
@@ -170,10 +171,11 @@ def ordering_of(queryset) -> tuple[str, ...]:
 
 
 def encode_cursor(row, fields) -> str:
-    """The sort key of `row` under `fields` ("org_path", "-id" …), as an opaque URL-safe token."""
+    """The sort key of `row` (a model instance, or a dict from `.values()` holding the sort
+    columns) under `fields` ("org_path", "-id" …), as an opaque URL-safe token."""
     values = []
     for f in fields:
-        value = getattr(row, f.lstrip("-"))
+        value = row[f.lstrip("-")] if isinstance(row, dict) else getattr(row, f.lstrip("-"))
         values.append(value.isoformat() if hasattr(value, "isoformat") else value)
     raw = json.dumps([",".join(fields), *values], ensure_ascii=False, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -216,6 +218,31 @@ def keyset_condition(fields, values, *, after: bool = True) -> Q:
     return Q(**{f"{first}__{lead_op}": values[0]}) & either
 
 
+CAPPED_TOTAL = "capped_total_"
+
+
+def with_capped_count(queryset, cap: int = COUNT_CAP):
+    """`queryset` whose every row also carries the capped count of the whole queryset
+    (capped_count's `SELECT COUNT(*) FROM (… LIMIT cap+1)`, an uncorrelated scalar
+    subquery PostgreSQL and SQLite evaluate once): a page and its total in one statement
+    (read the total with capped_total_of; an empty page carries none)."""
+    rows = queryset.order_by()
+    if rows.query.group_by is None:
+        rows = rows.values("pk")
+    try:
+        sql, params = rows[: cap + 1].query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # .none(), pk__in=[] …: no rows to carry a total (an empty first page counts 0)
+        return queryset
+    total = RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped_rows_", params, output_field=IntegerField())
+    return queryset.annotate(**{CAPPED_TOTAL: total})
+
+
+def capped_total_of(row, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, exact) from a row of with_capped_count (a model instance or a dict)."""
+    n = row[CAPPED_TOTAL] if isinstance(row, dict) else getattr(row, CAPPED_TOTAL)
+    return min(n, cap), n <= cap
+
+
 def _reversed(fields) -> list[str]:
     return [f[1:] if f.startswith("-") else "-" + f for f in fields]
 
@@ -233,8 +260,10 @@ def fetch_keyset_page(
     """One page of `queryset` (explicitly ordered, ending with the primary key) for the
     query parameters `params` (a QueryDict): ?page=N for N ≤ offset_pages, or
     ?page=N&after=<cursor> / &before=<cursor> from a neighbouring page, or the last page
-    by its number when the total is exact. Two queries (rows, capped count) on every page.
-    Raises DeepPage for a deeper number without a cursor."""
+    by its number when the total is exact. One query on every page (the rows, each carrying
+    the capped count: with_capped_count), the last page by its number too; two for an empty
+    page past the first (the count on its own). Raises DeepPage for a deeper number
+    without a cursor."""
     offset_pages = OFFSET_PAGES if offset_pages is None else offset_pages
     fields = ordering_of(queryset)
     model = queryset.model
@@ -242,32 +271,42 @@ def fetch_keyset_page(
     after = decode_cursor(params.get(cursor_param(param, "after")), model, fields)
     before = None if after else decode_cursor(params.get(cursor_param(param, "before")), model, fields)
     total, exact = None, True
-    if count:
-        total, exact = capped_count(queryset, cap)
+    # The capped count travels in the page's own statement (with_capped_count); only an
+    # empty page past the first (no row to carry it) counts in a query of its own.
+    counted = with_capped_count(queryset, cap) if count else queryset
     if after is not None:
-        rows = list(queryset.filter(keyset_condition(fields, after))[: size + 1])
+        rows = list(counted.filter(keyset_condition(fields, after))[: size + 1])
         number = max(number, 2)
         has_next = len(rows) > size
         rows = rows[:size]
     elif before is not None:
-        back = list(queryset.filter(keyset_condition(fields, before, after=False)).order_by(*_reversed(fields))[: size + 1])
+        back = list(counted.filter(keyset_condition(fields, before, after=False)).order_by(*_reversed(fields))[: size + 1])
         # fewer than a page before the cursor: that is the first page
         number = 1 if len(back) <= size else max(number, 2)
         rows = back[:size][::-1]
         has_next = True  # the cursor's own row follows
     elif number <= offset_pages:
-        rows = list(queryset[(number - 1) * size : number * size + 1])
+        rows = list(counted[(number - 1) * size : number * size + 1])
         has_next = len(rows) > size
         rows = rows[:size]
     else:
+        # the last page by its number, when the total is exact: a page's worth read backwards
+        # from the end (carrying the total), of which the last page holds the first rows
+        back = list(counted.order_by(*_reversed(fields))[:size]) if count else []
+        total, exact = capped_total_of(back[0], cap) if back else (0, True)
         last = -(-total // size) if (count and exact and total) else None
         if last is None or number < last:
             raise DeepPage(number)
-        # the last page, read backwards from the end: as many rows as it holds
         number = max(last, 1)
-        held = total - (number - 1) * size
-        rows = list(queryset.order_by(*_reversed(fields))[:held])[::-1]
+        rows = back[: total - (number - 1) * size][::-1]
         has_next = False
+    if count and total is None:
+        if rows:
+            total, exact = capped_total_of(rows[0], cap)
+        elif after is None and before is None and number == 1:
+            total, exact = 0, True  # the first page is empty: nothing matches
+        else:  # an empty page past the first (a stale cursor, a number past the end)
+            total, exact = capped_count(queryset, cap)
     rest = params.copy()
     for key in (param, cursor_param(param, "after"), cursor_param(param, "before")):
         rest.pop(key, None)

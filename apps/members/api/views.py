@@ -62,6 +62,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return MemberListSerializer if self.action == "list" else MemberSerializer
 
     def get_queryset(self):
+        if self.action == "list":
+            # filter_queryset replaces it with selectors.roster (scoped there): not built per request
+            return self.queryset
         scope_action = "change" if self.action in WRITE_ACTIONS else "view"
         return Member.objects.restrict(self.request.user, scope_action).select_related("organisation").prefetch_related("categories")
 
@@ -76,10 +79,10 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise ValidationError(exc.message_dict) from exc
         # The list serializer reads the categories from Member.category_bits: no prefetch;
         # only the columns it shows (not the ciphertexts, remarks …) and the sort keys the
-        # keyset cursors are made of.
+        # keyset cursors are made of, as dicts (serializers.list_row): no model instance per row.
         # The organisation's name as a scalar subquery, not a join: no Organisation object
         # per row, and the capped count (which drops unused annotations) reads no second table.
-        return rows.only(*LIST_COLUMNS).annotate(organisation_name=ORGANISATION_NAME)
+        return rows.values(*LIST_COLUMNS, organisation_name=ORGANISATION_NAME)
 
     def _org(self, pk):
         if pk is None:
