@@ -6,6 +6,7 @@ dev.py (make run), test.py (make test) and production.py extend this module.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.env import env, env_bool, env_list, load_dev_keys
@@ -120,6 +121,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Optional read replica for reports (docs/scale-out.md); the router sends report
 # reads there when it is configured.
+# PostgreSQL: server-side parameter binding with prepared statements (psycopg 3). A
+# statement executed more than DANGJIAN_PG_PREPARE_THRESHOLD times on a connection is
+# prepared: PostgreSQL parses it once per connection instead of on every request
+# (docs/deployment.md, docs/performance.md). Empty (the default): Django's client-side
+# binding, nothing prepared, as a transaction-mode connection pooler needs. At least 1: a
+# migration's multi-command statement cannot be prepared on its first execution.
+PG_PREPARE_THRESHOLD = env("DANGJIAN_PG_PREPARE_THRESHOLD", "").strip()
+if PG_PREPARE_THRESHOLD and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if not PG_PREPARE_THRESHOLD.isdigit() or int(PG_PREPARE_THRESHOLD) < 1:
+        raise ImproperlyConfigured(f"DANGJIAN_PG_PREPARE_THRESHOLD must be a whole number ≥ 1, not {PG_PREPARE_THRESHOLD!r}")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=int(PG_PREPARE_THRESHOLD))
 if env("DATABASE_REPLICA_URL", ""):
     DATABASES["replica"] = dj_database_url.parse(env("DATABASE_REPLICA_URL"), conn_max_age=60)
 DATABASE_ROUTERS = ["apps.core.routers.ReportReplicaRouter"]
