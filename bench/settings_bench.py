@@ -21,3 +21,8 @@ for _item in filter(None, env("BENCH_GROWTH_DBS", "").split(",")):
     DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=60)  # noqa: F405
 if env("BENCH_GROWTH_DBS", ""):
     DATABASE_ROUTERS = ["bench.routers.PinnedAliasRouter", *DATABASE_ROUTERS]  # noqa: F405
+
+# bench/http_ab.py: keep each worker's connection for the whole run (the product's 60 s
+# would reconnect mid-run, and the CPU read from the backends' /proc entries would miss it).
+if env("BENCH_CONN_MAX_AGE", ""):
+    DATABASES["default"]["CONN_MAX_AGE"] = int(env("BENCH_CONN_MAX_AGE"))  # noqa: F405
