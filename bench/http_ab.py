@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import RESULTS, SETTINGS, _free_port, _wrk  # noqa: E402
+from bench.run import RESULTS, SETTINGS, _free_port, _wrk, gunicorn_command  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -110,17 +110,9 @@ def main():
                 key, value = item.split("=", 1)
                 env[key] = value
             port = _free_port()
-            cmd = [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "dangjian.wsgi",
-            ]
-            proc = subprocess.Popen(cmd, cwd=directory, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            proc = subprocess.Popen(
+                gunicorn_command(port), cwd=directory, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+            )
             servers[name] = {"proc": proc, "base": f"http://127.0.0.1:{port}", "app": app, "directory": directory, "extra": extra}
         for s in servers.values():
             for _ in range(150):

@@ -173,6 +173,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def gunicorn_command(port: int) -> list[str]:
+    """The server the HTTP scenarios measure: gunicorn, 2 sync workers, on loopback."""
+    return [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "dangjian.wsgi"]
+
+
 def _wrk(url: str, token: str | None, seconds: int) -> dict:
     cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency"]
     if token:
@@ -212,17 +217,9 @@ def http_scenario(args, targets, users) -> dict:
         return {"error": "wrk not installed"}
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_URL": args.db, "PYTHONPATH": str(ROOT)}
-    gunicorn = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "-w",
-        "2",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "dangjian.wsgi",
-    ]
-    proc = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        gunicorn_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     rounds = max(1, getattr(args, "http_rounds", 1) or 1)
     try:
