@@ -44,10 +44,6 @@ def my_feedback(user):
     return Feedback.objects.filter(raiser_id=user.member_id).select_related("organisation", "category").order_by("-raised_on", "-id")
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    return [path[:n] for n in range(4, len(path) + 1, 4)]
-
-
 def live(qs, as_of: datetime.date | None = None):
     as_of = as_of or timezone.localdate()
     return qs.filter(publish_on__lte=as_of).filter(Q(withdraw_on__isnull=True) | Q(withdraw_on__gt=as_of))
@@ -60,7 +56,7 @@ def notices_for_member(member_id: int, as_of: datetime.date | None = None):
     if member is None:
         return Notice.objects.none()
     path = member["org_path"]
-    above = [p for p in _ancestor_paths(path) if p != path]
+    above = [p for p in Organisation.ancestor_paths(path) if p != path]
     return live(Notice.objects.filter(Q(org_path=path) | Q(org_path__in=above, audience__in=["subtree", "public"])), as_of)
 
 
@@ -81,7 +77,7 @@ def notice_list(user, params=None):
 def board(org: Organisation, as_of: datetime.date | None = None):
     """A branch's public board: its own live notices and those of the organisations above
     addressed to their subtree or the public."""
-    above = [p for p in _ancestor_paths(org.path) if p != org.path]
+    above = [p for p in Organisation.ancestor_paths(org.path) if p != org.path]
     qs = Notice.objects.filter(Q(org_path=org.path) | Q(org_path__in=above, audience__in=["subtree", "public"]))
     return live(qs, as_of).select_related("organisation", "category").order_by("-publish_on", "-id")
 
@@ -104,7 +100,7 @@ def consultations_for_member(member_id: int):
     if member is None:
         return Consultation.objects.none()
     path = member["org_path"]
-    above = [p for p in _ancestor_paths(path) if p != path]
+    above = [p for p in Organisation.ancestor_paths(path) if p != path]
     return Consultation.objects.filter(Q(org_path=path) | Q(org_path__in=above, audience="subtree"))
 
 

@@ -837,8 +837,7 @@ def import_questions(organisation: Organisation, data: bytes, *, actor) -> int:
 def bank_for(organisation: Organisation):
     """The active questions a quiz of `organisation` draws from: its own bank and the banks
     of the organisations above it (the county's bank serves every township and branch)."""
-    prefixes = [organisation.path[:i] for i in range(Organisation.steplen, len(organisation.path) + 1, Organisation.steplen)]
-    return Question.objects.filter(org_path__in=prefixes, active=True)
+    return Question.objects.filter(org_path__in=Organisation.ancestor_paths(organisation.path), active=True)
 
 
 @transaction.atomic

@@ -76,6 +76,12 @@ class Organisation(MP_Node):
     def audit_org_path(self) -> str:
         return self.path
 
+    @classmethod
+    def ancestor_paths(cls, path: str) -> list[str]:
+        """The paths of the organisation at `path` and of every organisation above it,
+        from the root down (materialised-path prefixes, one per step)."""
+        return [path[:n] for n in range(cls.steplen, len(path) + 1, cls.steplen)]
+
     @property
     def is_branch(self) -> bool:
         return self.org_type in rules.BRANCH_TYPES

@@ -49,8 +49,6 @@ from apps.orgs.models import Organisation
 
 from .models import OrgFigures, SnapshotRun
 
-STEPLEN = Organisation.steplen
-
 
 class SnapshotBusy(Exception):
     """Another build of the same day is running."""
@@ -117,20 +115,19 @@ def build(as_of: datetime.date | None = None, *, margin_seconds: int | None = No
             direct = _grouped(Member.objects.all(), cond)
             paths = dict(Organisation.objects.order_by().values_list("pk", "path"))
             by_path = {path: pk for pk, path in paths.items()}
+            above = {org_id: Organisation.ancestor_paths(paths[org_id]) for org_id in direct}
             # subtree totals first (one number per ancestor), then full figures only for
             # the organisations above the threshold
             totals: Counter = Counter()
             for org_id, figures in direct.items():
-                path = paths[org_id]
-                for end in range(STEPLEN, len(path) + 1, STEPLEN):
-                    totals[path[:end]] += figures["total"]
+                for path in above[org_id]:
+                    totals[path] += figures["total"]
             big = {path for path, n in totals.items() if n >= threshold and path in by_path}
             subtree: dict[str, Counter] = defaultdict(Counter)
             for org_id, figures in direct.items():
-                path = paths[org_id]
-                for end in range(STEPLEN, len(path) + 1, STEPLEN):
-                    if path[:end] in big:
-                        subtree[path[:end]].update(figures)
+                for path in above[org_id]:
+                    if path in big:
+                        subtree[path].update(figures)
             SnapshotRun.objects.filter(day=as_of).delete()  # a rebuild of the day replaces it
             run = SnapshotRun.objects.create(
                 day=as_of,

@@ -70,7 +70,7 @@ class FeedbackViewSet(ServiceActions, viewsets.ReadOnlyModelViewSet):
         data = {"subject": d["subject"], "content": d["content"], "category": FeedbackCategory.objects.filter(pk=d["category"]).first()}
         if d.get("organisation"):
             path = request.user.member.org_path
-            ancestors = [path[:n] for n in range(Organisation.steplen, len(path) + 1, Organisation.steplen)]
+            ancestors = Organisation.ancestor_paths(path)
             # only the member's own organisation or one above it: any other id is a 404
             data["organisation"] = Organisation.objects.filter(pk=d["organisation"], path__in=ancestors).first() or _missing()
         fb = services.raise_feedback(data, actor=request.user)
