@@ -106,6 +106,23 @@ def list_row(v: dict) -> dict:
 
 
 _SEX, _EDUCATION, _OCCUPATION, _MEMBER_TYPE, _STATUS = (_LABELS[k] for k in ("sex", "education", "occupation", "member_type", "status"))
+# the member's own columns list_row reads
+_ROW_COLUMNS = (
+    "id",
+    "name",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "id_number_masked",
+    "phone_masked",
+    "education",
+    "occupation",
+    "join_date",
+    "conversion_date",
+    "member_type",
+    "status",
+    "category_bits",
+)
 
 
 class MemberListSerializer(serializers.ModelSerializer):
@@ -152,37 +169,16 @@ class MemberListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, m):
-        if isinstance(m, dict):
-            return list_row(m)
-
-        def iso(d):
-            return d.isoformat() if d else None
-
-        return {
-            "id": m.id,
-            "name": m.name,
-            "sex": m.sex,
-            "sex_display": _LABELS["sex"].get(m.sex, m.sex),
-            "ethnicity": m.ethnicity,
-            "birth_date": iso(m.birth_date),
-            "id_number_masked": m.id_number_masked,
-            "phone_masked": m.phone_masked,
-            "education": m.education,
-            "education_display": _LABELS["education"].get(m.education, m.education),
-            "occupation": m.occupation,
-            "occupation_display": _LABELS["occupation"].get(m.occupation, m.occupation),
-            "join_date": iso(m.join_date),
-            "conversion_date": iso(m.conversion_date),
-            "member_type": m.member_type,
-            "member_type_display": _LABELS["member_type"].get(m.member_type, m.member_type),
-            "status": m.status,
-            "status_display": _LABELS["status"].get(m.status, m.status),
-            "organisation": m.organisation_id,
-            # annotated by the list view (apps.members.api.views.ORGANISATION_NAME)
-            "organisation_name": m.organisation_name if hasattr(m, "organisation_name") else m.organisation.name,
-            # from the member's own row: no category query for the page
-            "categories": codes.category_codes(m.category_bits),
-        }
+        # the list view hands it dicts of column values; a model instance gives the same
+        # columns from its attributes, the organisation's name annotated by the list view
+        # (apps.members.api.views.ORGANISATION_NAME) or read from the relation
+        if not isinstance(m, dict):
+            m = {
+                **{name: getattr(m, name) for name in _ROW_COLUMNS},
+                "organisation": m.organisation_id,
+                "organisation_name": m.organisation_name if hasattr(m, "organisation_name") else m.organisation.name,
+            }
+        return list_row(m)
 
 
 class MemberWriteSerializer(serializers.Serializer):
