@@ -143,12 +143,14 @@ def _age(birth, on):
     return idnumber.age_on(birth, on)
 
 
-# Per coded field: the codes, and label → code (built once; validation runs per row on import).
-_CHOICE_CODES = {
-    field: (frozenset(code for code, _ in choices), {label: code for code, label in choices}) for field, choices in CHOICE_FIELDS.items()
-}
+def _codes_and_labels(choices) -> tuple[frozenset, dict]:
+    return frozenset(code for code, _ in choices), {label: code for code, label in choices}
 
-_CATEGORY_CODES = (frozenset(c for c, _ in codes.CATEGORY_CHOICES), {label: c for c, label in codes.CATEGORY_CHOICES})
+
+# Per coded field and for the categories: the codes, and label → code (built once;
+# validation runs per row on import).
+_CHOICE_CODES = {field: _codes_and_labels(choices) for field, choices in CHOICE_FIELDS.items()}
+_CATEGORY_CODES = _codes_and_labels(codes.CATEGORY_CHOICES)
 
 
 def validate_member_data(
