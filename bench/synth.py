@@ -698,6 +698,12 @@ def build_province(
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
 
+    if dues:
+        from apps.dues import standing
+
+        with timer.phase("arrears standing"):
+            standing.rebuild()  # every member's run of unpaid months (apps.dues.standing)
+
     with timer.phase("analyze"):
         with connection.cursor() as cursor:
             if pg and not connection.in_atomic_block:
@@ -739,6 +745,7 @@ def _reset(pg: bool):
         if pg:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks may block TRUNCATE
             cursor.execute(f"TRUNCATE {Organisation._meta.db_table} RESTART IDENTITY CASCADE")
+            cursor.execute("DELETE FROM dues_arrearsstandingbuild")  # no foreign key: not in the cascade
             return
         # SQLite: delete the dependants first (foreign keys are enforced).
         tables = [m._meta.db_table for m in apps.get_models() if m._meta.app_label in ("members", "orgs")]
@@ -748,6 +755,8 @@ def _reset(pg: bool):
             *others,
             # the dues tables hang off members and organisations (--dues), dependants first
             "dues_paymentmonth",
+            "dues_arrearsstanding",
+            "dues_arrearsstandingbuild",
             "dues_duesline",
             "dues_payment",
             "dues_reduction",

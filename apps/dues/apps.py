@@ -11,13 +11,14 @@ class DuesConfig(AppConfig):
 
         from apps.core import registry, todo
 
-        from . import demo, exports, stats, tally  # noqa: F401  (exports registers the list exports)
+        from . import demo, exports, standing, stats, tally  # noqa: F401  (exports registers the list exports)
         from .selectors import arrears_exit_candidates, todo_items
 
         todo.register(todo_items)
         registry.demo.register(registry.DemoBuilder("dues", demo.populate, order=20))
         registry.stats.register(registry.StatsSection("dues", "党费", stats.contribute, cards=stats.cards, order=20))
         registry.tree_checks.register(registry.TreeCheck("dues_tallies", tally.check, order=60))
+        registry.tree_checks.register(registry.TreeCheck("dues_arrears_standing", standing.check, order=61))
         registry.exit_triggers.register(registry.ExitTrigger("dues_arrears", "连续6个月未交党费", arrears_exit_candidates, order=20))
         registry.nav("registry", _("我的党费"), "dues:my", "change_self", order=60)
         registry.nav("dues", _("党费台账"), "dues:ledger", "view", order=10)

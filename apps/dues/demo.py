@@ -25,7 +25,7 @@ from apps.members.models import Member
 from apps.orgs.models import Organisation
 
 from . import months as mo
-from . import rules, tally
+from . import rules, standing, tally
 from .models import (
     AnnualRemittance,
     Collection,
@@ -378,6 +378,7 @@ def _populate(root_org, rng, as_of):
 
     from .services import refresh_arrears_cases
 
+    in_arrears = standing.rebuild(as_of)
     cases = refresh_arrears_cases(root_org, as_of=as_of, actor=system_actor("demo"))
     if year_paid.get(as_of.year - 1):
         total = year_paid[as_of.year - 1]
@@ -401,6 +402,7 @@ def _populate(root_org, rng, as_of):
         "tallies": tallies,
         "payments": total_payments,
         "arrears_members": len(arrears),
+        "arrears_standing": in_arrears,
         "cases": cases,
         "reductions": len(reductions) + len(pending),
         "collections": n_collections,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.accounts.scoping import visible_orgs
 from apps.core.scoping import get_in_scope, restrict
 from apps.core.todo import TodoItem, first_of
+from apps.members import codes as member_codes
 from apps.members.models import Member
 from apps.orgs import selectors as org_selectors
 from apps.orgs.models import Organisation
@@ -58,48 +59,83 @@ def arrears_cutoff(as_of: datetime.date) -> datetime.date:
 NEVER = datetime.date(1, 1, 1)  # before any dues month: "no month settled yet"
 
 
-def arrears_queryset(lines, as_of: datetime.date, minimum: int = rules.ARREARS_WARNING):
-    """Members with at least `minimum` consecutive unpaid months up to the cutoff, counted
-    back from the last month settled (paid, paid elsewhere, or exempt — a good reason),
-    across year boundaries. Rows: member_id, organisation_id, org_path, months,
-    first_unpaid, last_unpaid. One query."""
-    cutoff = arrears_cutoff(as_of)
+# who counts in arrears: the members a branch still holds (not the suspended, not the ended)
+ARREARS_STATUSES = member_codes.COUNTED_STATUSES
+
+
+def unpaid_runs(lines, cutoff: datetime.date, minimum: int = 1):
+    """Per member of the lines, the run of unpaid months up to the cutoff: the unpaid lines
+    after the last month settled (paid, paid elsewhere, or exempt — a good reason) up to
+    the cutoff, counted back across year boundaries; the settled month is looked up among
+    all of the member's lines. Rows: member_id, months, first_unpaid, last_unpaid, for the
+    members with at least `minimum` months. One query."""
     last_ok = (
         DuesLine.objects.filter(member_id=OuterRef("member_id"), month__lte=cutoff, status__in=DuesLine.SETTLED)
         .order_by("-month")
         .values("month")[:1]
     )
     return (
-        lines.filter(status=DuesLine.Status.UNPAID, month__lte=cutoff, member__status__in=["normal", "mobile", "lost_contact"])
+        lines.filter(status=DuesLine.Status.UNPAID, month__lte=cutoff)
         # one subquery per line: "no settled month, or unpaid after it" written as
         # `IS NULL OR month > (…)` made PostgreSQL run it twice per unpaid line
         # (docs/performance.md, dues at province scale)
         .annotate(last_ok=Coalesce(Subquery(last_ok), Value(NEVER)))
         .filter(month__gt=F("last_ok"))
+        .order_by()
         .values("member_id")
-        .annotate(
-            months=Count("id"),
-            first_unpaid=Min("month"),
-            last_unpaid=Max("month"),
-            organisation_id=Max("member__organisation_id"),
-            org_path=Max("member__org_path"),
-        )
+        .annotate(months=Count("id"), first_unpaid=Min("month"), last_unpaid=Max("month"))
         .filter(months__gte=minimum)
+    )
+
+
+def arrears_queryset(lines, as_of: datetime.date, minimum: int = rules.ARREARS_WARNING):
+    """The members of the lines (in ARREARS_STATUSES) with a run of at least `minimum`
+    unpaid months up to the cutoff (unpaid_runs), counted live from the lines. Rows:
+    member_id, organisation_id, org_path (the member's current organisation), months,
+    first_unpaid, last_unpaid, longest first. One query."""
+    return (
+        unpaid_runs(lines.filter(member__status__in=ARREARS_STATUSES), arrears_cutoff(as_of), minimum)
+        .annotate(organisation_id=Max("member__organisation_id"), org_path=Max("member__org_path"))
         .order_by("-months", "member_id")
     )
 
 
-def arrears_for(user, org: Organisation | None, as_of: datetime.date, q: str = ""):
-    """The arrears rows (arrears_queryset) a user may see, optionally of one organisation's
-    subtree and of the members matching q (name, pinyin, initials: search_members)."""
+def arrears_rows(
+    as_of: datetime.date, *, path: str = "", user=None, action: str = "view", q: str = "", minimum: int = rules.ARREARS_WARNING
+):
+    """The members in arrears (the rows of arrears_queryset) of the subtree at `path` and of
+    the user's scope for the action, optionally matching q (name, pinyin, initials). A
+    member counts where they are now held, with all of their lines. Read from the kept
+    standing (standing.py) when it is current for the cutoff of as_of, else counted live
+    from the lines. Two queries (the check and the rows)."""
     from apps.members.filters import search_members
 
-    lines = restrict(DuesLine.objects.all(), user, "view")
-    if org is not None:
-        lines = lines.filter(org_path__startswith=org.path)
-    if (q or "").strip():
-        lines = lines.filter(member_id__in=search_members(Member.objects.all(), q).values("pk"))
-    return arrears_queryset(lines, as_of)
+    from . import standing
+
+    cutoff = arrears_cutoff(as_of)
+    matching = search_members(Member.objects.all(), q).values("pk") if (q or "").strip() else None
+    if standing.current(cutoff):
+        rows = standing.rows(cutoff, minimum, ARREARS_STATUSES)
+        if path:
+            rows = rows.filter(member__org_path__startswith=path)
+        if user is not None:
+            rows = restrict(rows, user, action)
+        return rows if matching is None else rows.filter(member_id__in=matching)
+    lines = DuesLine.objects.all()
+    if path or user is not None:
+        members = Member.objects.filter(org_path__startswith=path)
+        if user is not None:
+            members = restrict(members, user, action)
+        lines = lines.filter(member_id__in=members.values("pk"))
+    if matching is not None:
+        lines = lines.filter(member_id__in=matching)
+    return arrears_queryset(lines, as_of, minimum)
+
+
+def arrears_for(user, org: Organisation | None, as_of: datetime.date, q: str = ""):
+    """The arrears rows (arrears_rows) a user may see, optionally of one organisation's
+    subtree and of the members matching q (name, pinyin, initials: search_members)."""
+    return arrears_rows(as_of, path=org.path if org is not None else "", user=user, q=q)
 
 
 def arrears_page(user, params, as_of: datetime.date | None = None, org=None):
@@ -143,14 +179,12 @@ def arrears_details(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r["member"] is not None]
 
 
-def arrears_counts(lines, as_of: datetime.date) -> dict:
-    """{"warning": n≥3, "escalation": n≥5, "case": n≥6} for a set of lines. One query."""
-    counts = {"warning": 0, "escalation": 0, "case": 0}
-    for n in arrears_queryset(lines, as_of).values_list("months", flat=True):
-        for threshold, code, _ in rules.ARREARS_LEVELS:
-            if n >= threshold:
-                counts[code] += 1
-    return counts
+def arrears_counts(as_of: datetime.date, *, path: str = "", user=None, action: str = "view") -> dict:
+    """{"warning": n≥3, "escalation": n≥5, "case": n≥6}: the members in arrears of the
+    subtree at `path` and of the user's scope (arrears_rows). Two queries."""
+    rows = arrears_rows(as_of, path=path, user=user, action=action).order_by()
+    levels = {code: Count("member_id", filter=Q(months__gte=threshold)) for threshold, code, _ in rules.ARREARS_LEVELS}
+    return {code: n or 0 for code, n in rows.aggregate(**levels).items()}
 
 
 LEDGER_SHEET_SIZE = 1000  # lines on one screen of a branch's monthly ledger
@@ -388,8 +422,7 @@ def todo_items(user) -> list[TodoItem]:
                 org=c.organisation.name,
             )
         )
-    lines = restrict(DuesLine.objects.all(), user, "change")
-    counts = arrears_counts(lines, today)
+    counts = arrears_counts(today, user=user, action="change")
     if counts.get("escalation", 0) - counts.get("case", 0) > 0:
         n = counts["escalation"] - counts["case"]
         items.append(

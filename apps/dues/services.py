@@ -24,7 +24,7 @@ from apps.members.models import Member, MemberTransferHistory
 from apps.orgs.models import Organisation
 
 from . import months as mo
-from . import rules, tally
+from . import rules, standing, tally
 from .models import (
     AnnualRemittance,
     ArrearsCase,
@@ -121,15 +121,24 @@ def declare_income(
     if next_decl:
         lines = lines.filter(month__lt=next_decl.effective_month)
     reductions = _approved_reductions([member.pk])
-    touched = set()
+    touched = []
     for line in lines:
         before_line = snapshot(line)
         _price_line(line, decl, reductions.get(member.pk, []))
         line.save()
         record_change(line, ChangeLog.Action.UPDATE, before=before_line, message="缴纳基数变更，重新计算应交金额")
-        touched.add((line.organisation_id, line.month))
-    tally.retally(touched)
+        touched.append(line)
+    _recount(touched)
     return decl
+
+
+def _recount(lines, today=None, payments=()) -> None:
+    """The derived figures of the lines just written (and of the payments' paid_on months):
+    the monthly tallies of their (organisation, month) and their members' arrears standing."""
+    tally.retally(
+        {(line.organisation_id, line.month) for line in lines} | {(p.organisation_id, mo.month_start(p.paid_on)) for p in payments}
+    )
+    standing.restand({(line.member_id, line.month) for line in lines}, today)
 
 
 # ---------------------------------------------------------------- ledger generation
@@ -256,7 +265,7 @@ def generate_month(org: Organisation, year_month, *, actor, today=None, open_cas
     lines = build_lines(_candidates(org, month), month, org, result)
     for i in range(0, len(lines), BATCH):
         DuesLine.objects.bulk_create(lines[i : i + BATCH], ignore_conflicts=True)
-    tally.retally({(line.organisation_id, month) for line in lines})
+    _recount(lines, today)
     result.created = len(lines)
     log = LedgerMonth.objects.filter(organisation=org, month=month).first()
     before = snapshot(log) if log else None
@@ -294,7 +303,7 @@ def mark_paid_elsewhere(line: DuesLine, *, note: str, actor) -> DuesLine:
     line.paid_elsewhere, line.paid_elsewhere_note = True, note.strip()[:120]
     line.status = DuesLine.Status.PAID_ELSEWHERE
     line.save(update_fields=["paid_elsewhere", "paid_elsewhere_note", "status"])
-    tally.retally([(line.organisation_id, line.month)])
+    _recount([line])
     record_change(line, ChangeLog.Action.UPDATE, before=before, message="流动党员在流入地交纳")
     return line
 
@@ -462,7 +471,7 @@ def record_payment(
         raise ValidationError({"months": [f"{member.name}所选月份的党费已由他人同时登记缴纳，本次未重复登记，请刷新后核对"]})
     DuesLine.objects.filter(pk__in=[line.pk for line in lines]).update(status=DuesLine.Status.PAID, paid_on=paid_on, payment=payment)
     # the lines' dues months and the month the money came in
-    tally.retally({(line.organisation_id, line.month) for line in lines} | {(payment.organisation_id, paid_on.replace(day=1))})
+    _recount(lines, today, payments=[payment])
     record_change(payment, ChangeLog.Action.CREATE, message="；".join(warnings))
     return PaymentResult(payment=payment, warnings=warnings)
 
@@ -594,7 +603,7 @@ def decide_reduction(reduction: Reduction, *, approve: bool, note: str = "", act
             month__lte=r.end_month,
             status__in=[DuesLine.Status.UNPAID, DuesLine.Status.EXEMPT],
         )
-        touched = set()
+        touched = []
         for line in lines:
             before_line = snapshot(line)
             line.reduction = r
@@ -602,8 +611,8 @@ def decide_reduction(reduction: Reduction, *, approve: bool, note: str = "", act
             line.status = DuesLine.Status.EXEMPT if line.amount_due == ZERO else DuesLine.Status.UNPAID
             line.save(update_fields=["reduction", "amount_due", "status"])
             record_change(line, ChangeLog.Action.UPDATE, before=before_line, message="党费减免获批")
-            touched.add((line.organisation_id, line.month))
-        tally.retally(touched)
+            touched.append(line)
+        _recount(touched, today)
     return r
 
 
@@ -747,11 +756,11 @@ def refresh_arrears_cases(org: Organisation, *, as_of=None, actor) -> int:
     months without good reason who has no open case yet. Idempotent. Returns how many.
     The acting user must be able to change the subtree (the daily command and the demo act
     as the system actor)."""
-    from .selectors import arrears_queryset
+    from .selectors import arrears_rows
 
     require_org_action(actor, org, "change")
     as_of = _today(as_of)
-    rows = arrears_queryset(DuesLine.objects.filter(org_path__startswith=org.path), as_of, minimum=rules.ARREARS_CASE)
+    rows = arrears_rows(as_of, path=org.path, minimum=rules.ARREARS_CASE)
     open_ids = set(
         ArrearsCase.objects.filter(status=ArrearsCase.Status.OPEN, org_path__startswith=org.path).values_list("member_id", flat=True)
     )

@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from apps.core.routers import reporting
 
 from . import months as mo
-from .models import ArrearsCase, DuesLine, DuesTally, Payment, VoluntaryPayment
+from .models import ArrearsCase, DuesTally, Payment, VoluntaryPayment
 from .rules import money
 from .selectors import arrears_counts, rate_cutoff
 
@@ -19,8 +19,8 @@ ZERO = Decimal("0.00")
 def contribute(org, as_of: datetime.date | None = None) -> dict:
     """This year's dues for org's subtree: collected (payments received this year),
     expected (dues of this year's months so far), paid-up rate over the completed months,
-    voluntary payments, and members in arrears at each level plus open cases. Four queries
-    (the year's payments from the monthly tallies), five for a day before today (that
+    voluntary payments, and members in arrears at each level plus open cases. Five queries
+    (the year's payments from the monthly tallies, the arrears from the kept standing), six for a day before today (that
     month's payments up to the day)."""
     from django.utils import timezone
 
@@ -47,7 +47,7 @@ def contribute(org, as_of: datetime.date | None = None) -> dict:
         voluntary = VoluntaryPayment.objects.filter(org_path__startswith=org.path, paid_on__gte=year_start, paid_on__lte=as_of).aggregate(
             s=Sum("amount")
         )["s"]
-        arrears = arrears_counts(DuesLine.objects.filter(org_path__startswith=org.path), as_of)
+        arrears = arrears_counts(as_of, path=org.path)
         open_cases = ArrearsCase.objects.filter(org_path__startswith=org.path, status=ArrearsCase.Status.OPEN).count()
     return {
         "dues": {

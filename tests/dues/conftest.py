@@ -51,7 +51,8 @@ def make_salaried():
 @pytest.fixture(autouse=True)
 def tallies_agree_with_the_lines(request):
     """After every dues test that uses the database: the monthly tallies (apps.dues.tally)
-    say what the lines say, whatever the test did through the services, views or API."""
+    and every kept arrears standing (apps.dues.standing, at its own cutoff) say what the
+    lines say, whatever the test did through the services, views or API."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
         yield
@@ -67,3 +68,20 @@ def tallies_agree_with_the_lines(request):
 
     sample, total = tally.drift()
     assert total == 0, sample
+    assert standing_disagreements() == []
+
+
+def standing_disagreements() -> list:
+    """The kept standings that differ from the run their member's lines give at the row's
+    cutoff (selectors.unpaid_runs): [(member id, kept, counted)]."""
+    from apps.dues.models import ArrearsStanding, DuesLine
+    from apps.dues.selectors import unpaid_runs
+
+    wrong = []
+    kept = list(ArrearsStanding.objects.values_list("member_id", "cutoff", "months", "first_unpaid", "last_unpaid"))
+    for cutoff in {row[1] for row in kept}:
+        runs = {r["member_id"]: (r["months"], r["first_unpaid"], r["last_unpaid"]) for r in unpaid_runs(DuesLine.objects.all(), cutoff)}
+        for member_id, at, *figures in kept:
+            if at == cutoff and tuple(figures) != runs.get(member_id, (0, None, None)):
+                wrong.append((member_id, tuple(figures), runs.get(member_id)))
+    return wrong

@@ -46,7 +46,7 @@ def test_arrears_counted_across_year_boundary(branch):
     assert arrears_by_member(branch, datetime.date(2026, 3, 31))[m.pk]["months"] == 5
     assert arrears_by_member(branch, datetime.date(2026, 1, 2))[m.pk]["months"] == 3
     assert m.pk not in arrears_by_member(branch, datetime.date(2025, 12, 31))  # only 2 months then
-    assert selectors.arrears_counts(DuesLine.objects.all(), today) == {"warning": 1, "escalation": 1, "case": 1}
+    assert selectors.arrears_counts(today) == {"warning": 1, "escalation": 1, "case": 1}
 
 
 def test_case_opened_at_six_idempotent_member_not_removed(branch, secretary):

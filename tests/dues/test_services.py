@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from apps.core.actors import system_actor
 from apps.core.models import ChangeLog
 from apps.core.scoping import ScopeError
-from apps.dues import services, tally
+from apps.dues import services, standing, tally
 from apps.dues.models import DuesLine, IncomeDeclaration, LedgerMonth, Payment, PaymentMonth, Reduction, VoluntaryPayment
 from apps.members import services as member_services
 from tests.dues.conftest import salaried
@@ -128,7 +128,8 @@ def test_integrity_error_path_gives_chinese_error(branch):
     services.generate_month(branch, "2026-02", today=TODAY, actor=system_actor("cli"))
     first = services.record_payment(m, months=["2026-02"], amount="40.00", today=TODAY, actor=system_actor("cli")).payment
     DuesLine.objects.filter(member=m).update(status="unpaid", payment=None)  # as if read before the other commit
-    tally.rebuild()  # that write bypassed the services: the tally follows it by hand
+    tally.rebuild()  # that write bypassed the services: the tally and the standing follow it by hand
+    standing.restand([(m.pk, datetime.date(2026, 2, 1))], TODAY)
     with pytest.raises(ValidationError) as exc:
         services.record_payment(m, months=["2026-02"], amount="40.00", today=TODAY, actor=system_actor("cli"))
     assert "已由他人同时登记缴纳" in exc.value.message_dict["months"][0]

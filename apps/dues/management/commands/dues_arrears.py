@@ -1,13 +1,13 @@
 """Open arrears handling cases (6 consecutive unpaid months) for an organisation's
-subtree, idempotently — for a daily scheduled run:
+subtree, idempotently — for a daily scheduled run. First, when the month has moved on,
+every member's arrears standing is recomputed at the new cutoff (apps.dues.standing):
     python manage.py dues_arrears [--org CODE]"""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.actors import system_actor
 from apps.core.context import acting_as
-from apps.dues import selectors, services
-from apps.dues.models import DuesLine
+from apps.dues import selectors, services, standing
 from apps.orgs.models import Organisation
 
 
@@ -27,10 +27,13 @@ class Command(BaseCommand):
         from django.utils import timezone
 
         today = timezone.localdate()
+        rebuilt = standing.rebuild_if_stale(today)
+        if rebuilt is not None:
+            self.stdout.write(f"已按{today:%Y年%m月}前的党费台账重新计算党员欠缴状况：{rebuilt}名党员有欠缴")
         with acting_as(None, source="cli"):
             for org in orgs:
                 opened = services.refresh_arrears_cases(org, as_of=today, actor=system_actor("cli"))
-                counts = selectors.arrears_counts(DuesLine.objects.filter(org_path__startswith=org.path), today)
+                counts = selectors.arrears_counts(today, path=org.path)
                 self.stdout.write(
                     f"{org.name}：欠缴3个月以上{counts['warning']}人，5个月以上{counts['escalation']}人，"
                     f"6个月以上{counts['case']}人；新开启处置{opened}件"
