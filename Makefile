@@ -22,6 +22,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=dangjian.settings.dev $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=dangjian.settings.dev $(PY) manage.py demo_county --if-empty
+	DJANGO_SETTINGS_MODULE=dangjian.settings.dev $(PY) manage.py dues_arrears
 	DJANGO_SETTINGS_MODULE=dangjian.settings.dev $(PY) manage.py build_stats_snapshot --if-stale --margin 0
 	DJANGO_SETTINGS_MODULE=dangjian.settings.dev $(PY) manage.py demo_logins
 	DJANGO_SETTINGS_MODULE=dangjian.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
