@@ -1,10 +1,13 @@
 """The 领导指导 section of the statistics page: contact duties, 十规范 and reports for an
 organisation's subtree in the year of as_of, and the 四训 held (sessions per kind,
-attendances, the study hours they credited). Nine aggregate queries whatever the size."""
+attendances, the study hours they credited). Two statements whatever the size: the
+seven tables' aggregates together (apps.core.aggregates) and the trainings by kind."""
 
 import datetime
 
 from django.db.models import Avg, Count, DecimalField, F, Q, Sum
+
+from apps.core.aggregates import COUNT, aggregate_together
 
 from . import rules
 from .models import CadreTraining, ContactAssignment, ContactVisit, Inspection, InstructorPost, ModelPoint, MonthlyReport, Rectification
@@ -12,29 +15,48 @@ from .models import CadreTraining, ContactAssignment, ContactVisit, Inspection, 
 
 def contribute(org, as_of: datetime.date) -> dict:
     year = as_of.year
-    contacts = ContactAssignment.objects.filter(org_path__startswith=org.path, year=year, ended_on__isnull=True).aggregate(
-        n=Count("id"), leaders=Count("leader", distinct=True)
+    sub = {"org_path__startswith": org.path}
+    # one statement for the seven tables (apps.core.aggregates), the trainings grouped by kind
+    figures = aggregate_together(
+        {
+            "contacts": (
+                ContactAssignment.objects.filter(**sub, year=year, ended_on__isnull=True),
+                {"n": Count("id"), "leaders": Count("leader", distinct=True)},
+            ),
+            "visits": (ContactVisit.objects.filter(**sub, date__year=year, date__lte=as_of), COUNT),
+            "insp": (
+                Inspection.objects.filter(**sub, year=year, status=Inspection.Status.SUBMITTED),
+                {
+                    "self_checks": Count("id", filter=Q(kind=Inspection.Kind.SELF_CHECK)),
+                    "spot_checks": Count("id", filter=Q(kind=Inspection.Kind.SPOT_CHECK)),
+                    "evaluated": Count("id", filter=Q(kind=Inspection.Kind.YEAR_END)),
+                    "year_end_avg": Avg("total", filter=Q(kind=Inspection.Kind.YEAR_END)),
+                },
+            ),
+            "rect": (
+                Rectification.objects.filter(**sub),
+                {
+                    "open": Count("id", filter=Q(status=Rectification.Status.OPEN)),
+                    "overdue": Count("id", filter=Q(status=Rectification.Status.OPEN, deadline__lt=as_of)),
+                    "done": Count("id", filter=Q(status=Rectification.Status.DONE, done_on__year=year)),
+                },
+            ),
+            "reports": (
+                MonthlyReport.objects.filter(**sub, year=year, status=MonthlyReport.Status.SUBMITTED),
+                {"n": Count("id"), "on_time": Count("id", filter=Q(on_time=True))},
+            ),
+            "points": (
+                ModelPoint.objects.filter(**sub),
+                {
+                    "cultivating": Count("id", filter=Q(status=ModelPoint.Status.CULTIVATING)),
+                    "accepted": Count("id", filter=Q(status=ModelPoint.Status.ACCEPTED)),
+                },
+            ),
+            "instructors": (InstructorPost.objects.filter(**sub, end_date__isnull=True), COUNT),
+        }
     )
-    visits = ContactVisit.objects.filter(org_path__startswith=org.path, date__year=year, date__lte=as_of).count()
-    insp = Inspection.objects.filter(org_path__startswith=org.path, year=year, status=Inspection.Status.SUBMITTED).aggregate(
-        self_checks=Count("id", filter=Q(kind=Inspection.Kind.SELF_CHECK)),
-        spot_checks=Count("id", filter=Q(kind=Inspection.Kind.SPOT_CHECK)),
-        evaluated=Count("id", filter=Q(kind=Inspection.Kind.YEAR_END)),
-        year_end_avg=Avg("total", filter=Q(kind=Inspection.Kind.YEAR_END)),
-    )
-    rect = Rectification.objects.filter(org_path__startswith=org.path).aggregate(
-        open=Count("id", filter=Q(status=Rectification.Status.OPEN)),
-        overdue=Count("id", filter=Q(status=Rectification.Status.OPEN, deadline__lt=as_of)),
-        done=Count("id", filter=Q(status=Rectification.Status.DONE, done_on__year=year)),
-    )
-    reports = MonthlyReport.objects.filter(org_path__startswith=org.path, year=year, status=MonthlyReport.Status.SUBMITTED).aggregate(
-        n=Count("id"), on_time=Count("id", filter=Q(on_time=True))
-    )
-    points = ModelPoint.objects.filter(org_path__startswith=org.path).aggregate(
-        cultivating=Count("id", filter=Q(status=ModelPoint.Status.CULTIVATING)),
-        accepted=Count("id", filter=Q(status=ModelPoint.Status.ACCEPTED)),
-    )
-    instructors = InstructorPost.objects.filter(org_path__startswith=org.path, end_date__isnull=True).count()
+    contacts, insp, rect, reports, points = (figures[k] for k in ("contacts", "insp", "rect", "reports", "points"))
+    visits, instructors = figures["visits"]["n"], figures["instructors"]["n"]
     trainings = dict(
         (kind, (n, people, hours))
         for kind, n, people, hours in CadreTraining.objects.filter(org_path__startswith=org.path, date__year=year, date__lte=as_of)
