@@ -6,8 +6,10 @@ each under load, more than the counting itself (issue 13). `aggregate_together` 
 same aggregates, built by the section from its own querysets, as one SELECT over one
 derived table per queryset:
 
-    SELECT * FROM (SELECT COUNT(...) AS "n", ... FROM t1 WHERE ...) AS "p0"
-           CROSS JOIN (SELECT SUM(...) AS "s" FROM t2 WHERE ...) AS "p1" ...
+    SELECT * FROM (SELECT COUNT(...) AS "n", ... FROM t1 WHERE ...) "p0"
+           CROSS JOIN (SELECT SUM(...) AS "s" FROM t2 WHERE ...) "p1" ...
+
+(on PostgreSQL in fenced groups of three, see _cross_join).
 
 Every derived table is an aggregate without GROUP BY (exactly one row), so the cross join
 is one row; each table is read once, with the very SQL `.aggregate()` would have sent
@@ -62,6 +64,32 @@ def _compiled(qs: QuerySet, aggregates: dict, using: str):
     return compiler, (sql or None), params, empty
 
 
+GROUP = 3  # derived tables per fenced group on PostgreSQL
+
+
+def _cross_join(connection, tables: list[str]) -> str:
+    """SELECT * over the cross join of the derived tables, in their order. PostgreSQL
+    searches join orders among up to join_collapse_limit (8) relations even when each is
+    one row: 27 tables joined flat cost ≈ 3–12 ms of planning and a worse plan (measured on
+    the 200k province); so there they are joined in groups of GROUP, each fenced by
+    OFFSET 0 (not flattened into its parent), then the groups likewise: ≈ 2 ms. SQLite
+    keeps a CROSS JOIN in its written order."""
+    qn = connection.ops.quote_name
+    if connection.vendor != "postgresql":
+        return "SELECT * FROM " + " CROSS JOIN ".join(f"{t} {qn(f'p{i}')}" for i, t in enumerate(tables))
+    n = 0
+    while len(tables) > 1:
+        grouped = []
+        for i in range(0, len(tables), GROUP):
+            group = tables[i : i + GROUP]
+            if len(group) > 1:
+                group = ["(SELECT * FROM " + " CROSS JOIN ".join(f"{t} {qn(f'p{n}_{j}')}" for j, t in enumerate(group)) + " OFFSET 0)"]
+                n += 1
+            grouped += group
+        tables = grouped
+    return f"SELECT * FROM {tables[0]} {qn('p')}"
+
+
 def aggregate_together(parts: dict[str, tuple[QuerySet, dict]]) -> dict[str, dict]:
     """{name: (queryset, {alias: aggregate})} → {name: queryset.aggregate(**aggregates)},
     the same values, from one statement (none when every queryset is empty). The querysets
@@ -75,8 +103,7 @@ def aggregate_together(parts: dict[str, tuple[QuerySet, dict]]) -> dict[str, dic
     row: list = []
     if live:
         connection = connections[using]
-        qn = connection.ops.quote_name
-        sql = "SELECT * FROM " + " CROSS JOIN ".join(f"({c[1]}) {qn(f'p{i}')}" for i, (_name, c) in enumerate(live))
+        sql = _cross_join(connection, [f"({c[1]})" for _name, c in live])
         params = [p for _name, c in live for p in c[2]]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

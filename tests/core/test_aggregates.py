@@ -67,3 +67,23 @@ def test_a_queryset_that_needs_a_subquery_is_refused(tree):
         aggregate_together({"a": (annotated, {"n": Count("id")})})
     with pytest.raises(ValueError, match="on its own"):
         aggregate_together({"a": (Member.objects.all()[:3], {"n": Count("id")})})
+
+
+def test_many_parts_keep_their_order(tree, django_assert_num_queries):
+    """Sixteen parts (on PostgreSQL three levels of fenced groups): each its own values."""
+    for i, branch in enumerate([b for row in tree["branches"] for b in row]):
+        for _ in range(i + 1):
+            make_member(branch)
+    orgs = list(Organisation.objects.order_by("path"))
+    parts = {
+        f"o{i}": (Member.objects.filter(org_path__startswith=o.path), {"n": Count("id"), "depth": Max("organisation__depth")})
+        for i, o in enumerate(orgs)
+    }
+    parts.update({f"t{i}": (Organisation.objects.filter(path__startswith=o.path), COUNT) for i, o in enumerate(orgs)})
+    parts["none"] = (Member.objects.none(), COUNT)
+    parts["last"] = (Organisation.objects.filter(depth__gte=2), COUNT)
+    assert len(parts) >= 10
+    expected = {name: qs.aggregate(**aggs) for name, (qs, aggs) in parts.items()}
+    with django_assert_num_queries(1):
+        assert aggregate_together(parts) == expected
+    assert expected["o0"]["n"] == 10  # the county: every member
