@@ -146,7 +146,13 @@ class StatsSection:
 
     member_counts(as_of) → {key: Q on Member}: figures about the subtree's counted members
     that the statistics count in their own single pass over the members (no second scan
-    of the member table); contribute then receives them as `members={key: count}`."""
+    of the member table); contribute then receives them as `members={key: count}`.
+
+    aggregates(org, as_of) → {name: (queryset, {alias: aggregate})}: the one-row aggregates
+    over the section's own tables (no GROUP BY, no annotations). party_statistics sends every
+    section's together with the organisation counts as ONE statement
+    (apps.core.aggregates.aggregate_together) and contribute then receives them as
+    `figures={name: {alias: value}}`; called on its own, contribute sends its own."""
 
     name: str
     title: str
@@ -157,6 +163,7 @@ class StatsSection:
     order: int = 100
     charted: bool = False
     member_counts: Callable[[datetime.date], dict] | None = None
+    aggregates: Callable[..., dict] | None = None
 
 
 stats = Registry("statistics section")

@@ -25,6 +25,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from apps.core import registry
+from apps.core.aggregates import aggregate_together
 from apps.core.dates import add_years
 from apps.core.routers import reporting
 from apps.members import codes
@@ -120,9 +121,8 @@ def _item(code: str, label: str, count: int, total: int) -> dict:
     return {"code": code, "label": label, "count": count, "percent": percent(count, total)}
 
 
-def organisation_counts(org: Organisation) -> dict:
-    """Grassroots organisations in the subtree (the organisation itself included when it is
-    one) by level and by unit type: one aggregate query."""
+def _organisation_aggregates(org: Organisation) -> tuple:
+    """organisation_counts' one aggregate as (queryset, aggregates), for aggregate_together."""
     qs = Organisation.objects.filter(path__startswith=org.path, status=Organisation.Status.ACTIVE)
     grassroots = Q(org_type__in=sorted(rules.GRASSROOTS_TYPES))
     agg = {"total": Count("id", filter=grassroots), "party_groups": Count("id", filter=Q(org_type="party_group"))}
@@ -132,7 +132,16 @@ def organisation_counts(org: Organisation) -> dict:
         agg[f"type_{t}"] = Count("id", filter=Q(org_type=t))
     for code, _label in rules.UNIT_TYPES:
         agg[f"unit_{code}"] = Count("id", filter=grassroots & Q(unit_type=code))
-    row = qs.order_by().aggregate(**agg)
+    return qs.order_by(), agg
+
+
+def organisation_counts(org: Organisation, row: dict | None = None) -> dict:
+    """Grassroots organisations in the subtree (the organisation itself included when it is
+    one) by level and by unit type: one aggregate query (`row`: its result when the caller
+    sent it with other aggregates)."""
+    if row is None:
+        qs, agg = _organisation_aggregates(org)
+        row = qs.aggregate(**agg)
     total = row["total"] or 0
     type_labels = dict(rules.ORG_TYPES)
     return {
@@ -216,22 +225,40 @@ def _section_members(section, row: dict) -> dict:
     return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
-def _extensions(org: Organisation, as_of: datetime.date, sections=None, row: dict | None = None, charted: bool = False) -> dict:
+def _section_aggregates(org: Organisation, as_of: datetime.date, sections) -> dict:
+    """The one-row aggregates the sections declare (StatsSection.aggregates), keyed
+    "<section>:<name>"."""
+    parts = {}
+    for section in sections:
+        if section.aggregates is not None:
+            parts.update({f"{section.name}:{k}": part for k, part in section.aggregates(org, as_of).items()})
+    return parts
+
+
+def _extensions(
+    org: Organisation, as_of: datetime.date, sections=None, row: dict | None = None, charted: bool = False, figures: dict | None = None
+) -> dict:
     """What every registered statistics section contributes (apps.core.registry.stats);
     a section with member_counts gets its figures from the member pass `row` (run here for
-    those sections when the caller did not). charted: only what the sections' charts need
-    (contribute(…, charted_only=True) where a section declares StatsSection.charted)."""
+    those sections when the caller did not), a section with aggregates its own from
+    `figures` (aggregate_together's result over _section_aggregates, sent here when the
+    caller did not). charted: only what the sections' charts need (contribute(…,
+    charted_only=True) where a section declares StatsSection.charted)."""
     sections = registry.stats.all() if sections is None else list(sections)
     if row is None and any(s.member_counts is not None for s in sections):
         row = _member_pass(org, as_of, sections)
+    if figures is None:
+        figures = aggregate_together(_section_aggregates(org, as_of, sections))
     out = {}
     for section in sections:
+        kwargs = {}
         if section.member_counts is not None:
-            result = section.contribute(org, as_of, members=_section_members(section, row))
-        elif charted and section.charted:
-            result = section.contribute(org, as_of, charted_only=True)
-        else:
-            result = section.contribute(org, as_of)
+            kwargs["members"] = _section_members(section, row)
+        if section.aggregates is not None:
+            kwargs["figures"] = _section_members(section, figures)
+        if charted and section.charted:
+            kwargs["charted_only"] = True
+        result = section.contribute(org, as_of, **kwargs)
         if result:
             out.update(result)
     return out
@@ -241,22 +268,25 @@ def party_statistics(
     org: Organisation, as_of: datetime.date | None = None, breakdowns=BREAKDOWNS, charted: bool = False, snapshot: bool = True
 ) -> dict:
     """The base 党内统计 breakdowns of `org`'s subtree on `as_of` (default today): one
-    query over the organisations, one pass over the members (the sections' member figures
-    included), then each section's queries over its own tables. charted=True (the
-    dashboard, which shows charts only): a section that declares StatsSection.charted
-    computes only the figures of its charts. snapshot=False: the members counted live even
-    where a snapshot of as_of exists (the snapshot's checks compare the two)."""
+    pass over the members (the sections' member figures included), ONE statement for the
+    organisation counts and every aggregate the sections declare (StatsSection.aggregates,
+    apps.core.aggregates), then each section's other queries over its own tables.
+    charted=True (the dashboard, which shows charts only): a section that declares
+    StatsSection.charted computes only the figures of its charts. snapshot=False: the
+    members counted live even where a snapshot of as_of exists (the snapshot's checks
+    compare the two)."""
     as_of = as_of or timezone.localdate()
     sections = registry.stats.all()
     with reporting():
         row = _member_pass(org, as_of, sections, breakdowns, snapshot)
+        figures = aggregate_together({"organisations": _organisation_aggregates(org), **_section_aggregates(org, as_of, sections)})
         result = {
             "organisation": {"id": org.pk, "code": org.code, "name": org.name, "org_type": org.org_type},
             "as_of": as_of.isoformat(),
-            "organisations": organisation_counts(org),
+            "organisations": organisation_counts(org, figures["organisations"]),
             "members": member_counts(org, as_of, row, breakdowns),
         }
-        result.update(_extensions(org, as_of, sections, row, charted))
+        result.update(_extensions(org, as_of, sections, row, charted, figures))
     return result
 
 
