@@ -28,7 +28,9 @@ class SupervisionConfig(AppConfig):
         # after the demo logins (order 1000): the login "leader" gets contact points of its own
         registry.demo.register(registry.DemoBuilder("supervision_leader", demo.populate_leader_login, order=1001))
         registry.stats.register(
-            registry.StatsSection("supervision", "领导指导", stats.contribute, cards=stats.cards, rows=stats.rows, order=90)
+            registry.StatsSection(
+                "supervision", "领导指导", stats.contribute, cards=stats.cards, rows=stats.rows, order=90, aggregates=stats.aggregates
+            )
         )
         registry.home.register(registry.HomeFigures("supervision", home.figures, order=90))
         registry.nav("supervision", _("领导驾驶舱"), "supervision:dashboard", "view", order=5)

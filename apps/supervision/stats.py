@@ -13,48 +13,53 @@ from . import rules
 from .models import CadreTraining, ContactAssignment, ContactVisit, Inspection, InstructorPost, ModelPoint, MonthlyReport, Rectification
 
 
-def contribute(org, as_of: datetime.date) -> dict:
+def aggregates(org, as_of: datetime.date) -> dict:
+    """StatsSection.aggregates: the seven tables' one-row aggregates."""
     year = as_of.year
     sub = {"org_path__startswith": org.path}
-    # one statement for the seven tables (apps.core.aggregates), the trainings grouped by kind
-    figures = aggregate_together(
-        {
-            "contacts": (
-                ContactAssignment.objects.filter(**sub, year=year, ended_on__isnull=True),
-                {"n": Count("id"), "leaders": Count("leader", distinct=True)},
-            ),
-            "visits": (ContactVisit.objects.filter(**sub, date__year=year, date__lte=as_of), COUNT),
-            "insp": (
-                Inspection.objects.filter(**sub, year=year, status=Inspection.Status.SUBMITTED),
-                {
-                    "self_checks": Count("id", filter=Q(kind=Inspection.Kind.SELF_CHECK)),
-                    "spot_checks": Count("id", filter=Q(kind=Inspection.Kind.SPOT_CHECK)),
-                    "evaluated": Count("id", filter=Q(kind=Inspection.Kind.YEAR_END)),
-                    "year_end_avg": Avg("total", filter=Q(kind=Inspection.Kind.YEAR_END)),
-                },
-            ),
-            "rect": (
-                Rectification.objects.filter(**sub),
-                {
-                    "open": Count("id", filter=Q(status=Rectification.Status.OPEN)),
-                    "overdue": Count("id", filter=Q(status=Rectification.Status.OPEN, deadline__lt=as_of)),
-                    "done": Count("id", filter=Q(status=Rectification.Status.DONE, done_on__year=year)),
-                },
-            ),
-            "reports": (
-                MonthlyReport.objects.filter(**sub, year=year, status=MonthlyReport.Status.SUBMITTED),
-                {"n": Count("id"), "on_time": Count("id", filter=Q(on_time=True))},
-            ),
-            "points": (
-                ModelPoint.objects.filter(**sub),
-                {
-                    "cultivating": Count("id", filter=Q(status=ModelPoint.Status.CULTIVATING)),
-                    "accepted": Count("id", filter=Q(status=ModelPoint.Status.ACCEPTED)),
-                },
-            ),
-            "instructors": (InstructorPost.objects.filter(**sub, end_date__isnull=True), COUNT),
-        }
-    )
+    return {
+        "contacts": (
+            ContactAssignment.objects.filter(**sub, year=year, ended_on__isnull=True),
+            {"n": Count("id"), "leaders": Count("leader", distinct=True)},
+        ),
+        "visits": (ContactVisit.objects.filter(**sub, date__year=year, date__lte=as_of), COUNT),
+        "insp": (
+            Inspection.objects.filter(**sub, year=year, status=Inspection.Status.SUBMITTED),
+            {
+                "self_checks": Count("id", filter=Q(kind=Inspection.Kind.SELF_CHECK)),
+                "spot_checks": Count("id", filter=Q(kind=Inspection.Kind.SPOT_CHECK)),
+                "evaluated": Count("id", filter=Q(kind=Inspection.Kind.YEAR_END)),
+                "year_end_avg": Avg("total", filter=Q(kind=Inspection.Kind.YEAR_END)),
+            },
+        ),
+        "rect": (
+            Rectification.objects.filter(**sub),
+            {
+                "open": Count("id", filter=Q(status=Rectification.Status.OPEN)),
+                "overdue": Count("id", filter=Q(status=Rectification.Status.OPEN, deadline__lt=as_of)),
+                "done": Count("id", filter=Q(status=Rectification.Status.DONE, done_on__year=year)),
+            },
+        ),
+        "reports": (
+            MonthlyReport.objects.filter(**sub, year=year, status=MonthlyReport.Status.SUBMITTED),
+            {"n": Count("id"), "on_time": Count("id", filter=Q(on_time=True))},
+        ),
+        "points": (
+            ModelPoint.objects.filter(**sub),
+            {
+                "cultivating": Count("id", filter=Q(status=ModelPoint.Status.CULTIVATING)),
+                "accepted": Count("id", filter=Q(status=ModelPoint.Status.ACCEPTED)),
+            },
+        ),
+        "instructors": (InstructorPost.objects.filter(**sub, end_date__isnull=True), COUNT),
+    }
+
+
+def contribute(org, as_of: datetime.date, figures: dict | None = None) -> dict:
+    """`figures`: aggregates() as aggregate_together gives them when party_statistics sent
+    them with the other sections'; otherwise sent here (one statement)."""
+    year = as_of.year
+    figures = aggregate_together(aggregates(org, as_of)) if figures is None else figures
     contacts, insp, rect, reports, points = (figures[k] for k in ("contacts", "insp", "rect", "reports", "points"))
     visits, instructors = figures["visits"]["n"], figures["instructors"]["n"]
     trainings = dict(
