@@ -22,7 +22,11 @@ def register() -> None:
     registry.nav("care", _("表彰项目设置"), "care:commendation_kinds", "configure", order=99)
     registry.nav("registry", _("我的表彰"), "care:my_awards", "change_self", order=70)
     registry.nav("registry", _("我的联系户"), "care:my_households", "change_self", order=75)
-    registry.stats.register(registry.StatsSection("care", "关怀帮扶", stats.contribute, cards=stats.cards, rows=stats.rows, order=70))
+    registry.stats.register(
+        registry.StatsSection(
+            "care", "关怀帮扶", stats.contribute, cards=stats.cards, rows=stats.rows, order=70, aggregates=stats.aggregates
+        )
+    )
     registry.report_sections.register(registry.ReportSection("care", "关怀帮扶", stats.report_figures, order=70))
     registry.org_metrics.register(registry.OrgMetric("care_visits", "节日走访慰问完成率", stats.measure_visits, order=70))
     registry.org_metrics.register(registry.OrgMetric("care_pairing", "困难党员结对帮扶率", stats.measure_pairing, order=71))

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.aggregates import aggregate_together
 from apps.core.figures import enclosing, labelled_rows, managed_scope, month_period, pct, quarter_start, sum_into_subtrees, within
 from apps.core.scoping import restrict
 from apps.core.todo import TodoItem, add_first
@@ -34,24 +35,43 @@ LABELS = {
 }
 
 
-def contribute(org, as_of: datetime.date | None = None) -> dict:
-    as_of = as_of or timezone.localdate()
+def aggregates(org, as_of: datetime.date) -> dict:
+    """StatsSection.aggregates: the six tables' one-row aggregates."""
     start = datetime.date(as_of.year, 1, 1)
     sub = {"org_path__startswith": org.path}
-    visits = Visit.objects.filter(**sub, visited_on__gte=start, visited_on__lte=as_of).aggregate(n=Count("id"), amount=Sum("amount"))
-    checklist = ChecklistItem.objects.filter(**sub, year=as_of.year, occasion__kind="seasonal").aggregate(
-        total=Count("id"), done=Count("id", filter=Q(done_on__isnull=False))
-    )
-    hardship = Hardship.objects.filter(**sub).aggregate(
-        open=Count("id", filter=Q(status="open")),
-        paired=Count("id", filter=Q(status="open", pairings__status="active"), distinct=True),
-        closed=Count("id", filter=Q(status="closed", closed_on__gte=start), distinct=True),
-    )
-    fund_paid = FundApplication.objects.filter(**sub, status="paid", decided_on__gte=start).aggregate(s=Sum("approved_amount"))["s"]
-    subsidy = SubsidyPayment.objects.filter(**sub, year=as_of.year).aggregate(s=Sum("amount"))["s"]
-    households = Household.objects.filter(**sub, status=Household.Status.ACTIVE).aggregate(
-        n=Count("id"), contacted=Count("id", filter=Q(last_contact_on__gte=quarter_start(as_of)))
-    )
+    return {
+        "visits": (
+            Visit.objects.filter(**sub, visited_on__gte=start, visited_on__lte=as_of),
+            {"n": Count("id"), "amount": Sum("amount")},
+        ),
+        "checklist": (
+            ChecklistItem.objects.filter(**sub, year=as_of.year, occasion__kind="seasonal"),
+            {"total": Count("id"), "done": Count("id", filter=Q(done_on__isnull=False))},
+        ),
+        "hardship": (
+            Hardship.objects.filter(**sub),
+            {
+                "open": Count("id", filter=Q(status="open")),
+                "paired": Count("id", filter=Q(status="open", pairings__status="active"), distinct=True),
+                "closed": Count("id", filter=Q(status="closed", closed_on__gte=start), distinct=True),
+            },
+        ),
+        "fund": (FundApplication.objects.filter(**sub, status="paid", decided_on__gte=start), {"s": Sum("approved_amount")}),
+        "subsidy": (SubsidyPayment.objects.filter(**sub, year=as_of.year), {"s": Sum("amount")}),
+        "households": (
+            Household.objects.filter(**sub, status=Household.Status.ACTIVE),
+            {"n": Count("id"), "contacted": Count("id", filter=Q(last_contact_on__gte=quarter_start(as_of)))},
+        ),
+    }
+
+
+def contribute(org, as_of: datetime.date | None = None, figures: dict | None = None) -> dict:
+    """`figures`: aggregates() as aggregate_together gives them when party_statistics sent
+    them with the other sections'; otherwise sent here (one statement)."""
+    as_of = as_of or timezone.localdate()
+    figures = aggregate_together(aggregates(org, as_of)) if figures is None else figures
+    visits, checklist, hardship, households = (figures[k] for k in ("visits", "checklist", "hardship", "households"))
+    fund_paid, subsidy = figures["fund"]["s"], figures["subsidy"]["s"]
     return {
         "care": {
             "label": "关怀帮扶",
