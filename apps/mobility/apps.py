@@ -25,7 +25,9 @@ class MobilityConfig(AppConfig):
         registry.nav("mobility", _("登记簿"), "mobility:registers", "view", order=50)
         registry.nav("mobility", _("流动与转接规则"), "mobility:rules", "configure", order=60)
         registry.stats.register(
-            registry.StatsSection("mobility", "流动与转接", stats.contribute, cards=stats.cards, rows=stats.rows, order=60)
+            registry.StatsSection(
+                "mobility", "流动与转接", stats.contribute, cards=stats.cards, rows=stats.rows, order=60, aggregates=stats.aggregates
+            )
         )
         registry.report_sections.register(registry.ReportSection("mobility", "流动党员与组织关系转接", stats.report_figures, order=60))
         registry.demo.register(registry.DemoBuilder("mobility", demo.populate, order=60))
