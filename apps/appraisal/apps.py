@@ -16,7 +16,14 @@ class AppraisalConfig(AppConfig):
         todo.register(selectors.todo_items)
         registry.stats.register(
             registry.StatsSection(
-                "appraisal", "民主评议与组织处置", stats.contribute, cards=stats.cards, rows=stats.rows, charts=stats.charts, order=50
+                "appraisal",
+                "民主评议与组织处置",
+                stats.contribute,
+                cards=stats.cards,
+                rows=stats.rows,
+                charts=stats.charts,
+                order=50,
+                aggregates=stats.aggregates,
             )
         )
         registry.home.register(registry.HomeFigures("appraisal", home.figures, order=50))

@@ -5,34 +5,53 @@ import datetime
 
 from django.db.models import Count, Q
 
+from apps.core.aggregates import aggregate_together
 from apps.core.routers import reporting
 
 from . import rules
 from .models import Appraisee, HandlingCase
 
 
-def contribute(org, as_of: datetime.date | None = None) -> dict:
-    """Last finished year's grades and the handling cases of org's subtree. Two queries."""
+def aggregates(org, as_of: datetime.date) -> dict:
+    """StatsSection.aggregates: last finished year's grades and the handling cases."""
+    year = as_of.year - 1
+    return {
+        "grades": (
+            Appraisee.objects.filter(org_path__startswith=org.path, year=year),
+            {
+                "appraised": Count("id"),
+                "graded": Count("id", filter=~Q(final_grade="")),
+                **{g: Count("id", filter=Q(final_grade=g)) for g, _ in rules.GRADES},
+            },
+        ),
+        "cases": (
+            HandlingCase.objects.filter(org_path__startswith=org.path),
+            {
+                "open": Count("id", filter=Q(status=HandlingCase.Status.OPEN)),
+                "overdue": Count(
+                    "id", filter=Q(status=HandlingCase.Status.OPEN, kind=rules.CORRECTION, step="decided", deadline__lt=as_of)
+                ),
+                **{
+                    f"ended_{k.code}": Count("id", filter=Q(kind=k.code, decided_on__year=as_of.year, status=HandlingCase.Status.CLOSED))
+                    for k in rules.CASE_KINDS
+                    if k.ends_membership
+                },
+            },
+        ),
+    }
+
+
+def contribute(org, as_of: datetime.date | None = None, figures: dict | None = None) -> dict:
+    """Last finished year's grades and the handling cases of org's subtree: one statement
+    (the two tables together), or none when party_statistics sent aggregates() with the
+    other sections' (`figures`)."""
     from django.utils import timezone
 
     as_of = as_of or timezone.localdate()
-    year = as_of.year - 1
-    with reporting():
-        grades = Appraisee.objects.filter(org_path__startswith=org.path, year=year).aggregate(
-            appraised=Count("id"),
-            graded=Count("id", filter=~Q(final_grade="")),
-            **{g: Count("id", filter=Q(final_grade=g)) for g, _ in rules.GRADES},
-        )
-        cases = HandlingCase.objects.filter(org_path__startswith=org.path).aggregate(
-            open=Count("id", filter=Q(status=HandlingCase.Status.OPEN)),
-            overdue=Count("id", filter=Q(status=HandlingCase.Status.OPEN, kind=rules.CORRECTION, step="decided", deadline__lt=as_of)),
-            **{
-                f"ended_{k.code}": Count("id", filter=Q(kind=k.code, decided_on__year=as_of.year, status=HandlingCase.Status.CLOSED))
-                for k in rules.CASE_KINDS
-                if k.ends_membership
-            },
-        )
-    return {"appraisal": {"label": "民主评议", "year": year, **grades, "cases": cases}}
+    if figures is None:
+        with reporting():
+            figures = aggregate_together(aggregates(org, as_of))
+    return {"appraisal": {"label": "民主评议", "year": as_of.year - 1, **figures["grades"], "cases": figures["cases"]}}
 
 
 def cards(stats: dict) -> list[tuple]:
