@@ -17,7 +17,11 @@ def register() -> None:
     registry.nav("registry", _("征求意见"), "democracy:my_consultations", "change_self", order=95)
     registry.nav("registry", _("我的反馈"), "democracy:my_feedback", "change_self", order=80)
     registry.nav("registry", _("党务公开"), "democracy:my_notices", "change_self", order=90)
-    registry.stats.register(registry.StatsSection("democracy", "党内民主", stats.contribute, cards=stats.cards, rows=stats.rows, order=80))
+    registry.stats.register(
+        registry.StatsSection(
+            "democracy", "党内民主", stats.contribute, cards=stats.cards, rows=stats.rows, order=80, aggregates=stats.aggregates
+        )
+    )
     registry.report_sections.register(registry.ReportSection("democracy", "意见反馈与党务公开", stats.report_figures, order=80))
     registry.org_metrics.register(registry.OrgMetric("feedback_on_time", "意见反馈按期答复率", stats.measure_on_time, order=80))
     registry.home.register(registry.HomeFigures("democracy", stats.home_figures, order=80))

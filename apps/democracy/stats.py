@@ -7,6 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.aggregates import COUNT, aggregate_together
 from apps.core.figures import enclosing, labelled_rows, managed_scope, month_period, pct, period, sum_into_subtrees, within
 from apps.core.scoping import restrict
 from apps.core.todo import TodoItem, add_first
@@ -36,69 +37,108 @@ LABELS = {
 }
 
 
-def _feedback_figures(org, start, end, as_of):
+def _feedback(org, start, end, as_of) -> tuple:
+    """The feedback figures as (queryset, aggregates), for aggregate_together."""
     sub = Q(org_path__startswith=org.path) | Q(origin_path__startswith=org.path)
-    return Feedback.objects.filter(sub).aggregate(
-        raised=Count("id", filter=Q(raised_on__gte=start, raised_on__lt=end)),
-        answered=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end)),
-        on_time=Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end, answered_in_time=True)),
-        overdue_open=Count("id", filter=Q(status="open", due_on__lt=as_of)),
-        escalated=Count("id", filter=Q(raised_on__gte=start, raised_on__lt=end, level__gt=0)),
-    )
-
-
-def _audience(consultations) -> int:
-    """How many members the consultations asked (current registry): the organisation's own
-    members for the audience “members”, its subtree's for “subtree”. Fixed queries: one
-    aggregate, and one per tree depth of the “subtree” consultations (orgs.selectors)."""
-    own = consultations.filter(audience="members").aggregate(n=Sum("organisation__direct_member_count"))["n"] or 0
-    subtree_orgs = list(Organisation.objects.filter(pk__in=consultations.filter(audience="subtree").values("organisation_id")))
-    per_org = subtree_counts(subtree_orgs)
-    counts = consultations.filter(audience="subtree").values("organisation_id").annotate(n=Count("id")).order_by()
-    return own + sum(per_org.get(r["organisation_id"], 0) * r["n"] for r in counts)
-
-
-def _newer_figures(org, start, end, as_of) -> dict:
-    """征求意见, 集体决策 and 生活会整改 over the subtree: a fixed number of aggregates."""
-    sub = {"org_path__startswith": org.path}
-    cons = Consultation.objects.filter(**sub)
-    c = cons.aggregate(
-        open=Count("id", filter=Q(status="open", deadline__gte=as_of)),
-        waiting=Count("id", filter=Q(status="open", deadline__lt=as_of)),
-        decided=Count("id", filter=Q(status="decided", decided_on__gte=start, decided_on__lt=end)),
-    )
-    of_year = cons.filter(opens_on__gte=start, opens_on__lt=end)
-    opinions = Opinion.objects.filter(consultation__in=of_year.values("pk")).count()
-    d = Decision.objects.filter(**sub, decided_on__gte=start, decided_on__lt=end).aggregate(
-        n=Count("id"), passed=Count("id", filter=Q(result="passed"))
-    )
-    r = LifeRectification.objects.filter(**sub).aggregate(
-        open=Count("id", filter=Q(status="open")),
-        overdue=Count("id", filter=Q(status="open", deadline__lt=as_of)),
-        done=Count("id", filter=Q(status="done", done_on__gte=start, done_on__lt=end)),
-    )
-    return {
-        "consultations_open": c["open"],
-        "consultations_waiting": c["waiting"],
-        "consultations_decided": c["decided"],
-        "opinions": opinions,
-        "audience": _audience(of_year),
-        "decisions": d["n"],
-        "decisions_passed": d["passed"],
-        "rectifications_open": r["open"],
-        "rectifications_overdue": r["overdue"],
-        "rectifications_done": r["done"],
+    return Feedback.objects.filter(sub), {
+        "raised": Count("id", filter=Q(raised_on__gte=start, raised_on__lt=end)),
+        "answered": Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end)),
+        "on_time": Count("id", filter=Q(answered_on__gte=start, answered_on__lt=end, answered_in_time=True)),
+        "overdue_open": Count("id", filter=Q(status="open", due_on__lt=as_of)),
+        "escalated": Count("id", filter=Q(raised_on__gte=start, raised_on__lt=end, level__gt=0)),
     }
 
 
-def contribute(org, as_of=None) -> dict:
+def _notices(org, start, end) -> tuple:
+    return Notice.objects.filter(org_path__startswith=org.path, publish_on__gte=start, publish_on__lt=end), COUNT
+
+
+def _subtree_audience(consultations) -> int:
+    """How many members the consultations with the audience “subtree” asked (current
+    registry): their organisation's subtree's. Fixed queries: the organisations, one per
+    tree depth of them (orgs.selectors), the consultations per organisation. (The audience
+    “members”, the organisation's own members, is an aggregate counted with the others.)"""
+    subtree_orgs = list(Organisation.objects.filter(pk__in=consultations.filter(audience="subtree").values("organisation_id")))
+    per_org = subtree_counts(subtree_orgs)
+    counts = consultations.filter(audience="subtree").values("organisation_id").annotate(n=Count("id")).order_by()
+    return sum(per_org.get(r["organisation_id"], 0) * r["n"] for r in counts)
+
+
+def _year(as_of) -> tuple:
+    return datetime.date(as_of.year, 1, 1), as_of + datetime.timedelta(days=1)
+
+
+def _consultations_of_year(org, as_of):
+    start, end = _year(as_of)
+    return Consultation.objects.filter(org_path__startswith=org.path, opens_on__gte=start, opens_on__lt=end)
+
+
+def aggregates(org, as_of) -> dict:
+    """StatsSection.aggregates: feedback, notices, 征求意见, 集体决策 and 生活会整改 over
+    the subtree, one-row aggregates of seven tables."""
+    start, end = _year(as_of)
+    sub = {"org_path__startswith": org.path}
+    of_year = _consultations_of_year(org, as_of)
+    return {
+        "f": _feedback(org, start, end, as_of),
+        "notices": _notices(org, start, end),
+        "c": (
+            Consultation.objects.filter(**sub),
+            {
+                "open": Count("id", filter=Q(status="open", deadline__gte=as_of)),
+                "waiting": Count("id", filter=Q(status="open", deadline__lt=as_of)),
+                "decided": Count("id", filter=Q(status="decided", decided_on__gte=start, decided_on__lt=end)),
+            },
+        ),
+        "opinions": (Opinion.objects.filter(consultation__in=of_year.values("pk")), COUNT),
+        # the audience “members”: the organisation's own members; “subtree”: counted apart
+        "audience": (
+            of_year,
+            {
+                "own": Sum("organisation__direct_member_count", filter=Q(audience="members")),
+                "subtree": Count("id", filter=Q(audience="subtree")),
+            },
+        ),
+        "d": (
+            Decision.objects.filter(**sub, decided_on__gte=start, decided_on__lt=end),
+            {"n": Count("id"), "passed": Count("id", filter=Q(result="passed"))},
+        ),
+        "r": (
+            LifeRectification.objects.filter(**sub),
+            {
+                "open": Count("id", filter=Q(status="open")),
+                "overdue": Count("id", filter=Q(status="open", deadline__lt=as_of)),
+                "done": Count("id", filter=Q(status="done", done_on__gte=start, done_on__lt=end)),
+            },
+        ),
+    }
+
+
+def contribute(org, as_of=None, figures: dict | None = None) -> dict:
+    """aggregates() in one statement (apps.core.aggregates; none when party_statistics sent
+    them with the other sections' as `figures`), and when the year has consultations
+    asking a subtree, their audience (two statements and one per tree depth of their
+    organisations)."""
     as_of = as_of or timezone.localdate()
-    start, end = datetime.date(as_of.year, 1, 1), as_of + datetime.timedelta(days=1)
-    f = _feedback_figures(org, start, end, as_of)
-    notices = Notice.objects.filter(org_path__startswith=org.path, publish_on__gte=start, publish_on__lt=end).count()
+    figures = aggregate_together(aggregates(org, as_of)) if figures is None else figures
+    audience = figures["audience"]
+    if audience["subtree"]:
+        subtree_audience = _subtree_audience(_consultations_of_year(org, as_of))
+    else:
+        subtree_audience = 0
+    f, c, d, r = (figures[k] for k in ("f", "c", "d", "r"))
     return {
         "democracy": {
-            **_newer_figures(org, start, end, as_of),
+            "consultations_open": c["open"],
+            "consultations_waiting": c["waiting"],
+            "consultations_decided": c["decided"],
+            "opinions": figures["opinions"]["n"],
+            "audience": (audience["own"] or 0) + subtree_audience,
+            "decisions": d["n"],
+            "decisions_passed": d["passed"],
+            "rectifications_open": r["open"],
+            "rectifications_overdue": r["overdue"],
+            "rectifications_done": r["done"],
             "label": "党内民主",
             "labels": LABELS,
             "year": as_of.year,
@@ -107,7 +147,7 @@ def contribute(org, as_of=None) -> dict:
             "on_time": f["on_time"],
             "overdue_open": f["overdue_open"],
             "escalated": f["escalated"],
-            "notices": notices,
+            "notices": figures["notices"]["n"],
         }
     }
 
@@ -135,8 +175,8 @@ def rows(stats):
 
 def report_figures(org, year, month):
     start, end = month_period(year, month)
-    f = _feedback_figures(org, start, end, min(end, timezone.localdate()))
-    notices = Notice.objects.filter(org_path__startswith=org.path, publish_on__gte=start, publish_on__lt=end).count()
+    figures = aggregate_together({"f": _feedback(org, start, end, min(end, timezone.localdate())), "notices": _notices(org, start, end)})
+    f, notices = figures["f"], figures["notices"]["n"]
     return [
         ("收到意见反馈（件）", f["raised"]),
         ("答复（件）", f["answered"]),
