@@ -29,7 +29,13 @@ class RecruitmentConfig(AppConfig):
         registry.demo.register(registry.DemoBuilder("recruitment", demo.populate, order=10))
         registry.stats.register(
             registry.StatsSection(
-                "development", "发展党员", stats.contribute, cards=stats.cards, order=10, member_counts=stats.member_counts
+                "development",
+                "发展党员",
+                stats.contribute,
+                cards=stats.cards,
+                order=10,
+                member_counts=stats.member_counts,
+                aggregates=stats.aggregates,
             )
         )
         registry.nav("recruitment", _("发展档案"), "recruitment:file_list", "view", order=10)

@@ -66,16 +66,32 @@ def member_counts(as_of: datetime.date) -> dict[str, Q]:
     return _developed(as_of, DEFAULT_SINCE)
 
 
-def contribute(org, as_of: datetime.date, since: datetime.date = DEFAULT_SINCE, members: dict | None = None) -> dict:
+def aggregates(org, as_of: datetime.date) -> dict:
+    """StatsSection.aggregates: the development pipeline's one-row aggregate."""
+    return {
+        "pipeline": (
+            DevelopmentFile.objects.filter(org_path__startswith=org.path, status="active"),
+            {
+                "applicants": Count("id", filter=Q(stage="applicant", application_date__lte=as_of)),
+                "activists": Count("id", filter=Q(stage="activist")),
+                "targets": Count("id", filter=Q(stage="target")),
+                "probationary_in_pipeline": Count("id", filter=Q(stage="probationary")),
+            },
+        )
+    }
+
+
+def contribute(
+    org, as_of: datetime.date, since: datetime.date = DEFAULT_SINCE, members: dict | None = None, figures: dict | None = None
+) -> dict:
     """`members`: the _developed figures when party_statistics counted them in its member
-    pass (for DEFAULT_SINCE); otherwise one aggregate query here."""
-    files = DevelopmentFile.objects.filter(org_path__startswith=org.path, status="active")
-    pipeline = files.aggregate(
-        applicants=Count("id", filter=Q(stage="applicant", application_date__lte=as_of)),
-        activists=Count("id", filter=Q(stage="activist")),
-        targets=Count("id", filter=Q(stage="target")),
-        probationary_in_pipeline=Count("id", filter=Q(stage="probationary")),
-    )
+    pass (for DEFAULT_SINCE); otherwise one aggregate query here. `figures`: aggregates()
+    when party_statistics sent them with the other sections'; otherwise one query here."""
+    if figures is None:
+        qs, aggs = aggregates(org, as_of)["pipeline"]
+        pipeline = qs.aggregate(**aggs)
+    else:
+        pipeline = figures["pipeline"]
     if members is not None and since == DEFAULT_SINCE:
         row = members
     else:
