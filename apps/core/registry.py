@@ -152,7 +152,8 @@ class StatsSection:
     over the section's own tables (no GROUP BY, no annotations). party_statistics sends every
     section's together with the organisation counts as ONE statement
     (apps.core.aggregates.aggregate_together) and contribute then receives them as
-    `figures={name: {alias: value}}`; called on its own, contribute sends its own."""
+    `figures={name: {alias: value}}`; called on its own, contribute sends its own. A charted
+    section's aggregates also take `charted_only=True` (those its charts need)."""
 
     name: str
     title: str

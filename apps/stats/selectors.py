@@ -225,13 +225,14 @@ def _section_members(section, row: dict) -> dict:
     return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
-def _section_aggregates(org: Organisation, as_of: datetime.date, sections) -> dict:
+def _section_aggregates(org: Organisation, as_of: datetime.date, sections, charted: bool = False) -> dict:
     """The one-row aggregates the sections declare (StatsSection.aggregates), keyed
-    "<section>:<name>"."""
+    "<section>:<name>" (charted: a charted section's for its charts only)."""
     parts = {}
     for section in sections:
         if section.aggregates is not None:
-            parts.update({f"{section.name}:{k}": part for k, part in section.aggregates(org, as_of).items()})
+            kwargs = {"charted_only": True} if charted and section.charted else {}
+            parts.update({f"{section.name}:{k}": part for k, part in section.aggregates(org, as_of, **kwargs).items()})
     return parts
 
 
@@ -248,7 +249,7 @@ def _extensions(
     if row is None and any(s.member_counts is not None for s in sections):
         row = _member_pass(org, as_of, sections)
     if figures is None:
-        figures = aggregate_together(_section_aggregates(org, as_of, sections))
+        figures = aggregate_together(_section_aggregates(org, as_of, sections, charted))
     out = {}
     for section in sections:
         kwargs = {}
@@ -279,7 +280,7 @@ def party_statistics(
     sections = registry.stats.all()
     with reporting():
         row = _member_pass(org, as_of, sections, breakdowns, snapshot)
-        figures = aggregate_together({"organisations": _organisation_aggregates(org), **_section_aggregates(org, as_of, sections)})
+        figures = aggregate_together({"organisations": _organisation_aggregates(org), **_section_aggregates(org, as_of, sections, charted)})
         result = {
             "organisation": {"id": org.pk, "code": org.code, "name": org.name, "org_type": org.org_type},
             "as_of": as_of.isoformat(),
