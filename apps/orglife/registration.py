@@ -35,6 +35,7 @@ def register() -> None:
             charts=stats.charts,
             charted=True,
             order=30,
+            aggregates=stats.aggregates,
         )
     )
     registry.demo.register(registry.DemoBuilder("orglife", demo.populate, order=40))

@@ -30,12 +30,30 @@ LABELS = {
 }
 
 
-def contribute(org, as_of: datetime.date | None = None, *, charted_only: bool = False) -> dict:
+def aggregates(org, as_of: datetime.date, *, charted_only: bool = False) -> dict:
+    """StatsSection.aggregates: the branches due to hold this month's 主题党日 and those
+    that held it (charted in both modes)."""
+    month_start = as_of.replace(day=1)
+    theme = rules.KIND_BY_CODE["theme_day"]
+    held_theme = Meeting.objects.filter(
+        organisation_id=OuterRef("pk"), kind=theme.code, status=Meeting.Status.HELD, held_on__gte=month_start, held_on__lte=as_of
+    )
+    return {
+        "themes": (
+            Organisation.objects.filter(path__startswith=org.path, status="active", org_type__in=list(theme.applies_to)),
+            {"due": Count("id"), "done": Count("id", filter=Exists(held_theme))},
+        )
+    }
+
+
+def contribute(org, as_of: datetime.date | None = None, *, charted_only: bool = False, figures: dict | None = None) -> dict:
     """This year's meetings of org's subtree by kind, the attendance rate, organisations
     behind the frequencies (ended periods) and members without party life; the month of
     as_of (meetings, branches that held this month's 主题党日) and the meetings of each
-    month of the year. Five queries; charted_only (the dashboard): the members without
-    party life (not charted) are None, four queries."""
+    month of the year. Seven statements (the rule version, the meetings, the 主题党日
+    aggregate, three for the lagging organisations, the absences), six when
+    party_statistics sent aggregates() with the other sections' (`figures`); charted_only
+    (the dashboard): the members without party life (not charted) are None, one fewer."""
     from django.utils import timezone
 
     as_of = as_of or timezone.localdate()
@@ -68,14 +86,11 @@ def contribute(org, as_of: datetime.date | None = None, *, charted_only: bool = 
             totals["present"] += present or 0
             totals["elsewhere"] += elsewhere or 0
             totals["should"] += should or 0
-        month_start = as_of.replace(day=1)
-        theme = rules.KIND_BY_CODE["theme_day"]
-        held_theme = Meeting.objects.filter(
-            organisation_id=OuterRef("pk"), kind=theme.code, status=Meeting.Status.HELD, held_on__gte=month_start, held_on__lte=as_of
-        )
-        themes = Organisation.objects.filter(path__startswith=org.path, status="active", org_type__in=list(theme.applies_to)).aggregate(
-            due=Count("id"), done=Count("id", filter=Exists(held_theme))
-        )
+        if figures is None:
+            qs, aggs = aggregates(org, as_of)["themes"]
+            themes = qs.aggregate(**aggs)
+        else:
+            themes = figures["themes"]
         figures = compliance.lagging_figures(
             Organisation.objects.filter(path__startswith=org.path, status="active"), as_of.year, None, as_of, version
         )
