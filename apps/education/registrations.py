@@ -37,6 +37,7 @@ def register() -> None:
             rows=stats.rows,
             charts=stats.charts,
             charted=True,
+            aggregates=stats.aggregates,
             order=40,
         )
     )

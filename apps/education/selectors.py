@@ -461,14 +461,22 @@ def tallies(prefix: str, paths: dict, year: int, values: dict, share) -> dict:
     return out
 
 
-def quiz_figures(org: Organisation, year: int) -> dict:
-    """考学 in the subtree this year: members who handed in a paper (participation) and the
-    average of their counted (best) scores, per quiz and member. One query."""
+def quiz_aggregate(org: Organisation, year: int) -> tuple:
+    """quiz_figures' aggregate as (queryset, aggregates), for aggregate_together."""
     from .models import QuizAttempt
 
-    agg = QuizAttempt.objects.filter(
+    return QuizAttempt.objects.filter(
         is_best=True, submitted_at__year=year, member__org_path__startswith=org.path, member__status__in=COUNTED_STATUSES
-    ).aggregate(takers=Count("member_id", distinct=True), papers=Count("id"), average=Avg("score"))
+    ), {"takers": Count("member_id", distinct=True), "papers": Count("id"), "average": Avg("score")}
+
+
+def quiz_figures(org: Organisation, year: int, agg: dict | None = None) -> dict:
+    """考学 in the subtree this year: members who handed in a paper (participation) and the
+    average of their counted (best) scores, per quiz and member. One query (none when `agg`
+    is quiz_aggregate's result, sent with other aggregates)."""
+    if agg is None:
+        qs, aggregates = quiz_aggregate(org, year)
+        agg = qs.aggregate(**aggregates)
     return {
         "quiz_takers": agg["takers"],
         "quiz_papers": agg["papers"],

@@ -15,16 +15,22 @@ NO_QUIZZES = {"quiz_takers": None, "quiz_papers": None, "quiz_average": None}
 NO_PLANS = {"plan_items": None, "plan_due": None, "plan_done": None, "plan_rate": None}
 
 
-def contribute(org, as_of: datetime.date | None = None, *, charted_only: bool = False) -> dict:
+def aggregates(org, as_of: datetime.date, *, charted_only: bool = False) -> dict:
+    """StatsSection.aggregates: the quiz figures (not charted)."""
+    return {} if charted_only else {"quiz": selectors.quiz_aggregate(org, as_of.year)}
+
+
+def contribute(org, as_of: datetime.date | None = None, *, charted_only: bool = False, figures: dict | None = None) -> dict:
     """Four grouped queries whatever the subtree's size (selectors.org_summary: two;
-    quiz_figures and plan_figures: one each); charted_only (the dashboard, whose chart is
-    the hours distribution): org_summary's two, the quiz and plan figures None."""
+    quiz_figures and plan_figures: one each), three when party_statistics sent
+    aggregates() with the other sections' (`figures`); charted_only (the dashboard, whose
+    chart is the hours distribution): org_summary's two, the quiz and plan figures None."""
     as_of = as_of or timezone.localdate()
     year = as_of.year
     values = current_rules().all_values()
     with reporting():
         summary = selectors.org_summary(org, year, as_of, values)
-        quizzes = NO_QUIZZES if charted_only else selectors.quiz_figures(org, year)
+        quizzes = NO_QUIZZES if charted_only else selectors.quiz_figures(org, year, None if figures is None else figures["quiz"])
         plans = NO_PLANS if charted_only else selectors.plan_figures(org, year, as_of)
     members = summary["members"]
     return {
