@@ -1,7 +1,7 @@
 """The 领导指导 section of the statistics page: contact duties, 十规范 and reports for an
 organisation's subtree in the year of as_of, and the 四训 held (sessions per kind,
-attendances, the study hours they credited). Two statements whatever the size: the
-seven tables' aggregates together (apps.core.aggregates) and the trainings by kind."""
+attendances, the study hours they credited). One statement whatever the size: the eight
+tables' aggregates together (apps.core.aggregates), none of its own in party_statistics."""
 
 import datetime
 
@@ -14,7 +14,7 @@ from .models import CadreTraining, ContactAssignment, ContactVisit, Inspection, 
 
 
 def aggregates(org, as_of: datetime.date) -> dict:
-    """StatsSection.aggregates: the seven tables' one-row aggregates."""
+    """StatsSection.aggregates: the eight tables' one-row aggregates."""
     year = as_of.year
     sub = {"org_path__startswith": org.path}
     return {
@@ -52,6 +52,15 @@ def aggregates(org, as_of: datetime.date) -> dict:
             },
         ),
         "instructors": (InstructorPost.objects.filter(**sub, end_date__isnull=True), COUNT),
+        # 四训 this year: sessions per kind (conditional counts), attendances, hours credited
+        "trainings": (
+            CadreTraining.objects.filter(**sub, date__year=year, date__lte=as_of),
+            {
+                **{f"n_{k.code}": Count("id", filter=Q(kind=k.code)) for k in rules.CADRE_TRAINING_KINDS},
+                "people": Sum("attendee_count"),
+                "hours": Sum(F("hours") * F("attendee_count"), output_field=DecimalField(max_digits=12, decimal_places=1)),
+            },
+        ),
     }
 
 
@@ -62,18 +71,7 @@ def contribute(org, as_of: datetime.date, figures: dict | None = None) -> dict:
     figures = aggregate_together(aggregates(org, as_of)) if figures is None else figures
     contacts, insp, rect, reports, points = (figures[k] for k in ("contacts", "insp", "rect", "reports", "points"))
     visits, instructors = figures["visits"]["n"], figures["instructors"]["n"]
-    trainings = dict(
-        (kind, (n, people, hours))
-        for kind, n, people, hours in CadreTraining.objects.filter(org_path__startswith=org.path, date__year=year, date__lte=as_of)
-        .order_by()
-        .values("kind")
-        .annotate(
-            n=Count("id"),
-            people=Sum("attendee_count"),
-            hours=Sum(F("hours") * F("attendee_count"), output_field=DecimalField(max_digits=12, decimal_places=1)),
-        )
-        .values_list("kind", "n", "people", "hours")
-    )
+    trainings = figures["trainings"]
     return {
         "supervision": {
             # the statistics page, its export and the dashboard's charts read the section
@@ -97,9 +95,9 @@ def contribute(org, as_of: datetime.date, figures: dict | None = None) -> dict:
             "reports": reports["n"],
             "reports_on_time": reports["on_time"],
             # 四训 this year: sessions per kind, attendances, study hours credited
-            "trainings": [{"label": k.label, "count": trainings.get(k.code, (0, 0, 0))[0]} for k in rules.CADRE_TRAINING_KINDS],
-            "training_people": sum((t[1] or 0) for t in trainings.values()),
-            "training_hours": float(sum((t[2] or 0) for t in trainings.values())),
+            "trainings": [{"label": k.label, "count": trainings[f"n_{k.code}"]} for k in rules.CADRE_TRAINING_KINDS],
+            "training_people": trainings["people"] or 0,
+            "training_hours": float(trainings["hours"] or 0),
         }
     }
 
