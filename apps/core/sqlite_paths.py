@@ -4,9 +4,12 @@ SQLite's LIKE is case-insensitive, so it only uses an index built with NOCASE co
 (https://sqlite.org/optoverview.html#the_like_optimization). Materialised paths hold only
 0-9A-Z, so a NOCASE index orders them exactly like the BINARY one. After every migrate,
 each model's local scope-path column (SCOPE_PATH naming a field of the model itself:
-Organisation.path, Member.org_path, DevelopmentFile.org_path …) gets one, and each
-covering index (with INCLUDE columns) that begins with that column gets a NOCASE twin. PostgreSQL
-needs nothing: its varchar_pattern_ops indexes already serve LIKE 'X%'."""
+Organisation.path, Member.org_path, DevelopmentFile.org_path …) gets NOCASE indexes: the
+NOCASE twin of each covering index (with INCLUDE columns) that begins with that column, or,
+where there is none, a single-column one. A twin serves every LIKE the single-column index
+would, so the two together would only cost every write: a single-column index left from
+before a twin existed is dropped. PostgreSQL needs nothing: its varchar_pattern_ops or
+"C"-collated indexes already serve LIKE 'X%'."""
 
 from django.apps import apps
 from django.db import connections
@@ -32,9 +35,13 @@ def ensure_nocase_path_indexes(using="default", **kwargs) -> list[str]:
                     continue
                 field = model._meta.get_field(column)
                 name = f"{table}_{field.column}_nocase"[:60]
-                cursor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{field.column}" COLLATE NOCASE)')
-                created.append(name)
-                created += _nocase_twins(cursor, model, column)
+                twins = _nocase_twins(cursor, model, column)
+                if twins:  # a twin leads with the same NOCASE column: the single-column index is redundant
+                    cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+                else:
+                    cursor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{field.column}" COLLATE NOCASE)')
+                    created.append(name)
+                created += twins
     return created
 
 
@@ -42,9 +49,11 @@ def _nocase_twins(cursor, model, column: str) -> list[str]:
     """A covering index that begins with the path (e.g. DuesTally's (org_path, month)
     INCLUDE (lines, settled, expected), declared so that a subtree's sums are read from the
     index alone) serves SQLite's LIKE only through a twin whose path column is NOCASE; its
-    INCLUDE columns (PostgreSQL only) become trailing key columns. Path-led indexes
-    without INCLUDE get no twin: the path's own NOCASE index serves their queries, and a
-    twin would only slow the writes of the big tables."""
+    INCLUDE columns (PostgreSQL only) become trailing key columns; e.g. Member's
+    (org_path, id) INCLUDE (status) becomes (org_path NOCASE, id, status), which serves
+    the subtree filters and reads a status-filtered subtree count from the index alone.
+    Path-led indexes without INCLUDE get no twin: the path's own NOCASE index serves their
+    queries, and a twin would only slow the writes of the big tables."""
     table = model._meta.db_table
     created = []
     for index in model._meta.indexes:

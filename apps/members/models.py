@@ -123,8 +123,11 @@ class Member(models.Model):
         # pattern-ops copy that exact lookups never use.
         indexes = [
             # scoping, statistics and the roster's default order and its keyset pages:
-            # org_path LIKE 'P%' [AND (org_path, id) > cursor] ORDER BY org_path, id (byte order: ByteOrderCharField)
-            models.Index(fields=["org_path", "id"], name="member_org_path_idx"),
+            # org_path LIKE 'P%' [AND (org_path, id) > cursor] ORDER BY org_path, id (byte order: ByteOrderCharField);
+            # status INCLUDEd (PostgreSQL) so that the roster's capped count with a status
+            # filter is an index-only scan; on SQLite its NOCASE twin (org_path, id, status)
+            # replaces the path's own NOCASE index (apps.core.sqlite_paths)
+            models.Index(fields=["org_path", "id"], include=["status"], name="member_org_path_idx"),
             # search: name_initials LIKE 'zs%' / name_pinyin LIKE 'zhangs%' (filters.search_members)
             models.Index(fields=["name_initials"], name="member_initials_like_idx", opclasses=["varchar_pattern_ops"]),
             # ... and the roster ordered by name: ORDER BY name_pinyin, id (byte order: ByteOrderCharField)
