@@ -87,6 +87,8 @@ def main(argv=None) -> int:
         "branch_p1_normal_name": ("branch", {"org": branch.id, "status": "normal", "ordering": "name"}),
         "county_p1": ("county", {"org": county.id}),
         "county_p1_name": ("county", {"org": county.id, "ordering": "name"}),
+        # a status filter: the capped count reads status from member_org_path_idx (INCLUDE)
+        "county_p1_normal": ("county", {"org": county.id, "status": "normal"}),
         "county_p1_normal_name": ("county", {"org": county.id, "status": "normal", "ordering": "name"}),
         "county_deep": ("county", {"org": county.id, "page": deep}),
         "search_ly_province": ("province", {"q": "ly"}),
