@@ -49,7 +49,7 @@ def kept(as_of, path="", minimum=3) -> list[dict]:
 
 
 def counts_of(rows) -> dict:
-    return {code: sum(r["months"] >= n for r in rows) for n, code, _ in [(3, "warning", 0), (5, "escalation", 0), (6, "case", 0)]}
+    return {code: sum(r["months"] >= n for r in rows) for n, code in ((3, "warning"), (5, "escalation"), (6, "case"))}
 
 
 def test_random_writes_keep_the_standing_equal_to_the_live_count(tree, monkeypatch):
